@@ -1,0 +1,37 @@
+# `make up` runs Lumia; `make test` runs the tests. Both set themselves up on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: up test lint bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+up: $(STAMP)
+	$(BIN)/python -m shared.launcher
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared gateway llm_worker brain_worker ingest_worker tools_worker
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/ttft.py
+
+# The bus API as AsyncAPI documents, generated from the workers' code.
+docs: $(STAMP)
+	for w in llm brain ingest tools; do \
+		$(BIN)/faststream docs gen $${w}_worker.app:create_app --factory --yaml -o docs/asyncapi/$${w}_worker.yaml; \
+	done
+
+clean:
+	rm -rf $(VENV)

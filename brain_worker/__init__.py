@@ -1,0 +1,1 @@
+"""The brain worker: retrieval and the memory store's read side."""

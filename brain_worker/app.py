@@ -1,0 +1,170 @@
+"""brain_worker: retrieval and the memory store's read side.
+
+Consumes (request/reply, queue `brain`)
+- `lumia.brain.query`: `QueryRequest` → `QueryReply` (best first, with the persona on request).
+- `lumia.brain.stats`: `BrainRequest` → `BrainStats`.
+- `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches).
+- `lumia.brain.memories.list`: `ListRequest` → `ListReply`.
+- `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once.
+- `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
+- `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
+- `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes.
+A failed request is answered with `BrainError`.
+
+Publishes
+- `lumia.brain.changed.<brain_key>` after a delete or clear.
+
+With embedded Chroma (no CHROMA_URL) this process owns the store and also runs
+ingestion (see ingest_worker.app). Run: `python -m brain_worker`.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+from faststream import Context, ContextRepo, FastStream
+from faststream.middlewares import ExceptionMiddleware
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from brain_worker.housekeeping import brain_stats, clear_brain, list_memories, reindex
+from brain_worker.keywords import KeywordCache
+from brain_worker.retrieval import Retriever
+from ingest_worker.app import attach as attach_ingest
+from shared import subjects
+from shared.bus import instance_name, make_app, make_broker
+from shared.memory.brains import brain_key
+from shared.memory.messages import (
+    BrainChanged,
+    BrainError,
+    BrainRequest,
+    BrainStats,
+    ClearReply,
+    DeleteReply,
+    DeleteRequest,
+    ListReply,
+    ListRequest,
+    QueryReply,
+    QueryRequest,
+    ReindexReply,
+)
+from shared.memory.runtime import MemoryRuntime, memory_runtime
+from shared.memory.store import EmbedderMismatch
+from shared.messages import WorkerStatus, describe_validation_error
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("lumia.brain")
+
+
+def create_app(settings: Settings | None = None) -> FastStream:
+    settings = settings or get_settings()
+    instance = instance_name("brain")
+    errors = ExceptionMiddleware()
+    broker = make_broker(settings.nats_servers, instance, middlewares=[errors])
+    keywords = KeywordCache()
+
+    @errors.add_handler(ValidationError, publish=True)
+    async def on_invalid(exc: ValidationError) -> BrainError:
+        return BrainError(error=describe_validation_error(exc), code="bad_request")
+
+    @errors.add_handler(EmbedderMismatch, publish=True)
+    async def on_mismatch(exc: EmbedderMismatch) -> BrainError:
+        return BrainError(error=str(exc), code="embedder_mismatch")
+
+    @asynccontextmanager
+    async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await broker.connect()
+            runtime = await memory_runtime(context, settings, broker.connection, stack)
+            context.set_global("retriever", Retriever(runtime.store, runtime.embedder, keywords,
+                                                      settings.memory_min_score))
+            yield
+
+    async def changed(runtime: MemoryRuntime, notice: BrainChanged) -> None:
+        await runtime.nc.publish(subjects.brain_changed(brain_key(notice.brain)), notice.model_dump_json().encode())
+
+    async def queued(runtime: MemoryRuntime, brain: str, stream: str) -> int:
+        try:
+            info = await runtime.nc.jetstream().stream_info(stream, subjects_filter=f"*.*.*.{brain_key(brain)}")
+        except NotFoundError:
+            return 0
+        return sum((info.state.subjects or {}).values())
+
+    @broker.subscriber(subjects.BRAIN_QUERY, queue=subjects.QUEUE_BRAIN, max_workers=8)
+    async def on_query(request: QueryRequest, retriever: Retriever = Context(),
+                       runtime: MemoryRuntime = Context("memory_runtime")) -> QueryReply:
+        reply = await retriever.query(request)
+        if request.include_persona:
+            reply.persona = (await runtime.personas.load(request.brain)).text or None
+        return reply
+
+    @broker.subscriber(subjects.BRAIN_STATS, queue=subjects.QUEUE_BRAIN)
+    async def on_stats(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> BrainStats:
+        persona = await runtime.personas.load(request.brain)
+        pending = await queued(runtime, request.brain, subjects.MEMORY_STREAM)
+        dead = await queued(runtime, request.brain, subjects.DEAD_LETTER_STREAM)
+        return await brain_stats(runtime.store, persona, request.brain, pending, dead)
+
+    @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN)
+    async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
+        removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
+        await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
+        log.info("cleared brain %r (%d memories)", request.brain, removed)
+        return ClearReply(brain=request.brain, removed=removed)
+
+    @broker.subscriber(subjects.BRAIN_MEMORIES_LIST, queue=subjects.QUEUE_BRAIN)
+    async def on_list(request: ListRequest, retriever: Retriever = Context()) -> ListReply:
+        return await list_memories(retriever, request)
+
+    @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN)
+    async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
+        deleted = await runtime.store.delete(request.brain, [request.id]) > 0
+        if deleted:
+            index = keywords.get(request.brain)
+            if index is not None:
+                index.remove(request.id)
+            await changed(runtime, BrainChanged(brain=request.brain, removed=[request.id]))
+        return DeleteReply(deleted=deleted)
+
+    @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
+    async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ReindexReply:
+        count = await reindex(runtime.store, runtime.embedder, request.brain)
+        keywords.drop(request.brain)
+        await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
+        return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name)
+
+    @broker.subscriber(subjects.BRAIN_CHANGED_ALL)
+    async def on_changed(notice: BrainChanged, runtime: MemoryRuntime = Context("memory_runtime")) -> None:
+        index = keywords.get(notice.brain)
+        if index is None:
+            return
+        if notice.cleared:
+            keywords.drop(notice.brain)
+            return
+        for memory_id in notice.removed:
+            index.remove(memory_id)
+        if notice.added:
+            for memory in await runtime.store.get(notice.brain, ids=notice.added):
+                index.add(memory.id, memory.content)
+
+    @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
+    async def on_ping() -> WorkerStatus:
+        return WorkerStatus(kind="brain", instance=instance, memory_cache_size=len(keywords))
+
+    lifespans: list[Callable[[ContextRepo], AbstractAsyncContextManager[None]]] = [lifespan]
+    on_shutdown = []
+    if not settings.chroma_url:
+        ingest_lifespan, stop_ingest = attach_ingest(broker, settings)
+        lifespans.append(ingest_lifespan)
+        on_shutdown.append(stop_ingest)
+
+    @asynccontextmanager
+    async def combined(context: ContextRepo) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for each in lifespans:
+                await stack.enter_async_context(each(context))
+            yield
+
+    return make_app(broker, "brain", __doc__, lifespan=combined, on_shutdown=on_shutdown)
+
+

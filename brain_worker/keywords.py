@@ -1,0 +1,99 @@
+"""BM25 keyword search per brain, held in memory as a cache of the store.
+
+Vectors miss exact names, numbers and rare words; keywords catch them. The
+index is derived data: any replica can rebuild it from Chroma, and it is kept
+current by the `lumia.brain.changed.*` notices the ingest side publishes.
+"""
+
+import math
+import re
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+K1, B = 1.2, 0.75
+
+
+# Words that are in nearly every memory: they cost time and say nothing.
+STOPWORDS = frozenset("""
+the and for are but not you your was were has have had this that with what when where which who how does did
+about from into they them their there then than its it's can could would should will just also very my me our
+och att det som för med har inte jag var den till mig men ett min mitt mina vad när hur vem vilken vilket
+kan ska skulle kommer blev bli har hade är dig din ditt dina han hon oss vår vårt våra era deras sin sitt sina
+""".split())
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if len(t) > 1 and t not in STOPWORDS]
+
+
+@dataclass
+class KeywordIndex:
+    postings: dict[str, dict[str, int]] = field(default_factory=dict)  # term -> memory id -> count
+    lengths: dict[str, int] = field(default_factory=dict)
+    terms_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    total_length: int = 0
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def add(self, memory_id: str, text: str) -> None:
+        self.remove(memory_id)
+        counts = Counter(tokens(text))
+        for term, count in counts.items():
+            self.postings.setdefault(term, {})[memory_id] = count
+        self.terms_of[memory_id] = tuple(counts)
+        self.lengths[memory_id] = sum(counts.values())
+        self.total_length += self.lengths[memory_id]
+
+    def remove(self, memory_id: str) -> None:
+        if memory_id not in self.lengths:
+            return
+        for term in self.terms_of.pop(memory_id):
+            posting = self.postings[term]
+            del posting[memory_id]
+            if not posting:
+                del self.postings[term]
+        self.total_length -= self.lengths.pop(memory_id)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        n = len(self.lengths)
+        if n == 0:
+            return []
+        average = self.total_length / n or 1.0
+        scores: dict[str, float] = {}
+        for term in set(tokens(query)):
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
+            for memory_id, tf in posting.items():
+                norm = tf + K1 * (1 - B + B * self.lengths[memory_id] / average)
+                scores[memory_id] = scores.get(memory_id, 0.0) + idf * tf * (K1 + 1) / norm
+        return sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
+
+
+class KeywordCache:
+    """Indexes of recently used brains; the least recently used is dropped past `capacity`."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._indexes: OrderedDict[str, KeywordIndex] = OrderedDict()
+        self._capacity = capacity
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    def get(self, brain: str) -> KeywordIndex | None:
+        index = self._indexes.get(brain)
+        if index is not None:
+            self._indexes.move_to_end(brain)
+        return index
+
+    def put(self, brain: str, index: KeywordIndex) -> None:
+        self._indexes[brain] = index
+        self._indexes.move_to_end(brain)
+        while len(self._indexes) > self._capacity:
+            self._indexes.popitem(last=False)
+
+    def drop(self, brain: str) -> None:
+        self._indexes.pop(brain, None)

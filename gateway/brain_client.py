@@ -1,0 +1,33 @@
+"""Request/reply with the brain workers, with errors turned into HTTP answers."""
+
+import json
+from typing import TypeVar
+
+from fastapi import HTTPException
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from pydantic import BaseModel
+
+from shared.memory.messages import BrainError
+
+T = TypeVar("T", bound=BaseModel)
+_STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "internal": 500}
+
+
+async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T], timeout: float = 10.0) -> T:
+    try:
+        reply = await nc.request(subject, request.model_dump_json().encode(), timeout=timeout)
+    except NoRespondersError as exc:
+        raise HTTPException(503, f"No brain_worker is listening on {subject}; start one (python -m brain_worker).") \
+            from exc
+    except NatsTimeout as exc:
+        raise HTTPException(504, f"The brain_worker did not answer on {subject} within {timeout:g} s.") from exc
+    except NatsError as exc:
+        raise HTTPException(503, f"The message bus (NATS) is not available: {exc!s}") from exc
+    data = json.loads(reply.data)
+    if isinstance(data, dict) and set(data) == {"error", "code"}:
+        error = BrainError.model_validate(data)
+        raise HTTPException(_STATUS[error.code], error.error)
+    return reply_type.model_validate(data)

@@ -1,0 +1,133 @@
+"""Relay one chat over the bus: publish the request, yield its reply events in order.
+
+One wildcard subscription per gateway process receives every reply; each
+stream gets an unguessable token under it and a queue of its own.
+"""
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import anyio
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.errors import Error as NatsError
+from pydantic import ValidationError
+
+from shared import subjects
+from shared.bus import is_no_responders
+from shared.messages import ChatEvent, ChatRequest, ErrorCode
+
+log = logging.getLogger("lumia.gateway.relay")
+
+
+def _error(code: ErrorCode, message: str) -> ChatEvent:
+    return ChatEvent(seq=0, type="error", code=code, error=message)
+
+
+async def _single(event: ChatEvent) -> AsyncGenerator[ChatEvent, None]:
+    yield event
+
+
+class ChatRelay:
+    def __init__(self, nc: Client, stall_timeout: float) -> None:
+        self._nc = nc
+        self._stall_timeout = stall_timeout
+        self._prefix = nc.new_inbox()
+        self._streams: dict[str, asyncio.Queue[Msg]] = {}
+        self._sub: Subscription | None = None
+
+    @property
+    def active_streams(self) -> int:
+        return len(self._streams)
+
+    async def start(self) -> None:
+        self._sub = await self._nc.subscribe(f"{self._prefix}.*", cb=self._route)
+
+    async def _route(self, msg: Msg) -> None:
+        queue = self._streams.get(msg.subject[len(self._prefix) + 1 :])
+        if queue is not None:
+            queue.put_nowait(msg)
+
+    async def open(self, **fields: Any) -> AsyncGenerator[ChatEvent, None]:
+        """Publish a chat request now; the returned iterator yields `context` and `delta`
+        events, then exactly one `done` or `error`.
+
+        `fields` are those of `ChatRequest` but its id. Publishing before the HTTP
+        response starts lets the worker begin while the gateway sends headers.
+        Closing the iterator early (the client went away) cancels the turn.
+        """
+        request = ChatRequest(request_id=secrets.token_urlsafe(18), **fields)
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        self._streams[request.request_id] = queue
+        try:
+            await self._nc.publish(
+                subjects.CHAT_REQUEST,
+                request.model_dump_json(exclude_none=True).encode(),
+                reply=f"{self._prefix}.{request.request_id}",
+            )
+        except NatsError as exc:
+            del self._streams[request.request_id]
+            return _single(_error(ErrorCode.BUS_UNAVAILABLE, f"The message bus (NATS) is not available: {exc!s}"))
+        return self._events(request.request_id, queue)
+
+    async def _events(self, request_id: str, queue: asyncio.Queue[Msg]) -> AsyncGenerator[ChatEvent, None]:
+        finished = False
+        try:
+            expected = 0
+            while True:
+                try:
+                    async with asyncio.timeout(self._stall_timeout):
+                        msg = await queue.get()
+                except TimeoutError:
+                    yield _error(
+                        ErrorCode.WORKER_TIMEOUT,
+                        f"No answer from the llm_worker for {self._stall_timeout:g} s "
+                        "(LUMIA_STREAM_TIMEOUT); it may have stopped. Send the message again.",
+                    )
+                    return
+                if is_no_responders(msg):
+                    finished = True
+                    yield _error(
+                        ErrorCode.WORKER_UNAVAILABLE,
+                        f"No llm_worker is listening on {subjects.CHAT_REQUEST}; start one (python -m llm_worker).",
+                    )
+                    return
+                try:
+                    event = ChatEvent.model_validate_json(msg.data)
+                except ValidationError:
+                    log.error("unreadable reply for request %s: %r", request_id, msg.data[:200])
+                    yield _error(ErrorCode.INTERNAL, "The llm_worker sent a reply the gateway cannot read.")
+                    return
+                if event.seq != expected:
+                    yield _error(
+                        ErrorCode.STREAM_GAP,
+                        f"The answer stream lost part {expected} (got {event.seq}); send the message again.",
+                    )
+                    return
+                expected += 1
+                if event.type == "keepalive":
+                    continue
+                finished = event.is_final
+                yield event
+                if finished:
+                    return
+        finally:
+            del self._streams[request_id]
+            if not finished:
+                await self._cancel(request_id)
+
+    async def _cancel(self, request_id: str) -> None:
+        # Runs while the response is being torn down: shield it so the cancel still goes out.
+        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+            try:
+                await self._nc.publish(subjects.chat_cancel(request_id), b"")
+            except NatsError as exc:
+                log.warning("could not cancel request %s: %s", request_id, exc)
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()

@@ -1,0 +1,140 @@
+"""Chat over HTTP: one JSON answer, an SSE stream, or the legacy plain-text stream."""
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.sse import EventSourceResponse, format_sse_event
+
+from gateway.deps import Relay
+from gateway.schemas import ChatBody, ChatResponse, ErrorBody
+from shared.messages import ChatEvent, ErrorCode, MemoryRef, TurnStats
+
+router = APIRouter(tags=["chat"])
+
+_STATUS = {
+    ErrorCode.BAD_REQUEST: 422,
+    ErrorCode.OLLAMA_UNAVAILABLE: 503,
+    ErrorCode.MODEL_MISSING: 503,
+    ErrorCode.OLLAMA_ERROR: 502,
+    ErrorCode.WORKER_UNAVAILABLE: 503,
+    ErrorCode.BUS_UNAVAILABLE: 503,
+    ErrorCode.WORKER_TIMEOUT: 504,
+    ErrorCode.STREAM_GAP: 502,
+    ErrorCode.CANCELLED: 503,
+    ErrorCode.INTERNAL: 500,
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in sorted(set(_STATUS.values()) - {422})
+}
+
+
+def error_response(event: ChatEvent) -> JSONResponse:
+    code = event.code or ErrorCode.INTERNAL
+    body = ErrorBody(detail=event.error or "The chat failed.", code=code)
+    return JSONResponse(body.model_dump(), status_code=_STATUS[code])
+
+
+def _summary(body: ChatBody, stats: TurnStats | None, started: float) -> dict[str, Any]:
+    stats = stats or TurnStats()
+    return {
+        "user_id": body.user_id,
+        "context_used": stats.context_used,
+        "context_length": stats.context_length,
+        "response_length": stats.response_length,
+        "persona_included": stats.persona_included,
+        "processing_time_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+
+
+def _sse(payload: dict[str, Any]) -> bytes:
+    return format_sse_event(data_str=json.dumps(payload, ensure_ascii=False))
+
+
+@router.post("/memory/chat", response_model=ChatResponse, responses=_ERRORS)
+async def chat(body: ChatBody, relay: Relay) -> ChatResponse | JSONResponse:
+    """Answer in one JSON document."""
+    started = time.perf_counter()
+    parts: list[str] = []
+    memories: list[MemoryRef] = []
+    async with aclosing(await relay.open(**body.model_dump())) as events:
+        async for event in events:
+            if event.type == "delta":
+                parts.append(event.text)
+            elif event.type == "context":
+                memories = event.memories or []
+            elif event.type == "error":
+                return error_response(event)
+            elif event.type == "done":
+                return ChatResponse(response="".join(parts), memories_used=memories,
+                                    **_summary(body, event.stats, started))
+    ended = ChatEvent(seq=0, type="error", code=ErrorCode.INTERNAL, error="The stream ended without an answer.")
+    return error_response(ended)
+
+
+@router.post(
+    "/memory/chat/stream", response_model=None, responses={200: {"content": {"text/event-stream": {}}}}
+)
+async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
+    """Stream the answer as Server-Sent Events.
+
+    Every line is `data: <json>`: `{"context": [{id, score, snippet}]}` first when
+    memories shaped the answer, `{"chunk": ...}` per piece of text, then
+    `{"done": true, ...statistics}` or `{"error": ..., "done": true}`.
+    No comment pings: simple clients parse every non-empty line as JSON.
+    """
+    started = time.perf_counter()
+    opened = await relay.open(**body.model_dump())
+
+    async def events() -> AsyncIterator[bytes]:
+        async with aclosing(opened) as stream:
+            async for event in stream:
+                if event.type == "delta":
+                    yield _sse({"chunk": event.text})
+                elif event.type == "context":
+                    yield _sse({"context": [m.model_dump() for m in event.memories or []]})
+                elif event.type == "done":
+                    yield _sse({"done": True, **_summary(body, event.stats, started)})
+                elif event.type == "error":
+                    yield _sse({"error": event.error, "code": event.code, "done": True})
+
+    return EventSourceResponse(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.post(
+    "/chat",
+    response_class=StreamingResponse,
+    response_model=None,
+    responses={200: {"content": {"text/plain": {}}}, **_ERRORS},
+)
+async def legacy_chat(body: ChatBody, relay: Relay) -> StreamingResponse | JSONResponse:
+    """Legacy: the answer as plain text chunks. Fails with a JSON error before the first chunk,
+    or with a final `[error: ...]` line after it."""
+    stream = await relay.open(**body.model_dump())
+    try:
+        first = await anext(stream)
+    except BaseException:
+        await stream.aclose()
+        raise
+    if first.type == "error":
+        await stream.aclose()
+        return error_response(first)
+
+    async def text() -> AsyncIterator[str]:
+        async with aclosing(stream):
+            event = first
+            while True:
+                if event.type == "delta":
+                    yield event.text
+                elif event.type == "error":
+                    yield f"\n[error: {event.error}]\n"
+                    return
+                elif event.type == "done":
+                    return
+                event = await anext(stream)
+
+    return StreamingResponse(text(), media_type="text/plain; charset=utf-8")

@@ -1,0 +1,179 @@
+"""The brain API: ingest, query, stats, clear, list, forget, documents. Writes go through JetStream,
+reads are requests to the brain workers."""
+
+import hashlib
+import time
+import uuid
+from contextlib import aclosing
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from nats.errors import Error as NatsError
+
+from gateway.brain_client import ask
+from gateway.deps import Nats, Relay
+from gateway.schemas import (
+    DocumentAccepted,
+    IngestAccepted,
+    IngestBatchAccepted,
+    IngestBatchBody,
+    IngestBody,
+    IngestItemBody,
+    QueryBody,
+    QueryResponse,
+)
+from shared import subjects
+from shared.memory.brains import MAX_BRAIN_CHARS
+from shared.memory.chunking import chunk_text
+from shared.memory.jetstream import publish_items
+from shared.memory.messages import (
+    BrainRequest,
+    BrainStats,
+    ClearReply,
+    DeleteReply,
+    DeleteRequest,
+    ListReply,
+    ListRequest,
+    MemoryItem,
+    QueryReply,
+    QueryRequest,
+)
+
+router = APIRouter(tags=["memory"])
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
+def _created_at(metadata: dict[str, object]) -> float:
+    value = metadata.get("timestamp", metadata.get("created_at"))
+    if value is None:
+        return time.time()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    raise HTTPException(422, "metadata.timestamp: use Unix seconds or an ISO 8601 date such as 2026-03-14T09:30:00")
+
+
+def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:
+    return MemoryItem(id=memory_id or f"m_{uuid.uuid4().hex}", brain=brain, content=body.content, kind=kind,
+                      created_at=_created_at(body.metadata), metadata=body.metadata)  # type: ignore[arg-type]
+
+
+async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
+    try:
+        await publish_items(nc.jetstream(), items)
+    except NatsError as exc:
+        raise HTTPException(503, f"Memory could not be queued: JetStream did not acknowledge it ({exc!s}). "
+                                 "Nothing was stored; send it again.") from exc
+
+
+def _brain(brain: str) -> str:
+    if not brain.strip() or len(brain) > MAX_BRAIN_CHARS:
+        raise HTTPException(422, f"brain: use 1–{MAX_BRAIN_CHARS} characters")
+    return brain
+
+
+@router.post("/ingest", status_code=202, response_model=IngestAccepted)
+async def ingest(body: IngestBody, nc: Nats) -> IngestAccepted:
+    """Remember one text; searchable shortly after (ingestion is asynchronous)."""
+    item = _item(body.customer_id, body)
+    await _publish(nc, [item])
+    return IngestAccepted(id=item.id)
+
+
+@router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted)
+async def ingest_batch(body: IngestBatchBody, nc: Nats) -> IngestBatchAccepted:
+    """Remember up to 1,000 texts at once."""
+    items = [_item(body.customer_id, each) for each in body.items]
+    await _publish(nc, items)
+    return IngestBatchAccepted(ids=[i.id for i in items])
+
+
+@router.post("/query", response_model=QueryResponse)
+async def query(body: QueryBody, nc: Nats, relay: Relay) -> QueryResponse:
+    """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
+    request = QueryRequest(brain=body.customer_id, question=body.question, n_results=body.n_results, where=body.where)
+    found = await ask(nc, subjects.BRAIN_QUERY, request, QueryReply)
+    answer = None
+    if body.answer:
+        parts: list[str] = []
+        async with aclosing(await relay.open(user_id=body.customer_id, message=body.question,
+                                         brain_id=body.customer_id, purpose="answer",
+                                         memory_results=body.n_results)) as events:
+            async for event in events:
+                if event.type == "delta":
+                    parts.append(event.text)
+                elif event.type == "error":
+                    raise HTTPException(503, event.error or "The answer could not be generated.")
+        answer = "".join(parts)
+    return QueryResponse(results=found.results, answer=answer)
+
+
+@router.get("/memory/stats/{brain}", response_model=BrainStats)
+async def stats(brain: str, nc: Nats) -> BrainStats:
+    return await ask(nc, subjects.BRAIN_STATS, BrainRequest(brain=_brain(brain)), BrainStats)
+
+
+@router.post("/memory/clear/{brain}", response_model=ClearReply)
+async def clear(brain: str, nc: Nats) -> ClearReply:
+    """Forget everything of a brain: memories, persona and caches."""
+    return await ask(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=_brain(brain)), ClearReply)
+
+
+@router.get("/memory/{brain}/memories", response_model=ListReply)
+async def memories(
+    brain: str, nc: Nats,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+) -> ListReply:
+    """Newest first; with `q`, the best matches first."""
+    request = ListRequest(brain=_brain(brain), offset=offset, limit=limit, q=q or None)
+    return await ask(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply)
+
+
+@router.delete("/memory/{brain}/memories/{memory_id}", status_code=204)
+async def forget(brain: str, memory_id: str, nc: Nats) -> Response:
+    """Forget one memory, at once."""
+    reply = await ask(nc, subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=_brain(brain), id=memory_id),
+                      DeleteReply)
+    if not reply.deleted:
+        raise HTTPException(404, f"Brain '{brain}' has no memory '{memory_id}'.")
+    return Response(status_code=204)
+
+
+@router.post(
+    "/memory/{brain}/documents", status_code=202, response_model=DocumentAccepted,
+    openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
+)
+async def document(
+    brain: str, request: Request, nc: Nats,
+    source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
+) -> DocumentAccepted:
+    """Upload a text or markdown document (the request body); it is chunked with overlap and each
+    chunk remembered with its source. Uploading the same source again replaces its chunks' ids."""
+    media = request.headers.get("content-type", "").split(";")[0].strip()
+    if media not in ("text/plain", "text/markdown"):
+        raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
+    raw = await request.body()
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise HTTPException(413, f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(422, "The document must be UTF-8 text.") from exc
+    chunks = chunk_text(text)
+    if not chunks:
+        raise HTTPException(422, "The document is empty.")
+    stem = hashlib.sha256(f"{brain}\x00{source}".encode()).hexdigest()[:24]
+    items = [
+        _item(_brain(brain), IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}),
+              kind="document", memory_id=f"doc_{stem}_{n}")
+        for n, chunk in enumerate(chunks)
+    ]
+    await _publish(nc, items)
+    return DocumentAccepted(source=source, ids=[i.id for i in items])

@@ -1,0 +1,94 @@
+"""The HTTP API's request and response bodies (the bus contracts live in `shared`)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.memory.brains import BrainId
+from shared.memory.messages import MAX_MEMORY_CHARS, MAX_RESULTS, MemoryHit, Metadata
+from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage
+
+
+class ChatBody(BaseModel):
+    user_id: UserId
+    message: UserMessage
+    system_prompt: SystemPrompt | None = Field(default=None, description="Replaces the default system prompt")
+    brain_id: BrainId | None = Field(default=None, description="Which memory to use; the user's id when omitted")
+
+
+class ChatResponse(BaseModel):
+    response: str
+    user_id: str
+    context_used: bool
+    context_length: int
+    response_length: int
+    persona_included: bool
+    processing_time_ms: float
+    memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+
+
+class WorkerCheck(BaseModel):
+    ok: bool
+    instance: str | None = None
+    error: str | None = None
+
+
+class HealthChecks(BaseModel):
+    nats: bool
+    workers: dict[str, WorkerCheck]
+    ollama: OllamaStatus | None
+
+
+class HealthResponse(BaseModel):
+    status: Literal["healthy", "degraded"]
+    service: str = "Memory"
+    memory_cache_size: int
+    checks: HealthChecks
+
+
+class IngestItemBody(BaseModel):
+    content: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    metadata: Metadata = Field(
+        default_factory=dict,
+        description="Stored and returned with the memory. `timestamp` (Unix seconds or ISO 8601) dates it",
+    )
+
+
+class IngestBody(IngestItemBody):
+    customer_id: BrainId
+
+
+class IngestBatchBody(BaseModel):
+    customer_id: BrainId
+    items: list[IngestItemBody] = Field(min_length=1, max_length=1000)
+
+
+class IngestAccepted(BaseModel):
+    id: str
+
+
+class IngestBatchAccepted(BaseModel):
+    ids: list[str]
+
+
+class QueryBody(BaseModel):
+    customer_id: BrainId
+    question: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
+    where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")
+    answer: bool = Field(default=False, description="Also generate an answer from the results with the LLM")
+
+
+class QueryResponse(BaseModel):
+    results: list[MemoryHit]
+    answer: str | None = None
+
+
+class DocumentAccepted(BaseModel):
+    source: str
+    ids: list[str]

@@ -1,0 +1,1 @@
+"""The ingest worker: durable, asynchronous memory writes."""

@@ -1,0 +1,180 @@
+"""ingest_worker: durable, asynchronous memory writes.
+
+Consumes
+- `lumia.memory.ingest.<brain_key>`: JetStream stream `LUMIA_MEMORY` (work queue),
+  durable pull consumer `ingest`; `MemoryItem`s. Acked only after the memory is
+  stored; a message that cannot be decoded, or fails LUMIA_INGEST_MAX_DELIVER
+  times, moves to the dead-letter stream.
+- `lumia.ingest.ping` (queue `ingest`): health probe.
+
+Publishes
+- `lumia.brain.changed.<brain_key>` (`BrainChanged`) after each write, so
+  retrieval caches stay current.
+- `lumia.memory.dead.<brain_key>` (stream `LUMIA_MEMORY_DEAD`) for poison messages,
+  with `Lumia-Reason` and `Lumia-Subject` headers.
+- The persona of a brain (KV `lumia_persona`), refreshed by the LLM every
+  LUMIA_PERSONA_EVERY_TURNS turns or LUMIA_PERSONA_EVERY_MINUTES minutes.
+
+With embedded Chroma (no CHROMA_URL) ingestion runs inside the brain_worker
+process, which owns the store; run this module on its own only with CHROMA_URL.
+Run: `python -m ingest_worker`.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+import nats.errors
+from faststream import ContextRepo, FastStream
+from faststream.nats import NatsBroker
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig
+from pydantic import ValidationError
+
+from ingest_worker.ingest import Ingestor
+from ingest_worker.persona import PersonaRefresher
+from shared import subjects
+from shared.bus import instance_name, make_app, make_broker
+from shared.memory.brains import brain_key
+from shared.memory.messages import BrainChanged, MemoryItem
+from shared.memory.runtime import MemoryRuntime, memory_runtime
+from shared.messages import WorkerStatus
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("lumia.ingest")
+BATCH = 64
+
+
+class IngestLoop:
+    """Pulls batches from the work queue; raw nats-py, because the ack of each message
+    must follow its own write, and a poison message must not fail its neighbours."""
+
+    def __init__(self, runtime: MemoryRuntime, refresher: PersonaRefresher, max_deliver: int) -> None:
+        self.runtime = runtime
+        self.ingestor = Ingestor(runtime.store, runtime.embedder)
+        self.refresher = refresher
+        self.max_deliver = max_deliver
+        self.js = runtime.nc.jetstream()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never let ingestion stop silently
+                log.exception("ingest loop failed; restarting it")
+                await asyncio.sleep(1)
+
+    async def _consume(self) -> None:
+        config = ConsumerConfig(durable_name=subjects.INGEST_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
+                                ack_wait=60, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
+        pull = await self.js.pull_subscribe(subjects.MEMORY_INGEST_ALL, durable=subjects.INGEST_CONSUMER,
+                                            stream=subjects.MEMORY_STREAM, config=config)
+        try:
+            while True:
+                try:
+                    messages = await pull.fetch(BATCH, timeout=1)
+                except nats.errors.TimeoutError:
+                    continue
+                except nats.errors.Error as exc:  # reconnecting: the stream keeps everything meanwhile
+                    log.warning("ingest fetch failed: %s", exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                await self.handle(messages)
+        finally:
+            # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
+            with contextlib.suppress(nats.errors.Error):
+                await pull.unsubscribe()
+
+    async def handle(self, messages: list[Msg]) -> None:
+        decoded: list[tuple[Msg, MemoryItem]] = []
+        for msg in messages:
+            try:
+                decoded.append((msg, MemoryItem.model_validate_json(msg.data)))
+            except ValidationError as exc:
+                await self.dead_letter(msg, f"undecodable: {exc.error_count()} problem(s), first: "
+                                            f"{exc.errors()[0]['msg']}")
+        if not decoded:
+            return
+        try:
+            await self.write(decoded)
+        except Exception:
+            log.exception("batch of %d failed; retrying one by one", len(decoded))
+            for pair in decoded:
+                try:
+                    await self.write([pair])
+                except Exception as exc:
+                    await self.failed(pair[0], exc)
+
+    async def write(self, pairs: list[tuple[Msg, MemoryItem]]) -> None:
+        written = await self.ingestor.write([item for _, item in pairs])
+        await asyncio.gather(*(msg.ack_sync() for msg, _ in pairs))
+        for brain, ids in written.items():
+            await self.runtime.nc.publish(subjects.brain_changed(brain_key(brain)),
+                                          BrainChanged(brain=brain, added=ids).model_dump_json().encode())
+            turns = sum(1 for _, item in pairs if item.brain == brain and item.kind == "turn" and item.id in ids)
+            if turns:
+                await self.refresher.note_turns(brain, turns)
+
+    async def failed(self, msg: Msg, exc: Exception) -> None:
+        if msg.metadata.num_delivered >= self.max_deliver:
+            await self.dead_letter(msg, f"failed {msg.metadata.num_delivered} times: {exc!s}"[:300])
+        else:
+            await msg.nak(delay=min(2.0 ** msg.metadata.num_delivered, 30.0))
+
+    async def dead_letter(self, msg: Msg, reason: str) -> None:
+        key = msg.subject.rsplit(".", 1)[-1]
+        await self.js.publish(subjects.dead_letter(key), msg.data,
+                              headers={"Lumia-Reason": reason, "Lumia-Subject": msg.subject})
+        await msg.term()
+        log.warning("dead-lettered a message on %s: %s", msg.subject, reason)
+
+
+Lifespan = Callable[[ContextRepo], AbstractAsyncContextManager[None]]
+
+
+def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[], Awaitable[None]]]:
+    """Subscribe ingestion on `broker`. Returns its lifespan and its stop hook, which must run
+    before the broker drains (a pending fetch would hold the drain up)."""
+    instance = instance_name("ingest")
+    running: list[asyncio.Task[None]] = []
+
+    @broker.subscriber(subjects.worker_ping("ingest"), queue=subjects.QUEUE_INGEST)
+    async def on_ping() -> WorkerStatus:
+        return WorkerStatus(kind="ingest", instance=instance)
+
+    @asynccontextmanager
+    async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await broker.connect()
+            runtime = await memory_runtime(context, settings, broker.connection, stack)
+            refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
+                                         settings.persona_every_turns, settings.persona_every_minutes * 60)
+            running.append(asyncio.create_task(IngestLoop(runtime, refresher, settings.ingest_max_deliver).run()))
+            try:
+                yield
+            finally:
+                await stop()
+                await refresher.wait()
+
+    async def stop() -> None:
+        for task in running:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        running.clear()
+
+    return lifespan, stop
+
+
+def create_app(settings: Settings | None = None) -> FastStream:
+    settings = settings or get_settings()
+    if not settings.chroma_url:
+        raise SystemExit("With embedded Chroma the brain_worker process runs ingestion (one process must own "
+                         "the store). Set CHROMA_URL to a Chroma server to run ingest_worker on its own.")
+    broker = make_broker(settings.nats_servers, instance_name("ingest"))
+    lifespan, stop = attach(broker, settings)
+    return make_app(broker, "ingest", __doc__, lifespan=lifespan, on_shutdown=[stop])

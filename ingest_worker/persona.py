@@ -1,0 +1,60 @@
+"""Background persona refresh: every N turns or M minutes the LLM rewrites the profile."""
+
+import asyncio
+import logging
+import time
+
+from shared.memory.messages import Persona
+from shared.memory.persona import PersonaBook
+from shared.memory.store import MemoryStore
+from shared.ollama import OllamaClient, OllamaError
+from shared.prompts import build_persona_messages
+
+log = logging.getLogger("lumia.ingest.persona")
+RECENT_STATEMENTS = 60
+
+
+class PersonaRefresher:
+    def __init__(self, book: PersonaBook, store: MemoryStore, ollama: OllamaClient, model: str,
+                 every_turns: int, every_seconds: float) -> None:
+        self.book = book
+        self.store = store
+        self.ollama = ollama
+        self.model = model
+        self.every_turns = every_turns
+        self.every_seconds = every_seconds
+        self._running: dict[str, asyncio.Task[None]] = {}
+
+    async def note_turns(self, brain: str, count: int) -> None:
+        persona = await self.book.load(brain)
+        persona.turns_since_refresh += count
+        await self.book.save(brain, persona)
+        stale = persona.updated_at is None or time.time() - persona.updated_at >= self.every_seconds
+        if persona.turns_since_refresh >= self.every_turns or stale:
+            self.start(brain)
+
+    def start(self, brain: str) -> None:
+        if brain in self._running and not self._running[brain].done():
+            return
+        task = asyncio.create_task(self.refresh(brain), name=f"persona-{brain}")
+        self._running[brain] = task
+        task.add_done_callback(lambda t: self._running.pop(brain, None) if self._running.get(brain) is t else None)
+
+    async def refresh(self, brain: str) -> None:
+        try:
+            memories = await self.store.get(brain, where={"lumia_kind": "turn"})
+            memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
+            recent = memories[-RECENT_STATEMENTS:]
+            if not recent:
+                return
+            text = (await self.ollama.chat(self.model, build_persona_messages(recent))).strip()
+            await self.book.save(brain, Persona(text=text, updated_at=time.time(), turns_since_refresh=0))
+            log.info("persona of brain %r refreshed from %d statements", brain, len(recent))
+        except OllamaError as exc:
+            log.warning("persona refresh of brain %r failed: %s", brain, exc.message)
+        except Exception:
+            log.exception("persona refresh of brain %r failed", brain)
+
+    async def wait(self) -> None:
+        if self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)

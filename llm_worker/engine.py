@@ -1,0 +1,111 @@
+"""One chat turn, broker-free: prompt in, ordered `ChatEvent`s out."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from llm_worker.memory import Recollection
+from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
+from shared.ollama import OllamaClient, OllamaError
+from shared.prompts import build_answer_messages, build_messages, context_block
+
+log = logging.getLogger("lumia.llm.engine")
+
+Publish = Callable[[ChatEvent], Awaitable[None]]
+Recall = Callable[[ChatRequest], Awaitable[Recollection]]
+Remember = Callable[[ChatRequest, str], Awaitable[None]]
+
+
+class EventStream:
+    """Numbers events in the order they are published; the lock keeps the
+    keepalive ticker and the token loop from interleaving out of order."""
+
+    def __init__(self, publish: Publish) -> None:
+        self._publish = publish
+        self._lock = asyncio.Lock()
+        self._next_seq = 0
+        self.last_sent = time.monotonic()
+        self.finished = False
+
+    async def emit(self, type_: str, **fields: object) -> None:
+        async with self._lock:
+            if self.finished:
+                return
+            event = ChatEvent(seq=self._next_seq, type=type_, **fields)
+            self._next_seq += 1
+            self.finished = event.is_final
+            self.last_sent = time.monotonic()
+            await self._publish(event)
+
+    async def fail(self, code: ErrorCode, message: str) -> None:
+        await self.emit("error", code=code, error=message)
+
+
+async def _keepalive(events: EventStream, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval - (time.monotonic() - events.last_sent))
+        if time.monotonic() - events.last_sent >= interval:
+            await events.emit("keepalive")
+
+
+async def stream_turn(
+    request: ChatRequest,
+    events: EventStream,
+    ollama: OllamaClient,
+    *,
+    model: str,
+    default_system_prompt: str,
+    keepalive_interval: float,
+    recall: Recall | None = None,
+    remember: Remember | None = None,
+) -> None:
+    """Stream one answer. Ends with exactly one `done` or `error`, unless cancelled.
+
+    The finished turn is handed to `remember` after `done` is sent: nobody waits for it."""
+    ticker = asyncio.create_task(_keepalive(events, keepalive_interval))
+    parts: list[str] = []
+    eval_count: int | None = None
+    known = Recollection()
+    system_prompt = request.system_prompt or default_system_prompt
+    try:
+        if recall is not None:
+            known = await recall(request)
+        if known.memories:
+            await events.emit("context", memories=known.refs())
+        if request.purpose == "answer":
+            messages = build_answer_messages(system_prompt, request.message, known.memories)
+        else:
+            messages = build_messages(system_prompt, request.message, known.persona, known.memories)
+        async for piece in ollama.chat_stream(model, messages):
+            if piece.text:
+                parts.append(piece.text)
+                await events.emit("delta", text=piece.text)
+            if piece.done:
+                eval_count = piece.eval_count
+    except OllamaError as exc:
+        log.warning("request %s: %s", request.request_id, exc.message)
+        await events.fail(exc.code, exc.message)
+        return
+    except Exception:
+        log.exception("request %s failed", request.request_id)
+        await events.fail(ErrorCode.INTERNAL, "The llm_worker failed on this request; see its log.")
+        return
+    finally:
+        await _stop(ticker)
+    response = "".join(parts)
+    stats = TurnStats(
+        response_length=len(response), model=model, eval_count=eval_count,
+        context_used=bool(known.memories), persona_included=bool(known.persona),
+        context_length=len(context_block(known.persona, known.memories)),
+    )
+    await events.emit("done", stats=stats)
+    if remember is not None:
+        await remember(request, response)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

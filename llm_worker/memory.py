@@ -1,0 +1,65 @@
+"""What the llm_worker asks of memory: recall before answering, remember after. Over the bus,
+never blocking an answer: retrieval has a deadline, remembering happens after `done`."""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from pydantic import ValidationError
+
+from shared import subjects
+from shared.memory.jetstream import publish_items
+from shared.memory.messages import MemoryHit, MemoryItem, QueryReply, QueryRequest
+from shared.messages import ChatRequest, MemoryRef
+
+log = logging.getLogger("lumia.llm.memory")
+SNIPPET_CHARS = 200
+ANSWER_CHARS_KEPT = 2000
+
+
+@dataclass
+class Recollection:
+    memories: list[MemoryHit] = field(default_factory=list)
+    persona: str | None = None
+
+    def refs(self) -> list[MemoryRef]:
+        return [MemoryRef(id=m.id, score=m.score, snippet=m.content[:SNIPPET_CHARS]) for m in self.memories]
+
+
+class BusMemory:
+    def __init__(self, nc: Client, timeout: float, results: int) -> None:
+        self._nc = nc
+        self._timeout = timeout
+        self._results = results
+
+    async def recall(self, request: ChatRequest) -> Recollection:
+        answering = request.purpose == "answer"
+        query = QueryRequest(
+            brain=request.brain, question=request.message,
+            n_results=request.memory_results or self._results,
+            relevant_only=not answering, include_persona=not answering,
+        )
+        try:
+            reply = await self._nc.request(subjects.BRAIN_QUERY, query.model_dump_json().encode(),
+                                           timeout=self._timeout)
+            found = QueryReply.model_validate_json(reply.data)
+        except (NatsError, TimeoutError, ValidationError) as exc:
+            # An answer without memory beats no answer; the log says why.
+            log.warning("request %s: no memory for brain %r (%s)", request.request_id, request.brain,
+                        type(exc).__name__ if not str(exc) else exc)
+            return Recollection()
+        return Recollection(memories=found.results, persona=found.persona)
+
+    async def remember(self, request: ChatRequest, answer: str) -> None:
+        if request.purpose != "chat":
+            return
+        item = MemoryItem(
+            id=f"turn_{request.request_id}", brain=request.brain, content=request.message, kind="turn",
+            created_at=time.time(), metadata={"answer": answer[:ANSWER_CHARS_KEPT], "role": "user"},
+        )
+        try:
+            await publish_items(self._nc.jetstream(), [item])
+        except NatsError as exc:
+            log.error("request %s: the turn was not stored in memory: %s", request.request_id, exc)

@@ -1,0 +1,77 @@
+"""The NATS connection helper every component uses."""
+
+import asyncio
+import logging
+import os
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+import nats
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from faststream.specification import AsyncAPI
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+
+log = logging.getLogger("lumia.bus")
+
+# Reconnect forever: a NATS restart must never need a Lumia restart.
+RECONNECT_OPTIONS: dict[str, Any] = {"max_reconnect_attempts": -1, "reconnect_time_wait": 0.5}
+
+
+async def connect(url: str, name: str) -> Client:
+    async def on_error(exc: Exception) -> None:
+        log.warning("NATS error on %s: %s", name, exc)
+
+    async def on_disconnect() -> None:
+        log.warning("NATS disconnected (%s); reconnecting", name)
+
+    async def on_reconnect() -> None:
+        log.info("NATS reconnected (%s)", name)
+
+    return await nats.connect(
+        url,
+        name=name,
+        error_cb=on_error,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+        **RECONNECT_OPTIONS,
+    )
+
+
+def is_no_responders(msg: Msg) -> bool:
+    """True for the status message the server sends when nobody subscribes to a request subject."""
+    return msg.headers is not None and msg.headers.get("Status") == "503" and not msg.data
+
+
+async def is_reachable(url: str, wait: float = 1.0) -> bool:
+    """Whether something accepts TCP connections at a nats:// URL (cheap pre-flight check)."""
+    parts = urlsplit(url)
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4222), wait
+        )
+    except (TimeoutError, OSError):
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+def instance_name(kind: str) -> str:
+    """A replica's name on the bus: which kind, which host, which process."""
+    return f"lumia-{kind}-{socket.gethostname()}-{os.getpid()}"
+
+
+def make_broker(nats_url: str, instance: str, **kwargs: Any) -> NatsBroker:
+    """The FastStream broker a worker replica runs on, named after the replica.
+
+    It logs through Lumia's logging, so LUMIA_LOG_LEVEL applies to it too."""
+    return NatsBroker(nats_url, name=instance, logger=logging.getLogger("lumia.bus"), **RECONNECT_OPTIONS, **kwargs)
+
+
+def make_app(broker: NatsBroker, kind: str, doc: str | None, **kwargs: Any) -> FastStream:
+    """A worker's FastStream app; its AsyncAPI document (`make docs`) carries the module docstring."""
+    spec = AsyncAPI(title=f"Lumia {kind}_worker", version="0.1.0", description=doc)
+    return FastStream(broker, specification=spec, logger=logging.getLogger(f"lumia.{kind}"), **kwargs)

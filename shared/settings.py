@@ -1,0 +1,89 @@
+"""Configuration, read from the environment and `.env` when a process starts.
+
+Nothing here runs at import time: call `get_settings()` in a lifespan or a
+factory.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # The names of the original README.
+    ollama_base_url: str = Field("http://localhost:11434", alias="OLLAMA_BASE_URL")
+    llm_model: str = Field("llama3.2", alias="LLM_MODEL")
+    embedding_model: str = Field("nomic-embed-text", alias="EMBEDDING_MODEL")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    secret_key: str | None = Field(None, alias="SECRET_KEY")
+    algorithm: str = Field("HS256", alias="ALGORITHM")
+    access_token_expire_minutes: int = Field(60, gt=0, alias="ACCESS_TOKEN_EXPIRE_MINUTES")
+    chroma_persist_directory: Path | None = Field(None, alias="CHROMA_PERSIST_DIRECTORY")
+
+    # Added by Lumia.
+    nats_url: str | None = Field(None, alias="NATS_URL")
+    chroma_url: str | None = Field(None, alias="CHROMA_URL")
+    host: str = Field("127.0.0.1", alias="LUMIA_HOST")
+    port: int = Field(8000, ge=1, le=65535, alias="LUMIA_PORT")
+    data_dir: Path = Field(Path("data"), alias="LUMIA_DATA_DIR")
+    auth: Literal["required", "off"] = Field("required", alias="LUMIA_AUTH")
+    router_model: str = Field("qwen2.5:0.5b", alias="ROUTER_MODEL")
+    embedding_backend: Literal["local", "ollama"] = Field("local", alias="EMBEDDING_BACKEND")
+
+    # Streaming behaviour.
+    stream_timeout: float = Field(
+        30.0, gt=0, alias="LUMIA_STREAM_TIMEOUT",
+        description="Seconds without any event from the llm_worker before a stream fails",
+    )
+    llm_concurrency: int = Field(
+        16, ge=1, alias="LUMIA_LLM_CONCURRENCY",
+        description="Chats one llm_worker process streams at once",
+    )
+    ollama_connect_timeout: float = Field(5.0, gt=0, alias="LUMIA_OLLAMA_CONNECT_TIMEOUT")
+    ollama_read_timeout: float = Field(
+        300.0, gt=0, alias="LUMIA_OLLAMA_READ_TIMEOUT",
+        description="Longest wait for the next token (a cold model load can take minutes)",
+    )
+    system_prompt: str = Field(
+        "You are Lumia, a private personal assistant. Answer helpfully and concisely.",
+        alias="LUMIA_SYSTEM_PROMPT",
+    )
+    log_level: str = Field("INFO", alias="LUMIA_LOG_LEVEL")
+
+    # Memory.
+    memory_min_score: float = Field(
+        0.82, ge=0, le=1, alias="LUMIA_MEMORY_MIN_SCORE",
+        description="Cosine score a memory needs to be put in front of the model (calibrated in bench/recall.py)",
+    )
+    memory_results: int = Field(5, ge=1, le=100, alias="LUMIA_MEMORY_RESULTS",
+                                description="Most memories given to the model per message")
+    brain_timeout: float = Field(3.0, gt=0, alias="LUMIA_BRAIN_TIMEOUT",
+                                 description="Longest a chat waits for retrieval before answering without memory")
+    persona_every_turns: int = Field(5, ge=1, alias="LUMIA_PERSONA_EVERY_TURNS")
+    persona_every_minutes: float = Field(30, gt=0, alias="LUMIA_PERSONA_EVERY_MINUTES")
+    ingest_max_deliver: int = Field(5, ge=1, alias="LUMIA_INGEST_MAX_DELIVER",
+                                    description="Attempts before a memory goes to the dead-letter stream")
+
+    @property
+    def nats_servers(self) -> str:
+        """Where components connect; `make up` sets NATS_URL to its embedded server."""
+        return self.nats_url or "nats://127.0.0.1:4222"
+
+    @property
+    def chroma_directory(self) -> Path:
+        return self.chroma_persist_directory or self.data_dir / "chroma"
+
+    @property
+    def keepalive_interval(self) -> float:
+        """How often a waiting llm_worker proves it is alive: well inside the stream timeout."""
+        return self.stream_timeout / 3
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

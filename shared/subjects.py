@@ -1,0 +1,60 @@
+"""Every NATS subject and queue group Lumia uses. The single source of truth."""
+
+from typing import Final
+
+CHAT_REQUEST: Final = "lumia.chat.request"
+"""Request/reply. Payload `ChatRequest`; replies stream as `ChatEvent`s on the reply subject."""
+
+CHAT_CANCEL_PREFIX: Final = "lumia.chat.cancel"
+CHAT_CANCEL_ALL: Final = f"{CHAT_CANCEL_PREFIX}.*"
+
+
+def chat_cancel(request_id: str) -> str:
+    """The subject that stops the stream of one chat request (the client went away)."""
+    return f"{CHAT_CANCEL_PREFIX}.{request_id}"
+
+
+WORKER_KINDS: Final = ("llm", "brain", "ingest", "tools")
+
+
+def worker_ping(kind: str) -> str:
+    """Request/reply health probe answered by any one replica of a worker kind."""
+    return f"lumia.{kind}.ping"
+
+
+QUEUE_LLM: Final = "llm"
+QUEUE_BRAIN: Final = "brain"
+QUEUE_INGEST: Final = "ingest"
+QUEUE_TOOLS: Final = "tools"
+
+
+# Memory: retrieval and housekeeping (request/reply, queue `brain`).
+BRAIN_QUERY: Final = "lumia.brain.query"
+BRAIN_STATS: Final = "lumia.brain.stats"
+BRAIN_CLEAR: Final = "lumia.brain.clear"
+BRAIN_MEMORIES_LIST: Final = "lumia.brain.memories.list"
+BRAIN_MEMORIES_DELETE: Final = "lumia.brain.memories.delete"
+BRAIN_CHANGED_PREFIX: Final = "lumia.brain.changed"
+BRAIN_CHANGED_ALL: Final = f"{BRAIN_CHANGED_PREFIX}.*"
+
+# Memory: durable ingestion through JetStream.
+MEMORY_STREAM: Final = "LUMIA_MEMORY"
+MEMORY_INGEST_PREFIX: Final = "lumia.memory.ingest"
+MEMORY_INGEST_ALL: Final = f"{MEMORY_INGEST_PREFIX}.*"
+INGEST_CONSUMER: Final = "ingest"
+DEAD_LETTER_STREAM: Final = "LUMIA_MEMORY_DEAD"
+DEAD_LETTER_PREFIX: Final = "lumia.memory.dead"
+PERSONA_BUCKET: Final = "lumia_persona"
+
+
+def memory_ingest(brain_key: str) -> str:
+    return f"{MEMORY_INGEST_PREFIX}.{brain_key}"
+
+
+def dead_letter(brain_key: str) -> str:
+    return f"{DEAD_LETTER_PREFIX}.{brain_key}"
+
+
+def brain_changed(brain_key: str) -> str:
+    return f"{BRAIN_CHANGED_PREFIX}.{brain_key}"
+BRAIN_REINDEX: Final = "lumia.brain.reindex"

@@ -1,0 +1,96 @@
+"""Internal systems talk to Lumia on NATS directly; these tests are such a system."""
+
+import asyncio
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+
+import nats
+from nats.aio.client import Client
+
+from shared import subjects
+from shared.messages import ChatEvent, ChatRequest
+from tests.fake_ollama import FakeOllama
+from tests.harness import ROOT, Stack
+
+
+async def collect(nc: Client, payload: bytes, wait: float = 20) -> list[ChatEvent]:
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish(subjects.CHAT_REQUEST, payload, reply=inbox)
+    events: list[ChatEvent] = []
+    while not events or not events[-1].is_final:
+        events.append(ChatEvent.model_validate_json((await sub.next_msg(timeout=wait)).data))
+    await sub.unsubscribe()
+    return events
+
+
+def request(message: str, request_id: str = "req-0001", **fields: str) -> bytes:
+    return ChatRequest(request_id=request_id, user_id="system", message=message, **fields).model_dump_json().encode()
+
+
+async def test_publishing_a_request_streams_ordered_deltas(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    events = await collect(nc, request("count please"))
+    await nc.drain()
+    assert [e.seq for e in events] == list(range(len(events)))
+    assert events[-1].type == "done"
+    text = "".join(e.text for e in events if e.type == "delta")
+    assert text == "".join(f"t{i} " for i in range(1000))
+    assert events[-1].stats is not None and events[-1].stats.response_length == len(text)
+
+
+async def test_an_invalid_bus_request_gets_an_error_event(lumia: Stack) -> None:
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    not_json = await collect(nc, b"hello?")
+    empty_message = await collect(nc, b'{"request_id": "req-0002", "user_id": "u", "message": ""}')
+    await nc.drain()
+    for events in (not_json, empty_message):
+        assert len(events) == 1
+        assert events[0].type == "error" and events[0].code == "bad_request"
+    assert "message" in (empty_message[0].error or "")
+
+
+async def test_cancel_subject_stops_a_stream(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.02
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish(subjects.CHAT_REQUEST, request("long", "req-cancel-1"), reply=inbox)
+    first = ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data)
+    await nc.publish(subjects.chat_cancel("req-cancel-1"), b"")
+    events = [first]
+    while not events[-1].is_final:
+        events.append(ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data))
+    await nc.drain()
+    assert events[-1].type == "error" and events[-1].code == "cancelled"
+    assert [e.seq for e in events] == list(range(len(events)))
+    for _ in range(200):
+        if fake_ollama.record.streams_aborted == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert fake_ollama.record.streams_aborted == 1
+
+
+async def test_two_llm_workers_share_the_load(make_stack: Callable[..., Stack], fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 5
+    fake_ollama.behaviour.delay = 0.01
+    stack = make_stack("llm", "llm")
+    nc = await nats.connect(stack.env["NATS_URL"])
+    results = await asyncio.gather(*(collect(nc, request("x", f"req-share-{i:02d}")) for i in range(24)))
+    await nc.drain()
+    assert all(events[-1].type == "done" for events in results)
+    served = [len(re.findall(r"request req-share-\d+ finished", c.log())) for c in stack.components]
+    assert sum(served) == 24
+    assert all(n > 0 for n in served), served
+
+
+def test_the_documented_example_chats_over_nats(lumia: Stack) -> None:
+    example = ROOT / "docs" / "examples" / "chat_over_nats.py"
+    run = subprocess.run([sys.executable, str(example), "Hej från ett internt system", "--nats", lumia.env["NATS_URL"]],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "Echo: Hej från ett internt system\n"

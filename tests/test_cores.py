@@ -1,0 +1,104 @@
+"""The broker-free cores, tested without NATS (the model is the fake Ollama server)."""
+
+import asyncio
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from llm_worker.engine import EventStream, stream_turn
+from llm_worker.turns import Outcome, Turns
+from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
+from shared.ollama import OllamaClient, OllamaError
+from tests.fake_ollama import FakeOllama
+
+
+async def test_turns_cancel_a_running_turn_and_remember_early_cancels() -> None:
+    turns = Turns()
+    started = asyncio.Event()
+
+    async def forever() -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    running = asyncio.create_task(turns.run("a", forever()))
+    await started.wait()
+    assert turns.cancel("a") is True
+    assert await running is Outcome.CANCELLED
+    assert turns.cancel("b") is False  # not started yet
+    assert await turns.run("b", forever()) is Outcome.CANCELLED
+
+
+async def test_turns_report_shutdown() -> None:
+    turns = Turns()
+    started = asyncio.Event()
+
+    async def forever() -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    async def handler() -> Outcome:
+        async with turns.handling():
+            return await turns.run("a", forever())
+
+    running = asyncio.create_task(handler())
+    await started.wait()
+    await turns.cancel_all()
+    assert running.done() and running.result() is Outcome.SHUTDOWN
+
+
+async def test_event_stream_numbers_events_and_stops_after_the_final_one() -> None:
+    sent: list[ChatEvent] = []
+
+    async def publish(event: ChatEvent) -> None:
+        sent.append(event)
+
+    events = EventStream(publish)
+    await asyncio.gather(*(events.emit("delta", text=str(i)) for i in range(50)))
+    await events.emit("done")
+    await events.emit("delta", text="late")
+    assert [e.seq for e in sent] == list(range(51))
+    assert sent[-1].type == "done"
+
+
+async def test_stream_turn_sends_deltas_then_done(fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 30
+    sent: list[ChatEvent] = []
+
+    async def publish(event: ChatEvent) -> None:
+        sent.append(event)
+
+    async with httpx.AsyncClient() as http:
+        await stream_turn(ChatRequest(request_id="core-0001", user_id="u", message="hi"), EventStream(publish),
+                          OllamaClient(http, fake_ollama.url), model="llama3.2", default_system_prompt="sys",
+                          keepalive_interval=10)
+    assert "".join(e.text for e in sent) == "".join(f"t{i} " for i in range(30))
+    assert sent[-1].type == "done" and sent[-1].stats is not None and sent[-1].stats.eval_count == 30
+    [sent_request] = [r for r in fake_ollama.record.requests if r["messages"][-1]["content"] == "hi"]
+    assert sent_request["messages"][0] == {"role": "system", "content": "sys"}
+
+
+async def test_ollama_status_accepts_implicit_latest_tag(fake_ollama: FakeOllama) -> None:
+    async with httpx.AsyncClient() as http:
+        client = OllamaClient(http, fake_ollama.url)
+        assert (await client.status("llama3.2")).ok
+        assert (await client.status("qwen2.5:0.5b")).ok
+        missing = await client.status("mistral")
+    assert missing.reachable and not missing.model_present
+    assert missing.message is not None and "ollama pull mistral" in missing.message
+
+
+async def test_ollama_errors_carry_their_code(fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.fail_status = 500
+    async with httpx.AsyncClient() as http:
+        client = OllamaClient(http, fake_ollama.url)
+        with pytest.raises(OllamaError) as failed:
+            async for _ in client.chat_stream("llama3.2", [{"role": "user", "content": "x"}]):
+                pass
+    assert failed.value.code is ErrorCode.OLLAMA_ERROR and "500" in failed.value.message
+
+
+def test_validation_errors_name_the_field() -> None:
+    with pytest.raises(ValidationError) as failed:
+        ChatRequest.model_validate({"request_id": "abcdefgh", "user_id": "u", "message": " "})
+    assert describe_validation_error(failed.value) == "message: Value error, must contain text, not only whitespace"

@@ -1,0 +1,183 @@
+"""What a user sees when parts fail: a clear message in bounded time, never a hang."""
+
+import json
+from collections.abc import Callable
+
+import httpx
+import nats
+import pytest
+
+from shared import subjects
+from shared.embedded_nats import free_port
+from shared.messages import ChatEvent, ChatRequest
+from shared.prompts import PERSONA_INSTRUCTIONS
+from tests.fake_ollama import FakeOllama
+from tests.harness import Stack, wait_until
+from tests.sse import stream_chat
+
+BODY = {"user_id": "anna", "message": "hej"}
+
+
+def test_ollama_down_is_a_clear_503_error_event_and_degraded_health(make_stack: Callable[..., Stack]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    stack = make_stack("llm", "brain", "tools", "gateway", OLLAMA_BASE_URL=dead)
+    with stack.client() as client:
+        response = client.post("/memory/chat", json=BODY)
+        assert response.status_code == 503
+        detail = response.json()["detail"]
+        assert dead in detail and "OLLAMA_BASE_URL" in detail and "ollama pull llama3.2" in detail
+        events = stream_chat(client, BODY)
+        assert events == [{"error": detail, "code": "ollama_unavailable", "done": True}]
+        legacy = client.post("/chat", json=BODY)
+        assert legacy.status_code == 503 and legacy.json()["detail"] == detail
+        health = client.get("/memory/health").json()
+    assert health["status"] == "degraded"
+    assert health["checks"]["ollama"]["reachable"] is False
+    assert all(check["ok"] for check in health["checks"]["workers"].values())
+    llm_log = next(c for c in stack.components if c.kind == "llm").log()
+    assert "ollama pull llama3.2" in llm_log  # the start-up warning
+
+
+def test_model_not_pulled_names_the_pull_command(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.models = ["other:latest"]
+    with lumia.client() as client:
+        response = client.post("/memory/chat", json=BODY)
+        events = stream_chat(client, BODY)
+        health = client.get("/memory/health").json()
+    assert response.status_code == 503
+    assert "ollama pull llama3.2" in response.json()["detail"] and fake_ollama.url in response.json()["detail"]
+    assert events[-1]["code"] == "model_missing" and events[-1]["done"] is True
+    assert health["status"] == "degraded"
+    assert health["checks"]["ollama"] == {**health["checks"]["ollama"], "reachable": True, "model_present": False}
+
+
+def test_ollama_failing_mid_answer_ends_the_stream_with_an_error(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 10
+    fake_ollama.behaviour.error_after = 5
+    with lumia.client() as client:
+        events = stream_chat(client, BODY)
+        response = client.post("/memory/chat", json=BODY)
+    assert "".join(e.get("chunk", "") for e in events) == "t0 t1 t2 t3 t4 "
+    assert events[-1]["done"] is True and "failed on demand" in events[-1]["error"]
+    assert response.status_code == 502
+
+
+def test_no_llm_worker_fails_at_once_and_health_says_which(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack("brain", "tools", "gateway")
+    with stack.client() as client:
+        response = client.post("/memory/chat", json=BODY)
+        health = client.get("/memory/health").json()
+    assert response.status_code == 503
+    assert "No llm_worker" in response.json()["detail"]
+    assert health["status"] == "degraded"
+    assert health["checks"]["workers"]["llm"]["ok"] is False
+    assert health["checks"]["workers"]["brain"]["ok"] is True
+
+
+def test_worker_killed_mid_stream_gives_an_error_event(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.05
+    stack = make_stack("llm", "gateway", LUMIA_STREAM_TIMEOUT="2")
+    worker = next(c for c in stack.components if c.kind == "llm")
+    with stack.client() as client, client.stream("POST", "/memory/chat/stream", json=BODY) as response:
+        lines = response.iter_lines()
+        first = next(line for line in lines if line)
+        assert first.startswith('data: {"chunk"')
+        worker.kill()
+        rest = [line for line in lines if line]
+    final = json.loads(rest[-1].removeprefix("data: "))
+    assert all(line.startswith("data: ") for line in rest)
+    events = [final]
+    assert events[-1]["done"] is True
+    assert events[-1]["code"] == "worker_timeout"
+    assert "LUMIA_STREAM_TIMEOUT" in events[-1]["error"]
+
+
+def test_slow_model_start_is_kept_alive_not_timed_out(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    fake_ollama.behaviour.first_token_delay = 2.5  # longer than the stream timeout below
+    stack = make_stack("llm", "gateway", LUMIA_STREAM_TIMEOUT="1")
+    with stack.client() as client:
+        events = stream_chat(client, BODY)
+    assert "".join(e.get("chunk", "") for e in events) == "Echo: hej"
+    assert events[-1]["done"] is True and "error" not in events[-1]
+
+
+def test_client_disconnect_cancels_generation(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.02
+    with lumia.client() as client, client.stream("POST", "/memory/chat/stream", json=BODY) as response:
+        next(line for line in response.iter_lines() if line)
+    # The connection is closed: the llm_worker must close its Ollama stream long before 1000 tokens.
+    assert wait_until(lambda: fake_ollama.record.streams_aborted == 1)
+    assert fake_ollama.record.streams_completed == 0
+
+
+async def test_stream_gap_is_detected(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack("gateway")
+    nc = await nats.connect(stack.env["NATS_URL"])
+
+    async def lossy_worker(msg: nats.aio.msg.Msg) -> None:
+        request = ChatRequest.model_validate_json(msg.data)
+        assert request.message == "hej"
+        for seq in (0, 2):  # part 1 is lost
+            await nc.publish(msg.reply, ChatEvent(seq=seq, type="delta", text=f"p{seq}").model_dump_json().encode())
+
+    await nc.subscribe(subjects.CHAT_REQUEST, queue=subjects.QUEUE_LLM, cb=lossy_worker)
+    await nc.flush()
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client, client.stream(
+        "POST", "/memory/chat/stream", json=BODY
+    ) as response:
+        lines = [line async for line in response.aiter_lines() if line]
+    await nc.drain()
+    assert lines[0] == 'data: {"chunk": "p0"}'
+    assert '"code": "stream_gap"' in lines[-1] and '"done": true' in lines[-1]
+    assert len(lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"user_id": "anna"}, "message"),
+        ({"user_id": "anna", "message": ""}, "message"),
+        ({"user_id": "anna", "message": "   \n"}, "message"),
+        ({"user_id": "anna", "message": "x" * 32_001}, "message"),
+        ({"user_id": "anna", "message": 42}, "message"),
+        ({"user_id": "anna", "message": ["hej"]}, "message"),
+        ({"message": "hej"}, "user_id"),
+        ({"user_id": 7, "message": "hej"}, "user_id"),
+        ({"user_id": "anna", "message": "hej", "system_prompt": "s" * 8_001}, "system_prompt"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(lumia: Stack, body: dict[str, object], field: str) -> None:
+    with lumia.client() as client:
+        for path in ("/memory/chat", "/memory/chat/stream", "/chat"):
+            response = client.post(path, json=body)
+            assert response.status_code == 422, path
+            assert [field] == [e["loc"][-1] for e in response.json()["detail"]], path
+
+
+def test_invalid_json_is_a_422(lumia: Stack) -> None:
+    with lumia.client() as client:
+        response = client.post("/memory/chat", content=b'{"user_id": "anna", "message": ',
+                               headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_bad_input_publishes_nothing(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    seen = await nc.subscribe(subjects.CHAT_REQUEST)
+    await nc.flush()
+    async with httpx.AsyncClient(base_url=lumia.url, timeout=30) as client:
+        for body in ({"user_id": "anna", "message": ""}, {"user_id": "anna"}, {"message": "x" * 40_000}):
+            assert (await client.post("/memory/chat", json=body)).status_code == 422
+        assert (await client.post("/memory/chat", json={"user_id": "anna", "message": "ok"})).status_code == 200
+    first = await seen.next_msg(timeout=5)
+    await nc.drain()
+    assert ChatRequest.model_validate_json(first.data).message == "ok"  # nothing came before the valid one
+    chats = [r for r in fake_ollama.record.requests if r["messages"][0]["content"] != PERSONA_INSTRUCTIONS]
+    assert [r["messages"][-1]["content"] for r in chats] == ["ok"]

@@ -1,0 +1,131 @@
+"""Ingestion is at-least-once with idempotent writes: nothing lost, nothing doubled, poison set aside."""
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+
+from shared import subjects
+from shared.embedded_nats import free_port, wait_for_port
+from shared.memory.brains import brain_key
+from shared.memory.messages import MemoryItem
+from tests.fake_ollama import FakeOllama
+from tests.harness import Stack, wait_until
+
+
+def count(client: httpx.Client, brain: str) -> int:
+    return int(client.get(f"/memory/stats/{brain}").json()["memory_count"])
+
+
+async def publish(nats_url: str, item: MemoryItem, msg_id: str) -> None:
+    nc = await nats.connect(nats_url)
+    await nc.jetstream().publish(subjects.memory_ingest(brain_key(item.brain)), item.model_dump_json().encode(),
+                                 headers={"Nats-Msg-Id": msg_id})
+    await nc.drain()
+
+
+def test_a_republished_memory_is_stored_once(lumia: Stack) -> None:
+    item = MemoryItem(id="m_redelivered_0001", brain="dedup-brain", content="I was born in Malmö.",
+                      created_at=time.time())
+    asyncio.run(publish(lumia.env["NATS_URL"], item, item.id))
+    asyncio.run(publish(lumia.env["NATS_URL"], item, item.id))  # inside the duplicate window
+    asyncio.run(publish(lumia.env["NATS_URL"], item, "after-the-window"))  # as if the window had passed
+    repeat = item.model_copy(update={"id": "m_said_again_0002"})
+    asyncio.run(publish(lumia.env["NATS_URL"], repeat, repeat.id))  # the same words again
+    with lumia.client() as client:
+        assert wait_until(lambda: client.get("/memory/stats/dedup-brain").json()["pending_ingest"] == 0)
+        assert count(client, "dedup-brain") == 1
+
+
+def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack("brain", "gateway")
+    brain_process = next(c for c in stack.components if c.kind == "brain")
+    texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(1000)]
+    with stack.client() as client:
+        accepted = client.post("/ingest/batch", json={"customer_id": "crash", "items": [{"content": t} for t in texts]})
+        assert accepted.status_code == 202
+        assert wait_until(lambda: count(client, "crash") >= 64)
+        brain_process.kill()
+        stack.start("brain")
+        assert wait_until(lambda: count(client, "crash") == 1000, timeout=90)
+        listed = client.get("/memory/crash/memories", params={"limit": 500}).json()
+        rest = client.get("/memory/crash/memories", params={"limit": 500, "offset": 500}).json()
+    assert listed["total"] == 1000
+    stored = [m["id"] for m in listed["memories"] + rest["memories"]]
+    assert sorted(stored) == sorted(accepted.json()["ids"])
+
+
+def test_poison_messages_are_dead_lettered_and_do_not_block(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_MAX_DELIVER="2")
+
+    async def garbage() -> None:
+        nc = await nats.connect(stack.env["NATS_URL"])
+        await nc.jetstream().publish(subjects.memory_ingest(brain_key("poison")), b"\xff not json")
+        await nc.drain()
+
+    asyncio.run(garbage())
+    with stack.client() as client:
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 1)
+        fake_ollama.behaviour.embed_fails = True
+        client.post("/ingest", json={"customer_id": "poison", "content": "This one cannot be embedded."})
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 2, timeout=30)
+        fake_ollama.behaviour.embed_fails = False
+        client.post("/ingest", json={"customer_id": "poison", "content": "This one can."})
+        assert wait_until(lambda: count(client, "poison") == 1)
+        final = client.get("/memory/stats/poison").json()
+    assert final["pending_ingest"] == 0 and final["dead_letters"] == 2
+
+
+def test_another_embedder_is_a_clear_error_until_reindexed(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack("brain", "gateway")
+    with stack.client() as client:
+        client.post("/ingest/batch", json={"customer_id": "swap", "items": [
+            {"content": "The boat is called Vega."}, {"content": "The cabin is in Dalarna."}]})
+        assert wait_until(lambda: count(client, "swap") == 2)
+        next(c for c in stack.components if c.kind == "brain").stop()
+        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        refused = client.post("/query", json={"customer_id": "swap", "question": "What is the boat called?"})
+        assert refused.status_code == 409
+        assert "lumia reindex swap" in refused.json()["detail"]
+        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                              "reindex", "swap"], capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, cli.stderr
+        assert "re-embedded 2 memories" in cli.stdout
+        found = client.post("/query", json={"customer_id": "swap", "question": "What is the boat called?"})
+        stats = client.get("/memory/stats/swap").json()
+    assert found.status_code == 200
+    assert "The boat is called Vega." in [r["content"] for r in found.json()["results"]]
+    assert stats["embedding_model"] == "ollama:nomic-embed-text" and stats["memory_count"] == 2
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp_path / "chroma"),
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_for_port(port, timeout=30)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_chroma_server_mode_runs_ingestion_in_its_own_worker(
+    make_stack: Callable[..., Stack], chroma_server: str
+) -> None:
+    stack = make_stack("brain", "ingest", "gateway", CHROMA_URL=chroma_server)
+    ingest_pid = next(c for c in stack.components if c.kind == "ingest").proc.pid
+    with stack.client() as client:
+        client.post("/ingest", json={"customer_id": "served", "content": "Our server-side memory works."})
+        assert wait_until(lambda: count(client, "served") == 1)
+        found = client.post("/query", json={"customer_id": "served", "question": "Does the memory work?"}).json()
+        health = client.get("/memory/health").json()
+    assert found["results"][0]["content"] == "Our server-side memory works."
+    assert health["checks"]["workers"]["ingest"]["instance"].endswith(f"-{ingest_pid}")

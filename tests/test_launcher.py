@@ -1,0 +1,86 @@
+"""`make up`'s launcher: starts everything, and Ctrl-C/SIGTERM stops everything cleanly."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.embedded_nats import free_port
+from tests.fake_ollama import FakeOllama
+from tests.harness import ROOT
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def launch(tmp_path: Path, ollama: FakeOllama, **env: str) -> tuple[subprocess.Popen[bytes], int, Path]:
+    port = free_port()
+    log = tmp_path / "launcher.log"
+    environment = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
+    environment.update(LUMIA_PORT=str(port), LUMIA_DATA_DIR=str(tmp_path / "data"), OLLAMA_BASE_URL=ollama.url,
+                       **env)
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "shared.launcher"], cwd=ROOT, env=environment,
+                                stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 40
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/memory/health", timeout=5).json()["status"] == "healthy":
+                return proc, port, log
+        except (httpx.HTTPError, ValueError):
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"launcher did not become healthy:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollama: FakeOllama, sig: int) -> None:
+    proc, port, log = launch(tmp_path, fake_ollama)
+    children = children_of(proc.pid)
+    assert len(children) == 5  # nats-server, gateway, llm, brain (with ingestion), tools
+    reply = httpx.post(f"http://127.0.0.1:{port}/memory/chat", json={"user_id": "u", "message": "hej"}, timeout=30)
+    assert reply.json()["response"] == "Echo: hej"
+    assert (tmp_path / "data" / "nats" / "jetstream").is_dir()
+    assert "started embedded nats-server at nats://127.0.0.1:" in log.read_text()
+
+    proc.send_signal(sig)
+    assert proc.wait(60) == 0
+    assert not [pid for pid in children if alive(pid)]
+    output = log.read_text()
+    assert output.count("FastStream app shut down gracefully") == 3
+    assert "Application shutdown complete" in output
+
+
+def test_up_uses_a_reachable_nats_url_instead_of_embedding(
+    tmp_path: Path, fake_ollama: FakeOllama, nats_url: str
+) -> None:
+    proc, _, log = launch(tmp_path, fake_ollama, NATS_URL=nats_url)
+    children = children_of(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(60) == 0
+    assert len(children) == 4  # no nats-server of its own
+    assert f"using NATS at {nats_url}" in log.read_text()

@@ -1,0 +1,216 @@
+"""Personal memory across the real bus, real JetStream, embedded Chroma and the bundled embedder."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fake_ollama import FakeOllama
+from tests.harness import Stack, wait_until
+
+
+def brain() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def stats(client: httpx.Client, name: str) -> dict[str, Any]:
+    response = client.get(f"/memory/stats/{name}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def ingest(client: httpx.Client, name: str, *texts: str, **metadata: Any) -> list[str]:
+    before = stats(client, name)["memory_count"]
+    response = client.post("/ingest/batch", json={"customer_id": name, "items": [
+        {"content": t, "metadata": metadata} for t in texts]})
+    assert response.status_code == 202, response.text
+    assert wait_until(lambda: stats(client, name)["memory_count"] == before + len(texts))
+    return list(response.json()["ids"])
+
+
+def system_prompt_sent(fake: FakeOllama, question: str) -> str:
+    """The system prompt of the last chat about `question` (persona refreshes run in the background too)."""
+    chats = [r for r in fake.record.requests if r.get("messages") and r["messages"][-1]["content"] == question]
+    return str(chats[-1]["messages"][0]["content"])
+
+
+def test_a_fact_told_in_one_chat_is_recalled_in_a_later_one(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with lumia.client() as client:
+        told = client.post("/memory/chat", json={"user_id": name, "message": "Min hund heter Bosse."})
+        assert told.status_code == 200
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        asked = client.post("/memory/chat", json={"user_id": name, "message": "Vad heter min hund?"}).json()
+    assert asked["context_used"] is True
+    assert [m["snippet"] for m in asked["memories_used"]] == ["Min hund heter Bosse."]
+    prompt = system_prompt_sent(fake_ollama, "Vad heter min hund?")
+    assert "## Vector store data:" in prompt and "Min hund heter Bosse." in prompt
+    assert asked["context_length"] > len("Min hund heter Bosse.")
+
+
+def test_the_stream_names_its_memories_before_the_first_chunk(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        [memory_id] = ingest(client, name, "I park my car in garage number 42.")
+        with client.stream("POST", "/memory/chat/stream",
+                           json={"user_id": name, "message": "Where do I park my car?"}) as response:
+            lines = [line for line in response.iter_lines() if line]
+    assert lines[0].startswith('data: {"context": [{"id": "' + memory_id)
+    assert lines[1].startswith('data: {"chunk"')
+    assert '"context_used": true' in lines[-1]
+
+
+def test_irrelevant_memories_are_not_injected(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "Min hund heter Bosse och är en golden retriever.")
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "What is 17 times 23?"}).json()
+    assert answer["context_used"] is False and answer["memories_used"] == []
+    assert "## Vector store data:" not in system_prompt_sent(fake_ollama, "What is 17 times 23?")
+
+
+def test_brains_never_leak_into_each_other(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    home, work = brain(), brain()
+    with lumia.client() as client:
+        ingest(client, home, "My favourite colour is green.")
+        ingest(client, work, "My favourite colour is red.")
+        at_home = client.post("/memory/chat", json={"user_id": "anna", "brain_id": home,
+                                                     "message": "What is my favourite colour?"}).json()
+        home_prompt = system_prompt_sent(fake_ollama, "What is my favourite colour?")
+        at_work = client.post("/memory/chat", json={"user_id": "anna", "brain_id": work,
+                                                     "message": "What is my favourite colour?"}).json()
+        work_prompt = system_prompt_sent(fake_ollama, "What is my favourite colour?")
+    assert "green" in home_prompt and "red" not in home_prompt
+    assert "red" in work_prompt and "green" not in work_prompt
+    assert at_home["memories_used"][0]["snippet"] != at_work["memories_used"][0]["snippet"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Vad gjorde jag igår?", "yesterday"),
+    ("What did I do yesterday?", "yesterday"),
+    ("Vad gjorde jag förra veckan?", "last week"),
+    ("What did I do last week?", "last week"),
+    ("What did I do in March?", "march"),
+    ("Vad gjorde jag i mars?", "march"),
+])
+def test_relative_time_restricts_retrieval(lumia: Stack, question: str, expected: str) -> None:
+    name = f"time-{expected.replace(' ', '-')}-{uuid.uuid4().hex[:6]}"
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    days = {
+        "yesterday": today - timedelta(days=1),
+        "last week": today - timedelta(days=today.weekday() + 4),
+        "march": today.replace(month=3, day=14) if today.month > 3 else today.replace(year=today.year - 1,
+                                                                                       month=3, day=14),
+    }
+    with lumia.client() as client:
+        for label, when in days.items():
+            response = client.post("/ingest", json={"customer_id": name, "content": f"I went swimming ({label}).",
+                                                    "metadata": {"timestamp": when.timestamp()}})
+            assert response.status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        found = client.post("/query", json={"customer_id": name, "question": question, "n_results": 3}).json()
+    assert [r["content"] for r in found["results"]] == [f"I went swimming ({expected})."]
+
+
+def test_persona_is_refreshed_and_used(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with lumia.client() as client:
+        client.post("/memory/chat", json={"user_id": name, "message": "Jag heter Anna och bor i Göteborg."})
+        assert wait_until(lambda: stats(client, name)["has_persona"])
+        persona_request = next(r for r in fake_ollama.record.requests
+                               if "profile" in r["messages"][0]["content"])
+        assert "Jag heter Anna och bor i Göteborg." in persona_request["messages"][1]["content"]
+        assert stats(client, name)["persona_last_updated"] is not None
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "Hej!"}).json()
+    assert answer["persona_included"] is True
+    assert "## Om användaren:" in system_prompt_sent(fake_ollama, "Hej!")
+
+
+def test_clear_forgets_everything_of_one_brain(lumia: Stack) -> None:
+    name, other = brain(), brain()
+    with lumia.client() as client:
+        ingest(client, name, "Secret one.", "Secret two.")
+        ingest(client, other, "Keep me.")
+        cleared = client.post(f"/memory/clear/{name}")
+        assert cleared.json() == {"brain": name, "removed": 2}
+        assert stats(client, name)["memory_count"] == 0 and stats(client, name)["has_persona"] is False
+        found = client.post("/query", json={"customer_id": name, "question": "Secret"}).json()
+        assert found["results"] == []
+        assert stats(client, other)["memory_count"] == 1
+
+
+def test_one_memory_is_forgotten_at_once(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        keep, drop = ingest(client, name, "I drink my coffee black.", "My coffee mug is blue.")
+        assert client.delete(f"/memory/{name}/memories/{drop}").status_code == 204
+        found = client.post("/query", json={"customer_id": name, "question": "coffee mug", "n_results": 10}).json()
+        assert [r["id"] for r in found["results"]] == [keep]
+        listed = client.get(f"/memory/{name}/memories").json()
+        assert [m["id"] for m in listed["memories"]] == [keep] and listed["total"] == 1
+        assert client.delete(f"/memory/{name}/memories/{drop}").status_code == 404
+
+
+def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "The quarterly report is due on Friday.", topic="work", priority=2)
+        found = client.post("/query", json={"customer_id": name, "question": "When is the report due?",
+                                            "where": {"topic": "work"}}).json()
+    [hit] = found["results"]
+    assert hit["metadata"]["topic"] == "work" and hit["metadata"]["priority"] == 2
+    assert 0 < hit["score"] <= 1
+
+
+def test_query_can_answer_with_the_llm(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "The wifi password is korvmacka77.")
+        found = client.post("/query", json={"customer_id": name, "question": "What is the wifi password?",
+                                            "answer": True}).json()
+    assert found["answer"] == "Echo: What is the wifi password?"
+    assert "korvmacka77" in system_prompt_sent(fake_ollama, "What is the wifi password?")
+
+
+def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
+    name = brain()
+    paragraphs = [f"Section {i}. " + " ".join(f"word{i}_{j}" for j in range(60)) for i in range(8)]
+    with lumia.client() as client:
+        response = client.post(f"/memory/{name}/documents?source=handbook.md", content="\n\n".join(paragraphs),
+                               headers={"content-type": "text/markdown"})
+        assert response.status_code == 202
+        ids = response.json()["ids"]
+        assert len(ids) > 1
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(ids))
+        found = client.post("/query", json={"customer_id": name, "question": "word5_30"}).json()
+    assert "word5_30" in found["results"][0]["content"]
+    assert found["results"][0]["metadata"]["source"] == "handbook.md"
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/ingest", {"customer_id": "x", "content": ""}),
+    ("/ingest", {"customer_id": "", "content": "hi"}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"nested": {"a": 1}}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "last tuesday"}}),
+    ("/ingest/batch", {"customer_id": "x", "items": []}),
+    ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a"}] * 1001}),
+    ("/query", {"customer_id": "x", "question": "q", "n_results": 101}),
+    ("/query", {"customer_id": "x", "question": ""}),
+])
+def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: str, body: dict[str, Any]) -> None:
+    with lumia.client() as client:
+        response = client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        assert stats(client, "x")["memory_count"] == 0
+
+
+def test_stats_have_the_readme_shape(lumia: Stack) -> None:
+    with lumia.client() as client:
+        empty = stats(client, brain())
+    assert {"has_context", "context_length", "has_persona", "persona_last_updated", "memory_count",
+            "pending_ingest", "embedding_model"} <= set(empty)
+    assert empty["memory_count"] == 0 and empty["has_context"] is False
+
+

@@ -1,0 +1,1 @@
+"""The tools worker: the tool registry and HTTP tool callbacks."""
