@@ -12,7 +12,7 @@ from nats.aio.client import Client
 from shared import subjects
 from shared.messages import ChatEvent, ChatRequest
 from tests.fake_ollama import FakeOllama
-from tests.harness import ROOT, Stack
+from tests.harness import ROOT, Stack, wait_until
 
 
 async def collect(nc: Client, payload: bytes, wait: float = 20) -> list[ChatEvent]:
@@ -60,9 +60,10 @@ async def test_cancel_subject_stops_a_stream(lumia: Stack, fake_ollama: FakeOlla
     inbox = nc.new_inbox()
     sub = await nc.subscribe(inbox)
     await nc.publish(subjects.CHAT_REQUEST, request("long", "req-cancel-1"), reply=inbox)
-    first = ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data)
+    events = [ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data)]
+    while events[-1].type != "delta":  # cancel only once Ollama's stream is open
+        events.append(ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data))
     await nc.publish(subjects.chat_cancel("req-cancel-1"), b"")
-    events = [first]
     while not events[-1].is_final:
         events.append(ChatEvent.model_validate_json((await sub.next_msg(timeout=10)).data))
     await nc.drain()
@@ -83,9 +84,13 @@ async def test_two_llm_workers_share_the_load(make_stack: Callable[..., Stack], 
     results = await asyncio.gather(*(collect(nc, request("x", f"req-share-{i:02d}")) for i in range(24)))
     await nc.drain()
     assert all(events[-1].type == "done" for events in results)
-    served = [len(re.findall(r"request req-share-\d+ finished", c.log())) for c in stack.components]
-    assert sum(served) == 24
-    assert all(n > 0 for n in served), served
+
+    def served() -> list[int]:  # the log line is written just after `done` is published
+        return [len(re.findall(r"request req-share-\d+ finished", c.log())) for c in stack.components]
+
+    wait_until(lambda: sum(served()) == 24)
+    assert sum(served()) == 24
+    assert all(n > 0 for n in served()), served()
 
 
 def test_the_documented_example_chats_over_nats(lumia: Stack) -> None:
