@@ -20,6 +20,11 @@ log = logging.getLogger("lumia.bus")
 RECONNECT_OPTIONS: dict[str, Any] = {"max_reconnect_attempts": -1, "reconnect_time_wait": 0.5}
 
 
+def server_list(url: str) -> list[str]:
+    """NATS_URL may name a cluster as comma-separated URLs; nats-py wants a list."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 async def connect(url: str, name: str) -> Client:
     async def on_error(exc: Exception) -> None:
         log.warning("NATS error on %s: %s", name, exc)
@@ -31,7 +36,7 @@ async def connect(url: str, name: str) -> Client:
         log.info("NATS reconnected (%s)", name)
 
     return await nats.connect(
-        url,
+        server_list(url),
         name=name,
         error_cb=on_error,
         disconnected_cb=on_disconnect,
@@ -46,8 +51,8 @@ def is_no_responders(msg: Msg) -> bool:
 
 
 async def is_reachable(url: str, wait: float = 1.0) -> bool:
-    """Whether something accepts TCP connections at a nats:// URL (cheap pre-flight check)."""
-    parts = urlsplit(url)
+    """Whether something accepts TCP connections at the first of the NATS URLs (cheap pre-flight check)."""
+    parts = urlsplit(server_list(url)[0])
     try:
         _, writer = await asyncio.wait_for(
             asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4222), wait
@@ -68,7 +73,9 @@ def make_broker(nats_url: str, instance: str, **kwargs: Any) -> NatsBroker:
     """The FastStream broker a worker replica runs on, named after the replica.
 
     It logs through Lumia's logging, so LUMIA_LOG_LEVEL applies to it too."""
-    return NatsBroker(nats_url, name=instance, logger=logging.getLogger("lumia.bus"), **RECONNECT_OPTIONS, **kwargs)
+    return NatsBroker(
+        server_list(nats_url), name=instance, logger=logging.getLogger("lumia.bus"), **RECONNECT_OPTIONS, **kwargs
+    )
 
 
 def make_app(broker: NatsBroker, kind: str, doc: str | None, **kwargs: Any) -> FastStream:

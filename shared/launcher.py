@@ -18,17 +18,20 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from shared.bus import is_reachable
+from shared.bus import is_reachable, server_list
 from shared.embedded_nats import free_port, port_is_free, start_nats_server
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.launcher")
 
+
 def components(settings: Settings) -> tuple[str, ...]:
     # With embedded Chroma the brain_worker process owns the store and runs ingestion too.
     separate_ingest = ("ingest_worker",) if settings.chroma_url else ()
     return ("gateway", "llm_worker", "brain_worker", *separate_ingest, "tools_worker")
+
+
 STARTUP_GRACE = 5.0
 STOP_TIMEOUT = 10.0
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -63,8 +66,9 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
         log.info("using NATS at %s", settings.nats_url)
         return settings.nats_url, None
     if settings.nats_url:
-        parts = urlsplit(settings.nats_url)
-        if parts.hostname not in LOOPBACK:
+        servers = server_list(settings.nats_url)
+        parts = urlsplit(servers[0])
+        if len(servers) > 1 or parts.hostname not in LOOPBACK:
             raise SystemExit(f"NATS_URL={settings.nats_url} is not reachable, and an embedded server "
                              "can only run on this machine. Start that server or unset NATS_URL.")
         port = parts.port or 4222

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from llm_worker.engine import EventStream, stream_turn
 from llm_worker.turns import Outcome, Turns
+from shared.bus import server_list
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
 from tests.fake_ollama import FakeOllama
@@ -102,3 +103,9 @@ def test_validation_errors_name_the_field() -> None:
     with pytest.raises(ValidationError) as failed:
         ChatRequest.model_validate({"request_id": "abcdefgh", "user_id": "u", "message": " "})
     assert describe_validation_error(failed.value) == "message: Value error, must contain text, not only whitespace"
+
+
+def test_a_nats_cluster_url_list_becomes_a_server_list() -> None:
+    assert server_list("nats://a:4222, nats://b:4222,nats://c:4222") == [
+        "nats://a:4222", "nats://b:4222", "nats://c:4222"]
+    assert server_list("nats://127.0.0.1:4222") == ["nats://127.0.0.1:4222"]
