@@ -11,7 +11,9 @@ from llm_worker.turns import Outcome, Turns
 from shared.bus import server_list
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
+from shared.settings import Settings
 from tests.fake_ollama import FakeOllama
+from tests.harness import ROOT
 
 
 async def test_turns_cancel_a_running_turn_and_remember_early_cancels() -> None:
@@ -109,3 +111,9 @@ def test_a_nats_cluster_url_list_becomes_a_server_list() -> None:
     assert server_list("nats://a:4222, nats://b:4222,nats://c:4222") == [
         "nats://a:4222", "nats://b:4222", "nats://c:4222"]
     assert server_list("nats://127.0.0.1:4222") == ["nats://127.0.0.1:4222"]
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text()
+    missing = [f.alias for f in Settings.model_fields.values() if f.alias and f"{f.alias}=" not in example]
+    assert missing == []
