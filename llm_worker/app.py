@@ -23,7 +23,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from faststream import Context, ContextRepo, FastStream
 from faststream.middlewares import ExceptionMiddleware
 from faststream.nats import NatsMessage
@@ -36,7 +35,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.jetstream import ensure_streams
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, WorkerStatus, describe_validation_error
-from shared.ollama import OllamaClient
+from shared.ollama import OllamaClient, ollama_session
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.llm")
@@ -58,9 +57,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
-        timeout = httpx.Timeout(settings.ollama_read_timeout, connect=settings.ollama_connect_timeout)
-        limits = httpx.Limits(max_connections=settings.llm_concurrency + 4)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        session = ollama_session(settings.ollama_connect_timeout, settings.ollama_read_timeout,
+                                 connections=settings.llm_concurrency + 4)
+        async with session as http:
             ollama = OllamaClient(http, settings.ollama_base_url)
             status = await ollama.status(settings.llm_model)
             if not status.ok:

@@ -72,9 +72,11 @@ def instance_name(kind: str) -> str:
 def make_broker(nats_url: str, instance: str, **kwargs: Any) -> NatsBroker:
     """The FastStream broker a worker replica runs on, named after the replica.
 
-    It logs through Lumia's logging, so LUMIA_LOG_LEVEL applies to it too."""
+    It logs through Lumia's logging, so LUMIA_LOG_LEVEL applies to it too. Its per-message
+    "Received"/"Processed" lines are DEBUG: at INFO they cost more than the chat hot path itself."""
     return NatsBroker(
-        server_list(nats_url), name=instance, logger=logging.getLogger("lumia.bus"), **RECONNECT_OPTIONS, **kwargs
+        server_list(nats_url), name=instance, logger=logging.getLogger("lumia.bus"), log_level=logging.DEBUG,
+        **RECONNECT_OPTIONS, **kwargs,
     )
 
 

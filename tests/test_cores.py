@@ -2,7 +2,7 @@
 
 import asyncio
 
-import httpx
+import aiohttp
 import pytest
 from pydantic import ValidationError
 
@@ -71,7 +71,7 @@ async def test_stream_turn_sends_deltas_then_done(fake_ollama: FakeOllama) -> No
     async def publish(event: ChatEvent) -> None:
         sent.append(event)
 
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         await stream_turn(ChatRequest(request_id="core-0001", user_id="u", message="hi"), EventStream(publish),
                           OllamaClient(http, fake_ollama.url), model="llama3.2", default_system_prompt="sys",
                           keepalive_interval=10)
@@ -82,7 +82,7 @@ async def test_stream_turn_sends_deltas_then_done(fake_ollama: FakeOllama) -> No
 
 
 async def test_ollama_status_accepts_implicit_latest_tag(fake_ollama: FakeOllama) -> None:
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         client = OllamaClient(http, fake_ollama.url)
         assert (await client.status("llama3.2")).ok
         assert (await client.status("qwen2.5:0.5b")).ok
@@ -93,7 +93,7 @@ async def test_ollama_status_accepts_implicit_latest_tag(fake_ollama: FakeOllama
 
 async def test_ollama_errors_carry_their_code(fake_ollama: FakeOllama) -> None:
     fake_ollama.behaviour.fail_status = 500
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         client = OllamaClient(http, fake_ollama.url)
         with pytest.raises(OllamaError) as failed:
             async for _ in client.chat_stream("llama3.2", [{"role": "user", "content": "x"}]):
@@ -117,3 +117,11 @@ def test_env_example_lists_every_setting() -> None:
     example = (ROOT / ".env.example").read_text()
     missing = [f.alias for f in Settings.model_fields.values() if f.alias and f"{f.alias}=" not in example]
     assert missing == []
+
+
+def test_tokens_read_together_with_an_error_still_reach_the_user() -> None:
+    client = OllamaClient(None, "http://ollama")  # type: ignore[arg-type]  # parsing needs no session
+    piece, failure = client._parse_lines([b'{"message": {"content": "t0 "}}', b'{"message": {"content": "t1 "}}',
+                                          b'{"error": "out of memory"}'])
+    assert piece is not None and piece.text == "t0 t1 " and not piece.done
+    assert failure is not None and "out of memory" in failure.message

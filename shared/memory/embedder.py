@@ -5,10 +5,11 @@
 """
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-import httpx
+import aiohttp
 import numpy
 
 Vector = list[float]
@@ -80,7 +81,7 @@ class OllamaEmbedder:
     # Very large /api/embed batches have been reported to lose quality (ollama #6262).
     BATCH = 32
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, model: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, model: str) -> None:
         self._http = http
         self._url = f"{base_url.rstrip('/')}/api/embed"
         self._model = model
@@ -100,18 +101,20 @@ class OllamaEmbedder:
 
     async def _embed(self, texts: list[str]) -> list[Vector]:
         try:
-            response = await self._http.post(self._url, json={"model": self._model, "input": texts})
-        except httpx.HTTPError as exc:
+            async with self._http.post(self._url, json={"model": self._model, "input": texts}) as response:
+                body = await response.read()
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise EmbeddingUnavailable(
                 f"Ollama is not reachable at {self._url} for embeddings; `ollama pull {self._model}` there, "
                 "or set EMBEDDING_BACKEND=local."
             ) from exc
-        if response.status_code != 200:
+        if status != 200:
             raise EmbeddingUnavailable(
-                f"Ollama could not embed with '{self._model}' ({response.status_code}: {response.text[:200]}); "
+                f"Ollama could not embed with '{self._model}' ({status}: {body[:200].decode(errors='replace')}); "
                 f"run `ollama pull {self._model}` or set EMBEDDING_BACKEND=local."
             )
-        embeddings: list[Vector] = response.json()["embeddings"]
+        embeddings: list[Vector] = json.loads(body)["embeddings"]
         return embeddings
 
 

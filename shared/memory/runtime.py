@@ -7,7 +7,6 @@ process also hosts ingestion; with CHROMA_URL each worker runs on its own.
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
-import httpx
 from faststream import ContextRepo
 from nats.aio.client import Client
 
@@ -15,7 +14,7 @@ from shared.memory.embedder import Embedder, LocalEmbedder, OllamaEmbedder
 from shared.memory.jetstream import ensure_streams, persona_bucket
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore, open_chroma
-from shared.ollama import OllamaClient
+from shared.ollama import OllamaClient, ollama_session
 from shared.settings import Settings
 
 CONTEXT_KEY = "memory_runtime"
@@ -35,8 +34,8 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
     existing: MemoryRuntime | None = context.get(CONTEXT_KEY)
     if existing is not None:
         return existing
-    http = await stack.enter_async_context(httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.ollama_read_timeout, connect=settings.ollama_connect_timeout)))
+    http = await stack.enter_async_context(ollama_session(settings.ollama_connect_timeout,
+                                                          settings.ollama_read_timeout))
     embedder: Embedder
     if settings.embedding_backend == "ollama":
         embedder = OllamaEmbedder(http, settings.ollama_base_url, settings.embedding_model)
