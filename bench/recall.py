@@ -4,7 +4,7 @@ Runs in-process on the broker-free core, no NATS: synthetic English and Swedish
 conversations (bench/recall_data.py) are written through the production
 `Ingestor` into a throwaway Chroma, then every question is asked twice:
 - vector: the question's embedding straight to `MemoryStore.search`, top 10;
-- hybrid: `Retriever.query` (vector + BM25 rank fusion + relative-time windows),
+- hybrid: `Retriever.query` (cosine nudged by keywords and recency, relative-time windows),
   with its clock set to the question's `now`.
 Also reports how well the cosine score of the top hit separates answerable
 questions from ones about things never said, and the threshold that does it best.

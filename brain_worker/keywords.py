@@ -14,12 +14,20 @@ _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 K1, B = 1.2, 0.75
 
 
-# Words that are in nearly every memory: they cost time and say nothing.
+# Words that are in nearly every memory or question: they cost time, say nothing, and let
+# small talk outrank the memory that answers (bench/recall.py).
 STOPWORDS = frozenset("""
-the and for are but not you your was were has have had this that with what when where which who how does did
-about from into they them their there then than its it's can could would should will just also very my me our
+a an am is be been being do does did done to in at on of or if as by so up no yes we he she his her him us
+the and for are but not you your was were has have had this that with what when where which who how about
+from into they them their there then than its it's can could would should will just also very my me our
+all any some one get got go going went like really now today yesterday week last next time day thing things
+lot much many more most other out over off too well ok okay oh hi hello thanks thank please sure good great
+new old way back still even because while after before during again here know think want need make made
+i'm you're that's don't i've let's user assistant sounds nice
 och att det som för med har inte jag var den till mig men ett min mitt mina vad när hur vem vilken vilket
-kan ska skulle kommer blev bli har hade är dig din ditt dina han hon oss vår vårt våra era deras sin sitt sina
+kan ska skulle kommer blev bli hade är dig din ditt dina han hon oss vår vårt våra era deras sin sitt sina
+en på av om så nu vara varit gör göra gjorde ja nej vi ni de dem sig hej tack bra också bara mycket lite
+mer andra eller efter innan under igen här där vet tror vill behöver får fick går gick
 """.split())
 
 

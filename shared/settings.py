@@ -57,7 +57,7 @@ class Settings(BaseSettings):
 
     # Memory.
     memory_min_score: float = Field(
-        0.82, ge=0, le=1, alias="LUMIA_MEMORY_MIN_SCORE",
+        0.83, ge=0, le=1, alias="LUMIA_MEMORY_MIN_SCORE",
         description="Cosine score a memory needs to be put in front of the model (calibrated in bench/recall.py)",
     )
     memory_results: int = Field(5, ge=1, le=100, alias="LUMIA_MEMORY_RESULTS",
