@@ -43,7 +43,7 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
         local = LocalEmbedder()
         stack.callback(local.close)
         embedder = local
-    client = open_chroma(settings.chroma_url, settings.chroma_directory)
+    client = open_chroma(settings.chroma_url, settings.chroma_directory, settings.chroma_open_brains)
     js = nc.jetstream()
     await ensure_streams(js)
     runtime = MemoryRuntime(

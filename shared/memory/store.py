@@ -6,7 +6,10 @@ the directory, a Chroma server (`CHROMA_URL`) when several do.
 """
 
 import asyncio
-from collections.abc import Callable
+import os
+import resource
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +38,17 @@ class StoredMemory:
     vector: list[float] | None = None
 
 
-def open_chroma(chroma_url: str | None, persist_directory: Path) -> ClientAPI:
+OPEN_BRAINS = 256
+"""Vector indexes embedded Chroma keeps open at once. Each costs about 4 file
+descriptors and a few MiB; the rest of the brains are loaded on demand."""
+
+# Embedded Chroma cannot reload an index it evicted from its cache unless the index
+# was persisted ("Nothing found on disk"); persisting after every write avoids that
+# and costs ~1 ms per memory, a tenth of embedding it (bench/brains.py).
+INDEX_CONFIGURATION = {"hnsw": {"space": "cosine", "batch_size": 1, "sync_threshold": 1}}
+
+
+def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: int = OPEN_BRAINS) -> ClientAPI:
     # Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
     settings = ChromaSettings(anonymized_telemetry=False)
     if chroma_url:
@@ -45,7 +58,26 @@ def open_chroma(chroma_url: str | None, persist_directory: Path) -> ClientAPI:
             settings=settings,
         )
     persist_directory.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(persist_directory), settings=settings)
+    with _index_cache_of(open_brains):
+        return chromadb.PersistentClient(path=str(persist_directory), settings=settings)
+
+
+@contextmanager
+def _index_cache_of(brains: int) -> Iterator[None]:
+    """Embedded Chroma sizes its cache of open indexes as the file-descriptor limit / 5,
+    read when the client is created: with a high limit, thousands of brains would stay
+    open and hold gigabytes. So the limit is raised as far as allowed for the process,
+    and shown lowered to about `brains * 5` only while Chroma reads it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ceiling = hard if hard != resource.RLIM_INFINITY else 65536
+    usable = max(soft, min(ceiling, 65536))
+    # Chroma opens files while it starts: leave room for those above what is open already.
+    floor = len(os.listdir("/proc/self/fd")) + 64 if os.path.isdir("/proc/self/fd") else 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(usable, max(brains * 5, floor)), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (usable, hard))
 
 
 class MemoryStore:
@@ -62,7 +94,7 @@ class MemoryStore:
             collection = self._client.get_or_create_collection(
                 name,
                 metadata={"brain": brain, "embedder": self.embedder_name},
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration=INDEX_CONFIGURATION,  # type: ignore[arg-type]
                 embedding_function=None,
             )
         else:
@@ -173,7 +205,7 @@ class MemoryStore:
             name = brain_key(brain)
             staging = self._client.get_or_create_collection(
                 f"{name}_reindex", metadata={"brain": brain, "embedder": self.embedder_name},
-                configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+                configuration=INDEX_CONFIGURATION, embedding_function=None,  # type: ignore[arg-type]
             )
             for start in range(0, len(memories), 256):
                 chunk = memories[start : start + 256]

@@ -1,0 +1,37 @@
+"""The memory store on real embedded Chroma, below the bus."""
+
+import asyncio
+import random
+import resource
+from pathlib import Path
+
+from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+
+
+def _unit(rng: random.Random) -> list[float]:
+    v = [rng.gauss(0, 1) for _ in range(384)]
+    norm = sum(x * x for x in v) ** 0.5
+    return [x / norm for x in v]
+
+
+def test_brains_evicted_from_the_index_cache_still_answer(tmp_path: Path) -> None:
+    # More brains than indexes kept open: each is evicted and reloaded from disk, even
+    # one holding a single memory (Chroma fails to reload those unless they were persisted).
+    store = MemoryStore(open_chroma(None, tmp_path, open_brains=3), "test:random")
+    rng = random.Random(3)
+    brains = 60  # well past the cache, which is a little larger when the process holds many files
+
+    async def run() -> list[int]:
+        for b in range(brains):
+            memories = [StoredMemory(id=f"b{b}-m{m}", content=f"memory {m}", metadata={"n": m})
+                        for m in range(b % 3 + 1)]
+            await store.upsert(f"brain-{b}", memories, [_unit(rng) for _ in memories])
+        return [len(await store.search(f"brain-{b}", _unit(rng), 5)) for _ in range(2) for b in range(brains)]
+
+    assert asyncio.run(run()) == [b % 3 + 1 for b in range(brains)] * 2
+
+
+def test_opening_chroma_leaves_the_descriptor_limit_usable(tmp_path: Path) -> None:
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    open_chroma(None, tmp_path, open_brains=2)
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= before
