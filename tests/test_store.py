@@ -17,18 +17,20 @@ def _unit(rng: random.Random) -> list[float]:
 def test_brains_evicted_from_the_index_cache_still_answer(tmp_path: Path) -> None:
     # More brains than indexes kept open: each is evicted and reloaded from disk, even
     # one holding a single memory (Chroma fails to reload those unless they were persisted).
-    store = MemoryStore(open_chroma(None, tmp_path, open_brains=3), "test:random")
+    client = open_chroma(None, tmp_path, open_brains=3)
+    store = MemoryStore(client, "test:random")
     rng = random.Random(3)
-    brains = 60  # well past the cache, which is a little larger when the process holds many files
+    cached = client._server.hnsw_cache_size  # type: ignore[attr-defined]  # a few more than asked when many files are open
+    brains = 2 * cached + 5
 
     async def run() -> list[int]:
         for b in range(brains):
             memories = [StoredMemory(id=f"b{b}-m{m}", content=f"memory {m}", metadata={"n": m})
                         for m in range(b % 3 + 1)]
             await store.upsert(f"brain-{b}", memories, [_unit(rng) for _ in memories])
-        return [len(await store.search(f"brain-{b}", _unit(rng), 5)) for _ in range(2) for b in range(brains)]
+        return [len(await store.search(f"brain-{b}", _unit(rng), 5)) for _ in range(3) for b in range(brains)]
 
-    assert asyncio.run(run()) == [b % 3 + 1 for b in range(brains)] * 2
+    assert asyncio.run(run()) == [b % 3 + 1 for b in range(brains)] * 3
 
 
 def test_opening_chroma_leaves_the_descriptor_limit_usable(tmp_path: Path) -> None:
