@@ -1,0 +1,1 @@
+"""Conversation threads: persistent history, per-thread brain and system prompt."""

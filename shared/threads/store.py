@@ -1,0 +1,235 @@
+"""Conversation threads in SQL: SQLite under LUMIA_DATA_DIR by default, PostgreSQL when scaled out.
+
+Every gateway and llm_worker replica opens the same database, so all of them see
+the same threads. Message order is the order of their ids (assigned by the
+database), which is what makes two messages sent at once to one thread both land,
+one after the other.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+Role = Literal["user", "assistant"]
+Status = Literal["complete", "pending", "failed"]
+
+metadata = MetaData()
+
+threads = Table(
+    "lumia_threads", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(128), nullable=False, index=True),
+    Column("brain_id", String(128), nullable=False),
+    Column("system_prompt", Text),
+    Column("title", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("message_count", Integer, nullable=False, default=0),
+)
+
+messages = Table(
+    "lumia_thread_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("thread_id", String(64), ForeignKey("lumia_threads.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("brain_id", String(128), nullable=False),
+    # A user message is `pending` until its answer is stored, `failed` if generation failed.
+    Column("status", String(16), nullable=False, default="complete"),
+    # The chat request that produced the message: a redelivered request is stored once.
+    Column("request_id", String(64)),
+    UniqueConstraint("request_id", "role", name="uq_lumia_message_request_role"),
+    Index("ix_lumia_thread_messages_thread", "thread_id", "id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    id: str
+    user_id: str
+    brain_id: str
+    system_prompt: str | None
+    title: str
+    created_at: float
+    updated_at: float
+    message_count: int
+    last_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    role: Role
+    content: str
+    created_at: float
+    brain_id: str
+    status: Status
+
+
+def database_url(url: str | None, data_dir: Path) -> str:
+    """DATABASE_URL as the async driver wants it; SQLite under LUMIA_DATA_DIR when unset."""
+    if not url:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(data_dir / 'lumia.db').resolve()}"
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+    backend = parsed.drivername.split("+")[0]
+    if backend not in driver:
+        raise ValueError(f"DATABASE_URL must be sqlite:// or postgresql://, not {parsed.drivername}://")
+    return parsed.set(drivername=driver[backend]).render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Several processes share the file: WAL lets readers and one writer work at once,
+    # and the busy timeout makes a writer wait its turn instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _thread(row: Any) -> Thread:
+    return Thread(id=row.id, user_id=row.user_id, brain_id=row.brain_id, system_prompt=row.system_prompt,
+                  title=row.title, created_at=row.created_at, updated_at=row.updated_at,
+                  message_count=row.message_count, last_message=getattr(row, "last_message", None))
+
+
+def _message(row: Any) -> Message:
+    return Message(id=row.id, role=row.role, content=row.content, created_at=row.created_at,
+                   brain_id=row.brain_id, status=row.status)
+
+
+class ThreadStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str) -> "ThreadStore":
+        engine = create_async_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        await store._create_schema()
+        return store
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def _create_schema(self) -> None:
+        # Replicas start together: one creates the tables, the others find them made.
+        for attempt in range(3):
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.run_sync(metadata.create_all)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+            except Exception as exc:  # PostgreSQL reports a concurrent CREATE as a duplicate type/relation
+                if "already exists" not in str(exc) or attempt == 2:
+                    raise
+
+    async def create(self, thread_id: str, user_id: str, brain_id: str, system_prompt: str | None, title: str,
+                     initial_message: str | None = None) -> Thread:
+        now = time.time()
+        async with self.engine.begin() as conn:
+            await conn.execute(insert(threads).values(
+                id=thread_id, user_id=user_id, brain_id=brain_id, system_prompt=system_prompt, title=title,
+                created_at=now, updated_at=now, message_count=0,
+            ))
+            if initial_message is not None:
+                await self._append(conn, thread_id, "user", initial_message, brain_id, "complete", None, now)
+        found = await self.get(thread_id)
+        assert found is not None
+        return found
+
+    def _with_last_message(self) -> Any:
+        last = (select(messages.c.content).where(messages.c.thread_id == threads.c.id)
+                .order_by(messages.c.id.desc()).limit(1).scalar_subquery())
+        return select(threads, last.label("last_message"))
+
+    async def get(self, thread_id: str) -> Thread | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(self._with_last_message().where(threads.c.id == thread_id))).first()
+        return None if row is None else _thread(row)
+
+    async def for_user(self, user_id: str) -> list[Thread]:
+        query = (self._with_last_message().where(threads.c.user_id == user_id)
+                 .order_by(threads.c.updated_at.desc(), threads.c.created_at.desc()))
+        async with self.engine.connect() as conn:
+            return [_thread(row) for row in await conn.execute(query)]
+
+    async def delete(self, thread_id: str) -> bool:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(messages).where(messages.c.thread_id == thread_id))
+            result = await conn.execute(delete(threads).where(threads.c.id == thread_id))
+        return bool(result.rowcount)
+
+    async def messages(self, thread_id: str, limit: int, before: int | None = None) -> list[Message]:
+        """The last `limit` messages (before message id `before`, when given), oldest first."""
+        query = select(messages).where(messages.c.thread_id == thread_id)
+        if before is not None:
+            query = query.where(messages.c.id < before)
+        query = query.order_by(messages.c.id.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = list(await conn.execute(query))
+        return [_message(row) for row in reversed(rows)]
+
+    async def append(self, thread_id: str, role: Role, content: str, brain_id: str, status: Status = "complete",
+                     request_id: str | None = None) -> Message:
+        """Store one message; the same request's message of a role is stored once."""
+        async with self.engine.begin() as conn:
+            if request_id is not None:
+                existing = (await conn.execute(select(messages).where(
+                    messages.c.request_id == request_id, messages.c.role == role))).first()
+                if existing is not None:
+                    return _message(existing)
+            return await self._append(conn, thread_id, role, content, brain_id, status, request_id, time.time())
+
+    async def _append(self, conn: AsyncConnection, thread_id: str, role: Role, content: str, brain_id: str,
+                      status: Status, request_id: str | None, now: float) -> Message:
+        result = await conn.execute(insert(messages).values(
+            thread_id=thread_id, role=role, content=content, created_at=now, brain_id=brain_id, status=status,
+            request_id=request_id,
+        ).returning(messages.c.id))
+        message_id = result.scalar_one()
+        # One UPDATE with an increment: concurrent appends cannot lose a count.
+        await conn.execute(update(threads).where(threads.c.id == thread_id).values(
+            message_count=threads.c.message_count + 1, updated_at=now))
+        return Message(id=message_id, role=role, content=content, created_at=now, brain_id=brain_id, status=status)
+
+    async def set_status(self, message_id: int, status: Status) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(messages).where(messages.c.id == message_id).values(status=status))
+
+    async def count(self, thread_id: str) -> int:
+        async with self.engine.connect() as conn:
+            found = await conn.execute(select(func.count()).select_from(messages)
+                                       .where(messages.c.thread_id == thread_id))
+            return int(found.scalar_one())
+
