@@ -70,7 +70,8 @@ def corpus(memories: int, seed: int) -> tuple[list[MemoryItem], list[str]]:
         if text in seen:  # the ingest side stores identical text once; keep the count exact
             text = f"{text} ({n})"
         seen.add(text)
-        items.append(MemoryItem(id=f"m{n:06d}", brain=BRAIN, content=text, kind="turn", created_at=turn.created_at))
+        items.append(MemoryItem(id=f"memory-{n:06d}", brain=BRAIN, content=text, kind="turn",
+                                created_at=turn.created_at))
         if len(items) == memories:
             break
     return items, [q.question for q in questions]

@@ -1,5 +1,6 @@
 """The HTTP API's request and response bodies (the bus contracts live in `shared`)."""
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -92,3 +93,45 @@ class QueryResponse(BaseModel):
 class DocumentAccepted(BaseModel):
     source: str
     ids: list[str]
+
+
+class ThreadCreate(BaseModel):
+    user_id: UserId
+    brain_id: BrainId = Field(description="The memory this thread uses")
+    system_prompt: SystemPrompt | None = Field(default=None, description="The thread's personality")
+    title: str | None = Field(default=None, min_length=1, max_length=200,
+                              description="Derived from the first message when omitted")
+    initial_message: UserMessage | None = Field(default=None, description="Stored as the first user message")
+
+
+class ThreadOut(BaseModel):
+    thread_id: str
+    user_id: str
+    brain_id: str
+    system_prompt: str | None
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int = Field(description="Every stored message, user and assistant")
+    last_message: str | None
+
+
+class ThreadChatBody(BaseModel):
+    message: UserMessage
+    user_id: UserId
+    thread_id: str | None = Field(default=None, description="When given, must be the thread of the path")
+    brain_id: BrainId | None = Field(default=None, description="Another brain for this message only")
+    system_prompt: SystemPrompt | None = Field(default=None, description="Another personality for this message only")
+
+
+class ThreadChatResponse(ChatResponse):
+    thread_id: str
+
+
+class ThreadMessageOut(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+    created_at: datetime
+    brain_id: str
+    status: Literal["complete", "pending", "failed"] = Field(
+        description="A user message is `pending` while answered and `failed` when its answer failed")

@@ -9,6 +9,9 @@ Requests
 - `lumia.brain.query` before answering (memories and persona; the answer goes on
   without them after LUMIA_BRAIN_TIMEOUT).
 
+Reads and writes conversation threads in SQL (DATABASE_URL) for requests with a
+`thread_id`: the history goes to the model, both sides of the turn are stored.
+
 Publishes
 - `ChatEvent`s, in `seq` order, on each request's reply subject; every stream
   ends with exactly one `done` or `error`.
@@ -28,8 +31,9 @@ from faststream.middlewares import ExceptionMiddleware
 from faststream.nats import NatsMessage
 from pydantic import ValidationError
 
-from llm_worker.engine import EventStream, stream_turn
+from llm_worker.engine import EventStream, Keep, Window, stream_turn
 from llm_worker.memory import BusMemory
+from llm_worker.threads import ThreadNotFound, ThreadTurn, begin_thread_turn
 from llm_worker.turns import Outcome, Turns
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
@@ -37,6 +41,7 @@ from shared.memory.jetstream import ensure_streams
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, WorkerStatus, describe_validation_error
 from shared.ollama import OllamaClient, ollama_session
 from shared.settings import Settings, get_settings
+from shared.threads.store import ThreadStore
 
 log = logging.getLogger("lumia.llm")
 
@@ -48,6 +53,17 @@ def create_app(settings: Settings | None = None) -> FastStream:
     broker = make_broker(settings.nats_servers, instance, middlewares=[exceptions])
     turns = Turns()
     slots = asyncio.Semaphore(settings.llm_concurrency)
+    windows: dict[str, Window] = {}
+
+    async def window_of(ollama: OllamaClient, model: str) -> Window:
+        # The smaller of the model's own window and the one Lumia is allowed to use.
+        if model not in windows:
+            known = await ollama.context_length(model)
+            window = Window(min(known or settings.context_window, settings.context_window), settings.answer_tokens)
+            if known is None:
+                return window  # Ollama may be down; ask again next time
+            windows[model] = window
+        return windows[model]
 
     async def publish_to(reply: str, event: ChatEvent) -> None:
         # Raw nats-py publish on the hot path: one call per streamed piece. nats-py writes from
@@ -68,7 +84,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
             await broker.connect()
             await ensure_streams(broker.connection.jetstream())
             context.set_global("memory", BusMemory(broker.connection, settings.brain_timeout, settings.memory_results))
-            yield
+            store = await ThreadStore.open(settings.database)
+            context.set_global("threads", store)
+            try:
+                yield
+            finally:
+                await store.close()
 
     async def stop_turns() -> None:
         await turns.cancel_all()
@@ -88,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         "numbered by `seq` from 0, then exactly one `done` (with `stats`) or `error` (with `code`, `error`).",
     )
     async def on_chat(request: ChatRequest, message: NatsMessage, ollama: OllamaClient = Context(),
-                      memory: BusMemory = Context()) -> None:
+                      memory: BusMemory = Context(), threads: ThreadStore = Context()) -> None:
         reply = message.reply_to
         if not reply:
             log.warning("chat request %s has no reply subject; nobody would read it", request.request_id)
@@ -101,10 +122,20 @@ def create_app(settings: Settings | None = None) -> FastStream:
         # The stream runs in its own task so this subscription takes the next request at once
         # (a nats-py subscription runs one callback at a time); `slots` bounds how many run.
         await slots.acquire()
-        turns.spawn(answer(request, events, ollama, memory), on_done=slots.release)
+        turns.spawn(answer(request, events, ollama, memory, threads), on_done=slots.release)
 
-    async def answer(request: ChatRequest, events: EventStream, ollama: OllamaClient, memory: BusMemory) -> None:
+    async def answer(request: ChatRequest, events: EventStream, ollama: OllamaClient, memory: BusMemory,
+                     threads: ThreadStore) -> None:
         async with turns.handling():
+            thread_turn: ThreadTurn | None = None
+            keep: Keep | None = None
+            if request.thread_id is not None:
+                try:
+                    thread_turn = await begin_thread_turn(threads, request)
+                except ThreadNotFound as exc:
+                    await events.fail(ErrorCode.NOT_FOUND, str(exc))
+                    return
+                request, keep = thread_turn.request, thread_turn.finish
             turn = stream_turn(
                 request, events, ollama,
                 model=settings.llm_model,
@@ -112,8 +143,15 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 keepalive_interval=settings.keepalive_interval,
                 recall=memory.recall,
                 remember=memory.remember,
+                history=thread_turn.history if thread_turn else (),
+                window=await window_of(ollama, settings.llm_model),
+                keep=keep,
             )
-            outcome = await turns.run(request.request_id, turn)
+            try:
+                outcome = await turns.run(request.request_id, turn)
+            finally:
+                if thread_turn is not None and not thread_turn.finished:
+                    await asyncio.shield(thread_turn.fail())
             log.info("request %s %s", request.request_id, outcome.value)
             if outcome is Outcome.CANCELLED:
                 await events.fail(ErrorCode.CANCELLED, "The request was cancelled.")

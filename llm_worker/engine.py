@@ -4,18 +4,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from llm_worker.memory import Recollection
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
 from shared.ollama import OllamaClient, OllamaError
-from shared.prompts import build_answer_messages, build_messages, context_block
+from shared.prompts import PromptTooLong, Turn, build_answer_messages, build_messages, context_block
 
 log = logging.getLogger("lumia.llm.engine")
 
 Publish = Callable[[ChatEvent], Awaitable[None]]
 Recall = Callable[[ChatRequest], Awaitable[Recollection]]
 Remember = Callable[[ChatRequest, str], Awaitable[None]]
+Keep = Callable[[str], Awaitable[None]]
 
 
 class EventStream:
@@ -50,6 +52,22 @@ async def _keepalive(events: EventStream, interval: float) -> None:
             await events.emit("keepalive")
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """How many tokens one request may hold (Ollama's num_ctx), and how many of them the answer gets."""
+
+    tokens: int
+    answer_tokens: int
+
+    @property
+    def prompt_budget(self) -> int:
+        return self.tokens - self.answer_tokens
+
+    @property
+    def options(self) -> dict[str, int]:
+        return {"num_ctx": self.tokens, "num_predict": self.answer_tokens}
+
+
 async def stream_turn(
     request: ChatRequest,
     events: EventStream,
@@ -60,9 +78,16 @@ async def stream_turn(
     keepalive_interval: float,
     recall: Recall | None = None,
     remember: Remember | None = None,
+    history: Sequence[Turn] = (),
+    window: Window | None = None,
+    keep: Keep | None = None,
 ) -> None:
     """Stream one answer. Ends with exactly one `done` or `error`, unless cancelled.
 
+    With a `window`, the prompt (system prompt, memories, `history`, message) is fitted
+    to it and Ollama is told the window, so no request ever exceeds it.
+    `keep` stores the whole answer before `done` is sent, so whoever reads the thread
+    after `done` finds it; a failed answer never reaches `keep`.
     The finished turn is handed to `remember` after `done` is sent: nobody waits for it."""
     ticker = asyncio.create_task(_keepalive(events, keepalive_interval))
     parts: list[str] = []
@@ -72,13 +97,14 @@ async def stream_turn(
     try:
         if recall is not None:
             known = await recall(request)
+        budget = window.prompt_budget if window else None
+        if request.purpose == "answer":
+            messages = build_answer_messages(system_prompt, request.message, known.memories, budget)
+        else:
+            messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget)
         if known.memories:
             await events.emit("context", memories=known.refs())
-        if request.purpose == "answer":
-            messages = build_answer_messages(system_prompt, request.message, known.memories)
-        else:
-            messages = build_messages(system_prompt, request.message, known.persona, known.memories)
-        async for piece in ollama.chat_stream(model, messages):
+        async for piece in ollama.chat_stream(model, messages, window.options if window else None):
             if piece.text:
                 parts.append(piece.text)
                 await events.emit("delta", text=piece.text)
@@ -88,6 +114,9 @@ async def stream_turn(
         log.warning("request %s: %s", request.request_id, exc.message)
         await events.fail(exc.code, exc.message)
         return
+    except PromptTooLong as exc:
+        await events.fail(ErrorCode.BAD_REQUEST, exc.message)
+        return
     except Exception:
         log.exception("request %s failed", request.request_id)
         await events.fail(ErrorCode.INTERNAL, "The llm_worker failed on this request; see its log.")
@@ -95,6 +124,13 @@ async def stream_turn(
     finally:
         await _stop(ticker)
     response = "".join(parts)
+    if keep is not None:
+        try:
+            await keep(response)
+        except Exception:
+            log.exception("request %s: the answer could not be stored in its thread", request.request_id)
+            await events.fail(ErrorCode.INTERNAL, "The answer could not be stored in the thread; send it again.")
+            return
     stats = TurnStats(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),

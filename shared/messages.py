@@ -51,6 +51,11 @@ class ChatRequest(BaseModel):
         "best `memory_results` memories and remembers nothing (POST /query with answer)",
     )
     memory_results: int | None = Field(default=None, ge=1, le=100)
+    thread_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="Continue this conversation thread (it must belong to `user_id`): its history, brain and "
+        "system prompt apply, and both sides of the turn are stored in it",
+    )
 
     @property
     def brain(self) -> str:
@@ -67,6 +72,7 @@ class ErrorCode(StrEnum):
     STREAM_GAP = "stream_gap"
     BUS_UNAVAILABLE = "bus_unavailable"
     CANCELLED = "cancelled"
+    NOT_FOUND = "not_found"
     INTERNAL = "internal"
 
 

@@ -76,6 +76,18 @@ class OllamaClient:
             message=None if present else model_missing_message(self.base_url, model),
         )
 
+    async def context_length(self, model: str) -> int | None:
+        """The model's context window as `/api/show` reports it, or None when it does not say."""
+        try:
+            async with self._http.post(f"{self.base_url}/api/show", json={"model": model}) as response:
+                if response.status != 200:
+                    return None
+                info = (await response.json(content_type=None)).get("model_info") or {}
+        except (TimeoutError, aiohttp.ClientError, ValueError):
+            return None
+        lengths = [v for k, v in info.items() if k.endswith(".context_length") and isinstance(v, int)]
+        return lengths[0] if lengths else None
+
     async def chat_stream(
         self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None
     ) -> AsyncIterator[Piece]:

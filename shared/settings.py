@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         300.0, gt=0, alias="LUMIA_OLLAMA_READ_TIMEOUT",
         description="Longest wait for the next token (a cold model load can take minutes)",
     )
+    context_window: int = Field(
+        8192, ge=512, alias="LUMIA_CONTEXT_WINDOW",
+        description="Most tokens a request to the model may hold (num_ctx); the model's own window when smaller",
+    )
+    answer_tokens: int = Field(1024, ge=64, alias="LUMIA_ANSWER_TOKENS",
+                               description="Tokens of the window kept free for the answer")
     system_prompt: str = Field(
         "You are Lumia, a private personal assistant. Answer helpfully and concisely.",
         alias="LUMIA_SYSTEM_PROMPT",
@@ -70,6 +76,13 @@ class Settings(BaseSettings):
                                     description="Brains whose vector index embedded Chroma keeps open")
     ingest_max_deliver: int = Field(5, ge=1, alias="LUMIA_INGEST_MAX_DELIVER",
                                     description="Attempts before a memory goes to the dead-letter stream")
+
+    @property
+    def database(self) -> str:
+        """DATABASE_URL for the async drivers; SQLite under LUMIA_DATA_DIR when unset."""
+        from shared.threads.store import database_url
+
+        return database_url(self.database_url, self.data_dir)
 
     @property
     def nats_servers(self) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from gateway.deps import Relay
+from gateway.relay import ChatRelay
 from gateway.schemas import ChatBody, ChatResponse, ErrorBody
 from shared.messages import ChatEvent, ErrorCode, MemoryRef, TurnStats
 
@@ -26,9 +27,10 @@ _STATUS = {
     ErrorCode.WORKER_TIMEOUT: 504,
     ErrorCode.STREAM_GAP: 502,
     ErrorCode.CANCELLED: 503,
+    ErrorCode.NOT_FOUND: 404,
     ErrorCode.INTERNAL: 500,
 }
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in sorted(set(_STATUS.values()) - {422})
 }
 
@@ -39,10 +41,10 @@ def error_response(event: ChatEvent) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=_STATUS[code])
 
 
-def _summary(body: ChatBody, stats: TurnStats | None, started: float) -> dict[str, Any]:
+def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str, Any]:
     stats = stats or TurnStats()
     return {
-        "user_id": body.user_id,
+        "user_id": user_id,
         "context_used": stats.context_used,
         "context_length": stats.context_length,
         "response_length": stats.response_length,
@@ -55,13 +57,12 @@ def _sse(payload: dict[str, Any]) -> bytes:
     return format_sse_event(data_str=json.dumps(payload, ensure_ascii=False))
 
 
-@router.post("/memory/chat", response_model=ChatResponse, responses=_ERRORS)
-async def chat(body: ChatBody, relay: Relay) -> ChatResponse | JSONResponse:
-    """Answer in one JSON document."""
+async def answer_json(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> dict[str, Any] | JSONResponse:
+    """Relay one chat and gather it into the JSON answer (plus `extra` fields), or an error response."""
     started = time.perf_counter()
     parts: list[str] = []
     memories: list[MemoryRef] = []
-    async with aclosing(await relay.open(**body.model_dump())) as events:
+    async with aclosing(await relay.open(**fields)) as events:
         async for event in events:
             if event.type == "delta":
                 parts.append(event.text)
@@ -70,25 +71,16 @@ async def chat(body: ChatBody, relay: Relay) -> ChatResponse | JSONResponse:
             elif event.type == "error":
                 return error_response(event)
             elif event.type == "done":
-                return ChatResponse(response="".join(parts), memories_used=memories,
-                                    **_summary(body, event.stats, started))
+                return {"response": "".join(parts), "memories_used": memories,
+                        **_summary(fields["user_id"], event.stats, started), **extra}
     ended = ChatEvent(seq=0, type="error", code=ErrorCode.INTERNAL, error="The stream ended without an answer.")
     return error_response(ended)
 
 
-@router.post(
-    "/memory/chat/stream", response_model=None, responses={200: {"content": {"text/event-stream": {}}}}
-)
-async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
-    """Stream the answer as Server-Sent Events.
-
-    Every line is `data: <json>`: `{"context": [{id, score, snippet}]}` first when
-    memories shaped the answer, `{"chunk": ...}` per piece of text, then
-    `{"done": true, ...statistics}` or `{"error": ..., "done": true}`.
-    No comment pings: simple clients parse every non-empty line as JSON.
-    """
+async def answer_sse(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> EventSourceResponse:
+    """Relay one chat as Server-Sent Events; the final `done` event carries `extra` fields too."""
     started = time.perf_counter()
-    opened = await relay.open(**body.model_dump())
+    opened = await relay.open(**fields)
 
     async def events() -> AsyncIterator[bytes]:
         async with aclosing(opened) as stream:
@@ -98,18 +90,40 @@ async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
                 elif event.type == "context":
                     yield _sse({"context": [m.model_dump() for m in event.memories or []]})
                 elif event.type == "done":
-                    yield _sse({"done": True, **_summary(body, event.stats, started)})
+                    yield _sse({"done": True, **_summary(fields["user_id"], event.stats, started), **extra})
                 elif event.type == "error":
                     yield _sse({"error": event.error, "code": event.code, "done": True})
 
     return EventSourceResponse(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {}}}}
+
+
+@router.post("/memory/chat", response_model=ChatResponse, responses=ERRORS)
+async def chat(body: ChatBody, relay: Relay) -> ChatResponse | JSONResponse:
+    """Answer in one JSON document."""
+    answer = await answer_json(relay, body.model_dump())
+    return answer if isinstance(answer, JSONResponse) else ChatResponse(**answer)
+
+
+@router.post("/memory/chat/stream", response_model=None, responses=SSE_RESPONSES)
+async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
+    """Stream the answer as Server-Sent Events.
+
+    Every line is `data: <json>`: `{"context": [{id, score, snippet}]}` first when
+    memories shaped the answer, `{"chunk": ...}` per piece of text, then
+    `{"done": true, ...statistics}` or `{"error": ..., "done": true}`.
+    No comment pings: simple clients parse every non-empty line as JSON.
+    """
+    return await answer_sse(relay, body.model_dump())
+
+
 @router.post(
     "/chat",
     response_class=StreamingResponse,
     response_model=None,
-    responses={200: {"content": {"text/plain": {}}}, **_ERRORS},
+    responses={200: {"content": {"text/plain": {}}}, **ERRORS},
 )
 async def legacy_chat(body: ChatBody, relay: Relay) -> StreamingResponse | JSONResponse:
     """Legacy: the answer as plain text chunks. Fails with a JSON error before the first chunk,

@@ -90,6 +90,15 @@ class Message:
     status: Status
 
 
+TITLE_CHARS = 60
+
+
+def derive_title(message: str) -> str:
+    """A thread's title from its first message: its first words."""
+    words = " ".join(message.split())
+    return words if len(words) <= TITLE_CHARS else words[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
 def database_url(url: str | None, data_dir: Path) -> str:
     """DATABASE_URL as the async driver wants it; SQLite under LUMIA_DATA_DIR when unset."""
     if not url:
@@ -218,6 +227,9 @@ class ThreadStore:
             request_id=request_id,
         ).returning(messages.c.id))
         message_id = result.scalar_one()
+        if role == "user":  # a thread created without a title takes it from its first message
+            await conn.execute(update(threads).where(threads.c.id == thread_id, threads.c.title == "")
+                               .values(title=derive_title(content)))
         # One UPDATE with an increment: concurrent appends cannot lose a count.
         await conn.execute(update(threads).where(threads.c.id == thread_id).values(
             message_count=threads.c.message_count + 1, updated_at=now))

@@ -1,0 +1,103 @@
+"""Conversation threads: CRUD here, chat through the llm_worker (which reads and stores the history)."""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
+from fastapi.sse import EventSourceResponse
+
+from gateway.deps import Relay, Threads
+from gateway.routes.chat import ERRORS, SSE_RESPONSES, answer_json, answer_sse
+from gateway.schemas import ThreadChatBody, ThreadChatResponse, ThreadCreate, ThreadMessageOut, ThreadOut
+from shared.messages import UserId
+from shared.threads.store import Thread, ThreadStore
+
+router = APIRouter(prefix="/threads", tags=["threads"])
+
+Owner = Annotated[UserId, Query(description="The thread's owner")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such thread for this user"}}
+
+
+def _time(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _out(thread: Thread) -> ThreadOut:
+    return ThreadOut(thread_id=thread.id, user_id=thread.user_id, brain_id=thread.brain_id,
+                     system_prompt=thread.system_prompt, title=thread.title or "New conversation",
+                     created_at=_time(thread.created_at), updated_at=_time(thread.updated_at),
+                     message_count=thread.message_count, last_message=thread.last_message)
+
+
+async def owned(threads: ThreadStore, thread_id: str, user_id: str) -> Thread:
+    thread = await threads.get(thread_id)
+    if thread is None or thread.user_id != user_id:
+        # Someone else's thread gets the same answer as a missing one: its existence stays private.
+        raise HTTPException(404, f"No thread '{thread_id}' for user '{user_id}'.")
+    return thread
+
+
+@router.post("/", status_code=201, response_model=ThreadOut)
+async def create_thread(body: ThreadCreate, threads: Threads) -> ThreadOut:
+    """Start a thread with its own brain and system prompt."""
+    thread = await threads.create(
+        f"thr_{secrets.token_urlsafe(12)}", body.user_id, body.brain_id, body.system_prompt,
+        body.title or "", body.initial_message,
+    )
+    return _out(thread)
+
+
+@router.get("/user/{user_id}", response_model=list[ThreadOut])
+async def list_threads(user_id: str, threads: Threads) -> list[ThreadOut]:
+    """A user's threads, most recent activity first."""
+    return [_out(t) for t in await threads.for_user(user_id)]
+
+
+@router.get("/{thread_id}", response_model=ThreadOut, responses=NOT_FOUND)
+async def get_thread(thread_id: str, user_id: Owner, threads: Threads) -> ThreadOut:
+    return _out(await owned(threads, thread_id, user_id))
+
+
+@router.get("/{thread_id}/messages", response_model=list[ThreadMessageOut], responses=NOT_FOUND)
+async def thread_messages(thread_id: str, user_id: Owner, threads: Threads,
+                          limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[ThreadMessageOut]:
+    """The last `limit` messages, oldest first."""
+    await owned(threads, thread_id, user_id)
+    return [ThreadMessageOut(role=m.role, content=m.content, created_at=_time(m.created_at), brain_id=m.brain_id,
+                             status=m.status) for m in await threads.messages(thread_id, limit)]
+
+
+@router.delete("/{thread_id}", status_code=204, responses=NOT_FOUND)
+async def delete_thread(thread_id: str, user_id: Owner, threads: Threads) -> Response:
+    await owned(threads, thread_id, user_id)
+    await threads.delete(thread_id)
+    return Response(status_code=204)
+
+
+def _chat_fields(thread_id: str, body: ThreadChatBody) -> dict[str, object]:
+    if body.thread_id is not None and body.thread_id != thread_id:
+        raise HTTPException(422, f"body.thread_id '{body.thread_id}' differs from the thread in the path "
+                                 f"'{thread_id}'; leave it out or make them equal.")
+    return {"user_id": body.user_id, "message": body.message, "thread_id": thread_id,
+            "brain_id": body.brain_id, "system_prompt": body.system_prompt}
+
+
+@router.post("/{thread_id}/chat", response_model=ThreadChatResponse, responses={**ERRORS, **NOT_FOUND})
+async def thread_chat(thread_id: str, body: ThreadChatBody, relay: Relay,
+                      threads: Threads) -> ThreadChatResponse | JSONResponse:
+    """Answer in the thread: its history, brain and system prompt apply; both sides are stored."""
+    fields = _chat_fields(thread_id, body)
+    await owned(threads, thread_id, body.user_id)
+    answer = await answer_json(relay, fields, thread_id=thread_id)
+    return answer if isinstance(answer, JSONResponse) else ThreadChatResponse(**answer)
+
+
+@router.post("/{thread_id}/chat/stream", response_model=None, responses={**SSE_RESPONSES, **NOT_FOUND})
+async def thread_chat_stream(thread_id: str, body: ThreadChatBody, relay: Relay,
+                             threads: Threads) -> EventSourceResponse:
+    """The thread answer as Server-Sent Events, in the same format as `/memory/chat/stream`."""
+    fields = _chat_fields(thread_id, body)
+    await owned(threads, thread_id, body.user_id)
+    return await answer_sse(relay, fields, thread_id=thread_id)
