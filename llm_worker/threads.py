@@ -25,9 +25,8 @@ class ThreadTurn:
 
     async def finish(self, answer: str) -> None:
         """Store the answer (once, even if the request is delivered again) and mark the question answered."""
-        await self.store.append(self.thread.id, "assistant", answer, self.request.brain, "complete",
-                                self.request.request_id)
-        await self.store.set_status(self.question.id, "complete")
+        await self.store.close_turn(self.thread.id, self.question.id, answer, self.request.brain,
+                                    self.request.request_id)
         self.finished = True
 
     async def fail(self) -> None:
@@ -37,16 +36,15 @@ class ThreadTurn:
 
 async def begin_thread_turn(store: ThreadStore, request: ChatRequest) -> ThreadTurn:
     assert request.thread_id is not None
-    thread = await store.get(request.thread_id)
-    if thread is None or thread.user_id != request.user_id:
+    opened = await store.open_turn(request.thread_id, request.user_id, request.message, request.brain_id,
+                                   request.request_id, HISTORY_MESSAGES)
+    if opened is None:
         # The same answer for someone else's thread: it must not reveal that it exists.
         raise ThreadNotFound(f"No thread '{request.thread_id}' for user '{request.user_id}'.")
+    thread, question, earlier = opened
     # A brain or system prompt in the request applies to this message only; the thread keeps its own.
     resolved = request.model_copy(update={
         "brain_id": request.brain_id or thread.brain_id,
         "system_prompt": request.system_prompt or thread.system_prompt,
     })
-    question = await store.append(thread.id, "user", request.message, resolved.brain, "pending",
-                                  request.request_id)
-    earlier = await store.messages(thread.id, HISTORY_MESSAGES, before=question.id)
     return ThreadTurn(store, thread, resolved, [Turn(m.role, m.content) for m in earlier], question)

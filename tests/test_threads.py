@@ -86,14 +86,19 @@ def test_persona_and_memories_of_the_threads_brain_reach_the_model(lumia: Stack,
     owner = user()
     with lumia.client() as client:
         thread = create(client, owner)
-        response = client.post("/ingest", json={"customer_id": thread["brain_id"],
-                                                "content": "Min hund heter Sixten och är en tax."})
-        assert response.status_code == 202
-        assert wait_until(lambda: client.get(f"/memory/stats/{thread['brain_id']}").json()["memory_count"] == 1)
+        brain = thread["brain_id"]
+
+        def stats() -> dict[str, Any]:
+            return dict(client.get(f"/memory/stats/{brain}").json())
+
+        assert chat(client, thread, "Min hund heter Sixten och är en tax.").status_code == 200
+        # The finished turn is ingested into the thread's brain, and the persona is written from it.
+        assert wait_until(lambda: stats()["memory_count"] == 1 and stats()["has_persona"])
         answer = chat(client, thread, "Vad heter min hund Sixten?").json()
     system = sent_for(fake_ollama, "Vad heter min hund Sixten?")["messages"][0]["content"]
+    assert "## Om användaren:" in system
     assert "## Vector store data:" in system and "Min hund heter Sixten och är en tax." in system
-    assert answer["context_used"] is True and answer["memories_used"]
+    assert answer["context_used"] is True and answer["persona_included"] is True and answer["memories_used"]
 
 
 def test_an_override_applies_to_one_message_only(lumia: Stack, fake_ollama: FakeOllama) -> None:
