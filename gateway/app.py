@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway.relay import ChatRelay
-from gateway.routes import chat, health, memory, threads
+from gateway.routes import chat, health, memory, router, threads
 from shared.bus import connect, instance_name
 from shared.memory.jetstream import ensure_streams
 from shared.settings import Settings, get_settings
@@ -38,5 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(memory.router)
     app.include_router(threads.router)
+    app.include_router(router.router)
     app.include_router(health.router)
     return app

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_MEMORY_CHARS, MAX_RESULTS, MemoryHit, Metadata
 from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage
+from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 
 class ChatBody(BaseModel):
@@ -135,3 +136,21 @@ class ThreadMessageOut(BaseModel):
     brain_id: str
     status: Literal["complete", "pending", "failed"] = Field(
         description="A user message is `pending` while answered and `failed` when its answer failed")
+
+
+class RouterChatBody(BaseModel):
+    user_id: UserId
+    message: UserMessage
+    tools: list[ToolDefinition] = Field(default_factory=list, max_length=MAX_TOOLS,
+                                        description="Tools for this request only; they win over registered ones")
+    system_prompt: SystemPrompt | None = None
+    brain_id: BrainId | None = None
+
+
+class RouterChatResponse(BaseModel):
+    response: str
+    used_brain: bool
+    tools_invoked: list[ToolResult]
+    context_length: int
+    response_length: int
+    processing_time_ms: float

@@ -8,6 +8,8 @@ Consumes
 Requests
 - `lumia.brain.query` before answering (memories and persona; the answer goes on
   without them after LUMIA_BRAIN_TIMEOUT).
+- With `route`: `lumia.tools.list` (the registered tools), the router model's
+  decision from Ollama (ROUTER_MODEL), then `lumia.tools.invoke` for the chosen tools.
 
 Reads and writes conversation threads in SQL (DATABASE_URL) for requests with a
 `thread_id`: the history goes to the model, both sides of the turn are stored.
@@ -33,7 +35,9 @@ from pydantic import ValidationError
 
 from llm_worker.engine import EventStream, Keep, Window, stream_turn
 from llm_worker.memory import BusMemory
+from llm_worker.router import Router
 from llm_worker.threads import ThreadNotFound, ThreadTurn, begin_thread_turn
+from llm_worker.tools import BusTools
 from llm_worker.turns import Outcome, Turns
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
@@ -86,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
             context.set_global("memory", BusMemory(broker.connection, settings.brain_timeout, settings.memory_results))
             store = await ThreadStore.open(settings.database)
             context.set_global("threads", store)
+            tools = BusTools(broker.connection, settings.tool_timeout)
+            context.set_global("router", Router(ollama, settings.router_model, settings.router_timeout,
+                                                tools.registered, tools.invoke))
             try:
                 yield
             finally:
@@ -109,7 +116,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         "numbered by `seq` from 0, then exactly one `done` (with `stats`) or `error` (with `code`, `error`).",
     )
     async def on_chat(request: ChatRequest, message: NatsMessage, ollama: OllamaClient = Context(),
-                      memory: BusMemory = Context(), threads: ThreadStore = Context()) -> None:
+                      memory: BusMemory = Context(), threads: ThreadStore = Context(),
+                      router: Router = Context()) -> None:
         reply = message.reply_to
         if not reply:
             log.warning("chat request %s has no reply subject; nobody would read it", request.request_id)
@@ -122,10 +130,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         # The stream runs in its own task so this subscription takes the next request at once
         # (a nats-py subscription runs one callback at a time); `slots` bounds how many run.
         await slots.acquire()
-        turns.spawn(answer(request, events, ollama, memory, threads), on_done=slots.release)
+        turns.spawn(answer(request, events, ollama, memory, threads, router), on_done=slots.release)
 
     async def answer(request: ChatRequest, events: EventStream, ollama: OllamaClient, memory: BusMemory,
-                     threads: ThreadStore) -> None:
+                     threads: ThreadStore, router: Router) -> None:
         async with turns.handling():
             thread_turn: ThreadTurn | None = None
             keep: Keep | None = None
@@ -146,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 history=thread_turn.history if thread_turn else (),
                 window=await window_of(ollama, settings.llm_model),
                 keep=keep,
+                router=router,
             )
             try:
                 outcome = await turns.run(request.request_id, turn)

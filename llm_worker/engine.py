@@ -8,14 +8,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from llm_worker.memory import Recollection
+from llm_worker.router import Recall, Router
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
 from shared.ollama import OllamaClient, OllamaError
 from shared.prompts import PromptTooLong, Turn, build_answer_messages, build_messages, context_block
+from shared.tools import ToolRef, ToolResult
 
 log = logging.getLogger("lumia.llm.engine")
 
 Publish = Callable[[ChatEvent], Awaitable[None]]
-Recall = Callable[[ChatRequest], Awaitable[Recollection]]
+
 Remember = Callable[[ChatRequest, str], Awaitable[None]]
 Keep = Callable[[str], Awaitable[None]]
 
@@ -81,11 +83,14 @@ async def stream_turn(
     history: Sequence[Turn] = (),
     window: Window | None = None,
     keep: Keep | None = None,
+    router: Router | None = None,
 ) -> None:
     """Stream one answer. Ends with exactly one `done` or `error`, unless cancelled.
 
     With a `window`, the prompt (system prompt, memories, `history`, message) is fitted
     to it and Ollama is told the window, so no request ever exceeds it.
+    With a `router` and `request.route`, the router decides on memory and tools first;
+    one `tool` event per tool that ran comes before the first delta.
     `keep` stores the whole answer before `done` is sent, so whoever reads the thread
     after `done` finds it; a failed answer never reaches `keep`.
     The finished turn is handed to `remember` after `done` is sent: nobody waits for it."""
@@ -94,14 +99,22 @@ async def stream_turn(
     eval_count: int | None = None
     known = Recollection()
     system_prompt = request.system_prompt or default_system_prompt
+    results: list[ToolResult] | None = None
+    used_brain: bool | None = None
     try:
-        if recall is not None:
+        if router is not None and request.route and recall is not None:
+            plan = await router.plan(request, recall)
+            known, results, used_brain = plan.known, plan.results, plan.use_brain
+            for result in results:
+                await events.emit("tool", tool=ToolRef(name=result.name, ok=result.ok))
+        elif recall is not None:
             known = await recall(request)
         budget = window.prompt_budget if window else None
         if request.purpose == "answer":
             messages = build_answer_messages(system_prompt, request.message, known.memories, budget)
         else:
-            messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget)
+            messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
+                                      tool_results=results or ())
         if known.memories:
             await events.emit("context", memories=known.refs())
         async for piece in ollama.chat_stream(model, messages, window.options if window else None):
@@ -135,6 +148,7 @@ async def stream_turn(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),
         context_length=len(context_block(known.persona, known.memories)),
+        used_brain=used_brain, tools_invoked=results,
     )
     await events.emit("done", stats=stats)
     if remember is not None:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.memory.brains import BrainId
+from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
 MAX_MESSAGE_CHARS = 32_000
 MAX_SYSTEM_PROMPT_CHARS = 8_000
@@ -51,6 +52,14 @@ class ChatRequest(BaseModel):
         "best `memory_results` memories and remembers nothing (POST /query with answer)",
     )
     memory_results: int | None = Field(default=None, ge=1, le=100)
+    route: bool = Field(
+        default=False,
+        description="Let the router model decide whether memory is used and which tools run first",
+    )
+    tools: list[ToolDefinition] = Field(
+        default_factory=list, max_length=MAX_TOOLS,
+        description="Tools offered for this message only (with `route`); they win over registered tools",
+    )
     thread_id: str | None = Field(
         default=None, min_length=1, max_length=64,
         description="Continue this conversation thread (it must belong to `user_id`): its history, brain and "
@@ -85,6 +94,8 @@ class TurnStats(BaseModel):
     persona_included: bool = False
     model: str = ""
     eval_count: int | None = Field(default=None, description="Tokens Ollama generated")
+    used_brain: bool | None = Field(default=None, description="With `route`: whether memory was used")
+    tools_invoked: list[ToolResult] | None = Field(default=None, description="With `route`: the tools that ran")
 
 
 class MemoryRef(BaseModel):
@@ -95,7 +106,7 @@ class MemoryRef(BaseModel):
     snippet: str
 
 
-EventType = Literal["context", "delta", "keepalive", "done", "error"]
+EventType = Literal["context", "tool", "delta", "keepalive", "done", "error"]
 
 
 class ChatEvent(BaseModel):
@@ -103,13 +114,15 @@ class ChatEvent(BaseModel):
 
     A stream ends with exactly one `done` or `error`. `keepalive` only proves
     the worker is alive while the model is slow to start. A `context` event,
-    when memories were used, comes before the first `delta`.
+    when memories were used, and one `tool` event per tool that ran (with
+    `route`), come before the first `delta`.
     """
 
     seq: int = Field(ge=0)
     type: EventType
     text: str = ""
     memories: list[MemoryRef] | None = None
+    tool: ToolRef | None = None
     stats: TurnStats | None = None
     code: ErrorCode | None = None
     error: str | None = None

@@ -89,13 +89,17 @@ class OllamaClient:
         return lengths[0] if lengths else None
 
     async def chat_stream(
-        self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None
+        self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncIterator[Piece]:
         """Stream `/api/chat`. Leaving the iterator early closes the HTTP stream,
-        which is how Ollama learns to stop generating."""
+        which is how Ollama learns to stop generating. `format` is a JSON schema the
+        answer must follow (Ollama's structured outputs)."""
         body: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
         if options:
             body["options"] = options
+        if format is not None:
+            body["format"] = format
         try:
             # Leaving this block before the end closes the connection instead of reusing it.
             async with self._http.post(f"{self.base_url}/api/chat", json=body) as response:
@@ -129,9 +133,10 @@ class OllamaClient:
                 ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} broke off the answer: {exc!s}"
             ) from exc
 
-    async def chat(self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None) -> str:
-        """One whole answer (no streaming), for background work such as the persona."""
-        parts = [piece.text async for piece in self.chat_stream(model, messages, options)]
+    async def chat(self, model: str, messages: list[dict[str, str]], options: dict[str, Any] | None = None,
+                   format: dict[str, Any] | None = None) -> str:
+        """One whole answer, for background work such as the persona, and the router's decision."""
+        parts = [piece.text async for piece in self.chat_stream(model, messages, options, format)]
         return "".join(parts)
 
     def _http_error(self, model: str, status: int, body: bytes) -> OllamaError:

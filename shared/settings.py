@@ -77,6 +77,20 @@ class Settings(BaseSettings):
     ingest_max_deliver: int = Field(5, ge=1, alias="LUMIA_INGEST_MAX_DELIVER",
                                     description="Attempts before a memory goes to the dead-letter stream")
 
+    # Tools.
+    tool_timeout: float = Field(10.0, gt=0, alias="LUMIA_TOOL_TIMEOUT",
+                                description="Seconds one tool call may take, retries included")
+    tool_max_bytes: int = Field(16 * 1024, ge=256, alias="LUMIA_TOOL_MAX_BYTES",
+                                description="Most of a tool's answer passed to the model")
+    tool_allowed_networks: str = Field(
+        "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+        alias="LUMIA_TOOL_ALLOWED_NETWORKS",
+        description="Comma-separated networks tool callbacks may reach; link-local, metadata, unspecified "
+        "and multicast addresses are refused whatever this says",
+    )
+    router_timeout: float = Field(10.0, gt=0, alias="LUMIA_ROUTER_TIMEOUT",
+                                  description="Longest wait for the router model's decision")
+
     @property
     def database(self) -> str:
         """DATABASE_URL for the async drivers; SQLite under LUMIA_DATA_DIR when unset."""

@@ -58,3 +58,10 @@ def dead_letter(brain_key: str) -> str:
 def brain_changed(brain_key: str) -> str:
     return f"{BRAIN_CHANGED_PREFIX}.{brain_key}"
 BRAIN_REINDEX: Final = "lumia.brain.reindex"
+
+# Tools: registry and callbacks (request/reply, queue `tools`).
+TOOLS_INVOKE: Final = "lumia.tools.invoke"
+TOOLS_LIST: Final = "lumia.tools.list"
+TOOLS_REGISTER: Final = "lumia.tools.register"
+TOOLS_DELETE: Final = "lumia.tools.delete"
+TOOLS_BUCKET: Final = "lumia_tools"

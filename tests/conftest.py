@@ -10,6 +10,7 @@ import pytest
 from shared.embedded_nats import free_port
 from tests.fake_ollama import FakeOllama
 from tests.harness import NatsServer, Stack
+from tests.tool_server import ToolServer
 
 ALL = ("llm", "brain", "tools", "gateway")  # embedded Chroma: ingestion runs in the brain process
 
@@ -48,6 +49,19 @@ def fake_ollama() -> Iterator[FakeOllama]:
 @pytest.fixture(autouse=True)
 def _fresh_ollama(fake_ollama: FakeOllama) -> None:
     fake_ollama.reset()
+
+
+@pytest.fixture(scope="session")
+def tool_server_session() -> Iterator[ToolServer]:
+    server = ToolServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tool_server(tool_server_session: ToolServer) -> ToolServer:
+    tool_server_session.reset()
+    return tool_server_session
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,9 @@ class Behaviour:
     hang_after: int | None = None  # stop sending after this many tokens, connection left open
     context_length: int = 8192
     embed_fails: bool = False  # answer /api/embed with 500
+    # What a request with `format` (structured output: the router's decision) is answered with.
+    router_reply: str = '{"use_brain": false, "tools": []}'
+    router_delay: float = 0.0
 
 
 @dataclass
@@ -47,7 +50,10 @@ class Record:
 
 
 def reply_tokens(behaviour: Behaviour, body: dict[str, Any]) -> list[str]:
-    """What the fake model answers: numbered tokens, or an echo of the last user message."""
+    """What the fake model answers: the router's decision, numbered tokens, or an echo of the last user message."""
+    if "format" in body:
+        words = behaviour.router_reply.split(" ")
+        return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
     if behaviour.tokens is not None:
         return [f"t{i} " for i in range(behaviour.tokens)]
     last_user = next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
@@ -94,7 +100,7 @@ def build_app(behaviour: Behaviour, record: Record) -> Starlette:
             record.max_concurrent_streams = max(record.max_concurrent_streams, record.streams_open)
             finished = False
             try:
-                await asyncio.sleep(behaviour.first_token_delay)
+                await asyncio.sleep(behaviour.router_delay if "format" in body else behaviour.first_token_delay)
                 for i, token in enumerate(tokens):
                     if behaviour.hang_after is not None and i == behaviour.hang_after:
                         await asyncio.sleep(3600)
@@ -186,8 +192,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=11500)
     parser.add_argument("--tokens", type=int, default=None)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--router-reply", default=Behaviour.router_reply, help="the router model's decision")
     args = parser.parse_args()
-    behaviour = Behaviour(tokens=args.tokens, delay=args.delay)
+    behaviour = Behaviour(tokens=args.tokens, delay=args.delay, router_reply=args.router_reply)
     uvicorn.run(build_app(behaviour, Record()), host="127.0.0.1", port=args.port, log_level="warning",
                 lifespan="off")
 

@@ -1,22 +1,38 @@
 """tools_worker: the tool registry and HTTP tool callbacks.
 
-Consumes
-- `lumia.tools.ping` (queue `tools`): health probe.
+Consumes (request/reply, queue `tools`)
+- `lumia.tools.invoke`: `InvokeRequest` → `InvokeReply`; the calls run in parallel, each
+  with its own deadline (LUMIA_TOOL_TIMEOUT), retries on connection errors and 5xx,
+  the outbound address policy (LUMIA_TOOL_ALLOWED_NETWORKS) and a size cap.
+- `lumia.tools.list`: → `ToolList` (the registered tools).
+- `lumia.tools.register`: `ToolDefinition` → `ToolDefinition` (create or update by name).
+- `lumia.tools.delete`: `ToolName` → `ToolDeleted`.
+- `lumia.tools.ping`: health probe.
 
-Publishes
-- `WorkerStatus` as the reply to a ping.
-
-`lumia.tools.invoke` arrives with issue 5.
+The registry is the JetStream key-value bucket `lumia_tools`: every replica sees
+the same tools at once, and they survive restarts.
 
 Run: `python -m tools_worker`.
 """
 
-from faststream import FastStream
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from faststream import Context, ContextRepo, FastStream
 
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
+from shared.tools import InvokeReply, InvokeRequest, ToolDefinition, ToolDeleted, ToolList, ToolName, ToolResult
+from tools_worker.callbacks import CallbackLimits, ToolCaller
+from tools_worker.policy import OutboundPolicy
+from tools_worker.registry import ToolRegistry, tools_bucket
+
+log = logging.getLogger("lumia.tools")
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
@@ -24,8 +40,51 @@ def create_app(settings: Settings | None = None) -> FastStream:
     instance = instance_name("tools")
     broker = make_broker(settings.nats_servers, instance)
 
+    @asynccontextmanager
+    async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
+        policy = OutboundPolicy.from_setting(settings.tool_allowed_networks)
+        limits = CallbackLimits(timeout=settings.tool_timeout, max_bytes=settings.tool_max_bytes)
+        # No redirects, no proxies from the environment: the checked address is the one reached.
+        async with httpx.AsyncClient(follow_redirects=False, trust_env=False,
+                                     timeout=httpx.Timeout(settings.tool_timeout)) as http:
+            await broker.connect()
+            context.set_global("registry", ToolRegistry(await tools_bucket(broker.connection.jetstream())))
+            context.set_global("caller", ToolCaller(http, policy, limits))
+            yield
+
+    @broker.subscriber(subjects.TOOLS_INVOKE, queue=subjects.QUEUE_TOOLS, max_workers=64)
+    async def on_invoke(request: InvokeRequest, registry: ToolRegistry = Context(),
+                        caller: ToolCaller = Context()) -> InvokeReply:
+        adhoc = {tool.name: tool for tool in request.tools}
+
+        async def run(call_index: int) -> ToolResult:
+            call = request.calls[call_index]
+            tool = adhoc.get(call.name) or await registry.get(call.name)
+            if tool is None:
+                return ToolResult(name=call.name, ok=False, content="no such tool")
+            return await caller.call(tool, call, request.user_id, request.message)
+
+        results = await asyncio.gather(*(run(i) for i in range(len(request.calls))))
+        for result in results:
+            log.info("tool %s for %s: %s", result.name, request.user_id, "ok" if result.ok else result.content)
+        return InvokeReply(results=list(results))
+
+    @broker.subscriber(subjects.TOOLS_LIST, queue=subjects.QUEUE_TOOLS)
+    async def on_list(registry: ToolRegistry = Context()) -> ToolList:
+        return ToolList(tools=await registry.all())
+
+    @broker.subscriber(subjects.TOOLS_REGISTER, queue=subjects.QUEUE_TOOLS)
+    async def on_register(tool: ToolDefinition, registry: ToolRegistry = Context()) -> ToolDefinition:
+        await registry.put(tool)
+        log.info("registered tool %s -> %s", tool.name, tool.callback_url)
+        return tool
+
+    @broker.subscriber(subjects.TOOLS_DELETE, queue=subjects.QUEUE_TOOLS)
+    async def on_delete(target: ToolName, registry: ToolRegistry = Context()) -> ToolDeleted:
+        return ToolDeleted(deleted=await registry.delete(target.name))
+
     @broker.subscriber(subjects.worker_ping("tools"), queue=subjects.QUEUE_TOOLS)
     async def on_ping() -> WorkerStatus:
         return WorkerStatus(kind="tools", instance=instance)
 
-    return make_app(broker, "tools", __doc__)
+    return make_app(broker, "tools", __doc__, lifespan=lifespan)

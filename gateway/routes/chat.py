@@ -43,7 +43,7 @@ def error_response(event: ChatEvent) -> JSONResponse:
 
 def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str, Any]:
     stats = stats or TurnStats()
-    return {
+    summary = {
         "user_id": user_id,
         "context_used": stats.context_used,
         "context_length": stats.context_length,
@@ -51,6 +51,10 @@ def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str,
         "persona_included": stats.persona_included,
         "processing_time_ms": round((time.perf_counter() - started) * 1000, 2),
     }
+    if stats.used_brain is not None:  # a routed chat says what the router chose
+        summary["used_brain"] = stats.used_brain
+        summary["tools_invoked"] = [t.model_dump() for t in stats.tools_invoked or []]
+    return summary
 
 
 def _sse(payload: dict[str, Any]) -> bytes:
@@ -89,6 +93,8 @@ async def answer_sse(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> 
                     yield _sse({"chunk": event.text})
                 elif event.type == "context":
                     yield _sse({"context": [m.model_dump() for m in event.memories or []]})
+                elif event.type == "tool" and event.tool is not None:
+                    yield _sse({"tool": event.tool.model_dump()})
                 elif event.type == "done":
                     yield _sse({"done": True, **_summary(fields["user_id"], event.stats, started), **extra})
                 elif event.type == "error":
