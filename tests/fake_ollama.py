@@ -34,7 +34,8 @@ class Behaviour:
     hang_after: int | None = None  # stop sending after this many tokens, connection left open
     context_length: int = 8192
     embed_fails: bool = False  # answer /api/embed with 500
-    # What a request with `format` (structured output: the router's decision) is answered with.
+    # What a request with `format` (structured output: the router's decision) is answered with;
+    # "*" chooses every tool offered.
     router_reply: str = '{"use_brain": false, "tools": []}'
     router_delay: float = 0.0
 
@@ -52,7 +53,12 @@ class Record:
 def reply_tokens(behaviour: Behaviour, body: dict[str, Any]) -> list[str]:
     """What the fake model answers: the router's decision, numbered tokens, or an echo of the last user message."""
     if "format" in body:
-        words = behaviour.router_reply.split(" ")
+        reply = behaviour.router_reply
+        if reply == "*":  # choose every offered tool
+            items = body["format"]["properties"]["tools"].get("items", {})
+            names = items.get("properties", {}).get("name", {}).get("enum", [])
+            reply = json.dumps({"use_brain": False, "tools": [{"name": n, "input": ""} for n in names]})
+        words = reply.split(" ")
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
     if behaviour.tokens is not None:
         return [f"t{i} " for i in range(behaviour.tokens)]
