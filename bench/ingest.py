@@ -143,7 +143,7 @@ def start(tmp: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
                                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
                "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-               "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING"}
+               "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off"}
         env.pop("CHROMA_URL", None)  # the brain_worker must own embedded Chroma and run the ingestion loop
         for module in ("gateway", "brain_worker"):
             procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env,

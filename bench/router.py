@@ -49,7 +49,7 @@ def start(tmp: Path) -> tuple[list[subprocess.Popen[bytes]], str, int]:
                                    "--slow", "0.2"], cwd=ROOT, **quiet))  # type: ignore[call-overload]
     env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
            "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING"}
+           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off"}
     for module in ("gateway", "llm_worker", "tools_worker"):
         procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env, **quiet))  # type: ignore[call-overload]
     try:

@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from llm_worker.threads import begin_thread_turn  # noqa: E402
+from shared.db import database_url, messages  # noqa: E402
 from shared.messages import ChatRequest  # noqa: E402
 from shared.prompts import build_messages  # noqa: E402
-from shared.threads.store import ThreadStore, database_url, messages  # noqa: E402
+from shared.threads.store import ThreadStore  # noqa: E402
 
 SIZES = (10, 50, 500)
 WINDOW_BUDGET = 8192 - 1024

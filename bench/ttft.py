@@ -120,7 +120,7 @@ def start(args: argparse.Namespace, tmp: Path) -> tuple[list[subprocess.Popen[by
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
            "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING",
+           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off",
            "LUMIA_LLM_CONCURRENCY": str(max(args.concurrency) + 8)}
     for module in ("gateway", "llm_worker", *(("brain_worker",) if args.with_memory else ())):
         procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env,

@@ -4,10 +4,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from gateway.accounts import Accounts
+from gateway.auth import RateLimiter, Tokens, load_secret
+from gateway.limits import BodyLimit
 from gateway.relay import ChatRelay
-from gateway.routes import chat, health, memory, router, threads
+from gateway.routes import auth, chat, health, memory, router, threads
 from shared.bus import connect, instance_name
 from shared.memory.jetstream import ensure_streams
 from shared.settings import Settings, get_settings
@@ -17,15 +21,24 @@ log = logging.getLogger("lumia.gateway")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    configured = settings or get_settings()
+    configured.refuse_unsafe_auth()
+    # Refuse a weak SECRET_KEY before connecting to anything.
+    tokens = (Tokens(load_secret(configured), configured.algorithm, configured.access_token_expire_minutes)
+              if configured.auth == "required" else None)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = resolved = settings or get_settings()
+        app.state.settings = resolved = configured
+        app.state.limiter = RateLimiter(resolved.rate_limit, resolved.rate_burst)
         nc = await connect(resolved.nats_servers, instance_name("gateway"))
         await ensure_streams(nc.jetstream())
         relay = ChatRelay(nc, resolved.stream_timeout)
         await relay.start()
         app.state.nats, app.state.relay = nc, relay
         app.state.threads = store = await ThreadStore.open(resolved.database)
+        app.state.accounts = Accounts(store.engine)
+        app.state.tokens = tokens
         log.info("gateway connected to NATS at %s", resolved.nats_servers)
         try:
             yield
@@ -35,6 +48,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await store.close()
 
     app = FastAPI(title="Lumia", summary="A private AI assistant with a personal memory", lifespan=lifespan)
+    app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace or an internal address in a response; the log has the details.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Lumia failed on this request; the gateway log says why."}, status_code=500)
+
+    app.include_router(auth.router)
     app.include_router(chat.router)
     app.include_router(memory.router)
     app.include_router(threads.router)

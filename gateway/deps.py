@@ -3,8 +3,11 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
 
+from gateway.accounts import Accounts
+from gateway.auth import Identity, RateLimiter, Tokens, unauthorized
 from gateway.relay import ChatRelay
 from shared.settings import Settings
 from shared.threads.store import ThreadStore
@@ -30,3 +33,33 @@ Threads = Annotated[ThreadStore, Depends(_threads)]
 Relay = Annotated[ChatRelay, Depends(_relay)]
 Nats = Annotated[Client, Depends(_nats)]
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+def _accounts(request: Request) -> Accounts:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def _tokens(request: Request) -> Tokens:
+    return request.app.state.tokens  # type: ignore[no-any-return]
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/login")
+
+
+def identify(request: Request,
+             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Identity:
+    """The caller: the token's user, rate-limited (LUMIA_AUTH=required), or the one local user (off)."""
+    settings: Settings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.limiter
+    if settings.auth == "off":
+        return Identity(None)
+    if credentials is None:
+        raise unauthorized("Log in first: send `Authorization: Bearer <token>` (POST /auth/login gives one).")
+    identity = Identity(_tokens(request).subject(credentials.credentials))
+    limiter.take(identity.user_id or "")
+    return identity
+
+
+AccountStore = Annotated[Accounts, Depends(_accounts)]
+TokenIssuer = Annotated[Tokens, Depends(_tokens)]
+Caller = Annotated[Identity, Depends(identify)]

@@ -10,9 +10,12 @@ from shared.memory.messages import MAX_MEMORY_CHARS, MAX_RESULTS, MemoryHit, Met
 from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
+OptionalUser = UserId | None
+USER_FIELD = Field(default=None, description="Your user id; with accounts it defaults to the token's user")
+
 
 class ChatBody(BaseModel):
-    user_id: UserId
+    user_id: OptionalUser = USER_FIELD
     message: UserMessage
     system_prompt: SystemPrompt | None = Field(default=None, description="Replaces the default system prompt")
     brain_id: BrainId | None = Field(default=None, description="Which memory to use; the user's id when omitted")
@@ -97,7 +100,7 @@ class DocumentAccepted(BaseModel):
 
 
 class ThreadCreate(BaseModel):
-    user_id: UserId
+    user_id: OptionalUser = USER_FIELD
     brain_id: BrainId = Field(description="The memory this thread uses")
     system_prompt: SystemPrompt | None = Field(default=None, description="The thread's personality")
     title: str | None = Field(default=None, min_length=1, max_length=200,
@@ -119,7 +122,7 @@ class ThreadOut(BaseModel):
 
 class ThreadChatBody(BaseModel):
     message: UserMessage
-    user_id: UserId
+    user_id: OptionalUser = USER_FIELD
     thread_id: str | None = Field(default=None, description="When given, must be the thread of the path")
     brain_id: BrainId | None = Field(default=None, description="Another brain for this message only")
     system_prompt: SystemPrompt | None = Field(default=None, description="Another personality for this message only")
@@ -139,7 +142,7 @@ class ThreadMessageOut(BaseModel):
 
 
 class RouterChatBody(BaseModel):
-    user_id: UserId
+    user_id: OptionalUser = USER_FIELD
     message: UserMessage
     tools: list[ToolDefinition] = Field(default_factory=list, max_length=MAX_TOOLS,
                                         description="Tools for this request only; they win over registered ones")

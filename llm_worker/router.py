@@ -23,7 +23,7 @@ from shared.tools import RouterDecision, ToolCall, ToolDefinition, ToolResult, d
 
 log = logging.getLogger("lumia.llm.router")
 
-ListTools = Callable[[], Awaitable[list[ToolDefinition]]]
+ListTools = Callable[[str | None], Awaitable[list[ToolDefinition]]]
 Invoke = Callable[[ChatRequest, list[ToolCall]], Awaitable[list[ToolResult]]]
 Recall = Callable[[ChatRequest], Coroutine[Any, Any, Recollection]]
 
@@ -73,7 +73,7 @@ class Router:
     async def plan(self, request: ChatRequest, recall: Recall) -> Plan:
         retrieval: asyncio.Task[Recollection] = asyncio.create_task(recall(request))
         try:
-            tools = offered_tools(await self._list_tools(), request.tools)
+            tools = offered_tools(await self._list_tools(request.tools_owner), request.tools)
             decision = await self.decide(request.message, tools)
             if decision is None:
                 known = await retrieval

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from shared import subjects
 from shared.messages import ChatRequest
-from shared.tools import InvokeReply, InvokeRequest, ToolCall, ToolDefinition, ToolList, ToolResult
+from shared.tools import InvokeReply, InvokeRequest, ToolCall, ToolDefinition, ToolList, ToolResult, ToolsQuery
 
 log = logging.getLogger("lumia.llm.tools")
 LIST_TIMEOUT = 2.0
@@ -20,9 +20,10 @@ class BusTools:
         self._nc = nc
         self._invoke_timeout = tool_timeout + 2.0  # the tools_worker's own deadline comes first
 
-    async def registered(self) -> list[ToolDefinition]:
+    async def registered(self, owner: str | None) -> list[ToolDefinition]:
         try:
-            reply = await self._nc.request(subjects.TOOLS_LIST, b"{}", timeout=LIST_TIMEOUT)
+            query = ToolsQuery(owner=owner).model_dump_json().encode()
+            reply = await self._nc.request(subjects.TOOLS_LIST, query, timeout=LIST_TIMEOUT)
             return ToolList.model_validate_json(reply.data).tools
         except (NatsError, TimeoutError, ValidationError) as exc:
             log.warning("registered tools unavailable (%s); offering the request's own tools only",
@@ -30,7 +31,8 @@ class BusTools:
             return []
 
     async def invoke(self, request: ChatRequest, calls: list[ToolCall]) -> list[ToolResult]:
-        body = InvokeRequest(user_id=request.user_id, message=request.message, calls=calls, tools=request.tools)
+        body = InvokeRequest(user_id=request.user_id, message=request.message, calls=calls, tools=request.tools,
+                             owner=request.tools_owner)
         try:
             reply = await self._nc.request(subjects.TOOLS_INVOKE, body.model_dump_json().encode(),
                                            timeout=self._invoke_timeout)

@@ -60,6 +60,9 @@ class ChatRequest(BaseModel):
         default_factory=list, max_length=MAX_TOOLS,
         description="Tools offered for this message only (with `route`); they win over registered tools",
     )
+    tools_owner: str | None = Field(
+        default=None, description="Whose registered tools the router may use besides everyone's (the account)",
+    )
     thread_id: str | None = Field(
         default=None, min_length=1, max_length=64,
         description="Continue this conversation thread (it must belong to `user_id`): its history, brain and "

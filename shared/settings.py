@@ -91,10 +91,25 @@ class Settings(BaseSettings):
     router_timeout: float = Field(10.0, gt=0, alias="LUMIA_ROUTER_TIMEOUT",
                                   description="Longest wait for the router model's decision")
 
+    # Accounts and hardening.
+    rate_limit: float = Field(120, gt=0, alias="LUMIA_RATE_LIMIT",
+                              description="Requests a minute one user may make on average (per gateway replica)")
+    rate_burst: int = Field(60, ge=1, alias="LUMIA_RATE_BURST", description="Requests one user may make at once")
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, alias="LUMIA_MAX_BODY_BYTES",
+                                description="Largest request body the gateway reads")
+    tool_admins: str = Field("", alias="LUMIA_TOOL_ADMINS",
+                             description="Comma-separated usernames that may register tools for everyone")
+
+    def refuse_unsafe_auth(self) -> None:
+        """LUMIA_AUTH=off trusts whatever user_id a request names: only on this machine."""
+        if self.auth == "off" and self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"LUMIA_AUTH=off trusts every request's user_id, so it only runs on a loopback "
+                             f"address; LUMIA_HOST is {self.host}. Use LUMIA_AUTH=required, or LUMIA_HOST=127.0.0.1.")
+
     @property
     def database(self) -> str:
         """DATABASE_URL for the async drivers; SQLite under LUMIA_DATA_DIR when unset."""
-        from shared.threads.store import database_url
+        from shared.db import database_url
 
         return database_url(self.database_url, self.data_dir)
 

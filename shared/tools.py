@@ -44,18 +44,36 @@ class InvokeRequest(BaseModel):
     message: str = Field(min_length=1, max_length=32_000)
     calls: list[ToolCall] = Field(max_length=MAX_TOOLS)
     tools: list[ToolDefinition] = Field(default_factory=list, max_length=MAX_TOOLS)
+    owner: str | None = Field(default=None, description="Whose registered tools apply besides everyone's")
 
 
 class InvokeReply(BaseModel):
     results: list[ToolResult]
 
 
+OWNER = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class ToolsQuery(BaseModel):
+    """`lumia.tools.list`: everyone's tools, and `owner`'s own (which win on a name)."""
+
+    owner: str | None = Field(default=None, pattern=OWNER)
+
+
 class ToolList(BaseModel):
     tools: list[ToolDefinition]
 
 
+class ToolRegistration(BaseModel):
+    """`lumia.tools.register`: a tool for `owner` only, or for everyone when `owner` is None."""
+
+    tool: ToolDefinition
+    owner: str | None = Field(default=None, pattern=OWNER)
+
+
 class ToolName(BaseModel):
     name: str = Field(pattern=TOOL_NAME)
+    owner: str | None = Field(default=None, pattern=OWNER)
 
 
 class ToolDeleted(BaseModel):

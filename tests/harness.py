@@ -87,7 +87,8 @@ class Stack:
         self.port = free_port()
         self.env = {**os.environ, "NATS_URL": nats_url, "OLLAMA_BASE_URL": ollama_url,
                     "LUMIA_PORT": str(self.port), "LUMIA_HOST": "127.0.0.1",
-                    "LUMIA_DATA_DIR": str(log_dir / "data"), "LUMIA_LOG_LEVEL": "INFO", **env}
+                    "LUMIA_DATA_DIR": str(log_dir / "data"), "LUMIA_LOG_LEVEL": "INFO",
+                    "LUMIA_AUTH": "off", **env}  # the README's trust mode; tests/test_auth.py turns accounts on
         self.log_dir = log_dir
         self.components: list[Component] = []
 

@@ -62,8 +62,17 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     proc, port, log = launch(tmp_path, fake_ollama)
     children = children_of(proc.pid)
     assert len(children) == 5  # nats-server, gateway, llm, brain (with ingestion), tools
-    reply = httpx.post(f"http://127.0.0.1:{port}/memory/chat", json={"user_id": "u", "message": "hej"}, timeout=30)
+    # `make up` runs with accounts (LUMIA_AUTH=required by default): register, log in, chat.
+    base = f"http://127.0.0.1:{port}"
+    account = {"username": "anna", "password": "a long enough password"}
+    assert httpx.post(f"{base}/auth/register", json=account, timeout=30).status_code == 201
+    token = httpx.post(f"{base}/auth/login", json=account, timeout=30).json()["access_token"]
+    refused = httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30)
+    reply = httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30,
+                       headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
     assert reply.json()["response"] == "Echo: hej"
+    assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert (tmp_path / "data" / "nats" / "jetstream").is_dir()
     assert "started embedded nats-server at nats://127.0.0.1:" in log.read_text()
 

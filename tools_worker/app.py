@@ -4,8 +4,9 @@ Consumes (request/reply, queue `tools`)
 - `lumia.tools.invoke`: `InvokeRequest` → `InvokeReply`; the calls run in parallel, each
   with its own deadline (LUMIA_TOOL_TIMEOUT), retries on connection errors and 5xx,
   the outbound address policy (LUMIA_TOOL_ALLOWED_NETWORKS) and a size cap.
-- `lumia.tools.list`: → `ToolList` (the registered tools).
-- `lumia.tools.register`: `ToolDefinition` → `ToolDefinition` (create or update by name).
+- `lumia.tools.list`: `ToolsQuery` → `ToolList` (everyone's tools and the owner's own).
+- `lumia.tools.register`: `ToolRegistration` → `ToolDefinition` (create or update by name, for one
+  account or for everyone).
 - `lumia.tools.delete`: `ToolName` → `ToolDeleted`.
 - `lumia.tools.ping`: health probe.
 
@@ -27,7 +28,17 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
-from shared.tools import InvokeReply, InvokeRequest, ToolDefinition, ToolDeleted, ToolList, ToolName, ToolResult
+from shared.tools import (
+    InvokeReply,
+    InvokeRequest,
+    ToolDefinition,
+    ToolDeleted,
+    ToolList,
+    ToolName,
+    ToolRegistration,
+    ToolResult,
+    ToolsQuery,
+)
 from tools_worker.callbacks import CallbackLimits, ToolCaller
 from tools_worker.policy import OutboundPolicy
 from tools_worker.registry import ToolRegistry, tools_bucket
@@ -59,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
         async def run(call_index: int) -> ToolResult:
             call = request.calls[call_index]
-            tool = adhoc.get(call.name) or await registry.get(call.name)
+            tool = adhoc.get(call.name) or await registry.get(call.name, request.owner)
             if tool is None:
                 return ToolResult(name=call.name, ok=False, content="no such tool")
             return await caller.call(tool, call, request.user_id, request.message)
@@ -70,18 +81,19 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return InvokeReply(results=list(results))
 
     @broker.subscriber(subjects.TOOLS_LIST, queue=subjects.QUEUE_TOOLS)
-    async def on_list(registry: ToolRegistry = Context()) -> ToolList:
-        return ToolList(tools=await registry.all())
+    async def on_list(query: ToolsQuery, registry: ToolRegistry = Context()) -> ToolList:
+        return ToolList(tools=await registry.visible(query.owner))
 
     @broker.subscriber(subjects.TOOLS_REGISTER, queue=subjects.QUEUE_TOOLS)
-    async def on_register(tool: ToolDefinition, registry: ToolRegistry = Context()) -> ToolDefinition:
-        await registry.put(tool)
-        log.info("registered tool %s -> %s", tool.name, tool.callback_url)
-        return tool
+    async def on_register(registration: ToolRegistration, registry: ToolRegistry = Context()) -> ToolDefinition:
+        await registry.put(registration.tool, registration.owner)
+        log.info("registered tool %s for %s -> %s", registration.tool.name, registration.owner or "everyone",
+                 registration.tool.callback_url)
+        return registration.tool
 
     @broker.subscriber(subjects.TOOLS_DELETE, queue=subjects.QUEUE_TOOLS)
     async def on_delete(target: ToolName, registry: ToolRegistry = Context()) -> ToolDeleted:
-        return ToolDeleted(deleted=await registry.delete(target.name))
+        return ToolDeleted(deleted=await registry.delete(target.name, target.owner))
 
     @broker.subscriber(subjects.worker_ping("tools"), queue=subjects.QUEUE_TOOLS)
     async def on_ping() -> WorkerStatus:

@@ -18,34 +18,51 @@ async def tools_bucket(js: JetStreamContext) -> KeyValue:
                                                         storage=StorageType.FILE))
 
 
+GLOBAL = "global"
+
+
+def _key(name: str, owner: str | None) -> str:
+    return f"{GLOBAL}.{name}" if owner is None else f"user.{owner}.{name}"
+
+
 class ToolRegistry:
+    """Tools for everyone (`global.<name>`) and tools of one account (`user.<owner>.<name>`)."""
+
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
 
-    async def all(self) -> list[ToolDefinition]:
+    async def visible(self, owner: str | None) -> list[ToolDefinition]:
+        """Everyone's tools, with the owner's own winning over one of the same name."""
         try:
             keys = await self._bucket.keys()
         except Exception:  # nats-py raises NoKeysError for an empty bucket
             return []
-        tools = []
-        for key in sorted(keys):
-            tool = await self.get(key)
-            if tool is not None:
-                tools.append(tool)
-        return tools
+        prefixes = [f"{GLOBAL}."] + ([f"user.{owner}."] if owner is not None else [])
+        found: dict[str, ToolDefinition] = {}
+        for prefix in prefixes:  # the owner's come last and win
+            for key in sorted(k for k in keys if k.startswith(prefix)):
+                tool = await self._load(key)
+                if tool is not None:
+                    found[tool.name] = tool
+        return sorted(found.values(), key=lambda t: t.name)
 
-    async def get(self, name: str) -> ToolDefinition | None:
+    async def get(self, name: str, owner: str | None) -> ToolDefinition | None:
+        own = await self._load(_key(name, owner)) if owner is not None else None
+        return own or await self._load(_key(name, None))
+
+    async def _load(self, key: str) -> ToolDefinition | None:
         try:
-            entry = await self._bucket.get(name)
+            entry = await self._bucket.get(key)
         except KeyNotFoundError:
             return None
         return ToolDefinition.model_validate_json(entry.value) if entry.value else None
 
-    async def put(self, tool: ToolDefinition) -> None:
-        await self._bucket.put(tool.name, tool.model_dump_json().encode())
+    async def put(self, tool: ToolDefinition, owner: str | None) -> None:
+        await self._bucket.put(_key(tool.name, owner), tool.model_dump_json().encode())
 
-    async def delete(self, name: str) -> bool:
-        if await self.get(name) is None:
+    async def delete(self, name: str, owner: str | None) -> bool:
+        key = _key(name, owner)
+        if await self._load(key) is None:
             return False
-        await self._bucket.purge(name)
+        await self._bucket.purge(key)
         return True

@@ -10,7 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from gateway.deps import Relay
+from gateway.auth import Identity
+from gateway.deps import Caller, Relay
 from gateway.relay import ChatRelay
 from gateway.schemas import ChatBody, ChatResponse, ErrorBody
 from shared.messages import ChatEvent, ErrorCode, MemoryRef, TurnStats
@@ -106,15 +107,21 @@ async def answer_sse(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> 
 SSE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {}}}}
 
 
+def chat_fields(caller: Identity, body: ChatBody) -> dict[str, Any]:
+    user = caller.user(body.user_id)
+    return {"user_id": user, "message": body.message, "system_prompt": body.system_prompt,
+            "brain_id": caller.chat_brain(body.brain_id, user)}
+
+
 @router.post("/memory/chat", response_model=ChatResponse, responses=ERRORS)
-async def chat(body: ChatBody, relay: Relay) -> ChatResponse | JSONResponse:
+async def chat(body: ChatBody, relay: Relay, caller: Caller) -> ChatResponse | JSONResponse:
     """Answer in one JSON document."""
-    answer = await answer_json(relay, body.model_dump())
+    answer = await answer_json(relay, chat_fields(caller, body))
     return answer if isinstance(answer, JSONResponse) else ChatResponse(**answer)
 
 
 @router.post("/memory/chat/stream", response_model=None, responses=SSE_RESPONSES)
-async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
+async def chat_stream(body: ChatBody, relay: Relay, caller: Caller) -> EventSourceResponse:
     """Stream the answer as Server-Sent Events.
 
     Every line is `data: <json>`: `{"context": [{id, score, snippet}]}` first when
@@ -122,7 +129,7 @@ async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
     `{"done": true, ...statistics}` or `{"error": ..., "done": true}`.
     No comment pings: simple clients parse every non-empty line as JSON.
     """
-    return await answer_sse(relay, body.model_dump())
+    return await answer_sse(relay, chat_fields(caller, body))
 
 
 @router.post(
@@ -131,10 +138,10 @@ async def chat_stream(body: ChatBody, relay: Relay) -> EventSourceResponse:
     response_model=None,
     responses={200: {"content": {"text/plain": {}}}, **ERRORS},
 )
-async def legacy_chat(body: ChatBody, relay: Relay) -> StreamingResponse | JSONResponse:
+async def legacy_chat(body: ChatBody, relay: Relay, caller: Caller) -> StreamingResponse | JSONResponse:
     """Legacy: the answer as plain text chunks. Fails with a JSON error before the first chunk,
     or with a final `[error: ...]` line after it."""
-    stream = await relay.open(**body.model_dump())
+    stream = await relay.open(**chat_fields(caller, body))
     try:
         first = await anext(stream)
     except BaseException:

@@ -10,9 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from nats.errors import Error as NatsError
+from pydantic import TypeAdapter, ValidationError
 
-from gateway.brain_client import ask
-from gateway.deps import Nats, Relay
+from gateway.bus_client import ask
+from gateway.deps import Caller, Nats, Relay
+from gateway.errors import invalid
 from gateway.schemas import (
     DocumentAccepted,
     IngestAccepted,
@@ -24,7 +26,7 @@ from gateway.schemas import (
     QueryResponse,
 )
 from shared import subjects
-from shared.memory.brains import MAX_BRAIN_CHARS
+from shared.memory.brains import MAX_BRAIN_CHARS, BrainId
 from shared.memory.chunking import chunk_text
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
@@ -55,7 +57,8 @@ def _created_at(metadata: dict[str, object]) -> float:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:
             pass
-    raise HTTPException(422, "metadata.timestamp: use Unix seconds or an ISO 8601 date such as 2026-03-14T09:30:00")
+    raise invalid(("body", "metadata", "timestamp"), "use Unix seconds or an ISO 8601 date such as 2026-03-14T09:30:00",
+                  value)
 
 
 def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:
@@ -71,38 +74,45 @@ async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
                                  "Nothing was stored; send it again.") from exc
 
 
+_BRAIN = TypeAdapter(BrainId)
+
+
 def _brain(brain: str) -> str:
-    if not brain.strip() or len(brain) > MAX_BRAIN_CHARS:
-        raise HTTPException(422, f"brain: use 1–{MAX_BRAIN_CHARS} characters")
-    return brain
+    try:
+        return _BRAIN.validate_python(brain)
+    except ValidationError as exc:
+        raise invalid(("path", "brain"), f"{exc.errors()[0]['msg']} (1–{MAX_BRAIN_CHARS} characters, "
+                                         "no control characters)", brain) from exc
 
 
 @router.post("/ingest", status_code=202, response_model=IngestAccepted)
-async def ingest(body: IngestBody, nc: Nats) -> IngestAccepted:
+async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
-    item = _item(body.customer_id, body)
+    item = _item(caller.brain(body.customer_id), body)
     await _publish(nc, [item])
     return IngestAccepted(id=item.id)
 
 
 @router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted)
-async def ingest_batch(body: IngestBatchBody, nc: Nats) -> IngestBatchAccepted:
+async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
-    items = [_item(body.customer_id, each) for each in body.items]
+    brain = caller.brain(body.customer_id)
+    items = [_item(brain, each) for each in body.items]
     await _publish(nc, items)
     return IngestBatchAccepted(ids=[i.id for i in items])
 
 
 @router.post("/query", response_model=QueryResponse)
-async def query(body: QueryBody, nc: Nats, relay: Relay) -> QueryResponse:
+async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
-    request = QueryRequest(brain=body.customer_id, question=body.question, n_results=body.n_results, where=body.where)
+    brain = caller.brain(body.customer_id)
+    request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
     found = await ask(nc, subjects.BRAIN_QUERY, request, QueryReply)
     answer = None
     if body.answer:
         parts: list[str] = []
-        async with aclosing(await relay.open(user_id=body.customer_id, message=body.question,
-                                         brain_id=body.customer_id, purpose="answer",
+        async with aclosing(await relay.open(user_id=caller.user_id or body.customer_id, message=body.question,
+                                         brain_id=brain, purpose="answer",
                                          memory_results=body.n_results)) as events:
             async for event in events:
                 if event.type == "delta":
@@ -114,33 +124,35 @@ async def query(body: QueryBody, nc: Nats, relay: Relay) -> QueryResponse:
 
 
 @router.get("/memory/stats/{brain}", response_model=BrainStats)
-async def stats(brain: str, nc: Nats) -> BrainStats:
-    return await ask(nc, subjects.BRAIN_STATS, BrainRequest(brain=_brain(brain)), BrainStats)
+async def stats(brain: str, nc: Nats, caller: Caller) -> BrainStats:
+    found = await ask(nc, subjects.BRAIN_STATS, BrainRequest(brain=caller.brain(_brain(brain))), BrainStats)
+    return found.model_copy(update={"brain": brain})
 
 
 @router.post("/memory/clear/{brain}", response_model=ClearReply)
-async def clear(brain: str, nc: Nats) -> ClearReply:
+async def clear(brain: str, nc: Nats, caller: Caller) -> ClearReply:
     """Forget everything of a brain: memories, persona and caches."""
-    return await ask(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=_brain(brain)), ClearReply)
+    found = await ask(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply)
+    return found.model_copy(update={"brain": brain})
 
 
 @router.get("/memory/{brain}/memories", response_model=ListReply)
 async def memories(
-    brain: str, nc: Nats,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    brain: str, nc: Nats, caller: Caller,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     q: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> ListReply:
     """Newest first; with `q`, the best matches first."""
-    request = ListRequest(brain=_brain(brain), offset=offset, limit=limit, q=q or None)
+    request = ListRequest(brain=caller.brain(_brain(brain)), offset=offset, limit=limit, q=q or None)
     return await ask(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply)
 
 
 @router.delete("/memory/{brain}/memories/{memory_id}", status_code=204)
-async def forget(brain: str, memory_id: str, nc: Nats) -> Response:
+async def forget(brain: str, memory_id: str, nc: Nats, caller: Caller) -> Response:
     """Forget one memory, at once."""
-    reply = await ask(nc, subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=_brain(brain), id=memory_id),
-                      DeleteReply)
+    request = DeleteRequest(brain=caller.brain(_brain(brain)), id=memory_id)
+    reply = await ask(nc, subjects.BRAIN_MEMORIES_DELETE, request, DeleteReply)
     if not reply.deleted:
         raise HTTPException(404, f"Brain '{brain}' has no memory '{memory_id}'.")
     return Response(status_code=204)
@@ -151,7 +163,7 @@ async def forget(brain: str, memory_id: str, nc: Nats) -> Response:
     openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
 )
 async def document(
-    brain: str, request: Request, nc: Nats,
+    brain: str, request: Request, nc: Nats, caller: Caller,
     source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
 ) -> DocumentAccepted:
     """Upload a text or markdown document (the request body); it is chunked with overlap and each
@@ -165,13 +177,14 @@ async def document(
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HTTPException(422, "The document must be UTF-8 text.") from exc
+        raise invalid(("body",), "The document must be UTF-8 text.") from exc
     chunks = chunk_text(text)
     if not chunks:
-        raise HTTPException(422, "The document is empty.")
-    stem = hashlib.sha256(f"{brain}\x00{source}".encode()).hexdigest()[:24]
+        raise invalid(("body",), "The document is empty.")
+    internal = caller.brain(_brain(brain))
+    stem = hashlib.sha256(f"{internal}\x00{source}".encode()).hexdigest()[:24]
     items = [
-        _item(_brain(brain), IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}),
+        _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}),
               kind="document", memory_id=f"doc_{stem}_{n}")
         for n, chunk in enumerate(chunks)
     ]

@@ -1,76 +1,82 @@
 """The router: a small model picks memory and tools before the answer; the tool registry."""
 
-from typing import Any, TypeVar
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
-from nats.errors import Error as NatsError
-from nats.errors import NoRespondersError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from gateway.deps import Nats, Relay
+from gateway.auth import Identity
+from gateway.bus_client import ask
+from gateway.deps import AccountStore, AppSettings, Caller, Nats, Relay
 from gateway.routes.chat import ERRORS, SSE_RESPONSES, answer_json, answer_sse
 from gateway.schemas import RouterChatBody, RouterChatResponse
 from shared import subjects
-from shared.tools import ToolDefinition, ToolDeleted, ToolList, ToolName
+from shared.tools import ToolDefinition, ToolDeleted, ToolList, ToolName, ToolRegistration, ToolsQuery
 
 router = APIRouter(prefix="/router", tags=["router"])
-T = TypeVar("T", bound=BaseModel)
 REGISTRY_TIMEOUT = 5.0
+ForEveryone = Annotated[bool, Query(description="Register or remove a tool for every user (LUMIA_TOOL_ADMINS only)")]
 
 
-def _fields(body: RouterChatBody) -> dict[str, Any]:
-    return {**body.model_dump(exclude={"tools"}), "tools": body.tools, "route": True}
+def _fields(body: RouterChatBody, caller: Identity) -> dict[str, Any]:
+    user = caller.user(body.user_id)
+    return {"user_id": user, "message": body.message, "system_prompt": body.system_prompt,
+            "brain_id": caller.chat_brain(body.brain_id, user), "tools": body.tools, "route": True,
+            "tools_owner": caller.user_id}
 
 
 @router.post("/chat", response_model=RouterChatResponse, responses=ERRORS)
-async def router_chat(body: RouterChatBody, relay: Relay) -> RouterChatResponse | JSONResponse:
+async def router_chat(body: RouterChatBody, relay: Relay, caller: Caller) -> RouterChatResponse | JSONResponse:
     """The router decides whether memory is needed and which tools run (in parallel), then Lumia answers."""
-    answer = await answer_json(relay, _fields(body))
+    answer = await answer_json(relay, _fields(body, caller))
     return answer if isinstance(answer, JSONResponse) else RouterChatResponse(**answer)
 
 
 @router.post("/chat/stream", response_model=None, responses=SSE_RESPONSES)
-async def router_chat_stream(body: RouterChatBody, relay: Relay) -> EventSourceResponse:
+async def router_chat_stream(body: RouterChatBody, relay: Relay, caller: Caller) -> EventSourceResponse:
     """As `/memory/chat/stream`, with one `data: {"tool": {name, ok}}` event per tool before the first chunk."""
-    return await answer_sse(relay, _fields(body))
+    return await answer_sse(relay, _fields(body, caller))
 
 
-async def _ask(nc: Nats, subject: str, body: BaseModel, reply: type[T]) -> T:
-    try:
-        answer = await nc.request(subject, body.model_dump_json().encode(), timeout=REGISTRY_TIMEOUT)
-    except NoRespondersError as exc:
-        raise HTTPException(503, "No tools_worker is running; start one (python -m tools_worker).") from exc
-    except (NatsError, TimeoutError) as exc:
-        raise HTTPException(503, f"The tools_worker did not answer: {type(exc).__name__}.") from exc
-    try:
-        return reply.model_validate_json(answer.data)
-    except ValidationError as exc:
-        raise HTTPException(502, "The tools_worker sent an answer the gateway cannot read.") from exc
-
-
-class _Empty(BaseModel):
-    pass
+async def _owner(caller: Identity, for_everyone: bool, accounts: AccountStore, settings: AppSettings) -> str | None:
+    """Whose tool this is: the caller's own, or everyone's (always, without accounts)."""
+    if caller.user_id is None:
+        return None
+    if not for_everyone:
+        return caller.user_id
+    user = await accounts.get(caller.user_id)
+    admins = {name.strip() for name in settings.tool_admins.split(",") if name.strip()}
+    if user is None or user.username not in admins:
+        raise HTTPException(403, "Only the users in LUMIA_TOOL_ADMINS may change tools for everyone.")
+    return None
 
 
 @router.get("/tools", response_model=list[ToolDefinition])
-async def list_tools(nc: Nats) -> list[ToolDefinition]:
-    return (await _ask(nc, subjects.TOOLS_LIST, _Empty(), ToolList)).tools
+async def list_tools(nc: Nats, caller: Caller) -> list[ToolDefinition]:
+    """Everyone's tools and your own (yours win on a name)."""
+    found = await ask(nc, subjects.TOOLS_LIST, ToolsQuery(owner=caller.user_id), ToolList, REGISTRY_TIMEOUT,
+                      worker="tools_worker")
+    return found.tools
 
 
 @router.post("/tools/register", response_model=ToolDefinition)
-async def register_tool(tool: ToolDefinition, nc: Nats) -> ToolDefinition:
+async def register_tool(tool: ToolDefinition, nc: Nats, caller: Caller, accounts: AccountStore,
+                        settings: AppSettings, for_everyone: ForEveryone = False) -> ToolDefinition:
     """Create a tool, or update the one with this name. Every replica sees it at once."""
-    return await _ask(nc, subjects.TOOLS_REGISTER, tool, ToolDefinition)
+    registration = ToolRegistration(tool=tool, owner=await _owner(caller, for_everyone, accounts, settings))
+    return await ask(nc, subjects.TOOLS_REGISTER, registration, ToolDefinition, REGISTRY_TIMEOUT,
+                     worker="tools_worker")
 
 
 @router.delete("/tools/{name}", status_code=204, responses={404: {"description": "No tool of that name"}})
-async def delete_tool(name: str, nc: Nats) -> Response:
+async def delete_tool(name: str, nc: Nats, caller: Caller, accounts: AccountStore, settings: AppSettings,
+                      for_everyone: ForEveryone = False) -> Response:
     try:
-        target = ToolName(name=name)
+        target = ToolName(name=name, owner=await _owner(caller, for_everyone, accounts, settings))
     except ValidationError as exc:
         raise HTTPException(404, f"No tool named '{name}'.") from exc
-    if not (await _ask(nc, subjects.TOOLS_DELETE, target, ToolDeleted)).deleted:
+    if not (await ask(nc, subjects.TOOLS_DELETE, target, ToolDeleted, REGISTRY_TIMEOUT, worker="tools_worker")).deleted:
         raise HTTPException(404, f"No tool named '{name}'.")
     return Response(status_code=204)

@@ -8,7 +8,9 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
 
-from gateway.deps import Relay, Threads
+from gateway.auth import Identity
+from gateway.deps import Caller, Relay, Threads
+from gateway.errors import invalid
 from gateway.routes.chat import ERRORS, SSE_RESPONSES, answer_json, answer_sse
 from gateway.schemas import ThreadChatBody, ThreadChatResponse, ThreadCreate, ThreadMessageOut, ThreadOut
 from shared.messages import UserId
@@ -16,7 +18,7 @@ from shared.threads.store import Thread, ThreadStore
 
 router = APIRouter(prefix="/threads", tags=["threads"])
 
-Owner = Annotated[UserId, Query(description="The thread's owner")]
+Owner = Annotated[UserId | None, Query(description="The thread's owner; with accounts, the token's user")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such thread for this user"}}
 
 
@@ -24,8 +26,8 @@ def _time(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def _out(thread: Thread) -> ThreadOut:
-    return ThreadOut(thread_id=thread.id, user_id=thread.user_id, brain_id=thread.brain_id,
+def _out(thread: Thread, caller: Identity) -> ThreadOut:
+    return ThreadOut(thread_id=thread.id, user_id=thread.user_id, brain_id=caller.public_brain(thread.brain_id),
                      system_prompt=thread.system_prompt, title=thread.title or "New conversation",
                      created_at=_time(thread.created_at), updated_at=_time(thread.updated_at),
                      message_count=thread.message_count, last_message=thread.last_message)
@@ -40,64 +42,65 @@ async def owned(threads: ThreadStore, thread_id: str, user_id: str) -> Thread:
 
 
 @router.post("/", status_code=201, response_model=ThreadOut)
-async def create_thread(body: ThreadCreate, threads: Threads) -> ThreadOut:
+async def create_thread(body: ThreadCreate, threads: Threads, caller: Caller) -> ThreadOut:
     """Start a thread with its own brain and system prompt."""
     thread = await threads.create(
-        f"thr_{secrets.token_urlsafe(12)}", body.user_id, body.brain_id, body.system_prompt,
-        body.title or "", body.initial_message,
+        f"thr_{secrets.token_urlsafe(12)}", caller.user(body.user_id), caller.brain(body.brain_id),
+        body.system_prompt, body.title or "", body.initial_message,
     )
-    return _out(thread)
+    return _out(thread, caller)
 
 
 @router.get("/user/{user_id}", response_model=list[ThreadOut])
-async def list_threads(user_id: str, threads: Threads) -> list[ThreadOut]:
+async def list_threads(user_id: str, threads: Threads, caller: Caller) -> list[ThreadOut]:
     """A user's threads, most recent activity first."""
-    return [_out(t) for t in await threads.for_user(user_id)]
+    return [_out(t, caller) for t in await threads.for_user(caller.user(user_id))]
 
 
 @router.get("/{thread_id}", response_model=ThreadOut, responses=NOT_FOUND)
-async def get_thread(thread_id: str, user_id: Owner, threads: Threads) -> ThreadOut:
-    return _out(await owned(threads, thread_id, user_id))
+async def get_thread(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None) -> ThreadOut:
+    return _out(await owned(threads, thread_id, caller.user(user_id)), caller)
 
 
 @router.get("/{thread_id}/messages", response_model=list[ThreadMessageOut], responses=NOT_FOUND)
-async def thread_messages(thread_id: str, user_id: Owner, threads: Threads,
+async def thread_messages(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[ThreadMessageOut]:
     """The last `limit` messages, oldest first."""
-    await owned(threads, thread_id, user_id)
-    return [ThreadMessageOut(role=m.role, content=m.content, created_at=_time(m.created_at), brain_id=m.brain_id,
-                             status=m.status) for m in await threads.messages(thread_id, limit)]
+    await owned(threads, thread_id, caller.user(user_id))
+    return [ThreadMessageOut(role=m.role, content=m.content, created_at=_time(m.created_at),
+                             brain_id=caller.public_brain(m.brain_id), status=m.status)
+            for m in await threads.messages(thread_id, limit)]
 
 
 @router.delete("/{thread_id}", status_code=204, responses=NOT_FOUND)
-async def delete_thread(thread_id: str, user_id: Owner, threads: Threads) -> Response:
-    await owned(threads, thread_id, user_id)
+async def delete_thread(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None) -> Response:
+    await owned(threads, thread_id, caller.user(user_id))
     await threads.delete(thread_id)
     return Response(status_code=204)
 
 
-def _chat_fields(thread_id: str, body: ThreadChatBody) -> dict[str, object]:
+def _chat_fields(thread_id: str, body: ThreadChatBody, caller: Identity) -> dict[str, object]:
     if body.thread_id is not None and body.thread_id != thread_id:
-        raise HTTPException(422, f"body.thread_id '{body.thread_id}' differs from the thread in the path "
-                                 f"'{thread_id}'; leave it out or make them equal.")
-    return {"user_id": body.user_id, "message": body.message, "thread_id": thread_id,
-            "brain_id": body.brain_id, "system_prompt": body.system_prompt}
+        raise invalid(("body", "thread_id"), f"differs from the thread in the path '{thread_id}'; leave it out "
+                                             "or make them equal", body.thread_id)
+    return {"user_id": caller.user(body.user_id), "message": body.message, "thread_id": thread_id,
+            "brain_id": caller.brain(body.brain_id) if body.brain_id else None, "system_prompt": body.system_prompt}
 
 
 @router.post("/{thread_id}/chat", response_model=ThreadChatResponse, responses={**ERRORS, **NOT_FOUND})
-async def thread_chat(thread_id: str, body: ThreadChatBody, relay: Relay,
-                      threads: Threads) -> ThreadChatResponse | JSONResponse:
+async def thread_chat(thread_id: str, body: ThreadChatBody, relay: Relay, threads: Threads,
+                      caller: Caller) -> ThreadChatResponse | JSONResponse:
     """Answer in the thread: its history, brain and system prompt apply; both sides are stored."""
-    fields = _chat_fields(thread_id, body)
-    await owned(threads, thread_id, body.user_id)
+    fields = _chat_fields(thread_id, body, caller)
+    await owned(threads, thread_id, str(fields["user_id"]))
     answer = await answer_json(relay, fields, thread_id=thread_id)
     return answer if isinstance(answer, JSONResponse) else ThreadChatResponse(**answer)
 
 
 @router.post("/{thread_id}/chat/stream", response_model=None, responses={**SSE_RESPONSES, **NOT_FOUND})
-async def thread_chat_stream(thread_id: str, body: ThreadChatBody, relay: Relay,
-                             threads: Threads) -> EventSourceResponse:
+async def thread_chat_stream(thread_id: str, body: ThreadChatBody, relay: Relay, threads: Threads,
+                             caller: Caller) -> EventSourceResponse:
     """The thread answer as Server-Sent Events, in the same format as `/memory/chat/stream`."""
-    fields = _chat_fields(thread_id, body)
-    await owned(threads, thread_id, body.user_id)
+    fields = _chat_fields(thread_id, body, caller)
+    await owned(threads, thread_id, str(fields["user_id"]))
     return await answer_sse(relay, fields, thread_id=thread_id)

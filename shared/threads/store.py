@@ -8,64 +8,15 @@ one after the other.
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import (
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.db import messages, open_engine, threads
 
 Role = Literal["user", "assistant"]
 Status = Literal["complete", "pending", "failed"]
-
-metadata = MetaData()
-
-threads = Table(
-    "lumia_threads", metadata,
-    Column("id", String(64), primary_key=True),
-    Column("user_id", String(128), nullable=False, index=True),
-    Column("brain_id", String(128), nullable=False),
-    Column("system_prompt", Text),
-    Column("title", String(200), nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("updated_at", Float, nullable=False),
-    Column("message_count", Integer, nullable=False, default=0),
-)
-
-messages = Table(
-    "lumia_thread_messages", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("thread_id", String(64), ForeignKey("lumia_threads.id", ondelete="CASCADE"), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("content", Text, nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("brain_id", String(128), nullable=False),
-    # A user message is `pending` until its answer is stored, `failed` if generation failed.
-    Column("status", String(16), nullable=False, default="complete"),
-    # The chat request that produced the message: a redelivered request is stored once.
-    Column("request_id", String(64)),
-    UniqueConstraint("request_id", "role", name="uq_lumia_message_request_role"),
-    Index("ix_lumia_thread_messages_thread", "thread_id", "id"),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Thread:
@@ -99,32 +50,6 @@ def derive_title(message: str) -> str:
     return words if len(words) <= TITLE_CHARS else words[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def database_url(url: str | None, data_dir: Path) -> str:
-    """DATABASE_URL as the async driver wants it; SQLite under LUMIA_DATA_DIR when unset."""
-    if not url:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+aiosqlite:///{(data_dir / 'lumia.db').resolve()}"
-    parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
-    backend = parsed.drivername.split("+")[0]
-    if backend not in driver:
-        raise ValueError(f"DATABASE_URL must be sqlite:// or postgresql://, not {parsed.drivername}://")
-    return parsed.set(drivername=driver[backend]).render_as_string(hide_password=False)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Several processes share the file: WAL lets readers and one writer work at once,
-    # and the busy timeout makes a writer wait its turn instead of failing. In WAL mode
-    # synchronous=NORMAL survives a crash of any process; only a power cut can lose the
-    # last turns, and it saves an fsync per message (bench/threads.py).
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 def _thread(row: Any) -> Thread:
     return Thread(id=row.id, user_id=row.user_id, brain_id=row.brain_id, system_prompt=row.system_prompt,
                   title=row.title, created_at=row.created_at, updated_at=row.updated_at,
@@ -142,29 +67,10 @@ class ThreadStore:
 
     @classmethod
     async def open(cls, url: str) -> "ThreadStore":
-        engine = create_async_engine(url, pool_pre_ping=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        store = cls(engine)
-        await store._create_schema()
-        return store
+        return cls(await open_engine(url))
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-    async def _create_schema(self) -> None:
-        # Replicas start together: one creates the tables, the others find them made.
-        for attempt in range(3):
-            try:
-                async with self.engine.begin() as conn:
-                    await conn.run_sync(metadata.create_all)
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-            except Exception as exc:  # PostgreSQL reports a concurrent CREATE as a duplicate type/relation
-                if "already exists" not in str(exc) or attempt == 2:
-                    raise
 
     async def create(self, thread_id: str, user_id: str, brain_id: str, system_prompt: str | None, title: str,
                      initial_message: str | None = None) -> Thread:

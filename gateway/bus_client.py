@@ -1,4 +1,4 @@
-"""Request/reply with the brain workers, with errors turned into HTTP answers."""
+"""Request/reply with the workers, with errors turned into HTTP answers."""
 
 import json
 from typing import TypeVar
@@ -10,24 +10,27 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from pydantic import BaseModel
 
+from gateway.errors import invalid
 from shared.memory.messages import BrainError
 
 T = TypeVar("T", bound=BaseModel)
 _STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "internal": 500}
 
 
-async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T], timeout: float = 10.0) -> T:
+async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T], timeout: float = 10.0,
+              worker: str = "brain_worker") -> T:
     try:
         reply = await nc.request(subject, request.model_dump_json().encode(), timeout=timeout)
     except NoRespondersError as exc:
-        raise HTTPException(503, f"No brain_worker is listening on {subject}; start one (python -m brain_worker).") \
-            from exc
+        raise HTTPException(503, f"No {worker} is listening on {subject}; start one (python -m {worker}).") from exc
     except NatsTimeout as exc:
-        raise HTTPException(504, f"The brain_worker did not answer on {subject} within {timeout:g} s.") from exc
+        raise HTTPException(504, f"The {worker} did not answer on {subject} within {timeout:g} s.") from exc
     except NatsError as exc:
         raise HTTPException(503, f"The message bus (NATS) is not available: {exc!s}") from exc
     data = json.loads(reply.data)
     if isinstance(data, dict) and set(data) == {"error", "code"}:
         error = BrainError.model_validate(data)
+        if error.code == "bad_request":  # the same shape as every other 422
+            raise invalid(("body",), error.error)
         raise HTTPException(_STATUS[error.code], error.error)
     return reply_type.model_validate(data)

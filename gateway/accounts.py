@@ -1,0 +1,55 @@
+"""User accounts in SQL; passwords hashed with argon2id (a deliberately slow KDF), never logged."""
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db import users
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    username: str
+
+
+class Accounts:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._hasher = PasswordHasher()
+        # Verifying against this when the user does not exist costs the same as a real check,
+        # so response times do not tell which usernames exist.
+        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def register(self, username: str, password: str) -> User | None:
+        """The new user, or None when the username is taken."""
+        hashed = await asyncio.to_thread(self._hasher.hash, password)
+        user = User(id=f"usr_{secrets.token_hex(8)}", username=username)
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(users).values(id=user.id, username=username, password_hash=hashed,
+                                                        created_at=time.time()))
+        except IntegrityError:
+            return None
+        return user
+
+    async def authenticate(self, username: str, password: str) -> User | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.username == username))).first()
+        try:
+            await asyncio.to_thread(self._hasher.verify, row.password_hash if row else self._decoy, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return User(id=row.id, username=row.username) if row else None
+
+    async def get(self, user_id: str) -> User | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+        return User(id=row.id, username=row.username) if row else None
