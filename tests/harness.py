@@ -30,15 +30,20 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20) -> bool:
 
 
 class NatsServer:
-    def __init__(self) -> None:
+    def __init__(self, config: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="lumia-nats-")
         self.proc = start_nats_server(self.port, Path(self._dir.name) / "js",
+                                      extra_args=("-c", str(config)) if config else (),
+                                      env={**os.environ, **(env or {})},
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
+
+    def url_for(self, user: str, password: str) -> str:
+        return f"nats://{user}:{password}@127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         self.proc.terminate()
