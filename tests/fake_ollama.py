@@ -10,8 +10,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import threading
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +19,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -159,38 +159,25 @@ def build_app(behaviour: Behaviour, record: Record) -> Starlette:
     ])
 
 
-class FakeOllama:
+class FakeOllama(LoopbackServer):
     """Runs the server in a thread with its own event loop."""
 
     def __init__(self, port: int, behaviour: Behaviour | None = None) -> None:
-        self.port = port
         self.behaviour = behaviour or Behaviour()
         self.record = Record()
-        config = uvicorn.Config(build_app(self.behaviour, self.record), host="127.0.0.1", port=port,
-                                log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        super().__init__(build_app(self.behaviour, self.record), port)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "FakeOllama":
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake Ollama did not start")
-            time.sleep(0.01)
+        self.start_serving()
         return self
 
     def reset(self) -> None:
         self.behaviour.__init__()  # type: ignore[misc]
         self.record.__init__()  # type: ignore[misc]
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
 
 
 def main() -> None:
