@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the clients built in the lifespan, handed to routes."""
+"""FastAPI dependencies: the clients built in the lifespan, handed to routes.
+
+All are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a
+thread hop on every request that showed up in time-to-first-token."""
 
 from typing import Annotated
 
@@ -13,19 +16,19 @@ from shared.settings import Settings
 from shared.threads.store import ThreadStore
 
 
-def _relay(request: Request) -> ChatRelay:
+async def _relay(request: Request) -> ChatRelay:
     return request.app.state.relay  # type: ignore[no-any-return]
 
 
-def _nats(request: Request) -> Client:
+async def _nats(request: Request) -> Client:
     return request.app.state.nats  # type: ignore[no-any-return]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _threads(request: Request) -> ThreadStore:
+async def _threads(request: Request) -> ThreadStore:
     return request.app.state.threads  # type: ignore[no-any-return]
 
 
@@ -35,18 +38,18 @@ Nats = Annotated[Client, Depends(_nats)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 
 
-def _accounts(request: Request) -> Accounts:
+async def _accounts(request: Request) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
 
 
-def _tokens(request: Request) -> Tokens:
+async def _tokens(request: Request) -> Tokens:
     return request.app.state.tokens  # type: ignore[no-any-return]
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/login")
 
 
-def identify(request: Request,
+async def identify(request: Request,
              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Identity:
     """The caller: the token's user, rate-limited (LUMIA_AUTH=required), or the one local user (off)."""
     settings: Settings = request.app.state.settings
@@ -55,7 +58,8 @@ def identify(request: Request,
         return Identity(None)
     if credentials is None:
         raise unauthorized("Log in first: send `Authorization: Bearer <token>` (POST /auth/login gives one).")
-    identity = Identity(_tokens(request).subject(credentials.credentials))
+    tokens: Tokens = request.app.state.tokens
+    identity = Identity(tokens.subject(credentials.credentials))
     limiter.take(identity.user_id or "")
     return identity
 
