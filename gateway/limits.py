@@ -1,4 +1,7 @@
-"""The request body limit, as plain ASGI middleware: it refuses before reading a byte too many."""
+"""The request body limit, as plain ASGI middleware: it refuses before reading a byte too many.
+
+FastAPI's own `max_body_size` answers 413 in plain text; Lumia's errors are JSON with a
+`detail` that says what to fix, so the limit is kept here."""
 
 import json
 from typing import Any
