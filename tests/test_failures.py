@@ -181,3 +181,12 @@ async def test_bad_input_publishes_nothing(lumia: Stack, fake_ollama: FakeOllama
     assert ChatRequest.model_validate_json(first.data).message == "ok"  # nothing came before the valid one
     chats = [r for r in fake_ollama.record.requests if r["messages"][0]["content"] != PERSONA_INSTRUCTIONS]
     assert [r["messages"][-1]["content"] for r in chats] == ["ok"]
+
+
+def test_a_json_client_that_leaves_cancels_generation(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.02
+    with lumia.client(timeout=1) as client, pytest.raises(httpx.ReadTimeout):
+        client.post("/memory/chat", json=BODY)  # gives up after 1 s of a 20 s answer
+    assert wait_until(lambda: fake_ollama.record.streams_aborted == 1)
+    assert fake_ollama.record.streams_completed == 0

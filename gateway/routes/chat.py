@@ -1,12 +1,14 @@
 """Chat over HTTP: one JSON answer, an SSE stream, or the legacy plain-text stream."""
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
@@ -62,24 +64,50 @@ def _sse(payload: dict[str, Any]) -> bytes:
     return format_sse_event(data_str=json.dumps(payload, ensure_ascii=False))
 
 
-async def answer_json(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> dict[str, Any] | JSONResponse:
-    """Relay one chat and gather it into the JSON answer (plus `extra` fields), or an error response."""
+async def answer_json(relay: ChatRelay, fields: dict[str, Any], request: Request | None = None,
+                      **extra: Any) -> dict[str, Any] | JSONResponse:
+    """Relay one chat and gather it into the JSON answer (plus `extra` fields), or an error response.
+
+    If the client of `request` goes away first, the turn is cancelled like a stream's."""
     started = time.perf_counter()
     parts: list[str] = []
     memories: list[MemoryRef] = []
     async with aclosing(await relay.open(**fields)) as events:
-        async for event in events:
-            if event.type == "delta":
-                parts.append(event.text)
-            elif event.type == "context":
-                memories = event.memories or []
-            elif event.type == "error":
-                return error_response(event)
-            elif event.type == "done":
-                return {"response": "".join(parts), "memories_used": memories,
-                        **_summary(fields["user_id"], event.stats, started), **extra}
+        gather = asyncio.ensure_future(anext(events, None))
+        gone = asyncio.ensure_future(_disconnected(request)) if request is not None else asyncio.Future[None]()
+        try:
+            while True:
+                waiting: set[asyncio.Future[Any]] = {gather, gone}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if not gather.done():  # the client left: closing `events` cancels the turn
+                    gather.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await gather
+                    return error_response(ChatEvent(seq=0, type="error", code=ErrorCode.CANCELLED,
+                                                    error="The client went away."))
+                event = gather.result()
+                if event is None:
+                    break
+                if event.type == "delta":
+                    parts.append(event.text)
+                elif event.type == "context":
+                    memories = event.memories or []
+                elif event.type == "error":
+                    return error_response(event)
+                elif event.type == "done":
+                    return {"response": "".join(parts), "memories_used": memories,
+                            **_summary(fields["user_id"], event.stats, started), **extra}
+                gather = asyncio.ensure_future(anext(events, None))
+        finally:
+            gone.cancel()
     ended = ChatEvent(seq=0, type="error", code=ErrorCode.INTERNAL, error="The stream ended without an answer.")
     return error_response(ended)
+
+
+async def _disconnected(request: Request) -> None:
+    # The body has been read, so the next message is the client leaving.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def answer_sse(relay: ChatRelay, fields: dict[str, Any], **extra: Any) -> EventSourceResponse:
@@ -114,9 +142,9 @@ def chat_fields(caller: Identity, body: ChatBody) -> dict[str, Any]:
 
 
 @router.post("/memory/chat", response_model=ChatResponse, responses=ERRORS)
-async def chat(body: ChatBody, relay: Relay, caller: Caller) -> ChatResponse | JSONResponse:
+async def chat(body: ChatBody, relay: Relay, caller: Caller, request: Request) -> ChatResponse | JSONResponse:
     """Answer in one JSON document."""
-    answer = await answer_json(relay, chat_fields(caller, body))
+    answer = await answer_json(relay, chat_fields(caller, body), request)
     return answer if isinstance(answer, JSONResponse) else ChatResponse(**answer)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
 from pydantic import ValidationError
@@ -28,9 +28,10 @@ def _fields(body: RouterChatBody, caller: Identity) -> dict[str, Any]:
 
 
 @router.post("/chat", response_model=RouterChatResponse, responses=ERRORS)
-async def router_chat(body: RouterChatBody, relay: Relay, caller: Caller) -> RouterChatResponse | JSONResponse:
+async def router_chat(body: RouterChatBody, relay: Relay, caller: Caller,
+                      request: Request) -> RouterChatResponse | JSONResponse:
     """The router decides whether memory is needed and which tools run (in parallel), then Lumia answers."""
-    answer = await answer_json(relay, _fields(body, caller))
+    answer = await answer_json(relay, _fields(body, caller), request)
     return answer if isinstance(answer, JSONResponse) else RouterChatResponse(**answer)
 
 

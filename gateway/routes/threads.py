@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
 
@@ -89,11 +89,11 @@ def _chat_fields(thread_id: str, body: ThreadChatBody, caller: Identity) -> dict
 
 @router.post("/{thread_id}/chat", response_model=ThreadChatResponse, responses={**ERRORS, **NOT_FOUND})
 async def thread_chat(thread_id: str, body: ThreadChatBody, relay: Relay, threads: Threads,
-                      caller: Caller) -> ThreadChatResponse | JSONResponse:
+                      caller: Caller, request: Request) -> ThreadChatResponse | JSONResponse:
     """Answer in the thread: its history, brain and system prompt apply; both sides are stored."""
     fields = _chat_fields(thread_id, body, caller)
     await owned(threads, thread_id, str(fields["user_id"]))
-    answer = await answer_json(relay, fields, thread_id=thread_id)
+    answer = await answer_json(relay, fields, request, thread_id=thread_id)
     return answer if isinstance(answer, JSONResponse) else ThreadChatResponse(**answer)
 
 
