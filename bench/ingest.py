@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from lumia_stack import start  # noqa: E402
 from recall_data import generate  # noqa: E402
 
-from shared.embedded_nats import free_port, start_nats_server, wait_for_port  # noqa: E402
 from shared.memory.embedder import LocalEmbedder  # noqa: E402
 
 TARGET = 100.0
@@ -135,46 +134,6 @@ async def embed_alone(texts: list[str]) -> float:
 
 # ---------------------------------------------------------------- the stack
 
-def start(tmp: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
-    nats_port, model_port, http_port = free_port(), free_port(), free_port()
-    procs = [start_nats_server(nats_port, tmp / "js", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        procs.append(subprocess.Popen([sys.executable, "-m", "tests.fake_ollama", "--port", str(model_port)],
-                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
-               "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-               "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off"}
-        env.pop("CHROMA_URL", None)  # the brain_worker must own embedded Chroma and run the ingestion loop
-        for module in ("gateway", "brain_worker"):
-            procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        return procs, _wait_ready(model_port, http_port)
-    except BaseException:
-        stop(procs)
-        raise
-
-
-def _wait_ready(model_port: int, http_port: int) -> str:
-    if not (wait_for_port(http_port, 30) and wait_for_port(model_port, 30)):
-        raise SystemExit("Lumia did not start")
-    lumia = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 120
-    while True:
-        health = httpx.get(f"{lumia}/memory/health", timeout=10).json()
-        if health["checks"]["workers"]["brain"]["ok"]:
-            return lumia
-        if time.monotonic() > deadline:
-            raise SystemExit(f"Lumia did not start: {health}")
-        time.sleep(0.3)
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        proc.kill()
-    for proc in procs:
-        proc.wait()
-
-
 # ---------------------------------------------------------------- end to end
 
 def batches(memories: list[Memory], size: int) -> list[tuple[str, list[Memory]]]:
@@ -261,7 +220,8 @@ def main() -> None:
     baseline = len(texts) / asyncio.run(embed_alone(texts))
     print(f"embedder alone      : {baseline:.0f} turns/s")
     with tempfile.TemporaryDirectory(prefix="lumia-bench-") as tmp:
-        procs, lumia = start(Path(tmp))
+        stack = start(Path(tmp), ("gateway", "brain_worker"), ready=("brain",))
+        lumia = stack.url
         try:
             run = asyncio.run(ingest(lumia, memories, args.batch))
             if run.searchable_s is None:
@@ -276,7 +236,7 @@ def main() -> None:
             print(f"searchable check    : {found}/{min(CHECKS, len(memories))} found by /query")
             print(f"target: >= {TARGET:.0f} turns/s end to end: {'PASS' if rate >= TARGET else 'FAIL'}")
         finally:
-            stop(procs)
+            stack.stop()
 
 
 if __name__ == "__main__":

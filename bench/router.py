@@ -18,9 +18,7 @@ Targets (2 cores): the router path adds <= 10 ms p50; 5 x 200 ms tools finish in
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,45 +28,16 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from shared.embedded_nats import free_port, start_nats_server, wait_for_port  # noqa: E402
+from lumia_stack import start  # noqa: E402
+
+from shared.embedded_nats import free_port  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def start(tmp: Path) -> tuple[list[subprocess.Popen[bytes]], str, int]:
-    nats_port, model_port, tool_port, http_port = free_port(), free_port(), free_port(), free_port()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    procs = [start_nats_server(nats_port, tmp / "js", **quiet)]  # type: ignore[arg-type]
-    procs.append(subprocess.Popen([sys.executable, "-m", "tests.fake_ollama", "--port", str(model_port),
-                                   "--tokens", "20", "--router-reply", "*"], cwd=ROOT, **quiet))  # type: ignore[call-overload]
-    procs.append(subprocess.Popen([sys.executable, "-m", "tests.tool_server", "--port", str(tool_port),
-                                   "--slow", "0.2"], cwd=ROOT, **quiet))  # type: ignore[call-overload]
-    env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
-           "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off"}
-    for module in ("gateway", "llm_worker", "tools_worker"):
-        procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env, **quiet))  # type: ignore[call-overload]
-    try:
-        url = f"http://127.0.0.1:{http_port}"
-        if not (wait_for_port(http_port, 30) and wait_for_port(tool_port, 30)):
-            raise SystemExit("Lumia did not start")
-        deadline = time.monotonic() + 60
-        while True:
-            workers = httpx.get(f"{url}/memory/health", timeout=10).json()["checks"]["workers"]
-            if workers["llm"]["ok"] and workers["tools"]["ok"]:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"Lumia did not start: {workers}")
-            time.sleep(0.3)
-        return procs, url, tool_port
-    except BaseException:
-        for proc in procs:
-            proc.kill()
-        raise
 
 
 def timed(client: httpx.Client, path: str, body: dict[str, object], n: int) -> tuple[list[float], int]:
@@ -90,7 +59,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lumia-router-") as tmp:
-        procs, url, tool_port = start(Path(tmp))
+        tool_port = free_port()
+        stack = start(Path(tmp), ("gateway", "llm_worker", "tools_worker"), ready=("llm", "tools"),
+                      model_args=("--tokens", "20", "--router-reply", "*"),
+                      helpers=[(["-m", "tests.tool_server", "--port", str(tool_port), "--slow", "0.2"], tool_port)])
+        url = stack.url
         try:
             def tool(name: str, kind: str) -> dict[str, str]:
                 return {"name": name, "description": f"{kind} tool",
@@ -104,8 +77,7 @@ def main() -> None:
                     "user_id": "bench", "message": "hej",
                     "tools": [tool(f"slow{i}", "slow") for i in range(5)]}, max(20, args.n // 10))
         finally:
-            for proc in procs:
-                proc.kill()
+            stack.stop()
     print(f"{args.n} chats per path, sequential, 2 cores shared by every process\n")
     print(f"{'path':<34} {'p50':>9} {'p95':>9} {'failed':>7}")
     for label, samples, failed in (("/memory/chat (baseline)", plain, plain_failed),

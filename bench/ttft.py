@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,8 +30,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from shared.embedded_nats import free_port, start_nats_server, wait_for_port  # noqa: E402
+from lumia_stack import start  # noqa: E402
 
 
 @dataclass
@@ -112,43 +112,6 @@ async def measure(kind: str, url: str, n: int, concurrency: int, expected: str) 
                failures=sum(1 for r in results if not r[2]))
 
 
-def start(args: argparse.Namespace, tmp: Path) -> tuple[list[subprocess.Popen[bytes]], str, str]:
-    nats_port, model_port, http_port = free_port(), free_port(), free_port()
-    procs = [start_nats_server(nats_port, tmp / "js", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    procs.append(subprocess.Popen([sys.executable, "-m", "tests.fake_ollama", "--port", str(model_port),
-                                   "--tokens", str(args.tokens), "--delay", str(args.delay)],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    env = {**os.environ, "NATS_URL": f"nats://127.0.0.1:{nats_port}",
-           "OLLAMA_BASE_URL": f"http://127.0.0.1:{model_port}", "LUMIA_PORT": str(http_port),
-           "LUMIA_DATA_DIR": str(tmp / "data"), "LUMIA_LOG_LEVEL": "WARNING", "LUMIA_AUTH": "off",
-           "LUMIA_LLM_CONCURRENCY": str(max(args.concurrency) + 8)}
-    for module in ("gateway", "llm_worker", *(("brain_worker",) if args.with_memory else ())):
-        procs.append(subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    try:
-        return procs, *_wait_ready(args, model_port, http_port)
-    except BaseException:
-        for proc in procs:
-            proc.kill()
-        raise
-
-
-def _wait_ready(args: argparse.Namespace, model_port: int, http_port: int) -> tuple[str, str]:
-    if not (wait_for_port(http_port, 30) and wait_for_port(model_port, 30)):
-        raise SystemExit("Lumia did not start")
-    lumia = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 60
-    while True:
-        health = httpx.get(f"{lumia}/memory/health", timeout=10).json()
-        workers = health["checks"]["workers"]
-        if workers["llm"]["ok"] and (workers["brain"]["ok"] or not args.with_memory):
-            break
-        if time.monotonic() > deadline:
-            raise SystemExit(f"Lumia did not start: {health}")
-        time.sleep(0.3)
-    return f"http://127.0.0.1:{model_port}", lumia
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200)
@@ -159,7 +122,11 @@ def main() -> None:
     args = parser.parse_args()
     expected = "".join(f"t{i} " for i in range(args.tokens))
     with tempfile.TemporaryDirectory(prefix="lumia-bench-") as tmp:
-        procs, model, lumia = start(args, Path(tmp))
+        stack = start(Path(tmp), ("gateway", "llm_worker", *(("brain_worker",) if args.with_memory else ())),
+                      ready=("llm", *(("brain",) if args.with_memory else ())),
+                      model_args=("--tokens", str(args.tokens), "--delay", str(args.delay)),
+                      env={"LUMIA_LLM_CONCURRENCY": str(max(args.concurrency) + 8)})
+        model, lumia = stack.model_url, stack.url
         try:
             print(f"{args.n} chats of {args.tokens} tokens, model delay {args.delay * 1000:g} ms/token, "
                   f"{os.cpu_count()} cores shared by every process\n")
@@ -185,8 +152,7 @@ def main() -> None:
                     print(f"target: >= 5,000 tokens/s at concurrency 50, none lost or reordered: "
                           f"{'PASS' if ok else 'FAIL'} ({rate:.0f} tokens/s, {through.failures} failures)\n")
         finally:
-            for proc in procs:
-                proc.kill()
+            stack.stop()
 
 
 if __name__ == "__main__":
