@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db import messages, open_engine, threads
@@ -122,15 +122,15 @@ class ThreadStore:
                      request_id: str | None = None) -> Message:
         """Store one message; the same request's message of a role is stored once."""
         async with self.engine.begin() as conn:
-            if request_id is not None:
-                existing = (await conn.execute(select(messages).where(
-                    messages.c.request_id == request_id, messages.c.role == role))).first()
-                if existing is not None:
-                    return _message(existing)
             return await self._append(conn, thread_id, role, content, brain_id, status, request_id, time.time())
 
     async def _append(self, conn: AsyncConnection, thread_id: str, role: Role, content: str, brain_id: str,
                       status: Status, request_id: str | None, now: float) -> Message:
+        if request_id is not None:  # a request delivered again finds its message already there
+            existing = (await conn.execute(select(messages).where(
+                messages.c.request_id == request_id, messages.c.role == role))).first()
+            if existing is not None:
+                return _message(existing)
         result = await conn.execute(insert(messages).values(
             thread_id=thread_id, role=role, content=content, created_at=now, brain_id=brain_id, status=status,
             request_id=request_id,
@@ -154,10 +154,8 @@ class ThreadStore:
             if row is None or row.user_id != user_id:
                 return None
             thread = _thread(row)
-            existing = (await conn.execute(select(messages).where(
-                messages.c.request_id == request_id, messages.c.role == "user"))).first()
-            question = _message(existing) if existing is not None else await self._append(
-                conn, thread_id, "user", content, brain_id or thread.brain_id, "pending", request_id, time.time())
+            question = await self._append(conn, thread_id, "user", content, brain_id or thread.brain_id, "pending",
+                                          request_id, time.time())
             rows = list(await conn.execute(select(messages).where(
                 messages.c.thread_id == thread_id, messages.c.id < question.id,
             ).order_by(messages.c.id.desc()).limit(history)))
@@ -167,19 +165,9 @@ class ThreadStore:
                          request_id: str) -> None:
         """Store the answer and mark its question answered, together; a repeated call stores nothing twice."""
         async with self.engine.begin() as conn:
-            existing = (await conn.execute(select(messages.c.id).where(
-                messages.c.request_id == request_id, messages.c.role == "assistant"))).first()
-            if existing is None:
-                await self._append(conn, thread_id, "assistant", answer, brain_id, "complete", request_id, time.time())
+            await self._append(conn, thread_id, "assistant", answer, brain_id, "complete", request_id, time.time())
             await conn.execute(update(messages).where(messages.c.id == question_id).values(status="complete"))
 
     async def set_status(self, message_id: int, status: Status) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(update(messages).where(messages.c.id == message_id).values(status=status))
-
-    async def count(self, thread_id: str) -> int:
-        async with self.engine.connect() as conn:
-            found = await conn.execute(select(func.count()).select_from(messages)
-                                       .where(messages.c.thread_id == thread_id))
-            return int(found.scalar_one())
-
