@@ -7,8 +7,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+import nats
 import pytest
 
+from shared import subjects
+from shared.messages import ChatRequest
 from shared.prompts import estimate_tokens
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
@@ -326,3 +329,26 @@ def test_threads_on_postgresql_are_shared_by_every_replica(make_stack: Callable[
     assert seen_by_other["message_count"] == 13
     assert sorted(m["content"] for m in stored if m["role"] == "user") == ["hej från postgres", *(
         f"m{i}" for i in range(6))]
+
+
+def test_a_chat_request_delivered_twice_is_stored_once(lumia: Stack) -> None:
+    owner = user()
+    with lumia.client() as client:
+        thread = create(client, owner)
+
+    async def deliver_twice() -> None:
+        nc = await nats.connect(lumia.env["NATS_URL"])
+        body = ChatRequest(request_id="thread-redelivered-0001", user_id=owner, message="once please",
+                           thread_id=thread["thread_id"]).model_dump_json().encode()
+        for _ in range(2):
+            reply = await nc.request(subjects.CHAT_REQUEST, body, timeout=20)  # the first event of each stream
+            assert reply.data
+            await asyncio.sleep(0.5)
+        await nc.drain()
+
+    asyncio.run(deliver_twice())
+    with lumia.client() as client:
+        assert wait_until(lambda: len(messages(client, thread)) >= 2)
+        stored = messages(client, thread)
+        count = client.get(f"/threads/{thread['thread_id']}", params={"user_id": owner}).json()["message_count"]
+    assert [m["content"] for m in stored] == ["once please", "Echo: once please"] and count == 2
