@@ -43,7 +43,7 @@ from shared.memory.embedder import LocalEmbedder  # noqa: E402
 TARGET = 100.0
 EMBED_BATCH = 64
 IN_FLIGHT = 4
-POLL_SECONDS = 0.2
+POLL_SECONDS = 1.0  # stats reads the whole brain: polling often would slow what it measures
 TIMEOUT_SECONDS = 600.0
 CHECKS = 20
 
