@@ -99,11 +99,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return reply
 
     @broker.subscriber(subjects.BRAIN_STATS, queue=subjects.QUEUE_BRAIN)
-    async def on_stats(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> BrainStats:
+    async def on_stats(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime"),
+                       retriever: Retriever = Context()) -> BrainStats:
         persona = await runtime.personas.load(request.brain)
         pending = await queued(runtime, request.brain, subjects.MEMORY_STREAM)
         dead = await queued(runtime, request.brain, subjects.DEAD_LETTER_STREAM)
-        return await brain_stats(runtime.store, persona, request.brain, pending, dead)
+        return await brain_stats(retriever, persona, request.brain, pending, dead)
 
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:

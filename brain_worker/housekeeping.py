@@ -17,18 +17,20 @@ from shared.memory.store import MemoryStore
 REINDEX_BATCH = 128
 
 
-async def brain_stats(store: MemoryStore, persona: Persona, brain: str, pending: int, dead: int) -> BrainStats:
-    memories = await store.get(brain)
-    context_length = sum(len(m.content) for m in memories)
+async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pending: int, dead: int) -> BrainStats:
+    # The keyword index holds every memory's text already and is kept current, so stats
+    # need not read the whole brain from Chroma on every call.
+    index = await retriever.keyword_index(brain)
+    store = retriever.store
     return BrainStats(
         brain=brain,
-        has_context=bool(memories),
-        context_length=context_length,
+        has_context=len(index) > 0,
+        context_length=index.total_chars,
         has_persona=bool(persona.text),
         persona_last_updated=persona.updated_at if persona.text else None,
-        memory_count=len(memories),
+        memory_count=len(index),
         pending_ingest=pending,
-        embedding_model=await store.embedder_of(brain) or (store.embedder_name if memories else None),
+        embedding_model=await store.embedder_of(brain) or (store.embedder_name if len(index) else None),
         dead_letters=dead,
     )
 

@@ -41,6 +41,8 @@ class KeywordIndex:
     lengths: dict[str, int] = field(default_factory=dict)
     terms_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     total_length: int = 0
+    chars_of: dict[str, int] = field(default_factory=dict)  # what stats report as context_length
+    total_chars: int = 0
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -53,6 +55,8 @@ class KeywordIndex:
         self.terms_of[memory_id] = tuple(counts)
         self.lengths[memory_id] = sum(counts.values())
         self.total_length += self.lengths[memory_id]
+        self.chars_of[memory_id] = len(text)
+        self.total_chars += len(text)
 
     def remove(self, memory_id: str) -> None:
         if memory_id not in self.lengths:
@@ -63,6 +67,7 @@ class KeywordIndex:
             if not posting:
                 del self.postings[term]
         self.total_length -= self.lengths.pop(memory_id)
+        self.total_chars -= self.chars_of.pop(memory_id)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         n = len(self.lengths)
