@@ -52,16 +52,14 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/logi
 async def identify(request: Request,
              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Identity:
     """The caller: the token's user, rate-limited (LUMIA_AUTH=required), or the one local user (off)."""
-    settings: Settings = request.app.state.settings
-    limiter: RateLimiter = request.app.state.limiter
-    if settings.auth == "off":
+    if (await _settings(request)).auth == "off":
         return Identity(None)
     if credentials is None:
         raise unauthorized("Log in first: send `Authorization: Bearer <token>` (POST /auth/login gives one).")
-    tokens: Tokens = request.app.state.tokens
-    identity = Identity(tokens.subject(credentials.credentials))
-    limiter.take(identity.user_id or "")
-    return identity
+    user_id = (await _tokens(request)).subject(credentials.credentials)
+    limiter: RateLimiter = request.app.state.limiter
+    limiter.take(user_id)
+    return Identity(user_id)
 
 
 AccountStore = Annotated[Accounts, Depends(_accounts)]

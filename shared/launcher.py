@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from shared.bus import is_reachable, server_list
 from shared.embedded_nats import free_port, port_is_free, start_nats_server
 from shared.logging import configure_logging
-from shared.settings import Settings, get_settings
+from shared.settings import LOOPBACK_HOSTS, Settings, get_settings
 
 log = logging.getLogger("lumia.launcher")
 
@@ -34,7 +34,6 @@ def components(settings: Settings) -> tuple[str, ...]:
 
 STARTUP_GRACE = 5.0
 STOP_TIMEOUT = 10.0
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _die_with_parent() -> None:
@@ -68,7 +67,7 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
     if settings.nats_url:
         servers = server_list(settings.nats_url)
         parts = urlsplit(servers[0])
-        if len(servers) > 1 or parts.hostname not in LOOPBACK:
+        if len(servers) > 1 or parts.hostname not in LOOPBACK_HOSTS:
             raise SystemExit(f"NATS_URL={settings.nats_url} is not reachable, and an embedded server "
                              "can only run on this machine. Start that server or unset NATS_URL.")
         port = parts.port or 4222

@@ -25,9 +25,9 @@ def _day(memory: Remembered) -> str:
     return datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%d") if ts is not None else "unknown"
 
 
-def _quote(text: str) -> str:
-    # Memories are untrusted text: keep them from closing their own quote block.
-    return text.replace("</memory>", "</ memory>")
+def _quote(text: str, tag: str = "memory") -> str:
+    # Memories and tool output are untrusted text: keep them from closing their own quote block.
+    return text.replace(f"</{tag}>", f"</ {tag}>")
 
 
 def memory_section(memories: Sequence[Remembered]) -> str:
@@ -85,14 +85,10 @@ TOOL_PREAMBLE = (
 
 def tool_section(results: Sequence[ToolOutput]) -> str:
     quoted = "\n".join(
-        f'<tool_output name="{r.name}" ok="{str(r.ok).lower()}">\n{_quote_tool(r.content)}\n</tool_output>'
+        f'<tool_output name="{r.name}" ok="{str(r.ok).lower()}">\n{_quote(r.content, "tool_output")}\n</tool_output>'
         for r in results
     )
     return f"{TOOL_PREAMBLE}\n{quoted}"
-
-
-def _quote_tool(text: str) -> str:
-    return text.replace("</tool_output>", "</ tool_output>")
 
 
 SHORTENED = "[… {} earlier characters of this message left out to fit the context window …]\n"
@@ -118,19 +114,22 @@ def build_messages(
     Tool results are untrusted: they go in a user-side message of their own, quoted,
     right before the message, never into the system prompt."""
     tools = tool_section(tool_results) if tool_results else ""
+    message_cost = estimate_tokens(message)
+    tools_cost = estimate_tokens(tools) if tools else 0
     while True:
         context = context_block(persona, memories)
         system = f"{system_prompt}\n\n{context}" if context else system_prompt
-        fixed = estimate_tokens(system) + estimate_tokens(message) + (estimate_tokens(tools) if tools else 0)
+        fixed = estimate_tokens(system) + message_cost + tools_cost
         if budget is None or fixed <= budget or not (memories or persona):
             break
         memories, persona = (memories[:-1], persona) if memories else ((), None)
     if budget is not None and fixed > budget and tools:
-        room = budget - estimate_tokens(system) - estimate_tokens(message)
+        without_tools = fixed - tools_cost
+        room = budget - without_tools
         tools = _shorten(tools, room) if room > 64 else ""
-        fixed = estimate_tokens(system) + estimate_tokens(message) + (estimate_tokens(tools) if tools else 0)
+        fixed = without_tools + (estimate_tokens(tools) if tools else 0)
     if budget is not None and fixed > budget:
-        raise PromptTooLong(estimate_tokens(message), budget - estimate_tokens(system))
+        raise PromptTooLong(message_cost, budget - estimate_tokens(system))
     kept = list(history) if budget is None else _fit(history, budget - fixed)
     return [
         {"role": "system", "content": system},

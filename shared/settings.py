@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -102,7 +104,7 @@ class Settings(BaseSettings):
 
     def refuse_unsafe_auth(self) -> None:
         """LUMIA_AUTH=off trusts whatever user_id a request names: only on this machine."""
-        if self.auth == "off" and self.host not in ("127.0.0.1", "localhost", "::1"):
+        if self.auth == "off" and self.host not in LOOPBACK_HOSTS:
             raise SystemExit(f"LUMIA_AUTH=off trusts every request's user_id, so it only runs on a loopback "
                              f"address; LUMIA_HOST is {self.host}. Use LUMIA_AUTH=required, or LUMIA_HOST=127.0.0.1.")
 

@@ -64,7 +64,7 @@ def _sse(payload: dict[str, Any]) -> bytes:
     return format_sse_event(data_str=json.dumps(payload, ensure_ascii=False))
 
 
-async def answer_json(relay: ChatRelay, fields: dict[str, Any], request: Request | None = None,
+async def answer_json(relay: ChatRelay, fields: dict[str, Any], request: Request,
                       **extra: Any) -> dict[str, Any] | JSONResponse:
     """Relay one chat and gather it into the JSON answer (plus `extra` fields), or an error response.
 
@@ -74,7 +74,7 @@ async def answer_json(relay: ChatRelay, fields: dict[str, Any], request: Request
     memories: list[MemoryRef] = []
     async with aclosing(await relay.open(**fields)) as events:
         gather = asyncio.ensure_future(anext(events, None))
-        gone = asyncio.ensure_future(_disconnected(request)) if request is not None else asyncio.Future[None]()
+        gone = asyncio.ensure_future(_disconnected(request))
         try:
             while True:
                 waiting: set[asyncio.Future[Any]] = {gather, gone}

@@ -1,11 +1,11 @@
 """The router: a small model picks memory and tools before the answer; the tool registry."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gateway.auth import Identity
 from gateway.bus_client import ask
@@ -17,6 +17,7 @@ from shared.tools import ToolDefinition, ToolDeleted, ToolList, ToolName, ToolRe
 
 router = APIRouter(prefix="/router", tags=["router"])
 REGISTRY_TIMEOUT = 5.0
+T = TypeVar("T", bound=BaseModel)
 ForEveryone = Annotated[bool, Query(description="Register or remove a tool for every user (LUMIA_TOOL_ADMINS only)")]
 
 
@@ -41,6 +42,10 @@ async def router_chat_stream(body: RouterChatBody, relay: Relay, caller: Caller)
     return await answer_sse(relay, _fields(body, caller))
 
 
+async def _ask_tools(nc: Nats, subject: str, body: BaseModel, reply: type[T]) -> T:
+    return await ask(nc, subject, body, reply, REGISTRY_TIMEOUT, worker="tools_worker")
+
+
 async def _owner(caller: Identity, for_everyone: bool, accounts: AccountStore, settings: AppSettings) -> str | None:
     """Whose tool this is: the caller's own, or everyone's (always, without accounts)."""
     if caller.user_id is None:
@@ -57,9 +62,7 @@ async def _owner(caller: Identity, for_everyone: bool, accounts: AccountStore, s
 @router.get("/tools", response_model=list[ToolDefinition])
 async def list_tools(nc: Nats, caller: Caller) -> list[ToolDefinition]:
     """Everyone's tools and your own (yours win on a name)."""
-    found = await ask(nc, subjects.TOOLS_LIST, ToolsQuery(owner=caller.user_id), ToolList, REGISTRY_TIMEOUT,
-                      worker="tools_worker")
-    return found.tools
+    return (await _ask_tools(nc, subjects.TOOLS_LIST, ToolsQuery(owner=caller.user_id), ToolList)).tools
 
 
 @router.post("/tools/register", response_model=ToolDefinition)
@@ -67,8 +70,7 @@ async def register_tool(tool: ToolDefinition, nc: Nats, caller: Caller, accounts
                         settings: AppSettings, for_everyone: ForEveryone = False) -> ToolDefinition:
     """Create a tool, or update the one with this name. Every replica sees it at once."""
     registration = ToolRegistration(tool=tool, owner=await _owner(caller, for_everyone, accounts, settings))
-    return await ask(nc, subjects.TOOLS_REGISTER, registration, ToolDefinition, REGISTRY_TIMEOUT,
-                     worker="tools_worker")
+    return await _ask_tools(nc, subjects.TOOLS_REGISTER, registration, ToolDefinition)
 
 
 @router.delete("/tools/{name}", status_code=204, responses={404: {"description": "No tool of that name"}})
@@ -78,6 +80,6 @@ async def delete_tool(name: str, nc: Nats, caller: Caller, accounts: AccountStor
         target = ToolName(name=name, owner=await _owner(caller, for_everyone, accounts, settings))
     except ValidationError as exc:
         raise HTTPException(404, f"No tool named '{name}'.") from exc
-    if not (await ask(nc, subjects.TOOLS_DELETE, target, ToolDeleted, REGISTRY_TIMEOUT, worker="tools_worker")).deleted:
+    if not (await _ask_tools(nc, subjects.TOOLS_DELETE, target, ToolDeleted)).deleted:
         raise HTTPException(404, f"No tool named '{name}'.")
     return Response(status_code=204)
