@@ -11,7 +11,9 @@ from llm_worker.turns import Outcome, Turns
 from shared.bus import server_list
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
+from shared.prompts import build_messages, estimate_tokens
 from shared.settings import Settings
+from shared.tools import ToolResult
 from tests.fake_ollama import FakeOllama
 from tests.harness import ROOT
 
@@ -125,3 +127,11 @@ def test_tokens_read_together_with_an_error_still_reach_the_user() -> None:
                                           b'{"error": "out of memory"}'])
     assert piece is not None and piece.text == "t0 t1 " and not piece.done
     assert failure is not None and "out of memory" in failure.message
+
+
+def test_tool_output_gives_way_to_the_message_within_the_budget() -> None:
+    huge = ToolResult(name="big", ok=True, content="x" * 30_000)
+    sent = build_messages("system", "the question", tool_results=[huge], budget=1000)
+    assert sent[0] == {"role": "system", "content": "system"} and sent[-1]["content"] == "the question"
+    assert "cut to fit the context window" in sent[-2]["content"] and sent[-2]["role"] == "user"
+    assert sum(estimate_tokens(m["content"]) for m in sent) <= 1000
