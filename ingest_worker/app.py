@@ -33,7 +33,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig
 from pydantic import ValidationError
 
-from ingest_worker.ingest import Ingestor
+from ingest_worker.ingest import Ingestor, Prepared
 from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
@@ -73,6 +73,9 @@ class IngestLoop:
                                 ack_wait=60, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(subjects.MEMORY_INGEST_ALL, durable=subjects.INGEST_CONSUMER,
                                             stream=subjects.MEMORY_STREAM, config=config)
+        # Two stages: a batch is embedded while the one before it is stored and acked, so the
+        # store's single-threaded work does not leave the embedder's cores idle.
+        storing: asyncio.Task[None] | None = None
         try:
             while True:
                 try:
@@ -83,13 +86,20 @@ class IngestLoop:
                     log.warning("ingest fetch failed: %s", exc)
                     await asyncio.sleep(0.5)
                     continue
-                await self.handle(messages)
+                batch = await self.prepare(messages)
+                if storing is not None:
+                    await storing
+                storing = asyncio.create_task(self.finish(*batch)) if batch else None
         finally:
+            if storing is not None:
+                await storing
             # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
             with contextlib.suppress(nats.errors.Error):
                 await pull.unsubscribe()
 
-    async def handle(self, messages: list[Msg]) -> None:
+    async def prepare(self, messages: list[Msg]) -> tuple[list[tuple[Msg, MemoryItem]], Prepared | None] | None:
+        """Decodes (dead-lettering what cannot be) and embeds; None when nothing is left.
+        A batch that cannot be embedded comes back unprepared, to be written one by one."""
         decoded: list[tuple[Msg, MemoryItem]] = []
         for msg in messages:
             try:
@@ -98,19 +108,27 @@ class IngestLoop:
                 await self.dead_letter(msg, f"undecodable: {exc.error_count()} problem(s), first: "
                                             f"{exc.errors()[0]['msg']}")
         if not decoded:
-            return
+            return None
         try:
-            await self.write(decoded)
+            return decoded, await self.ingestor.prepare([item for _, item in decoded])
         except Exception:
-            log.exception("batch of %d failed; retrying one by one", len(decoded))
-            for pair in decoded:
-                try:
-                    await self.write([pair])
-                except Exception as exc:
-                    await self.failed(pair[0], exc)
+            log.exception("batch of %d could not be embedded; retrying one by one", len(decoded))
+            return decoded, None
 
-    async def write(self, pairs: list[tuple[Msg, MemoryItem]]) -> None:
-        written = await self.ingestor.write([item for _, item in pairs])
+    async def finish(self, decoded: list[tuple[Msg, MemoryItem]], prepared: Prepared | None) -> None:
+        if prepared is not None:
+            try:
+                await self.stored(decoded, await self.ingestor.store_prepared(prepared))
+                return
+            except Exception:
+                log.exception("batch of %d failed; retrying one by one", len(decoded))
+        for pair in decoded:
+            try:
+                await self.stored([pair], await self.ingestor.write([pair[1]]))
+            except Exception as exc:
+                await self.failed(pair[0], exc)
+
+    async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
         await asyncio.gather(*(msg.ack_sync() for msg, _ in pairs))
         for brain, ids in written.items():
             await self.runtime.nc.publish(subjects.brain_changed(brain_key(brain)),

@@ -2,8 +2,9 @@
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 
-from shared.memory.embedder import Embedder
+from shared.memory.embedder import Embedder, Vector
 from shared.memory.messages import MemoryItem
 from shared.memory.store import MemoryStore, StoredMemory
 
@@ -13,19 +14,36 @@ def content_hash(text: str) -> str:
 
 
 def stored_form(item: MemoryItem) -> StoredMemory:
-    metadata = {**item.metadata, "lumia_kind": item.kind, "lumia_created_at": item.created_at,
-                "lumia_hash": content_hash(item.content)}
+    metadata = {
+        **item.metadata,
+        "lumia_kind": item.kind,
+        "lumia_created_at": item.created_at,
+        "lumia_hash": content_hash(item.content),
+    }
     return StoredMemory(id=item.id, content=item.content, metadata=metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """New memories of a batch with their vectors, per brain, not yet stored."""
+
+    brains: dict[str, tuple[list[StoredMemory], list[Vector]]]
 
 
 class Ingestor:
     def __init__(self, store: MemoryStore, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
+        # Prepared but not yet stored, per brain (ids and content hashes): a batch is embedded
+        # while the one before it is written, and must not take that one's memories for new.
+        self._unstored: dict[str, set[str]] = defaultdict(set)
 
     async def write(self, items: list[MemoryItem]) -> dict[str, list[str]]:
         """Store what is new; returns the ids written per brain. Writing the same item twice
         (a redelivery) or the same words again (a repeat) stores one memory."""
+        return await self.store_prepared(await self.prepare(items))
+
+    async def prepare(self, items: list[MemoryItem]) -> Prepared:
         by_brain: dict[str, list[MemoryItem]] = defaultdict(list)
         for item in items:
             by_brain[item.brain].append(item)
@@ -33,13 +51,30 @@ class Ingestor:
         fresh = {brain: memories for brain, memories in fresh.items() if memories}
         # One embedding call for every brain in the batch: a few texts per call would waste the model.
         vectors = await self.embedder.passages([m.content for memories in fresh.values() for m in memories])
-        written: dict[str, list[str]] = {}
+        prepared: dict[str, tuple[list[StoredMemory], list[Vector]]] = {}
         at = 0
         for brain, memories in fresh.items():
-            await self.store.upsert(brain, memories, vectors[at : at + len(memories)])
+            prepared[brain] = (memories, vectors[at : at + len(memories)])
             at += len(memories)
-            written[brain] = [m.id for m in memories]
+            self._unstored[brain] |= {m.id for m in memories} | {m.metadata["lumia_hash"] for m in memories}
+        return Prepared(prepared)
+
+    async def store_prepared(self, prepared: Prepared) -> dict[str, list[str]]:
+        written: dict[str, list[str]] = {}
+        try:
+            for brain, (memories, vectors) in prepared.brains.items():
+                await self.store.upsert(brain, memories, vectors)
+                written[brain] = [m.id for m in memories]
+        finally:
+            self.forget(prepared)
         return written
+
+    def forget(self, prepared: Prepared) -> None:
+        """Drops a prepared batch that will not be stored (or just was)."""
+        for brain, (memories, _) in prepared.brains.items():
+            self._unstored[brain] -= {m.id for m in memories} | {m.metadata["lumia_hash"] for m in memories}
+            if not self._unstored[brain]:
+                del self._unstored[brain]
 
     async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:
         forms: dict[str, StoredMemory] = {}
@@ -47,5 +82,5 @@ class Ingestor:
             form = stored_form(item)
             forms.setdefault(form.metadata["lumia_hash"], form)
         known = await self.store.get(brain, where={"lumia_hash": {"$in": list(forms)}})
-        seen_ids = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known}
-        return [f for h, f in forms.items() if h not in seen_ids and f.id not in seen_ids]
+        seen = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known} | self._unstored.get(brain, set())
+        return [f for h, f in forms.items() if h not in seen and f.id not in seen]
