@@ -44,7 +44,7 @@ from shared.memory.embedder import LocalEmbedder  # noqa: E402
 TARGET = 100.0
 EMBED_BATCH = 64
 IN_FLIGHT = 4
-POLL_SECONDS = 0.2  # stats come from a kept-current index: cheap enough to poll often
+POLL_SECONDS = 1.0  # every poll asks each unfinished brain for its count: often would slow what it measures
 TIMEOUT_SECONDS = 600.0
 CHECKS = 20
 

