@@ -44,8 +44,11 @@ class LocalEmbedder:
         self._pending: list[tuple[str, asyncio.Future[Vector]]] = []
         self._runner: asyncio.Task[None] | None = None
 
+    async def load(self) -> None:
+        await self._models()
+
     async def _models(self) -> tuple[Encoder, ...]:
-        # Built once, on first use, off the event loop (about a second): (passages, queries).
+        # Built once, off the event loop (about a second): (passages, queries).
         if self._encoders is None:
             build = partial(bundled_encoders, (1, self._threads))
             self._encoders = asyncio.get_running_loop().run_in_executor(self._pool, build)

@@ -42,6 +42,7 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
     else:
         local = LocalEmbedder()
         stack.callback(local.close)
+        await local.load()  # here rather than on the first question or batch, which would wait for it
         embedder = local
     client = open_chroma(settings.chroma_url, settings.chroma_directory, settings.chroma_open_brains)
     js = nc.jetstream()
