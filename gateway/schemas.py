@@ -60,7 +60,8 @@ class IngestItemBody(BaseModel):
     content: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
     metadata: Metadata = Field(
         default_factory=dict,
-        description="Stored and returned with the memory. `timestamp` (Unix seconds or ISO 8601) dates it",
+        description="Stored and returned with the memory. `timestamp` (Unix seconds, ISO 8601, or written like "
+                    "'14 March 2026' or '9:30 am on 14 March, 2026') dates it",
     )
 
 

@@ -164,6 +164,18 @@ def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
     assert 0 < hit["score"] <= 1
 
 
+@pytest.mark.parametrize("written", ["2023-05-08T13:56:00", "1:56 pm on 8 May, 2023", "8 May 2023 13:56",
+                                     "May 8, 2023 13:56"])
+def test_a_memory_is_dated_by_the_timestamp_in_its_metadata(lumia: Stack, written: str) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "We adopted a kitten called Miso.", timestamp=written)
+        found = client.post("/query", json={"customer_id": name, "question": "What is the kitten called?"}).json()
+    [hit] = found["results"]
+    assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, 13, 56).timestamp()
+    assert hit["metadata"]["timestamp"] == written
+
+
 def test_query_can_answer_with_the_llm(lumia: Stack, fake_ollama: FakeOllama) -> None:
     name = brain()
     with lumia.client() as client:

@@ -44,6 +44,9 @@ from shared.memory.messages import (
 
 router = APIRouter(tags=["memory"])
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+# Dates as chat exports and conversation datasets write them (English month names).
+WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "%d %B, %Y", "%B %d, %Y",
+                 "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
 
 
 def _created_at(metadata: dict[str, object]) -> float:
@@ -57,8 +60,13 @@ def _created_at(metadata: dict[str, object]) -> float:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:
             pass
-    raise invalid(("body", "metadata", "timestamp"), "use Unix seconds or an ISO 8601 date such as 2026-03-14T09:30:00",
-                  value)
+        for form in WRITTEN_DATES:
+            try:
+                return datetime.strptime(" ".join(value.split()), form).timestamp()
+            except ValueError:
+                continue
+    raise invalid(("body", "metadata", "timestamp"), "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
+                  "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
 
 
 def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:
