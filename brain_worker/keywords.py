@@ -70,20 +70,27 @@ class KeywordIndex:
         self.total_chars -= self.chars_of.pop(memory_id)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The k best BM25 matches, each scored as a fraction (0..1) of the best score any memory
+        could get for this query. Not of the best match found: a memory matching only a common
+        word (a name said in every other turn) would then earn as much as one matching them all
+        (bench/recall.py and bench/recall_dialogues.py both measured it)."""
         n = len(self.lengths)
         if n == 0:
             return []
         average = self.total_length / n or 1.0
         scores: dict[str, float] = {}
+        ideal = 0.0
         for term in set(tokens(query)):
             posting = self.postings.get(term)
             if not posting:
                 continue
             idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
+            ideal += idf * (K1 + 1)  # a term's BM25 share tends to this as its count grows
             for memory_id, tf in posting.items():
                 norm = tf + K1 * (1 - B + B * self.lengths[memory_id] / average)
                 scores[memory_id] = scores.get(memory_id, 0.0) + idf * tf * (K1 + 1) / norm
-        return sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
+        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
+        return [(memory_id, score / ideal) for memory_id, score in best]
 
 
 class KeywordCache:

@@ -1,7 +1,7 @@
 """Retrieval, broker-free: vector search fused with keywords, aware of time, gated by relevance.
 
 A memory's rank is its cosine similarity to the question, nudged by two small terms:
-keyword overlap (BM25, scaled to the best keyword match) and recency within the
+keyword overlap (BM25, as a share of the best score the question allows) and recency within the
 candidates. Measured in bench/recall.py (docs/performance.md): reciprocal-rank
 fusion with equal weights lost a fifth of the paraphrased questions to small-talk
 turns that shared a common word, while a nudge keeps names and numbers findable
@@ -20,7 +20,7 @@ from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory
 
-KEYWORD_WEIGHT = 0.02  # the best keyword match adds this much to its cosine score
+KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its cosine score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 CREATED_AT = "lumia_created_at"
 PRIVATE_KEYS = ("lumia_hash",)
@@ -79,9 +79,7 @@ class Retriever:
         found = {m.id: m for m in by_vector}
         keyword: dict[str, float] = {}
         if request.where is None:
-            matches = (await self.keyword_index(request.brain)).search(request.question, depth)
-            best = matches[0][1] if matches else 1.0
-            keyword = {memory_id: score / best for memory_id, score in matches}
+            keyword = dict((await self.keyword_index(request.brain)).search(request.question, depth))
             missing = [memory_id for memory_id in keyword if memory_id not in found]
             for memory in await self.store.get(request.brain, ids=missing, with_vectors=True) if missing else []:
                 if window is not None and not window[0] <= _created_at(memory) < window[1]:
