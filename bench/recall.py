@@ -69,8 +69,12 @@ def chroma_dir(keep: str | None) -> Iterator[Path]:
 
 
 async def ingest(ingestor: Ingestor, turns: list[Turn]) -> None:
-    items = [MemoryItem(id=t.id, brain=t.brain, content=t.content, kind="turn", created_at=t.created_at)
-             for t in turns]
+    await write_in_batches(ingestor, [MemoryItem(id=t.id, brain=t.brain, content=t.content, kind="turn",
+                                                 created_at=t.created_at) for t in turns])
+
+
+async def write_in_batches(ingestor: Ingestor, items: list[MemoryItem]) -> None:
+    """Through the production write path, BATCH items at a time."""
     for start in range(0, len(items), BATCH):
         await ingestor.write(items[start : start + BATCH])
 

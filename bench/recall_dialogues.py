@@ -44,6 +44,9 @@ from typing import Literal, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from recall import ratio, write_in_batches  # noqa: E402
 
 from brain_worker.keywords import KeywordCache  # noqa: E402
 from brain_worker.retrieval import Retriever  # noqa: E402
@@ -59,7 +62,6 @@ CATEGORIES: tuple[Category, ...] = ("single", "multi", "temporal", "open")
 SHARE: dict[Category, float] = {"multi": 0.2, "temporal": 0.2, "open": 0.1}  # single: the rest
 
 K = 10
-BATCH = 64
 METHODS = ("vector", "hybrid")
 START = datetime(2023, 1, 1, tzinfo=UTC)
 DAY = 86_400
@@ -1807,10 +1809,8 @@ async def evaluate(turns: list[Turn], questions: list[Question]) -> Evaluation:
 
 
 async def ingest(ingestor: Ingestor, turns: list[Turn]) -> None:
-    items = [MemoryItem(id=t.id, brain=t.brain, content=t.content, kind="turn", created_at=t.created_at,
-                        metadata=dict(t.metadata)) for t in turns]
-    for start in range(0, len(items), BATCH):
-        await ingestor.write(items[start : start + BATCH])
+    await write_in_batches(ingestor, [MemoryItem(id=t.id, brain=t.brain, content=t.content, kind="turn",
+                                                 created_at=t.created_at, metadata=dict(t.metadata)) for t in turns])
 
 
 def last_said(turns: list[Turn]) -> dict[str, float]:
@@ -1855,10 +1855,6 @@ def mrr(outcomes: list[Outcome], method: str) -> float:
 
 
 # ---------------------------------------------------------------- report
-
-
-def ratio(a: float, b: float) -> str:
-    return f"{a / b:5.2f}x" if b else "   - "
 
 
 def table(outcomes: list[Outcome]) -> list[str]:

@@ -52,11 +52,8 @@ class Tokenizer:
         # No piece holds a metaspace after its first character (checked at load), so every
         # metaspace starts a token and the words can be segmented one by one.
         for word in chars.replace(" ", META).split(META)[1:]:
-            ids += self._word(META + word)
+            ids += _segment(self, META + word)
         return ids
-
-    def _word(self, word: str) -> tuple[int, ...]:
-        return _segment(self, word)
 
 
 @lru_cache(maxsize=200_000)
