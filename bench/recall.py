@@ -32,6 +32,7 @@ from recall_data import Question, Turn, generate  # noqa: E402
 
 from brain_worker.keywords import KeywordCache  # noqa: E402
 from brain_worker.retrieval import Retriever  # noqa: E402
+from ingest_worker.context import ContextEnricher  # noqa: E402
 from ingest_worker.ingest import Ingestor  # noqa: E402
 from shared.memory.embedder import LocalEmbedder  # noqa: E402
 from shared.memory.messages import MemoryItem, QueryRequest  # noqa: E402
@@ -73,10 +74,20 @@ async def ingest(ingestor: Ingestor, turns: list[Turn]) -> None:
                                                  created_at=t.created_at) for t in turns])
 
 
+PLAIN = "plain/"
+"""The baseline's copy of a brain: the same turns, each stored with its own embedding only."""
+
+
 async def write_in_batches(ingestor: Ingestor, items: list[MemoryItem]) -> None:
-    """Through the production write path, BATCH items at a time."""
+    """Through the production write path, BATCH items at a time, twice: as Lumia stores them
+    (each memory given its context, as the ingest worker's context loop does once drained),
+    and into PLAIN copies of the brains for plain vector search."""
+    enricher = ContextEnricher(ingestor.store, ingestor.embedder)
     for start in range(0, len(items), BATCH):
-        await ingestor.write(items[start : start + BATCH])
+        written = await ingestor.write(items[start : start + BATCH])
+        await enricher.enrich([(brain, memory_id) for brain, ids in written.items() for memory_id in ids])
+    for start in range(0, len(items), BATCH):
+        await ingestor.write([i.model_copy(update={"brain": PLAIN + i.brain}) for i in items[start : start + BATCH]])
 
 
 async def ask_all(store: MemoryStore, embedder: LocalEmbedder, questions: list[Question]) -> list[Outcome]:
@@ -86,7 +97,7 @@ async def ask_all(store: MemoryStore, embedder: LocalEmbedder, questions: list[Q
     outcomes: list[Outcome] = []
     for q in questions:
         vector = await embedder.query(q.question)
-        plain = await store.search(q.brain, vector, K, None)
+        plain = await store.search(PLAIN + q.brain, vector, K, None)
         now[0] = q.now
         reply = await retriever.query(QueryRequest(brain=q.brain, question=q.question, n_results=K))
         outcomes.append(Outcome(q, {
@@ -234,8 +245,8 @@ async def run(brains: int, seed: int, keep: str | None) -> None:
             await ingest(Ingestor(store, embedder), turns)
             ingest_seconds = time.perf_counter() - clock
             stored = sum([await store.count(b) for b in sorted({t.brain for t in turns})])
-            print(f"ingest: {stored}/{len(turns)} turns stored in {ingest_seconds:.1f}s "
-                  f"({len(turns) / ingest_seconds:.0f} turns/s)")
+            print(f"ingest: {stored}/{len(turns)} turns stored twice (in context, and plain) in "
+                  f"{ingest_seconds:.1f}s")
             clock = time.perf_counter()
             outcomes = await ask_all(store, embedder, questions)
             query_seconds = time.perf_counter() - clock

@@ -27,7 +27,7 @@ from faststream.middlewares import ExceptionMiddleware
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from brain_worker.housekeeping import brain_stats, clear_brain, list_memories, reindex
+from brain_worker.housekeeping import brain_stats, clear_brain, forget, list_memories, reindex
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import Retriever
 from ingest_worker.app import attach as attach_ingest
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
-        deleted = await runtime.store.delete(request.brain, [request.id]) > 0
+        deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:
             index = keywords.get(request.brain)
             if index is not None:

@@ -3,6 +3,7 @@
 
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
+from shared.memory import context
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     BrainStats,
@@ -54,14 +55,51 @@ async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: Keywo
     return removed
 
 
+async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> bool:
+    """Deletes one memory, and its words from the vectors of the turns it gave context to:
+    those go back to their own embedding alone."""
+    if not await store.delete(brain, [memory_id]):
+        return False
+    neighbours = await store.get(brain, where={"$or": [{context.PREV: memory_id}, {context.NEXT: memory_id}]})
+    if neighbours:
+        vectors = await embedder.passages([m.content for m in neighbours])
+        for memory, vector in zip(neighbours, vectors, strict=True):
+            memory.metadata |= {context.PREV: "", context.NEXT: "", context.DONE: 1}
+            memory.vector = vector
+        await store.update(brain, neighbours)
+    return True
+
+
 async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
-    """Re-embed every memory of a brain with the current embedder, in place (same ids, text and metadata)."""
+    """Re-embed every memory of a brain with the current embedder, in place (same ids, text and
+    metadata), each turn with its context."""
     memories = await store.get(brain)
-    vectors = []
-    for start in range(0, len(memories), REINDEX_BATCH):
-        vectors += await embedder.passages([m.content for m in memories[start : start + REINDEX_BATCH]])
+    plain = await _embed(embedder, [m.content for m in memories])
+    links = context.chain(memories)
+    by_id = {m.id: m for m in memories}
+    for memory, vector in zip(memories, plain, strict=True):
+        memory.vector = vector
+        if context.in_context(memory.metadata):
+            memory.metadata |= {context.PREV: links.get(memory.id, ""), context.NEXT: "", context.DONE: 0,
+                                context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
+    pairs = [(by_id[prev], by_id[cur]) for cur, prev in links.items()]
+    pair_vectors = await _embed(embedder, [context.pair_text(p.content, c.content) for p, c in pairs])
+    for (_, current), vector in zip(pairs, pair_vectors, strict=True):
+        context.add_part(current, vector)
+        current.metadata[context.DONE] = 1
+    for (previous, current), vector in zip(pairs, pair_vectors, strict=True):
+        context.add_part(previous, vector)
+        previous.metadata[context.NEXT] = current.id
+    for memory in memories:
+        if context.in_context(memory.metadata):
+            memory.metadata[context.DONE] = 1
     if memories:
-        await store.rebuild(brain, memories, vectors)
+        await store.rebuild(brain, memories, [m.vector or [] for m in memories])
     return len(memories)
 
 
+async def _embed(embedder: Embedder, texts: list[str]) -> list[list[float]]:
+    vectors = []
+    for start in range(0, len(texts), REINDEX_BATCH):
+        vectors += await embedder.passages(texts[start : start + REINDEX_BATCH])
+    return vectors

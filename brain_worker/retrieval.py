@@ -16,6 +16,7 @@ from typing import Any
 
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
+from shared.memory import context
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory
@@ -23,7 +24,7 @@ from shared.memory.store import MemoryStore, StoredMemory
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its cosine score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 CREATED_AT = "lumia_created_at"
-PRIVATE_KEYS = ("lumia_hash",)
+PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
 
 
 def public_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -35,8 +36,9 @@ def to_hit(memory: StoredMemory) -> MemoryHit:
                      score=memory.score)
 
 
-def _cosine(a: list[float], b: list[float]) -> float:
-    return round(sum(x * y for x, y in zip(a, b, strict=True)), 4)  # both are L2-normalised
+def _similarity(a: list[float], b: list[float]) -> float:
+    # What the index scores: the inner product, the mean cosine of a memory's parts (shared/memory/context.py).
+    return round(sum(x * y for x, y in zip(a, b, strict=True)), 4)
 
 
 class Retriever:
@@ -84,7 +86,7 @@ class Retriever:
             for memory in await self.store.get(request.brain, ids=missing, with_vectors=True) if missing else []:
                 if window is not None and not window[0] <= _created_at(memory) < window[1]:
                     continue
-                memory.score = _cosine(vector, memory.vector or [])
+                memory.score = _similarity(vector, memory.vector or [])
                 memory.vector = None
                 found[memory.id] = memory
         if not found:

@@ -10,6 +10,8 @@ Consumes
 Publishes
 - `lumia.brain.changed.<brain_key>` (`BrainChanged`) after each write, so
   retrieval caches stay current.
+- `lumia.memory.context.<brain_key>` (`ContextJob`, `Nats-Msg-Id: ctx:<id>`) for every
+  memory of a batch, before the batch is acked.
 - `lumia.memory.dead.<brain_key>` (stream `LUMIA_MEMORY_DEAD`) for poison messages,
   with `Lumia-Reason` and `Lumia-Subject` headers.
 - The persona of a brain (KV `lumia_persona`), refreshed by the LLM every
@@ -33,12 +35,14 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig
 from pydantic import ValidationError
 
+from ingest_worker.context import ContextEnricher
 from ingest_worker.ingest import Ingestor, Prepared
 from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.brains import brain_key
-from shared.memory.messages import BrainChanged, MemoryItem
+from shared.memory.jetstream import publish_context_jobs
+from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
@@ -57,16 +61,10 @@ class IngestLoop:
         self.refresher = refresher
         self.max_deliver = max_deliver
         self.js = runtime.nc.jetstream()
+        self.drained = asyncio.Event()  # the last fetch left nothing behind: time for context work
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # never let ingestion stop silently
-                log.exception("ingest loop failed; restarting it")
-                await asyncio.sleep(1)
+        await _forever(self._consume, "ingest")
 
     async def _consume(self) -> None:
         config = ConsumerConfig(durable_name=subjects.INGEST_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
@@ -81,11 +79,16 @@ class IngestLoop:
                 try:
                     messages = await pull.fetch(BATCH, timeout=1)
                 except nats.errors.TimeoutError:
+                    self.drained.set()
                     continue
                 except nats.errors.Error as exc:  # reconnecting: the stream keeps everything meanwhile
                     log.warning("ingest fetch failed: %s", exc)
                     await asyncio.sleep(0.5)
                     continue
+                if len(messages) < BATCH:
+                    self.drained.set()
+                else:
+                    self.drained.clear()
                 batch = await self.prepare(messages)
                 if storing is not None:
                     await storing
@@ -129,6 +132,13 @@ class IngestLoop:
                 await self.failed(pair[0], exc)
 
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
+        # Every item, not only what was new: a redelivery may come from a crash after the write
+        # and before its jobs were published (a job for a memory already in context does nothing).
+        jobs: dict[str, list[str]] = {}
+        for _, item in pairs:
+            if item.kind != "document":
+                jobs.setdefault(item.brain, []).append(item.id)
+        await asyncio.gather(*(publish_context_jobs(self.js, brain, ids) for brain, ids in jobs.items()))
         await asyncio.gather(*(msg.ack_sync() for msg, _ in pairs))
         for brain, ids in written.items():
             await self.runtime.nc.publish(subjects.brain_changed(brain_key(brain)),
@@ -151,6 +161,73 @@ class IngestLoop:
         log.warning("dead-lettered a message on %s: %s", msg.subject, reason)
 
 
+class ContextLoop:
+    """Pulls context jobs when the ingest queue is drained, and acks them once written."""
+
+    def __init__(self, runtime: MemoryRuntime, drained: asyncio.Event, max_deliver: int) -> None:
+        self.enricher = ContextEnricher(runtime.store, runtime.embedder)
+        self.drained = drained
+        self.max_deliver = max_deliver
+        self.js = runtime.nc.jetstream()
+
+    async def run(self) -> None:
+        await _forever(self._consume, "context")
+
+    async def _consume(self) -> None:
+        config = ConsumerConfig(durable_name=subjects.CONTEXT_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
+                                ack_wait=120, max_deliver=self.max_deliver, max_ack_pending=4 * BATCH)
+        pull = await self.js.pull_subscribe(subjects.MEMORY_CONTEXT_ALL, durable=subjects.CONTEXT_CONSUMER,
+                                            stream=subjects.MEMORY_STREAM, config=config)
+        try:
+            while True:
+                await self.drained.wait()
+                try:
+                    messages = await pull.fetch(BATCH, timeout=1)
+                except nats.errors.TimeoutError:
+                    continue
+                except nats.errors.Error as exc:
+                    log.warning("context fetch failed: %s", exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                await self.handle(messages)
+        finally:
+            with contextlib.suppress(nats.errors.Error):
+                await pull.unsubscribe()
+
+    async def handle(self, messages: list[Msg]) -> None:
+        jobs: list[tuple[Msg, ContextJob]] = []
+        for msg in messages:
+            try:
+                jobs.append((msg, ContextJob.model_validate_json(msg.data)))
+            except ValidationError:
+                log.warning("dropped an undecodable context job on %s", msg.subject)
+                await msg.term()
+        try:
+            await self.enricher.enrich([(job.brain, job.id) for _, job in jobs])
+        except Exception:
+            # Context only improves retrieval; the memories are stored and searchable already,
+            # so a job that keeps failing is dropped rather than left pending for ever.
+            log.exception("context for %d memories failed", len(jobs))
+            await asyncio.gather(*(
+                msg.term() if msg.metadata.num_delivered >= self.max_deliver
+                else msg.nak(delay=min(2.0 ** msg.metadata.num_delivered, 30.0))
+                for msg, _ in jobs
+            ))
+            return
+        await asyncio.gather(*(msg.ack_sync() for msg, _ in jobs))
+
+
+async def _forever(consume: Callable[[], Awaitable[None]], name: str) -> None:
+    while True:
+        try:
+            await consume()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # never let ingestion stop silently
+            log.exception("%s loop failed; restarting it", name)
+            await asyncio.sleep(1)
+
+
 Lifespan = Callable[[ContextRepo], AbstractAsyncContextManager[None]]
 
 
@@ -171,7 +248,9 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60)
-            running.append(asyncio.create_task(IngestLoop(runtime, refresher, settings.ingest_max_deliver).run()))
+            ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver)
+            running.append(asyncio.create_task(ingest.run()))
+            running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver).run()))
             try:
                 yield
             finally:

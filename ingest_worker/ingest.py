@@ -1,12 +1,17 @@
-"""Writing memories, broker-free: deduplicate, embed in batches, upsert with stable ids."""
+"""Writing memories, broker-free: deduplicate, embed in batches, upsert with stable ids,
+and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
 import hashlib
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
+from shared.memory import context
 from shared.memory.embedder import Embedder, Vector
 from shared.memory.messages import MemoryItem
 from shared.memory.store import MemoryStore, StoredMemory
+
+LAST_TURNS = 4096  # brains whose last turn is remembered between batches; the others are looked up
 
 
 def content_hash(text: str) -> str:
@@ -20,6 +25,9 @@ def stored_form(item: MemoryItem) -> StoredMemory:
         "lumia_created_at": item.created_at,
         "lumia_hash": content_hash(item.content),
     }
+    if context.in_context(metadata):
+        # Arrival order breaks ties between turns of one session stored with the same time.
+        metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.NEXT: "", context.DONE: 0}
     return StoredMemory(id=item.id, content=item.content, metadata=metadata)
 
 
@@ -37,6 +45,7 @@ class Ingestor:
         # Prepared but not yet stored, per brain (ids and content hashes): a batch is embedded
         # while the one before it is written, and must not take that one's memories for new.
         self._unstored: dict[str, set[str]] = defaultdict(set)
+        self._last: OrderedDict[str, StoredMemory] = OrderedDict()  # per brain, the last turn prepared
 
     async def write(self, items: list[MemoryItem]) -> dict[str, list[str]]:
         """Store what is new; returns the ids written per brain. Writing the same item twice
@@ -49,6 +58,8 @@ class Ingestor:
             by_brain[item.brain].append(item)
         fresh = {brain: await self._unseen(brain, batch) for brain, batch in by_brain.items()}
         fresh = {brain: memories for brain, memories in fresh.items() if memories}
+        for brain, memories in fresh.items():
+            await self._link(brain, memories)
         # One embedding call for every brain in the batch: a few texts per call would waste the model.
         vectors = await self.embedder.passages([m.content for memories in fresh.values() for m in memories])
         prepared: dict[str, tuple[list[StoredMemory], list[Vector]]] = {}
@@ -75,6 +86,27 @@ class Ingestor:
             self._unstored[brain] -= {m.id for m in memories} | {m.metadata["lumia_hash"] for m in memories}
             if not self._unstored[brain]:
                 del self._unstored[brain]
+
+    async def _link(self, brain: str, memories: list[StoredMemory]) -> None:
+        """Names each turn's predecessor: the turn of the same brain that arrived just before it."""
+        previous = self._last.pop(brain, None) or await self._last_stored(brain, memories[0])
+        for memory in memories:
+            if not context.in_context(memory.metadata):
+                continue
+            if previous is not None and context.follows(previous.metadata, memory.metadata):
+                memory.metadata[context.PREV] = previous.id
+            previous = memory
+        if previous is not None:
+            self._last[brain] = previous
+            while len(self._last) > LAST_TURNS:
+                self._last.popitem(last=False)
+
+    async def _last_stored(self, brain: str, first: StoredMemory) -> StoredMemory | None:
+        at = float(first.metadata[context.CREATED_AT])
+        near = await self.store.get(brain, where={"$and": [{context.CREATED_AT: {"$gte": at - context.GAP_SECONDS}},
+                                                           {context.CREATED_AT: {"$lte": at}}]})
+        turns = [m for m in near if context.in_context(m.metadata)]
+        return context.order(turns)[-1] if turns else None
 
     async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:
         forms: dict[str, StoredMemory] = {}

@@ -42,6 +42,9 @@ MEMORY_STREAM: Final = "LUMIA_MEMORY"
 MEMORY_INGEST_PREFIX: Final = "lumia.memory.ingest"
 MEMORY_INGEST_ALL: Final = f"{MEMORY_INGEST_PREFIX}.*"
 INGEST_CONSUMER: Final = "ingest"
+MEMORY_CONTEXT_PREFIX: Final = "lumia.memory.context"
+MEMORY_CONTEXT_ALL: Final = f"{MEMORY_CONTEXT_PREFIX}.*"
+CONTEXT_CONSUMER: Final = "context"
 DEAD_LETTER_STREAM: Final = "LUMIA_MEMORY_DEAD"
 DEAD_LETTER_PREFIX: Final = "lumia.memory.dead"
 PERSONA_BUCKET: Final = "lumia_persona"
@@ -49,6 +52,10 @@ PERSONA_BUCKET: Final = "lumia_persona"
 
 def memory_ingest(brain_key: str) -> str:
     return f"{MEMORY_INGEST_PREFIX}.{brain_key}"
+
+
+def memory_context(brain_key: str) -> str:
+    return f"{MEMORY_CONTEXT_PREFIX}.{brain_key}"
 
 
 def dead_letter(brain_key: str) -> str:

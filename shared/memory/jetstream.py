@@ -10,7 +10,7 @@ from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.memory.brains import brain_key
-from shared.memory.messages import MemoryItem
+from shared.memory.messages import ContextJob, MemoryItem
 
 DEAD_LETTER_MAX_AGE = 30 * 24 * 3600.0
 
@@ -19,7 +19,7 @@ async def ensure_streams(js: JetStreamContext) -> None:
     """Create the memory streams if missing. Safe to call from every replica at start-up."""
     await _add_or_update(js, StreamConfig(
         name=subjects.MEMORY_STREAM,
-        subjects=[subjects.MEMORY_INGEST_ALL],
+        subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_CONTEXT_ALL],
         retention=RetentionPolicy.WORK_QUEUE,
         storage=StorageType.FILE,
         duplicate_window=120.0,
@@ -62,4 +62,14 @@ async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> No
             headers={"Nats-Msg-Id": item.id},
         )
         for item in items
+    ))
+
+
+async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[str]) -> None:
+    """One job per stored memory; a re-publish (the ingest message was redelivered) is stored once."""
+    subject = subjects.memory_context(brain_key(brain))
+    await asyncio.gather(*(
+        js.publish(subject, ContextJob(brain=brain, id=memory_id).model_dump_json().encode(),
+                   headers={"Nats-Msg-Id": f"ctx:{memory_id}"})
+        for memory_id in ids
     ))

@@ -30,11 +30,22 @@ class MemoryItem(BaseModel):
     metadata: Metadata = Field(default_factory=dict)
 
 
+class ContextJob(BaseModel):
+    """Published to JetStream on `lumia.memory.context.<brain_key>` with `Nats-Msg-Id: ctx:<id>`
+    once a memory is stored: embed it with the turn before it (shared/memory/context.py)."""
+
+    brain: BrainId
+    id: str = Field(min_length=1, max_length=80)
+
+
 class MemoryHit(BaseModel):
     id: str
     content: str
     metadata: dict[str, Any]
-    score: float | None = Field(default=None, description="Cosine similarity to the question, 0..1")
+    score: float | None = Field(
+        default=None,
+        description="Similarity to the question, 0..1: the mean cosine of the memory and of it with its neighbours",
+    )
 
 
 class QueryRequest(BaseModel):

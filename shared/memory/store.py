@@ -45,7 +45,12 @@ descriptors and a few MiB; the rest of the brains are loaded on demand."""
 # Embedded Chroma cannot reload an index it evicted from its cache unless the index
 # was persisted ("Nothing found on disk"); persisting after every write avoids that
 # and costs ~1 ms per memory, a tenth of embedding it (bench/brains.py).
-INDEX_CONFIGURATION = {"hnsw": {"space": "cosine", "batch_size": 1, "sync_threshold": 1}}
+# Inner product, not cosine: a stored vector is the mean of unit vectors (shared/memory/context.py),
+# and its score must be the mean of their cosines, which normalising it would change.
+INDEX_CONFIGURATION = {"hnsw": {"space": "ip", "batch_size": 1, "sync_threshold": 1}}
+LAYOUT = "in-context"
+"""Recorded on each collection built with INDEX_CONFIGURATION; older brains (cosine, one
+embedding per memory) lack it, keep their plain vectors, and get context by `lumia reindex`."""
 
 
 def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: int = OPEN_BRAINS) -> ClientAPI:
@@ -85,6 +90,9 @@ class MemoryStore:
         self._client = client
         self.embedder_name = embedder_name
 
+    def _collection_metadata(self, brain: str) -> dict[str, str]:
+        return {"brain": brain, "embedder": self.embedder_name, "vectors": LAYOUT}
+
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
@@ -93,7 +101,7 @@ class MemoryStore:
         if create:
             collection = self._client.get_or_create_collection(
                 name,
-                metadata={"brain": brain, "embedder": self.embedder_name},
+                metadata=self._collection_metadata(brain),
                 configuration=INDEX_CONFIGURATION,  # type: ignore[arg-type]
                 embedding_function=None,
             )
@@ -123,6 +131,27 @@ class MemoryStore:
             )
 
         await self._run(write)
+
+    async def update(self, brain: str, memories: list[StoredMemory]) -> None:
+        """New vectors and metadata for memories that exist; one deleted meanwhile stays deleted."""
+        def update() -> None:
+            collection = self._collection(brain)
+            if collection is not None and memories:
+                collection.update(
+                    ids=[m.id for m in memories],
+                    metadatas=[m.metadata for m in memories],
+                    embeddings=[m.vector or [] for m in memories],  # type: ignore[arg-type]
+                )
+
+        await self._run(update)
+
+    async def in_context(self, brain: str) -> bool:
+        """Whether the brain's collection is built for vectors in context (LAYOUT)."""
+        def layout() -> bool:
+            collection = self._collection(brain, check=False)
+            return collection is not None and (collection.metadata or {}).get("vectors") == LAYOUT
+
+        return await self._run(layout)
 
     async def search(
         self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None
@@ -204,7 +233,7 @@ class MemoryStore:
         def rebuild() -> None:
             name = brain_key(brain)
             staging = self._client.get_or_create_collection(
-                f"{name}_reindex", metadata={"brain": brain, "embedder": self.embedder_name},
+                f"{name}_reindex", metadata=self._collection_metadata(brain),
                 configuration=INDEX_CONFIGURATION, embedding_function=None,  # type: ignore[arg-type]
             )
             for start in range(0, len(memories), 256):

@@ -1,0 +1,79 @@
+"""Giving stored turns their context, broker-free: the second, background stage of ingestion.
+
+A turn is searchable as soon as it is stored with its own embedding; this adds the embedding
+of it with the turn before it to both (shared/memory/context.py says why and how).
+Idempotent: a turn whose own pair is done, or a neighbour that holds its next pair already,
+is left as it is, so a redelivered job changes nothing.
+"""
+
+from collections import defaultdict
+
+from shared.memory import context
+from shared.memory.embedder import Embedder
+from shared.memory.store import MemoryStore, StoredMemory
+
+
+class ContextEnricher:
+    def __init__(self, store: MemoryStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+
+    async def enrich(self, jobs: list[tuple[str, str]]) -> int:
+        """(brain, memory id) pairs; returns how many memories were given their pair."""
+        by_brain: dict[str, list[str]] = defaultdict(list)
+        for brain, memory_id in jobs:
+            by_brain[brain].append(memory_id)
+        plans = [plan for brain, ids in by_brain.items() if (plan := await self._plan(brain, ids)) is not None]
+        # One embedding call for every brain of the batch, as ingestion does.
+        pairs = [pair for plan in plans for pair in plan.pairs]
+        vectors = await self.embedder.passages([context.pair_text(prev.content, cur.content) for prev, cur in pairs])
+        at = 0
+        for plan in plans:
+            await plan.apply(self.store, vectors[at : at + len(plan.pairs)])
+            at += len(plan.pairs)
+        return len(pairs)
+
+    async def _plan(self, brain: str, ids: list[str]) -> "Plan | None":
+        if not await self.store.in_context(brain):
+            return None  # an older brain: plain vectors until `lumia reindex`
+        targets = [m for m in await self.store.get(brain, ids=list(dict.fromkeys(ids)), with_vectors=True)
+                   if context.in_context(m.metadata) and not m.metadata.get(context.DONE)]
+        if not targets:
+            return None
+        known = {m.id: m for m in targets}
+        wanted = {str(m.metadata.get(context.PREV)) for m in targets} - set(known) - {""}
+        for memory in await self.store.get(brain, ids=sorted(wanted), with_vectors=True) if wanted else []:
+            known[memory.id] = memory
+        plan = Plan(brain)
+        for memory in context.order(targets):
+            previous = known.get(str(memory.metadata.get(context.PREV) or ""))
+            plan.touch(memory)
+            if previous is None:
+                memory.metadata[context.PREV] = ""  # gone (deleted, or never stored): no pair
+                memory.metadata[context.DONE] = 1
+            else:
+                plan.pairs.append((previous, memory))
+                plan.touch(previous)
+        return plan
+
+
+class Plan:
+    """What one brain's batch will change; applied once its pairs are embedded."""
+
+    def __init__(self, brain: str) -> None:
+        self.brain = brain
+        self.pairs: list[tuple[StoredMemory, StoredMemory]] = []
+        self._changed: dict[str, StoredMemory] = {}
+
+    def touch(self, memory: StoredMemory) -> None:
+        self._changed[memory.id] = memory
+
+    async def apply(self, store: MemoryStore, vectors: list[list[float]]) -> None:
+        # In the order said: a turn that is also the next one's predecessor already holds its own pair.
+        for (previous, current), vector in zip(self.pairs, vectors, strict=True):
+            context.add_part(current, vector)
+            current.metadata[context.DONE] = 1
+            if not previous.metadata.get(context.NEXT):
+                context.add_part(previous, vector)
+                previous.metadata[context.NEXT] = current.id
+        await store.update(self.brain, list(self._changed.values()))

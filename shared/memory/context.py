@@ -1,0 +1,68 @@
+"""Memories in context: a turn's vector is the mean of its own embedding and of the pairs it is in.
+
+A chat turn alone is often vague ("Finished in 1:58, so proud!" answers "How did the race
+go?"). So besides its own embedding P, each turn gets the embedding of itself with the turn
+before it, C = embed(previous + this), and the turn before it gets that same pair as its
+"next" part. The vector stored is the plain mean of the parts, in an inner-product index,
+so its score is the mean of the parts' cosines: measured on bench/recall_dialogues.py,
+recall@10 0.558 -> 0.683 (P+C+next) against 0.639 for P+C and 0.549 for the normalised sum.
+
+The parts arrive at different times (a turn's pair is embedded after it is stored, its next
+pair when the next turn comes), so the metadata says which parts a vector holds:
+`lumia_prev` / `lumia_next` name the neighbours whose pair is in it, `lumia_context` is 1 once
+the turn's own pair has been decided (0: still to do). Documents are left alone: their chunks
+overlap already.
+"""
+
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
+from shared.memory.store import StoredMemory
+
+PREV, NEXT, DONE, SEQ = "lumia_prev", "lumia_next", "lumia_context", "lumia_seq"
+CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
+KEYS = (PREV, NEXT, DONE, SEQ)
+GAP_SECONDS = 3600.0
+"""A turn said more than this after the one before it starts a new conversation: no pair."""
+
+
+def in_context(metadata: dict[str, Any]) -> bool:
+    return metadata.get(KIND) != "document"
+
+
+def follows(previous: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether `current` continues the conversation `previous` was in (same brain assumed)."""
+    gap = float(current.get(CREATED_AT, 0.0)) - float(previous.get(CREATED_AT, 0.0))
+    return in_context(previous) and in_context(current) and 0.0 <= gap <= GAP_SECONDS
+
+
+def pair_text(previous: str, current: str) -> str:
+    return f"{previous}\n{current}"
+
+
+def parts(metadata: dict[str, Any]) -> int:
+    """How many embeddings the stored vector is the mean of."""
+    return 1 + (bool(metadata.get(PREV)) and bool(metadata.get(DONE))) + bool(metadata.get(NEXT))
+
+
+def add_part(memory: StoredMemory, vector: Sequence[float]) -> None:
+    """Folds one more embedding into the memory's mean (the caller sets the metadata that says so)."""
+    assert memory.vector is not None
+    k = parts(memory.metadata)
+    memory.vector = [(v * k + x) / (k + 1) for v, x in zip(memory.vector, vector, strict=True)]
+
+
+def order(memories: Sequence[StoredMemory]) -> list[StoredMemory]:
+    """As they were said: by time, then by arrival (turns of one session may share a timestamp)."""
+    return sorted(memories, key=lambda m: (float(m.metadata.get(CREATED_AT, 0.0)), int(m.metadata.get(SEQ, 0))))
+
+
+def chain(memories: Sequence[StoredMemory]) -> dict[str, str]:
+    """Each memory's predecessor among `memories` (every one of a brain, say), by `order`."""
+    links: dict[str, str] = {}
+    ordered = [m for m in order(memories) if in_context(m.metadata)]
+    for previous, current in pairwise(ordered):
+        if follows(previous.metadata, current.metadata):
+            links[current.id] = previous.id
+    return links

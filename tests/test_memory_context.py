@@ -1,0 +1,163 @@
+"""Turns in context: each memory's vector also holds the embedding of it with its neighbours."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import nats
+import pytest
+import pytest_asyncio
+
+from brain_worker.housekeeping import forget, reindex
+from ingest_worker.context import ContextEnricher
+from ingest_worker.ingest import Ingestor
+from shared import subjects
+from shared.memory import context
+from shared.memory.brains import brain_key
+from shared.memory.embedder import LocalEmbedder
+from shared.memory.messages import ContextJob, MemoryItem
+from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+from tests.harness import Stack, wait_until
+from tests.test_memory import brain, ingest, stats
+
+ASK = "Anna: How did the half marathon go on Sunday?"
+TELL = "Bob: Finished in 1:58, so proud of myself!"
+QUESTION = "What was Bob's half marathon time?"
+
+
+def cos(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+async def expected_scores() -> dict[str, float]:
+    """What each turn should score for QUESTION, from the bundled embedder in this process."""
+    embedder = LocalEmbedder()
+    try:
+        q = await embedder.query(QUESTION)
+        ask, tell, pair = await embedder.passages([ASK, TELL, context.pair_text(ASK, TELL)])
+    finally:
+        embedder.close()
+    return {"ask": (cos(q, ask) + cos(q, pair)) / 2, "tell": (cos(q, tell) + cos(q, pair)) / 2,
+            "tell alone": cos(q, tell), "ask alone": cos(q, ask)}
+
+
+def scores(client: object, name: str) -> dict[str, float]:
+    found = client.post("/query", json={"customer_id": name, "question": QUESTION,  # type: ignore[attr-defined]
+                                        "n_results": 10}).json()
+    return {r["content"]: r["score"] for r in found["results"]}
+
+
+def test_a_turn_is_found_with_the_question_it_answers(lumia: Stack) -> None:
+    want = asyncio.run(expected_scores())
+    name = brain()
+    with lumia.client() as client:
+        ask_id, tell_id = ingest(client, name, ASK, TELL)
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        got = scores(client, name)
+        assert got[TELL] == pytest.approx(want["tell"], abs=2e-3)
+        assert got[ASK] == pytest.approx(want["ask"], abs=2e-3)
+        # The vague answer alone says nothing of a marathon; with its question it does.
+        assert got[TELL] > want["tell alone"] + 0.01
+
+        # Forgetting the question takes its words out of the answer's vector too.
+        assert client.delete(f"/memory/{name}/memories/{ask_id}").status_code == 204
+        assert scores(client, name) == {TELL: pytest.approx(want["tell alone"], abs=2e-3)}
+
+
+async def republish_job(nats_url: str, name: str, memory_id: str) -> None:
+    nc = await nats.connect(nats_url)
+    await nc.jetstream().publish(subjects.memory_context(brain_key(name)),
+                                 ContextJob(brain=name, id=memory_id).model_dump_json().encode(),
+                                 headers={"Nats-Msg-Id": f"again-{time.time_ns()}"})
+    await nc.drain()
+
+
+def test_a_context_job_done_twice_changes_nothing(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        _, tell_id = ingest(client, name, ASK, TELL)
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        before = scores(client, name)
+        asyncio.run(republish_job(lumia.env["NATS_URL"], name, tell_id))
+        asyncio.run(republish_job(lumia.env["NATS_URL"], name, "no-such-memory-0001"))
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        assert scores(client, name) == before
+
+
+# ---------------------------------------------------------------- the cores, on embedded Chroma
+
+
+@pytest_asyncio.fixture
+async def parts(tmp_path: Path) -> AsyncIterator[tuple[MemoryStore, LocalEmbedder]]:
+    embedder = LocalEmbedder()
+    yield MemoryStore(open_chroma(None, tmp_path / "chroma"), embedder.name), embedder
+    embedder.close()
+
+
+def turn(n: int, text: str, at: float, kind: str = "turn") -> MemoryItem:
+    return MemoryItem(id=f"turn-{n:04d}", brain="b", content=text, kind=kind, created_at=at)  # type: ignore[arg-type]
+
+
+async def stored(store: MemoryStore) -> dict[str, StoredMemory]:
+    return {m.id: m for m in await store.get("b", with_vectors=True)}
+
+
+@pytest.mark.asyncio
+async def test_turns_pair_within_a_conversation_and_never_across(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    at = 1_700_000_000.0
+    items = [turn(0, ASK, at), turn(1, TELL, at),  # one session, one timestamp: arrival order decides
+             turn(2, "Anna: Hi again, long time!", at + 3 * 86_400),  # days later: a new conversation
+             turn(3, "Chapter one of the handbook.", at + 3 * 86_400, kind="document")]
+    ingestor = Ingestor(store, embedder)
+    await ingestor.write(items[:1])
+    await ingestor.write(items[1:])  # the predecessor comes from the batch before
+    await ContextEnricher(store, embedder).enrich([("b", i.id) for i in items])
+    memories = await stored(store)
+    meta = {i: {k: memories[i].metadata.get(k) for k in (context.PREV, context.NEXT, context.DONE)}
+            for i in memories}
+    assert meta["turn-0000"] == {context.PREV: "", context.NEXT: "turn-0001", context.DONE: 1}
+    assert meta["turn-0001"] == {context.PREV: "turn-0000", context.NEXT: "", context.DONE: 1}
+    assert meta["turn-0002"] == {context.PREV: "", context.NEXT: "", context.DONE: 1}
+    assert meta["turn-0003"] == {context.PREV: None, context.NEXT: None, context.DONE: None}
+    plain = await embedder.passages([i.content for i in items] + [context.pair_text(ASK, TELL)])
+    pair = plain[-1]
+    for n, parts_of in ((0, [plain[0], pair]), (1, [plain[1], pair]), (2, [plain[2]]), (3, [plain[3]])):
+        mean = [sum(column) / len(parts_of) for column in zip(*parts_of, strict=True)]
+        assert memories[f"turn-{n:04d}"].vector == pytest.approx(mean, abs=1e-4)
+
+
+@pytest.mark.asyncio
+async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEmbedder], tmp_path: Path) -> None:
+    store, embedder = parts
+    at = 1_700_000_000.0
+    items = [turn(0, "Anna: Did you adopt the cat?", at), turn(1, "Bob: Yes, she is called Mabel.", at + 60),
+             turn(2, "Anna: What a lovely name.", at + 120)]
+    await Ingestor(store, embedder).write(items)
+    enricher = ContextEnricher(store, embedder)
+    await enricher.enrich([("b", "turn-0002")])
+    await enricher.enrich([("b", "turn-0001"), ("b", "turn-0000")])
+    await enricher.enrich([("b", i.id) for i in items])  # redelivered: nothing changes
+    in_order = await stored(store)
+
+    reference = MemoryStore(open_chroma(None, tmp_path / "reference"), embedder.name)
+    await Ingestor(reference, embedder).write(items)
+    await ContextEnricher(reference, embedder).enrich([("b", i.id) for i in items])
+    expected = await stored(reference)
+    for memory_id, memory in expected.items():
+        assert in_order[memory_id].vector == pytest.approx(memory.vector, abs=1e-5)
+
+    # Reindexing rebuilds the same vectors from the stored turns alone.
+    await reindex(store, embedder, "b")
+    for memory_id, memory in (await stored(store)).items():
+        assert memory.vector == pytest.approx(expected[memory_id].vector, abs=1e-4)
+        assert memory.metadata[context.DONE] == 1
+
+    # Forgetting the middle turn leaves both neighbours with their own embedding only.
+    assert await forget(store, embedder, "b", "turn-0001")
+    left = await stored(store)
+    alone = await embedder.passages([items[0].content, items[2].content])
+    assert left["turn-0000"].vector == pytest.approx(alone[0], abs=1e-4)
+    assert left["turn-0002"].vector == pytest.approx(alone[1], abs=1e-4)
+    assert "turn-0001" not in left
