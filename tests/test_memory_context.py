@@ -52,7 +52,7 @@ def test_a_turn_is_found_with_the_question_it_answers(lumia: Stack) -> None:
     want = asyncio.run(expected_scores())
     name = brain()
     with lumia.client() as client:
-        ask_id, tell_id = ingest(client, name, ASK, TELL)
+        ask_id, _ = ingest(client, name, ASK, TELL)
         assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
         got = scores(client, name)
         assert got[TELL] == pytest.approx(want["tell"], abs=2e-3)
