@@ -196,16 +196,16 @@ def staleness(outcomes: list[Outcome], method: str) -> tuple[int, int]:
 
 
 def threshold_report(outcomes: list[Outcome]) -> list[str]:
-    """Cosine scores come from plain vector search: its top hit is the best cosine in the brain."""
+    """Scores are the ones the relevance gate sees: Lumia's, the similarity in context (shared/memory/context.py)."""
     evidence_best, answerable_top, unanswerable_top = [], [], []
     for o in outcomes:
-        ranking = o.rankings["vector"]
+        ranking = o.rankings["hybrid"]
         if not ranking.scores:
             continue
         if not o.question.evidence_ids:
-            unanswerable_top.append(ranking.scores[0])
+            unanswerable_top.append(max(ranking.scores))
             continue
-        answerable_top.append(ranking.scores[0])
+        answerable_top.append(max(ranking.scores))
         found = [s for i, s in zip(ranking.ids, ranking.scores, strict=True) if i in o.question.evidence_ids]
         if found:
             evidence_best.append(max(found))
@@ -216,7 +216,7 @@ def threshold_report(outcomes: list[Outcome]) -> list[str]:
         return f"{name:<34}{len(values):>4}  {pct(values, 10):6.3f} {pct(values, 50):6.3f} {pct(values, 90):6.3f}"
 
     return [
-        f"{'cosine score (vector search)':<34}{'n':>4}  {'p10':>6} {'p50':>6} {'p90':>6}",
+        f"{'score (Lumia, in context)':<34}{'n':>4}  {'p10':>6} {'p50':>6} {'p90':>6}",
         row("best evidence hit (answerable)", evidence_best),
         row("top hit (answerable)", answerable_top),
         row("top hit (unanswerable)", unanswerable_top),
