@@ -23,7 +23,7 @@ from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory
 
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
-RECENCY_WEIGHT = 0.005  # the newest candidate adds this much, the oldest nothing
+RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 CREATED_AT = "lumia_created_at"
 PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
 
