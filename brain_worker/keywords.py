@@ -69,6 +69,10 @@ class KeywordIndex:
         self.total_length -= self.lengths.pop(memory_id)
         self.total_chars -= self.chars_of.pop(memory_id)
 
+    def common(self, term: str, share: float) -> bool:
+        """Whether the term is in at least `share` of the memories."""
+        return len(self.postings.get(term, ())) >= share * len(self.lengths)
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The k best BM25 matches, each scored as a fraction (0..1) of the best score any memory
         could get for this query. Not of the best match found: a memory matching only a common

@@ -1,0 +1,58 @@
+"""How the brain_worker reads a question: words common to the whole brain left out of the
+embedding, and what the person it names said put first."""
+
+from pathlib import Path
+
+import pytest
+
+from brain_worker.keywords import KeywordCache, KeywordIndex
+from brain_worker.retrieval import COMMON_FROM, Retriever, speaker_of, without_common_words
+from shared.memory.embedder import LocalEmbedder
+from shared.memory.messages import QueryRequest
+from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+
+
+def dialogue(turns: int) -> KeywordIndex:
+    index = KeywordIndex()
+    for n in range(turns):
+        speaker = "Jolene" if n % 2 else "Astrid"
+        index.add(f"t{n}", f"{speaker}: line {n} about topic{n % 7}")
+    return index
+
+
+def test_names_that_start_every_other_turn_are_left_out() -> None:
+    index = dialogue(COMMON_FROM * 2)
+    assert without_common_words("Where did Jolene move to?", index) == "Where did move to?"
+    assert without_common_words("What did Jolene's cat knock over?", index) == "What did cat knock over?"
+    assert without_common_words("Vad heter Astrids hund?", index) == "Vad heter hund?"
+    # Rare words stay, and so does what the keyword index never counts (stopwords).
+    assert without_common_words("Did Jolene talk about topic3?", index) == "Did talk about topic3?"
+
+
+def test_a_small_brain_or_a_question_of_only_common_words_is_left_as_it_is() -> None:
+    assert without_common_words("Where did Jolene move to?", dialogue(COMMON_FROM - 1)) == "Where did Jolene move to?"
+    assert without_common_words("Jolene, Astrid!", dialogue(COMMON_FROM * 2)) == "Jolene, Astrid!"
+
+
+@pytest.mark.parametrize("first", ["Jolene", "Tim"])
+async def test_what_the_named_person_said_ranks_first(tmp_path: Path, first: str) -> None:
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        [vector] = await embedder.passages(["We moved to Northfield last week."])
+        # The same words and vector, told by two people: only who said it can decide.
+        speakers = [first, "Tim" if first == "Jolene" else "Jolene"]
+        await store.upsert("b", [StoredMemory(id=f"said-by-{s}", content="We moved to Northfield last week.",
+                                              metadata={"speaker": s, "lumia_created_at": 1.0}) for s in speakers],
+                           [vector, vector])
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+        reply = await retriever.query(QueryRequest(brain="b", question="Where did Jolene move to?", n_results=2))
+    finally:
+        embedder.close()
+    assert [hit.id for hit in reply.results] == ["said-by-Jolene", "said-by-Tim"]
+
+
+def test_the_speaker_is_the_metadata_or_a_leading_name() -> None:
+    assert speaker_of(StoredMemory("a", "Caroline: I went to a support group.", {})) == {"caroline"}
+    assert speaker_of(StoredMemory("b", "I went there.", {"speaker": "Melanie Ray"})) == {"melanie", "ray"}
+    assert speaker_of(StoredMemory("c", "No one in particular said this: really.", {})) == set()
