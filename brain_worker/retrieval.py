@@ -1,9 +1,10 @@
 """Retrieval, broker-free: vector search fused with keywords, aware of time, gated by relevance.
 
-A memory's rank is its similarity to the question (the mean cosine of the memory and of it
-with its neighbours, shared/memory/context.py), nudged by two small terms:
-keyword overlap (BM25, as a share of the best score the question allows) and recency within the
-candidates. Measured in bench/recall.py (docs/performance.md): reciprocal-rank
+A memory's rank is its similarity to the question less the brain's common direction
+(brain_worker/direction.py; the similarity is the mean cosine of the memory and of it with its
+neighbours, shared/memory/context.py), nudged by three small terms: keyword overlap (BM25, as
+a share of the best score the question allows), recency within the candidates, and whether
+the person the question names said it. Measured in bench/recall.py (docs/performance.md): reciprocal-rank
 fusion with equal weights lost a fifth of the paraphrased questions to small-talk
 turns that shared a common word, while a nudge keeps names and numbers findable
 without outvoting meaning; the recency nudge puts "I now work at X" above the
@@ -16,6 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
+from brain_worker.direction import FROM as COMMON_FROM
+from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
 from shared.memory import context
@@ -27,7 +32,6 @@ KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this m
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
-COMMON_FROM = 50  # memories a brain needs before its common words can be told from chance
 CREATED_AT = "lumia_created_at"
 PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
 
@@ -41,11 +45,6 @@ def to_hit(memory: StoredMemory) -> MemoryHit:
                      score=memory.score)
 
 
-def _similarity(a: list[float], b: list[float]) -> float:
-    # What the index scores: the inner product, the mean cosine of a memory's parts (shared/memory/context.py).
-    return round(sum(x * y for x, y in zip(a, b, strict=True)), 4)
-
-
 class Retriever:
     def __init__(self, store: MemoryStore, embedder: Embedder, keywords: KeywordCache, min_score: float,
                  clock: Callable[[], float] = time.time) -> None:
@@ -53,6 +52,7 @@ class Retriever:
         self.embedder = embedder
         self.keywords = keywords
         self.min_score = min_score
+        self.directions = Directions()
         self._clock = clock
 
     async def keyword_index(self, brain: str) -> KeywordIndex:
@@ -68,43 +68,54 @@ class Retriever:
     async def query(self, request: QueryRequest) -> QueryReply:
         now = datetime.fromtimestamp(self._clock(), UTC)
         window = parse_time_window(request.question, now)
-        vector = await self.embedder.query(without_common_words(request.question,
-                                                                await self.keyword_index(request.brain)))
+        index = await self.keyword_index(request.brain)
+        question = await self.embedder.query(without_common_words(request.question, index))
+
+        async def vectors() -> list[list[float]]:
+            return [m.vector or [] for m in await self.store.get(request.brain, with_vectors=True)]
+
+        search = search_vector(question, await self.directions.of(request.brain, len(index), vectors))
         depth = max(4 * request.n_results, 20)
-        hits = await self._search(request, vector, depth, window)
+        hits = await self._search(request, question, search, depth, window)
         if window is not None and not hits:
             # Nothing in that window: answer from all time rather than from nothing.
             window = None
-            hits = await self._search(request, vector, depth, None)
+            hits = await self._search(request, question, search, depth, None)
         if request.relevant_only:
             hits = [h for h in hits if (h.score or 0.0) >= self.min_score]
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
-    async def _search(self, request: QueryRequest, vector: list[float], depth: int,
+    async def _search(self, request: QueryRequest, question: list[float], search: list[float], depth: int,
                       window: tuple[float, float] | None) -> list[StoredMemory]:
+        """Found with `search` (the question less the brain's common direction) and ranked by it;
+        each memory's `score` stays its similarity to the question itself, what the relevance
+        threshold is calibrated on."""
         where = _combine(request.where, window)
-        by_vector = await self.store.search(request.brain, vector, depth, where)
-        found = {m.id: m for m in by_vector}
+        found = {m.id: m for m in await self.store.search(request.brain, search, depth, where, with_vectors=True)}
         keyword: dict[str, float] = {}
         if request.where is None:
             keyword = dict((await self.keyword_index(request.brain)).search(request.question, depth))
             missing = [memory_id for memory_id in keyword if memory_id not in found]
             for memory in await self.store.get(request.brain, ids=missing, with_vectors=True) if missing else []:
-                if window is not None and not window[0] <= _created_at(memory) < window[1]:
-                    continue
-                memory.score = _similarity(vector, memory.vector or [])
-                memory.vector = None
-                found[memory.id] = memory
+                if window is None or window[0] <= _created_at(memory) < window[1]:
+                    found[memory.id] = memory
         if not found:
             return []
+        matrix = np.asarray([m.vector for m in found.values()], dtype=np.float32)
+        # The index scores by inner product: the mean cosine of a memory's parts (shared/memory/context.py).
+        raw = matrix @ np.asarray(question, dtype=np.float32)
+        less_common = matrix @ np.asarray(search, dtype=np.float32)
+        beyond: dict[str, float] = {}
+        for memory, score, rank_score in zip(found.values(), raw.tolist(), less_common.tolist(), strict=True):
+            memory.score, memory.vector = round(score, 4), None
+            beyond[memory.id] = rank_score
         times = {memory_id: _created_at(memory) for memory_id, memory in found.items()}
         oldest, newest = min(times.values()), max(times.values())
         span = newest - oldest or 1.0
-
         named = {form for word in _WORD.findall(request.question) for form in _forms(word)}
 
         def rank(memory: StoredMemory) -> float:
-            return ((memory.score or 0.0) + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
+            return (beyond[memory.id] + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
                     + RECENCY_WEIGHT * (times[memory.id] - oldest) / span
                     + SPEAKER_WEIGHT * bool(named & speaker_of(memory)))
 

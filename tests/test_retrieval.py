@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
-from brain_worker.retrieval import COMMON_FROM, Retriever, speaker_of, without_common_words
+from brain_worker.retrieval import Retriever, speaker_of, without_common_words
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
@@ -56,3 +57,43 @@ def test_the_speaker_is_the_metadata_or_a_leading_name() -> None:
     assert speaker_of(StoredMemory("a", "Caroline: I went to a support group.", {})) == {"caroline"}
     assert speaker_of(StoredMemory("b", "I went there.", {"speaker": "Melanie Ray"})) == {"melanie", "ray"}
     assert speaker_of(StoredMemory("c", "No one in particular said this: really.", {})) == set()
+
+
+class FixedQuestion:
+    """Our Embedder interface, answering every question with one chosen vector."""
+
+    name = "fixed"
+
+    def __init__(self, vector: list[float]) -> None:
+        self.vector = vector
+
+    async def passages(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError("retrieval embeds no passages")
+
+    async def query(self, text: str) -> list[float]:
+        return self.vector
+
+
+def unit(*parts: float) -> list[float]:
+    norm = sum(p * p for p in parts) ** 0.5
+    return [p / norm for p in parts]
+
+
+@pytest.mark.parametrize("chatter", [COMMON_FROM - 2, COMMON_FROM + 10])
+async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter: int) -> None:
+    """Small talk lies along the brain's common direction and near every question; the memory
+    that answers is found by what the question has beyond that, once the brain is big enough."""
+    store = MemoryStore(open_chroma(None, tmp_path), "fixed")
+    small_talk = [StoredMemory(id=f"chat-{n:03d}", content=f"chatter {n}", metadata={"lumia_created_at": 1.0})
+                  for n in range(chatter)]
+    vectors = [unit(1.0, 0.0, 0.05 * (n % 5), 0.05 * (n % 3)) for n in range(chatter)]
+    answer = StoredMemory(id="the-answer", content="the answer", metadata={"lumia_created_at": 1.0})
+    await store.upsert("b", [*small_talk, answer], [*vectors, unit(0.5, 0.866, 0.0, 0.0)])
+    retriever = Retriever(store, FixedQuestion(unit(0.95, 0.31, 0.0, 0.0)), KeywordCache(), min_score=0.0)
+    reply = await retriever.query(QueryRequest(brain="b", question="where did it go", n_results=1))
+    [best] = reply.results
+    if chatter < COMMON_FROM:
+        assert best.id.startswith("chat-")  # too few memories to tell what is common
+    else:
+        assert best.id == "the-answer"
+        assert best.score == pytest.approx(0.95 * 0.5 + 0.31 * 0.866, abs=2e-3)  # still the plain similarity

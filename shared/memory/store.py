@@ -154,24 +154,29 @@ class MemoryStore:
         return await self._run(layout)
 
     async def search(
-        self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None
+        self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None,
+        with_vectors: bool = False,
     ) -> list[StoredMemory]:
         def search() -> list[StoredMemory]:
             collection = self._collection(brain)
             if collection is None:
                 return []
+            include: list[Any] = ["documents", "metadatas", "distances", *(["embeddings"] if with_vectors else [])]
             found = collection.query(
                 query_embeddings=[vector],  # type: ignore[arg-type]
                 n_results=n,
                 where=where or None,
-                include=["documents", "metadatas", "distances"],
+                include=include,
             )
+            ids = found["ids"][0]
+            vectors = found["embeddings"][0] if with_vectors and found["embeddings"] is not None else None
             return [
-                StoredMemory(id=i, content=d or "", metadata=dict(m or {}), score=round(1.0 - dist, 4))
-                for i, d, m, dist in zip(
-                    found["ids"][0], (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
+                StoredMemory(id=i, content=d or "", metadata=dict(m or {}), score=round(1.0 - dist, 4),
+                             vector=None if vectors is None else list(vectors[k]))
+                for k, (i, d, m, dist) in enumerate(zip(
+                    ids, (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
                     (found["distances"] or [[]])[0], strict=True,
-                )
+                ))
             ]
 
         return await self._run(search)
