@@ -65,8 +65,8 @@ class Settings(BaseSettings):
 
     # Memory.
     memory_min_score: float = Field(
-        0.83, ge=0, le=1, alias="LUMIA_MEMORY_MIN_SCORE",
-        description="Cosine score a memory needs to be put in front of the model (calibrated in bench/recall.py)",
+        0.825, ge=0, le=1, alias="LUMIA_MEMORY_MIN_SCORE",
+        description="Similarity a memory needs to be put in front of the model (calibrated in bench/recall.py)",
     )
     memory_results: int = Field(5, ge=1, le=100, alias="LUMIA_MEMORY_RESULTS",
                                 description="Most memories given to the model per message")
