@@ -228,7 +228,11 @@ async def check_searchable(lumia: str, memories: list[Memory], seed: int) -> int
             response = await client.post("/query", json={"customer_id": memory.brain, "question": memory.text,
                                                          "n_results": 3})
             response.raise_for_status()
-            found += any(hit["content"] == memory.text for hit in response.json()["results"])
+            hit = any(hit["content"] == memory.text for hit in response.json()["results"])
+            found += hit
+            if not hit:
+                top = response.json()["results"][0]["content"] if response.json()["results"] else None
+                print(f"  not in the top 3 when asked verbatim: {memory.text!r} (first: {top!r})")
     return found
 
 

@@ -11,6 +11,7 @@ without outvoting meaning; the recency nudge puts "I now work at X" above the
 older "I work at Y" when both match.
 """
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -59,17 +60,26 @@ class Retriever:
         index = self.keywords.get(brain)
         # A missed change notice shows up as a size mismatch: rebuild rather than serve stale results.
         if index is None or len(index) != await self.store.count(brain):
-            index = KeywordIndex()
-            for memory in await self.store.get(brain):
-                index.add(memory.id, memory.content)
-            self.keywords.put(brain, index)
+            index = await self._rebuild_index(brain)
+        return index
+
+    async def _rebuild_index(self, brain: str) -> KeywordIndex:
+        index = KeywordIndex()
+        for memory in await self.store.get(brain):
+            index.add(memory.id, memory.content)
+        self.keywords.put(brain, index)
         return index
 
     async def query(self, request: QueryRequest) -> QueryReply:
         now = datetime.fromtimestamp(self._clock(), UTC)
         window = parse_time_window(request.question, now)
-        index = await self.keyword_index(request.brain)
-        question = await self.embedder.query(without_common_words(request.question, index))
+        index = self.keywords.get(request.brain) or await self._rebuild_index(request.brain)
+        # The question is embedded while the index is checked against the store: which words are
+        # common to the brain hardly changes if a notice was missed.
+        question, count = await asyncio.gather(
+            self.embedder.query(without_common_words(request.question, index)), self.store.count(request.brain))
+        if count != len(index):
+            index = await self._rebuild_index(request.brain)
 
         async def vectors() -> list[list[float]]:
             return [m.vector or [] for m in await self.store.get(request.brain, with_vectors=True)]
@@ -91,14 +101,19 @@ class Retriever:
         each memory's `score` stays its similarity to the question itself, what the relevance
         threshold is calibrated on."""
         where = _combine(request.where, window)
-        found = {m.id: m for m in await self.store.search(request.brain, search, depth, where, with_vectors=True)}
         keyword: dict[str, float] = {}
         if request.where is None:
-            keyword = dict((await self.keyword_index(request.brain)).search(request.question, depth))
-            missing = [memory_id for memory_id in keyword if memory_id not in found]
-            for memory in await self.store.get(request.brain, ids=missing, with_vectors=True) if missing else []:
-                if window is None or window[0] <= _created_at(memory) < window[1]:
-                    found[memory.id] = memory
+            index = self.keywords.get(request.brain) or await self._rebuild_index(request.brain)
+            keyword = dict(index.search(request.question, depth))
+        # Both reads at once: most keyword matches are not among the vector hits.
+        by_vector, by_keyword = await asyncio.gather(
+            self.store.search(request.brain, search, depth, where, with_vectors=True),
+            self.store.get(request.brain, ids=list(keyword), with_vectors=True) if keyword else _nothing(),
+        )
+        found = {m.id: m for m in by_vector}
+        for memory in by_keyword:
+            if memory.id not in found and (window is None or window[0] <= _created_at(memory) < window[1]):
+                found[memory.id] = memory
         if not found:
             return []
         matrix = np.asarray([m.vector for m in found.values()], dtype=np.float32)
@@ -120,6 +135,10 @@ class Retriever:
                     + SPEAKER_WEIGHT * bool(named & speaker_of(memory)))
 
         return sorted(found.values(), key=rank, reverse=True)
+
+
+async def _nothing() -> list[StoredMemory]:
+    return []
 
 
 _WORD = re.compile(r"\w+(?:'s)?")

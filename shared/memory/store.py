@@ -85,6 +85,11 @@ def _index_cache_of(brains: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_NOFILE, (usable, hard))
 
 
+def _floats(row: Any) -> list[float]:
+    # Chroma hands back numpy rows; a list of numpy scalars would be slow to stack again.
+    return row.tolist() if hasattr(row, "tolist") else list(row)
+
+
 class MemoryStore:
     def __init__(self, client: ClientAPI, embedder_name: str) -> None:
         self._client = client
@@ -172,7 +177,7 @@ class MemoryStore:
             vectors = found["embeddings"][0] if with_vectors and found["embeddings"] is not None else None
             return [
                 StoredMemory(id=i, content=d or "", metadata=dict(m or {}), score=round(1.0 - dist, 4),
-                             vector=None if vectors is None else list(vectors[k]))
+                             vector=None if vectors is None else _floats(vectors[k]))
                 for k, (i, d, m, dist) in enumerate(zip(
                     ids, (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
                     (found["distances"] or [[]])[0], strict=True,
@@ -194,7 +199,7 @@ class MemoryStore:
             vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
             return [
                 StoredMemory(id=i, content=d or "", metadata=dict(m or {}),
-                             vector=None if vectors is None else list(vectors[n]))
+                             vector=None if vectors is None else _floats(vectors[n]))
                 for n, (i, d, m) in enumerate(
                     zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)
                 )
