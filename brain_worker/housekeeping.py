@@ -82,14 +82,8 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
         if context.in_context(memory.metadata):
             memory.metadata |= {context.PREV: links.get(memory.id, ""), context.NEXT: "", context.DONE: 0,
                                 context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
-    pairs = [(by_id[prev], by_id[cur]) for cur, prev in links.items()]
-    pair_vectors = await _embed(embedder, [context.pair_text(p.content, c.content) for p, c in pairs])
-    for (_, current), vector in zip(pairs, pair_vectors, strict=True):
-        context.add_part(current, vector)
-        current.metadata[context.DONE] = 1
-    for (previous, current), vector in zip(pairs, pair_vectors, strict=True):
-        context.add_part(previous, vector)
-        previous.metadata[context.NEXT] = current.id
+    pairs = [(by_id[prev], by_id[cur]) for cur, prev in links.items()]  # in the order said
+    context.fold(pairs, await _embed(embedder, [context.pair_text(p.content, c.content) for p, c in pairs]))
     for memory in memories:
         if context.in_context(memory.metadata):
             memory.metadata[context.DONE] = 1

@@ -69,11 +69,5 @@ class Plan:
         self._changed[memory.id] = memory
 
     async def apply(self, store: MemoryStore, vectors: list[list[float]]) -> None:
-        # In the order said: a turn that is also the next one's predecessor already holds its own pair.
-        for (previous, current), vector in zip(self.pairs, vectors, strict=True):
-            context.add_part(current, vector)
-            current.metadata[context.DONE] = 1
-            if not previous.metadata.get(context.NEXT):
-                context.add_part(previous, vector)
-                previous.metadata[context.NEXT] = current.id
+        context.fold(self.pairs, vectors)
         await store.update(self.brain, list(self._changed.values()))

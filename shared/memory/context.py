@@ -53,6 +53,17 @@ def add_part(memory: StoredMemory, vector: Sequence[float]) -> None:
     memory.vector = [(v * k + x) / (k + 1) for v, x in zip(memory.vector, vector, strict=True)]
 
 
+def fold(pairs: Sequence[tuple[StoredMemory, StoredMemory]], vectors: Sequence[Sequence[float]]) -> None:
+    """Adds each (previous, current) pair's embedding to both turns. In the order said: a turn
+    that is also the next one's predecessor then already holds its own pair."""
+    for (previous, current), vector in zip(pairs, vectors, strict=True):
+        add_part(current, vector)
+        current.metadata[DONE] = 1
+        if not previous.metadata.get(NEXT):
+            add_part(previous, vector)
+            previous.metadata[NEXT] = current.id
+
+
 def order(memories: Sequence[StoredMemory]) -> list[StoredMemory]:
     """As they were said: by time, then by arrival (turns of one session may share a timestamp)."""
     return sorted(memories, key=lambda m: (float(m.metadata.get(CREATED_AT, 0.0)), int(m.metadata.get(SEQ, 0))))
