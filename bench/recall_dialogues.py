@@ -28,6 +28,7 @@ MRR is the reciprocal rank of the first evidence turn found (0 if none).
     python bench/recall_dialogues.py                     # 8 conversations, ~1.5 minutes on 2 cores
     python bench/recall_dialogues.py --quick             # 2 conversations
     python bench/recall_dialogues.py --conversations 4 --seed 1
+    python bench/recall_dialogues.py --speaker-in-metadata   # turns without "Name: " in front
 """
 
 import argparse
@@ -38,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -1903,9 +1904,13 @@ def samples(outcomes: list[Outcome], turns: list[Turn], seed: int) -> list[str]:
 # ---------------------------------------------------------------- main
 
 
-async def run(conversations: int, seed: int) -> None:
+async def run(conversations: int, seed: int, speaker_in_metadata: bool = False) -> None:
     started = time.perf_counter()
     turns, questions = generate(conversations, seed)
+    if speaker_in_metadata:
+        # The other way to hand Lumia a dialogue: the words alone, who said them in `speaker`.
+        turns = [replace(t, content=t.content.split(": ", 1)[1]) for t in turns]
+        print("turns stored without the speaker's name in front (it is in metadata `speaker`)")
     print(counts(turns, questions, seed))
     result = await evaluate(turns, questions)
     print(f"ingest: {result.stored}/{len(turns)} turns stored twice (in context, and plain) in "
@@ -1922,8 +1927,10 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="2 conversations")
+    parser.add_argument("--speaker-in-metadata", action="store_true",
+                        help="store each turn without its leading 'Name: ' (the name stays in metadata)")
     args = parser.parse_args()
-    asyncio.run(run(2 if args.quick else args.conversations, args.seed))
+    asyncio.run(run(2 if args.quick else args.conversations, args.seed, args.speaker_in_metadata))
 
 
 if __name__ == "__main__":

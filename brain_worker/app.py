@@ -33,6 +33,7 @@ from brain_worker.retrieval import Retriever
 from ingest_worker.app import attach as attach_ingest
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
+from shared.memory import context
 from shared.memory.brains import brain_key
 from shared.memory.messages import (
     BrainChanged,
@@ -146,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             index.remove(memory_id)
         if notice.added:
             for memory in await runtime.store.get(notice.brain, ids=notice.added):
-                index.add(memory.id, memory.content)
+                index.add(memory.id, context.said(memory), len(memory.content))
 
     @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
     async def on_ping() -> WorkerStatus:

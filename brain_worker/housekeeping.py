@@ -62,7 +62,7 @@ async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: 
         return False
     neighbours = await store.get(brain, where={"$or": [{context.PREV: memory_id}, {context.NEXT: memory_id}]})
     if neighbours:
-        vectors = await embedder.passages([m.content for m in neighbours])
+        vectors = await embedder.passages([context.said(m) for m in neighbours])
         for memory, vector in zip(neighbours, vectors, strict=True):
             memory.metadata |= {context.PREV: "", context.NEXT: "", context.DONE: 1}
             memory.vector = vector
@@ -74,7 +74,7 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
     """Re-embed every memory of a brain with the current embedder, in place (same ids, text and
     metadata), each turn with its context."""
     memories = await store.get(brain)
-    plain = await _embed(embedder, [m.content for m in memories])
+    plain = await _embed(embedder, [context.said(m) for m in memories])
     links = context.chain(memories)
     by_id = {m.id: m for m in memories}
     for memory, vector in zip(memories, plain, strict=True):
@@ -83,7 +83,7 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
             memory.metadata |= {context.PREV: links.get(memory.id, ""), context.NEXT: "", context.DONE: 0,
                                 context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
     pairs = [(by_id[prev], by_id[cur]) for cur, prev in links.items()]  # in the order said
-    context.fold(pairs, await _embed(embedder, [context.pair_text(p.content, c.content) for p, c in pairs]))
+    context.fold(pairs, await _embed(embedder, [context.pair_text(p, c) for p, c in pairs]))
     for memory in memories:
         if context.in_context(memory.metadata):
             memory.metadata[context.DONE] = 1

@@ -47,7 +47,8 @@ class KeywordIndex:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def add(self, memory_id: str, text: str) -> None:
+    def add(self, memory_id: str, text: str, chars: int | None = None) -> None:
+        """`chars`: the length of the memory's own text when `text` is more (its speaker in front)."""
         self.remove(memory_id)
         counts = Counter(tokens(text))
         for term, count in counts.items():
@@ -55,8 +56,8 @@ class KeywordIndex:
         self.terms_of[memory_id] = tuple(counts)
         self.lengths[memory_id] = sum(counts.values())
         self.total_length += self.lengths[memory_id]
-        self.chars_of[memory_id] = len(text)
-        self.total_chars += len(text)
+        self.chars_of[memory_id] = len(text) if chars is None else chars
+        self.total_chars += self.chars_of[memory_id]
 
     def remove(self, memory_id: str) -> None:
         if memory_id not in self.lengths:

@@ -66,7 +66,7 @@ class Retriever:
     async def _rebuild_index(self, brain: str) -> KeywordIndex:
         index = KeywordIndex()
         for memory in await self.store.get(brain):
-            index.add(memory.id, memory.content)
+            index.add(memory.id, context.said(memory), len(memory.content))
         self.keywords.put(brain, index)
         return index
 
@@ -132,7 +132,7 @@ class Retriever:
         def rank(memory: StoredMemory) -> float:
             return (beyond[memory.id] + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
                     + RECENCY_WEIGHT * (times[memory.id] - oldest) / span
-                    + SPEAKER_WEIGHT * bool(named & speaker_of(memory)))
+                    + SPEAKER_WEIGHT * bool(named & context.speaker_of(memory)))
 
         return sorted(found.values(), key=rank, reverse=True)
 
@@ -142,7 +142,6 @@ async def _nothing() -> list[StoredMemory]:
 
 
 _WORD = re.compile(r"\w+(?:'s)?")
-_SPEAKER = re.compile(r"^\s*([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2}):\s")
 
 
 def _forms(word: str) -> set[str]:
@@ -150,19 +149,6 @@ def _forms(word: str) -> set[str]:
     taking the s without an apostrophe, "Astrids" both mean the name."""
     term = word.lower().removesuffix("'s")
     return {t for t in (term, term.removesuffix("s")) if len(t) > 1}
-
-
-def speaker_of(memory: StoredMemory) -> set[str]:
-    """Who said it, as lowercase words: metadata `speaker`, or a leading "Name:" in the text.
-    A question about Caroline is mostly answered by what Caroline said: with the name left
-    out of the embedded question (without_common_words), this puts it back as a nudge,
-    recall@10 0.719 -> 0.759 on bench/recall_dialogues.py (brute force; no change on
-    bench/recall.py, whose turns start with "User:")."""
-    said_by = memory.metadata.get("speaker")
-    if not isinstance(said_by, str):
-        found = _SPEAKER.match(memory.content)
-        said_by = found.group(1) if found else ""
-    return {w for w in said_by.lower().split() if len(w) > 1}
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

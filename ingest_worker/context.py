@@ -26,7 +26,7 @@ class ContextEnricher:
         plans = [plan for brain, ids in by_brain.items() if (plan := await self._plan(brain, ids)) is not None]
         # One embedding call for every brain of the batch, as ingestion does.
         pairs = [pair for plan in plans for pair in plan.pairs]
-        vectors = await self.embedder.passages([context.pair_text(prev.content, cur.content) for prev, cur in pairs])
+        vectors = await self.embedder.passages([context.pair_text(prev, cur) for prev, cur in pairs])
         at = 0
         for plan in plans:
             await plan.apply(self.store, vectors[at : at + len(plan.pairs)])

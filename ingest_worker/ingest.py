@@ -61,7 +61,7 @@ class Ingestor:
         for brain, memories in fresh.items():
             await self._link(brain, memories)
         # One embedding call for every brain in the batch: a few texts per call would waste the model.
-        vectors = await self.embedder.passages([m.content for memories in fresh.values() for m in memories])
+        vectors = await self.embedder.passages([context.said(m) for memories in fresh.values() for m in memories])
         prepared: dict[str, tuple[list[StoredMemory], list[Vector]]] = {}
         at = 0
         for brain, memories in fresh.items():

@@ -35,7 +35,7 @@ async def expected_scores() -> dict[str, float]:
     embedder = LocalEmbedder()
     try:
         q = await embedder.query(QUESTION)
-        ask, tell, pair = await embedder.passages([ASK, TELL, context.pair_text(ASK, TELL)])
+        ask, tell, pair = await embedder.passages([ASK, TELL, f"{ASK}\n{TELL}"])  # the pair, one after the other
     finally:
         embedder.close()
     return {"ask": (cos(q, ask) + cos(q, pair)) / 2, "tell": (cos(q, tell) + cos(q, pair)) / 2,
@@ -121,7 +121,7 @@ async def test_turns_pair_within_a_conversation_and_never_across(parts: tuple[Me
     assert meta["turn-0001"] == {context.PREV: "turn-0000", context.NEXT: "", context.DONE: 1}
     assert meta["turn-0002"] == {context.PREV: "", context.NEXT: "", context.DONE: 1}
     assert meta["turn-0003"] == {context.PREV: None, context.NEXT: None, context.DONE: None}
-    plain = await embedder.passages([i.content for i in items] + [context.pair_text(ASK, TELL)])
+    plain = await embedder.passages([i.content for i in items] + [f"{ASK}\n{TELL}"])
     pair = plain[-1]
     for n, parts_of in ((0, [plain[0], pair]), (1, [plain[1], pair]), (2, [plain[2]]), (3, [plain[3]])):
         mean = [sum(column) / len(parts_of) for column in zip(*parts_of, strict=True)]

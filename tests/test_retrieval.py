@@ -7,7 +7,8 @@ import pytest
 
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
-from brain_worker.retrieval import Retriever, speaker_of, without_common_words
+from brain_worker.retrieval import Retriever, without_common_words
+from shared.memory.context import said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
@@ -57,6 +58,12 @@ def test_the_speaker_is_the_metadata_or_a_leading_name() -> None:
     assert speaker_of(StoredMemory("a", "Caroline: I went to a support group.", {})) == {"caroline"}
     assert speaker_of(StoredMemory("b", "I went there.", {"speaker": "Melanie Ray"})) == {"melanie", "ray"}
     assert speaker_of(StoredMemory("c", "No one in particular said this: really.", {})) == set()
+
+
+def test_a_speaker_in_the_metadata_is_embedded_with_the_words() -> None:
+    assert said(StoredMemory("a", "I went there.", {"speaker": "Melanie"})) == "Melanie: I went there."
+    assert said(StoredMemory("b", "Melanie: I went there.", {"speaker": "Melanie"})) == "Melanie: I went there."
+    assert said(StoredMemory("c", "I went there.", {})) == "I went there."
 
 
 class FixedQuestion:

