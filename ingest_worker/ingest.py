@@ -19,16 +19,14 @@ def content_hash(text: str) -> str:
 
 
 def stored_form(item: MemoryItem) -> StoredMemory:
-    metadata = {
-        **item.metadata,
-        "lumia_kind": item.kind,
-        "lumia_created_at": item.created_at,
-        "lumia_hash": content_hash(item.content),
-    }
-    if context.in_context(metadata):
+    memory = StoredMemory(id=item.id, content=item.content,
+                          metadata={**item.metadata, "lumia_kind": item.kind, "lumia_created_at": item.created_at})
+    # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
+    memory.metadata["lumia_hash"] = content_hash(context.said(memory))
+    if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.
-        metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.NEXT: "", context.DONE: 0}
-    return StoredMemory(id=item.id, content=item.content, metadata=metadata)
+        memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.NEXT: "", context.DONE: 0}
+    return memory
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,3 +161,13 @@ async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEm
     assert left["turn-0000"].vector == pytest.approx(alone[0], abs=1e-4)
     assert left["turn-0002"].vector == pytest.approx(alone[1], abs=1e-4)
     assert "turn-0001" not in left
+
+
+@pytest.mark.asyncio
+async def test_the_same_words_from_another_speaker_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    said = [MemoryItem(id=f"thanks-{n:04d}", brain="b", content="Thanks, that means a lot!", kind="turn",
+                       created_at=1_700_000_000.0 + n, metadata={"speaker": speaker})
+            for n, speaker in enumerate(["Anna", "Bob", "Anna"])]
+    written = await Ingestor(store, embedder).write(said)
+    assert written == {"b": ["thanks-0000", "thanks-0001"]}  # Anna's repeat is the one memory of hers
