@@ -28,7 +28,7 @@ MRR is the reciprocal rank of the first evidence turn found (0 if none).
     python bench/recall_dialogues.py                     # 8 conversations, ~1.5 minutes on 2 cores
     python bench/recall_dialogues.py --quick             # 2 conversations
     python bench/recall_dialogues.py --conversations 4 --seed 1
-    python bench/recall_dialogues.py --speaker-in-metadata   # turns without "Name: " in front
+    python bench/recall_dialogues.py --speaker metadata   # turns without "Name: " in front
 """
 
 import argparse
@@ -1904,13 +1904,16 @@ def samples(outcomes: list[Outcome], turns: list[Turn], seed: int) -> list[str]:
 # ---------------------------------------------------------------- main
 
 
-async def run(conversations: int, seed: int, speaker_in_metadata: bool = False) -> None:
+async def run(conversations: int, seed: int, speaker: str = "prefix") -> None:
     started = time.perf_counter()
     turns, questions = generate(conversations, seed)
-    if speaker_in_metadata:
-        # The other way to hand Lumia a dialogue: the words alone, who said them in `speaker`.
-        turns = [replace(t, content=t.content.split(": ", 1)[1]) for t in turns]
-        print("turns stored without the speaker's name in front (it is in metadata `speaker`)")
+    if speaker != "prefix":
+        # Other ways to hand Lumia a dialogue: the words alone, who said them in `speaker` or nowhere.
+        turns = [replace(t, content=t.content.split(": ", 1)[1],
+                         metadata=t.metadata if speaker == "metadata"
+                         else {k: v for k, v in t.metadata.items() if k != "speaker"}) for t in turns]
+        where = "in metadata" if speaker == "metadata" else "nowhere"
+        print(f"turns stored without the speaker's name in front (it is {where})")
     print(counts(turns, questions, seed))
     result = await evaluate(turns, questions)
     print(f"ingest: {result.stored}/{len(turns)} turns stored twice (in context, and plain) in "
@@ -1927,10 +1930,11 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="2 conversations")
-    parser.add_argument("--speaker-in-metadata", action="store_true",
-                        help="store each turn without its leading 'Name: ' (the name stays in metadata)")
+    parser.add_argument("--speaker", choices=("prefix", "metadata", "none"), default="prefix",
+                        help="who said a turn: 'Name: ' in front of its words (default), only in metadata "
+                             "`speaker`, or nowhere")
     args = parser.parse_args()
-    asyncio.run(run(2 if args.quick else args.conversations, args.seed, args.speaker_in_metadata))
+    asyncio.run(run(2 if args.quick else args.conversations, args.seed, args.speaker))
 
 
 if __name__ == "__main__":
