@@ -80,10 +80,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # and the busy timeout makes a writer wait its turn instead of failing. In WAL mode
     # synchronous=NORMAL survives a crash of any process; only a power cut can lose the
     # last turns, and it saves an fsync per message (bench/threads.py).
+    # The timeout comes first: switching to WAL takes a lock too, and replicas that start
+    # together failed on it with "database is locked" (tests/test_bus.py, two llm_workers).
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
