@@ -226,3 +226,10 @@ def test_stats_have_the_readme_shape(lumia: Stack) -> None:
     assert empty["memory_count"] == 0 and empty["has_context"] is False
 
 
+
+
+def test_forgetting_a_memory_id_no_memory_can_have_is_refused(lumia: Stack) -> None:
+    with lumia.client() as client:
+        response = client.delete(f"/memory/{brain()}/memories/{'x' * 81}")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["path", "memory_id"]

@@ -8,7 +8,7 @@ from contextlib import aclosing
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from nats.errors import Error as NatsError
 from pydantic import TypeAdapter, ValidationError
 
@@ -157,7 +157,8 @@ async def memories(
 
 
 @router.delete("/memory/{brain}/memories/{memory_id}", status_code=204)
-async def forget(brain: str, memory_id: str, nc: Nats, caller: Caller) -> Response:
+async def forget(brain: str, memory_id: Annotated[str, Path(min_length=1, max_length=80)], nc: Nats,
+                 caller: Caller) -> Response:
     """Forget one memory, at once."""
     request = DeleteRequest(brain=caller.brain(_brain(brain)), id=memory_id)
     reply = await ask(nc, subjects.BRAIN_MEMORIES_DELETE, request, DeleteReply)
