@@ -129,9 +129,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return DeleteReply(deleted=deleted)
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
-    async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ReindexReply:
+    async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime"),
+                         retriever: Retriever = Context()) -> ReindexReply:
         count = await reindex(runtime.store, runtime.embedder, request.brain)
         keywords.drop(request.brain)
+        retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name)
 

@@ -33,7 +33,7 @@ KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this m
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
-CREATED_AT = "lumia_created_at"
+CREATED_AT = context.CREATED_AT
 PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
 
 
@@ -86,24 +86,23 @@ class Retriever:
 
         search = search_vector(question, await self.directions.of(request.brain, len(index), vectors))
         depth = max(4 * request.n_results, 20)
-        hits = await self._search(request, question, search, depth, window)
+        hits = await self._search(request, index, question, search, depth, window)
         if window is not None and not hits:
             # Nothing in that window: answer from all time rather than from nothing.
             window = None
-            hits = await self._search(request, question, search, depth, None)
+            hits = await self._search(request, index, question, search, depth, None)
         if request.relevant_only:
             hits = [h for h in hits if (h.score or 0.0) >= self.min_score]
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
-    async def _search(self, request: QueryRequest, question: list[float], search: list[float], depth: int,
-                      window: tuple[float, float] | None) -> list[StoredMemory]:
+    async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
+                      depth: int, window: tuple[float, float] | None) -> list[StoredMemory]:
         """Found with `search` (the question less the brain's common direction) and ranked by it;
         each memory's `score` stays its similarity to the question itself, what the relevance
         threshold is calibrated on."""
         where = _combine(request.where, window)
         keyword: dict[str, float] = {}
         if request.where is None:
-            index = self.keywords.get(request.brain) or await self._rebuild_index(request.brain)
             keyword = dict(index.search(request.question, depth))
         # Both reads at once: most keyword matches are not among the vector hits.
         by_vector, by_keyword = await asyncio.gather(
