@@ -80,6 +80,8 @@ def test_poison_messages_are_dead_lettered_and_do_not_block(
         fake_ollama.behaviour.embed_fails = False
         client.post("/ingest", json={"customer_id": "poison", "content": "This one can."})
         assert wait_until(lambda: count(client, "poison") == 1)
+        # pending_ingest also counts the memory's context job, done in the background after it is stored.
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["pending_ingest"] == 0)
         final = client.get("/memory/stats/poison").json()
     assert final["pending_ingest"] == 0 and final["dead_letters"] == 2
 

@@ -3,7 +3,7 @@ once and they survive restarts. Broker-free apart from the bucket handle."""
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
 
 from shared import subjects
@@ -35,7 +35,7 @@ class ToolRegistry:
         """Everyone's tools, with the owner's own winning over one of the same name."""
         try:
             keys = await self._bucket.keys()
-        except Exception:  # nats-py raises NoKeysError for an empty bucket
+        except NoKeysError:  # an empty bucket; any other failure must not pass for "no tools"
             return []
         prefixes = [f"{GLOBAL}."] + ([f"user.{owner}."] if owner is not None else [])
         found: dict[str, ToolDefinition] = {}
