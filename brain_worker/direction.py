@@ -26,25 +26,40 @@ class Directions:
         self._known: OrderedDict[str, tuple[int, Direction]] = OrderedDict()
         self._capacity = capacity
 
+    def __contains__(self, brain: str) -> bool:
+        return brain in self._known
+
+    def learn(self, brain: str, vectors: Sequence[Sequence[float]]) -> Direction | None:
+        """The brain's unit mean direction from all its vectors, or None when it has too few."""
+        if len(vectors) < FROM:
+            self._known.pop(brain, None)
+            return None
+        mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm == 0.0:
+            self._known.pop(brain, None)
+            return None
+        direction: Direction = mean / norm
+        self._remember(brain, (len(vectors), direction))
+        return direction
+
     async def of(self, brain: str, count: int,
                  vectors: Callable[[], Awaitable[Sequence[Sequence[float]]]]) -> Direction | None:
-        """The brain's unit mean direction, or None when it has too few memories."""
+        """The brain's direction, read from `vectors` only when unknown or stale at `count` memories."""
         if count < FROM:
             self._known.pop(brain, None)
             return None
         known = self._known.get(brain)
         if known is None or abs(count - known[0]) > STALE * known[0]:
-            matrix = np.asarray(await vectors(), dtype=np.float32)
-            mean = matrix.mean(axis=0) if len(matrix) else np.zeros(0, dtype=np.float32)
-            norm = float(np.linalg.norm(mean))
-            if norm == 0.0:
-                return None
-            known = (count, mean / norm)
+            return self.learn(brain, await vectors())
+        self._remember(brain, known)
+        return known[1]
+
+    def _remember(self, brain: str, known: tuple[int, Direction]) -> None:
         self._known[brain] = known
         self._known.move_to_end(brain)
         while len(self._known) > self._capacity:
             self._known.popitem(last=False)
-        return known[1]
 
     def drop(self, brain: str) -> None:
         self._known.pop(brain, None)

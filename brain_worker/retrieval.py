@@ -63,17 +63,24 @@ class Retriever:
             index = await self._rebuild_index(brain)
         return index
 
-    async def _rebuild_index(self, brain: str) -> KeywordIndex:
+    async def _rebuild_index(self, brain: str, with_direction: bool = False) -> KeywordIndex:
+        """`with_direction`: also learn the brain's mean direction from the same read. A cold
+        brain needs both, and reading a 10,000-memory brain twice cost its first query 0.5 s."""
+        memories = await self.store.get(brain, with_vectors=with_direction)
         index = KeywordIndex()
-        for memory in await self.store.get(brain):
+        for memory in memories:
             index.add(memory.id, context.said(memory), len(memory.content))
         self.keywords.put(brain, index)
+        if with_direction:
+            self.directions.learn(brain, [m.vector or [] for m in memories])
         return index
 
     async def query(self, request: QueryRequest) -> QueryReply:
         now = datetime.fromtimestamp(self._clock(), UTC)
         window = parse_time_window(request.question, now)
-        index = self.keywords.get(request.brain) or await self._rebuild_index(request.brain)
+        index = self.keywords.get(request.brain)
+        if index is None:
+            index = await self._rebuild_index(request.brain, with_direction=request.brain not in self.directions)
         # The question is embedded while the index is checked against the store: which words are
         # common to the brain hardly changes if a notice was missed.
         question, count = await asyncio.gather(
