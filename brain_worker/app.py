@@ -50,7 +50,7 @@ from shared.memory.messages import (
     ReindexReply,
 )
 from shared.memory.runtime import MemoryRuntime, memory_runtime
-from shared.memory.store import EmbedderMismatch
+from shared.memory.store import BadFilter, EmbedderMismatch
 from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 
@@ -71,6 +71,17 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @errors.add_handler(EmbedderMismatch, publish=True)
     async def on_mismatch(exc: EmbedderMismatch) -> BrainError:
         return BrainError(error=str(exc), code="embedder_mismatch")
+
+    @errors.add_handler(BadFilter, publish=True)
+    async def on_bad_filter(exc: BadFilter) -> BrainError:
+        return BrainError(error=str(exc), code="bad_request")
+
+    @errors.add_handler(Exception, publish=True)
+    async def on_failure(exc: Exception) -> BrainError:
+        # Answered at once: left unanswered, the caller would wait out its timeout for nothing.
+        log.exception("request failed", exc_info=exc)
+        return BrainError(error=f"The brain_worker failed on this request: {type(exc).__name__}: {exc}",
+                          code="internal")
 
     @asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:

@@ -27,7 +27,7 @@ from brain_worker.timewindow import parse_time_window
 from shared.memory import context
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
-from shared.memory.store import MemoryStore, StoredMemory
+from shared.memory.store import MemoryStore, StoredMemory, check_where
 
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
@@ -76,6 +76,7 @@ class Retriever:
         return index
 
     async def query(self, request: QueryRequest) -> QueryReply:
+        check_where(request.where)
         now = datetime.fromtimestamp(self._clock(), UTC)
         window = parse_time_window(request.question, now)
         index = self.keywords.get(request.brain)

@@ -109,6 +109,14 @@ class Identity:
         """The bus-side id of one of the caller's brains."""
         return name if self.user_id is None else f"{self.user_id}{SEPARATOR}{name}"
 
+    def named_brain(self, name: str | None, field_name: str = "customer_id") -> str:
+        """The brain a body names, or, left out, the caller's own default brain (the one chats use)."""
+        if name is None:
+            if self.user_id is None:
+                raise invalid(("body", field_name), "Field required: LUMIA_AUTH=off needs the brain to use")
+            name = self.user_id
+        return self.brain(name)
+
     def chat_brain(self, brain: str | None, user: str) -> str | None:
         """The brain a chat uses: the named one, or the user's own (the worker's default when trusted)."""
         if self.user_id is None:

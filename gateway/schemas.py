@@ -66,11 +66,15 @@ class IngestItemBody(BaseModel):
 
 
 class IngestBody(IngestItemBody):
-    customer_id: BrainId
+    customer_id: BrainId | None = Field(
+        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
+                                  "use); with LUMIA_AUTH=off it is required")
 
 
 class IngestBatchBody(BaseModel):
-    customer_id: BrainId
+    customer_id: BrainId | None = Field(
+        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
+                                  "use); with LUMIA_AUTH=off it is required")
     items: list[IngestItemBody] = Field(min_length=1, max_length=1000)
 
 
@@ -83,7 +87,9 @@ class IngestBatchAccepted(BaseModel):
 
 
 class QueryBody(BaseModel):
-    customer_id: BrainId
+    customer_id: BrainId | None = Field(
+        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
+                                  "use); with LUMIA_AUTH=off it is required")
     question: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
     where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")

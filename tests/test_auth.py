@@ -218,6 +218,23 @@ def test_user_id_defaults_to_the_token_user(secured: Stack) -> None:
     assert reply["user_id"] == anna.user_id and thread["user_id"] == anna.user_id and thread["brain_id"] == "b"
 
 
+def test_memory_calls_without_customer_id_use_the_token_users_own_brain(secured: Stack) -> None:
+    """What a user ingests without naming a brain is what their chats (default brain) remember."""
+    with secured.client() as client:
+        anna = signup(client, "default_brain")
+        noted = client.post("/ingest", json={"content": "My sister Lina lives in Lisbon."}, headers=anna.headers)
+        assert noted.status_code == 202, noted.text
+        batch = client.post("/ingest/batch", json={"items": [{"content": "My cat is called Moln."}]},
+                            headers=anna.headers)
+        assert batch.status_code == 202, batch.text
+        assert wait_until(lambda: _memory_count(client, anna, anna.user_id) == 2)
+        found = client.post("/query", json={"question": "Where does my sister live?", "n_results": 1},
+                            headers=anna.headers).json()
+        chat = client.post("/memory/chat", json={"message": "Where does my sister live?"}, headers=anna.headers).json()
+    assert [r["id"] for r in found["results"]] == [noted.json()["id"]]
+    assert noted.json()["id"] in [m["id"] for m in chat["memories_used"]]
+
+
 def test_an_admin_may_register_tools_for_everyone(secured: Stack, tool_server: ToolServer) -> None:
     with secured.client() as client:
         admin, other = signup(client, "admin_user"), signup(client, "plain_user")

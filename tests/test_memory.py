@@ -159,6 +159,11 @@ def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
         ingest(client, name, "The quarterly report is due on Friday.", topic="work", priority=2)
         found = client.post("/query", json={"customer_id": name, "question": "When is the report due?",
                                             "where": {"topic": "work"}}).json()
+        # Two fields in one clause: Chroma refuses it, and the caller hears why at once.
+        refused = client.post("/query", json={"customer_id": name, "question": "When is the report due?",
+                                              "where": {"topic": "work", "priority": 2}})
+    assert refused.status_code == 422, refused.text
+    assert "where is not a valid Chroma metadata filter" in refused.text and "$and" in refused.text
     [hit] = found["results"]
     assert hit["metadata"]["topic"] == "work" and hit["metadata"]["priority"] == 2
     assert 0 < hit["score"] <= 1
@@ -204,12 +209,15 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
 @pytest.mark.parametrize(("path", "body"), [
     ("/ingest", {"customer_id": "x", "content": ""}),
     ("/ingest", {"customer_id": "", "content": "hi"}),
+    ("/ingest", {"content": "hi"}),  # trust mode has no token user whose brain it could be
+    ("/ingest/batch", {"items": [{"content": "a"}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"nested": {"a": 1}}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "last tuesday"}}),
     ("/ingest/batch", {"customer_id": "x", "items": []}),
     ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a"}] * 1001}),
     ("/query", {"customer_id": "x", "question": "q", "n_results": 101}),
     ("/query", {"customer_id": "x", "question": ""}),
+    ("/query", {"customer_id": "x", "question": "q", "where": {"topic": {"$like": "w%"}}}),
 ])
 def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: str, body: dict[str, Any]) -> None:
     with lumia.client() as client:

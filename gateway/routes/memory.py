@@ -96,7 +96,7 @@ def _brain(brain: str) -> str:
 @router.post("/ingest", status_code=202, response_model=IngestAccepted)
 async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
-    item = _item(caller.brain(body.customer_id), body)
+    item = _item(caller.named_brain(body.customer_id), body)
     await _publish(nc, [item])
     return IngestAccepted(id=item.id)
 
@@ -104,7 +104,7 @@ async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
 @router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted)
 async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
-    brain = caller.brain(body.customer_id)
+    brain = caller.named_brain(body.customer_id)
     items = [_item(brain, each) for each in body.items]
     await _publish(nc, items)
     return IngestBatchAccepted(ids=[i.id for i in items])
@@ -113,13 +113,13 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> Inges
 @router.post("/query", response_model=QueryResponse)
 async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
-    brain = caller.brain(body.customer_id)
+    brain = caller.named_brain(body.customer_id)
     request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
     found = await ask(nc, subjects.BRAIN_QUERY, request, QueryReply)
     answer = None
     if body.answer:
         parts: list[str] = []
-        async with aclosing(await relay.open(user_id=caller.user_id or body.customer_id, message=body.question,
+        async with aclosing(await relay.open(user_id=caller.user_id or brain, message=body.question,
                                          brain_id=brain, purpose="answer",
                                          memory_results=body.n_results)) as events:
             async for event in events:

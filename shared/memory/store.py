@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import validate_where
 from chromadb.config import Settings as ChromaSettings
 
 from shared.memory.brains import brain_from_key, brain_key
@@ -27,6 +28,22 @@ T = TypeVar("T")
 
 class EmbedderMismatch(Exception):
     """The brain was built with another embedder: its vectors are not comparable."""
+
+
+class BadFilter(ValueError):
+    """A `where` that Chroma would refuse, with Chroma's reason."""
+
+
+def check_where(where: dict[str, Any] | None) -> None:
+    """Refuses a bad filter before any work, also for a brain still empty (where Chroma never sees it)."""
+    if not where:
+        return
+    try:
+        validate_where(where)
+    except (ValueError, TypeError) as exc:
+        raise BadFilter(f"where is not a valid Chroma metadata filter: {exc} Use one field per clause, e.g. "
+                        '{"topic": "work"}, {"year": {"$gte": 2025}} or {"$and": [{"topic": "work"}, '
+                        '{"year": 2026}]}.') from exc
 
 
 @dataclass(slots=True)
