@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from faststream import Context, ContextRepo, FastStream
+from faststream.exceptions import IgnoredException
 from faststream.middlewares import ExceptionMiddleware
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @errors.add_handler(Exception, publish=True)
     async def on_failure(exc: Exception) -> BrainError:
         # Answered at once: left unanswered, the caller would wait out its timeout for nothing.
+        if isinstance(exc, IgnoredException):  # FastStream's own ack/nack/stop signals are not failures
+            raise exc
         log.exception("request failed", exc_info=exc)
         return BrainError(error=f"The brain_worker failed on this request: {type(exc).__name__}: {exc}",
                           code="internal")
