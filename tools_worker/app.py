@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         async with httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                      timeout=httpx.Timeout(settings.tool_timeout)) as http:
             await broker.connect()
-            context.set_global("registry", ToolRegistry(await tools_bucket(broker.connection.jetstream())))
+            js = broker.connection.jetstream()
+            context.set_global("registry", ToolRegistry(await tools_bucket(js), js))
             context.set_global("caller", ToolCaller(http, policy, limits))
             yield
 

@@ -3,7 +3,7 @@ once and they survive restarts. Broker-free apart from the bucket handle."""
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
@@ -28,15 +28,21 @@ def _key(name: str, owner: str | None) -> str:
 class ToolRegistry:
     """Tools for everyone (`global.<name>`) and tools of one account (`user.<owner>.<name>`)."""
 
-    def __init__(self, bucket: KeyValue) -> None:
+    def __init__(self, bucket: KeyValue, js: JetStreamContext) -> None:
         self._bucket = bucket
+        self._js = js
+
+    async def _keys(self) -> list[str]:
+        """Every key the bucket has held (a removed one reads as None). Not `KeyValue.keys()`: its
+        watcher can mark the listing complete before the entries already sent to it are handled
+        (nats.py), and a listing then misses tools, the one just registered included."""
+        prefix = f"$KV.{subjects.TOOLS_BUCKET}."
+        info = await self._js.stream_info(f"KV_{subjects.TOOLS_BUCKET}", subjects_filter=f"{prefix}>")
+        return [subject.removeprefix(prefix) for subject in info.state.subjects or {}]
 
     async def visible(self, owner: str | None) -> list[ToolDefinition]:
         """Everyone's tools, with the owner's own winning over one of the same name."""
-        try:
-            keys = await self._bucket.keys()
-        except NoKeysError:  # an empty bucket; any other failure must not pass for "no tools"
-            return []
+        keys = await self._keys()
         prefixes = [f"{GLOBAL}."] + ([f"user.{owner}."] if owner is not None else [])
         found: dict[str, ToolDefinition] = {}
         for prefix in prefixes:  # the owner's come last and win
