@@ -25,7 +25,6 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from faststream import Context, ContextRepo, FastStream
 from faststream.exceptions import IgnoredException
 from faststream.middlewares import ExceptionMiddleware
-from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from brain_worker.housekeeping import brain_stats, clear_brain, forget, list_memories, reindex
@@ -33,7 +32,7 @@ from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import Retriever
 from ingest_worker.app import attach as attach_ingest
 from shared import subjects
-from shared.bus import instance_name, make_app, make_broker
+from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
 from shared.memory.messages import (
@@ -99,11 +98,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         await runtime.nc.publish(subjects.brain_changed(brain_key(notice.brain)), notice.model_dump_json().encode())
 
     async def queued(runtime: MemoryRuntime, brain: str, stream: str) -> int:
-        try:
-            info = await runtime.nc.jetstream().stream_info(stream, subjects_filter=f"*.*.*.{brain_key(brain)}")
-        except NotFoundError:
-            return 0
-        return sum((info.state.subjects or {}).values())
+        return sum((await stream_subjects(runtime.nc.jetstream(), stream, f"*.*.*.{brain_key(brain)}")).values())
 
     @broker.subscriber(subjects.BRAIN_QUERY, queue=subjects.QUEUE_BRAIN, max_workers=8)
     async def on_query(request: QueryRequest, retriever: Retriever = Context(),

@@ -1,7 +1,7 @@
 """The HTTP API's request and response bodies (the bus contracts live in `shared`)."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +11,9 @@ from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserM
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 OptionalUser = UserId | None
+NamedBrain = Annotated[BrainId | None, Field(
+    description="The brain. With a token, left out means your own default brain (the one chats use); "
+                "with LUMIA_AUTH=off it is required")]
 USER_FIELD = Field(default=None, description="Your user id; with accounts it defaults to the token's user")
 
 
@@ -66,15 +69,11 @@ class IngestItemBody(BaseModel):
 
 
 class IngestBody(IngestItemBody):
-    customer_id: BrainId | None = Field(
-        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
-                                  "use); with LUMIA_AUTH=off it is required")
+    customer_id: NamedBrain = None
 
 
 class IngestBatchBody(BaseModel):
-    customer_id: BrainId | None = Field(
-        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
-                                  "use); with LUMIA_AUTH=off it is required")
+    customer_id: NamedBrain = None
     items: list[IngestItemBody] = Field(min_length=1, max_length=1000)
 
 
@@ -87,9 +86,7 @@ class IngestBatchAccepted(BaseModel):
 
 
 class QueryBody(BaseModel):
-    customer_id: BrainId | None = Field(
-        default=None, description="The brain. With a token, left out means your own default brain (the one chats "
-                                  "use); with LUMIA_AUTH=off it is required")
+    customer_id: NamedBrain = None
     question: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
     where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")

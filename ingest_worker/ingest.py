@@ -20,7 +20,7 @@ def content_hash(text: str) -> str:
 
 def stored_form(item: MemoryItem) -> StoredMemory:
     memory = StoredMemory(id=item.id, content=item.content,
-                          metadata={**item.metadata, "lumia_kind": item.kind, "lumia_created_at": item.created_at})
+                          metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
     memory.metadata["lumia_hash"] = content_hash(context.said(memory))
     if context.in_context(memory.metadata):

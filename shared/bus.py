@@ -1,4 +1,4 @@
-"""The NATS connection helper every component uses."""
+"""The NATS connection helpers every component uses."""
 
 import asyncio
 import logging
@@ -13,6 +13,8 @@ from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
 log = logging.getLogger("lumia.bus")
 
@@ -62,6 +64,16 @@ async def is_reachable(url: str, wait: float = 1.0) -> bool:
     writer.close()
     await writer.wait_closed()
     return True
+
+
+async def stream_subjects(js: JetStreamContext, stream: str, pattern: str) -> dict[str, int]:
+    """How many messages `stream` holds on each of its subjects matching `pattern` (none if
+    the stream does not exist)."""
+    try:
+        info = await js.stream_info(stream, subjects_filter=pattern)
+    except NotFoundError:
+        return {}
+    return info.state.subjects or {}
 
 
 def instance_name(kind: str) -> str:

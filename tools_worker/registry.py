@@ -7,6 +7,7 @@ from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
+from shared.bus import stream_subjects
 from shared.tools import ToolDefinition
 
 
@@ -37,8 +38,8 @@ class ToolRegistry:
         watcher can mark the listing complete before the entries already sent to it are handled
         (nats.py), and a listing then misses tools, the one just registered included."""
         prefix = f"$KV.{subjects.TOOLS_BUCKET}."
-        info = await self._js.stream_info(f"KV_{subjects.TOOLS_BUCKET}", subjects_filter=f"{prefix}>")
-        return [subject.removeprefix(prefix) for subject in info.state.subjects or {}]
+        held = await stream_subjects(self._js, f"KV_{subjects.TOOLS_BUCKET}", f"{prefix}>")
+        return [subject.removeprefix(prefix) for subject in held]
 
     async def visible(self, owner: str | None) -> list[ToolDefinition]:
         """Everyone's tools, with the owner's own winning over one of the same name."""
