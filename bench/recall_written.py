@@ -21,6 +21,13 @@ Recall@10 is the share of a question's evidence in the top 10, averaged over que
     python bench/recall_written.py
     python bench/recall_written.py --speaker metadata   # "Name: " only in metadata `speaker`
     python bench/recall_written.py --keep /tmp/written-chroma   # reuse the store next run
+    python bench/recall_written.py --http      # Lumia's figure through a real stack, over HTTP
+
+`--http` measures Lumia the way a client would: a real gateway, brain_worker and
+nats-server (bench/lumia_stack.py); each turn posted on its own to `POST /ingest` in
+the order said, with the session's written date as `metadata.timestamp`; once
+`pending_ingest` is 0, each question sent to `POST /query` (`n_results` 10) and its
+hits matched to turns by the `turn` id they carry in metadata.
 """
 
 import argparse
@@ -35,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import httpx  # noqa: E402
+from ingest import wait_settled  # noqa: E402
+from lumia_stack import start  # noqa: E402
 from recall import PLAIN, chroma_dir, ratio, write_in_batches  # noqa: E402
 from recall_dialogues import Question, Turn  # noqa: E402
 
@@ -135,6 +145,44 @@ def table(questions: list[Question], rankings: list[dict[str, list[str]]]) -> li
     return lines
 
 
+async def over_http(paths: list[Path], speaker: str) -> tuple[list[Question], list[dict[str, list[str]]]]:
+    """The checker's way: turns posted one by one to /ingest, questions to /query."""
+    turns, questions = load(paths, speaker)
+    with chroma_dir(None) as directory:
+        stack = start(directory, ("gateway", "brain_worker"), ready=("brain",))
+        try:
+            async with httpx.AsyncClient(base_url=stack.url, timeout=120) as client:
+                clock = time.perf_counter()
+                for path in paths:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                    for session in data["sessions"]:
+                        for turn in session["turns"]:
+                            metadata = {"timestamp": session["date_time"], "turn": turn["id"]}
+                            content = turn["text"]
+                            if speaker == "prefix":
+                                content = f"{turn['speaker']}: {content}"
+                            if speaker != "none":
+                                metadata["speaker"] = turn["speaker"]
+                            response = await client.post("/ingest", json={"customer_id": path.stem,
+                                                                           "content": content, "metadata": metadata})
+                            response.raise_for_status()
+                posted = time.perf_counter() - clock
+                if not await wait_settled(client, [p.stem for p in paths], time.perf_counter() + 1800):
+                    raise SystemExit("ingestion did not settle in 30 minutes")
+                print(f"ingest over HTTP: {len(turns)} turns posted in {posted:.1f}s, settled (pending_ingest 0) "
+                      f"after {time.perf_counter() - clock:.1f}s")
+                rankings = []
+                for q in questions:
+                    response = await client.post("/query", json={"customer_id": q.brain, "question": q.question,
+                                                                  "n_results": K})
+                    response.raise_for_status()
+                    rankings.append({"lumia": [f"{q.brain}:{hit['metadata']['turn']}"
+                                               for hit in response.json()["results"]]})
+        finally:
+            stack.stop()
+    return questions, rankings
+
+
 async def run(speaker: str, keep: str | None) -> None:
     started = time.perf_counter()
     turns, questions = load(sorted(DATA.glob("*.json")), speaker)
@@ -162,8 +210,18 @@ def main() -> None:
                         help="who said a turn: 'Name: ' in front of its words (default), only in metadata "
                              "`speaker`, or nowhere")
     parser.add_argument("--keep", metavar="DIR", help="keep the Chroma store in DIR (reused when it holds the data)")
+    parser.add_argument("--http", action="store_true", help="only Lumia, through a real stack over HTTP")
     args = parser.parse_args()
-    asyncio.run(run(args.speaker, args.keep))
+    if not args.http:
+        asyncio.run(run(args.speaker, args.keep))
+        return
+    started = time.perf_counter()
+    questions, rankings = asyncio.run(over_http(sorted(DATA.glob("*.json")), args.speaker))
+    for name, keep in [("all", lambda q: True), *[(c, lambda q, c=c: q.category == c) for c in CATEGORIES]]:
+        picked = [(q, r) for q, r in zip(questions, rankings, strict=True) if keep(q)]
+        found = recall([q for q, _ in picked], [r for _, r in picked], "lumia")
+        print(f"{name:<10}{len(picked):>5}  lumia {found:.3f}")
+    print(f"\ntotal {time.perf_counter() - started:.1f}s")
 
 
 if __name__ == "__main__":
