@@ -37,6 +37,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -145,27 +146,34 @@ def table(questions: list[Question], rankings: list[dict[str, list[str]]]) -> li
     return lines
 
 
-async def over_http(paths: list[Path], speaker: str) -> tuple[list[Question], list[dict[str, list[str]]]]:
-    """The checker's way: turns posted one by one to /ingest, questions to /query."""
+async def over_http(paths: list[Path], speaker: str,
+                    in_flight: int) -> tuple[list[Question], list[dict[str, list[str]]]]:
+    """Turns posted one by one to /ingest (`in_flight` at a time: above 1 they may arrive out of
+    order), questions to /query."""
     turns, questions = load(paths, speaker)
     with chroma_dir(None) as directory:
         stack = start(directory, ("gateway", "brain_worker"), ready=("brain",))
         try:
             async with httpx.AsyncClient(base_url=stack.url, timeout=120) as client:
                 clock = time.perf_counter()
+                gate = asyncio.Semaphore(in_flight)
+
+                async def post(brain: str, session: dict[str, Any], turn: dict[str, str]) -> None:
+                    metadata = {"timestamp": session["date_time"], "turn": turn["id"]}
+                    content = turn["text"]
+                    if speaker == "prefix":
+                        content = f"{turn['speaker']}: {content}"
+                    if speaker != "none":
+                        metadata["speaker"] = turn["speaker"]
+                    async with gate:
+                        response = await client.post("/ingest", json={"customer_id": brain, "content": content,
+                                                                       "metadata": metadata})
+                    response.raise_for_status()
+
                 for path in paths:
                     data = json.loads(path.read_text(encoding="utf-8"))
-                    for session in data["sessions"]:
-                        for turn in session["turns"]:
-                            metadata = {"timestamp": session["date_time"], "turn": turn["id"]}
-                            content = turn["text"]
-                            if speaker == "prefix":
-                                content = f"{turn['speaker']}: {content}"
-                            if speaker != "none":
-                                metadata["speaker"] = turn["speaker"]
-                            response = await client.post("/ingest", json={"customer_id": path.stem,
-                                                                           "content": content, "metadata": metadata})
-                            response.raise_for_status()
+                    await asyncio.gather(*(post(path.stem, session, turn)
+                                           for session in data["sessions"] for turn in session["turns"]))
                 posted = time.perf_counter() - clock
                 if not await wait_settled(client, [p.stem for p in paths], time.perf_counter() + 1800):
                     raise SystemExit("ingestion did not settle in 30 minutes")
@@ -211,12 +219,13 @@ def main() -> None:
                              "`speaker`, or nowhere")
     parser.add_argument("--keep", metavar="DIR", help="keep the Chroma store in DIR (reused when it holds the data)")
     parser.add_argument("--http", action="store_true", help="only Lumia, through a real stack over HTTP")
+    parser.add_argument("--in-flight", type=int, default=1, help="with --http: /ingest requests at once")
     args = parser.parse_args()
     if not args.http:
         asyncio.run(run(args.speaker, args.keep))
         return
     started = time.perf_counter()
-    questions, rankings = asyncio.run(over_http(sorted(DATA.glob("*.json")), args.speaker))
+    questions, rankings = asyncio.run(over_http(sorted(DATA.glob("*.json")), args.speaker, args.in_flight))
     for name, keep in [("all", lambda q: True), *[(c, lambda q, c=c: q.category == c) for c in CATEGORIES]]:
         picked = [(q, r) for q, r in zip(questions, rankings, strict=True) if keep(q)]
         found = recall([q for q, _ in picked], [r for _, r in picked], "lumia")
