@@ -55,8 +55,10 @@ class IngestLoop:
     """Pulls batches from the work queue; raw nats-py, because the ack of each message
     must follow its own write, and a poison message must not fail its neighbours."""
 
-    def __init__(self, runtime: MemoryRuntime, refresher: PersonaRefresher, max_deliver: int) -> None:
+    def __init__(self, runtime: MemoryRuntime, refresher: PersonaRefresher, max_deliver: int,
+                 ack_wait: float) -> None:
         self.runtime = runtime
+        self.ack_wait = ack_wait
         self.ingestor = Ingestor(runtime.store, runtime.embedder)
         self.refresher = refresher
         self.max_deliver = max_deliver
@@ -68,7 +70,7 @@ class IngestLoop:
 
     async def _consume(self) -> None:
         config = ConsumerConfig(durable_name=subjects.INGEST_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
-                                ack_wait=60, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
+                                ack_wait=self.ack_wait, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(subjects.MEMORY_INGEST_ALL, durable=subjects.INGEST_CONSUMER,
                                             stream=subjects.MEMORY_STREAM, config=config)
         # Two stages: a batch is embedded while the one before it is stored and acked, so the
@@ -164,7 +166,8 @@ class IngestLoop:
 class ContextLoop:
     """Pulls context jobs when the ingest queue is drained, and acks them once written."""
 
-    def __init__(self, runtime: MemoryRuntime, drained: asyncio.Event, max_deliver: int) -> None:
+    def __init__(self, runtime: MemoryRuntime, drained: asyncio.Event, max_deliver: int, ack_wait: float) -> None:
+        self.ack_wait = ack_wait
         self.enricher = ContextEnricher(runtime.store, runtime.embedder)
         self.drained = drained
         self.max_deliver = max_deliver
@@ -175,7 +178,7 @@ class ContextLoop:
 
     async def _consume(self) -> None:
         config = ConsumerConfig(durable_name=subjects.CONTEXT_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
-                                ack_wait=120, max_deliver=self.max_deliver, max_ack_pending=4 * BATCH)
+                                ack_wait=self.ack_wait, max_deliver=self.max_deliver, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(subjects.MEMORY_CONTEXT_ALL, durable=subjects.CONTEXT_CONSUMER,
                                             stream=subjects.MEMORY_STREAM, config=config)
         try:
@@ -248,9 +251,10 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60)
-            ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver)
+            ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait)
             running.append(asyncio.create_task(ingest.run()))
-            running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver).run()))
+            running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver,
+                                                                 2 * settings.ingest_ack_wait).run()))
             try:
                 yield
             finally:

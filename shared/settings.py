@@ -78,6 +78,9 @@ class Settings(BaseSettings):
                                     description="Brains whose vector index embedded Chroma keeps open")
     ingest_max_deliver: int = Field(5, ge=1, alias="LUMIA_INGEST_MAX_DELIVER",
                                     description="Attempts before a memory goes to the dead-letter stream")
+    ingest_ack_wait: float = Field(60, ge=5, alias="LUMIA_INGEST_ACK_WAIT",
+                                   description="Seconds before a memory taken by an ingest worker that died is "
+                                               "handed to another (context jobs: twice this)")
 
     # Tools.
     tool_timeout: float = Field(10.0, gt=0, alias="LUMIA_TOOL_TIMEOUT",
