@@ -37,7 +37,6 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,26 +45,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 import httpx  # noqa: E402
 from ingest import wait_settled  # noqa: E402
 from lumia_stack import start  # noqa: E402
-from recall import PLAIN, chroma_dir, ratio, write_in_batches  # noqa: E402
-from recall_dialogues import Question, Turn  # noqa: E402
+from recall import PLAIN, chroma_dir, ratio  # noqa: E402
+from recall_dialogues import DAY, K, Question, Turn, ingest, last_said  # noqa: E402
 
 from brain_worker.keywords import KeywordCache, KeywordIndex  # noqa: E402
 from brain_worker.retrieval import Retriever  # noqa: E402
 from ingest_worker.ingest import Ingestor  # noqa: E402
 from shared.memory.embedder import LocalEmbedder  # noqa: E402
-from shared.memory.messages import MemoryItem, QueryRequest  # noqa: E402
+from shared.memory.messages import QueryRequest  # noqa: E402
 from shared.memory.store import MemoryStore, open_chroma  # noqa: E402
 
-K = 10
 DEPTH = 50  # of each ranking fused
 RRF_K = 60
-DAY = 86_400
 METHODS = ("vector", "fusion", "lumia")
 CATEGORIES = ("single", "multi", "temporal", "open")
 DATA = ROOT / "bench" / "written"
 
 
 def load(paths: list[Path], speaker: str = "prefix") -> tuple[list[Turn], list[Question]]:
+    """Each turn's metadata as a client would send it: the session's written date, the turn's
+    id (how `--http` maps hits back to turns) and, unless `speaker` is none, who said it."""
     turns: list[Turn] = []
     questions: list[Question] = []
     for path in paths:
@@ -74,29 +73,18 @@ def load(paths: list[Path], speaker: str = "prefix") -> tuple[list[Turn], list[Q
         for number, session in enumerate(data["sessions"], start=1):
             at = datetime.strptime(session["date_time"], "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC).timestamp()
             for turn in session["turns"]:
-                metadata: dict[str, str | int] = {"timestamp": int(at), "session": number}
+                turn_id = f"{brain}:{turn['id']}"
+                metadata: dict[str, str | int] = {"timestamp": session["date_time"], "session": number,
+                                                  "turn": turn_id}
                 content = turn["text"]
                 if speaker == "prefix":
                     content = f"{turn['speaker']}: {content}"
                 if speaker != "none":
                     metadata["speaker"] = turn["speaker"]
-                turns.append(Turn(f"{brain}:{turn['id']}", brain, content, at, metadata))
+                turns.append(Turn(turn_id, brain, content, at, metadata))
         questions += [Question(brain, q["question"], [f"{brain}:{e}" for e in q["evidence"]], q["category"],
                                data["lang"]) for q in data["questions"]]
     return turns, questions
-
-
-def last_said(turns: list[Turn]) -> dict[str, float]:
-    last: dict[str, float] = {}
-    for t in turns:
-        last[t.brain] = max(last.get(t.brain, 0.0), t.created_at)
-    return last
-
-
-async def ingest(store: MemoryStore, embedder: LocalEmbedder, turns: list[Turn]) -> None:
-    await write_in_batches(Ingestor(store, embedder), [
-        MemoryItem(id=t.id, brain=t.brain, content=t.content, kind="turn", created_at=t.created_at,
-                   metadata=dict(t.metadata)) for t in turns])
 
 
 def fuse(*rankings: list[str]) -> list[str]:
@@ -132,17 +120,21 @@ def recall(questions: list[Question], rankings: list[dict[str, list[str]]], meth
 
 
 def table(questions: list[Question], rankings: list[dict[str, list[str]]]) -> list[str]:
+    """A column per method ranked; with vector among them, Lumia's ratio to it."""
+    methods = [m for m in METHODS if m in rankings[0]]
+    versus = "vector" in methods
     rows = [("all", lambda q: True)]
     rows += [(c, lambda q, c=c: q.category == c) for c in CATEGORIES]
     rows += [(f"lang={lang}", lambda q, lang=lang: q.lang == lang) for lang in ("en", "sv")]
-    header = f"{'group':<10}{'n':>5}  " + " ".join(f"{m:>7}" for m in METHODS) + f"  {'lumia/vector':>12}"
+    header = (f"{'group':<10}{'n':>5}  " + " ".join(f"{m:>7}" for m in methods)
+              + (f"  {'lumia/vector':>12}" if versus else ""))
     lines = [header, "-" * len(header)]
     for name, keep in rows:
         picked = [(q, r) for q, r in zip(questions, rankings, strict=True) if keep(q)]
         qs, rs = [q for q, _ in picked], [r for _, r in picked]
-        values = [recall(qs, rs, m) for m in METHODS]
+        values = [recall(qs, rs, m) for m in methods]
         lines.append(f"{name:<10}{len(qs):>5}  " + " ".join(f"{v:7.3f}" for v in values)
-                     + f"  {ratio(values[-1], values[0]):>12}")
+                     + (f"  {ratio(values[-1], values[0]):>12}" if versus else ""))
     return lines
 
 
@@ -156,24 +148,16 @@ async def over_http(paths: list[Path], speaker: str,
         try:
             async with httpx.AsyncClient(base_url=stack.url, timeout=120) as client:
                 clock = time.perf_counter()
-                gate = asyncio.Semaphore(in_flight)
+                gate = asyncio.Semaphore(in_flight)  # hands out its slots first come, first served
 
-                async def post(brain: str, session: dict[str, Any], turn: dict[str, str]) -> None:
-                    metadata = {"timestamp": session["date_time"], "turn": turn["id"]}
-                    content = turn["text"]
-                    if speaker == "prefix":
-                        content = f"{turn['speaker']}: {content}"
-                    if speaker != "none":
-                        metadata["speaker"] = turn["speaker"]
+                async def post(turn: Turn) -> None:
                     async with gate:
-                        response = await client.post("/ingest", json={"customer_id": brain, "content": content,
-                                                                       "metadata": metadata})
+                        response = await client.post("/ingest", json={"customer_id": turn.brain,
+                                                                       "content": turn.content,
+                                                                       "metadata": turn.metadata})
                     response.raise_for_status()
 
-                for path in paths:
-                    data = json.loads(path.read_text(encoding="utf-8"))
-                    await asyncio.gather(*(post(path.stem, session, turn)
-                                           for session in data["sessions"] for turn in session["turns"]))
+                await asyncio.gather(*map(post, turns))
                 posted = time.perf_counter() - clock
                 if not await wait_settled(client, [p.stem for p in paths], time.perf_counter() + 1800):
                     raise SystemExit("ingestion did not settle in 30 minutes")
@@ -184,8 +168,7 @@ async def over_http(paths: list[Path], speaker: str,
                     response = await client.post("/query", json={"customer_id": q.brain, "question": q.question,
                                                                   "n_results": K})
                     response.raise_for_status()
-                    rankings.append({"lumia": [f"{q.brain}:{hit['metadata']['turn']}"
-                                               for hit in response.json()["results"]]})
+                    rankings.append({"lumia": [hit["metadata"]["turn"] for hit in response.json()["results"]]})
         finally:
             stack.stop()
     return questions, rankings
@@ -202,7 +185,7 @@ async def run(speaker: str, keep: str | None) -> None:
             store = MemoryStore(open_chroma(None, directory), embedder.name)
             if await store.count(turns[0].brain) == 0:
                 clock = time.perf_counter()
-                await ingest(store, embedder, turns)
+                await ingest(Ingestor(store, embedder), turns)
                 print(f"ingest: {len(turns)} turns stored twice (in context, and plain) in "
                       f"{time.perf_counter() - clock:.1f}s")
             rankings = await ask_all(store, embedder, turns, questions)
@@ -226,10 +209,7 @@ def main() -> None:
         return
     started = time.perf_counter()
     questions, rankings = asyncio.run(over_http(sorted(DATA.glob("*.json")), args.speaker, args.in_flight))
-    for name, keep in [("all", lambda q: True), *[(c, lambda q, c=c: q.category == c) for c in CATEGORIES]]:
-        picked = [(q, r) for q, r in zip(questions, rankings, strict=True) if keep(q)]
-        found = recall([q for q, _ in picked], [r for _, r in picked], "lumia")
-        print(f"{name:<10}{len(picked):>5}  lumia {found:.3f}")
+    print("\n".join(table(questions, rankings)))
     print(f"\ntotal {time.perf_counter() - started:.1f}s")
 
 
