@@ -5,6 +5,7 @@ import hashlib
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from shared.memory import context
 from shared.memory.embedder import Embedder, Vector
@@ -14,15 +15,18 @@ from shared.memory.store import MemoryStore, StoredMemory
 LAST_TURNS = 4096  # brains whose last turn is remembered between batches; the others are looked up
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()[:32]
+def content_hash(text: str, created_at: float) -> str:
+    # The day is part of it: "I went for a run" on Monday and again on Friday are two
+    # memories, while a client's retry of the same words on the same day stays one.
+    day = datetime.fromtimestamp(created_at, UTC).date().isoformat()
+    return hashlib.sha256(f"{day}\x00{' '.join(text.lower().split())}".encode()).hexdigest()[:32]
 
 
 def stored_form(item: MemoryItem) -> StoredMemory:
     memory = StoredMemory(id=item.id, content=item.content,
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
-    memory.metadata["lumia_hash"] = content_hash(context.said(memory))
+    memory.metadata["lumia_hash"] = content_hash(context.said(memory), item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.
         memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.NEXT: "", context.DONE: 0}

@@ -171,3 +171,16 @@ async def test_the_same_words_from_another_speaker_are_another_memory(parts: tup
             for n, speaker in enumerate(["Anna", "Bob", "Anna"])]
     written = await Ingestor(store, embedder).write(said)
     assert written == {"b": ["thanks-0000", "thanks-0001"]}  # Anna's repeat is the one memory of hers
+
+
+@pytest.mark.asyncio
+async def test_the_same_words_on_another_day_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    monday = 1_700_000_000.0
+    said = [MemoryItem(id=f"run-{n:04d}", brain="b", content="I went for a run this morning.", kind="turn",
+                       created_at=at, metadata={"speaker": "Anna"})
+            for n, at in enumerate([monday, monday + 600, monday + 4 * 86_400])]
+    written = await Ingestor(store, embedder).write(said)
+    assert written == {"b": ["run-0000", "run-0002"]}  # ten minutes later is a retry; Friday is news
+    friday = await store.get("b", where={"lumia_hash": {"$ne": ""}})
+    assert sorted(m.metadata[context.CREATED_AT] for m in friday) == [monday, monday + 4 * 86_400]
