@@ -60,11 +60,12 @@ async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: 
     those go back to their own embedding alone."""
     if not await store.delete(brain, [memory_id]):
         return False
-    neighbours = await store.get(brain, where={"$or": [{context.PREV: memory_id}, {context.NEXT: memory_id}]})
+    linked = [{key: memory_id} for key in (context.PREV, context.PREV2, context.NEXT)]
+    neighbours = await store.get(brain, where={"$or": linked})
     if neighbours:
         vectors = await embedder.passages([context.said(m) for m in neighbours])
         for memory, vector in zip(neighbours, vectors, strict=True):
-            memory.metadata |= {context.PREV: "", context.NEXT: "", context.DONE: 1}
+            memory.metadata |= {context.PREV: "", context.PREV2: "", context.NEXT: "", context.DONE: 1}
             memory.vector = vector
         await store.update(brain, neighbours)
     return True
@@ -80,10 +81,12 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
     for memory, vector in zip(memories, plain, strict=True):
         memory.vector = vector
         if context.in_context(memory.metadata):
-            memory.metadata |= {context.PREV: links.get(memory.id, ""), context.NEXT: "", context.DONE: 0,
-                                context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
+            memory.metadata |= {context.PREV: links.get(memory.id, ""), context.PREV2: "", context.NEXT: "",
+                                context.DONE: 0, context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
     pairs = [(by_id[prev], by_id[cur]) for cur, prev in links.items()]  # in the order said
-    context.fold(pairs, await _embed(embedder, [context.pair_text(p, c) for p, c in pairs]))
+    context.fold(pairs, await _embed(embedder, [context.run_text(p, c) for p, c in pairs]))
+    runs = [(by_id[links[prev]], by_id[prev], by_id[cur]) for cur, prev in links.items() if prev in links]
+    context.fold_runs(runs, await _embed(embedder, [context.run_text(*run) for run in runs]))
     for memory in memories:
         if context.in_context(memory.metadata):
             memory.metadata[context.DONE] = 1

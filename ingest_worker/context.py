@@ -1,7 +1,8 @@
 """Giving stored turns their context, broker-free: the second, background stage of ingestion.
 
 A turn is searchable as soon as it is stored with its own embedding; this adds the embedding
-of it with the turn before it to both (shared/memory/context.py says why and how).
+of it with the turn before it to both, and of it with the two turns before it to it
+(shared/memory/context.py says why and how).
 Idempotent: a turn whose own pair is done, or a neighbour that holds its next pair already,
 is left as it is, so a redelivered job changes nothing.
 """
@@ -25,13 +26,14 @@ class ContextEnricher:
             by_brain[brain].append(memory_id)
         plans = [plan for brain, ids in by_brain.items() if (plan := await self._plan(brain, ids)) is not None]
         # One embedding call for every brain of the batch, as ingestion does.
-        pairs = [pair for plan in plans for pair in plan.pairs]
-        vectors = await self.embedder.passages([context.pair_text(prev, cur) for prev, cur in pairs])
+        texts = [context.run_text(*run) for plan in plans for run in (*plan.pairs, *plan.runs)]
+        vectors = await self.embedder.passages(texts)
         at = 0
         for plan in plans:
-            await plan.apply(self.store, vectors[at : at + len(plan.pairs)])
-            at += len(plan.pairs)
-        return len(pairs)
+            size = len(plan.pairs) + len(plan.runs)
+            await plan.apply(self.store, vectors[at : at + size])
+            at += size
+        return sum(len(plan.pairs) for plan in plans)
 
     async def _plan(self, brain: str, ids: list[str]) -> "Plan | None":
         if not await self.store.in_context(brain):
@@ -41,20 +43,31 @@ class ContextEnricher:
         if not targets:
             return None
         known = {m.id: m for m in targets}
-        wanted = {str(m.metadata.get(context.PREV)) for m in targets} - set(known) - {""}
-        for memory in await self.store.get(brain, ids=sorted(wanted), with_vectors=True) if wanted else []:
-            known[memory.id] = memory
+        await self._fetch(brain, known, targets)
+        await self._fetch(brain, known, [known[p] for m in targets if (p := _prev(m)) in known])
         plan = Plan(brain)
         for memory in context.order(targets):
-            previous = known.get(str(memory.metadata.get(context.PREV) or ""))
+            previous = known.get(_prev(memory))
             plan.touch(memory)
             if previous is None:
                 memory.metadata[context.PREV] = ""  # gone (deleted, or never stored): no pair
                 memory.metadata[context.DONE] = 1
-            else:
-                plan.pairs.append((previous, memory))
-                plan.touch(previous)
+                continue
+            plan.pairs.append((previous, memory))
+            plan.touch(previous)
+            if (first := known.get(_prev(previous))) is not None:
+                plan.runs.append((first, previous, memory))
         return plan
+
+    async def _fetch(self, brain: str, known: dict[str, StoredMemory], memories: list[StoredMemory]) -> None:
+        """Reads the predecessors of `memories` that are not `known` yet into it."""
+        wanted = {_prev(m) for m in memories} - set(known) - {""}
+        for memory in await self.store.get(brain, ids=sorted(wanted), with_vectors=True) if wanted else []:
+            known[memory.id] = memory
+
+
+def _prev(memory: StoredMemory) -> str:
+    return str(memory.metadata.get(context.PREV) or "")
 
 
 class Plan:
@@ -63,11 +76,14 @@ class Plan:
     def __init__(self, brain: str) -> None:
         self.brain = brain
         self.pairs: list[tuple[StoredMemory, StoredMemory]] = []
+        self.runs: list[tuple[StoredMemory, StoredMemory, StoredMemory]] = []  # of three, ending in a target
         self._changed: dict[str, StoredMemory] = {}
 
     def touch(self, memory: StoredMemory) -> None:
         self._changed[memory.id] = memory
 
     async def apply(self, store: MemoryStore, vectors: list[list[float]]) -> None:
-        context.fold(self.pairs, vectors)
+        """`vectors`: the pairs' embeddings, then the runs'."""
+        context.fold(self.pairs, vectors[: len(self.pairs)])
+        context.fold_runs(self.runs, vectors[len(self.pairs) :])
         await store.update(self.brain, list(self._changed.values()))

@@ -29,7 +29,8 @@ def stored_form(item: MemoryItem) -> StoredMemory:
     memory.metadata["lumia_hash"] = content_hash(context.said(memory), item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.
-        memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.NEXT: "", context.DONE: 0}
+        memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.PREV2: "", context.NEXT: "",
+                            context.DONE: 0}
     return memory
 
 

@@ -129,6 +129,40 @@ async def test_turns_pair_within_a_conversation_and_never_across(parts: tuple[Me
 
 
 @pytest.mark.asyncio
+async def test_a_turn_also_holds_the_two_turns_before_it(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    at = 1_700_000_000.0
+    said = ["Bob: Eli made me a good luck card for the race.", "Anna: Aww! What did he draw?",
+            "Bob: A roadrunner, apparently.", "Anna: Ha, perfect."]
+    items = [turn(n, text, at) for n, text in enumerate(said)]
+    await Ingestor(store, embedder).write(items)
+    await ContextEnricher(store, embedder).enrich([("b", i.id) for i in items])
+    memories = await stored(store)
+    p = await embedder.passages(said)
+    c = [None, *await embedder.passages(["\n".join(said[n - 1 : n + 1]) for n in range(1, 4)])]
+    t = [None, None, *await embedder.passages(["\n".join(said[n - 2 : n + 1]) for n in range(2, 4)])]
+    want = {0: [p[0], c[1]], 1: [p[1], c[1], c[2]], 2: [p[2], c[2], c[3], t[2]], 3: [p[3], c[3], t[3]]}
+    for n, parts_of in want.items():
+        mean = [sum(column) / len(parts_of) for column in zip(*parts_of, strict=True)]
+        assert memories[f"turn-{n:04d}"].vector == pytest.approx(mean, abs=1e-4)
+    assert [memories[f"turn-{n:04d}"].metadata[context.PREV2] for n in range(4)] == ["", "", "turn-0000", "turn-0001"]
+
+    # The card's words leave every turn that held them; the rest keep theirs.
+    assert await forget(store, embedder, "b", "turn-0000")
+    left = await stored(store)
+    assert left["turn-0001"].vector == pytest.approx(p[1], abs=1e-4)
+    assert left["turn-0002"].vector == pytest.approx(p[2], abs=1e-4)
+    assert left["turn-0003"].vector == pytest.approx(memories["turn-0003"].vector, abs=1e-6)
+
+    # Reindexing builds the same vectors as ingestion did.
+    await reindex(store, embedder, "b")
+    again = await stored(store)
+    assert again["turn-0003"].vector == pytest.approx(memories["turn-0003"].vector, abs=1e-4)
+    mean = [(x + y) / 2 for x, y in zip(p[1], c[2] or [], strict=True)]  # turn 1 starts the conversation now
+    assert again["turn-0001"].vector == pytest.approx(mean, abs=1e-4)
+
+
+@pytest.mark.asyncio
 async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEmbedder], tmp_path: Path) -> None:
     store, embedder = parts
     at = 1_700_000_000.0

@@ -1,17 +1,21 @@
-"""Memories in context: a turn's vector is the mean of its own embedding and of the pairs it is in.
+"""Memories in context: a turn's vector is the mean of its own embedding and of the runs of
+turns it ends or starts.
 
 A chat turn alone is often vague ("Finished in 1:58, so proud!" answers "How did the race
-go?"). So besides its own embedding P, each turn gets the embedding of itself with the turn
-before it, C = embed(previous + this), and the turn before it gets that same pair as its
+go?", and "A roadrunner, apparently." answers a question about a card mentioned the turn
+before that). So besides its own embedding P, each turn gets the embedding of itself with
+the turn before it, C = embed(previous + this), and of itself with the two turns before it,
+T = embed(the one before that + previous + this); the turn before it gets that same C as its
 "next" part. The vector stored is the plain mean of the parts, in an inner-product index,
 so its score is the mean of the parts' cosines: measured on bench/recall_dialogues.py,
-recall@10 0.558 -> 0.683 (P+C+next) against 0.639 for P+C and 0.549 for the normalised sum.
+recall@10 0.558 -> 0.683 (P+C+next) against 0.639 for P+C and 0.549 for the normalised sum;
+T added 2-4 points on the written dialogues of bench/recall_written.py (docs/performance.md).
 
-The parts arrive at different times (a turn's pair is embedded after it is stored, its next
-pair when the next turn comes), so the metadata says which parts a vector holds:
-`lumia_prev` / `lumia_next` name the neighbours whose pair is in it, `lumia_context` is 1 once
-the turn's own pair has been decided (0: still to do). Documents are left alone: their chunks
-overlap already.
+The parts arrive at different times (a turn's own runs are embedded after it is stored, its
+next pair when the next turn comes), so the metadata says which parts a vector holds:
+`lumia_prev` / `lumia_next` name the neighbours whose pair is in it, `lumia_prev2` the turn
+two back whose run of three is in it, `lumia_context` is 1 once the turn's own runs have been
+decided (0: still to do). Documents are left alone: their chunks overlap already.
 """
 
 import re
@@ -21,9 +25,9 @@ from typing import Any
 
 from shared.memory.store import StoredMemory
 
-PREV, NEXT, DONE, SEQ = "lumia_prev", "lumia_next", "lumia_context", "lumia_seq"
+PREV, PREV2, NEXT, DONE, SEQ = "lumia_prev", "lumia_prev2", "lumia_next", "lumia_context", "lumia_seq"
 CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
-KEYS = (PREV, NEXT, DONE, SEQ)
+KEYS = (PREV, PREV2, NEXT, DONE, SEQ)
 GAP_SECONDS = 3600.0
 """A turn said more than this after the one before it starts a new conversation: no pair."""
 
@@ -62,13 +66,15 @@ def follows(previous: dict[str, Any], current: dict[str, Any]) -> bool:
     return in_context(previous) and in_context(current) and 0.0 <= gap <= GAP_SECONDS
 
 
-def pair_text(previous: StoredMemory, current: StoredMemory) -> str:
-    return f"{said(previous)}\n{said(current)}"
+def run_text(*turns: StoredMemory) -> str:
+    """Turns as said one after the other, embedded together: a pair, or a run of three."""
+    return "\n".join(said(turn) for turn in turns)
 
 
 def parts(metadata: dict[str, Any]) -> int:
     """How many embeddings the stored vector is the mean of."""
-    return 1 + (bool(metadata.get(PREV)) and bool(metadata.get(DONE))) + bool(metadata.get(NEXT))
+    return (1 + (bool(metadata.get(PREV)) and bool(metadata.get(DONE))) + bool(metadata.get(NEXT))
+            + bool(metadata.get(PREV2)))
 
 
 def add_part(memory: StoredMemory, vector: Sequence[float]) -> None:
@@ -87,6 +93,14 @@ def fold(pairs: Sequence[tuple[StoredMemory, StoredMemory]], vectors: Sequence[S
         if not previous.metadata.get(NEXT):
             add_part(previous, vector)
             previous.metadata[NEXT] = current.id
+
+
+def fold_runs(runs: Sequence[tuple[StoredMemory, StoredMemory, StoredMemory]],
+              vectors: Sequence[Sequence[float]]) -> None:
+    """Adds each run of three's embedding to the turn that ends it."""
+    for (first, _, current), vector in zip(runs, vectors, strict=True):
+        add_part(current, vector)
+        current.metadata[PREV2] = first.id
 
 
 def order(memories: Sequence[StoredMemory]) -> list[StoredMemory]:
