@@ -2,13 +2,16 @@
 
 A memory's rank is its similarity to the question less the brain's common direction
 (brain_worker/direction.py; the similarity is the mean cosine of the memory and of it with its
-neighbours, shared/memory/context.py), nudged by three small terms: keyword overlap (BM25, as
-a share of the best score the question allows), recency within the candidates, and whether
-the person the question names said it. Measured in bench/recall.py (docs/performance.md): reciprocal-rank
-fusion with equal weights lost a fifth of the paraphrased questions to small-talk
-turns that shared a common word, while a nudge keeps names and numbers findable
-without outvoting meaning; the recency nudge puts "I now work at X" above the
-older "I work at Y" when both match.
+neighbours, shared/memory/context.py), nudged by four small terms: keyword overlap (BM25, as
+a share of the best score the question allows), recency within the candidates, whether the
+person the question names said it, and whether the turn only asks a question.
+
+Measured in bench/recall.py (docs/performance.md): reciprocal-rank fusion with equal weights
+lost a fifth of the paraphrased questions to small-talk turns that shared a common word,
+while a nudge keeps names and numbers findable without outvoting meaning; the recency nudge
+puts "I now work at X" above the older "I work at Y" when both match. In a dialogue a fifth
+of the turns only ask ("How did the race go?"); they sit near the question about it, above
+the reply that answers, yet are 2 % of the evidence (bench/recall_written.py).
 """
 
 import asyncio
@@ -32,6 +35,7 @@ from shared.memory.store import MemoryStore, StoredMemory, check_where
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
+ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
 CREATED_AT = context.CREATED_AT
 PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
@@ -139,7 +143,8 @@ class Retriever:
         def rank(memory: StoredMemory) -> float:
             return (beyond[memory.id] + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
                     + RECENCY_WEIGHT * (times[memory.id] - oldest) / span
-                    + SPEAKER_WEIGHT * bool(named & context.speaker_of(memory)))
+                    + SPEAKER_WEIGHT * bool(named & context.speaker_of(memory))
+                    - ASKING_WEIGHT * context.only_asks(memory))
 
         return sorted(found.values(), key=rank, reverse=True)
 

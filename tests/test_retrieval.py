@@ -8,7 +8,7 @@ import pytest
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
-from shared.memory.context import said, speaker_of
+from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
@@ -52,6 +52,37 @@ async def test_what_the_named_person_said_ranks_first(tmp_path: Path, first: str
     finally:
         embedder.close()
     assert [hit.id for hit in reply.results] == ["said-by-Jolene", "said-by-Tim"]
+
+
+async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) -> None:
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        [vector] = await embedder.passages(["How did the half marathon go?"])
+        # One vector for both, and the one that asks is the newer: only what kind of turn each is
+        # can put the other first.
+        turns = {"asks": ("Anna: Oh nice! How did the half marathon go?", 2.0),
+                 "tells": ("Bob: Finished in 1:58, so proud!", 1.0)}
+        await store.upsert("b", [StoredMemory(id=k, content=text, metadata={"lumia_created_at": at})
+                                 for k, (text, at) in turns.items()], [vector, vector])
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+        reply = await retriever.query(QueryRequest(brain="b", question="What happened at the race?", n_results=2))
+    finally:
+        embedder.close()
+    assert [hit.id for hit in reply.results] == ["tells", "asks"]
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("Anna: How did the race go?", True),
+    ("Wow, that's great! What made you pick that one?", True),
+    ("Åh vad kul! Hur gick loppet?", True),
+    ("I finished in 1:58 and my knee held up the whole way. Can you believe it?", False),
+    ("Finished in 1:58, so proud!", False),
+    ("Jag sprang loppet på söndag.", False),
+    ("", False),
+])
+def test_a_turn_only_asks_when_it_ends_in_a_question_and_tells_nothing_before(text: str, asks: bool) -> None:
+    assert only_asks(StoredMemory("a", text, {})) is asks
 
 
 def test_the_speaker_is_the_metadata_or_a_leading_name() -> None:

@@ -46,6 +46,24 @@ def speaker_of(memory: StoredMemory) -> set[str]:
     return {w for w in said_by.lower().split() if len(w) > 1}
 
 
+def words(memory: StoredMemory) -> str:
+    """What was said, without a leading "Name: "."""
+    found = _SPEAKER.match(memory.content)
+    return memory.content[found.end():] if found else memory.content
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def only_asks(memory: StoredMemory) -> bool:
+    """A turn that ends in a question and states nothing of six words or more before it
+    ("Oh wow! How did the race go?"): it tells nothing about anyone, the turn after it does."""
+    sentences = [s.strip() for s in _SENTENCE.findall(words(memory)) if s.strip()]
+    if not sentences or not sentences[-1].endswith("?"):
+        return False
+    return not any(not s.endswith("?") and len(s.split()) >= 6 for s in sentences)
+
+
 def said(memory: StoredMemory) -> str:
     """The text embedded and indexed for a memory: with its speaker in front when the metadata
     names one the text does not start with, so "Caroline: I went…" and "I went…" with
