@@ -5,10 +5,11 @@ bench/recall_dialogues.py builds its conversations from templates: it is big and
 deterministic, but its words come from a bank of a few hundred sentences, so how much the
 questions share with their evidence is whatever the templates made it. The conversations in
 bench/written/ were written out in full instead (by language-model helpers, each from a
-two-line brief of two people, in the shape of LoCoMo: 14-15 sessions weeks apart, two friends,
+two-line brief of two people, in the shape of LoCoMo: two friends, sessions weeks apart,
 small talk, plans and follow-ups, facts told in reply to questions), and their questions were
-written afterwards, in the third person, with the turns that answer them. Four are English,
-two Swedish. Nobody who wrote them saw Lumia's code.
+written afterwards, in the third person, with the turns that answer them. en1-en4, sv1 and
+sv2 have 14-15 sessions (326-353 turns); en5 and en6 are LoCoMo's length (28 sessions, 638
+and 701 turns, photos shared as "[photo: caption]"). Nobody who wrote them saw Lumia's code.
 
 Every turn of a session carries the session's time, as a LoCoMo turn does, and goes through
 the production `Ingestor` into a throwaway Chroma. Each question is then asked three ways:
