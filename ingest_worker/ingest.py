@@ -2,10 +2,10 @@
 and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
 import hashlib
+import math
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from shared.memory import context
 from shared.memory.embedder import Embedder, Vector
@@ -18,7 +18,9 @@ LAST_TURNS = 4096  # brains whose last turn is remembered between batches; the o
 def content_hash(text: str, created_at: float) -> str:
     # The day is part of it: "I went for a run" on Monday and again on Friday are two
     # memories, while a client's retry of the same words on the same day stays one.
-    day = datetime.fromtimestamp(created_at, UTC).date().isoformat()
+    # Days since 1970 by arithmetic: a timestamp no date can hold (published on the bus
+    # directly) must not make the memory unstorable.
+    day = int(created_at // 86_400) if math.isfinite(created_at) else 0
     return hashlib.sha256(f"{day}\x00{' '.join(text.lower().split())}".encode()).hexdigest()[:32]
 
 

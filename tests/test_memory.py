@@ -213,6 +213,9 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest/batch", {"items": [{"content": "a"}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"nested": {"a": 1}}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "last tuesday"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": 1_700_000_000_000}}),  # in ms
+    ("/ingest/batch", {"customer_id": "x",
+                       "items": [{"content": "a"}, {"content": "b", "metadata": {"timestamp": -1e15}}]}),
     ("/ingest/batch", {"customer_id": "x", "items": []}),
     ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a"}] * 1001}),
     ("/query", {"customer_id": "x", "question": "q", "n_results": 101}),

@@ -5,7 +5,7 @@ import hashlib
 import time
 import uuid
 from contextlib import aclosing
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -49,11 +49,18 @@ WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "
                  "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
 
 
+# What a date can hold (years 1-9999): beyond it a timestamp is a mistake, often milliseconds.
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
+
+
 def _created_at(metadata: dict[str, object]) -> float:
     value = metadata.get("timestamp", metadata.get("created_at"))
     if value is None:
         return time.time()
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not EARLIEST <= value <= LATEST:  # also false for NaN
+            raise invalid(("body", "metadata", "timestamp"), "out of range: use Unix seconds (not milliseconds), "
+                          "an ISO 8601 date or a written one", value)
         return float(value)
     if isinstance(value, str):
         try:
