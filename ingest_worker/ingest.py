@@ -1,6 +1,7 @@
 """Writing memories, broker-free: deduplicate, embed in batches, upsert with stable ids,
 and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
+import asyncio
 import hashlib
 import math
 import time
@@ -98,7 +99,8 @@ class Ingestor:
         for memory in memories:
             if not context.in_context(memory.metadata):
                 continue
-            if previous is not None and context.follows(previous.metadata, memory.metadata):
+            itself = previous is not None and previous.id == memory.id
+            if previous is not None and not itself and context.follows(previous.metadata, memory.metadata):
                 memory.metadata[context.PREV] = previous.id
             previous = memory
         if previous is not None:
@@ -118,6 +120,10 @@ class Ingestor:
         for item in batch:
             form = stored_form(item)
             forms.setdefault(form.metadata["lumia_hash"], form)
-        known = await self.store.get(brain, where={"lumia_hash": {"$in": list(forms)}})
+        # By id too: a memory stored under another hash (before the hash counted the day) is still stored.
+        same_words, same_ids = await asyncio.gather(
+            self.store.get(brain, where={"lumia_hash": {"$in": list(forms)}}),
+            self.store.get(brain, ids=[form.id for form in forms.values()]))
+        known = same_words + same_ids
         seen = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known} | self._unstored.get(brain, set())
         return [f for h, f in forms.items() if h not in seen and f.id not in seen]

@@ -208,6 +208,21 @@ async def test_the_same_words_from_another_speaker_are_another_memory(parts: tup
 
 
 @pytest.mark.asyncio
+async def test_a_redelivered_memory_stored_under_an_older_hash_is_stored_once(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    item = turn(0, "Anna: We moved to Northfield.", 1_700_000_000.0)
+    await Ingestor(store, embedder).write([item])
+    [memory] = await store.get("b", with_vectors=True)
+    memory.metadata["lumia_hash"] = "hash-of-an-older-release"
+    await store.update("b", [memory])
+    # A new worker (nothing cached) gets it again: it is the stored memory, not a turn after it.
+    assert await Ingestor(store, embedder).write([item]) == {}
+    [again] = await store.get("b")
+    assert again.metadata[context.PREV] == ""
+
+
+@pytest.mark.asyncio
 async def test_the_same_words_on_another_day_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
     store, embedder = parts
     monday = 1_700_000_000.0
