@@ -72,17 +72,25 @@ async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) 
     assert [hit.id for hit in reply.results] == ["tells", "asks"]
 
 
-@pytest.mark.parametrize(("text", "asks"), [
-    ("Anna: How did the race go?", True),
-    ("Wow, that's great! What made you pick that one?", True),
-    ("Åh vad kul! Hur gick loppet?", True),
-    ("I finished in 1:58 and my knee held up the whole way. Can you believe it?", False),
-    ("Finished in 1:58, so proud!", False),
-    ("Jag sprang loppet på söndag.", False),
-    ("", False),
+@pytest.mark.parametrize(("text", "metadata", "asks"), [
+    ("Anna: How did the race go?", {}, True),
+    ("Wow, that's great! What made you pick that one?", {"speaker": "Bob"}, True),
+    ("Anna: Åh vad kul! Hur gick loppet?", {}, True),
+    ("Anna: How did the race go? 😊", {}, True),
+    ("Anna: Wait, you did WHAT?!", {}, True),
+    ("Bob: I finished in 1:58 and my knee held up the whole way. Can you believe it?", {}, False),
+    ("Bob: we finally bought the house in uppsala\nwhen can you come visit?", {}, False),
+    ("Bob: Finished in 1:58, so proud!", {}, False),
+    ("Bob: Jag sprang loppet på söndag.", {}, False),
+    # A user's own chat message, or a document, says what it says even as a question.
+    ("My wife Sara turns 40, any gift ideas?", {"role": "user"}, False),
+    ("What is the notice period?", {"lumia_kind": "document", "speaker": "HR"}, False),
+    ("Anna:", {}, False),
+    ("", {}, False),
 ])
-def test_a_turn_only_asks_when_it_ends_in_a_question_and_tells_nothing_before(text: str, asks: bool) -> None:
-    assert only_asks(StoredMemory("a", text, {})) is asks
+def test_a_turn_only_asks_when_it_ends_in_a_question_and_tells_nothing_before(
+        text: str, metadata: dict[str, str], asks: bool) -> None:
+    assert only_asks(StoredMemory("a", text, metadata)) is asks
 
 
 def test_the_speaker_is_the_metadata_or_a_leading_name() -> None:

@@ -52,16 +52,22 @@ def words(memory: StoredMemory) -> str:
     return memory.content[found.end():] if found else memory.content
 
 
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…？])\s+|\n+")
+_WORDY = re.compile(r"\w")
+_QUESTION_END = re.compile(r"[?？][?？!.…]*\W*$")  # "go?", "go?!", "go? :)"
 
 
 def only_asks(memory: StoredMemory) -> bool:
-    """A turn that ends in a question and states nothing of six words or more before it
-    ("Oh wow! How did the race go?"): it tells nothing about anyone, the turn after it does."""
-    sentences = [s.strip() for s in _SENTENCE.findall(words(memory)) if s.strip()]
-    if not sentences or not sentences[-1].endswith("?"):
+    """A turn of a conversation between people (its speaker known) that ends in a question and
+    states nothing of six words or more before it ("Oh wow! How did the race go?"): the turn
+    after it tells. A user's own chat message is not one: "My wife turns 40, any gift ideas?"
+    tells who the user is, and the answer is not a memory of its own."""
+    if not in_context(memory.metadata) or not speaker_of(memory):
         return False
-    return not any(not s.endswith("?") and len(s.split()) >= 6 for s in sentences)
+    sentences = [s.strip() for s in _SENTENCE_BREAK.split(words(memory)) if _WORDY.search(s)]  # not a lone "😊"
+    if not sentences or not _QUESTION_END.search(sentences[-1]):
+        return False
+    return not any(not _QUESTION_END.search(s) and len(s.split()) >= 6 for s in sentences)
 
 
 def said(memory: StoredMemory) -> str:
