@@ -60,14 +60,7 @@ async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: 
     those go back to their own embedding alone."""
     if not await store.delete(brain, [memory_id]):
         return False
-    linked = [{key: memory_id} for key in (context.PREV, context.PREV2, context.NEXT)]
-    neighbours = await store.get(brain, where={"$or": linked})
-    if neighbours:
-        vectors = await embedder.passages([context.said(m) for m in neighbours])
-        for memory, vector in zip(neighbours, vectors, strict=True):
-            memory.metadata |= {context.PREV: "", context.PREV2: "", context.NEXT: "", context.DONE: 1}
-            memory.vector = vector
-        await store.update(brain, neighbours)
+    await context.detach(store, embedder, brain, [memory_id])
     return True
 
 

@@ -33,6 +33,11 @@ class ContextEnricher:
             size = len(plan.pairs) + len(plan.runs)
             await plan.apply(self.store, vectors[at : at + size])
             at += size
+            # A neighbour forgotten while this batch was embedded: its delete may have looked for
+            # the turns holding its words before these were written, so look again after.
+            used = {turn.id for run in (*plan.pairs, *plan.runs) for turn in run[:-1]}
+            if used and (gone := used - {m.id for m in await self.store.get(plan.brain, ids=sorted(used))}):
+                await context.detach(self.store, self.embedder, plan.brain, gone)
         return sum(len(plan.pairs) for plan in plans)
 
     async def _plan(self, brain: str, ids: list[str]) -> "Plan | None":

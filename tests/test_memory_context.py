@@ -162,6 +162,41 @@ async def test_a_turn_also_holds_the_two_turns_before_it(parts: tuple[MemoryStor
     assert again["turn-0001"].vector == pytest.approx(mean, abs=1e-4)
 
 
+class ForgetsWhileEmbedding:
+    """Our Embedder interface: the first batch of context it embeds, a user forgets a turn."""
+
+    def __init__(self, store: MemoryStore, embedder: LocalEmbedder, forgotten: str) -> None:
+        self.store, self.embedder, self.forgotten = store, embedder, forgotten
+        self.name = embedder.name
+
+    async def passages(self, texts: list[str]) -> list[list[float]]:
+        if self.forgotten:
+            assert await forget(self.store, self.embedder, "b", self.forgotten)
+            self.forgotten = ""
+        return await self.embedder.passages(texts)
+
+    async def query(self, text: str) -> list[float]:
+        return await self.embedder.query(text)
+
+
+@pytest.mark.asyncio
+async def test_a_turn_forgotten_while_its_neighbours_are_embedded_leaves_them(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    said = ["Bob: My PIN is 4417.", "Anna: Got it.", "Bob: Thanks!"]
+    items = [turn(n, text, 1_700_000_000.0) for n, text in enumerate(said)]
+    await Ingestor(store, embedder).write(items)
+    racing = ForgetsWhileEmbedding(store, embedder, "turn-0000")
+    await ContextEnricher(store, racing).enrich([("b", i.id) for i in items])
+    left = await stored(store)
+    assert "turn-0000" not in left
+    assert all("turn-0000" not in (m.metadata[context.PREV], m.metadata[context.PREV2], m.metadata[context.NEXT])
+               for m in left.values())
+    alone = await embedder.passages(said[1:])
+    assert left["turn-0001"].vector == pytest.approx(alone[0], abs=1e-4)
+    assert left["turn-0002"].vector == pytest.approx(alone[1], abs=1e-4)
+
+
 @pytest.mark.asyncio
 async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEmbedder], tmp_path: Path) -> None:
     store, embedder = parts

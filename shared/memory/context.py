@@ -19,11 +19,12 @@ decided (0: still to do). Documents are left alone: their chunks overlap already
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import pairwise
 from typing import Any
 
-from shared.memory.store import StoredMemory
+from shared.memory.embedder import Embedder
+from shared.memory.store import MemoryStore, StoredMemory
 
 PREV, PREV2, NEXT, DONE, SEQ = "lumia_prev", "lumia_prev2", "lumia_next", "lumia_context", "lumia_seq"
 CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
@@ -140,3 +141,17 @@ def chain(memories: Sequence[StoredMemory]) -> dict[str, str]:
         if follows(previous.metadata, current.metadata):
             links[current.id] = previous.id
     return links
+
+
+async def detach(store: MemoryStore, embedder: Embedder, brain: str, gone: Collection[str]) -> int:
+    """Puts every turn whose vector holds words of the `gone` memories (deleted) back to its own
+    embedding alone, so forgotten words leave the vectors of the turns around them too."""
+    linked: list[dict[str, object]] = [{key: {"$in": list(gone)}} for key in (PREV, PREV2, NEXT)]
+    neighbours = await store.get(brain, where={"$or": linked})
+    if neighbours:
+        vectors = await embedder.passages([said(m) for m in neighbours])
+        for memory, vector in zip(neighbours, vectors, strict=True):
+            memory.metadata |= {PREV: "", PREV2: "", NEXT: "", DONE: 1}
+            memory.vector = vector
+        await store.update(brain, neighbours)
+    return len(neighbours)
