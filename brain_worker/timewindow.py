@@ -1,4 +1,5 @@
-"""Relative time in a question ("igår", "last week", "i mars") as a [start, end) window in Unix seconds."""
+"""Time in a question ("igår", "last week", "i mars", "on 25 November", "i juli 2025") as a [start, end)
+window in Unix seconds."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,30 @@ UNIT_DAYS = {"day": 1, "days": 1, "dag": 1, "dagar": 1, "week": 7, "weeks": 7, "
 _NUM = r"(\d+|" + "|".join(sorted(map(re.escape, NUMBERS), key=len, reverse=True)) + r")"
 _AGO_EN = re.compile(_NUM + r"\s+(days?|weeks?|months?)\s+ago")
 _AGO_SV = re.compile(r"för\s+" + _NUM + r"\s+(dagar|dag|veckor|vecka|månader|månad)\s+sedan")
-_MONTH = re.compile(r"\b(?:in|i|during|under)\s+(" + "|".join(MONTHS) + r")\b")
+_MONTH_NAME = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
+_YEAR = r"((?:19|20)\d{2})\b"
+# A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
+_MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _MONTH_NAME
+                    + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
+# "July 2025" says which month even without a preposition.
+_MONTH_YEAR = re.compile(r"\b" + _MONTH_NAME + r",?\s+(?:of\s+)?" + _YEAR)
+_ORDINAL = r"(st|nd|rd|th|:e|:a)?"
+# "25 November", "the 25th of November", "den 25:e november"; the lookbehind keeps "10.25 may" and "1,25" out.
+_DAY_MONTH = re.compile(r"(?<![\d.,:/-])\b(\d{1,2})" + _ORDINAL + r"\.?\s+(?:of\s+)?" + _MONTH_NAME
+                        + r"(?:,?\s+" + _YEAR + ")?")
+# "November 25", "November 25th, 2025"; a following digit or time ("May 2.5", "May 25:00") is no day.
+_MONTH_DAY = re.compile(r"\b" + _MONTH_NAME + r"\s+(?:the\s+)?(\d{1,2})" + _ORDINAL + r"(?![\d.:]\d)\b"
+                        + r"(?:,?\s+" + _YEAR + ")?")
+_ISO_DATE = re.compile(r"\b" + _YEAR + r"-(\d{2})-(\d{2})\b")
+# "in 2000 meters" is a distance, not a year.
+_IN_YEAR = re.compile(r"\b(?:in|during|under|throughout|år|i)\s+(?:the\s+year\s+|året\s+)?" + _YEAR
+                      + r"(?![.,:]\d)(?!\s*(?:k?m|meters?|metres?|meter|miles?|mil|seconds?|sekunder|minutes?|minuter"
+                      + r"|hours?|timmar|steps?|steg|kr|kronor|sek|dollars?|euros?|people|personer)\b)")
+# Words that put a month or date next to a number in "on 3 May", "since March 10".
+_DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "after", "of", "in", "during", "den",
+                      "om", "på", "sedan", "från", "före", "efter"}
+# English months that are also common verbs, which a number may follow ("may 2 of us join", "march 10 miles").
+_VERB_MONTHS = {"may", "march"}
 _WEEKDAY_EN = re.compile(r"\blast\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
 
@@ -57,8 +81,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         following = (month_start + timedelta(days=32)).replace(day=1)
         return month_start.timestamp(), following.timestamp()
     if re.search(r"\blast year\b|\bförra året\b|\bi fjol\b", text):
-        start = today.replace(year=today.year - 1, month=1, day=1)
-        return start.timestamp(), today.replace(month=1, day=1).timestamp()
+        # "in March last year" and "25 november i fjol" narrow the year to that month or day.
+        return _calendar(question, text, today, today.year - 1) or _year_window(today, today.year - 1)
     for pattern in (_AGO_EN, _AGO_SV):
         found = pattern.search(text)
         if found:
@@ -72,11 +96,89 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         if found:
             back = (today.weekday() - WEEKDAYS[found.group(1)]) % 7 or 7
             return _days(today - timedelta(days=back), 1)
-    found = _MONTH.search(text)
+    # Checked last: "this year" named no window before, so it must not outrank "last monday".
+    this_year = re.search(r"\bthis year\b|\bi år\b|\bdet här året\b|\bdetta år\b", text) is not None
+    window = _calendar(question, text, today, today.year if this_year else None)
+    if window is not None:
+        return window
+    if this_year:
+        return _year_window(today, today.year)
+    found = _IN_YEAR.search(text)
     if found:
-        month = MONTHS[found.group(1)]
-        year = today.year if month <= today.month else today.year - 1
-        start = today.replace(year=year, month=month, day=1)
-        end = (start + timedelta(days=32)).replace(day=1)
-        return start.timestamp(), end.timestamp()
+        return _year_window(today, int(found.group(1)))
+    return None
+
+
+def _year_window(today: datetime, year: int) -> Window:
+    start = today.replace(year=year, month=1, day=1)
+    return start.timestamp(), start.replace(year=year + 1).timestamp()
+
+
+def _month_window(today: datetime, year: int, month: int) -> Window:
+    start = today.replace(year=year, month=month, day=1)
+    return start.timestamp(), (start + timedelta(days=32)).replace(day=1).timestamp()
+
+
+def _calendar(question: str, text: str, today: datetime, year: int | None) -> Window | None:
+    """A named day or month. Without a year of its own it is the one in `year`, or else the most
+    recent one not after today, as a question asks about what has happened."""
+    for iso in _ISO_DATE.finditer(text):
+        named = _date(today, int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if named is not None:
+            return _days(named, 1)
+    dates = [(m, m.group(1), m.group(2), m.group(3), m.group(4)) for m in _DAY_MONTH.finditer(text)]
+    dates += [(m, m.group(2), m.group(3), m.group(1), m.group(4)) for m in _MONTH_DAY.finditer(text)]
+    for found, day_text, ordinal, name, year_text in sorted(dates, key=lambda d: d[0].start()):
+        if not _is_month(question, text, found, name, bool(ordinal or year_text)):
+            continue
+        month, day = MONTHS[name], int(day_text)
+        if year_text:
+            date = _date(today, int(year_text), month, day)
+        elif year is not None:
+            date = _date(today, year, month, day)
+        else:
+            date = _most_recent(today, month, day)
+        if date is not None:
+            return _days(date, 1)
+    month_found = _MONTH.search(text) or _MONTH_YEAR.search(text)
+    if month_found:
+        month, year_text = MONTHS[month_found.group(1)], month_found.group(2)
+        if year_text:
+            return _month_window(today, int(year_text), month)
+        if year is not None:
+            return _month_window(today, year, month)
+        return _month_window(today, today.year if month <= today.month else today.year - 1, month)
+    return None
+
+
+def _is_month(question: str, text: str, found: re.Match[str], name: str, dated: bool) -> bool:
+    """Whether "may"/"march" next to a number is the month: an ordinal or a year, a preposition
+    before it, a capital mid-sentence, or nothing after it but punctuation says so."""
+    if name not in _VERB_MONTHS or dated:
+        return True
+    before = text[: found.start()].split()
+    if before and before[-1] in _DATE_PREPOSITIONS:
+        return True
+    at = text.find(name, found.start())
+    # Positions in `text` are the question's unless lowercasing changed its length ("İ").
+    capital = len(text) == len(question) and question[at].isupper()
+    if capital and before and not before[-1].endswith((".", "!", "?")):
+        return True
+    return re.match(r"\s*(?:[.,;!?)]|$)", text[found.end():]) is not None
+
+
+def _date(today: datetime, year: int, month: int, day: int) -> datetime | None:
+    try:
+        return today.replace(year=year, month=month, day=day)
+    except ValueError:
+        return None
+
+
+def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
+    year = today.year if (month, day) <= (today.month, today.day) else today.year - 1
+    # 29 February reaches back to the last leap year; 31 April is no date at all.
+    for back in range(8):
+        date = _date(today, year - back, month, day)
+        if date is not None:
+            return date
     return None

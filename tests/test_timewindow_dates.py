@@ -1,0 +1,156 @@
+"""Calendar dates, months with a year and years in a question, next to the relative phrases that already worked."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from brain_worker.timewindow import parse_time_window
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# A Wednesday, mid-October: November and December of this year are still ahead.
+NOW = datetime(2025, 10, 15, 14, 30, tzinfo=STOCKHOLM)
+
+
+def local_days(question: str, now: datetime = NOW) -> tuple[str, str] | None:
+    window = parse_time_window(question, now)
+    if window is None:
+        return None
+    start, end = (datetime.fromtimestamp(t, now.tzinfo) for t in window)
+    # Every window starts and ends at a local midnight; the dates say which.
+    assert (start.hour, start.minute, end.hour, end.minute) == (0, 0, 0, 0)
+    return start.date().isoformat(), end.date().isoformat()
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What did I do in July 2025?", ("2025-07-01", "2025-08-01")),
+    ("Vad gjorde jag i juli 2024?", ("2024-07-01", "2024-08-01")),
+    ("What happened in July of 2023?", ("2023-07-01", "2023-08-01")),
+    ("What happened during March, 2024?", ("2024-03-01", "2024-04-01")),
+    ("How was December 2024?", ("2024-12-01", "2025-01-01")),
+    ("Vad hände under december 2024?", ("2024-12-01", "2025-01-01")),
+    ("What are my plans for November 2025?", ("2025-11-01", "2025-12-01")),
+    ("What did I do in March last year?", ("2024-03-01", "2024-04-01")),
+    ("Vad gjorde jag i mars i fjol?", ("2024-03-01", "2024-04-01")),
+    ("Vad gjorde jag i mars förra året?", ("2024-03-01", "2024-04-01")),
+    ("What is planned in December this year?", ("2025-12-01", "2026-01-01")),
+])
+def test_month_with_a_year(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What did I do in 2024?", ("2024-01-01", "2025-01-01")),
+    ("Vad gjorde jag under 2024?", ("2024-01-01", "2025-01-01")),
+    ("Which races did I run during 2023?", ("2023-01-01", "2024-01-01")),
+    ("Vad hände år 2022?", ("2022-01-01", "2023-01-01")),
+    ("What did I do last year?", ("2024-01-01", "2025-01-01")),
+    ("Vad gjorde jag förra året?", ("2024-01-01", "2025-01-01")),
+    ("Vad gjorde jag i fjol?", ("2024-01-01", "2025-01-01")),
+    ("What have I read this year?", ("2025-01-01", "2026-01-01")),
+    ("Vad har jag läst i år?", ("2025-01-01", "2026-01-01")),
+])
+def test_year(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # 25 November is still ahead of NOW, so without a year it is last year's.
+    ("What did I do on 25 November?", ("2024-11-25", "2024-11-26")),
+    ("What did I do on November 25?", ("2024-11-25", "2024-11-26")),
+    ("What did I do on November 25th?", ("2024-11-25", "2024-11-26")),
+    ("Where was I November 25th", ("2024-11-25", "2024-11-26")),
+    ("What happened on the 25th of November?", ("2024-11-25", "2024-11-26")),
+    ("Vad gjorde jag den 25 november?", ("2024-11-25", "2024-11-26")),
+    ("Vad hände 25 november?", ("2024-11-25", "2024-11-26")),
+    ("Vad hände den 25:e november?", ("2024-11-25", "2024-11-26")),
+    # Dates up to today are this year's.
+    ("What did I do on 3 October?", ("2025-10-03", "2025-10-04")),
+    ("Vad gjorde jag den 15 oktober?", ("2025-10-15", "2025-10-16")),
+    ("Vad gjorde jag den 1:a maj?", ("2025-05-01", "2025-05-02")),
+    ("What did I do on May 5?", ("2025-05-05", "2025-05-06")),
+    ("What happened May 5 at work?", ("2025-05-05", "2025-05-06")),
+    ("What did I do on March 10?", ("2025-03-10", "2025-03-11")),
+    ("Vad gjorde jag 10 mars?", ("2025-03-10", "2025-03-11")),
+    # 29 February falls back to the last leap year.
+    ("What did I do on 29 February?", ("2024-02-29", "2024-03-01")),
+    # With a year of its own.
+    ("What did I do on 25 November 2025?", ("2025-11-25", "2025-11-26")),
+    ("What did I do on November 25, 2023?", ("2023-11-25", "2023-11-26")),
+    ("What did I do on November 25th 2023?", ("2023-11-25", "2023-11-26")),
+    ("Vad gjorde jag den 25 november 2023?", ("2023-11-25", "2023-11-26")),
+    ("What did I write on 2025-03-14?", ("2025-03-14", "2025-03-15")),
+    ("What did I do on 1 March last year?", ("2024-03-01", "2024-03-02")),
+    ("Vad gjorde jag den 25 november i fjol?", ("2024-11-25", "2024-11-26")),
+    # The day Sweden moves its clocks forward is 23 hours, still midnight to midnight.
+    ("Vad gjorde jag den 30 mars 2025?", ("2025-03-30", "2025-03-31")),
+])
+def test_specific_date(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+def test_a_date_without_a_year_reaches_back_over_new_year() -> None:
+    january = datetime(2026, 1, 5, 9, 0, tzinfo=STOCKHOLM)
+    assert local_days("What did I do on 25 December?", january) == ("2025-12-25", "2025-12-26")
+    assert local_days("Vad gjorde jag i december?", january) == ("2025-12-01", "2026-01-01")
+    assert local_days("What did I do on 5 January?", january) == ("2026-01-05", "2026-01-06")
+
+
+def test_a_date_is_one_local_day_in_seconds() -> None:
+    window = parse_time_window("on 25 November", NOW)
+    assert window == (datetime(2024, 11, 25, tzinfo=STOCKHOLM).timestamp(),
+                      datetime(2024, 11, 26, tzinfo=STOCKHOLM).timestamp())
+    spring_forward = parse_time_window("den 30 mars 2025", NOW)
+    assert spring_forward is not None and spring_forward[1] - spring_forward[0] == 23 * 3600
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What did I do yesterday?", ("2025-10-14", "2025-10-15")),
+    ("Vad gjorde jag igår?", ("2025-10-14", "2025-10-15")),
+    ("Vad gjorde jag i förrgår?", ("2025-10-13", "2025-10-14")),
+    ("What did I do today?", ("2025-10-15", "2025-10-16")),
+    ("What did I do last week?", ("2025-10-06", "2025-10-13")),
+    ("Vad gjorde jag förra veckan?", ("2025-10-06", "2025-10-13")),
+    ("What have I done this week?", ("2025-10-13", "2025-10-20")),
+    ("What did I do in March?", ("2025-03-01", "2025-04-01")),
+    ("Vad gjorde jag i mars?", ("2025-03-01", "2025-04-01")),
+    ("What did I do in November?", ("2024-11-01", "2024-12-01")),
+    ("What did I do last month?", ("2025-09-01", "2025-10-01")),
+    ("Vad gjorde jag förra månaden?", ("2025-09-01", "2025-10-01")),
+    ("What did I do 3 days ago?", ("2025-10-11", "2025-10-14")),
+    ("Vad gjorde jag för tre dagar sedan?", ("2025-10-11", "2025-10-14")),
+    ("What did I do last Monday?", ("2025-10-13", "2025-10-14")),
+    ("Vad gjorde jag i fredags?", ("2025-10-10", "2025-10-11")),
+    # "this year" came after the weekday and must not take its place.
+    ("What did I do last Monday this year?", ("2025-10-13", "2025-10-14")),
+    ("How did my 50K in April go?", ("2025-04-01", "2025-05-01")),
+    ("Did I run a 50K in April 2024?", ("2024-04-01", "2024-05-01")),
+])
+def test_relative_phrases_still_work(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "May I ask what you remember about Anna?",
+    "may i ask something",
+    "What I may have told you about my sister?",
+    "Do you remember where I march every morning?",
+    "Did I march 10 miles with the scouts?",
+    "How many of the 3 may come to the party?",
+    "I ran 25 miles, what was my pace?",
+    "Jag sprang 25 km, vad var min tid?",
+    "What is 2024 divided by 8?",
+    "Did I finish in 2000 seconds?",
+    "Vad heter min hund?",
+    "What's my favourite colour?",
+    "Vad var klockan 10.25 då?",
+    "We were 12 people at the party",
+])
+def test_no_time_named(question: str) -> None:
+    assert parse_time_window(question, NOW) is None
+
+
+def test_an_impossible_date_names_no_day() -> None:
+    assert parse_time_window("What did I do on 31 April?", NOW) is None
+    # The month still counts when a preposition names it.
+    assert local_days("What did I do in April, on the 31st?") == ("2025-04-01", "2025-05-01")
