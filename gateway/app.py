@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gateway.accounts import Accounts
 from gateway.auth import RateLimiter, Tokens, load_secret
+from gateway.errors import validation_error
 from gateway.limits import BodyLimit
 from gateway.relay import ChatRelay
 from gateway.routes import auth, chat, health, memory, router, threads
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Lumia", summary="A private AI assistant with a personal memory", lifespan=lifespan)
     app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes)
+
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

@@ -109,8 +109,11 @@ class Identity:
         """The bus-side id of one of the caller's brains."""
         return name if self.user_id is None else f"{self.user_id}{SEPARATOR}{name}"
 
-    def named_brain(self, name: str | None, field_name: str = "customer_id") -> str:
-        """The brain a body names, or, left out, the caller's own default brain (the one chats use)."""
+    def named_brain(self, name: str | None, field_name: str = "customer_id", user: str | None = None) -> str:
+        """The brain a body names, or, left out, the caller's own default brain (the one chats use).
+        A `user` the body claims must be the caller, as everywhere (trusted when accounts are off)."""
+        if user is not None:
+            self.user(user)
         if name is None:
             if self.user_id is None:
                 raise invalid(("body", field_name), "Field required: LUMIA_AUTH=off needs the brain to use")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from shared.memory.brains import BrainId
-from shared.memory.messages import MAX_MEMORY_CHARS, MAX_RESULTS, MemoryHit, Metadata
+from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
 from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
@@ -60,7 +60,7 @@ class HealthResponse(BaseModel):
 
 
 class IngestItemBody(BaseModel):
-    content: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    content: MemoryText
     metadata: Metadata = Field(
         default_factory=dict,
         description="Stored and returned with the memory. `timestamp` (Unix seconds, ISO 8601, or written like "
@@ -69,10 +69,14 @@ class IngestItemBody(BaseModel):
 
 
 class IngestBody(IngestItemBody):
+    user_id: OptionalUser = Field(default=None, description="Your user id, if you send one: with accounts it "
+                                                             "must be the token's user")
     customer_id: NamedBrain = None
 
 
 class IngestBatchBody(BaseModel):
+    user_id: OptionalUser = Field(default=None, description="Your user id, if you send one: with accounts it "
+                                                             "must be the token's user")
     customer_id: NamedBrain = None
     items: list[IngestItemBody] = Field(min_length=1, max_length=1000)
 
@@ -86,8 +90,10 @@ class IngestBatchAccepted(BaseModel):
 
 
 class QueryBody(BaseModel):
+    user_id: OptionalUser = Field(default=None, description="Your user id, if you send one: with accounts it "
+                                                             "must be the token's user")
     customer_id: NamedBrain = None
-    question: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    question: MemoryText
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
     where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")
     answer: bool = Field(default=False, description="Also generate an answer from the results with the LLM")

@@ -2,34 +2,26 @@
 and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
 import asyncio
-import hashlib
-import math
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from shared.memory import context
 from shared.memory.embedder import Embedder, Vector
+from shared.memory.identity import content_hash
 from shared.memory.messages import MemoryItem
 from shared.memory.store import MemoryStore, StoredMemory
 
 LAST_TURNS = 4096  # brains whose last turn is remembered between batches; the others are looked up
 
 
-def content_hash(text: str, created_at: float) -> str:
-    # The day is part of it: "I went for a run" on Monday and again on Friday are two
-    # memories, while a client's retry of the same words on the same day stays one.
-    # Days since 1970 by arithmetic: a timestamp no date can hold (published on the bus
-    # directly) must not make the memory unstorable.
-    day = int(created_at // 86_400) if math.isfinite(created_at) else 0
-    return hashlib.sha256(f"{day}\x00{' '.join(text.lower().split())}".encode()).hexdigest()[:32]
-
-
 def stored_form(item: MemoryItem) -> StoredMemory:
     memory = StoredMemory(id=item.id, content=item.content,
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
-    memory.metadata["lumia_hash"] = content_hash(context.said(memory), item.created_at)
+    # A document's chunk is its place in the document: a heading repeated in it is stored each time.
+    text = context.said(memory) if item.kind != "document" else f"{item.id}\x00{item.content}"
+    memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.
         memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.PREV2: "", context.NEXT: "",
@@ -82,9 +74,23 @@ class Ingestor:
             for brain, (memories, vectors) in prepared.brains.items():
                 await self.store.upsert(brain, memories, vectors)
                 written[brain] = [m.id for m in memories]
+                await self._drop_superseded(brain, memories)
         finally:
             self.forget(prepared)
         return written
+
+    async def _drop_superseded(self, brain: str, memories: list[StoredMemory]) -> None:
+        """A document uploaded again under its source replaces the chunks of the upload before.
+        A chunk's id is `<document>_<n>`, and the document part changes with the text
+        (gateway/routes/memory.py). Nothing is announced: the brain workers' keyword indexes
+        see the count change and rebuild."""
+        uploads = {m.metadata["source"]: m.id.rpartition("_")[0] for m in memories
+                   if not context.in_context(m.metadata) and isinstance(m.metadata.get("source"), str)}
+        for source, document in uploads.items():
+            chunks = await self.store.get(brain, where={"$and": [{"source": source}, {context.KIND: "document"}]})
+            stale = [c.id for c in chunks if c.id.rpartition("_")[0] != document]
+            if stale:
+                await self.store.delete(brain, stale)
 
     def forget(self, prepared: Prepared) -> None:
         """Drops a prepared batch that will not be stored (or just was)."""

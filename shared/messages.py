@@ -5,14 +5,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.memory.brains import BrainId
+from shared.memory.brains import BusBrain
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
 MAX_MESSAGE_CHARS = 32_000
 MAX_SYSTEM_PROMPT_CHARS = 8_000
 
 
-def _not_blank(value: str) -> str:
+def not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
     return value
@@ -21,12 +21,12 @@ def _not_blank(value: str) -> str:
 UserMessage = Annotated[
     str,
     Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="The user's text"),
-    AfterValidator(_not_blank),
+    AfterValidator(not_blank),
 ]
 UserId = Annotated[
     str,
     Field(min_length=1, max_length=128, description="Who is chatting"),
-    AfterValidator(_not_blank),
+    AfterValidator(not_blank),
 ]
 SystemPrompt = Annotated[str, Field(max_length=MAX_SYSTEM_PROMPT_CHARS)]
 
@@ -45,7 +45,7 @@ class ChatRequest(BaseModel):
     user_id: UserId
     message: UserMessage
     system_prompt: SystemPrompt | None = None
-    brain_id: BrainId | None = Field(default=None, description="Which memory to use; the user's id when omitted")
+    brain_id: BusBrain | None = Field(default=None, description="Which memory to use; the user's id when omitted")
     purpose: Literal["chat", "answer"] = Field(
         default="chat",
         description="`chat` uses relevant memories and remembers the turn; `answer` answers from the brain's "

@@ -210,6 +210,36 @@ def test_brains_of_the_same_name_are_separate_memories(secured: Stack) -> None:
     assert [r["content"] for r in seen_b["results"]] == ["Jag jobbar på Spotify."]
 
 
+def test_a_brain_name_of_the_full_length_works_and_a_slash_is_refused(secured: Stack) -> None:
+    """On the bus a brain is `<user id>/<name>`: a name of the full 128 characters must still fit,
+    and a name holding '/' could never be named again in a URL path."""
+    longest = "y" * 128
+    with secured.client() as client:
+        anna = signup(client, "long_brain")
+        noted = client.post("/ingest", json={"customer_id": longest, "content": "Long names are fine."},
+                            headers=anna.headers)
+        assert noted.status_code == 202, noted.text
+        assert wait_until(lambda: _memory_count(client, anna, longest) == 1)
+        listed = client.get(f"/memory/{longest}/memories", headers=anna.headers)
+        slashed = client.post("/ingest", json={"customer_id": "a/b", "content": "x"}, headers=anna.headers)
+        dots = client.get("/memory/../memories", headers=anna.headers)
+    assert listed.status_code == 200 and listed.json()["total"] == 1
+    assert slashed.status_code == 422 and "'/'" in slashed.text, slashed.text
+    assert dots.status_code in (404, 422)
+
+
+def test_a_body_naming_another_user_is_refused_on_the_brain_api(secured: Stack) -> None:
+    with secured.client() as client:
+        anna, bo = signup(client, "brain_api_anna"), signup(client, "brain_api_bo")
+        ingest = client.post("/ingest", json={"user_id": bo.user_id, "content": "Not mine to write."},
+                             headers=anna.headers)
+        query = client.post("/query", json={"user_id": bo.user_id, "question": "anything"}, headers=anna.headers)
+        own = client.post("/ingest", json={"user_id": anna.user_id, "content": "Mine to write."}, headers=anna.headers)
+        assert wait_until(lambda: _memory_count(client, anna, anna.user_id) == 1)
+    assert ingest.status_code == 403 and query.status_code == 403, (ingest.text, query.text)
+    assert own.status_code == 202
+
+
 def test_user_id_defaults_to_the_token_user(secured: Stack) -> None:
     with secured.client() as client:
         anna = signup(client, "default_user")

@@ -170,7 +170,7 @@ def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
 
 
 @pytest.mark.parametrize("written", ["2023-05-08T13:56:00", "1:56 pm on 8 May, 2023", "8 May 2023 13:56",
-                                     "May 8, 2023 13:56"])
+                                     "May 8, 2023 13:56", "8 maj 2023 13:56"])
 def test_a_memory_is_dated_by_the_timestamp_in_its_metadata(lumia: Stack, written: str) -> None:
     name = brain()
     with lumia.client() as client:
@@ -221,12 +221,29 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/query", {"customer_id": "x", "question": "q", "n_results": 101}),
     ("/query", {"customer_id": "x", "question": ""}),
     ("/query", {"customer_id": "x", "question": "q", "where": {"topic": {"$like": "w%"}}}),
+    ("/query", {"customer_id": "x", "question": "q", "where": {"$bogus": 1}}),
+    ("/query", {"customer_id": "x", "question": "  \n "}),
+    ("/ingest", {"customer_id": "x", "content": "  \n "}),
+    ("/ingest", {"customer_id": "x/y", "content": "hi"}),
+    ("/ingest", {"customer_id": "..", "content": "hi"}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"": 1}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"$k": 1}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"chroma:document": "d"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"lumia_created_at": 1.0}}),
+    ("/ingest", '{"customer_id": "x", "content": "hi", "metadata": {"n": Infinity}}'),  # Python's JSON reads it
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"n": 2**64}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"note": "x" * 4001}}),
 ])
-def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: str, body: dict[str, Any]) -> None:
+def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: str,
+                                                            body: dict[str, Any] | str) -> None:
     with lumia.client() as client:
-        response = client.post(path, json=body)
+        if isinstance(body, str):
+            response = client.post(path, content=body, headers={"content-type": "application/json"})
+        else:
+            response = client.post(path, json=body)
         assert response.status_code == 422, response.text
         assert stats(client, "x")["memory_count"] == 0
+        assert stats(client, "x")["dead_letters"] == 0
 
 
 def test_stats_have_the_readme_shape(lumia: Stack) -> None:
@@ -244,3 +261,48 @@ def test_forgetting_a_memory_id_no_memory_can_have_is_refused(lumia: Stack) -> N
         response = client.delete(f"/memory/{brain()}/memories/{'x' * 81}")
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["path", "memory_id"]
+
+
+def test_a_timestamp_in_a_string_of_digits_is_unix_seconds(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "The boiler was serviced.", timestamp="1683554160")
+        [hit] = client.post("/query", json={"customer_id": name, "question": "boiler service"}).json()["results"]
+    assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, 13, 56, tzinfo=UTC).timestamp()
+
+
+def test_a_note_posted_again_answers_with_the_id_of_the_memory_stored(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        [first] = ingest(client, name, "The spare key is under the blue pot.")
+        again = client.post("/ingest", json={"customer_id": name, "content": "The spare key is under the blue pot."})
+        other = client.post("/ingest", json={"customer_id": brain(), "content": "The spare key is under the blue pot."})
+        assert again.status_code == 202 and again.json()["id"] == first
+        assert other.json()["id"] != first  # the same words in another brain are another memory
+        assert stats(client, name)["memory_count"] == 1
+        assert client.delete(f"/memory/{name}/memories/{again.json()['id']}").status_code == 204
+        assert stats(client, name)["memory_count"] == 0
+
+
+def test_a_document_uploaded_again_replaces_the_one_before(lumia: Stack) -> None:
+    name = brain()
+    heading = "## Notes\n\n" + " ".join(f"filler{j}" for j in range(120))
+
+    def upload(client: httpx.Client, text: str) -> list[str]:
+        response = client.post(f"/memory/{name}/documents?source=office.md", content=text,
+                               headers={"content-type": "text/markdown"})
+        assert response.status_code == 202, response.text
+        return list(response.json()["ids"])
+
+    with lumia.client() as client:
+        # The same section twice: each chunk is its place in the document, all stored.
+        first = upload(client, "The meeting room is on floor three.\n\n" + heading + "\n\n" + heading)
+        assert len(set(first)) == len(first) > 2
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(first))
+        assert upload(client, "The meeting room is on floor three.\n\n" + heading + "\n\n" + heading) == first
+        second = upload(client, "The meeting room moved to floor five.")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(second))
+        found = client.post("/query", json={"customer_id": name, "question": "Which floor is the meeting room on?",
+                                            "n_results": 10}).json()["results"]
+    assert [hit["id"] for hit in found] == second
+    assert "floor five" in found[0]["content"]

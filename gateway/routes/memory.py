@@ -2,8 +2,9 @@
 reads are requests to the brain workers."""
 
 import hashlib
+import re
 import time
-import uuid
+from collections.abc import Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Annotated
@@ -28,6 +29,7 @@ from gateway.schemas import (
 from shared import subjects
 from shared.memory.brains import MAX_BRAIN_CHARS, BrainId
 from shared.memory.chunking import chunk_text
+from shared.memory.identity import note_id
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
     BrainRequest,
@@ -49,11 +51,18 @@ WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "
                  "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
 
 
+SWEDISH_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+                           "oktober", "november", "december"),
+                          ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                           "October", "November", "December"), strict=True))
+_SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNORECASE)  # "14 mars 2026"
+
+
 # What a date can hold (years 1-9999): beyond it a timestamp is a mistake, often milliseconds.
 EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
 
 
-def _created_at(metadata: dict[str, object]) -> float:
+def _created_at(metadata: Mapping[str, object]) -> float:
     value = metadata.get("timestamp", metadata.get("created_at"))
     if value is None:
         return time.time()
@@ -64,12 +73,17 @@ def _created_at(metadata: dict[str, object]) -> float:
         return float(value)
     if isinstance(value, str):
         try:
+            return _created_at({"timestamp": float(value)})  # "1773446400", as a form field sends it
+        except ValueError:
+            pass
+        try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:
             pass
+        written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group().lower()], " ".join(value.split()))
         for form in WRITTEN_DATES:
             try:
-                return datetime.strptime(" ".join(value.split()), form).timestamp()
+                return datetime.strptime(written, form).timestamp()
             except ValueError:
                 continue
     raise invalid(("body", "metadata", "timestamp"), "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
@@ -77,8 +91,11 @@ def _created_at(metadata: dict[str, object]) -> float:
 
 
 def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:
-    return MemoryItem(id=memory_id or f"m_{uuid.uuid4().hex}", brain=brain, content=body.content, kind=kind,
-                      created_at=_created_at(body.metadata), metadata=body.metadata)  # type: ignore[arg-type]
+    created_at = _created_at(body.metadata)
+    # A note posted again (a retry, a re-sent turn) is the memory already stored: the same id.
+    memory_id = memory_id or note_id(brain, body.content, body.metadata, created_at)
+    return MemoryItem(id=memory_id, brain=brain, content=body.content, kind=kind,
+                      created_at=created_at, metadata=body.metadata)
 
 
 async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
@@ -97,13 +114,13 @@ def _brain(brain: str) -> str:
         return _BRAIN.validate_python(brain)
     except ValidationError as exc:
         raise invalid(("path", "brain"), f"{exc.errors()[0]['msg']} (1–{MAX_BRAIN_CHARS} characters, "
-                                         "no control characters)", brain) from exc
+                                         "no '/' and no control characters)", brain) from exc
 
 
 @router.post("/ingest", status_code=202, response_model=IngestAccepted)
 async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
-    item = _item(caller.named_brain(body.customer_id), body)
+    item = _item(caller.named_brain(body.customer_id, user=body.user_id), body)
     await _publish(nc, [item])
     return IngestAccepted(id=item.id)
 
@@ -111,7 +128,7 @@ async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
 @router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted)
 async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
-    brain = caller.named_brain(body.customer_id)
+    brain = caller.named_brain(body.customer_id, user=body.user_id)
     items = [_item(brain, each) for each in body.items]
     await _publish(nc, items)
     return IngestBatchAccepted(ids=[i.id for i in items])
@@ -120,7 +137,7 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> Inges
 @router.post("/query", response_model=QueryResponse)
 async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
-    brain = caller.named_brain(body.customer_id)
+    brain = caller.named_brain(body.customer_id, user=body.user_id)
     request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
     found = await ask(nc, subjects.BRAIN_QUERY, request, QueryReply)
     answer = None
@@ -183,7 +200,7 @@ async def document(
     source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
 ) -> DocumentAccepted:
     """Upload a text or markdown document (the request body); it is chunked with overlap and each
-    chunk remembered with its source. Uploading the same source again replaces its chunks' ids."""
+    chunk remembered with its source. Uploading new text under the same source replaces the document."""
     media = request.headers.get("content-type", "").split(";")[0].strip()
     if media not in ("text/plain", "text/markdown"):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
@@ -198,10 +215,12 @@ async def document(
     if not chunks:
         raise invalid(("body",), "The document is empty.")
     internal = caller.brain(_brain(brain))
-    stem = hashlib.sha256(f"{internal}\x00{source}".encode()).hexdigest()[:24]
+    # The same text under the same source is the same document (uploading it again changes
+    # nothing); new text is a new version, and storing it drops the chunks of the one before.
+    document = hashlib.sha256(f"{internal}\x00{source}\x00{text}".encode()).hexdigest()[:32]
     items = [
         _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}),
-              kind="document", memory_id=f"doc_{stem}_{n}")
+              kind="document", memory_id=f"doc_{document}_{n}")
         for n, chunk in enumerate(chunks)
     ]
     await _publish(nc, items)

@@ -11,14 +11,32 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 MAX_BRAIN_CHARS = 128
+MAX_BRAIN_BYTES = 256
+MAX_BUS_BRAIN_BYTES = 300
+"""On the bus a brain is `<user_id>/<name>` when accounts are on (a user id is 20 characters);
+300 bytes keep `brain_key` within Chroma's 512-character collection names."""
 
 
-def _valid_brain(value: str) -> str:
+def _valid_bus_brain(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
     if any(ch in value for ch in "\x00\r\n"):
         raise ValueError("must not contain control characters")
+    if len(value.encode()) > MAX_BUS_BRAIN_BYTES:
+        raise ValueError(f"must be at most {MAX_BUS_BRAIN_BYTES} bytes as UTF-8")
     return value
+
+
+def _valid_brain(value: str) -> str:
+    # "/" joins a user's id and their brain's name, and a name holding it could never be
+    # named again in a URL path (/memory/{brain}/...): refused up front, not found later.
+    if "/" in value or "\\" in value:
+        raise ValueError("must not contain '/' or '\\'")
+    if not value.strip("."):
+        raise ValueError("must not be only dots")
+    if len(value.encode()) > MAX_BRAIN_BYTES:
+        raise ValueError(f"must be at most {MAX_BRAIN_BYTES} bytes as UTF-8")
+    return _valid_bus_brain(value)
 
 
 BrainId = Annotated[
@@ -26,6 +44,13 @@ BrainId = Annotated[
     Field(min_length=1, max_length=MAX_BRAIN_CHARS, description="Which memory: the user's id by default"),
     AfterValidator(_valid_brain),
 ]
+BusBrain = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_BUS_BRAIN_BYTES,
+          description="A brain as workers know it: the brain's id, behind its user's id and '/' with accounts on"),
+    AfterValidator(_valid_bus_brain),
+]
+"""A brain in a bus message. The gateway checks names as users write them (`BrainId`)."""
 
 
 def brain_key(brain: str) -> str:

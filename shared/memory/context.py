@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from itertools import pairwise
 from typing import Any
 
+from shared.memory import identity
 from shared.memory.embedder import Embedder
 from shared.memory.store import MemoryStore, StoredMemory
 
@@ -72,13 +73,8 @@ def only_asks(memory: StoredMemory) -> bool:
 
 
 def said(memory: StoredMemory) -> str:
-    """The text embedded and indexed for a memory: with its speaker in front when the metadata
-    names one the text does not start with, so "Caroline: I went…" and "I went…" with
-    `speaker: Caroline` are found alike."""
-    speaker = memory.metadata.get("speaker")
-    if isinstance(speaker, str) and speaker.strip() and not memory.content.lstrip().startswith(speaker.strip()):
-        return f"{speaker.strip()}: {memory.content}"
-    return memory.content
+    """The text embedded and indexed for a memory (shared/memory/identity.py)."""
+    return identity.said(memory.content, memory.metadata)
 
 
 def in_context(metadata: dict[str, Any]) -> bool:

@@ -1,18 +1,50 @@
 """Bus messages of the memory side: ingestion, retrieval, stats and housekeeping."""
 
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.memory.brains import BrainId
+from shared.memory.brains import BusBrain
+from shared.messages import not_blank
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
 
+MemoryText = Annotated[str, Field(min_length=1, max_length=MAX_MEMORY_CHARS), AfterValidator(not_blank)]
+"""What is remembered or asked: blank text would be embedded as noise, or match anything."""
+
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 4_000
+RESERVED_METADATA_PREFIXES = ("lumia_", "chroma:", "$")
+"""Lumia's own bookkeeping (`lumia_context`, `lumia_created_at`), Chroma's own keys, and
+operators of a `where` filter: a key like these would be overwritten or refused by Chroma
+after the 202, dead-lettering the memory."""
+
+
+def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "MetadataValue"]:
+    for key, value in metadata.items():
+        if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
+            raise ValueError(f"key {key!r}: use 1-{MAX_METADATA_KEY_CHARS} characters")
+        if key.startswith(RESERVED_METADATA_PREFIXES):
+            raise ValueError(f"key {key!r} is reserved: keys must not start with "
+                             + ", ".join(repr(p) for p in RESERVED_METADATA_PREFIXES))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{key!r}: {value} is not a number Lumia can store; use a finite number")
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise ValueError(f"{key!r}: {value} does not fit in 64 bits; send it as a string")
+        if isinstance(value, str) and len(value) > MAX_METADATA_VALUE_CHARS:
+            raise ValueError(f"{key!r}: at most {MAX_METADATA_VALUE_CHARS} characters; put long text in the content")
+    return metadata
+
+
 MetadataValue = str | int | float | bool
 Metadata = Annotated[
     dict[str, MetadataValue],
-    Field(max_length=32, description="Flat key/value pairs, stored and returned with the memory"),
+    Field(max_length=32, description="Flat key/value pairs, stored and returned with the memory. Keys of 1-64 "
+                                     "characters not starting with 'lumia_', 'chroma:' or '$'; strings of at most "
+                                     "4,000 characters; finite numbers"),
+    AfterValidator(_valid_metadata),
 ]
 MemoryKind = Literal["turn", "note", "document"]
 
@@ -23,8 +55,8 @@ class MemoryItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
-    brain: BrainId
-    content: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    brain: BusBrain
+    content: MemoryText
     kind: MemoryKind = "note"
     created_at: float = Field(description="Unix seconds: when it was said or added")
     metadata: Metadata = Field(default_factory=dict)
@@ -34,7 +66,7 @@ class ContextJob(BaseModel):
     """Published to JetStream on `lumia.memory.context.<brain_key>` with `Nats-Msg-Id: ctx:<id>`
     once a memory is stored: embed it with the turn before it (shared/memory/context.py)."""
 
-    brain: BrainId
+    brain: BusBrain
     id: str = Field(min_length=1, max_length=80)
 
 
@@ -51,8 +83,8 @@ class MemoryHit(BaseModel):
 class QueryRequest(BaseModel):
     """`lumia.brain.query` (queue `brain`)."""
 
-    brain: BrainId
-    question: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    brain: BusBrain
+    question: MemoryText
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
     where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter")
     relevant_only: bool = Field(default=False, description="Drop memories below the relevance threshold")
@@ -70,7 +102,7 @@ class QueryReply(BaseModel):
 class BrainRequest(BaseModel):
     """`lumia.brain.stats` and `lumia.brain.clear` (queue `brain`)."""
 
-    brain: BrainId
+    brain: BusBrain
 
 
 class BrainStats(BaseModel):
@@ -93,7 +125,7 @@ class ClearReply(BaseModel):
 class ListRequest(BaseModel):
     """`lumia.brain.memories.list` (queue `brain`): newest first, or best first with `q`."""
 
-    brain: BrainId
+    brain: BusBrain
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=50, ge=1, le=500)
     q: str | None = Field(default=None, max_length=1000)
@@ -107,7 +139,7 @@ class ListReply(BaseModel):
 class DeleteRequest(BaseModel):
     """`lumia.brain.memories.delete` (queue `brain`)."""
 
-    brain: BrainId
+    brain: BusBrain
     id: str = Field(min_length=1, max_length=80)
 
 
@@ -142,4 +174,4 @@ class BrainError(BaseModel):
     """The reply of any `lumia.brain.*` request that failed; `code` says how."""
 
     error: str
-    code: Literal["bad_request", "embedder_mismatch", "not_found", "internal"]
+    code: Literal["bad_request", "embedder_mismatch", "not_found", "busy", "internal"]

@@ -40,10 +40,23 @@ def check_where(where: dict[str, Any] | None) -> None:
         return
     try:
         validate_where(where)
+        _no_unknown_operators(where)
     except (ValueError, TypeError) as exc:
         raise BadFilter(f"where is not a valid Chroma metadata filter: {exc} Use one field per clause, e.g. "
                         '{"topic": "work"}, {"year": {"$gte": 2025}} or {"$and": [{"topic": "work"}, '
                         '{"year": 2026}]}.') from exc
+
+
+def _no_unknown_operators(where: dict[str, Any]) -> None:
+    """Chroma's validator reads `{"$bogus": 1}` as a field named "$bogus" and its query engine
+    then fails on it; no metadata key starts with "$" (shared/memory/messages.py), so it is a typo."""
+    for key, value in where.items():
+        if key in ("$and", "$or"):
+            for clause in value:
+                _no_unknown_operators(clause)
+        elif key.startswith("$"):
+            raise ValueError(f"unknown operator {key!r}: a clause combines others with $and or $or, "
+                             "or names a field.")
 
 
 @dataclass(slots=True)
