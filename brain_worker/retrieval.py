@@ -104,7 +104,10 @@ class Retriever:
             window = None
             hits = await self._search(request, index, question, search, depth, None)
         if request.relevant_only:
-            hits = [h for h in hits if (h.score or 0.0) >= self.min_score]
+            # The same question asked before (a chat turn of the user) tells the model nothing the
+            # message does not, and would take the place of a memory that answers it.
+            asked = _said_alike(request.question)
+            hits = [h for h in hits if (h.score or 0.0) >= self.min_score and _said_alike(context.words(h)) != asked]
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
@@ -161,6 +164,10 @@ def _forms(word: str) -> set[str]:
     taking the s without an apostrophe, "Astrids" both mean the name."""
     term = word.lower().removesuffix("'s")
     return {t for t in (term, term.removesuffix("s")) if len(t) > 1}
+
+
+def _said_alike(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

@@ -71,6 +71,22 @@ def test_irrelevant_memories_are_not_injected(lumia: Stack, fake_ollama: FakeOll
     assert "## Vector store data:" not in system_prompt_sent(fake_ollama, "What is 17 times 23?")
 
 
+def test_a_question_asked_before_does_not_take_the_place_of_the_fact(lumia: Stack) -> None:
+    """Each chat turn is remembered; the same question asked again must find the fact, not
+    the earlier asking of it."""
+    name = brain()
+    with lumia.client() as client:
+        [fact] = ingest(client, name, "Min hund heter Bosse.")
+        first = client.post("/memory/chat", json={"user_id": name, "message": "Vad heter min hund?"}).json()
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        again = client.post("/memory/chat", json={"user_id": name, "message": "Vad heter min hund?"}).json()
+        found = client.post("/query", json={"customer_id": name, "question": "Vad heter min hund?",
+                                            "n_results": 5}).json()["results"]
+    assert [m["id"] for m in first["memories_used"]] == [fact]
+    assert [m["id"] for m in again["memories_used"]] == [fact]
+    assert len(found) == 2  # the earlier asking is a memory all the same, listed and searchable
+
+
 def test_brains_never_leak_into_each_other(lumia: Stack, fake_ollama: FakeOllama) -> None:
     home, work = brain(), brain()
     with lumia.client() as client:
