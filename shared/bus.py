@@ -28,16 +28,20 @@ def server_list(url: str) -> list[str]:
 
 
 async def connect(url: str, name: str) -> Client:
+    client: Client | None = None
+
     async def on_error(exc: Exception) -> None:
         log.warning("NATS error on %s: %s", name, exc)
 
     async def on_disconnect() -> None:
-        log.warning("NATS disconnected (%s); reconnecting", name)
+        # nats.py calls this on our own close() too: only a lost connection is worth a warning.
+        if client is None or not client.is_closed:
+            log.warning("NATS disconnected (%s); reconnecting", name)
 
     async def on_reconnect() -> None:
         log.info("NATS reconnected (%s)", name)
 
-    return await nats.connect(
+    client = await nats.connect(
         server_list(url),
         name=name,
         error_cb=on_error,
@@ -45,6 +49,7 @@ async def connect(url: str, name: str) -> Client:
         reconnected_cb=on_reconnect,
         **RECONNECT_OPTIONS,
     )
+    return client
 
 
 def is_no_responders(msg: Msg) -> bool:
