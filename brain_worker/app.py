@@ -3,13 +3,15 @@
 Consumes (request/reply, queue `brain`)
 - `lumia.brain.query`: `QueryRequest` → `QueryReply` (best first, with the persona on request).
 - `lumia.brain.stats`: `BrainRequest` → `BrainStats`.
-- `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches).
+- `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches), also of the
+  memories accepted before it and still queued for ingestion (waits up to LUMIA_FORGET_WAIT for them).
 - `lumia.brain.memories.list`: `ListRequest` → `ListReply`.
-- `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once.
+- `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once; an id not stored
+  yet while the brain has memories queued is deleted once they are stored (waits as clear does).
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes.
-A failed request is answered with `BrainError`.
+A failed request is answered with `BrainError` (`busy` when that wait runs out).
 
 Publishes
 - `lumia.brain.changed.<brain_key>` after a delete or clear.
@@ -35,6 +37,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
+from shared.memory.jetstream import StillStoring, settle
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -76,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_bad_filter(exc: BadFilter) -> BrainError:
         return BrainError(error=str(exc), code="bad_request")
 
+    @errors.add_handler(StillStoring, publish=True)
+    async def on_still_storing(exc: StillStoring) -> BrainError:
+        return BrainError(error=str(exc), code="busy")
+
     @errors.add_handler(Exception, publish=True)
     async def on_failure(exc: Exception) -> BrainError:
         # Answered at once: left unanswered, the caller would wait out its timeout for nothing.
@@ -116,8 +123,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         dead = await queued(runtime, request.brain, subjects.DEAD_LETTER_STREAM)
         return await brain_stats(retriever, persona, request.brain, pending, dead)
 
-    @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN)
+    # Several at once: one may wait for its brain's queued memories (settle) and must not hold up the rest.
+    @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
+        await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait)
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         log.info("cleared brain %r (%d memories)", request.brain, removed)
@@ -127,9 +136,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_list(request: ListRequest, retriever: Retriever = Context()) -> ListReply:
         return await list_memories(retriever, request)
 
-    @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN)
+    @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
         deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        # The id may be one accepted (202) and still queued: once the brain's queue up to now is
+        # stored it is either there to delete or was never issued.
+        if not deleted and await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait):
+            deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:
             index = keywords.get(request.brain)
             if index is not None:

@@ -14,7 +14,7 @@ from gateway.errors import invalid
 from shared.memory.messages import BrainError
 
 T = TypeVar("T", bound=BaseModel)
-_STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "internal": 500}
+_STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "busy": 503, "internal": 500}
 
 
 async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T], timeout: float = 10.0,

@@ -6,6 +6,8 @@ Consumes
   stored; a message that cannot be decoded, or fails LUMIA_INGEST_MAX_DELIVER
   times, moves to the dead-letter stream.
 - `lumia.ingest.ping` (queue `ingest`): health probe.
+- `lumia.brain.changed.*` (queue `ingest`: one replica per notice): a memory deleted, or a brain
+  cleared, has its persona rewritten at once, so a forgotten fact leaves "Om användaren" too.
 
 Publishes
 - `lumia.brain.changed.<brain_key>` (`BrainChanged`) after each write, so
@@ -32,6 +34,7 @@ import nats.errors
 from faststream import ContextRepo, FastStream
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from pydantic import ValidationError
 
@@ -79,10 +82,7 @@ class IngestLoop:
         try:
             while True:
                 try:
-                    messages = await pull.fetch(BATCH, timeout=1)
-                except nats.errors.TimeoutError:
-                    self.drained.set()
-                    continue
+                    messages = await fetch(pull)
                 except nats.errors.Error as exc:  # reconnecting: the stream keeps everything meanwhile
                     log.warning("ingest fetch failed: %s", exc)
                     await asyncio.sleep(0.5)
@@ -185,14 +185,13 @@ class ContextLoop:
             while True:
                 await self.drained.wait()
                 try:
-                    messages = await pull.fetch(BATCH, timeout=1)
-                except nats.errors.TimeoutError:
-                    continue
+                    messages = await fetch(pull)
                 except nats.errors.Error as exc:
                     log.warning("context fetch failed: %s", exc)
                     await asyncio.sleep(0.5)
                     continue
-                await self.handle(messages)
+                if messages:
+                    await self.handle(messages)
         finally:
             with contextlib.suppress(nats.errors.Error):
                 await pull.unsubscribe()
@@ -220,6 +219,19 @@ class ContextLoop:
         await asyncio.gather(*(msg.ack_sync() for msg, _ in jobs))
 
 
+async def fetch(pull: JetStreamContext.PullSubscription) -> list[Msg]:
+    """The next batch; none when the queue stayed empty for a second.
+
+    nats-py says "empty" with several timeouts: nats.errors.TimeoutError, its subclass
+    FetchTimeoutError, and a bare asyncio.TimeoutError when the server's "request timeout"
+    status arrives just before the client's own deadline (nats/js/client.py, _fetch_n). All
+    are the builtin TimeoutError; every other failure is a nats.errors.Error for the caller."""
+    try:
+        return await pull.fetch(BATCH, timeout=1)
+    except TimeoutError:
+        return []
+
+
 async def _forever(consume: Callable[[], Awaitable[None]], name: str) -> None:
     while True:
         try:
@@ -239,10 +251,16 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
     before the broker drains (a pending fetch would hold the drain up)."""
     instance = instance_name("ingest")
     running: list[asyncio.Task[None]] = []
+    refreshers: list[PersonaRefresher] = []  # built in the lifespan, after the subscribers
 
     @broker.subscriber(subjects.worker_ping("ingest"), queue=subjects.QUEUE_INGEST)
     async def on_ping() -> WorkerStatus:
         return WorkerStatus(kind="ingest", instance=instance)
+
+    @broker.subscriber(subjects.BRAIN_CHANGED_ALL, queue=subjects.QUEUE_INGEST)
+    async def on_changed(notice: BrainChanged) -> None:
+        if (notice.removed or notice.cleared) and refreshers:
+            await refreshers[0].forgotten(notice.brain, whole_brain=notice.cleared)
 
     @asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
@@ -251,6 +269,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60)
+            refreshers.append(refresher)
             ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait)
             running.append(asyncio.create_task(ingest.run()))
             running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver,
@@ -259,6 +278,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
                 yield
             finally:
                 await stop()
+                refreshers.clear()
                 await refresher.wait()
 
     async def stop() -> None:

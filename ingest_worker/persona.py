@@ -1,4 +1,5 @@
-"""Background persona refresh: every N turns or M minutes the LLM rewrites the profile."""
+"""Background persona refresh: every N turns or M minutes the LLM rewrites the profile, and at once
+when a memory is forgotten."""
 
 import asyncio
 import logging
@@ -24,6 +25,7 @@ class PersonaRefresher:
         self.every_turns = every_turns
         self.every_seconds = every_seconds
         self._running: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()  # brains whose running refresh may have read a memory forgotten since
 
     async def note_turns(self, brain: str, count: int) -> None:
         persona = await self.book.load(brain)
@@ -33,21 +35,47 @@ class PersonaRefresher:
         if persona.turns_since_refresh >= self.every_turns or stale:
             self.start(brain)
 
+    async def forgotten(self, brain: str, whole_brain: bool = False) -> None:
+        """A memory of `brain` was deleted (or, `whole_brain`, every one and the persona with them):
+        a persona written from it must not outlive it until the next scheduled refresh."""
+        if self._busy(brain):
+            self._again.add(brain)
+        elif not whole_brain and (await self.book.load(brain)).text:
+            self.start(brain)
+
+    def _busy(self, brain: str) -> bool:
+        return brain in self._running and not self._running[brain].done()
+
     def start(self, brain: str) -> None:
-        if brain in self._running and not self._running[brain].done():
+        if self._busy(brain):
             return
         task = asyncio.create_task(self.refresh(brain), name=f"persona-{brain}")
         self._running[brain] = task
         task.add_done_callback(lambda t: self._running.pop(brain, None) if self._running.get(brain) is t else None)
 
     async def refresh(self, brain: str) -> None:
+        self._again.discard(brain)
+        while True:
+            await self._refresh(brain)
+            if brain not in self._again:
+                return
+            self._again.discard(brain)
+
+    async def _refresh(self, brain: str) -> None:
         try:
             memories = await self.store.get(brain, where={"lumia_kind": "turn"})
             memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
             recent = memories[-RECENT_STATEMENTS:]
             if not recent:
+                if (await self.book.load(brain)).text:  # every statement it came from is forgotten
+                    await self.book.forget(brain)
                 return
             text = (await self.ollama.chat(self.model, build_persona_messages(recent))).strip()
+            # A statement deleted while the model wrote (on any replica) must not be saved with the
+            # profile; its delete's own refresh may have finished before this one.
+            if len(await self.store.get(brain, ids=[m.id for m in recent])) < len(recent):
+                self._again.add(brain)
+                return
             await self.book.save(brain, Persona(text=text, updated_at=time.time(), turns_since_refresh=0))
             log.info("persona of brain %r refreshed from %d statements", brain, len(recent))
         except OllamaError as exc:

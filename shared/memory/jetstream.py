@@ -1,11 +1,12 @@
 """The JetStream side of memory: streams, the persona bucket, and publishing items durably."""
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BucketNotFoundError
+from nats.js.errors import BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
@@ -73,3 +74,40 @@ async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[s
                    headers={"Nats-Msg-Id": f"ctx:{memory_id}"})
         for memory_id in ids
     ))
+
+
+class StillStoring(Exception):
+    """Memories of a brain accepted before a delete or clear were still not stored when its wait ran out."""
+
+
+async def settle(js: JetStreamContext, brain: str, wait: float) -> bool:
+    """Waits until every memory of `brain` queued for ingestion before this call is stored, so a
+    delete or clear also covers what was accepted (202) but not yet written. Returns whether any
+    was pending; raises StillStoring after `wait` seconds.
+
+    The ingest stream is a work queue and a message is acked only after its memory is written,
+    so a message still in the stream is a memory not yet stored, whichever ingest replica holds it.
+    Only messages up to the last one queued now are waited for: a brain that keeps receiving
+    memories cannot keep a delete waiting."""
+    subject = subjects.memory_ingest(brain_key(brain))
+    try:
+        mark = (await js.get_last_msg(subjects.MEMORY_STREAM, subject)).seq
+    except NotFoundError:
+        return False
+    if mark is None:
+        return False
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            oldest = (await js.get_msg(subjects.MEMORY_STREAM, seq=1, subject=subject, next=True)).seq
+        except NotFoundError:
+            return True
+        if oldest is None or oldest > mark:
+            return True
+        if time.monotonic() >= deadline:
+            info = await js.stream_info(subjects.MEMORY_STREAM, subjects_filter=subject)
+            left = sum((info.state.subjects or {}).values())
+            raise StillStoring(f"Brain '{brain}' still has {left} accepted memories waiting to be stored after "
+                               f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
+                               "forgotten. Try again once `pending_ingest` in its stats has fallen.")
+        await asyncio.sleep(0.05)

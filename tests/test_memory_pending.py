@@ -1,0 +1,238 @@
+"""Forgetting covers what is accepted but not stored yet: a delete or clear right after an ingest,
+the persona written from a deleted fact, and an idle ingest loop that stays quiet.
+
+Ingestion is held up for real: the stack embeds with the Ollama stand-in, which fails on demand,
+so a memory stays queued (nak'd, redelivered seconds later) while the delete or clear arrives."""
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import nats
+import nats.errors
+import pytest
+from nats.js.errors import FetchTimeoutError, KeyNotFoundError
+
+from ingest_worker.app import fetch
+from shared import subjects
+from shared.memory.brains import brain_key
+from shared.memory.messages import Persona
+from tests.fake_ollama import FakeOllama
+from tests.harness import Component, Stack, wait_until
+
+
+def brain() -> str:
+    return f"pending-{uuid.uuid4().hex[:10]}"
+
+
+def stats(client: httpx.Client, name: str) -> dict[str, Any]:
+    response = client.get(f"/memory/stats/{name}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def brain_process(stack: Stack) -> Component:
+    return next(c for c in stack.components if c.kind == "brain")
+
+
+class Seen:
+    """Watches a request subject as a plain subscriber beside the workers' queue group, to know
+    that a request reached the bus (and so its worker) while a memory was still queued."""
+
+    def __init__(self, nats_url: str, subject: str) -> None:
+        self.request = threading.Event()
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done: asyncio.Event | None = None
+        self._thread = threading.Thread(target=asyncio.run, args=(self._watch(nats_url, subject),), daemon=True)
+        self._thread.start()
+        assert self._ready.wait(10)
+
+    async def _watch(self, nats_url: str, subject: str) -> None:
+        nc = await nats.connect(nats_url)
+        self._loop, self._done = asyncio.get_running_loop(), asyncio.Event()
+
+        async def seen(_: Any) -> None:
+            self.request.set()
+
+        await nc.subscribe(subject, cb=seen)
+        await nc.flush()
+        self._ready.set()
+        await self._done.wait()
+        await nc.close()
+
+    def close(self) -> None:
+        assert self._loop is not None and self._done is not None
+        self._loop.call_soon_threadsafe(self._done.set)
+        self._thread.join(10)
+
+
+@contextmanager
+def in_background(call: Callable[[], httpx.Response]) -> Iterator[list[httpx.Response]]:
+    """Runs an HTTP call in a thread; the list holds its response after the block."""
+    answer: list[httpx.Response] = []
+    thread = threading.Thread(target=lambda: answer.append(call()), daemon=True)
+    thread.start()
+    yield answer
+    thread.join(30)
+
+
+@contextmanager
+def held_up_ingest(stack: Stack, fake: FakeOllama, subject: str) -> Iterator[Callable[[], None]]:
+    """Embedding fails until the request on `subject` is on the bus; the caller posts a memory
+    inside the block and sends the request through the function it is given."""
+    fake.behaviour.embed_fails = True
+    seen = Seen(stack.env["NATS_URL"], subject)
+    failures = brain_process(stack).log().count("could not be embedded")
+
+    def release_after_request() -> None:
+        # The first attempt has failed (its redelivery is seconds away) before the request goes out.
+        assert wait_until(lambda: brain_process(stack).log().count("could not be embedded") > failures)
+        assert seen.request.wait(20)
+        fake.behaviour.embed_fails = False
+
+    try:
+        yield release_after_request
+    finally:
+        fake.behaviour.embed_fails = False
+        seen.close()
+
+
+def post(client: httpx.Client, name: str, content: str) -> str:
+    response = client.post("/ingest", json={"customer_id": name, "content": content})
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def assert_quiet(stack: Stack) -> None:
+    assert "loop failed" not in brain_process(stack).log()
+
+
+@pytest.fixture
+def held_stack(make_stack: Callable[..., Stack]) -> Stack:
+    # A generous wait: the held-up memory is redelivered about 2 s after its first failure.
+    return make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="8")
+
+
+def test_a_memory_deleted_right_after_it_is_posted_never_appears(held_stack: Stack,
+                                                                 fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with held_stack.client() as client, \
+            held_up_ingest(held_stack, fake_ollama, subjects.BRAIN_MEMORIES_DELETE) as release:
+        memory_id = post(client, name, "My locker code is 4711.")
+        with in_background(lambda: client.delete(f"/memory/{name}/memories/{memory_id}")) as deleted:
+            release()
+        assert deleted[0].status_code == 204, deleted[0].text
+        # Both stages done: the memory's ingest message and its context job.
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        assert stats(client, name)["memory_count"] == 0
+        assert client.get(f"/memory/{name}/memories").json() == {"memories": [], "total": 0}
+        found = client.post("/query", json={"customer_id": name, "question": "locker code", "n_results": 5})
+        assert found.json()["results"] == []
+        assert client.delete(f"/memory/{name}/memories/{memory_id}").status_code == 404
+    assert_quiet(held_stack)
+
+
+def test_clear_also_forgets_memories_still_queued(held_stack: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with held_stack.client() as client:
+        post(client, name, "I was born in Uppsala.")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        with held_up_ingest(held_stack, fake_ollama, subjects.BRAIN_CLEAR) as release:
+            post(client, name, "My bike is a red Crescent.")
+            with in_background(lambda: client.post(f"/memory/clear/{name}")) as cleared:
+                release()
+        assert cleared[0].status_code == 200, cleared[0].text
+        assert cleared[0].json() == {"brain": name, "removed": 2}
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        assert stats(client, name)["memory_count"] == 0
+        found = client.post("/query", json={"customer_id": name, "question": "red bike", "n_results": 5})
+        assert found.json()["results"] == []
+
+
+def test_forgetting_waits_a_bounded_time_then_says_why(make_stack: Callable[..., Stack],
+                                                      fake_ollama: FakeOllama) -> None:
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="1")
+    name = brain()
+    fake_ollama.behaviour.embed_fails = True  # and it stays so: the memory cannot be stored
+    with stack.client() as client:
+        memory_id = post(client, name, "My passport number is 123456.")
+        deleted = client.delete(f"/memory/{name}/memories/{memory_id}")
+        cleared = client.post(f"/memory/clear/{name}")
+    for answer in (deleted, cleared):
+        assert answer.status_code == 503, answer.text
+        assert "still has 1 accepted memories waiting to be stored" in answer.json()["detail"]
+
+
+def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        assert client.delete(f"/memory/{name}/memories/m_{uuid.uuid4().hex}").status_code == 404
+        post(client, name, "Stored before the delete.")
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        missing = client.delete(f"/memory/{name}/memories/m_{uuid.uuid4().hex}")
+        assert missing.status_code == 404 and "has no memory" in missing.text
+        assert stats(client, name)["memory_count"] == 1
+
+
+async def _persona(nats_url: str, name: str) -> str:
+    nc = await nats.connect(nats_url)
+    try:
+        entry = await (await nc.jetstream().key_value(subjects.PERSONA_BUCKET)).get(brain_key(name))
+        return Persona.model_validate_json(entry.value or b"{}").text
+    except KeyNotFoundError:
+        return ""
+    finally:
+        await nc.close()
+
+
+def test_a_deleted_fact_leaves_the_persona_at_once(lumia: Stack) -> None:
+    name = brain()
+    url = lumia.env["NATS_URL"]
+
+    def persona() -> str:
+        return asyncio.run(_persona(url, name))
+
+    with lumia.client() as client:
+        # The first turn makes a persona at once; the second is stored without a refresh
+        # (LUMIA_PERSONA_EVERY_TURNS is 5).
+        assert client.post("/memory/chat", json={"user_id": name, "message": "Min katt heter Sixten."}).is_success
+        assert wait_until(lambda: "Sixten" in persona())
+        assert client.post("/memory/chat", json={"user_id": name, "message": "Jag spelar fagott."}).is_success
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        listed = client.get(f"/memory/{name}/memories").json()["memories"]
+        [cat] = [m["id"] for m in listed if "Sixten" in m["content"]]
+        assert client.delete(f"/memory/{name}/memories/{cat}").status_code == 204
+        assert wait_until(lambda: "fagott" in persona())
+        assert "Sixten" not in persona()
+        # And when its last statement goes, the persona goes with it.
+        [bassoon] = [m["id"] for m in listed if "fagott" in m["content"]]
+        assert client.delete(f"/memory/{name}/memories/{bassoon}").status_code == 204
+        assert wait_until(lambda: not stats(client, name)["has_persona"])
+
+
+class Idle:
+    """A pull subscription's fetch as nats-py ends it when nothing arrived."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def fetch(self, batch: int, timeout: float) -> list[Any]:
+        raise self.error
+
+
+# TimeoutError is what nats-py raises as asyncio.TimeoutError (the same class since Python 3.11).
+@pytest.mark.parametrize("error", [TimeoutError(), nats.errors.TimeoutError(), FetchTimeoutError()])
+def test_an_empty_queue_is_an_empty_batch_not_a_failure(error: Exception) -> None:
+    # nats-py raises a bare asyncio.TimeoutError when the server's "request timeout" status
+    # arrives just before its own deadline: the ingest loop logged that as a crash when idle.
+    assert asyncio.run(fetch(Idle(error))) == []  # type: ignore[arg-type]
+
+
+def test_a_real_fetch_failure_still_reaches_the_loop() -> None:
+    with pytest.raises(nats.errors.ConnectionClosedError):
+        asyncio.run(fetch(Idle(nats.errors.ConnectionClosedError())))  # type: ignore[arg-type]
