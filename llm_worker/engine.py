@@ -11,7 +11,7 @@ from llm_worker.memory import Recollection
 from llm_worker.router import Recall, Router
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
 from shared.ollama import OllamaClient, OllamaError
-from shared.prompts import PromptTooLong, Turn, build_answer_messages, build_messages, context_block
+from shared.prompts import PromptTooLong, Turn, answer_system_prompt, build_messages, context_block, fit_context
 from shared.tools import ToolRef, ToolResult
 
 log = logging.getLogger("lumia.llm.engine")
@@ -111,10 +111,13 @@ async def stream_turn(
             known = await recall(request)
         budget = window.prompt_budget if window else None
         if request.purpose == "answer":
-            messages = build_answer_messages(system_prompt, request.message, known.memories, budget)
-        else:
-            messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
-                                      tool_results=results or ())
+            system_prompt, history = answer_system_prompt(system_prompt), ()
+        # What does not fit the window is not sent, and not reported as used either.
+        persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
+                                        results or ())
+        known = Recollection(memories=memories, persona=persona)
+        messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
+                                  tool_results=results or ())
         if known.memories:
             await events.emit("context", memories=known.refs())
         async for piece in ollama.chat_stream(model, messages, window.options if window else None):

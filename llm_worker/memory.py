@@ -38,7 +38,7 @@ class BusMemory:
         answering = request.purpose == "answer"
         query = QueryRequest(
             brain=request.brain, question=request.message,
-            n_results=request.memory_results or self._results,
+            n_results=request.memory_results or self._results, where=request.memory_where,
             relevant_only=not answering, include_persona=not answering,
         )
         try:

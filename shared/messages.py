@@ -1,7 +1,7 @@
 """Pydantic models of every message that crosses the bus."""
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -52,6 +52,9 @@ class ChatRequest(BaseModel):
         "best `memory_results` memories and remembers nothing (POST /query with answer)",
     )
     memory_results: int | None = Field(default=None, ge=1, le=100)
+    memory_where: dict[str, Any] | None = Field(
+        default=None, description="Chroma metadata filter on the memories recalled (`answer`: the one of POST /query)",
+    )
     route: bool = Field(
         default=False,
         description="Let the router model decide whether memory is used and which tools run first",

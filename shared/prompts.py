@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 
 class Remembered(Protocol):
@@ -91,6 +91,7 @@ def tool_section(results: Sequence[ToolOutput]) -> str:
     return f"{TOOL_PREAMBLE}\n{quoted}"
 
 
+M = TypeVar("M", bound=Remembered)
 SHORTENED = "[… {} earlier characters of this message left out to fit the context window …]\n"
 
 
@@ -116,13 +117,10 @@ def build_messages(
     tools = tool_section(tool_results) if tool_results else ""
     message_cost = estimate_tokens(message)
     tools_cost = estimate_tokens(tools) if tools else 0
-    while True:
-        context = context_block(persona, memories)
-        system = f"{system_prompt}\n\n{context}" if context else system_prompt
-        fixed = estimate_tokens(system) + message_cost + tools_cost
-        if budget is None or fixed <= budget or not (memories or persona):
-            break
-        memories, persona = (memories[:-1], persona) if memories else ((), None)
+    persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results)
+    context = context_block(persona, memories)
+    system = f"{system_prompt}\n\n{context}" if context else system_prompt
+    fixed = estimate_tokens(system) + message_cost + tools_cost
     if budget is not None and fixed > budget and tools:
         without_tools = fixed - tools_cost
         room = budget - without_tools
@@ -130,13 +128,44 @@ def build_messages(
         fixed = without_tools + (estimate_tokens(tools) if tools else 0)
     if budget is not None and fixed > budget:
         raise PromptTooLong(message_cost, budget - estimate_tokens(system))
-    kept = list(history) if budget is None else _fit(history, budget - fixed)
+    kept = _alternating(list(history) if budget is None else _fit(history, budget - fixed))
+    if kept and kept[-1].role == "user":
+        # A message no answer followed (a thread's initial message, a failed turn) would make two
+        # user messages in a row, a shape chat templates are not made for: it is said with this one.
+        # Joined, the two cost no more tokens than apart, so the budget still holds.
+        message = f"{kept.pop().content}\n\n{message}"
     return [
         {"role": "system", "content": system},
         *({"role": turn.role, "content": turn.content} for turn in kept),
         *([{"role": "user", "content": tools}] if tools else []),
         {"role": "user", "content": message},
     ]
+
+
+def fit_context(
+    system_prompt: str,
+    message: str,
+    persona: str | None,
+    memories: Sequence[M],
+    budget: int | None,
+    tool_results: Sequence[ToolOutput] = (),
+) -> tuple[str | None, list[M]]:
+    """The persona and memories `build_messages` sends within `budget`: the least relevant
+    memory gives way first, the persona after the last memory. What a chat reports it used
+    (`memories_used`, `context_length`) is this, so it never names a memory the model did not see."""
+    kept = list(memories)
+    if budget is None:
+        return persona, kept
+    fixed = estimate_tokens(message) + (estimate_tokens(tool_section(tool_results)) if tool_results else 0)
+    while kept or persona:
+        context = context_block(persona, kept)
+        if estimate_tokens(f"{system_prompt}\n\n{context}") + fixed <= budget:
+            break
+        if kept:
+            kept.pop()
+        else:
+            persona = None
+    return persona, kept
 
 
 def _shorten(text: str, tokens: int) -> str:
@@ -161,6 +190,18 @@ def _fit(history: Sequence[Turn], room: int) -> list[Turn]:
             kept.append(Turn(turn.role, SHORTENED.format(len(turn.content) - len(tail)) + tail))
         break
     return kept[::-1]
+
+
+def _alternating(history: list[Turn]) -> list[Turn]:
+    """Turns of the same role in a row as one turn: a question whose answer failed is still followed
+    by the user's next one."""
+    joined: list[Turn] = []
+    for turn in history:
+        if joined and joined[-1].role == turn.role:
+            joined[-1] = Turn(turn.role, f"{joined[-1].content}\n\n{turn.content}")
+        else:
+            joined.append(turn)
+    return joined
 
 
 ROUTER_INSTRUCTIONS = (
@@ -198,12 +239,6 @@ def build_persona_messages(memories: Sequence[Remembered]) -> list[dict[str, str
     ]
 
 
-def build_answer_messages(system_prompt: str, question: str, memories: Sequence[Remembered],
-                          budget: int | None = None) -> list[dict[str, str]]:
-    """`/query` with `answer: true`: answer from the retrieved memories."""
-    return build_messages(
-        f"{system_prompt}\nAnswer the question using the memories below. If they do not contain the answer, say so.",
-        question,
-        memories=memories,
-        budget=budget,
-    )
+def answer_system_prompt(system_prompt: str) -> str:
+    """`/query` with `answer: true`: the system prompt that asks for an answer from the memories."""
+    return f"{system_prompt}\nAnswer the question using the memories below. If they do not contain the answer, say so."

@@ -46,6 +46,9 @@ from shared.memory.messages import (
 
 router = APIRouter(tags=["memory"])
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
+DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")
+"""The route `gateway/limits.py` lets bodies up to MAX_DOCUMENT_BYTES through, whatever LUMIA_MAX_BODY_BYTES says."""
 # Dates as chat exports and conversation datasets write them (English month names).
 WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "%d %B, %Y", "%B %d, %Y",
                  "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
@@ -106,6 +109,17 @@ async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
                                  "Nothing was stored; send it again.") from exc
 
 
+def _content_type(header: str) -> tuple[str, str]:
+    """The media type and charset of a Content-Type header; both are case-insensitive (RFC 9110)."""
+    media, *parameters = header.split(";")
+    charset = "utf-8"
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
 _BRAIN = TypeAdapter(BrainId)
 
 
@@ -145,7 +159,7 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
         parts: list[str] = []
         async with aclosing(await relay.open(user_id=caller.user_id or brain, message=body.question,
                                          brain_id=brain, purpose="answer",
-                                         memory_results=body.n_results)) as events:
+                                         memory_results=body.n_results, memory_where=body.where)) as events:
             async for event in events:
                 if event.type == "delta":
                     parts.append(event.text)
@@ -175,7 +189,9 @@ async def memories(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     q: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> ListReply:
-    """Newest first; with `q`, the best matches first."""
+    """Newest first; with `q`, the best matches first (the best 100 at most)."""
+    if q and not q.strip():
+        raise invalid(("query", "q"), "is blank: leave q out to list every memory, or give words to search for", q)
     request = ListRequest(brain=caller.brain(_brain(brain)), offset=offset, limit=limit, q=q or None)
     return await ask(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply)
 
@@ -199,18 +215,27 @@ async def document(
     brain: str, request: Request, nc: Nats, caller: Caller,
     source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
 ) -> DocumentAccepted:
-    """Upload a text or markdown document (the request body); it is chunked with overlap and each
-    chunk remembered with its source. Uploading new text under the same source replaces the document."""
-    media = request.headers.get("content-type", "").split(";")[0].strip()
+    """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
+    names a charset); it is chunked with overlap and each chunk remembered with its source. Uploading new
+    text under the same source replaces the document."""
+    if not source.strip():
+        raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
+    media, charset = _content_type(request.headers.get("content-type", ""))
     if media not in ("text/plain", "text/markdown"):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
     raw = await request.body()
     if len(raw) > MAX_DOCUMENT_BYTES:
-        raise HTTPException(413, f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB.")
+        raise HTTPException(413, DOCUMENT_TOO_LARGE)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(charset)
+    except LookupError as exc:  # also a codec that is not a text encoding, such as base64
+        raise HTTPException(415, f"Unknown charset '{charset}' in the Content-Type: send UTF-8, or name a text "
+                                 "encoding such as iso-8859-1 or windows-1252.") from exc
     except UnicodeDecodeError as exc:
-        raise invalid(("body",), "The document must be UTF-8 text.") from exc
+        raise invalid(("body",), f"The document is not valid {charset} text: name its charset in the "
+                                 "Content-Type (e.g. text/plain; charset=iso-8859-1), or send UTF-8.") from exc
+    # A byte order mark is how some editors start a file, not part of its first sentence.
+    text = text.removeprefix("\ufeff")
     chunks = chunk_text(text)
     if not chunks:
         raise invalid(("body",), "The document is empty.")

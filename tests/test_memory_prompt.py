@@ -1,0 +1,48 @@
+"""What a chat says it used is what the model was sent, and an answer uses what /query returned."""
+
+from collections.abc import Callable
+
+from tests.fake_ollama import FakeOllama
+from tests.harness import Stack, wait_until
+from tests.test_memory import brain, ingest, stats, system_prompt_sent
+
+VEGA = [
+    f"My sailing boat Vega needs {part}. " + " ".join(
+        f"On Vega, my sailing boat, the {part} is item {n} on the list before the summer season." for n in range(12))
+    for part in ("new sails", "a new rudder", "fresh antifouling paint", "a new bilge pump", "new mooring lines")
+]
+
+
+def test_a_chat_reports_only_the_memories_that_fit_the_window(make_stack: Callable[..., Stack],
+                                                            fake_ollama: FakeOllama) -> None:
+    fake_ollama.behaviour.context_length = 1536
+    stack = make_stack("brain", "llm", "gateway", LUMIA_ANSWER_TOKENS="256")
+    name = brain()
+    question = "What does my sailing boat Vega need?"
+    with stack.client() as client:
+        ingest(client, name, *VEGA)
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        found = client.post("/query", json={"customer_id": name, "question": question, "n_results": 5}).json()
+        reply = client.post("/memory/chat", json={"user_id": name, "message": question}).json()
+    prompt = system_prompt_sent(fake_ollama, question)
+    relevant = [hit for hit in found["results"] if hit["score"] >= 0.825]
+    used = reply["memories_used"]
+    assert len(relevant) > len(used) >= 1  # the window held some of them, not all
+    sent = [text for text in VEGA if text in prompt]
+    assert sorted(m["snippet"] for m in used) == sorted(text[:200] for text in sent)
+    assert reply["context_used"] is True
+    assert reply["context_length"] == len(prompt.split("\n\n", 1)[1])  # the system prompt, then the context
+
+
+def test_an_answer_is_generated_from_the_memories_the_filter_lets_through(lumia: Stack,
+                                                                          fake_ollama: FakeOllama) -> None:
+    name = brain()
+    question = "What is the budget of the Falcon project?"
+    with lumia.client() as client:
+        ingest(client, name, "The Falcon project has a budget of 2 million kronor.", topic="work")
+        ingest(client, name, "Buy milk and eggs for the Falcon-themed birthday party.", topic="home")
+        reply = client.post("/query", json={"customer_id": name, "question": question, "answer": True,
+                                            "where": {"topic": "home"}}).json()
+    assert [hit["metadata"]["topic"] for hit in reply["results"]] == ["home"]
+    prompt = system_prompt_sent(fake_ollama, question)
+    assert "Buy milk and eggs" in prompt and "2 million kronor" not in prompt
