@@ -37,7 +37,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
-from shared.memory.jetstream import StillStoring, settle
+from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -157,7 +157,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         keywords.drop(request.brain)
         retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
-        return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name)
+        # What arrived while the brain still had the other embedder was kept aside: store it now.
+        replayed = await replay_dead_letters(runtime.nc.jetstream(), request.brain)
+        return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name, replayed=replayed)
 
     @broker.subscriber(subjects.BRAIN_CHANGED_ALL)
     async def on_changed(notice: BrainChanged, runtime: MemoryRuntime = Context("memory_runtime")) -> None:

@@ -44,9 +44,10 @@ from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.brains import brain_key
-from shared.memory.jetstream import publish_context_jobs
+from shared.memory.jetstream import EMBEDDER_MISMATCH, publish_context_jobs
 from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
+from shared.memory.store import EmbedderMismatch
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
 
@@ -150,7 +151,10 @@ class IngestLoop:
                 await self.refresher.note_turns(brain, turns)
 
     async def failed(self, msg: Msg, exc: Exception) -> None:
-        if msg.metadata.num_delivered >= self.max_deliver:
+        if isinstance(exc, EmbedderMismatch):
+            # No retry can help: kept aside at once, and `lumia reindex` publishes it again.
+            await self.dead_letter(msg, f"{EMBEDDER_MISMATCH}: {exc!s}"[:300])
+        elif msg.metadata.num_delivered >= self.max_deliver:
             await self.dead_letter(msg, f"failed {msg.metadata.num_delivered} times: {exc!s}"[:300])
         else:
             await msg.nak(delay=min(2.0 ** msg.metadata.num_delivered, 30.0))

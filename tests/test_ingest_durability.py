@@ -109,6 +109,26 @@ def test_another_embedder_is_a_clear_error_until_reindexed(make_stack: Callable[
     assert stats["embedding_model"] == "ollama:nomic-embed-text" and stats["memory_count"] == 2
 
 
+def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack("brain", "gateway")
+    with stack.client() as client:
+        client.post("/ingest", json={"customer_id": "held", "content": "The boat is called Vega."})
+        assert wait_until(lambda: count(client, "held") == 1)
+        next(c for c in stack.components if c.kind == "brain").stop()
+        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        late = client.post("/ingest", json={"customer_id": "held", "content": "The shed key is in the blue jar."})
+        assert late.status_code == 202
+        assert wait_until(lambda: client.get("/memory/stats/held").json()["dead_letters"] == 1)
+        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                              "reindex", "held"], capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, cli.stderr
+        assert wait_until(lambda: count(client, "held") == 2)
+        stats = client.get("/memory/stats/held").json()
+        found = client.post("/query", json={"customer_id": "held", "question": "Where is the shed key?"}).json()
+    assert stats["dead_letters"] == 0
+    assert found["results"][0]["id"] == late.json()["id"]
+
+
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
     port = free_port()

@@ -111,3 +111,40 @@ async def settle(js: JetStreamContext, brain: str, wait: float) -> bool:
                                f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
                                "forgotten. Try again once `pending_ingest` in its stats has fallen.")
         await asyncio.sleep(0.05)
+
+
+EMBEDDER_MISMATCH = "embedder mismatch"
+"""How the ingest side marks (Lumia-Reason) a memory it could not store because its brain was
+built with another embedder: `lumia reindex` publishes those again (replay_dead_letters)."""
+
+
+async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EMBEDDER_MISMATCH) -> int:
+    """Publishes again, for ingestion, the dead letters of `brain` whose reason starts with
+    `reason`, and removes them from the dead-letter stream. Returns how many."""
+    dead = subjects.dead_letter(brain_key(brain))
+    try:
+        waiting = (await js.stream_info(subjects.DEAD_LETTER_STREAM, subjects_filter=dead)).state.subjects or {}
+    except NotFoundError:
+        return 0
+    if not waiting.get(dead):
+        return 0
+    replayed = 0
+    reader = await js.pull_subscribe(dead, stream=subjects.DEAD_LETTER_STREAM)  # ephemeral: gone when unsubscribed
+    try:
+        while True:
+            try:
+                batch = await reader.fetch(64, timeout=1.0)
+            except TimeoutError:  # nats' and asyncio's are both TimeoutError subclasses
+                break
+            for msg in batch:
+                if (msg.headers or {}).get("Lumia-Reason", "").startswith(reason):
+                    item = MemoryItem.model_validate_json(msg.data)
+                    # Another message id than the first publish: JetStream would drop a repeat within its window.
+                    await js.publish(subjects.memory_ingest(brain_key(brain)), msg.data,
+                                     headers={"Nats-Msg-Id": f"{item.id}:replay:{msg.metadata.sequence.stream}"})
+                    await js.delete_msg(subjects.DEAD_LETTER_STREAM, msg.metadata.sequence.stream)
+                    replayed += 1
+                await msg.ack()
+    finally:
+        await reader.unsubscribe()
+    return replayed

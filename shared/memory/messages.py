@@ -168,6 +168,8 @@ class ReindexReply(BaseModel):
     brain: str
     reindexed: int
     embedder: str
+    replayed: int = Field(default=0, description="Memories that came while the brain had another embedder, "
+                                                 "kept aside as dead letters and now queued for ingestion again")
 
 
 class BrainError(BaseModel):
