@@ -6,6 +6,7 @@ from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
+    MAX_RESULTS,
     BrainStats,
     ListReply,
     ListRequest,
@@ -38,10 +39,10 @@ async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pendin
 
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:
     if request.q:
-        found = await retriever.query(
-            QueryRequest(brain=request.brain, question=request.q, n_results=min(request.offset + request.limit, 100))
-        )
-        return ListReply(memories=found.results[request.offset:], total=len(found.results))
+        # Always the full depth: the ranking and `total` must not depend on which page is asked for.
+        found = await retriever.query(QueryRequest(brain=request.brain, question=request.q, n_results=MAX_RESULTS))
+        return ListReply(memories=found.results[request.offset : request.offset + request.limit],
+                         total=len(found.results))
     memories = await retriever.store.get(request.brain)
     memories.sort(key=lambda m: float(m.metadata.get(CREATED_AT, 0)), reverse=True)
     page = memories[request.offset : request.offset + request.limit]

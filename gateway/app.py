@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from gateway.accounts import Accounts
 from gateway.auth import RateLimiter, Tokens, load_secret
 from gateway.errors import validation_error
-from gateway.limits import BodyLimit
+from gateway.limits import BodyLimit, RouteLimit
 from gateway.relay import ChatRelay
 from gateway.routes import auth, chat, health, memory, router, threads
 from shared.bus import connect, instance_name
@@ -50,7 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await store.close()
 
     app = FastAPI(title="Lumia", summary="A private AI assistant with a personal memory", lifespan=lifespan)
-    app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes)
+    # A document is one body by nature (MAX_DOCUMENT_BYTES); everything else keeps the global limit.
+    documents = RouteLimit("POST", memory.DOCUMENTS_PATH, memory.MAX_DOCUMENT_BYTES, memory.DOCUMENT_TOO_LARGE)
+    app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes, routes=[documents])
 
     app.add_exception_handler(RequestValidationError, validation_error)
 

@@ -135,7 +135,8 @@ def test_isolation_matrix(secured: Stack, fake_ollama: FakeOllama, tool_server: 
         tid = thread["thread_id"]
         memory_id = client.post("/ingest", json={"customer_id": "work", "content": "Alice's bank PIN is 4711."},
                                 headers=ha).json()["id"]
-        assert wait_until(lambda: _memory_count(client, a, "work") == 1)
+        # The thread's initial message is remembered in A's "work" brain too.
+        assert wait_until(lambda: _memory_count(client, a, "work") == 2)
         assert client.post("/router/tools/register", json={
             "name": "alice_tool", "description": "A's tool", "callback_url": tool_server.url("fast")},
             headers=ha).status_code == 200
@@ -189,8 +190,8 @@ def test_isolation_matrix(secured: Stack, fake_ollama: FakeOllama, tool_server: 
     assert "4711" not in str(fake_ollama.record.requests[-1]["messages"])
     assert "alice_tool" not in b_tools and b_clear["removed"] == 0 and b_threads == []
     assert [m["content"] for m in a_thread] == ["A's secret plan"]
-    assert a_count == 1 and "alice_tool" in a_tools
-    assert [r["content"] for r in a_query["results"]] == ["Alice's bank PIN is 4711."]
+    assert a_count == 2 and "alice_tool" in a_tools
+    assert a_query["results"][0]["content"] == "Alice's bank PIN is 4711."
     print(f"isolation matrix: {len(attempts)} refused attempts + 7 namespace reads/writes")
 
 

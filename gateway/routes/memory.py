@@ -231,7 +231,7 @@ async def document(
     except LookupError as exc:  # also a codec that is not a text encoding, such as base64
         raise HTTPException(415, f"Unknown charset '{charset}' in the Content-Type: send UTF-8, or name a text "
                                  "encoding such as iso-8859-1 or windows-1252.") from exc
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
         raise invalid(("body",), f"The document is not valid {charset} text: name its charset in the "
                                  "Content-Type (e.g. text/plain; charset=iso-8859-1), or send UTF-8.") from exc
     # A byte order mark is how some editors start a file, not part of its first sentence.

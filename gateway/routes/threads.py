@@ -1,18 +1,22 @@
 """Conversation threads: CRUD here, chat through the llm_worker (which reads and stores the history)."""
 
 import secrets
+import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
+from nats.errors import Error as NatsError
 
 from gateway.auth import Identity
-from gateway.deps import Caller, Relay, Threads
+from gateway.deps import Caller, Nats, Relay, Threads
 from gateway.errors import invalid
 from gateway.routes.chat import ERRORS, SSE_RESPONSES, answer_json, answer_sse
 from gateway.schemas import ThreadChatBody, ThreadChatResponse, ThreadCreate, ThreadMessageOut, ThreadOut
+from shared.memory.jetstream import publish_items
+from shared.memory.messages import MemoryItem
 from shared.messages import UserId
 from shared.threads.store import Thread, ThreadStore
 
@@ -42,12 +46,23 @@ async def owned(threads: ThreadStore, thread_id: str, user_id: str) -> Thread:
 
 
 @router.post("/", status_code=201, response_model=ThreadOut)
-async def create_thread(body: ThreadCreate, threads: Threads, caller: Caller) -> ThreadOut:
-    """Start a thread with its own brain and system prompt."""
-    thread = await threads.create(
-        f"thr_{secrets.token_urlsafe(12)}", caller.user(body.user_id), caller.brain(body.brain_id),
-        body.system_prompt, body.title or "", body.initial_message,
-    )
+async def create_thread(body: ThreadCreate, threads: Threads, caller: Caller, nc: Nats) -> ThreadOut:
+    """Start a thread with its own brain and system prompt; an initial message is remembered in that brain."""
+    user_id, brain = caller.user(body.user_id), caller.brain(body.brain_id)
+    thread_id = f"thr_{secrets.token_urlsafe(12)}"
+    if body.initial_message is not None:
+        # No answer follows it here, so the llm_worker never remembers it as it does a chat turn;
+        # the user said it all the same. Queued before the thread exists: if JetStream is down,
+        # nothing is created and a retry starts clean.
+        item = MemoryItem(id=f"turn_{thread_id}", brain=brain, content=body.initial_message, kind="turn",
+                          created_at=time.time(), metadata={"role": "user"})
+        try:
+            await publish_items(nc.jetstream(), [item])
+        except NatsError as exc:
+            raise HTTPException(503, f"The initial message could not be remembered: JetStream did not acknowledge "
+                                     f"it ({exc!s}). No thread was created; send it again.") from exc
+    thread = await threads.create(thread_id, user_id, brain, body.system_prompt, body.title or "",
+                                  body.initial_message)
     return _out(thread, caller)
 
 

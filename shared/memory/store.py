@@ -42,7 +42,10 @@ def check_where(where: dict[str, Any] | None) -> None:
         validate_where(where)
         _no_unknown_operators(where)
     except (ValueError, TypeError) as exc:
-        raise BadFilter(f"where is not a valid Chroma metadata filter: {exc} Use one field per clause, e.g. "
+        # Chroma's own reasons end without a full stop, ours with one; the advice follows either.
+        reason = str(exc).rstrip()
+        reason += "" if reason.endswith((".", "?", "!")) else "."
+        raise BadFilter(f"where is not a valid Chroma metadata filter: {reason} Use one field per clause, e.g. "
                         '{"topic": "work"}, {"year": {"$gte": 2025}} or {"$and": [{"topic": "work"}, '
                         '{"year": 2026}]}.') from exc
 

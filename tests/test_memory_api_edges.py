@@ -1,0 +1,183 @@
+"""Edges of the brain API and of threads' memory found by a black-box check, across the real bus,
+real JetStream, embedded Chroma and the bundled embedder."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from shared.memory.messages import MAX_RESULTS
+from shared.prompts import Turn, build_messages
+from tests.fake_ollama import FakeOllama
+from tests.harness import Stack, wait_until
+
+MB = 1024 * 1024
+
+
+def brain() -> str:
+    return f"edge-{uuid.uuid4().hex[:10]}"
+
+
+def stats(client: httpx.Client, name: str) -> dict[str, Any]:
+    response = client.get(f"/memory/stats/{name}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def listed(client: httpx.Client, name: str, **params: Any) -> dict[str, Any]:
+    response = client.get(f"/memory/{name}/memories", params=params)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def upload(client: httpx.Client, name: str, body: bytes | str | Iterator[bytes], content_type: str,
+           source: str = "notes.txt") -> httpx.Response:
+    return client.post(f"/memory/{name}/documents", params={"source": source}, content=body,
+                       headers={"content-type": content_type})
+
+
+def stored_document(client: httpx.Client, name: str, response: httpx.Response) -> list[str]:
+    assert response.status_code == 202, response.text
+    ids = response.json()["ids"]
+    assert wait_until(lambda: stats(client, name)["memory_count"] == len(ids))
+    return [m["content"] for m in listed(client, name)["memories"]]
+
+
+def test_a_document_up_to_2_mb_passes_the_global_body_limit(lumia: Stack) -> None:
+    name = brain()
+    # Over the 1 MB global limit, but trailing blanks make it one chunk: quick to embed.
+    padded = "The archive room key is in drawer seven." + " " * (MB + MB // 2)
+    with lumia.client() as client:
+        accepted = upload(client, name, padded, "text/plain")
+        too_large = upload(client, name, "x" * (2 * MB + 1), "text/plain")
+        chunked = upload(client, name, iter([b"x" * MB] * 3), "text/plain")  # no Content-Length
+        elsewhere = client.post("/ingest", content=b'{"customer_id": "x", "content": "' + b"x" * (MB + 1) + b'"}',
+                                headers={"content-type": "application/json"})
+        contents = stored_document(client, name, accepted)
+    assert contents == ["The archive room key is in drawer seven."]
+    for refused in (too_large, chunked):
+        assert refused.status_code == 413, refused.text
+        assert refused.json()["detail"].startswith("The document is larger than 2 MB")
+    assert elsewhere.status_code == 413  # every other route keeps LUMIA_MAX_BODY_BYTES
+    assert "1048576 bytes (LUMIA_MAX_BODY_BYTES)" in elsewhere.json()["detail"]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_document(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        contents = stored_document(client, name, upload(client, name, "\ufeffHello from a BOM file.".encode(),
+                                                        "text/plain; charset=utf-8"))
+    assert contents == ["Hello from a BOM file."]
+
+
+def test_the_media_type_is_case_insensitive(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        contents = stored_document(client, name, upload(client, name, "# Plan\n\nPaint the fence.",
+                                                        "TEXT/Markdown; Charset=UTF-8", source="plan.md"))
+    assert contents == ["# Plan\n\nPaint the fence."]
+
+
+def test_a_declared_charset_decodes_the_document(lumia: Stack) -> None:
+    name = brain()
+    text = "Smörgåsbord på fredag, säger Åsa."
+    with lumia.client() as client:
+        contents = stored_document(client, name, upload(client, name, text.encode("iso-8859-1"),
+                                                        'text/plain; charset="ISO-8859-1"'))
+        unknown = upload(client, name, b"hej", "text/plain; charset=klingon-8")
+        not_text = upload(client, name, b"aGVq", "text/plain; charset=base64")  # a codec, not a text encoding
+        wrong = upload(client, name, text.encode("iso-8859-1"), "text/plain")  # UTF-8 when none is named
+        assert stats(client, name)["memory_count"] == 1
+    assert contents == [text]
+    for refused in (unknown, not_text):
+        assert refused.status_code == 415, refused.text
+        assert "charset" in refused.json()["detail"]
+    assert wrong.status_code == 422, wrong.text
+    assert wrong.json()["detail"][0]["loc"] == ["body"]
+    assert "not valid utf-8" in wrong.json()["detail"][0]["msg"]
+
+
+def test_a_blank_source_is_refused_naming_it(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        refused = upload(client, name, "Some text.", "text/plain", source="  ")
+        assert stats(client, name)["memory_count"] == 0
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["loc"] == ["query", "source"]
+
+
+def test_a_search_total_is_the_same_on_every_page(lumia: Stack) -> None:
+    name = brain()
+    texts = ["The Falcon 9 launch was delayed.", "Falcon Heavy has three cores.", "Our cat is called Falcon.",
+             "The bakery opens at seven.", "Peregrine falcons dive fast."]
+    with lumia.client() as client:
+        response = client.post("/ingest/batch", json={"customer_id": name, "items": [{"content": t} for t in texts]})
+        assert response.status_code == 202, response.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts))
+        whole = listed(client, name, q="Falcon")
+        pages = [listed(client, name, q="Falcon", limit=2, offset=offset) for offset in (0, 2, 4)]
+        past_the_end = listed(client, name, q="Falcon", limit=2, offset=50)
+    assert whole["total"] == len(texts) <= MAX_RESULTS
+    assert [page["total"] for page in pages] == [whole["total"]] * 3
+    assert [m["id"] for page in pages for m in page["memories"]] == [m["id"] for m in whole["memories"]]
+    assert [len(page["memories"]) for page in pages] == [2, 2, 1]
+    assert past_the_end == {"memories": [], "total": whole["total"]}
+
+
+def test_a_blank_search_is_refused_naming_q(lumia: Stack) -> None:
+    with lumia.client() as client:
+        blank = client.get(f"/memory/{brain()}/memories", params={"q": "  "})
+        empty = client.get(f"/memory/{brain()}/memories", params={"q": ""})  # an empty search box lists
+    assert blank.status_code == 422, blank.text
+    assert blank.json()["detail"][0]["loc"] == ["query", "q"]
+    assert empty.status_code == 200 and empty.json() == {"memories": [], "total": 0}
+
+
+def test_a_bad_filter_reason_ends_before_the_advice(lumia: Stack) -> None:
+    with lumia.client() as client:
+        responses = [client.post("/query", json={"customer_id": brain(), "question": "q", "where": where})
+                     for where in ({"year": {"$gte": "x"}}, {"$bogus": 1})]
+    for response in responses:
+        assert response.status_code == 422, response.text
+        message = response.json()["detail"][0]["msg"]
+        assert ". Use one field per clause" in message and ".. " not in message
+
+
+def test_a_threads_initial_message_is_remembered_in_its_brain(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    owner = f"user-{uuid.uuid4().hex[:8]}"
+    name = brain()
+    with lumia.client() as client:
+        created = client.post("/threads/", json={"user_id": owner, "brain_id": name,
+                                                 "initial_message": "Jag är allergisk mot jordnötter."})
+        assert created.status_code == 201, created.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        [memory] = listed(client, name)["memories"]
+        answer = client.post(f"/threads/{created.json()['thread_id']}/chat",
+                             json={"user_id": owner, "message": "Vad ska jag laga ikväll?"})
+        assert answer.status_code == 200, answer.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)  # later turns too, as before
+        thread = client.get(f"/threads/{created.json()['thread_id']}/messages", params={"user_id": owner}).json()
+    assert memory["content"] == "Jag är allergisk mot jordnötter."
+    assert memory["metadata"]["lumia_kind"] == "turn" and memory["metadata"]["role"] == "user"
+    chats = [r for r in fake_ollama.record.requests
+             if r.get("messages") and r["messages"][-1]["content"].endswith("Vad ska jag laga ikväll?")]
+    sent = chats[-1]["messages"]
+    roles = [m["role"] for m in sent]
+    assert roles == ["system", "user"]  # the unanswered first message goes with the next, not before it
+    assert sent[-1]["content"] == "Jag är allergisk mot jordnötter.\n\nVad ska jag laga ikväll?"
+    # The thread itself keeps both messages as the user sent them.
+    assert [(m["role"], m["content"]) for m in thread][:2] == [
+        ("user", "Jag är allergisk mot jordnötter."), ("user", "Vad ska jag laga ikväll?")]
+
+
+def test_history_reaches_the_model_alternating() -> None:
+    # A question whose answer failed stays in the thread, followed by the user's next one.
+    history = [Turn("user", "first, failed"), Turn("user", "asked again"), Turn("assistant", "an answer"),
+               Turn("user", "unanswered")]
+    for budget in (None, 1000):
+        sent = build_messages("system", "now", history=history, budget=budget)
+        assert [(m["role"], m["content"]) for m in sent] == [
+            ("system", "system"), ("user", "first, failed\n\nasked again"), ("assistant", "an answer"),
+            ("user", "unanswered\n\nnow"),
+        ]
