@@ -4,14 +4,16 @@ Consumes (request/reply, queue `brain`)
 - `lumia.brain.query`: `QueryRequest` → `QueryReply` (best first, with the persona on request).
 - `lumia.brain.stats`: `BrainRequest` → `BrainStats`.
 - `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches), also of the
-  memories accepted before it and still queued for ingestion (waits up to LUMIA_FORGET_WAIT for them).
+  memories accepted before it and still queued for ingestion (waits up to LUMIA_FORGET_WAIT for them);
+  refused (`expired`) once its `deadline` has passed, before it begins or after that wait.
 - `lumia.brain.memories.list`: `ListRequest` → `ListReply`.
 - `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once; an id not stored
-  yet while the brain has memories queued is deleted once they are stored (waits as clear does).
+  yet while the brain has memories queued is deleted once they are stored (waits as clear does);
+  `deadline` as for clear.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes.
-A failed request is answered with `BrainError` (`busy` when that wait runs out).
+A failed request is answered with `BrainError` (`busy` when that wait runs out, `expired` past a deadline).
 
 Publishes
 - `lumia.brain.changed.<brain_key>` after a delete or clear.
@@ -21,6 +23,7 @@ ingestion (see ingest_worker.app). Run: `python -m brain_worker`.
 """
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
@@ -60,6 +63,20 @@ from shared.settings import Settings, get_settings
 log = logging.getLogger("lumia.brain")
 
 
+class Expired(Exception):
+    """A clear or delete whose asker stopped waiting before it could be done."""
+
+
+def check_deadline(request: BrainRequest | DeleteRequest, what: str) -> None:
+    # The asker has told its client this failed (504); done now, it would also forget whatever
+    # the client added since, believing nothing had happened.
+    if request.deadline is not None and time.time() > request.deadline:
+        log.warning("refused an expired %s of brain %r: its asker stopped waiting %.1f s ago",
+                    what, request.brain, time.time() - request.deadline)
+        raise Expired(f"The {what} of brain '{request.brain}' was not done: its deadline passed before it could "
+                      "be, and nothing was forgotten.")
+
+
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or get_settings()
     instance = instance_name("brain")
@@ -82,6 +99,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @errors.add_handler(StillStoring, publish=True)
     async def on_still_storing(exc: StillStoring) -> BrainError:
         return BrainError(error=str(exc), code="busy")
+
+    @errors.add_handler(Expired, publish=True)
+    async def on_expired(exc: Expired) -> BrainError:
+        return BrainError(error=str(exc), code="expired")
 
     @errors.add_handler(Exception, publish=True)
     async def on_failure(exc: Exception) -> BrainError:
@@ -126,7 +147,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
     # Several at once: one may wait for its brain's queued memories (settle) and must not hold up the rest.
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
-        await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait)
+        check_deadline(request, "clear")
+        if await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait):
+            check_deadline(request, "clear")
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         log.info("cleared brain %r (%d memories)", request.brain, removed)
@@ -138,10 +161,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
+        check_deadline(request, "delete")
         deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         # The id may be one accepted (202) and still queued: once the brain's queue up to now is
         # stored it is either there to delete or was never issued.
         if not deleted and await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait):
+            check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:
             index = keywords.get(request.brain)

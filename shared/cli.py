@@ -1,43 +1,89 @@
 """`lumia`: operate a running Lumia from the command line.
 
     lumia reindex <brain>   re-embed a brain with the configured embedder, in place
+
+With accounts, a brain is named `<user_id>/<brain>` on the bus (`lumia reindex usr_3f…/work`).
 """
 
 import argparse
 import asyncio
 import sys
+from urllib.parse import urlsplit
+
+import nats
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 
 from shared import subjects
-from shared.bus import connect
+from shared.bus import server_list
 from shared.memory.messages import BrainError, BrainRequest, ReindexReply
 from shared.settings import get_settings
 
+REINDEX_TIMEOUT = 600.0
+
+
+class Failed(Exception):
+    """What the command says on stderr before exiting 1."""
+
+
+def _where(nats_url: str) -> str:
+    # NATS_URL may carry a user and password; the message names only the servers.
+    return ", ".join(f"{parts.hostname}:{parts.port or 4222}" for parts in map(urlsplit, server_list(nats_url)))
+
+
+async def _connect(nats_url: str) -> Client:
+    async def quiet(_: Exception) -> None:
+        pass  # the one failure that matters is reported once, below, not per attempt
+
+    # A command, unlike a worker, must not wait out an outage: each server gets a second try, then it stops.
+    try:
+        return await nats.connect(server_list(nats_url), name="lumia-cli", connect_timeout=2,
+                                  max_reconnect_attempts=1, reconnect_time_wait=0.2, error_cb=quiet)
+    except (NatsError, OSError, TimeoutError) as exc:
+        raise Failed(f"cannot reach NATS at {_where(nats_url)} ({exc!s}); is Lumia running (make up)? "
+                     "Set NATS_URL or --nats to where it is.") from exc
+
 
 async def reindex(nats_url: str, brain: str) -> int:
-    nc = await connect(nats_url, "lumia-cli")
+    nc = await _connect(nats_url)
     try:
         reply = await nc.request(subjects.BRAIN_REINDEX, BrainRequest(brain=brain).model_dump_json().encode(),
-                                 timeout=600)
+                                 timeout=REINDEX_TIMEOUT)
+    except NoRespondersError as exc:
+        raise Failed(f"no brain_worker is listening on {subjects.BRAIN_REINDEX}; start Lumia (make up) "
+                     "or a brain_worker (python -m brain_worker).") from exc
+    except NatsTimeout as exc:
+        raise Failed(f"the brain_worker did not answer within {REINDEX_TIMEOUT:g} s; "
+                     "its log says how far it got.") from exc
     finally:
-        await nc.drain()
+        await nc.close()
     if b'"code"' in reply.data and b'"error"' in reply.data:
-        print(f"reindex failed: {BrainError.model_validate_json(reply.data).error}", file=sys.stderr)
-        return 1
+        raise Failed(f"reindex failed: {BrainError.model_validate_json(reply.data).error}")
     done = ReindexReply.model_validate_json(reply.data)
-    print(f"re-embedded {done.reindexed} memories of brain '{done.brain}' with {done.embedder}")
+    if not done.reindexed and not done.replayed:
+        raise Failed(f"brain '{brain}' has no memories: nothing was re-embedded. With accounts, a brain is "
+                     "named <user_id>/<brain> on the bus (lumia reindex usr_3f…/work).")
+    kept_aside = f"; {done.replayed} sent meanwhile are being stored now" if done.replayed else ""
+    print(f"re-embedded {done.reindexed} memories of brain '{done.brain}' with {done.embedder}{kept_aside}")
     return 0
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lumia", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--nats", default=None, help="NATS URL (default: NATS_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     reindex_cmd = commands.add_parser("reindex", help="re-embed a brain with the configured embedder")
     reindex_cmd.add_argument("brain")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     nats_url = args.nats or get_settings().nats_servers
-    raise SystemExit(asyncio.run(reindex(nats_url, args.brain)))
+    try:
+        return asyncio.run(reindex(nats_url, args.brain))
+    except Failed as exc:
+        print(f"lumia: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

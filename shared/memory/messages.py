@@ -99,10 +99,15 @@ class QueryReply(BaseModel):
     code: str | None = None
 
 
+DEADLINE_DESCRIPTION = ("Unix seconds when the asker stops waiting: a clear or delete not begun by then is refused "
+                        "(`expired`), so one given up on is never carried out later. Optional; clocks must agree")
+
+
 class BrainRequest(BaseModel):
-    """`lumia.brain.stats` and `lumia.brain.clear` (queue `brain`)."""
+    """`lumia.brain.stats`, `lumia.brain.clear` and `lumia.brain.reindex` (queue `brain`)."""
 
     brain: BusBrain
+    deadline: float | None = Field(default=None, description=DEADLINE_DESCRIPTION)
 
 
 class BrainStats(BaseModel):
@@ -141,6 +146,7 @@ class DeleteRequest(BaseModel):
 
     brain: BusBrain
     id: str = Field(min_length=1, max_length=80)
+    deadline: float | None = Field(default=None, description=DEADLINE_DESCRIPTION)
 
 
 class DeleteReply(BaseModel):
@@ -176,4 +182,4 @@ class BrainError(BaseModel):
     """The reply of any `lumia.brain.*` request that failed; `code` says how."""
 
     error: str
-    code: Literal["bad_request", "embedder_mismatch", "not_found", "busy", "internal"]
+    code: Literal["bad_request", "embedder_mismatch", "not_found", "busy", "expired", "internal"]

@@ -1,0 +1,176 @@
+"""A clear or delete the gateway has given up on is never done later, and `lumia reindex` says
+what is wrong (no NATS, no brain_worker, a brain without memories) in one line, exit 1.
+
+The brain_worker is held up for real: SIGSTOP on its process, so requests wait on its
+connection until SIGCONT, as behind a stalled worker; or its ingestion is held up by the
+Ollama stand-in failing embeddings, so a clear waits for a queued memory past its deadline."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import nats
+import pytest
+
+from shared import subjects
+from shared.memory.messages import BrainRequest, DeleteRequest
+from tests.fake_ollama import FakeOllama
+from tests.harness import ROOT, NatsServer, Stack, wait_until
+from tests.test_memory_pending import brain, brain_process, post, stats
+
+REFUSED = "refused an expired"
+
+
+@pytest.fixture
+def stack(make_stack: Callable[..., Stack]) -> Stack:
+    # Embedding by the Ollama stand-in: fast to start, and it can fail on demand.
+    return make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="9")
+
+
+def stored(client: httpx.Client, name: str, count: int) -> bool:
+    now = stats(client, name)
+    return bool(now["pending_ingest"] == 0 and now["memory_count"] == count)
+
+
+def listed(client: httpx.Client, name: str) -> set[str]:
+    return {m["id"] for m in client.get(f"/memory/{name}/memories").json()["memories"]}
+
+
+def test_a_clear_and_a_delete_given_up_on_are_not_done_later(stack: Stack) -> None:
+    name = brain()
+    worker = brain_process(stack)
+    with stack.client() as client:
+        kept = post(client, name, "My locker code is 4711.")
+        assert wait_until(lambda: stored(client, name, 1))
+        answers: dict[str, httpx.Response] = {}
+
+        def call(what: str, method: str, path: str) -> None:
+            with stack.client() as own:
+                answers[what] = own.request(method, path)
+
+        worker.proc.send_signal(signal.SIGSTOP)
+        try:
+            calls = [threading.Thread(target=call, args=("clear", "POST", f"/memory/clear/{name}")),
+                     threading.Thread(target=call, args=("delete", "DELETE", f"/memory/{name}/memories/{kept}"))]
+            for each in calls:
+                each.start()
+            for each in calls:
+                each.join(60)
+            # Accepted after the client was told the clear failed: it must survive the worker catching up.
+            added = post(client, name, "My bike is a red Crescent.")
+        finally:
+            worker.proc.send_signal(signal.SIGCONT)
+        for what in ("clear", "delete"):
+            assert answers[what].status_code == 504, answers[what].text
+            assert "will not be carried out later" in answers[what].json()["detail"]
+        assert wait_until(lambda: worker.log().count(REFUSED) == 2), worker.log()
+        assert wait_until(lambda: stored(client, name, 2))
+        assert listed(client, name) == {kept, added}
+
+
+async def _ask(nats_url: str, subject: str, request: BrainRequest | DeleteRequest) -> dict[str, Any]:
+    nc = await nats.connect(nats_url)
+    try:
+        reply = await nc.request(subject, request.model_dump_json().encode(), timeout=60)
+        return dict(json.loads(reply.data))
+    finally:
+        await nc.close()
+
+
+def ask(stack: Stack, subject: str, request: BrainRequest | DeleteRequest) -> dict[str, Any]:
+    return asyncio.run(_ask(stack.env["NATS_URL"], subject, request))
+
+
+def test_a_clear_whose_deadline_passes_while_it_waits_for_queued_memories_is_refused(
+        stack: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    worker = brain_process(stack)
+    failures = worker.log().count("could not be embedded")
+    fake_ollama.behaviour.embed_fails = True
+    answer: list[dict[str, Any]] = []
+    try:
+        with stack.client() as client:
+            queued = post(client, name, "I was born in Uppsala.")
+            assert wait_until(lambda: worker.log().count("could not be embedded") > failures)
+            # Within the worker's wait for the memory (LUMIA_FORGET_WAIT), so that wait ends with it stored.
+            deadline = time.time() + 2
+            clear = threading.Thread(target=lambda: answer.append(
+                ask(stack, subjects.BRAIN_CLEAR, BrainRequest(brain=name, deadline=deadline))))
+            clear.start()
+            # The memory stays queued, and the clear waiting for it, until the deadline is behind us.
+            time.sleep(max(0.0, deadline - time.time()) + 0.5)
+            fake_ollama.behaviour.embed_fails = False
+            clear.join(60)
+            assert answer and answer[0]["code"] == "expired", answer
+            assert "nothing was forgotten" in answer[0]["error"]
+            assert wait_until(lambda: stored(client, name, 1))
+            assert listed(client, name) == {queued}
+    finally:
+        fake_ollama.behaviour.embed_fails = False
+
+
+def test_bus_requests_past_their_deadline_are_refused_and_without_one_still_served(stack: Stack) -> None:
+    name = brain()
+    with stack.client() as client:
+        memory_id = post(client, name, "My locker code is 4711.")
+        assert wait_until(lambda: stored(client, name, 1))
+        past = time.time() - 1
+        for subject, request in ((subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=name, id=memory_id,
+                                                                                 deadline=past)),
+                                 (subjects.BRAIN_CLEAR, BrainRequest(brain=name, deadline=past))):
+            refused = ask(stack, subject, request)
+            assert refused["code"] == "expired", refused
+        assert listed(client, name) == {memory_id}
+        # Internal clients that send no deadline keep working.
+        assert ask(stack, subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=name, id=memory_id)) == {"deleted": True}
+        assert ask(stack, subjects.BRAIN_CLEAR, BrainRequest(brain=name)) == {"brain": name, "removed": 0}
+
+
+def lumia_cli(*args: str, nats_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NATS_URL": nats_url}
+    # The timeout only keeps a regression from hanging the suite; the test asserts on the outcome.
+    return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def assert_one_line_failure(done: subprocess.CompletedProcess[str], says: str) -> None:
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
+def test_reindex_without_a_reachable_nats_says_so_and_stops() -> None:
+    done = lumia_cli("reindex", "anna", nats_url="nats://lumia:secret@127.0.0.1:1")
+    assert_one_line_failure(done, "cannot reach NATS at 127.0.0.1:1")
+    assert "secret" not in done.stderr
+
+
+def test_reindex_without_a_brain_worker_says_so() -> None:
+    server = NatsServer()
+    try:
+        done = lumia_cli("reindex", "anna", nats_url=server.url)
+    finally:
+        server.stop()
+    assert_one_line_failure(done, "no brain_worker is listening on lumia.brain.reindex")
+
+
+def test_reindex_of_a_brain_without_memories_is_an_error_naming_account_brains(stack: Stack) -> None:
+    name = brain()
+    with stack.client() as client:
+        post(client, name, "My locker code is 4711.")
+        assert wait_until(lambda: stored(client, name, 1))
+    done = lumia_cli("reindex", name, nats_url=stack.env["NATS_URL"])
+    assert done.returncode == 0, done
+    assert f"re-embedded 1 memories of brain '{name}'" in done.stdout
+    missing = lumia_cli("reindex", f"nobody-{uuid.uuid4().hex[:8]}", nats_url=stack.env["NATS_URL"])
+    assert_one_line_failure(missing, "has no memories")
+    assert "<user_id>/<brain>" in missing.stderr
