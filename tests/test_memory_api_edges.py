@@ -114,7 +114,9 @@ def test_a_search_total_is_the_same_on_every_page(lumia: Stack) -> None:
     with lumia.client() as client:
         response = client.post("/ingest/batch", json={"customer_id": name, "items": [{"content": t} for t in texts]})
         assert response.status_code == 202, response.text
-        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts))
+        # Settled, context stage included: a vector that changes between pages would reorder them.
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts)
+                          and stats(client, name)["pending_ingest"] == 0)
         whole = listed(client, name, q="Falcon")
         pages = [listed(client, name, q="Falcon", limit=2, offset=offset) for offset in (0, 2, 4)]
         past_the_end = listed(client, name, q="Falcon", limit=2, offset=50)
