@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 model=settings.llm_model,
                 default_system_prompt=settings.system_prompt,
                 keepalive_interval=settings.keepalive_interval,
-                recall=memory.recall,
+                recall=memory.recall if thread_turn is None else thread_turn.recalling(memory.recall),
                 remember=memory.remember,
                 history=thread_turn.history if thread_turn else (),
                 window=await window_of(ollama, settings.llm_model),
@@ -171,7 +171,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 outcome = await turns.run(request.request_id, turn)
             finally:
                 if thread_turn is not None and not thread_turn.finished:
-                    await asyncio.shield(thread_turn.fail())
+                    # Bad input (a message too long for the model) is refused and not kept, as outside threads.
+                    settle = thread_turn.discard if events.error is ErrorCode.BAD_REQUEST else thread_turn.fail
+                    await asyncio.shield(settle())
             log.info("request %s %s", request.request_id, outcome.value)
             if outcome is Outcome.CANCELLED:
                 await events.fail(ErrorCode.CANCELLED, "The request was cancelled.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from llm_worker.memory import Recollection
 from llm_worker.router import Recall, Router
+from llm_worker.threads import ThreadNotFound
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
 from shared.ollama import OllamaClient, OllamaError
 from shared.prompts import PromptTooLong, Turn, answer_system_prompt, build_messages, context_block, fit_context
@@ -32,6 +33,7 @@ class EventStream:
         self._next_seq = 0
         self.last_sent = time.monotonic()
         self.finished = False
+        self.error: ErrorCode | None = None  # the code the stream ended with, if it failed
 
     async def emit(self, type_: str, **fields: object) -> None:
         async with self._lock:
@@ -44,6 +46,8 @@ class EventStream:
             await self._publish(event)
 
     async def fail(self, code: ErrorCode, message: str) -> None:
+        if not self.finished:
+            self.error = code
         await self.emit("error", code=code, error=message)
 
 
@@ -143,6 +147,9 @@ async def stream_turn(
     if keep is not None:
         try:
             await keep(response)
+        except ThreadNotFound as exc:
+            await events.fail(ErrorCode.NOT_FOUND, str(exc))
+            return
         except Exception:
             log.exception("request %s: the answer could not be stored in its thread", request.request_id)
             await events.fail(ErrorCode.INTERNAL, "The answer could not be stored in the thread; send it again.")

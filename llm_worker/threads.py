@@ -3,6 +3,8 @@ and both sides of the turn stored in the thread."""
 
 from dataclasses import dataclass, field
 
+from llm_worker.memory import Recollection
+from llm_worker.router import Recall
 from shared.messages import ChatRequest
 from shared.prompts import Turn
 from shared.threads.store import Message, Thread, ThreadStore
@@ -23,15 +25,48 @@ class ThreadTurn:
     question: Message
     finished: bool = field(default=False)
 
+    remembered: frozenset[str] = field(default_factory=frozenset)  # memory ids of the turns in `history`
+
     async def finish(self, answer: str) -> None:
         """Store the answer (once, even if the request is delivered again) and mark the question answered."""
-        await self.store.close_turn(self.thread.id, self.question.id, answer, self.request.brain,
-                                    self.request.request_id)
+        if not await self.store.close_turn(self.thread.id, self.question.id, answer, self.request.brain,
+                                           self.request.request_id):
+            raise ThreadNotFound(f"Thread '{self.thread.id}' was deleted while its answer was written; "
+                                 "the answer was not stored.")
         self.finished = True
 
     async def fail(self) -> None:
         """The question stays in the thread, marked failed; no half answer is stored."""
         await self.store.set_status(self.question.id, "failed")
+
+    async def discard(self) -> None:
+        """The question was refused as bad input (too long for the model): it is not kept."""
+        await self.store.discard(self.thread.id, self.question.id)
+
+    def recalling(self, recall: Recall) -> Recall:
+        """`recall` without the memories of turns the model gets as history anyway."""
+        async def without_history(request: ChatRequest) -> Recollection:
+            known = await recall(request)
+            known.memories = [m for m in known.memories if m.id not in self.remembered]
+            return known
+        return without_history
+
+
+def conversation(earlier: list[Message]) -> list[Turn]:
+    """The history the model sees: each answered question followed by its answer, and user
+    messages that need none (a thread's initial message). A question still being answered (two
+    sent at once) or one that failed is left out: the model answers each message on its own."""
+    answers = {m.request_id: m for m in earlier if m.role == "assistant" and m.request_id}
+    turns: list[Turn] = []
+    for message in earlier:
+        if message.role == "user" and message.status == "complete":
+            turns.append(Turn("user", message.content))
+            answer = answers.get(message.request_id) if message.request_id else None
+            if answer is not None:
+                turns.append(Turn("assistant", answer.content))
+        elif message.role == "assistant" and not message.request_id:
+            turns.append(Turn("assistant", message.content))
+    return turns
 
 
 async def begin_thread_turn(store: ThreadStore, request: ChatRequest) -> ThreadTurn:
@@ -47,4 +82,6 @@ async def begin_thread_turn(store: ThreadStore, request: ChatRequest) -> ThreadT
         "brain_id": request.brain_id or thread.brain_id,
         "system_prompt": request.system_prompt or thread.system_prompt,
     })
-    return ThreadTurn(store, thread, resolved, [Turn(m.role, m.content) for m in earlier], question)
+    # Chat turns are remembered as `turn_<request_id>` (llm_worker/memory.py).
+    remembered = frozenset(f"turn_{m.request_id}" for m in earlier if m.role == "user" and m.request_id)
+    return ThreadTurn(store, thread, resolved, conversation(earlier), question, remembered=remembered)

@@ -241,6 +241,19 @@ def test_a_body_naming_another_user_is_refused_on_the_brain_api(secured: Stack) 
     assert own.status_code == 202
 
 
+def test_a_query_naming_another_user_is_refused_on_brain_paths(secured: Stack) -> None:
+    """`?user_id=` of someone else must not be ignored: the caller's own brain of that name would be cleared."""
+    with secured.client() as client:
+        erik, anna = signup(client, "query_user_erik"), signup(client, "query_user_anna")
+        client.post("/ingest", json={"customer_id": "kok", "content": "Erik's own note."}, headers=erik.headers)
+        assert wait_until(lambda: _memory_count(client, erik, "kok") == 1)
+        cleared = client.post("/memory/clear/kok", params={"user_id": anna.user_id}, headers=erik.headers)
+        stats = client.get("/memory/stats/kok", params={"user_id": anna.user_id}, headers=erik.headers)
+        own = client.get("/memory/stats/kok", params={"user_id": erik.user_id}, headers=erik.headers)
+    assert cleared.status_code == 403 and stats.status_code == 403, (cleared.text, stats.text)
+    assert own.status_code == 200 and own.json()["memory_count"] == 1
+
+
 def test_user_id_defaults_to_the_token_user(secured: Stack) -> None:
     with secured.client() as client:
         anna = signup(client, "default_user")

@@ -104,10 +104,14 @@ def test_persona_and_memories_of_the_threads_brain_reach_the_model(lumia: Stack,
         assert chat(client, thread, "Min hund heter Sixten och är en tax.").status_code == 200
         # The finished turn is ingested into the thread's brain, and the persona is written from it.
         assert wait_until(lambda: stats()["memory_count"] == 1 and stats()["has_persona"])
-        answer = chat(client, thread, "Vad heter min hund Sixten?").json()
-    system = sent_for(fake_ollama, "Vad heter min hund Sixten?")["messages"][0]["content"]
+        # A memory from outside this thread (the turn above is history here, not a memory to repeat).
+        client.post("/ingest", json={"customer_id": brain, "content": "Sixten, min tax, fyller fem år i maj."})
+        assert wait_until(lambda: stats()["memory_count"] == 2)
+        answer = chat(client, thread, "När fyller min hund Sixten år?").json()
+    system = sent_for(fake_ollama, "När fyller min hund Sixten år?")["messages"][0]["content"]
     assert "## Om användaren:" in system
-    assert "## Vector store data:" in system and "Min hund heter Sixten och är en tax." in system
+    assert "## Vector store data:" in system and "Sixten, min tax, fyller fem år i maj." in system
+    assert "Min hund heter Sixten och är en tax." not in system.split("## Vector store data:")[1]
     assert answer["context_used"] is True and answer["persona_included"] is True and answer["memories_used"]
 
 

@@ -9,7 +9,7 @@ from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from nats.errors import Error as NatsError
 from pydantic import TypeAdapter, ValidationError
 
@@ -44,7 +44,16 @@ from shared.memory.messages import (
     QueryRequest,
 )
 
-router = APIRouter(tags=["memory"])
+
+async def _no_other_user(request: Request, caller: Caller) -> None:
+    """A `user_id` in the query names whose brain a client means: another user's is a 403, as in a
+    body, instead of being ignored and the caller's own brain of that name used (and cleared)."""
+    claimed = request.query_params.get("user_id")
+    if claimed is not None:
+        caller.user(claimed)
+
+
+router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)])
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
 DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")

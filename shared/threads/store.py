@@ -39,6 +39,7 @@ class Message:
     created_at: float
     brain_id: str
     status: Status
+    request_id: str | None = None  # the chat request that stored it: a question and its answer share it
 
 
 TITLE_CHARS = 60
@@ -58,7 +59,7 @@ def _thread(row: Any) -> Thread:
 
 def _message(row: Any) -> Message:
     return Message(id=row.id, role=row.role, content=row.content, created_at=row.created_at,
-                   brain_id=row.brain_id, status=row.status)
+                   brain_id=row.brain_id, status=row.status, request_id=row.request_id)
 
 
 class ThreadStore:
@@ -142,7 +143,8 @@ class ThreadStore:
         # One UPDATE with an increment: concurrent appends cannot lose a count.
         await conn.execute(update(threads).where(threads.c.id == thread_id).values(
             message_count=threads.c.message_count + 1, updated_at=now))
-        return Message(id=message_id, role=role, content=content, created_at=now, brain_id=brain_id, status=status)
+        return Message(id=message_id, role=role, content=content, created_at=now, brain_id=brain_id, status=status,
+                       request_id=request_id)
 
     async def open_turn(self, thread_id: str, user_id: str, content: str, brain_id: str | None,
                         request_id: str, history: int) -> tuple[Thread, Message, list[Message]] | None:
@@ -162,11 +164,23 @@ class ThreadStore:
         return thread, question, [_message(r) for r in reversed(rows)]
 
     async def close_turn(self, thread_id: str, question_id: int, answer: str, brain_id: str,
-                         request_id: str) -> None:
-        """Store the answer and mark its question answered, together; a repeated call stores nothing twice."""
+                         request_id: str) -> bool:
+        """Store the answer and mark its question answered, together; a repeated call stores nothing twice.
+        False when the thread was deleted while the answer was written."""
         async with self.engine.begin() as conn:
+            if (await conn.execute(select(threads.c.id).where(threads.c.id == thread_id))).first() is None:
+                return False
             await self._append(conn, thread_id, "assistant", answer, brain_id, "complete", request_id, time.time())
             await conn.execute(update(messages).where(messages.c.id == question_id).values(status="complete"))
+        return True
+
+    async def discard(self, thread_id: str, message_id: int) -> None:
+        """Removes a message the model never got (it was refused as bad input): as if never sent."""
+        async with self.engine.begin() as conn:
+            removed = await conn.execute(delete(messages).where(messages.c.id == message_id))
+            if removed.rowcount:
+                await conn.execute(update(threads).where(threads.c.id == thread_id).values(
+                    message_count=threads.c.message_count - 1))
 
     async def set_status(self, message_id: int, status: Status) -> None:
         async with self.engine.begin() as conn:
