@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
-from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage
+from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage, not_blank
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 OptionalUser = UserId | None
@@ -113,8 +113,8 @@ class ThreadCreate(BaseModel):
     user_id: OptionalUser = USER_FIELD
     brain_id: BrainId = Field(description="The memory this thread uses")
     system_prompt: SystemPrompt | None = Field(default=None, description="The thread's personality")
-    title: str | None = Field(default=None, min_length=1, max_length=200,
-                              description="Derived from the first message when omitted")
+    title: Annotated[str, AfterValidator(not_blank)] | None = Field(
+        default=None, min_length=1, max_length=200, description="Derived from the first message when omitted")
     initial_message: UserMessage | None = Field(default=None, description="Stored as the first user message")
 
 

@@ -242,6 +242,7 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", {"customer_id": "x", "content": "  \n "}),
     ("/ingest", {"customer_id": "x/y", "content": "hi"}),
     ("/ingest", {"customer_id": "..", "content": "hi"}),
+    ("/ingest", {"customer_id": "x ", "content": "hi"}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"": 1}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"$k": 1}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"chroma:document": "d"}}),

@@ -74,3 +74,10 @@ def test_a_thread_deleted_while_its_answer_is_written_is_not_found(lumia: Stack,
         reply = answering.result()
     assert reply.status_code == 404, reply.text
     assert "deleted" in reply.json()["detail"]
+
+
+def test_a_blank_title_is_refused_naming_it(lumia: Stack) -> None:
+    with lumia.client() as client:
+        response = client.post("/threads/", json={"user_id": user(), "brain_id": "b", "title": "   "})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "title"]

@@ -34,6 +34,8 @@ def _valid_brain(value: str) -> str:
         raise ValueError("must not contain '/' or '\\'")
     if not value.strip("."):
         raise ValueError("must not be only dots")
+    if value != value.strip():
+        raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
     if len(value.encode()) > MAX_BRAIN_BYTES:
         raise ValueError(f"must be at most {MAX_BRAIN_BYTES} bytes as UTF-8")
     return _valid_bus_brain(value)
