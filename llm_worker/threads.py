@@ -82,6 +82,7 @@ async def begin_thread_turn(store: ThreadStore, request: ChatRequest) -> ThreadT
         "brain_id": request.brain_id or thread.brain_id,
         "system_prompt": request.system_prompt or thread.system_prompt,
     })
-    # Chat turns are remembered as `turn_<request_id>` (llm_worker/memory.py).
-    remembered = frozenset(f"turn_{m.request_id}" for m in earlier if m.role == "user" and m.request_id)
+    # Chat turns are remembered as `turn_<request_id>` (llm_worker/memory.py), a thread's initial
+    # message as `turn_<thread_id>` (gateway/routes/threads.py).
+    remembered = frozenset(f"turn_{m.request_id or thread.id}" for m in earlier if m.role == "user")
     return ThreadTurn(store, thread, resolved, conversation(earlier), question, remembered=remembered)

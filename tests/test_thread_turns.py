@@ -63,6 +63,15 @@ def test_memory_does_not_repeat_turns_the_model_gets_as_history(lumia: Stack) ->
     assert len(outside["memories_used"]) == 1  # the same memory, where it is not already history
 
 
+def test_memory_does_not_repeat_the_initial_message_either(lumia: Stack) -> None:
+    with lumia.client() as client:
+        thread = create(client, user(), initial_message="Jag är allergisk mot jordnötter.")
+        brain = thread["brain_id"]
+        assert wait_until(lambda: client.get(f"/memory/stats/{brain}").json()["memory_count"] == 1)
+        reply = chat(client, thread, "Vad är jag allergisk mot?").json()
+    assert reply["memories_used"] == []
+
+
 def test_a_thread_deleted_while_its_answer_is_written_is_not_found(lumia: Stack, fake_ollama: FakeOllama) -> None:
     fake_ollama.behaviour.tokens, fake_ollama.behaviour.delay = 40, 0.1
     with lumia.client() as client, ThreadPoolExecutor(1) as pool:
