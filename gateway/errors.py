@@ -17,6 +17,8 @@ def invalid(loc: tuple[str | int, ...], message: str, value: Any = None) -> Requ
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):  # a lone surrogate ("\ud83d", half an emoji) cannot be encoded as UTF-8
+        return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -26,6 +28,7 @@ def _json_safe(value: Any) -> Any:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own 422, except that an input echoed back which Python's JSON reader took and
-    JSON cannot carry (NaN, Infinity) is written as text: answering it must not become a 500."""
+    JSON cannot carry (NaN, Infinity, a lone surrogate) is written as text: answering it must not
+    become a 500."""
     assert isinstance(exc, RequestValidationError)
     return JSONResponse(status_code=422, content={"detail": _json_safe(jsonable_encoder(exc.errors()))})

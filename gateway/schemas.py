@@ -164,6 +164,9 @@ class RouterChatResponse(BaseModel):
     response: str
     used_brain: bool
     tools_invoked: list[ToolResult]
+    context_used: bool
     context_length: int
+    persona_included: bool
     response_length: int
     processing_time_ms: float
+    memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")

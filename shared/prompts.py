@@ -21,8 +21,11 @@ MEMORY_PREAMBLE = (
 
 
 def _day(memory: Remembered) -> str:
-    ts = memory.metadata.get("lumia_created_at")
-    return datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%d") if ts is not None else "unknown"
+    try:
+        return datetime.fromtimestamp(float(memory.metadata["lumia_created_at"]), UTC).strftime("%Y-%m-%d")
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        # A memory published on the bus may carry a time no date can hold: the chat must still answer.
+        return "unknown"
 
 
 def _quote(text: str, tag: str = "memory") -> str:

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from llm_worker.engine import EventStream, stream_turn
 from llm_worker.turns import Outcome, Turns
 from shared.bus import server_list
+from shared.memory.messages import MemoryHit
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
 from shared.prompts import build_messages, estimate_tokens
@@ -135,3 +136,11 @@ def test_tool_output_gives_way_to_the_message_within_the_budget() -> None:
     assert sent[0] == {"role": "system", "content": "system"} and sent[-1]["content"] == "the question"
     assert "cut to fit the context window" in sent[-2]["content"] and sent[-2]["role"] == "user"
     assert sum(estimate_tokens(m["content"]) for m in sent) <= 1000
+
+
+def test_a_memory_dated_beyond_any_calendar_still_reaches_the_prompt() -> None:
+    """A memory published on the bus directly may carry a time no date can hold; the chat must still answer."""
+    far = MemoryHit(id="m_far_future", content="The capsule opens in the far future.",
+                    metadata={"lumia_created_at": 1e300}, score=0.9)
+    sent = build_messages("system", "When does the capsule open?", memories=[far])
+    assert '<memory id="m_far_future" date="unknown">' in sent[0]["content"]

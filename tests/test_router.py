@@ -48,8 +48,8 @@ def test_a_chosen_tool_runs_and_its_output_reaches_the_model_as_data(
     owner = user()
     with lumia.client() as client:
         body = routed(client, "Hur blir vädret i Umeå?", [tool(tool_server, "weather", "fast")], owner)
-    assert set(body) == {"response", "used_brain", "tools_invoked", "context_length", "response_length",
-                         "processing_time_ms"}
+    assert set(body) == {"response", "used_brain", "tools_invoked", "context_used", "context_length",
+                         "persona_included", "response_length", "processing_time_ms", "memories_used"}
     assert body["tools_invoked"] == [{"name": "weather", "ok": True, "content": "fast result for Umeå"}]
     assert body["used_brain"] is False and body["response"] == "Echo: Hur blir vädret i Umeå?"
     assert tool_server.record.bodies == [{"path": "fast", "host_header": f"127.0.0.1:{tool_server.port}",
@@ -213,7 +213,8 @@ def test_unusable_router_output_falls_back_to_memory_only(lumia: Stack, fake_oll
         fake_ollama.behaviour.router_reply = '{"use_brain": true, "tools": [{"name": "not_offered", "input": ""}]}'
         unknown_tool = routed(client, "Hej!", [tool(tool_server, "x", "fast")], user())
     assert remembered["used_brain"] is True and remembered["tools_invoked"] == []
-    assert remembered["context_length"] > 0
+    assert remembered["context_length"] > 0 and remembered["context_used"] is True
+    assert [m["snippet"] for m in remembered["memories_used"]] == ["Min katt heter Molly."]
     assert unknown_tool["tools_invoked"] == [] and tool_server.record.calls == {}
 
 

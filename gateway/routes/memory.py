@@ -88,18 +88,27 @@ def _created_at(metadata: Mapping[str, object]) -> float:
             return _created_at({"timestamp": float(value)})  # "1773446400", as a form field sends it
         except ValueError:
             pass
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            pass
-        written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group().lower()], " ".join(value.split()))
-        for form in WRITTEN_DATES:
-            try:
-                return datetime.strptime(written, form).timestamp()
-            except ValueError:
-                continue
+        parsed = _date(value)
+        if parsed is not None:
+            # The same range as a number: 9999-12-31T23:59-12:00 is in year 10000 in UTC.
+            return _created_at({"timestamp": parsed})
     raise invalid(("body", "metadata", "timestamp"), "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
                   "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
+
+
+def _date(value: str) -> float | None:
+    """An ISO 8601 or written date as Unix seconds, or None."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except (ValueError, OverflowError):
+        pass
+    written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group().lower()], " ".join(value.split()))
+    for form in WRITTEN_DATES:
+        try:
+            return datetime.strptime(written, form).timestamp()
+        except (ValueError, OverflowError):
+            continue
+    return None
 
 
 def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:

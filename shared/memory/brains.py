@@ -6,6 +6,7 @@ both as a NATS subject token and a Chroma collection name (3–512 chars of
 """
 
 import base64
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -20,7 +21,7 @@ MAX_BUS_BRAIN_BYTES = 300
 def _valid_bus_brain(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
-    if any(ch in value for ch in "\x00\r\n"):
+    if any(unicodedata.category(ch) == "Cc" for ch in value):  # tab, newline, NUL...
         raise ValueError("must not contain control characters")
     if len(value.encode()) > MAX_BUS_BRAIN_BYTES:
         raise ValueError(f"must be at most {MAX_BUS_BRAIN_BYTES} bytes as UTF-8")
