@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from nats.errors import Error as NatsError
@@ -53,7 +53,16 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
         caller.user(claimed)
 
 
-router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)])
+# Every answer but success says why in `detail`.
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or a bad one (with accounts)"},
+    403: {"description": "A user_id that is not yours"},
+    429: {"description": "Over the rate limit; Retry-After says when to try again"},
+    503: {"description": "NATS or the brain_worker is not available, or a delete/clear waited too long for "
+                         "memories still queued (nothing was forgotten)"},
+    504: {"description": "The brain_worker did not answer in time"},
+}
+router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
 DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")
@@ -166,7 +175,8 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> Inges
     return IngestBatchAccepted(ids=[i.id for i in items])
 
 
-@router.post("/query", response_model=QueryResponse)
+@router.post("/query", response_model=QueryResponse,
+             responses={409: {"description": "The brain was built with another embedder: run lumia reindex"}})
 async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
@@ -214,7 +224,8 @@ async def memories(
     return await ask(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply)
 
 
-@router.delete("/memory/{brain}/memories/{memory_id}", status_code=204)
+@router.delete("/memory/{brain}/memories/{memory_id}", status_code=204,
+               responses={404: {"description": "The brain has no memory of that id"}})
 async def forget(brain: str, memory_id: Annotated[str, Path(min_length=1, max_length=80)], nc: Nats,
                  caller: Caller) -> Response:
     """Forget one memory, at once."""
@@ -227,6 +238,8 @@ async def forget(brain: str, memory_id: Annotated[str, Path(min_length=1, max_le
 
 @router.post(
     "/memory/{brain}/documents", status_code=202, response_model=DocumentAccepted,
+    responses={413: {"description": "Larger than 2 MB"},
+               415: {"description": "Not text/plain or text/markdown, or a charset that is not a text encoding"}},
     openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
 )
 async def document(
