@@ -24,7 +24,7 @@ ingestion (see ingest_worker.app). Run: `python -m brain_worker`.
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from faststream import Context, ContextRepo, FastStream
@@ -44,6 +44,7 @@ from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
+    BrainErrorCode,
     BrainRequest,
     BrainStats,
     ClearReply,
@@ -77,6 +78,12 @@ def check_deadline(request: BrainRequest | DeleteRequest, what: str) -> None:
                       "be, and nothing was forgotten.")
 
 
+def _answer_with(code: BrainErrorCode) -> Callable[[Exception], Awaitable[BrainError]]:
+    async def answer(exc: Exception) -> BrainError:
+        return BrainError(error=str(exc), code=code)
+    return answer
+
+
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or get_settings()
     instance = instance_name("brain")
@@ -88,21 +95,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_invalid(exc: ValidationError) -> BrainError:
         return BrainError(error=describe_validation_error(exc), code="bad_request")
 
-    @errors.add_handler(EmbedderMismatch, publish=True)
-    async def on_mismatch(exc: EmbedderMismatch) -> BrainError:
-        return BrainError(error=str(exc), code="embedder_mismatch")
-
-    @errors.add_handler(BadFilter, publish=True)
-    async def on_bad_filter(exc: BadFilter) -> BrainError:
-        return BrainError(error=str(exc), code="bad_request")
-
-    @errors.add_handler(StillStoring, publish=True)
-    async def on_still_storing(exc: StillStoring) -> BrainError:
-        return BrainError(error=str(exc), code="busy")
-
-    @errors.add_handler(Expired, publish=True)
-    async def on_expired(exc: Expired) -> BrainError:
-        return BrainError(error=str(exc), code="expired")
+    # Failures whose message is the answer: each names what to do, under its code.
+    answered: tuple[tuple[type[Exception], BrainErrorCode], ...] = (
+        (EmbedderMismatch, "embedder_mismatch"), (BadFilter, "bad_request"), (StillStoring, "busy"),
+        (Expired, "expired"))
+    for failure, code in answered:
+        errors.add_handler(failure, publish=True)(_answer_with(code))
 
     @errors.add_handler(Exception, publish=True)
     async def on_failure(exc: Exception) -> BrainError:

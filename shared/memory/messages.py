@@ -178,8 +178,11 @@ class ReindexReply(BaseModel):
                                                  "kept aside as dead letters and now queued for ingestion again")
 
 
+BrainErrorCode = Literal["bad_request", "embedder_mismatch", "not_found", "busy", "expired", "internal"]
+
+
 class BrainError(BaseModel):
     """The reply of any `lumia.brain.*` request that failed; `code` says how."""
 
     error: str
-    code: Literal["bad_request", "embedder_mismatch", "not_found", "busy", "expired", "internal"]
+    code: BrainErrorCode
