@@ -73,13 +73,11 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(week_start - timedelta(days=7), 7)
     if re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b|\bi veckan\b", text):
         return _days(week_start, 7)
-    month_start = today.replace(day=1)
     if re.search(r"\blast month\b|\bförra månaden\b", text):
-        previous = (month_start - timedelta(days=1)).replace(day=1)
-        return previous.timestamp(), month_start.timestamp()
+        previous = today.replace(day=1) - timedelta(days=1)
+        return _month_window(today, previous.year, previous.month)
     if re.search(r"\bthis month\b|\bden här månaden\b|\bdenna månad\b|\bi månaden\b", text):
-        following = (month_start + timedelta(days=32)).replace(day=1)
-        return month_start.timestamp(), following.timestamp()
+        return _month_window(today, today.year, today.month)
     if re.search(r"\blast year\b|\bförra året\b|\bi fjol\b", text):
         # "in March last year" and "25 november i fjol" narrow the year to that month or day.
         return _calendar(question, text, today, today.year - 1) or _year_window(today, today.year - 1)
