@@ -11,18 +11,9 @@ from shared.memory.messages import MAX_RESULTS
 from shared.prompts import Turn, build_messages
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
+from tests.test_memory import brain, stats
 
 MB = 1024 * 1024
-
-
-def brain() -> str:
-    return f"edge-{uuid.uuid4().hex[:10]}"
-
-
-def stats(client: httpx.Client, name: str) -> dict[str, Any]:
-    response = client.get(f"/memory/stats/{name}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def listed(client: httpx.Client, name: str, **params: Any) -> dict[str, Any]:

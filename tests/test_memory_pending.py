@@ -23,16 +23,7 @@ from shared.memory.brains import brain_key
 from shared.memory.messages import Persona
 from tests.fake_ollama import FakeOllama
 from tests.harness import Component, Stack, wait_until
-
-
-def brain() -> str:
-    return f"pending-{uuid.uuid4().hex[:10]}"
-
-
-def stats(client: httpx.Client, name: str) -> dict[str, Any]:
-    response = client.get(f"/memory/stats/{name}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+from tests.test_memory import brain, stats
 
 
 def brain_process(stack: Stack) -> Component:
