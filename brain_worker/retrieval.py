@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from brain_worker.asking import asks_only
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
@@ -104,10 +105,7 @@ class Retriever:
             window = None
             hits = await self._search(request, index, question, search, depth, None)
         if request.relevant_only:
-            # The same question asked before (a chat turn of the user) tells the model nothing the
-            # message does not, and would take the place of a memory that answers it.
-            asked = _said_alike(request.question)
-            hits = [h for h in hits if (h.score or 0.0) >= self.min_score and _said_alike(context.words(h)) != asked]
+            hits = [h for h in hits if (h.score or 0.0) >= self.min_score and _tells(h, request.question, window)]
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
@@ -168,6 +166,17 @@ def _forms(word: str) -> set[str]:
 
 def _said_alike(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
+
+
+def _tells(memory: StoredMemory, question: str, window: tuple[float, float] | None) -> bool:
+    """Whether a memory tells the chat something: the same question asked before (every chat
+    message is remembered) tells nothing the message does not and would take the place of a
+    memory that answers it; nor does any message that only asked (brain_worker/asking.py),
+    unless the question is about a time ("What did I ask you yesterday?")."""
+    said = context.words(memory)
+    if _said_alike(said) == _said_alike(question):
+        return False
+    return window is not None or not asks_only(said)
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

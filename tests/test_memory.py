@@ -87,6 +87,28 @@ def test_a_question_asked_before_does_not_take_the_place_of_the_fact(lumia: Stac
     assert len(found) == 2  # the earlier asking is a memory all the same, listed and searchable
 
 
+def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    """Every chat message is remembered, questions and requests too; as context they tell the
+    model nothing, and e5 puts them near any later request ("Tell me a joke." found "Can you
+    suggest a snack?" above the threshold). A question about a time still sees them."""
+    name = brain()
+    with lumia.client() as client:
+        [fact] = ingest(client, name, "I'm allergic to peanuts, so I have to be careful.")
+        for message in ("What is the capital of France?", "Can you suggest a snack for me?", "Tell me a story."):
+            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 4)
+        joke = client.post("/memory/chat", json={"user_id": name, "message": "Tell me a joke."}).json()
+        snack = client.post("/memory/chat", json={"user_id": name, "message": "What snack can I eat?"}).json()
+        today = client.post("/memory/chat", json={"user_id": name, "message": "What did I ask you today?"}).json()
+        listed = client.get(f"/memory/{name}/memories", params={"limit": 10}).json()
+    assert joke["context_used"] is False and joke["memories_used"] == []
+    assert "## Vector store data:" not in system_prompt_sent(fake_ollama, "Tell me a joke.")
+    assert [m["id"] for m in snack["memories_used"]] == [fact]
+    assert "Can you suggest a snack for me?" in [m["snippet"] for m in today["memories_used"]]
+    # Remembered all the same: listed, searchable, forgettable.
+    assert {"Can you suggest a snack for me?", "Tell me a story."} <= {m["content"] for m in listed["memories"]}
+
+
 def test_brains_never_leak_into_each_other(lumia: Stack, fake_ollama: FakeOllama) -> None:
     home, work = brain(), brain()
     with lumia.client() as client:

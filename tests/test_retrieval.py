@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from brain_worker.asking import asks_only
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
@@ -143,3 +144,23 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     else:
         assert best.id == "the-answer"
         assert best.score == pytest.approx(0.95 * 0.5 + 0.31 * 0.866, abs=2e-3)  # still the plain similarity
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("What's my job?", True),
+    ("Hej! Var bor jag?", True),
+    ("Can you suggest a snack for me?", True),
+    ("Tell me a joke.", True),
+    ("Skriv en dikt om hösten", True),
+    ("Thanks! How do I boil an egg?", True),
+    # Each of these tells something, so it may be context.
+    ("Hi! My name is Anna and I live in Malmö.", False),
+    ("My wife turns 40, any gift ideas?", False),
+    ("Can you remember that my door code is 4711?", False),
+    ("Write down that I moved to Oslo.", False),
+    ("Jag gillar svamp.", False),
+    ("Thanks!", False),
+    ("", False),
+])
+def test_a_message_only_asks_when_every_sentence_is_a_question_or_a_request(text: str, asks: bool) -> None:
+    assert asks_only(text) is asks
