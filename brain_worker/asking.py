@@ -27,7 +27,7 @@ REQUEST_WORDS = frozenset("""
 # A request in the first person usually carries a fact ("Write down that I moved to Oslo"),
 # and a question may ask the assistant to keep one ("Can you remember that my code is 4711?").
 KEEPING_WORDS = frozenset("remember note save ihåg notera spara".split())
-FIRST_PERSON = frozenset("i i'm i've i'd i'll my mine we we're our ours jag min mitt mina vi vår vårt våra".split())
+FIRST_PERSON = frozenset("i'm i've i'd i'll my mine we we're our ours jag min mitt mina vi vår vårt våra".split())
 GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
 
 
@@ -36,17 +36,20 @@ def asks_only(text: str) -> bool:
     request in the second person ("Tell me a joke."), greetings aside; at least one is."""
     asked = False
     for sentence in (s.strip() for s in _SENTENCE.findall(text)):
-        words = [w.lower().replace("’", "'") for w in _WORD.findall(sentence)]
-        if not words:
+        said = [w.replace("’", "'") for w in _WORD.findall(sentence)]
+        if not said:
             continue
-        if _asks(words, question=sentence.rstrip(".!…").endswith(("?", "？"))):
+        if _asks(said, question=sentence.rstrip(".!…").endswith(("?", "？"))):
             asked = True
-        elif sentence.endswith(("?", "？")) or len(words) > GREETING_WORDS:
+        elif sentence.endswith(("?", "？")) or len(said) > GREETING_WORDS:
             return False
     return asked
 
 
-def _asks(words: list[str], question: bool) -> bool:
+def _asks(said: list[str], question: bool) -> bool:
+    words = {w.lower() for w in said}
     if question:
-        return words[0] in ASKING_WORDS and not KEEPING_WORDS & set(words)
-    return words[0] in REQUEST_WORDS and not (KEEPING_WORDS | FIRST_PERSON) & set(words)
+        return said[0].lower() in ASKING_WORDS and not KEEPING_WORDS & words
+    # English "I" only as written: lowercased it is Swedish "i" (in).
+    first_person = "I" in said or bool(FIRST_PERSON & words)
+    return said[0].lower() in REQUEST_WORDS and not first_person and not KEEPING_WORDS & words

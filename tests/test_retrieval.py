@@ -152,6 +152,7 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Can you suggest a snack for me?", True),
     ("Tell me a joke.", True),
     ("Skriv en dikt om hösten", True),
+    ("Skriv ett mejl till hyresvärden om att kranen i badrummet droppar", True),  # Swedish "i" is not "I"
     ("Thanks! How do I boil an egg?", True),
     # Each of these tells something, so it may be context.
     ("Hi! My name is Anna and I live in Malmö.", False),
