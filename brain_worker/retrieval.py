@@ -172,11 +172,12 @@ def _tells(memory: StoredMemory, question: str, window: tuple[float, float] | No
     """Whether a memory tells the chat something: the same question asked before (every chat
     message is remembered) tells nothing the message does not and would take the place of a
     memory that answers it; nor does any message that only asked (brain_worker/asking.py),
-    unless the question is about a time ("What did I ask you yesterday?")."""
+    unless the question is about a time ("What did I ask you yesterday?"). A document's "What is
+    the notice period? Three months." tells."""
     said = context.words(memory)
     if _said_alike(said) == _said_alike(question):
         return False
-    return window is not None or not asks_only(said)
+    return window is not None or not context.in_context(memory.metadata) or not asks_only(said)
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

@@ -109,6 +109,18 @@ def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack,
     assert {"Can you suggest a snack for me?", "Tell me a story."} <= {m["content"] for m in listed["memories"]}
 
 
+def test_a_document_that_asks_and_answers_is_context(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        response = client.post(f"/memory/{name}/documents?source=faq.md",
+                               content="What is the notice period? Three months.",
+                               headers={"content-type": "text/markdown"})
+        assert response.status_code == 202, response.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "What is the notice period?"}).json()
+    assert [m["snippet"] for m in answer["memories_used"]] == ["What is the notice period? Three months."]
+
+
 def test_brains_never_leak_into_each_other(lumia: Stack, fake_ollama: FakeOllama) -> None:
     home, work = brain(), brain()
     with lumia.client() as client:
