@@ -12,7 +12,7 @@ Consumes
 Publishes
 - `lumia.brain.changed.<brain_key>` (`BrainChanged`) after each write, so
   retrieval caches stay current.
-- `lumia.memory.context.<brain_key>` (`ContextJob`, `Nats-Msg-Id: ctx:<id>`) for every
+- `lumia.memory.context.<brain_key>` (`ContextJob`) for every
   memory of a batch, before the batch is acked.
 - `lumia.memory.dead.<brain_key>` (stream `LUMIA_MEMORY_DEAD`) for poison messages,
   with `Lumia-Reason` and `Lumia-Subject` headers.

@@ -170,6 +170,29 @@ def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:
         assert stats(client, name)["memory_count"] == 1
 
 
+def test_a_memory_forgotten_and_posted_again_is_stored_again(lumia: Stack) -> None:
+    """The same words the same day are the same memory with the same id; once it is forgotten,
+    posting them again must store it again, not answer 202 for nothing (JetStream's duplicate
+    filter remembers a message id for two minutes)."""
+    name = brain()
+    document = {"params": {"source": "stuga.md"}, "content": "The key to the cabin is under the blue pot.",
+                "headers": {"content-type": "text/markdown"}}
+    with lumia.client() as client:
+        first = post(client, name, "My favourite colour is teal.")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        assert client.delete(f"/memory/{name}/memories/{first}").status_code == 204
+        assert post(client, name, "My favourite colour is teal.") == first
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        [chunk] = client.post(f"/memory/{name}/documents", **document).json()["ids"]
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        assert client.post(f"/memory/clear/{name}").status_code == 200
+        assert post(client, name, "My favourite colour is teal.") == first
+        assert client.post(f"/memory/{name}/documents", **document).json()["ids"] == [chunk]
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        listed = {m["id"] for m in client.get(f"/memory/{name}/memories").json()["memories"]}
+    assert listed == {first, chunk}
+
+
 async def _persona(nats_url: str, name: str) -> str:
     nc = await nats.connect(nats_url)
     try:

@@ -31,7 +31,7 @@ def content_hash(text: str, created_at: float) -> str:
 
 
 def note_id(brain: str, content: str, metadata: Mapping[str, object], created_at: float) -> str:
-    """The id of a note posted to a brain. The brain is part of it because JetStream drops a
-    message whose id it has seen, in any brain, within its duplicate window."""
+    """The id of a note posted to a brain; the brain is part of it, so the same words in two
+    brains are two memories with ids of their own."""
     digest = hashlib.sha256(f"{brain}\x00{content_hash(said(content, metadata), created_at)}".encode())
     return f"m_{digest.hexdigest()[:32]}"

@@ -23,7 +23,6 @@ async def ensure_streams(js: JetStreamContext) -> None:
         subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_CONTEXT_ALL],
         retention=RetentionPolicy.WORK_QUEUE,
         storage=StorageType.FILE,
-        duplicate_window=120.0,
         max_msg_size=256 * 1024,
         discard=DiscardPolicy.NEW,
     ))
@@ -53,26 +52,23 @@ async def persona_bucket(js: JetStreamContext) -> KeyValue:
 async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> None:
     """Store items in the stream; returns once JetStream has acknowledged every one.
 
-    `Nats-Msg-Id` is the memory id, so a retried publish is stored once.
+    No `Nats-Msg-Id`: a repeat is stored once by the ingest side (same id, or same speaker,
+    words and day), while JetStream's duplicate filter would also drop a note posted again
+    within two minutes of being forgotten, answering 202 for a memory never stored.
     Publishes run concurrently: awaiting each ack in turn costs milliseconds apiece.
     """
     await asyncio.gather(*(
-        js.publish(
-            subjects.memory_ingest(brain_key(item.brain)),
-            item.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": item.id},
-        )
+        js.publish(subjects.memory_ingest(brain_key(item.brain)), item.model_dump_json().encode())
         for item in items
     ))
 
 
 async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[str]) -> None:
-    """One job per stored memory; a re-publish (the ingest message was redelivered) is stored once."""
+    """One job per stored memory. A repeat (the ingest message was redelivered) changes nothing:
+    the context stage skips a turn that has its context (ingest_worker/context.py)."""
     subject = subjects.memory_context(brain_key(brain))
     await asyncio.gather(*(
-        js.publish(subject, ContextJob(brain=brain, id=memory_id).model_dump_json().encode(),
-                   headers={"Nats-Msg-Id": f"ctx:{memory_id}"})
-        for memory_id in ids
+        js.publish(subject, ContextJob(brain=brain, id=memory_id).model_dump_json().encode()) for memory_id in ids
     ))
 
 
@@ -138,10 +134,7 @@ async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EM
                 break
             for msg in batch:
                 if (msg.headers or {}).get("Lumia-Reason", "").startswith(reason):
-                    item = MemoryItem.model_validate_json(msg.data)
-                    # Another message id than the first publish: JetStream would drop a repeat within its window.
-                    await js.publish(subjects.memory_ingest(brain_key(brain)), msg.data,
-                                     headers={"Nats-Msg-Id": f"{item.id}:replay:{msg.metadata.sequence.stream}"})
+                    await js.publish(subjects.memory_ingest(brain_key(brain)), msg.data)
                     await js.delete_msg(subjects.DEAD_LETTER_STREAM, msg.metadata.sequence.stream)
                     replayed += 1
                 await msg.ack()

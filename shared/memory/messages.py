@@ -50,7 +50,7 @@ MemoryKind = Literal["turn", "note", "document"]
 
 
 class MemoryItem(BaseModel):
-    """Published to JetStream on `lumia.memory.ingest.<brain_key>` with `Nats-Msg-Id: <id>`."""
+    """Published to JetStream on `lumia.memory.ingest.<brain_key>`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -63,8 +63,8 @@ class MemoryItem(BaseModel):
 
 
 class ContextJob(BaseModel):
-    """Published to JetStream on `lumia.memory.context.<brain_key>` with `Nats-Msg-Id: ctx:<id>`
-    once a memory is stored: embed it with the turn before it (shared/memory/context.py)."""
+    """Published to JetStream on `lumia.memory.context.<brain_key>` once a memory is stored:
+    embed it with the turns around it (shared/memory/context.py)."""
 
     brain: BusBrain
     id: str = Field(min_length=1, max_length=80)
