@@ -1,4 +1,5 @@
-"""Whether a message only asks something of the assistant, in English or Swedish.
+"""How a chat message reads, in English or Swedish: whether it only asks something of the
+assistant, is about the user, or about the conversation itself.
 
 Every chat message is remembered, questions and requests too. As context for a later chat
 they tell the model nothing about the user, yet e5 puts short questions and requests close
@@ -29,6 +30,12 @@ REQUEST_WORDS = frozenset("""
 KEEPING_WORDS = frozenset("remember note save ihåg notera spara".split())
 FIRST_PERSON = frozenset("i'm i've i'd i'll my mine we we're our ours jag min mitt mina vi vår vårt våra".split())
 GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
+# English "I" only as written: lowercased it is Swedish "i" (in).
+_FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself|we|us|our|ours|jag|mig|min|mitt|mina|vi|oss|vår|vårt|våra)\b",
+                           re.IGNORECASE)
+_TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discuss|discussed|chat|chatted|said|told|"
+                   r"fråga|frågade|frågat|frågan|frågor|prata|pratade|pratat|diskuterade|sa|sade|berättade)\b",
+                   re.IGNORECASE)
 
 
 def asks_only(text: str) -> bool:
@@ -53,3 +60,13 @@ def _asks(said: list[str], question: bool) -> bool:
     # English "I" only as written: lowercased it is Swedish "i" (in).
     first_person = "I" in said or bool(FIRST_PERSON & words)
     return said[0].lower() in REQUEST_WORDS and not first_person and not KEEPING_WORDS & words
+
+
+def in_first_person(text: str) -> bool:
+    """Whether the message speaks of the user ("What did I do last week?", "Vad gjorde vi?")."""
+    return any(found.group() != "i" for found in _FIRST_PERSON.finditer(text))
+
+
+def about_the_conversation(text: str) -> bool:
+    """Whether the message asks about what was said ("What did I ask you yesterday?")."""
+    return _TALK.search(text) is not None

@@ -17,13 +17,13 @@ the reply that answers, yet are 2 % of the evidence (bench/recall_written.py).
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from brain_worker.asking import asks_only
+from brain_worker.asking import about_the_conversation, asks_only, in_first_person
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
@@ -99,14 +99,41 @@ class Retriever:
 
         search = search_vector(question, await self.directions.of(request.brain, len(index), vectors))
         depth = max(4 * request.n_results, 20)
-        hits = await self._search(request, index, question, search, depth, window)
+
+        async def found(within: tuple[float, float] | None) -> list[StoredMemory]:
+            return await self._search(request, index, question, search, depth, within)
+
+        hits = await found(window)
         if window is not None and not hits:
             # Nothing in that window: answer from all time rather than from nothing.
             window = None
-            hits = await self._search(request, index, question, search, depth, None)
+            hits = await found(None)
         if request.relevant_only:
-            hits = [h for h in hits if (h.score or 0.0) >= self.min_score and _tells(h, request.question, window)]
+            hits = await self._relevant(request.question, hits, window, found)
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
+
+    async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
+                        found: Callable[[tuple[float, float] | None], Awaitable[list[StoredMemory]]],
+                        ) -> list[StoredMemory]:
+        """What a chat's model gets: memories above the relevance threshold that tell something.
+        A question about the user's own time ("What did I do last week?", "Vad gjorde jag igår?")
+        gets that time's memories whatever their similarity: its words are mostly the time, and
+        they scored 0.71-0.81 against what was done then. A time in the question does not hide
+        the rest: "Does Bosse need his medicine today?" also gets the older fact that answers it."""
+        about_talk = about_the_conversation(question)
+
+        def tells(memory: StoredMemory) -> bool:
+            return _tells(memory, question, about_talk)
+
+        def relevant(memory: StoredMemory) -> bool:
+            return (memory.score or 0.0) >= self.min_score and tells(memory)
+
+        if window is None:
+            return [h for h in hits if relevant(h)]
+        own_time = in_first_person(question)
+        chosen = [h for h in hits if tells(h) and (own_time or relevant(h))]
+        ids = {h.id for h in chosen}
+        return chosen + [h for h in await found(None) if h.id not in ids and relevant(h)]
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None) -> list[StoredMemory]:
@@ -168,16 +195,16 @@ def _said_alike(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _tells(memory: StoredMemory, question: str, window: tuple[float, float] | None) -> bool:
+def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:
     """Whether a memory tells the chat something: the same question asked before (every chat
     message is remembered) tells nothing the message does not and would take the place of a
     memory that answers it; nor does any message that only asked (brain_worker/asking.py),
-    unless the question is about a time ("What did I ask you yesterday?"). A document's "What is
-    the notice period? Three months." tells."""
+    unless the question is about the conversation ("What did I ask you yesterday?"). A
+    document's "What is the notice period? Three months." tells."""
     said = context.words(memory)
     if _said_alike(said) == _said_alike(question):
         return False
-    return window is not None or not context.in_context(memory.metadata) or not asks_only(said)
+    return about_talk or not context.in_context(memory.metadata) or not asks_only(said)
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

@@ -164,6 +164,49 @@ def test_relative_time_restricts_retrieval(lumia: Stack, question: str, expected
     assert [r["content"] for r in found["results"]] == [f"I went swimming ({expected})."]
 
 
+def test_a_chat_about_my_own_time_gets_that_times_memories(lumia: Stack) -> None:
+    """"What did I do last week?" is mostly its time: what was done then scored 0.71-0.81
+    against it, under the relevance threshold, so the chat used to get nothing."""
+    name = brain()
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    last_week = today - timedelta(days=today.weekday() + 4)
+    said = {"Went to the cinema to see Dune with Lisa.": last_week,
+            "Bought a new bike, a blue Crescent.": last_week + timedelta(days=1),
+            "Painted the kitchen yellow.": today - timedelta(days=60)}
+    with lumia.client() as client:
+        for text, when in said.items():
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "What did I do last week?"}).json()
+    assert sorted(m["snippet"] for m in answer["memories_used"]) == [
+        "Bought a new bike, a blue Crescent.", "Went to the cinema to see Dune with Lisa."]
+
+
+def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:
+    name = brain()
+    now = datetime.now(UTC)
+    with lumia.client() as client:
+        for text, when in (("My dog Bosse needs his heart medicine every evening.", now - timedelta(days=10)),
+                           ("Working from home all day.", now)):
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        answer = client.post("/memory/chat", json={"user_id": name,
+                                                    "message": "Does Bosse need his heart medicine today?"}).json()
+    assert "My dog Bosse needs his heart medicine every evening." in [m["snippet"] for m in answer["memories_used"]]
+
+
+def test_small_talk_naming_today_gets_no_earlier_questions(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        for message in ("Where do I live?", "What is the capital of France?", "Can you recommend a good book?"):
+            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "How are you today?"}).json()
+    assert answer["memories_used"] == [] and answer["context_used"] is False
+
+
 def test_persona_is_refreshed_and_used(lumia: Stack, fake_ollama: FakeOllama) -> None:
     name = brain()
     with lumia.client() as client:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from brain_worker.asking import asks_only
+from brain_worker.asking import about_the_conversation, asks_only, in_first_person
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
@@ -165,3 +165,16 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
 ])
 def test_a_message_only_asks_when_every_sentence_is_a_question_or_a_request(text: str, asks: bool) -> None:
     assert asks_only(text) is asks
+
+
+@pytest.mark.parametrize(("text", "own", "talk"), [
+    ("What did I do last week?", True, False),
+    ("Vad gjorde jag i mars?", True, False),
+    ("What did we eat on Friday?", True, False),
+    ("How are you today?", False, False),
+    ("Vad hände i mars?", False, False),  # Swedish "i" (in) is not "I"
+    ("What did I ask you yesterday?", True, True),
+    ("Vad pratade vi om igår?", True, True),
+])
+def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: bool, talk: bool) -> None:
+    assert (in_first_person(text), about_the_conversation(text)) == (own, talk)
