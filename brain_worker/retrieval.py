@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from brain_worker.asking import about_the_conversation, asks_only, in_first_person
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
 from shared.memory import context
+from shared.memory.asking import about_the_conversation, asks_only, in_first_person
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
@@ -198,7 +198,7 @@ def _said_alike(text: str) -> str:
 def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:
     """Whether a memory tells the chat something: the same question asked before (every chat
     message is remembered) tells nothing the message does not and would take the place of a
-    memory that answers it; nor does any message that only asked (brain_worker/asking.py),
+    memory that answers it; nor does any message that only asked (shared/memory/asking.py),
     unless the question is about the conversation ("What did I ask you yesterday?"). A
     document's "What is the notice period? Three months." tells."""
     said = context.words(memory)

@@ -221,6 +221,18 @@ def test_persona_is_refreshed_and_used(lumia: Stack, fake_ollama: FakeOllama) ->
     assert "## Om användaren:" in system_prompt_sent(fake_ollama, "Hej!")
 
 
+def test_the_persona_is_written_from_what_was_told_not_from_questions(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    name = brain()
+    with lumia.client() as client:
+        client.post("/memory/chat", json={"user_id": name, "message": "Vad är huvudstaden i Norge?"})
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        client.post("/memory/chat", json={"user_id": name, "message": "Jag heter Bo och spelar cello."})
+        assert wait_until(lambda: stats(client, name)["has_persona"])
+    written_from = [r["messages"][1]["content"] for r in fake_ollama.record.requests
+                    if "profile" in r["messages"][0]["content"] and "Jag heter Bo" in r["messages"][1]["content"]]
+    assert written_from and not any("huvudstaden" in statements for statements in written_from)
+
+
 def test_clear_forgets_everything_of_one_brain(lumia: Stack) -> None:
     name, other = brain(), brain()
     with lumia.client() as client:

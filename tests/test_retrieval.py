@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from brain_worker.asking import about_the_conversation, asks_only, in_first_person
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
+from shared.memory.asking import about_the_conversation, asks_only, in_first_person
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
