@@ -96,10 +96,11 @@ class Identity:
 
     user_id: str | None
 
-    def user(self, claimed: str | None, field_name: str = "user_id") -> str:
+    def user(self, claimed: str | None, field_name: str = "user_id", where: str = "body") -> str:
+        """`where` the claim is sent: "body", or "query" for a `?user_id=` parameter."""
         if self.user_id is None:
             if claimed is None:
-                raise invalid(("body", field_name), "Field required: LUMIA_AUTH=off trusts the user_id you send")
+                raise invalid((where, field_name), "Field required: LUMIA_AUTH=off trusts the user_id you send")
             return claimed
         if claimed is not None and claimed != self.user_id:
             raise HTTPException(403, f"{field_name} must be your own user id ({self.user_id}) or left out.")

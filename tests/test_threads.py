@@ -173,6 +173,14 @@ def test_only_the_owner_reaches_a_thread(lumia: Stack) -> None:
     assert [m["content"] for m in intact] == ["private"]
 
 
+def test_a_missing_user_id_in_the_query_is_named_as_a_query_parameter(lumia: Stack) -> None:
+    with lumia.client() as client:
+        thread = create(client, user())
+        missing = client.get(f"/threads/{thread['thread_id']}")
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["query", "user_id"]
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"brain_id": None}, "brain_id"),
     ({"title": "x" * 201}, "title"),

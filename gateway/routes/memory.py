@@ -50,7 +50,7 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
     body, instead of being ignored and the caller's own brain of that name used (and cleared)."""
     claimed = request.query_params.get("user_id")
     if claimed is not None:
-        caller.user(claimed)
+        caller.user(claimed, where="query")
 
 
 # Every answer but success says why in `detail`.

@@ -74,14 +74,14 @@ async def list_threads(user_id: str, threads: Threads, caller: Caller) -> list[T
 
 @router.get("/{thread_id}", response_model=ThreadOut, responses=NOT_FOUND)
 async def get_thread(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None) -> ThreadOut:
-    return _out(await owned(threads, thread_id, caller.user(user_id)), caller)
+    return _out(await owned(threads, thread_id, caller.user(user_id, where="query")), caller)
 
 
 @router.get("/{thread_id}/messages", response_model=list[ThreadMessageOut], responses=NOT_FOUND)
 async def thread_messages(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[ThreadMessageOut]:
     """The last `limit` messages, oldest first."""
-    await owned(threads, thread_id, caller.user(user_id))
+    await owned(threads, thread_id, caller.user(user_id, where="query"))
     return [ThreadMessageOut(role=m.role, content=m.content, created_at=_time(m.created_at),
                              brain_id=caller.public_brain(m.brain_id), status=m.status)
             for m in await threads.messages(thread_id, limit)]
@@ -89,7 +89,7 @@ async def thread_messages(thread_id: str, threads: Threads, caller: Caller, user
 
 @router.delete("/{thread_id}", status_code=204, responses=NOT_FOUND)
 async def delete_thread(thread_id: str, threads: Threads, caller: Caller, user_id: Owner = None) -> Response:
-    await owned(threads, thread_id, caller.user(user_id))
+    await owned(threads, thread_id, caller.user(user_id, where="query"))
     await threads.delete(thread_id)
     return Response(status_code=204)
 
