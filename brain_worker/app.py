@@ -40,6 +40,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
+from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
 from shared.memory.messages import (
     BrainChanged,
@@ -57,7 +58,7 @@ from shared.memory.messages import (
     ReindexReply,
 )
 from shared.memory.runtime import MemoryRuntime, memory_runtime
-from shared.memory.store import BadFilter, EmbedderMismatch
+from shared.memory.store import BadFilter, EmbedderMismatch, StoreUnavailable
 from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     # Failures whose message is the answer: each names what to do, under its code.
     answered: tuple[tuple[type[Exception], BrainErrorCode], ...] = (
         (EmbedderMismatch, "embedder_mismatch"), (BadFilter, "bad_request"), (StillStoring, "busy"),
-        (Expired, "expired"))
+        (Expired, "expired"), (StoreUnavailable, "unavailable"), (EmbeddingUnavailable, "unavailable"))
     for failure, code in answered:
         errors.add_handler(failure, publish=True)(_answer_with(code))
 

@@ -17,7 +17,7 @@ from shared.memory.messages import BrainError
 
 T = TypeVar("T", bound=BaseModel)
 _STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "busy": 503, "expired": 504,
-           "internal": 500}
+           "unavailable": 503, "internal": 500}
 # Whose worker refuses a request past its deadline: without one, a clear or delete that answered 504
 # would still run once the worker caught up, and forget what was added after the client was told it failed.
 _EXPIRING = {subjects.BRAIN_CLEAR, subjects.BRAIN_MEMORIES_DELETE}

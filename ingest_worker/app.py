@@ -4,7 +4,8 @@ Consumes
 - `lumia.memory.ingest.<brain_key>`: JetStream stream `LUMIA_MEMORY` (work queue),
   durable pull consumer `ingest`; `MemoryItem`s. Acked only after the memory is
   stored; a message that cannot be decoded, or fails LUMIA_INGEST_MAX_DELIVER
-  times, moves to the dead-letter stream.
+  times, moves to the dead-letter stream. While Chroma or the embedder cannot be
+  reached, the batch in hand waits (its ack deadline extended) and nothing counts as failed.
 - `lumia.ingest.ping` (queue `ingest`): health probe.
 - `lumia.brain.changed.*` (queue `ingest`: one replica per notice): a memory deleted, or a brain
   cleared, has its persona rewritten at once, so a forgotten fact leaves "Om användaren" too.
@@ -29,6 +30,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from functools import partial
+from typing import TypeVar
 
 import nats.errors
 from faststream import ContextRepo, FastStream
@@ -44,14 +47,16 @@ from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.brains import brain_key
+from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.jetstream import EMBEDDER_MISMATCH, publish_context_jobs
 from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
-from shared.memory.store import EmbedderMismatch
+from shared.memory.store import EmbedderMismatch, StoreUnavailable
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.ingest")
+T = TypeVar("T")
 BATCH = 256
 
 
@@ -116,7 +121,8 @@ class IngestLoop:
         if not decoded:
             return None
         try:
-            return decoded, await self.ingestor.prepare([item for _, item in decoded])
+            items = [item for _, item in decoded]
+            return decoded, await outlast(lambda: self.ingestor.prepare(items), [msg for msg, _ in decoded])
         except Exception:
             log.exception("batch of %d could not be embedded; retrying one by one", len(decoded))
             return decoded, None
@@ -124,15 +130,16 @@ class IngestLoop:
     async def finish(self, decoded: list[tuple[Msg, MemoryItem]], prepared: Prepared | None) -> None:
         if prepared is not None:
             try:
-                await self.stored(decoded, await self.ingestor.store_prepared(prepared))
+                written = await outlast(lambda: self.ingestor.store_prepared(prepared), [msg for msg, _ in decoded])
+                await self.stored(decoded, written)
                 return
             except Exception:
                 log.exception("batch of %d failed; retrying one by one", len(decoded))
-        for pair in decoded:
+        for msg, item in decoded:
             try:
-                await self.stored([pair], await self.ingestor.write([pair[1]]))
+                await self.stored([(msg, item)], await outlast(partial(self.ingestor.write, [item]), [msg]))
             except Exception as exc:
-                await self.failed(pair[0], exc)
+                await self.failed(msg, exc)
 
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
         # Every item, not only what was new: a redelivery may come from a crash after the write
@@ -209,7 +216,7 @@ class ContextLoop:
                 log.warning("dropped an undecodable context job on %s", msg.subject)
                 await msg.term()
         try:
-            await self.enricher.enrich([(job.brain, job.id) for _, job in jobs])
+            await outlast(lambda: self.enricher.enrich([(job.brain, job.id) for _, job in jobs]), [m for m, _ in jobs])
         except Exception:
             # Context only improves retrieval; the memories are stored and searchable already,
             # so a job that keeps failing is dropped rather than left pending for ever.
@@ -221,6 +228,25 @@ class ContextLoop:
             ))
             return
         await asyncio.gather(*(msg.ack_sync() for msg, _ in jobs))
+
+
+OUTAGE_RETRY_MAX = 30.0  # seconds between attempts while the store or the embedder is unreachable; < ack wait
+
+
+async def outlast(work: Callable[[], Awaitable[T]], messages: list[Msg]) -> T:
+    """Runs `work` again until Chroma and the embedder answer. An outage is no fault of the
+    memories: counted as failed deliveries, a store down for half a minute dead-lettered every
+    memory sent meanwhile. So the messages in hand wait, their ack deadline extended, and the
+    loop takes no more until the outage ends."""
+    delay = 1.0
+    while True:
+        try:
+            return await work()
+        except (StoreUnavailable, EmbeddingUnavailable) as exc:
+            log.warning("%s Holding %d messages; trying again in %.0f s.", exc, len(messages), delay)
+            await asyncio.gather(*(msg.in_progress() for msg in messages), return_exceptions=True)
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, OUTAGE_RETRY_MAX)
 
 
 async def fetch(pull: JetStreamContext.PullSubscription) -> list[Msg]:

@@ -129,12 +129,17 @@ def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make
     assert found["results"][0]["id"] == late.json()["id"]
 
 
+def run_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path),
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_for_port(port, timeout=30)
+    return proc
+
+
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp_path / "chroma"),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert wait_for_port(port, timeout=30)
+    proc = run_chroma(tmp_path / "chroma", port)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)
@@ -152,3 +157,37 @@ def test_chroma_server_mode_runs_ingestion_in_its_own_worker(
         health = client.get("/memory/health").json()
     assert found["results"][0]["content"] == "Our server-side memory works."
     assert health["checks"]["workers"]["ingest"]["instance"].endswith(f"-{ingest_pid}")
+
+
+def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[..., Stack], tmp_path: Path) -> None:
+    """With the store down, no answer may read as an empty brain, and what is sent meanwhile waits
+    for it instead of using up its deliveries (2 here) and being dead-lettered."""
+    port = free_port()
+    chroma = run_chroma(tmp_path / "outage", port)
+    stack = make_stack("brain", "ingest", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}",
+                       LUMIA_INGEST_MAX_DELIVER="2")
+    ingest = next(c for c in stack.components if c.kind == "ingest")
+    try:
+        with stack.client() as client:
+            client.post("/ingest", json={"customer_id": "outage", "content": "Stored before the outage."})
+            assert wait_until(lambda: count(client, "outage") == 1)
+            chroma.terminate()
+            chroma.wait(10)
+            answers = [client.post("/query", json={"customer_id": "outage", "question": "What was stored?"}),
+                       client.get("/memory/stats/outage"),
+                       client.get("/memory/outage/memories"),
+                       client.post("/memory/clear/outage")]
+            sent = [client.post("/ingest", json={"customer_id": "outage", "content": f"Sent during the outage, {n}."})
+                    for n in range(3)]
+            assert wait_until(lambda: ingest.log().count("Holding") >= 3, timeout=30)  # more tries than allowed
+            chroma = run_chroma(tmp_path / "outage", port)
+            assert wait_until(lambda: client.get("/memory/stats/outage").status_code == 200
+                              and client.get("/memory/stats/outage").json()["pending_ingest"] == 0, timeout=60)
+            stats = client.get("/memory/stats/outage").json()
+    finally:
+        chroma.terminate()
+        chroma.wait(10)
+    assert [a.status_code for a in answers] == [503] * 4
+    assert all("Chroma" in a.json()["detail"] for a in answers)
+    assert [s.status_code for s in sent] == [202] * 3
+    assert stats["dead_letters"] == 0 and stats["memory_count"] == 4

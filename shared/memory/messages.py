@@ -178,7 +178,7 @@ class ReindexReply(BaseModel):
                                                  "kept aside as dead letters and now queued for ingestion again")
 
 
-BrainErrorCode = Literal["bad_request", "embedder_mismatch", "not_found", "busy", "expired", "internal"]
+BrainErrorCode = Literal["bad_request", "embedder_mismatch", "not_found", "busy", "expired", "unavailable", "internal"]
 
 
 class BrainError(BaseModel):

@@ -16,14 +16,20 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import chromadb
+import httpx
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import validate_where
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 
 from shared.memory.brains import brain_from_key, brain_key
 
 T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """The Chroma server cannot be reached: no answer about a brain may be given as if it were empty."""
 
 
 class EmbedderMismatch(Exception):
@@ -132,7 +138,11 @@ class MemoryStore:
         return {"brain": brain, "embedder": self.embedder_name, "vectors": LAYOUT}
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"The memory store (Chroma) is not reachable ({exc}); is `chroma run` up at "
+                                   "CHROMA_URL? Nothing was read or changed.") from exc
 
     def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
         name = brain_key(brain)
@@ -146,7 +156,7 @@ class MemoryStore:
         else:
             try:
                 collection = self._client.get_collection(name, embedding_function=None)
-            except Exception:  # chromadb raises NotFoundError, or ValueError in older clients
+            except (NotFoundError, ValueError):  # ValueError: older clients; an unreachable server raises neither
                 return None
         built_with = (collection.metadata or {}).get("embedder")
         if check and built_with != self.embedder_name:
