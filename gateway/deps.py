@@ -5,7 +5,7 @@ thread hop on every request that showed up in time-to-first-token."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
 
@@ -17,10 +17,22 @@ from shared.threads.store import ThreadStore
 
 
 async def _relay(request: Request) -> ChatRelay:
+    await _nats(request)
     return request.app.state.relay  # type: ignore[no-any-return]
 
 
 async def _nats(request: Request) -> Client:
+    """The bus, connected: while NATS is away a request would wait out its whole timeout and then
+    blame a worker, and a publish would sit in the client's buffer and be sent on reconnect after
+    the client was told it failed."""
+    nc: Client = request.app.state.nats
+    if not nc.is_connected:
+        raise HTTPException(503, "Lumia's message bus (NATS) is not connected, so nothing was sent or stored. "
+                                 "Try again when it is back: GET /memory/health shows it.")
+    return nc
+
+
+async def _any_nats(request: Request) -> Client:
     return request.app.state.nats  # type: ignore[no-any-return]
 
 
@@ -35,6 +47,7 @@ async def _threads(request: Request) -> ThreadStore:
 Threads = Annotated[ThreadStore, Depends(_threads)]
 Relay = Annotated[ChatRelay, Depends(_relay)]
 Nats = Annotated[Client, Depends(_nats)]
+NatsAsItIs = Annotated[Client, Depends(_any_nats)]  # for health, which reports a lost connection
 AppSettings = Annotated[Settings, Depends(_settings)]
 
 

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import nats
@@ -12,7 +13,7 @@ from shared.embedded_nats import free_port
 from shared.messages import ChatEvent, ChatRequest
 from shared.prompts import PERSONA_INSTRUCTIONS
 from tests.fake_ollama import FakeOllama
-from tests.harness import Stack, wait_until
+from tests.harness import NatsServer, Stack, wait_until
 from tests.sse import stream_chat
 
 BODY = {"user_id": "anna", "message": "hej"}
@@ -190,3 +191,24 @@ def test_a_json_client_that_leaves_cancels_generation(lumia: Stack, fake_ollama:
         client.post("/memory/chat", json=BODY)  # gives up after 1 s of a 20 s answer
     assert wait_until(lambda: fake_ollama.record.streams_aborted == 1)
     assert fake_ollama.record.streams_completed == 0
+
+
+def test_nats_gone_is_a_503_at_once_that_names_it(fake_ollama: FakeOllama, tmp_path: Path) -> None:
+    """Without the bus, a request used to wait out its whole timeout (10 s, 30 s for a chat) and then
+    blame a worker, and an ingest said nothing was stored while the client's buffer sent it later."""
+    server = NatsServer()
+    stack = Stack(server.url, fake_ollama.url, tmp_path)
+    try:
+        stack.start("brain", "llm", "gateway")
+        server.stop()
+        with stack.client() as client:
+            assert wait_until(lambda: client.get("/memory/health").json()["checks"]["nats"] is False)
+            answers = [client.post("/ingest", json={"customer_id": "gone", "content": "Sent without a bus."}),
+                       client.post("/query", json={"customer_id": "gone", "question": "Anything?"}),
+                       client.get("/memory/stats/gone"),
+                       client.post("/memory/chat", json=BODY),
+                       client.post("/memory/chat/stream", json=BODY)]
+    finally:
+        stack.stop()
+    assert [a.status_code for a in answers] == [503] * 5
+    assert all("(NATS) is not connected" in a.json()["detail"] for a in answers)

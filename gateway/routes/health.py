@@ -3,10 +3,11 @@
 import asyncio
 
 from fastapi import APIRouter
+from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from pydantic import ValidationError
 
-from gateway.deps import Nats
+from gateway.deps import NatsAsItIs
 from gateway.schemas import HealthChecks, HealthResponse, WorkerCheck
 from shared import subjects
 from shared.messages import WorkerStatus
@@ -16,7 +17,7 @@ router = APIRouter(tags=["health"])
 PING_TIMEOUT = 2.0
 
 
-async def _ping(nc: Nats, kind: str) -> tuple[WorkerCheck, WorkerStatus | None]:
+async def _ping(nc: Client, kind: str) -> tuple[WorkerCheck, WorkerStatus | None]:
     try:
         reply = await nc.request(subjects.worker_ping(kind), b"", timeout=PING_TIMEOUT)
         status = WorkerStatus.model_validate_json(reply.data)
@@ -29,7 +30,7 @@ async def _ping(nc: Nats, kind: str) -> tuple[WorkerCheck, WorkerStatus | None]:
 
 
 @router.get("/memory/health", response_model=HealthResponse)
-async def health(nc: Nats) -> HealthResponse:
+async def health(nc: NatsAsItIs) -> HealthResponse:
     """Checks NATS, that each worker kind answers, and that Ollama has `LLM_MODEL`."""
     if not nc.is_connected:
         workers = {kind: WorkerCheck(ok=False, error="NATS is not connected") for kind in subjects.WORKER_KINDS}

@@ -132,8 +132,9 @@ async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
     try:
         await publish_items(nc.jetstream(), items)
     except NatsError as exc:
-        raise HTTPException(503, f"Memory could not be queued: JetStream did not acknowledge it ({exc!s}). "
-                                 "Nothing was stored; send it again.") from exc
+        raise HTTPException(503, f"Memory could not be queued: JetStream did not acknowledge it ({exc!s}), so it "
+                                 "may not be stored. Sending it again is safe: the same words the same day are "
+                                 "stored once.") from exc
 
 
 def _content_type(header: str) -> tuple[str, str]:
