@@ -200,8 +200,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 index.add(memory.id, context.said(memory), len(memory.content))
 
     @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
-    async def on_ping() -> WorkerStatus:
-        return WorkerStatus(kind="brain", instance=instance, memory_cache_size=len(keywords))
+    async def on_ping(runtime: MemoryRuntime = Context("memory_runtime")) -> WorkerStatus:
+        return WorkerStatus(kind="brain", instance=instance, memory_cache_size=len(keywords),
+                            store_error=await runtime.store.unreachable())
 
     lifespans: list[Callable[[ContextRepo], AbstractAsyncContextManager[None]]] = [lifespan]
     on_shutdown = []

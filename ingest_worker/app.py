@@ -34,7 +34,7 @@ from functools import partial
 from typing import TypeVar
 
 import nats.errors
-from faststream import ContextRepo, FastStream
+from faststream import Context, ContextRepo, FastStream
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -284,8 +284,8 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
     refreshers: list[PersonaRefresher] = []  # built in the lifespan, after the subscribers
 
     @broker.subscriber(subjects.worker_ping("ingest"), queue=subjects.QUEUE_INGEST)
-    async def on_ping() -> WorkerStatus:
-        return WorkerStatus(kind="ingest", instance=instance)
+    async def on_ping(runtime: MemoryRuntime = Context("memory_runtime")) -> WorkerStatus:
+        return WorkerStatus(kind="ingest", instance=instance, store_error=await runtime.store.unreachable())
 
     @broker.subscriber(subjects.BRAIN_CHANGED_ALL, queue=subjects.QUEUE_INGEST)
     async def on_changed(notice: BrainChanged) -> None:

@@ -157,6 +157,7 @@ class WorkerStatus(BaseModel):
     instance: str
     ollama: OllamaStatus | None = None
     memory_cache_size: int | None = None
+    store_error: str | None = None  # why the memory store cannot be reached (brain and ingest workers)
 
 
 def describe_validation_error(exc: Exception) -> str:

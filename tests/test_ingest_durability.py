@@ -173,6 +173,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
             assert wait_until(lambda: count(client, "outage") == 1)
             chroma.terminate()
             chroma.wait(10)
+            health = client.get("/memory/health").json()
             answers = [client.post("/query", json={"customer_id": "outage", "question": "What was stored?"}),
                        client.get("/memory/stats/outage"),
                        client.get("/memory/outage/memories"),
@@ -187,6 +188,8 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     finally:
         chroma.terminate()
         chroma.wait(10)
+    assert health["status"] == "degraded"
+    assert all("Chroma" in health["checks"]["workers"][kind]["error"] for kind in ("brain", "ingest"))
     assert [a.status_code for a in answers] == [503] * 4
     assert all("Chroma" in a.json()["detail"] for a in answers)
     assert [s.status_code for s in sent] == [202] * 3

@@ -26,6 +26,8 @@ async def _ping(nc: Client, kind: str) -> tuple[WorkerCheck, WorkerStatus | None
         return WorkerCheck(ok=False, error=f"{kind}_worker: {reason}"), None
     except ValidationError:
         return WorkerCheck(ok=False, error=f"{kind}_worker sent an unreadable status"), None
+    if status.store_error:
+        return WorkerCheck(ok=False, instance=status.instance, error=status.store_error), status
     return WorkerCheck(ok=True, instance=status.instance), status
 
 

@@ -167,6 +167,14 @@ class MemoryStore:
             )
         return collection
 
+    async def unreachable(self) -> str | None:
+        """Why the store cannot be reached, or None when it answers."""
+        try:
+            await self._run(self._client.heartbeat)
+        except StoreUnavailable as exc:
+            return str(exc)
+        return None
+
     async def upsert(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
         def write() -> None:
             collection = self._collection(brain, create=True)
