@@ -47,7 +47,7 @@ from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.brains import brain_key
-from shared.memory.embedder import EmbeddingUnavailable
+from shared.memory.embedder import EmbedderUnreachable
 from shared.memory.jetstream import EMBEDDER_MISMATCH, publish_context_jobs
 from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
@@ -234,7 +234,7 @@ OUTAGE_RETRY_MAX = 30.0  # seconds between attempts while the store or the embed
 
 
 async def outlast(work: Callable[[], Awaitable[T]], messages: list[Msg]) -> T:
-    """Runs `work` again until Chroma and the embedder answer. An outage is no fault of the
+    """Runs `work` again until Chroma and the embedder (with its model) answer. An outage is no fault of the
     memories: counted as failed deliveries, a store down for half a minute dead-lettered every
     memory sent meanwhile. So the messages in hand wait, their ack deadline extended, and the
     loop takes no more until the outage ends."""
@@ -242,7 +242,7 @@ async def outlast(work: Callable[[], Awaitable[T]], messages: list[Msg]) -> T:
     while True:
         try:
             return await work()
-        except (StoreUnavailable, EmbeddingUnavailable) as exc:
+        except (StoreUnavailable, EmbedderUnreachable) as exc:
             log.warning("%s Holding %d messages; trying again in %.0f s.", exc, len(messages), delay)
             await asyncio.gather(*(msg.in_progress() for msg in messages), return_exceptions=True)
             await asyncio.sleep(delay)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from shared import subjects
 from shared.memory.jetstream import publish_items
-from shared.memory.messages import MemoryHit, MemoryItem, QueryReply, QueryRequest
+from shared.memory.messages import BrainError, MemoryHit, MemoryItem, QueryReply, QueryRequest
 from shared.messages import ChatRequest, MemoryRef
 
 log = logging.getLogger("lumia.llm.memory")
@@ -44,6 +44,9 @@ class BusMemory:
         try:
             reply = await self._nc.request(subjects.BRAIN_QUERY, query.model_dump_json().encode(),
                                            timeout=self._timeout)
+            if (refusal := _refusal(reply.data)) is not None:  # the store is down, another embedder, ...
+                log.warning("request %s: no memory for brain %r: %s", request.request_id, request.brain, refusal)
+                return Recollection()
             found = QueryReply.model_validate_json(reply.data)
         except (NatsError, TimeoutError, ValidationError) as exc:
             # An answer without memory beats no answer; the log says why.
@@ -63,3 +66,12 @@ class BusMemory:
             await publish_items(self._nc.jetstream(), [item])
         except NatsError as exc:
             log.error("request %s: the turn was not stored in memory: %s", request.request_id, exc)
+
+
+def _refusal(data: bytes) -> str | None:
+    """Why the brain_worker could not search, when it says so (a reply every field of which
+    has a default would otherwise read it as no memories)."""
+    try:
+        return BrainError.model_validate_json(data).error
+    except ValidationError:
+        return None

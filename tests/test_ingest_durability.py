@@ -164,9 +164,9 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     for it instead of using up its deliveries (2 here) and being dead-lettered."""
     port = free_port()
     chroma = run_chroma(tmp_path / "outage", port)
-    stack = make_stack("brain", "ingest", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}",
+    stack = make_stack("brain", "ingest", "llm", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}",
                        LUMIA_INGEST_MAX_DELIVER="2")
-    ingest = next(c for c in stack.components if c.kind == "ingest")
+    ingest, llm = (next(c for c in stack.components if c.kind == kind) for kind in ("ingest", "llm"))
     try:
         with stack.client() as client:
             client.post("/ingest", json={"customer_id": "outage", "content": "Stored before the outage."})
@@ -178,6 +178,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
                        client.get("/memory/stats/outage"),
                        client.get("/memory/outage/memories"),
                        client.post("/memory/clear/outage")]
+            chat = client.post("/memory/chat", json={"user_id": "outage", "message": "What was stored?"})
             sent = [client.post("/ingest", json={"customer_id": "outage", "content": f"Sent during the outage, {n}."})
                     for n in range(3)]
             assert wait_until(lambda: ingest.log().count("Holding") >= 3, timeout=30)  # more tries than allowed
@@ -191,6 +192,8 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     assert health["status"] == "degraded"
     assert all("Chroma" in health["checks"]["workers"][kind]["error"] for kind in ("brain", "ingest"))
     assert [a.status_code for a in answers] == [503] * 4
+    assert chat.status_code == 200 and chat.json()["context_used"] is False  # answered without memory
+    assert "no memory for brain 'outage': The memory store (Chroma) is not reachable" in llm.log()
     assert all("Chroma" in a.json()["detail"] for a in answers)
     assert [s.status_code for s in sent] == [202] * 3
-    assert stats["dead_letters"] == 0 and stats["memory_count"] == 4
+    assert stats["dead_letters"] == 0 and stats["memory_count"] == 5  # the chat's own turn is remembered too

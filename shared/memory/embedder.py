@@ -122,12 +122,14 @@ class OllamaEmbedder:
                 body = await response.read()
                 status = response.status
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise EmbeddingUnavailable(
+            raise EmbedderUnreachable(
                 f"Ollama is not reachable at {self._url} for embeddings; `ollama pull {self._model}` there, "
                 "or set EMBEDDING_BACKEND=local."
             ) from exc
         if status != 200:
-            raise EmbeddingUnavailable(
+            # A missing model waits for its pull like an Ollama that is down; another failure may
+            # be the texts' own, and counts against them.
+            raise (EmbedderUnreachable if status == 404 else EmbeddingUnavailable)(
                 f"Ollama could not embed with '{self._model}' ({status}: {body[:200].decode(errors='replace')}); "
                 f"run `ollama pull {self._model}` or set EMBEDDING_BACKEND=local."
             )
@@ -136,4 +138,8 @@ class OllamaEmbedder:
 
 
 class EmbeddingUnavailable(Exception):
-    pass
+    """The embedder could not embed these texts."""
+
+
+class EmbedderUnreachable(EmbeddingUnavailable):
+    """The embedder cannot be reached, or lacks its model: no text can be embedded until it is fixed."""
