@@ -133,7 +133,9 @@ class Retriever:
         own_time = in_first_person(question)
         chosen = [h for h in hits if tells(h) and (own_time or relevant(h))]
         ids = {h.id for h in chosen}
-        return chosen + [h for h in await found(None) if h.id not in ids and relevant(h)]
+        chosen += [h for h in await found(None) if h.id not in ids and relevant(h)]
+        # The closest first: a day's many memories must not crowd out the older one that answers.
+        return sorted(chosen, key=lambda h: h.score or 0.0, reverse=True)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None) -> list[StoredMemory]:

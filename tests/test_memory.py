@@ -187,14 +187,17 @@ def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: St
     name = brain()
     now = datetime.now(UTC)
     with lumia.client() as client:
+        today = [f"Today's note {n}: I moved the {thing} to the shed." for n, thing in
+                 enumerate(("bike", "lawnmower", "ladder", "rake", "hose", "grill"))]
         for text, when in (("My dog Bosse needs his heart medicine every evening.", now - timedelta(days=10)),
-                           ("Working from home all day.", now)):
+                           *((note, now) for note in today)):
             assert client.post("/ingest", json={"customer_id": name, "content": text,
                                                 "metadata": {"timestamp": when.timestamp()}}).status_code == 202
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
-        answer = client.post("/memory/chat", json={"user_id": name,
-                                                    "message": "Does Bosse need his heart medicine today?"}).json()
-    assert "My dog Bosse needs his heart medicine every evening." in [m["snippet"] for m in answer["memories_used"]]
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 7)
+        answer = client.post("/memory/chat", json={"user_id": name,  # in the first person: today's all count
+                                                    "message": "Do I give Bosse his heart medicine today?"}).json()
+    # More of today's memories than a chat gets must not crowd out the older one that answers.
+    assert answer["memories_used"][0]["snippet"] == "My dog Bosse needs his heart medicine every evening."
 
 
 def test_small_talk_naming_today_gets_no_earlier_questions(lumia: Stack) -> None:
