@@ -28,7 +28,7 @@ from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
 from shared.memory import context
-from shared.memory.asking import about_the_conversation, asks_only, in_first_person
+from shared.memory.asking import about_the_conversation, in_first_person, tells_nothing
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
@@ -200,13 +200,16 @@ def _said_alike(text: str) -> str:
 def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:
     """Whether a memory tells the chat something: the same question asked before (every chat
     message is remembered) tells nothing the message does not and would take the place of a
-    memory that answers it; nor does any message that only asked (shared/memory/asking.py),
-    unless the question is about the conversation ("What did I ask you yesterday?"). A
-    document's "What is the notice period? Three months." tells."""
+    memory that answers it; nor does a message that only asked or greeted (shared/memory/asking.py),
+    unless the question is about the conversation ("What did I ask you yesterday?"), and then not
+    one that itself asked about the conversation. A document's "What is the notice period? Three
+    months." tells."""
     said = context.words(memory)
     if _said_alike(said) == _said_alike(question):
         return False
-    return about_talk or not context.in_context(memory.metadata) or not asks_only(said)
+    if not context.in_context(memory.metadata) or not tells_nothing(said):
+        return True
+    return about_talk and not about_the_conversation(said)
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

@@ -6,7 +6,7 @@ import logging
 import time
 
 from shared.memory import context
-from shared.memory.asking import asks_only
+from shared.memory.asking import tells_nothing
 from shared.memory.messages import Persona
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore
@@ -65,10 +65,10 @@ class PersonaRefresher:
 
     async def _refresh(self, brain: str) -> None:
         try:
-            # What the user said in chats, less what only asked: "Where do I live?" tells the
-            # profile nothing and would take the place of a statement that does.
+            # What the user said in chats, less what only asked or greeted: "Where do I live?"
+            # tells the profile nothing and would take the place of a statement that does.
             memories = [m for m in await self.store.get(brain, where={"lumia_kind": "turn"})
-                        if not asks_only(context.words(m))]
+                        if not tells_nothing(context.words(m))]
             memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
             recent = memories[-RECENT_STATEMENTS:]
             if not recent:

@@ -109,6 +109,26 @@ def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack,
     assert {"Can you suggest a snack for me?", "Tell me a story."} <= {m["content"] for m in listed["memories"]}
 
 
+def test_a_fact_told_as_a_question_is_context(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        client.post("/memory/chat", json={"user_id": name, "message": "Did you know I'm allergic to cats?"})
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "Am I allergic to any animals?"}).json()
+    assert [m["snippet"] for m in answer["memories_used"]] == ["Did you know I'm allergic to cats?"]
+
+
+def test_a_question_about_the_conversation_sees_what_was_asked_not_itself(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        for message in ("How long should I boil an egg?", "What did I ask you today?", "What did we talk about today?"):
+            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        answer = client.post("/memory/chat", json={"user_id": name,
+                                                    "message": "Did I ask you about eggs today?"}).json()
+    assert [m["snippet"] for m in answer["memories_used"]] == ["How long should I boil an egg?"]
+
+
 def test_a_document_that_asks_and_answers_is_context(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:
@@ -179,8 +199,10 @@ def test_a_chat_about_my_own_time_gets_that_times_memories(lumia: Stack) -> None
                                                 "metadata": {"timestamp": when.timestamp()}}).status_code == 202
         assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
         answer = client.post("/memory/chat", json={"user_id": name, "message": "What did I do last week?"}).json()
-    assert sorted(m["snippet"] for m in answer["memories_used"]) == [
-        "Bought a new bike, a blue Crescent.", "Went to the cinema to see Dune with Lisa."]
+        typed = client.post("/memory/chat", json={"user_id": name, "message": "what did i do last week"}).json()
+    for reply in (answer, typed):  # a lowercase "i" is English after "did", not Swedish "in"
+        assert sorted(m["snippet"] for m in reply["memories_used"]) == [
+            "Bought a new bike, a blue Crescent.", "Went to the cinema to see Dune with Lisa."]
 
 
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:

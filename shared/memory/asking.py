@@ -1,12 +1,13 @@
-"""How a chat message reads, in English or Swedish: whether it only asks something of the
-assistant, is about the user, or about the conversation itself.
+"""How a chat message reads, in English or Swedish: whether it tells something about the user,
+is about the user, or about the conversation itself.
 
 Every chat message is remembered, questions and requests too. As context for a later chat
 they tell the model nothing about the user, yet e5 puts short questions and requests close
 to each other: after "What's my job?" and "Can you suggest a snack?" were said, "Tell me a
 joke." found them above the relevance threshold and answered with them as context. So the
-chat's context leaves out a remembered message that only asks (brain_worker/retrieval.py);
-`/query` and listing still return it.
+chat's context and the persona leave out a remembered message that tells nothing
+(brain_worker/retrieval.py, ingest_worker/persona.py); `/query` and listing still return it.
+A fact told as a question still tells: "Did you know I'm allergic to cats?".
 """
 
 import re
@@ -19,18 +20,35 @@ ASKING_WORDS = frozenset("""
     vad var vart varifrån vem vems vilka vilken vilket när hur varför
     kan kunde skulle ska har hade är blir finns får gör vet minns
 """.split())
+# A question without its question mark ("how do i make kimchi") starts with one of these.
+QUESTION_WORDS = frozenset("""
+    what what's whats where where's who who's whom whose which how how's why
+    vad var vart vem vems vilka vilken vilket hur varför
+""".split())
 REQUEST_WORDS = frozenset("""
     tell write explain translate give show help summarize summarise list suggest recommend
     describe compose draft generate calculate create find name define compare please
     berätta skriv förklara översätt ge visa hjälp sammanfatta lista föreslå rekommendera
     beskriv räkna skapa hitta nämn definiera jämför snälla
 """.split())
-# A request in the first person usually carries a fact ("Write down that I moved to Oslo"),
-# and a question may ask the assistant to keep one ("Can you remember that my code is 4711?").
+GREETINGS = frozenset("""
+    hi hello hey hiya thanks thank you thx ok okay cool bye goodbye cheers good morning night evening
+    hej hejsan hallå tjena tja tack så mycket okej hejdå god morgon natt kväll
+""".split())
+# A message may ask the assistant to keep a fact ("Can you remember that my code is 4711?").
 KEEPING_WORDS = frozenset("remember note save ihåg notera spara".split())
-FIRST_PERSON = frozenset("i'm i've i'd i'll my mine we we're our ours jag min mitt mina vi vår vårt våra".split())
+POSSESSIVES = frozenset("my our mine ours min mitt mina vår vårt våra".split())
+# "I" after one of these is asked about ("Where do I live?"); anywhere else it tells ("Did you
+# know I speak four languages?").
+AUXILIARIES = frozenset("""
+    do does did am was were have has had can could should would will shall may might must
+    what where who when why how which if
+""".split())
+# Swedish "jag" tells at the start of a clause ("Visste du att jag är allergisk?"); after a
+# verb it is asked about ("Äter jag kött?", "Var bor jag?").
+CLAUSE_STARTS = frozenset("att som när eftersom om men och för då fast medan".split())
+TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll".split())
 GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
-# English "I" only as written: lowercased it is Swedish "i" (in).
 _FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself|we|us|our|ours|jag|mig|min|mitt|mina|vi|oss|vår|vårt|våra)\b",
                            re.IGNORECASE)
 _TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discuss|discussed|chat|chatted|said|told|"
@@ -38,33 +56,66 @@ _TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discus
                    re.IGNORECASE)
 
 
-def asks_only(text: str) -> bool:
-    """Every sentence is a question that starts with an asking word ("Where do I live?") or a
-    request in the second person ("Tell me a joke."), greetings aside; at least one is."""
-    asked = False
+def tells_nothing(text: str) -> bool:
+    """Every sentence asks (a question, or a request in the second person) or greets, and none
+    tells something of the user; a message of greetings alone ("Thanks!") tells nothing either."""
+    asked, greeted_only = False, True
     for sentence in (s.strip() for s in _SENTENCE.findall(text)):
         said = [w.replace("’", "'") for w in _WORD.findall(sentence)]
         if not said:
             continue
-        if _asks(said, question=sentence.rstrip(".!…").endswith(("?", "？"))):
+        if all(w.lower() in GREETINGS for w in said):
+            continue
+        greeted_only = False
+        if _asks(sentence, said):
             asked = True
-        elif sentence.endswith(("?", "？")) or len(said) > GREETING_WORDS:
+        elif _is_question(sentence, said) or len(said) > GREETING_WORDS:
             return False
-    return asked
+    return asked or (greeted_only and bool(_WORD.search(text)))
 
 
-def _asks(said: list[str], question: bool) -> bool:
-    words = {w.lower() for w in said}
-    if question:
-        return said[0].lower() in ASKING_WORDS and not KEEPING_WORDS & words
+def _is_question(sentence: str, said: list[str]) -> bool:
+    if sentence.rstrip(".!…").endswith(("?", "？")):
+        return True
+    return said[0].lower() in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
+
+
+def _asks(sentence: str, said: list[str]) -> bool:
+    words = [w.lower() for w in said]
+    if KEEPING_WORDS & set(words):
+        return False
+    if _is_question(sentence, said):
+        if _tells_in_question(said):
+            return False
+        # "My wife turns 40, any gift ideas?" tells; "What's my job?" only asks.
+        return words[0] in ASKING_WORDS or not POSSESSIVES & set(words)
     # English "I" only as written: lowercased it is Swedish "i" (in).
-    first_person = "I" in said or bool(FIRST_PERSON & words)
-    return said[0].lower() in REQUEST_WORDS and not first_person and not KEEPING_WORDS & words
+    first_person = "I" in said or bool(POSSESSIVES & set(words)) or bool({"jag", "vi", "we"} & set(words)) \
+        or bool(TELLING_CONTRACTIONS & set(words))
+    return words[0] in REQUEST_WORDS and not first_person
+
+
+def _tells_in_question(said: list[str]) -> bool:
+    """A question that tells of the user: "Did you know I'm allergic to cats?", "Can you believe
+    I turned 40?", "Visste du att jag är allergisk mot nötter?"."""
+    words = [w.lower() for w in said]
+    for at, word in enumerate(words):
+        before = words[at - 1] if at else ""
+        if word in TELLING_CONTRACTIONS:
+            return True
+        if said[at] == "I" and before not in AUXILIARIES:
+            return True
+        if word in ("jag", "vi") and (at == 0 or before in CLAUSE_STARTS):
+            return True
+    return False
 
 
 def in_first_person(text: str) -> bool:
-    """Whether the message speaks of the user ("What did I do last week?", "Vad gjorde vi?")."""
-    return any(found.group() != "i" for found in _FIRST_PERSON.finditer(text))
+    """Whether the message speaks of the user ("What did I do last week?", "Vad gjorde vi?");
+    a lowercase "i" is English after an English auxiliary ("what did i do"), else Swedish "in"."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    typed_i = any(w == "i" and at and words[at - 1] in AUXILIARIES for at, w in enumerate(words))
+    return typed_i or any(found.group() != "i" for found in _FIRST_PERSON.finditer(text))
 
 
 def about_the_conversation(text: str) -> bool:
