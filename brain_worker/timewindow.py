@@ -26,7 +26,9 @@ _AGO_SV = re.compile(r"för\s+" + _NUM + r"\s+(dagar|dag|veckor|vecka|månader|m
 _MONTH_NAME = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _YEAR = r"((?:19|20)\d{2})\b"
 # A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
-_MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _MONTH_NAME
+# "in early October", "i slutet av mars": the whole month.
+_PART_OF = r"(?:(?:early|late|mid-?|the (?:start|beginning|middle|end) of|början av|mitten av|slutet av)\s*)?"
+_MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
                     + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
 # "July 2025" says which month even without a preposition.
 _MONTH_YEAR = re.compile(r"\b" + _MONTH_NAME + r",?\s+(?:of\s+)?" + _YEAR)

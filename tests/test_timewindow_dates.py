@@ -34,6 +34,9 @@ def local_days(question: str, now: datetime = NOW) -> tuple[str, str] | None:
     ("Vad gjorde jag i mars i fjol?", ("2024-03-01", "2024-04-01")),
     ("Vad gjorde jag i mars förra året?", ("2024-03-01", "2024-04-01")),
     ("What is planned in December this year?", ("2025-12-01", "2026-01-01")),
+    ("What did I do in early September?", ("2025-09-01", "2025-10-01")),  # part of a month: the month
+    ("Vad gjorde jag i slutet av augusti 2024?", ("2024-08-01", "2024-09-01")),
+    ("What happened in mid-July?", ("2025-07-01", "2025-08-01")),
 ])
 def test_month_with_a_year(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
