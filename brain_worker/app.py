@@ -12,8 +12,10 @@ Consumes (request/reply, queue `brain`)
   `deadline` as for clear.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
-- `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes.
-A failed request is answered with `BrainError` (`busy` when that wait runs out, `expired` past a deadline).
+- `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,
+  `store_error` why the memory store cannot be reached.
+A failed request is answered with `BrainError` (`busy` when that wait runs out, `expired` past a deadline,
+`unavailable` while Chroma or the embedder cannot be reached).
 
 Publishes
 - `lumia.brain.changed.<brain_key>` after a delete or clear.
