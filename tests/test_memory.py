@@ -94,9 +94,10 @@ def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack,
     name = brain()
     with lumia.client() as client:
         [fact] = ingest(client, name, "I'm allergic to peanuts, so I have to be careful.")
-        for message in ("What is the capital of France?", "Can you suggest a snack for me?", "Tell me a story."):
+        for message in ("What is the capital of France?", "Can you suggest a snack for me?", "Tell me a story.",
+                        "Hi there!", "Thank you so much!"):
             assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 4)
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 6)
         joke = client.post("/memory/chat", json={"user_id": name, "message": "Tell me a joke."}).json()
         snack = client.post("/memory/chat", json={"user_id": name, "message": "What snack can I eat?"}).json()
         today = client.post("/memory/chat", json={"user_id": name, "message": "What did I ask you today?"}).json()

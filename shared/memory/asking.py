@@ -33,7 +33,9 @@ REQUEST_WORDS = frozenset("""
 """.split())
 GREETINGS = frozenset("""
     hi hello hey hiya thanks thank you thx ok okay cool bye goodbye cheers good morning night evening
-    hej hejsan hallå tjena tja tack så mycket okej hejdå god morgon natt kväll
+    afternoon there all everyone again so much very nice to meet see later
+    hej hejsan hallå tjena tja tack så mycket okej hejdå god morgon natt kväll där alla allihop dig er
+    trevligt att träffas ses sen
 """.split())
 # A message may ask the assistant to keep a fact ("Can you remember that my code is 4711?").
 KEEPING_WORDS = frozenset("remember note save ihåg notera spara".split())
