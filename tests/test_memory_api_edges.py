@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from shared.memory.messages import MAX_RESULTS
 from shared.prompts import Turn, build_messages
@@ -89,10 +90,11 @@ def test_a_declared_charset_decodes_the_document(lumia: Stack) -> None:
     assert "not valid utf-8" in wrong.json()["detail"][0]["msg"]
 
 
-def test_a_blank_source_is_refused_naming_it(lumia: Stack) -> None:
+@pytest.mark.parametrize("source", ["  ", " lead.md", "lead.md ", "ctl\x01.md"])
+def test_a_blank_or_untidy_source_is_refused_naming_it(lumia: Stack, source: str) -> None:
     name = brain()
     with lumia.client() as client:
-        refused = upload(client, name, "Some text.", "text/plain", source="  ")
+        refused = upload(client, name, "Some text.", "text/plain", source=source)
         assert stats(client, name)["memory_count"] == 0
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0]["loc"] == ["query", "source"]

@@ -252,6 +252,9 @@ async def document(
     text under the same source replaces the document."""
     if not source.strip():
         raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
+    if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
+        # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
+        raise invalid(("query", "source"), "has whitespace at its ends or a control character", source)
     media, charset = _content_type(request.headers.get("content-type", ""))
     if media not in ("text/plain", "text/markdown"):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
