@@ -176,3 +176,12 @@ def test_history_reaches_the_model_alternating() -> None:
             ("system", "system"), ("user", "first, failed\n\nasked again"), ("assistant", "an answer"),
             ("user", "unanswered\n\nnow"),
         ]
+
+
+def test_the_openapi_document_states_the_memory_endpoints_rules(lumia: Stack) -> None:
+    with lumia.client() as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/ingest", "/ingest/batch"):
+        assert {"413", "503"} <= set(paths[path]["post"]["responses"])
+    [brain] = [p for p in paths["/memory/stats/{brain}"]["get"]["parameters"] if p["name"] == "brain"]
+    assert "without '/'" in brain["description"]

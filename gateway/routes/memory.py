@@ -151,6 +151,11 @@ def _content_type(header: str) -> tuple[str, str]:
 _BRAIN = TypeAdapter(BrainId)
 
 
+# Checked by _brain(), which says what is wrong; described here for the OpenAPI document.
+BrainName = Annotated[str, Path(description=f"1-{MAX_BRAIN_CHARS} characters (at most 256 bytes as UTF-8), "
+                                            "without '/', control characters or whitespace at its ends")]
+
+
 def _brain(brain: str) -> str:
     try:
         return _BRAIN.validate_python(brain)
@@ -159,7 +164,10 @@ def _brain(brain: str) -> str:
                                          "no '/' and no control characters)", brain) from exc
 
 
-@router.post("/ingest", status_code=202, response_model=IngestAccepted)
+TOO_LARGE: dict[int | str, dict[str, Any]] = {413: {"description": "A body over LUMIA_MAX_BODY_BYTES (1 MB)"}}
+
+
+@router.post("/ingest", status_code=202, response_model=IngestAccepted, responses=TOO_LARGE)
 async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
     item = _item(caller.named_brain(body.customer_id, user=body.user_id), body)
@@ -167,7 +175,7 @@ async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
     return IngestAccepted(id=item.id)
 
 
-@router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted)
+@router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted, responses=TOO_LARGE)
 async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
@@ -199,13 +207,13 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
 
 
 @router.get("/memory/stats/{brain}", response_model=BrainStats)
-async def stats(brain: str, nc: Nats, caller: Caller) -> BrainStats:
+async def stats(brain: BrainName, nc: Nats, caller: Caller) -> BrainStats:
     found = await ask(nc, subjects.BRAIN_STATS, BrainRequest(brain=caller.brain(_brain(brain))), BrainStats)
     return found.model_copy(update={"brain": brain})
 
 
 @router.post("/memory/clear/{brain}", response_model=ClearReply)
-async def clear(brain: str, nc: Nats, caller: Caller) -> ClearReply:
+async def clear(brain: BrainName, nc: Nats, caller: Caller) -> ClearReply:
     """Forget everything of a brain: memories, persona and caches."""
     found = await ask(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply)
     return found.model_copy(update={"brain": brain})
@@ -213,7 +221,7 @@ async def clear(brain: str, nc: Nats, caller: Caller) -> ClearReply:
 
 @router.get("/memory/{brain}/memories", response_model=ListReply)
 async def memories(
-    brain: str, nc: Nats, caller: Caller,
+    brain: BrainName, nc: Nats, caller: Caller,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     q: Annotated[str | None, Query(max_length=1000)] = None,
@@ -227,7 +235,7 @@ async def memories(
 
 @router.delete("/memory/{brain}/memories/{memory_id}", status_code=204,
                responses={404: {"description": "The brain has no memory of that id"}})
-async def forget(brain: str, memory_id: Annotated[str, Path(min_length=1, max_length=80)], nc: Nats,
+async def forget(brain: BrainName, memory_id: Annotated[str, Path(min_length=1, max_length=80)], nc: Nats,
                  caller: Caller) -> Response:
     """Forget one memory, at once."""
     request = DeleteRequest(brain=caller.brain(_brain(brain)), id=memory_id)
@@ -244,7 +252,7 @@ async def forget(brain: str, memory_id: Annotated[str, Path(min_length=1, max_le
     openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
 )
 async def document(
-    brain: str, request: Request, nc: Nats, caller: Caller,
+    brain: BrainName, request: Request, nc: Nats, caller: Caller,
     source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
 ) -> DocumentAccepted:
     """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
