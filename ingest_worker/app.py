@@ -6,6 +6,9 @@ Consumes
   stored; a message that cannot be decoded, or fails LUMIA_INGEST_MAX_DELIVER
   times, moves to the dead-letter stream. While Chroma or the embedder cannot be
   reached, the batch in hand waits (its ack deadline extended) and nothing counts as failed.
+- `lumia.memory.document.<brain_key>`: the same for document chunks (durable consumer `document`),
+  16 at a time and only while the queue above is empty: a 2 MB upload is 5,000 chunks, and the
+  turns and notes sent after it must not wait for them.
 - `lumia.ingest.ping` (queue `ingest`): health probe.
 - `lumia.brain.changed.*` (queue `ingest`: one replica per notice): a memory deleted, or a brain
   cleared, has its persona rewritten at once, so a forgotten fact leaves "Om användaren" too.
@@ -56,6 +59,7 @@ from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.ingest")
+DOCUMENT_BATCH = 16  # chunks of about 1,000 characters: a note arriving meanwhile waits for at most one such batch
 T = TypeVar("T")
 BATCH = 256
 
@@ -65,8 +69,14 @@ class IngestLoop:
     must follow its own write, and a poison message must not fail its neighbours."""
 
     def __init__(self, runtime: MemoryRuntime, refresher: PersonaRefresher, max_deliver: int,
-                 ack_wait: float) -> None:
+                 ack_wait: float, documents_after: "IngestLoop | None" = None) -> None:
+        """`documents_after`: this loop takes document chunks, a small batch at a time and only
+        while that loop (turns and notes) has nothing queued."""
         self.runtime = runtime
+        self.after = documents_after
+        self.subject, self.durable, self.batch = (
+            (subjects.MEMORY_INGEST_ALL, subjects.INGEST_CONSUMER, BATCH) if documents_after is None
+            else (subjects.MEMORY_DOCUMENT_ALL, subjects.DOCUMENT_CONSUMER, DOCUMENT_BATCH))
         self.ack_wait = ack_wait
         self.ingestor = Ingestor(runtime.store, runtime.embedder)
         self.refresher = refresher
@@ -75,25 +85,27 @@ class IngestLoop:
         self.drained = asyncio.Event()  # the last fetch left nothing behind: time for context work
 
     async def run(self) -> None:
-        await _forever(self._consume, "ingest")
+        await _forever(self._consume, self.durable)
 
     async def _consume(self) -> None:
-        config = ConsumerConfig(durable_name=subjects.INGEST_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
+        config = ConsumerConfig(durable_name=self.durable, ack_policy=AckPolicy.EXPLICIT,
                                 ack_wait=self.ack_wait, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
-        pull = await self.js.pull_subscribe(subjects.MEMORY_INGEST_ALL, durable=subjects.INGEST_CONSUMER,
+        pull = await self.js.pull_subscribe(self.subject, durable=self.durable,
                                             stream=subjects.MEMORY_STREAM, config=config)
         # Two stages: a batch is embedded while the one before it is stored and acked, so the
         # store's single-threaded work does not leave the embedder's cores idle.
         storing: asyncio.Task[None] | None = None
         try:
             while True:
+                if self.after is not None:
+                    await self.after.drained.wait()
                 try:
-                    messages = await fetch(pull)
+                    messages = await fetch(pull, self.batch)
                 except nats.errors.Error as exc:  # reconnecting: the stream keeps everything meanwhile
-                    log.warning("ingest fetch failed: %s", exc)
+                    log.warning("%s fetch failed: %s", self.durable, exc)
                     await asyncio.sleep(0.5)
                     continue
-                if len(messages) < BATCH:
+                if len(messages) < self.batch:
                     self.drained.set()
                 else:
                     self.drained.clear()
@@ -249,7 +261,7 @@ async def outlast(work: Callable[[], Awaitable[T]], messages: list[Msg]) -> T:
             delay = min(2 * delay, OUTAGE_RETRY_MAX)
 
 
-async def fetch(pull: JetStreamContext.PullSubscription) -> list[Msg]:
+async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> list[Msg]:
     """The next batch; none when the queue stayed empty for a second.
 
     nats-py says "empty" with several timeouts: nats.errors.TimeoutError, its subclass
@@ -257,7 +269,7 @@ async def fetch(pull: JetStreamContext.PullSubscription) -> list[Msg]:
     status arrives just before the client's own deadline (nats/js/client.py, _fetch_n). All
     are the builtin TimeoutError; every other failure is a nats.errors.Error for the caller."""
     try:
-        return await pull.fetch(BATCH, timeout=1)
+        return await pull.fetch(batch, timeout=1)
     except TimeoutError:
         return []
 
@@ -301,7 +313,9 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
                                          settings.persona_every_turns, settings.persona_every_minutes * 60)
             refreshers.append(refresher)
             ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait)
-            running.append(asyncio.create_task(ingest.run()))
+            documents = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait,
+                                   documents_after=ingest)
+            running.extend([asyncio.create_task(ingest.run()), asyncio.create_task(documents.run())])
             running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver,
                                                                  2 * settings.ingest_ack_wait).run()))
             try:

@@ -42,6 +42,10 @@ MEMORY_STREAM: Final = "LUMIA_MEMORY"
 MEMORY_INGEST_PREFIX: Final = "lumia.memory.ingest"
 MEMORY_INGEST_ALL: Final = f"{MEMORY_INGEST_PREFIX}.*"
 INGEST_CONSUMER: Final = "ingest"
+# Document chunks queue apart: a 2 MB upload is 5,000 of them, and notes sent after it waited minutes.
+MEMORY_DOCUMENT_PREFIX: Final = "lumia.memory.document"
+MEMORY_DOCUMENT_ALL: Final = f"{MEMORY_DOCUMENT_PREFIX}.*"
+DOCUMENT_CONSUMER: Final = "document"
 MEMORY_CONTEXT_PREFIX: Final = "lumia.memory.context"
 MEMORY_CONTEXT_ALL: Final = f"{MEMORY_CONTEXT_PREFIX}.*"
 CONTEXT_CONSUMER: Final = "context"
@@ -52,6 +56,10 @@ PERSONA_BUCKET: Final = "lumia_persona"
 
 def memory_ingest(brain_key: str) -> str:
     return f"{MEMORY_INGEST_PREFIX}.{brain_key}"
+
+
+def memory_document(brain_key: str) -> str:
+    return f"{MEMORY_DOCUMENT_PREFIX}.{brain_key}"
 
 
 def memory_context(brain_key: str) -> str:

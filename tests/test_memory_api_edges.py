@@ -2,7 +2,7 @@
 real JetStream, embedded Chroma and the bundled embedder."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -185,3 +185,16 @@ def test_the_openapi_document_states_the_memory_endpoints_rules(lumia: Stack) ->
         assert {"413", "503"} <= set(paths[path]["post"]["responses"])
     [brain] = [p for p in paths["/memory/stats/{brain}"]["get"]["parameters"] if p["name"] == "brain"]
     assert "without '/'" in brain["description"]
+
+
+def test_a_note_is_not_queued_behind_a_large_document(make_stack: Callable[..., Stack]) -> None:
+    """Document chunks queue apart and are taken a few at a time while turns and notes wait: a
+    2 MB upload (5,000 chunks) used to hold every later memory, of every user, for minutes."""
+    stack = make_stack("brain", "gateway")
+    text = "\n".join(f"Paragraph {i}: the key to shed {i} hangs on hook {i % 7} by the door." for i in range(7000))
+    with stack.client() as client:
+        assert upload(client, "manuals", text, "text/plain", source="sheds.txt").status_code == 202
+        assert client.post("/ingest", json={"customer_id": "notes", "content": "Call Eva at five."}).status_code == 202
+        assert wait_until(lambda: stats(client, "notes")["memory_count"] == 1, timeout=60)
+        behind = stats(client, "manuals")["pending_ingest"]
+    assert behind >= 100  # the note was stored while most of the document still waited

@@ -20,7 +20,7 @@ async def ensure_streams(js: JetStreamContext) -> None:
     """Create the memory streams if missing. Safe to call from every replica at start-up."""
     await _add_or_update(js, StreamConfig(
         name=subjects.MEMORY_STREAM,
-        subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_CONTEXT_ALL],
+        subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_DOCUMENT_ALL, subjects.MEMORY_CONTEXT_ALL],
         retention=RetentionPolicy.WORK_QUEUE,
         storage=StorageType.FILE,
         max_msg_size=256 * 1024,
@@ -57,10 +57,13 @@ async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> No
     within two minutes of being forgotten, answering 202 for a memory never stored.
     Publishes run concurrently: awaiting each ack in turn costs milliseconds apiece.
     """
-    await asyncio.gather(*(
-        js.publish(subjects.memory_ingest(brain_key(item.brain)), item.model_dump_json().encode())
-        for item in items
-    ))
+    await asyncio.gather(*(js.publish(_queue(item), item.model_dump_json().encode()) for item in items))
+
+
+def _queue(item: MemoryItem) -> str:
+    """Document chunks have a queue of their own, taken when the one of turns and notes is empty."""
+    key = brain_key(item.brain)
+    return subjects.memory_document(key) if item.kind == "document" else subjects.memory_ingest(key)
 
 
 async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[str]) -> None:
@@ -85,28 +88,36 @@ async def settle(js: JetStreamContext, brain: str, wait: float) -> bool:
     so a message still in the stream is a memory not yet stored, whichever ingest replica holds it.
     Only messages up to the last one queued now are waited for: a brain that keeps receiving
     memories cannot keep a delete waiting."""
-    subject = subjects.memory_ingest(brain_key(brain))
-    try:
-        mark = (await js.get_last_msg(subjects.MEMORY_STREAM, subject)).seq
-    except NotFoundError:
-        return False
-    if mark is None:
-        return False
+    key = brain_key(brain)
+    queues = (subjects.memory_ingest(key), subjects.memory_document(key))
+    marks = {subject: mark for subject in queues if (mark := await _last(js, subject)) is not None}
     deadline = time.monotonic() + wait
-    while True:
-        try:
-            oldest = (await js.get_msg(subjects.MEMORY_STREAM, seq=1, subject=subject, next=True)).seq
-        except NotFoundError:
-            return True
-        if oldest is None or oldest > mark:
-            return True
-        if time.monotonic() >= deadline:
-            info = await js.stream_info(subjects.MEMORY_STREAM, subjects_filter=subject)
-            left = sum((info.state.subjects or {}).values())
-            raise StillStoring(f"Brain '{brain}' still has {left} accepted memories waiting to be stored after "
-                               f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
-                               "forgotten. Try again once `pending_ingest` in its stats has fallen.")
-        await asyncio.sleep(0.05)
+    for subject, mark in marks.items():
+        while True:
+            try:
+                oldest = (await js.get_msg(subjects.MEMORY_STREAM, seq=1, subject=subject, next=True)).seq
+            except NotFoundError:
+                break
+            if oldest is None or oldest > mark:
+                break
+            if time.monotonic() >= deadline:
+                left = 0
+                for queue in queues:
+                    info = await js.stream_info(subjects.MEMORY_STREAM, subjects_filter=queue)
+                    left += sum((info.state.subjects or {}).values())
+                raise StillStoring(f"Brain '{brain}' still has {left} accepted memories waiting to be stored after "
+                                   f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
+                                   "forgotten. Try again once `pending_ingest` in its stats has fallen.")
+            await asyncio.sleep(0.05)
+    return bool(marks)
+
+
+async def _last(js: JetStreamContext, subject: str) -> int | None:
+    """The sequence of the last message queued on `subject`, if any is."""
+    try:
+        return (await js.get_last_msg(subjects.MEMORY_STREAM, subject)).seq
+    except NotFoundError:
+        return None
 
 
 EMBEDDER_MISMATCH = "embedder mismatch"
