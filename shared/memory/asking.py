@@ -50,6 +50,7 @@ AUXILIARIES = frozenset("""
 # verb it is asked about ("Äter jag kött?", "Var bor jag?").
 CLAUSE_STARTS = frozenset("att som när eftersom om men och för då fast medan".split())
 TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll".split())
+FIRST_PERSON_WORDS = POSSESSIVES | TELLING_CONTRACTIONS | frozenset("we jag vi".split())
 GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
 _FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself|we|us|our|ours|jag|mig|min|mitt|mina|vi|oss|vår|vårt|våra)\b",
                            re.IGNORECASE)
@@ -91,9 +92,9 @@ def _asks(sentence: str, said: list[str]) -> bool:
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" only asks.
         return words[0] in ASKING_WORDS or not POSSESSIVES & set(words)
-    # English "I" only as written: lowercased it is Swedish "i" (in).
-    first_person = "I" in said or bool(POSSESSIVES & set(words)) or bool({"jag", "vi", "we"} & set(words)) \
-        or bool(TELLING_CONTRACTIONS & set(words))
+    # A request in the first person carries a fact ("Write down that I moved to Oslo"). English
+    # "I" only as written: lowercased it is Swedish "i" (in).
+    first_person = "I" in said or bool(FIRST_PERSON_WORDS & set(words))
     return words[0] in REQUEST_WORDS and not first_person
 
 
