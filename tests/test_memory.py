@@ -30,6 +30,14 @@ def ingest(client: httpx.Client, name: str, *texts: str, **metadata: Any) -> lis
     return list(response.json()["ids"])
 
 
+def say(client: httpx.Client, name: str, *messages: str) -> None:
+    """Chats each message, one after the other, and waits until every one is remembered."""
+    before = stats(client, name)["memory_count"]
+    for message in messages:
+        assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
+    assert wait_until(lambda: stats(client, name)["memory_count"] == before + len(messages))
+
+
 def system_prompt_sent(fake: FakeOllama, question: str) -> str:
     """The system prompt of the last chat about `question` (persona refreshes run in the background too)."""
     chats = [r for r in fake.record.requests if r.get("messages") and r["messages"][-1]["content"] == question]
@@ -90,14 +98,12 @@ def test_a_question_asked_before_does_not_take_the_place_of_the_fact(lumia: Stac
 def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack, fake_ollama: FakeOllama) -> None:
     """Every chat message is remembered, questions and requests too; as context they tell the
     model nothing, and e5 puts them near any later request ("Tell me a joke." found "Can you
-    suggest a snack?" above the threshold). A question about a time still sees them."""
+    suggest a snack?" above the threshold). A question about the conversation still sees them."""
     name = brain()
     with lumia.client() as client:
         [fact] = ingest(client, name, "I'm allergic to peanuts, so I have to be careful.")
-        for message in ("What is the capital of France?", "Can you suggest a snack for me?", "Tell me a story.",
-                        "Hi there!", "Thank you so much!"):
-            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 6)
+        say(client, name, "What is the capital of France?", "Can you suggest a snack for me?", "Tell me a story.",
+            "Hi there!", "Thank you so much!")
         joke = client.post("/memory/chat", json={"user_id": name, "message": "Tell me a joke."}).json()
         snack = client.post("/memory/chat", json={"user_id": name, "message": "What snack can I eat?"}).json()
         today = client.post("/memory/chat", json={"user_id": name, "message": "What did I ask you today?"}).json()
@@ -122,9 +128,8 @@ def test_a_fact_told_as_a_question_is_context(lumia: Stack) -> None:
 def test_a_question_about_the_conversation_sees_what_was_asked_not_itself(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:
-        for message in ("How long should I boil an egg?", "What did I ask you today?", "What did we talk about today?"):
-            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        say(client, name, "How long should I boil an egg?", "What did I ask you today?",
+            "What did we talk about today?")
         answer = client.post("/memory/chat", json={"user_id": name,
                                                     "message": "Did I ask you about eggs today?"}).json()
     assert [m["snippet"] for m in answer["memories_used"]] == ["How long should I boil an egg?"]
@@ -226,9 +231,7 @@ def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: St
 def test_small_talk_naming_today_gets_no_earlier_questions(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:
-        for message in ("Where do I live?", "What is the capital of France?", "Can you recommend a good book?"):
-            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        say(client, name, "Where do I live?", "What is the capital of France?", "Can you recommend a good book?")
         answer = client.post("/memory/chat", json={"user_id": name, "message": "How are you today?"}).json()
     assert answer["memories_used"] == [] and answer["context_used"] is False
 

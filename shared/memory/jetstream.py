@@ -10,6 +10,7 @@ from nats.js.errors import BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
+from shared.bus import stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
@@ -101,10 +102,7 @@ async def settle(js: JetStreamContext, brain: str, wait: float) -> bool:
             if oldest is None or oldest > mark:
                 break
             if time.monotonic() >= deadline:
-                left = 0
-                for queue in queues:
-                    info = await js.stream_info(subjects.MEMORY_STREAM, subjects_filter=queue)
-                    left += sum((info.state.subjects or {}).values())
+                left = sum([sum((await stream_subjects(js, subjects.MEMORY_STREAM, q)).values()) for q in queues])
                 raise StillStoring(f"Brain '{brain}' still has {left} accepted memories waiting to be stored after "
                                    f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
                                    "forgotten. Try again once `pending_ingest` in its stats has fallen.")
