@@ -4,7 +4,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -393,3 +393,20 @@ def test_sse_stream_of_a_token_user_has_the_readme_shape(secured: Stack) -> None
             events = read_events(response)
     assert "".join(e.get("chunk", "") for e in events) == "Echo: hej ström"
     assert events[-1]["done"] is True and events[-1]["user_id"] == user.user_id
+
+
+def test_a_refusal_names_the_brain_as_the_user_did(make_stack: Callable[..., Stack],
+                                                   fake_ollama: FakeOllama) -> None:
+    """On the bus a brain is `<user_id>/<name>`; an answer to the user says `<name>`."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="1",
+                       LUMIA_AUTH="required", SECRET_KEY=SECRET)
+    fake_ollama.behaviour.embed_fails = True  # the memory stays queued: forgetting waits, then says why
+    with stack.client() as client:
+        account = signup(client, "refused")
+        client.headers.update(account.headers)
+        assert client.post("/ingest", json={"customer_id": "kok", "content": "My passport number is 123456."}
+                           ).status_code == 202
+        cleared = client.post("/memory/clear/kok")
+    assert cleared.status_code == 503, cleared.text
+    assert cleared.json()["detail"].startswith("Brain 'kok' still has 1 accepted memories")
+    assert account.user_id not in cleared.text

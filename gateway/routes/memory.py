@@ -7,11 +7,11 @@ import time
 from collections.abc import Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from nats.errors import Error as NatsError
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway.bus_client import ask
 from gateway.deps import Caller, Nats, Relay
@@ -51,6 +51,24 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
     claimed = request.query_params.get("user_id")
     if claimed is not None:
         caller.user(claimed, where="query")
+
+
+Reply = TypeVar("Reply", bound=BaseModel)
+
+
+async def ask_brain(nc: Nats, subject: str, request: QueryRequest | BrainRequest | ListRequest | DeleteRequest,
+                    reply_type: type[Reply], caller: Caller) -> Reply:
+    """`ask` the brain_worker, its refusals naming the brain as the caller did: "Brain 'kok'",
+    not the worker's "Brain 'usr_1/kok'" (a command for the operator, `lumia reindex usr_1/kok`,
+    keeps the name the CLI needs)."""
+    try:
+        return await ask(nc, subject, request, reply_type)
+    except HTTPException as exc:
+        public = caller.public_brain(request.brain)
+        if public != request.brain and isinstance(exc.detail, str):
+            exc.detail = re.sub(rf"\b([Bb]rain) '{re.escape(request.brain)}'", lambda m: f"{m.group(1)} '{public}'",
+                                exc.detail)
+        raise
 
 
 # Every answer but success says why in `detail`.
@@ -190,7 +208,7 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
     request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
-    found = await ask(nc, subjects.BRAIN_QUERY, request, QueryReply)
+    found = await ask_brain(nc, subjects.BRAIN_QUERY, request, QueryReply, caller)
     answer = None
     if body.answer:
         parts: list[str] = []
@@ -208,14 +226,16 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
 
 @router.get("/memory/stats/{brain}", response_model=BrainStats)
 async def stats(brain: BrainName, nc: Nats, caller: Caller) -> BrainStats:
-    found = await ask(nc, subjects.BRAIN_STATS, BrainRequest(brain=caller.brain(_brain(brain))), BrainStats)
+    found = await ask_brain(nc, subjects.BRAIN_STATS, BrainRequest(brain=caller.brain(_brain(brain))), BrainStats,
+                            caller)
     return found.model_copy(update={"brain": brain})
 
 
 @router.post("/memory/clear/{brain}", response_model=ClearReply)
 async def clear(brain: BrainName, nc: Nats, caller: Caller) -> ClearReply:
     """Forget everything of a brain: memories, persona and caches."""
-    found = await ask(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply)
+    found = await ask_brain(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply,
+                            caller)
     return found.model_copy(update={"brain": brain})
 
 
@@ -230,7 +250,7 @@ async def memories(
     if q and not q.strip():
         raise invalid(("query", "q"), "is blank: leave q out to list every memory, or give words to search for", q)
     request = ListRequest(brain=caller.brain(_brain(brain)), offset=offset, limit=limit, q=q or None)
-    return await ask(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply)
+    return await ask_brain(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply, caller)
 
 
 @router.delete("/memory/{brain}/memories/{memory_id}", status_code=204,
@@ -239,7 +259,7 @@ async def forget(brain: BrainName, memory_id: Annotated[str, Path(min_length=1, 
                  caller: Caller) -> Response:
     """Forget one memory, at once."""
     request = DeleteRequest(brain=caller.brain(_brain(brain)), id=memory_id)
-    reply = await ask(nc, subjects.BRAIN_MEMORIES_DELETE, request, DeleteReply)
+    reply = await ask_brain(nc, subjects.BRAIN_MEMORIES_DELETE, request, DeleteReply, caller)
     if not reply.deleted:
         raise HTTPException(404, f"Brain '{brain}' has no memory '{memory_id}'.")
     return Response(status_code=204)
