@@ -28,7 +28,7 @@ from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
 from shared.memory import context
-from shared.memory.asking import about_the_conversation, in_first_person, tells_nothing
+from shared.memory.asking import about_own_past, about_the_conversation, tells_nothing
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
@@ -116,10 +116,12 @@ class Retriever:
                         found: Callable[[tuple[float, float] | None], Awaitable[list[StoredMemory]]],
                         ) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
-        A question about the user's own time ("What did I do last week?", "Vad gjorde jag igår?")
-        gets that time's memories whatever their similarity: its words are mostly the time, and
-        they scored 0.71-0.81 against what was done then. A time in the question does not hide
-        the rest: "Does Bosse need his medicine today?" also gets the older fact that answers it."""
+        A question about what the user did or said at a time ("What did I do last week?", "Vad
+        köpte jag igår?") gets that time's memories whatever their similarity (its words are
+        mostly the time, and they scored 0.71-0.81 against what was done then) and nothing from
+        other times, which scored higher in Swedish. Any other time boosts without hiding: "Does
+        Bosse need his medicine today?" also gets the older fact that answers it, and "How long
+        should I boil an egg today?" none of today's unrelated memories."""
         about_talk = about_the_conversation(question)
 
         def tells(memory: StoredMemory) -> bool:
@@ -130,8 +132,9 @@ class Retriever:
 
         if window is None:
             return [h for h in hits if relevant(h)]
-        own_time = in_first_person(question)
-        chosen = [h for h in hits if tells(h) and (own_time or relevant(h))]
+        if about_own_past(question):
+            return [h for h in hits if tells(h)]
+        chosen = [h for h in hits if relevant(h)]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and relevant(h)]
         # The closest first: a day's many memories must not crowd out the older one that answers.

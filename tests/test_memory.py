@@ -211,6 +211,35 @@ def test_a_chat_about_my_own_time_gets_that_times_memories(lumia: Stack) -> None
             "Bought a new bike, a blue Crescent.", "Went to the cinema to see Dune with Lisa."]
 
 
+def test_a_chat_about_my_own_past_gets_that_time_alone_and_other_times_add_nothing_unrelated(lumia: Stack) -> None:
+    """Found by a black-box pass: "Vad gjorde jag igår?" ranked older memories above
+    yesterday's (they passed the gate and joined), and "How long should I boil an egg today?"
+    got every memory of today, however unrelated, for being in the first person."""
+    name = brain()
+    now = datetime.now(UTC)
+    today = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    said = {"Jag bakade kanelbullar med mormor.": today - timedelta(days=1),
+            "Jag var på bio och såg Dune med Lisa.": today - timedelta(days=today.weekday() + 4),
+            "Jag målade köket gult och grönt.": today - timedelta(days=60),
+            "Jag gick en lång promenad med hunden.": today - timedelta(days=75),
+            "My favourite colour is green.": now - timedelta(minutes=2),
+            "I work as an electrician in Malmö.": now - timedelta(minutes=1)}
+    with lumia.client() as client:
+        for text, when in said.items():
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(said))
+
+        def used(message: str) -> list[str]:
+            reply = client.post("/memory/chat", json={"user_id": name, "message": message}).json()
+            return [m["snippet"] for m in reply["memories_used"]]
+
+        assert used("Vad gjorde jag igår?") == ["Jag bakade kanelbullar med mormor."]
+        assert used("Vad gjorde jag förra veckan?") == ["Jag var på bio och såg Dune med Lisa."]
+        assert used("How long should I boil an egg today?") == []
+        assert used("Hur länge ska jag koka ett ägg idag?") == []
+
+
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:
     name = brain()
     now = datetime.now(UTC)

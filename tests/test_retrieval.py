@@ -8,7 +8,7 @@ import pytest
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
-from shared.memory.asking import about_the_conversation, in_first_person, tells_nothing
+from shared.memory.asking import about_own_past, about_the_conversation, in_first_person, tells_nothing
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
@@ -198,3 +198,21 @@ def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing:
 ])
 def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: bool, talk: bool) -> None:
     assert (in_first_person(text), about_the_conversation(text)) == (own, talk)
+
+
+@pytest.mark.parametrize(("text", "past"), [
+    ("What did I do last week?", True),
+    ("Which films have I watched this week?", True),
+    ("Vad köpte jag igår?", True),
+    ("Vad åt jag igår?", True),
+    ("Vilka filmer har jag sett förra veckan?", True),
+    ("Vem träffade jag i maj?", True),
+    ("How long should I boil an egg today?", False),
+    ("Hur länge ska jag koka ett ägg idag?", False),
+    ("I'm bored today, what should I do?", False),
+    ("Kan du laga något åt mig idag?", False),  # "åt" is "for" here, not "ate"
+    ("Jag vill inte jobba idag.", False),  # "inte" only looks like a past form
+    ("What happened last week?", False),  # not about the user
+])
+def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None:
+    assert about_own_past(text) is past

@@ -121,6 +121,46 @@ def in_first_person(text: str) -> bool:
     return typed_i or any(found.group() != "i" for found in _FIRST_PERSON.finditer(text))
 
 
+# The past of a question about the user's own time ("What did I do last week?", "Vad köpte jag
+# igår?"). English: an auxiliary anywhere, a past form after I/we or a perfect's "have". Swedish:
+# a past form next to "jag"/"vi" ("gjorde jag", "har jag sett"); regular ones end in -de/-te,
+# less the words that only look like them.
+PAST_AUXILIARIES = frozenset("did didn't was wasn't were weren't had hadn't".split())
+PAST_FORMS = frozenset("""
+    ate bought came done drank drove eaten felt forgot found gave got gotten gone heard kept knew
+    left lost made met paid put ran read said sang saw seen sent sold spent spoke slept swam
+    taken took thought told went won wore wrote written been
+    sa sade åt drack såg sett gick gått kom kommit for fick fått tog tagit skrev skrivit sov sovit
+    var varit ätit druckit sagt gjort köpt läst träffat pratat sprang sprungit vann vunnit
+""".split())
+NOT_PAST = frozenset("""
+    inte måste borde kunde skulle ville mitte sidde
+    första andra tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte
+""".split())
+_PAST_AFTER = frozenset("i we have has had 've".split())
+
+
+def about_own_past(text: str) -> bool:
+    """Whether the message asks what the user did or said at some time ("What did I do last
+    week?", "Which films have I watched?", "Vad åt jag igår?"), rather than something else in
+    the first person ("How long should I boil an egg today?", "Ska jag ta paraply idag?")."""
+    if not in_first_person(text):
+        return False
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    if PAST_AUXILIARIES & set(words):
+        return True
+    for at, word in enumerate(words):
+        near = set(words[max(at - 2, 0):at]) | set(words[at + 1:at + 2])
+        if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
+            return True
+        if word.endswith("ed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
+            return True
+        swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+        if swedish_past and near & {"jag", "vi"}:
+            return True
+    return False
+
+
 def about_the_conversation(text: str) -> bool:
     """Whether the message asks about what was said ("What did I ask you yesterday?")."""
     return _TALK.search(text) is not None
