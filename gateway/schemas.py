@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
-from shared.messages import MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage, not_blank
+from shared.messages import MEMORY_UNAVAILABLE, MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage, not_blank
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 OptionalUser = UserId | None
@@ -33,6 +33,7 @@ class ChatResponse(BaseModel):
     persona_included: bool
     processing_time_ms: float
     memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")
+    memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)
 
 
 class ErrorBody(BaseModel):
@@ -170,3 +171,4 @@ class RouterChatResponse(BaseModel):
     response_length: int
     processing_time_ms: float
     memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")
+    memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)

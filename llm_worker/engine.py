@@ -119,7 +119,7 @@ async def stream_turn(
         # What does not fit the window is not sent, and not reported as used either.
         persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
                                         results or ())
-        known = Recollection(memories=memories, persona=persona)
+        known = Recollection(memories=memories, persona=persona, unavailable=known.unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
                                   tool_results=results or ())
         if known.memories:
@@ -158,7 +158,7 @@ async def stream_turn(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),
         context_length=len(context_block(known.persona, known.memories)),
-        used_brain=used_brain, tools_invoked=results,
+        used_brain=used_brain, tools_invoked=results, memory_unavailable=known.unavailable,
     )
     await events.emit("done", stats=stats)
     if remember is not None:

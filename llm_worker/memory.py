@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 from pydantic import ValidationError
 
 from shared import subjects
@@ -23,6 +25,8 @@ ANSWER_CHARS_KEPT = 2000
 class Recollection:
     memories: list[MemoryHit] = field(default_factory=list)
     persona: str | None = None
+    unavailable: str | None = None
+    """Why memory could not be searched: the answer is given without it, and says so."""
 
     def refs(self) -> list[MemoryRef]:
         return [MemoryRef(id=m.id, score=m.score, snippet=m.content[:SNIPPET_CHARS]) for m in self.memories]
@@ -46,14 +50,23 @@ class BusMemory:
                                            timeout=self._timeout)
             if (refusal := _refusal(reply.data)) is not None:  # the store is down, another embedder, ...
                 log.warning("request %s: no memory for brain %r: %s", request.request_id, request.brain, refusal)
-                return Recollection()
+                return Recollection(unavailable=f"Memory was not used: {refusal}")
             found = QueryReply.model_validate_json(reply.data)
         except (NatsError, TimeoutError, ValidationError) as exc:
-            # An answer without memory beats no answer; the log says why.
+            # An answer without memory beats no answer; the log and the answer say why.
             log.warning("request %s: no memory for brain %r (%s)", request.request_id, request.brain,
                         type(exc).__name__ if not str(exc) else exc)
-            return Recollection()
+            return Recollection(unavailable=f"Memory was not used: {self._why(exc)}")
         return Recollection(memories=found.results, persona=found.persona)
+
+    def _why(self, exc: Exception) -> str:
+        if isinstance(exc, NoRespondersError):
+            return "no brain_worker is running (start one: python -m brain_worker)."
+        if isinstance(exc, NatsTimeout | TimeoutError):
+            return f"the brain_worker did not answer within {self._timeout:g} s (LUMIA_BRAIN_TIMEOUT)."
+        if isinstance(exc, ValidationError):
+            return "the brain_worker's reply could not be read (a worker of another version?)."
+        return f"the message bus failed ({exc!s})."
 
     async def remember(self, request: ChatRequest, answer: str) -> None:
         if request.purpose != "chat":

@@ -91,6 +91,10 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal"
 
 
+MEMORY_UNAVAILABLE = ("Set when memory could not be searched (the brain_worker down, slow or refusing): the answer "
+                      "was given without it, and this says why")
+
+
 class TurnStats(BaseModel):
     """What a finished turn reports; the README's response statistics."""
 
@@ -102,6 +106,7 @@ class TurnStats(BaseModel):
     eval_count: int | None = Field(default=None, description="Tokens Ollama generated")
     used_brain: bool | None = Field(default=None, description="With `route`: whether memory was used")
     tools_invoked: list[ToolResult] | None = Field(default=None, description="With `route`: the tools that ran")
+    memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)
 
 
 class MemoryRef(BaseModel):

@@ -75,6 +75,17 @@ def test_no_llm_worker_fails_at_once_and_health_says_which(make_stack: Callable[
     assert health["checks"]["workers"]["brain"]["ok"] is True
 
 
+def test_no_brain_worker_answers_without_memory_and_says_so(make_stack: Callable[..., Stack]) -> None:
+    """An answer without memory must not look like one that needed none."""
+    stack = make_stack("llm", "gateway")
+    with stack.client() as client:
+        answer = client.post("/memory/chat", json=BODY)
+        events = stream_chat(client, BODY)
+    assert answer.status_code == 200 and answer.json()["context_used"] is False
+    assert "no brain_worker is running" in answer.json()["memory_unavailable"]
+    assert "no brain_worker is running" in events[-1]["memory_unavailable"]
+
+
 def test_worker_killed_mid_stream_gives_an_error_event(
     make_stack: Callable[..., Stack], fake_ollama: FakeOllama
 ) -> None:

@@ -193,6 +193,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     assert all("Chroma" in health["checks"]["workers"][kind]["error"] for kind in ("brain", "ingest"))
     assert [a.status_code for a in answers] == [503] * 4
     assert chat.status_code == 200 and chat.json()["context_used"] is False  # answered without memory
+    assert "The memory store (Chroma) is not reachable" in chat.json()["memory_unavailable"]
     assert "no memory for brain 'outage': The memory store (Chroma) is not reachable" in llm.log()
     assert all("Chroma" in a.json()["detail"] for a in answers)
     assert [s.status_code for s in sent] == [202] * 3

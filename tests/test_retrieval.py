@@ -213,6 +213,9 @@ def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: boo
     ("Kan du laga något åt mig idag?", False),  # "åt" is "for" here, not "ate"
     ("Jag vill inte jobba idag.", False),  # "inte" only looks like a past form
     ("What happened last week?", False),  # not about the user
+    ("Jag har fått i mig 90 gram protein idag, hur mycket fattas?", False),  # tells the past, asks the rest
+    ("Åt jag något igår?", True),
+    ("Tell me what I did on Friday.", True),
 ])
 def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None:
     assert about_own_past(text) is past

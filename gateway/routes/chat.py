@@ -54,6 +54,8 @@ def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str,
         "persona_included": stats.persona_included,
         "processing_time_ms": round((time.perf_counter() - started) * 1000, 2),
     }
+    if stats.memory_unavailable is not None:  # else an answer without memory looks like one that needed none
+        summary["memory_unavailable"] = stats.memory_unavailable
     if stats.used_brain is not None:  # a routed chat says what the router chose
         summary["used_brain"] = stats.used_brain
         summary["tools_invoked"] = [t.model_dump() for t in stats.tools_invoked or []]

@@ -142,23 +142,37 @@ _PAST_AFTER = frozenset("i we have has had 've".split())
 
 def about_own_past(text: str) -> bool:
     """Whether the message asks what the user did or said at some time ("What did I do last
-    week?", "Which films have I watched?", "Vad åt jag igår?"), rather than something else in
-    the first person ("How long should I boil an egg today?", "Ska jag ta paraply idag?")."""
-    if not in_first_person(text):
-        return False
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-    if PAST_AUXILIARIES & set(words):
-        return True
-    for at, word in enumerate(words):
-        near = set(words[max(at - 2, 0):at]) | set(words[at + 1:at + 2])
-        if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
-            return True
-        if word.endswith("ed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
-            return True
-        swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
-        if swedish_past and near & {"jag", "vi"}:
+    week?", "Which films have I watched?", "Vad åt jag igår?", "Tell me what I did"), rather than
+    something else in the first person ("How long should I boil an egg today?", "Ska jag ta
+    paraply idag?", "Jag har fått i mig 90 g protein idag, hur mycket fattas?"): a clause that
+    asks or requests, in the first person and the past."""
+    for clause in _CLAUSE_BREAK.split(text):
+        words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
+        if not words or not in_first_person(clause):
+            continue
+        asks = words[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS
+        if (asks or (len(words) > 1 and words[1] in ("jag", "vi") and _past(words, 0))) and any(
+                _past(words, at) for at in range(len(words))):
             return True
     return False
+
+
+_CLAUSE_BREAK = re.compile(r"[.,;:!?…？]+")
+REMINDING_WORDS = frozenset("remind påminn".split())
+
+
+def _past(words: list[str], at: int) -> bool:
+    """Whether `words[at]` is a past form of a question about the user (see PAST_FORMS)."""
+    word = words[at]
+    if word in PAST_AUXILIARIES:
+        return True
+    near = set(words[max(at - 2, 0):at]) | set(words[at + 1:at + 2])
+    if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
+        return True
+    if word.endswith("ed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
+        return True
+    swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+    return swedish_past and bool(near & {"jag", "vi"})
 
 
 def about_the_conversation(text: str) -> bool:
