@@ -41,8 +41,12 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
     if request.q:
         # Always the full depth: the ranking and `total` must not depend on which page is asked for.
         found = await retriever.query(QueryRequest(brain=request.brain, question=request.q, n_results=MAX_RESULTS))
-        return ListReply(memories=found.results[request.offset : request.offset + request.limit],
-                         total=len(found.results))
+        # What matches: the words, or the meaning as closely as a chat's relevance gate asks. Not
+        # the whole brain ranked: a search for a name nobody mentions must find nothing.
+        index = await retriever.keyword_index(request.brain)
+        worded = {memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)}
+        matches = [h for h in found.results if h.id in worded or (h.score or 0.0) >= retriever.min_score]
+        return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     memories = await retriever.store.get(request.brain)
     memories.sort(key=lambda m: float(m.metadata.get(CREATED_AT, 0)), reverse=True)
     page = memories[request.offset : request.offset + request.limit]

@@ -1,6 +1,7 @@
 """Input errors found after FastAPI's own validation, in the same shape as its 422s:
 `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`, so every 422 names its field alike."""
 
+import json
 import math
 from typing import Any
 
@@ -26,9 +27,26 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+ECHOED_CHARS = 200  # of a refused input sent back: enough to recognise it
+
+
+def _echoed(value: Any) -> Any:
+    """A refused input as sent back: a long text cut (a 32,001-character message came back whole),
+    a large object or list named by its size."""
+    if isinstance(value, str) and len(value) > ECHOED_CHARS:
+        return f"{value[:ECHOED_CHARS]}… ({len(value):,} characters)"
+    if isinstance(value, dict | list) and len(json.dumps(value, default=str)) > ECHOED_CHARS:
+        return f"({'an object' if isinstance(value, dict) else 'a list'} of {len(value):,} items)"
+    return value
+
+
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own 422, except that an input echoed back which Python's JSON reader took and
     JSON cannot carry (NaN, Infinity, a lone surrogate) is written as text: answering it must not
-    become a 500."""
+    become a 500; and a large input is cut (`_echoed`)."""
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(status_code=422, content={"detail": _json_safe(jsonable_encoder(exc.errors()))})
+    errors = _json_safe(jsonable_encoder(exc.errors()))
+    for error in errors:
+        if isinstance(error, dict) and "input" in error:
+            error["input"] = _echoed(error["input"])
+    return JSONResponse(status_code=422, content={"detail": errors})

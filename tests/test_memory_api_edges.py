@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.memory.messages import MAX_RESULTS
 from shared.prompts import Turn, build_messages
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
@@ -100,20 +99,24 @@ def test_a_blank_or_untidy_source_is_refused_naming_it(lumia: Stack, source: str
     assert refused.json()["detail"][0]["loc"] == ["query", "source"]
 
 
-def test_a_search_total_is_the_same_on_every_page(lumia: Stack) -> None:
+def test_a_search_finds_what_matches_with_the_same_total_on_every_page(lumia: Stack) -> None:
     name = brain()
     texts = ["The Falcon 9 launch was delayed.", "Falcon Heavy has three cores.", "Our cat is called Falcon.",
-             "The bakery opens at seven.", "Peregrine falcons dive fast."]
+             "My Falcon bike needs new brakes.", "Falcon is also a brand of enamel mugs."]
+    unrelated = ["The bakery opens at seven.", "Bosse the dog needs his heart medicine."]
     with lumia.client() as client:
-        response = client.post("/ingest/batch", json={"customer_id": name, "items": [{"content": t} for t in texts]})
+        response = client.post("/ingest/batch", json={"customer_id": name,
+                                                      "items": [{"content": t} for t in texts + unrelated]})
         assert response.status_code == 202, response.text
         # Settled, context stage included: a vector that changes between pages would reorder them.
-        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts)
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts + unrelated)
                           and stats(client, name)["pending_ingest"] == 0)
+        nobody = listed(client, name, q="Lisbeth")
         whole = listed(client, name, q="Falcon")
         pages = [listed(client, name, q="Falcon", limit=2, offset=offset) for offset in (0, 2, 4)]
         past_the_end = listed(client, name, q="Falcon", limit=2, offset=50)
-    assert whole["total"] == len(texts) <= MAX_RESULTS
+    assert sorted(m["content"] for m in whole["memories"]) == sorted(texts) and whole["total"] == len(texts)
+    assert nobody == {"memories": [], "total": 0}  # a name no memory holds: nothing, not the whole brain
     assert [page["total"] for page in pages] == [whole["total"]] * 3
     assert [m["id"] for page in pages for m in page["memories"]] == [m["id"] for m in whole["memories"]]
     assert [len(page["memories"]) for page in pages] == [2, 2, 1]
