@@ -126,6 +126,15 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def changed(runtime: MemoryRuntime, notice: BrainChanged) -> None:
         await runtime.nc.publish(subjects.brain_changed(brain_key(notice.brain)), notice.model_dump_json().encode())
 
+    async def settled(runtime: MemoryRuntime, brain: str) -> bool:
+        try:
+            return await settle(runtime.nc.jetstream(), brain, settings.forget_wait)
+        except StillStoring:
+            # Nothing is stored while the store is down: say so, not "a large import".
+            if (why := await runtime.store.unreachable()) is not None:
+                raise StoreUnavailable(why) from None
+            raise
+
     async def queued(runtime: MemoryRuntime, brain: str, stream: str) -> int:
         return sum((await stream_subjects(runtime.nc.jetstream(), stream, f"*.*.*.{brain_key(brain)}")).values())
 
@@ -149,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
         check_deadline(request, "clear")
-        if await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait):
+        if await settled(runtime, request.brain):
             check_deadline(request, "clear")
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
@@ -166,7 +175,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         # The id may be one accepted (202) and still queued: once the brain's queue up to now is
         # stored it is either there to delete or was never issued.
-        if not deleted and await settle(runtime.nc.jetstream(), request.brain, settings.forget_wait):
+        if not deleted and await settled(runtime, request.brain):
             check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:

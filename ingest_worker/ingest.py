@@ -73,11 +73,29 @@ class Ingestor:
         try:
             for brain, (memories, vectors) in prepared.brains.items():
                 await self.store.upsert(brain, memories, vectors)
-                written[brain] = [m.id for m in memories]
+                gone = await self._drop_twins(brain, memories)
+                written[brain] = [m.id for m in memories if m.id not in gone]
                 await self._drop_superseded(brain, memories)
         finally:
             self.forget(prepared)
         return written
+
+    async def _drop_twins(self, brain: str, memories: list[StoredMemory]) -> set[str]:
+        """Two ingest replicas may both take the same words, sent under two ids (by an internal
+        publisher, or over HTTP and the bus at once), for new in the same moment: each looks
+        again after its write, and of twins the smallest id stays. Whichever looks last sees
+        both. Returns the ids dropped (forgotten as a delete would: neighbours let go of them)."""
+        hashes = [m.metadata["lumia_hash"] for m in memories if context.in_context(m.metadata)]
+        if not hashes:
+            return set()  # a document's chunk is its place in the document: no twin
+        by_hash: dict[str, list[str]] = defaultdict(list)
+        for twin in await self.store.get(brain, where={"lumia_hash": {"$in": hashes}}):
+            by_hash[twin.metadata["lumia_hash"]].append(twin.id)
+        gone = {memory_id for ids in by_hash.values() for memory_id in sorted(ids)[1:]}
+        if gone:
+            await self.store.delete(brain, sorted(gone))
+            await context.detach(self.store, self.embedder, brain, gone)
+        return gone
 
     async def _drop_superseded(self, brain: str, memories: list[StoredMemory]) -> None:
         """A document uploaded again under its source replaces the chunks of the upload before.

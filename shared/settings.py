@@ -74,6 +74,9 @@ class Settings(BaseSettings):
                                  description="Longest a chat waits for retrieval before answering without memory")
     persona_every_turns: int = Field(5, ge=1, alias="LUMIA_PERSONA_EVERY_TURNS")
     persona_every_minutes: float = Field(30, gt=0, alias="LUMIA_PERSONA_EVERY_MINUTES")
+    chroma_timeout: float = Field(8.0, gt=0, alias="LUMIA_CHROMA_TIMEOUT",
+                                  description="Seconds one call to a Chroma server (CHROMA_URL) may take before the "
+                                              "memory store counts as unavailable (below the gateway's 10 s)")
     chroma_open_brains: int = Field(256, ge=1, alias="LUMIA_CHROMA_OPEN_BRAINS",
                                     description="Brains whose vector index embedded Chroma keeps open")
     ingest_max_deliver: int = Field(5, ge=1, alias="LUMIA_INGEST_MAX_DELIVER",

@@ -1,6 +1,7 @@
 """Ingestion is at-least-once with idempotent writes: nothing lost, nothing doubled, poison set aside."""
 
 import asyncio
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +160,37 @@ def test_chroma_server_mode_runs_ingestion_in_its_own_worker(
     assert health["checks"]["workers"]["ingest"]["instance"].endswith(f"-{ingest_pid}")
 
 
+def test_a_chroma_server_that_stops_answering_is_unavailable_not_a_hang(
+    make_stack: Callable[..., Stack], tmp_path: Path
+) -> None:
+    """A server stopped (SIGSTOP: it accepts and never answers), not gone: Chroma's client waits
+    forever, and every request of both workers used to hang for as long."""
+    port = free_port()
+    chroma = run_chroma(tmp_path / "stalled", port)
+    stack = make_stack("brain", "ingest", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}", LUMIA_CHROMA_TIMEOUT="2")
+    question = {"customer_id": "stalled", "question": "What is stored?"}
+    try:
+        with stack.client() as client:
+            client.post("/ingest", json={"customer_id": "stalled", "content": "Stored before the stall."})
+            assert wait_until(lambda: count(client, "stalled") == 1)
+            chroma.send_signal(signal.SIGSTOP)
+            try:
+                stalled = client.post("/query", json=question)
+                health = client.get("/memory/health").json()
+            finally:
+                chroma.send_signal(signal.SIGCONT)
+            assert wait_until(lambda: client.post("/query", json=question).status_code == 200, timeout=30)
+            after = client.post("/query", json=question).json()
+    finally:
+        chroma.terminate()
+        chroma.wait(10)
+    assert stalled.status_code == 503, stalled.text
+    assert "Chroma" in stalled.json()["detail"]
+    assert health["status"] == "degraded"
+    assert all("Chroma" in health["checks"]["workers"][kind]["error"] for kind in ("brain", "ingest"))
+    assert [r["content"] for r in after["results"]] == ["Stored before the stall."]
+
+
 def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[..., Stack], tmp_path: Path) -> None:
     """With the store down, no answer may read as an empty brain, and what is sent meanwhile waits
     for it instead of using up its deliveries (2 here) and being dead-lettered."""
@@ -182,6 +214,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
             sent = [client.post("/ingest", json={"customer_id": "outage", "content": f"Sent during the outage, {n}."})
                     for n in range(3)]
             assert wait_until(lambda: ingest.log().count("Holding") >= 3, timeout=30)  # more tries than allowed
+            queued_clear = client.post("/memory/clear/outage")  # waits for the queued three, which cannot be stored
             chroma = run_chroma(tmp_path / "outage", port)
             assert wait_until(lambda: client.get("/memory/stats/outage").status_code == 200
                               and client.get("/memory/stats/outage").json()["pending_ingest"] == 0, timeout=60)
@@ -195,6 +228,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     assert chat.status_code == 200 and chat.json()["context_used"] is False  # answered without memory
     assert "The memory store (Chroma) is not reachable" in chat.json()["memory_unavailable"]
     assert "no memory for brain 'outage': The memory store (Chroma) is not reachable" in llm.log()
-    assert all("Chroma" in a.json()["detail"] for a in answers)
+    assert all("Chroma" in a.json()["detail"] for a in [*answers, queued_clear])
+    assert queued_clear.status_code == 503
     assert [s.status_code for s in sent] == [202] * 3
     assert stats["dead_letters"] == 0 and stats["memory_count"] == 5  # the chat's own turn is remembered too

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from shared.memory.messages import ListRequest
 from shared.prompts import Turn, build_messages
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
@@ -121,6 +123,13 @@ def test_a_search_finds_what_matches_with_the_same_total_on_every_page(lumia: St
     assert [m["id"] for page in pages for m in page["memories"]] == [m["id"] for m in whole["memories"]]
     assert [len(page["memories"]) for page in pages] == [2, 2, 1]
     assert past_the_end == {"memories": [], "total": whole["total"]}
+
+
+def test_a_blank_search_on_the_bus_names_q() -> None:
+    with pytest.raises(ValidationError) as refused:
+        ListRequest.model_validate({"brain": "b", "q": "   "})
+    assert [e["loc"] for e in refused.value.errors()] == [("q",)]
+    assert ListRequest.model_validate({"brain": "b", "q": ""}).q is None  # an empty search box lists
 
 
 def test_a_blank_search_is_refused_naming_q(lumia: Stack) -> None:

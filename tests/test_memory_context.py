@@ -268,3 +268,21 @@ async def test_the_same_words_on_another_day_are_another_memory(parts: tuple[Mem
     assert written == {"b": ["run-0000", "run-0002"]}  # ten minutes later is a retry; Friday is news
     friday = await store.get("b", where={"lumia_hash": {"$ne": ""}})
     assert sorted(m.metadata[context.CREATED_AT] for m in friday) == [monday, monday + 4 * 86_400]
+
+
+@pytest.mark.asyncio
+async def test_two_replicas_taking_the_same_words_at_once_store_them_once(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    """Found by a black-box pass with two ingest workers: the same words under two ids, each
+    replica preparing before the other had stored, were both stored (up to 94 of 100)."""
+    store, embedder = parts
+    at = 1_700_000_000.0
+    texts = [f"Anna: Note {n}: the spare key is under pot number {n}." for n in range(6)]
+    one, other = Ingestor(store, embedder), Ingestor(store, embedder)
+    first = await one.prepare([turn(n, text, at + n) for n, text in enumerate(texts)])
+    second = await other.prepare([turn(100 + n, text, at + n) for n, text in enumerate(texts)])
+    assert await one.store_prepared(first) == {"b": [f"turn-{n:04d}" for n in range(6)]}
+    assert await other.store_prepared(second) == {"b": []}  # its twins went: the smaller ids stay
+    kept = await stored(store)
+    assert sorted(kept) == [f"turn-{n:04d}" for n in range(6)]
+    assert not {m.metadata[context.PREV] for m in kept.values()} & {f"turn-{100 + n:04d}" for n in range(6)}

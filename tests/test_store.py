@@ -5,7 +5,9 @@ import random
 import resource
 from pathlib import Path
 
+from shared.embedded_nats import free_port
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+from tests.test_ingest_durability import run_chroma
 
 
 def _unit(rng: random.Random) -> list[float]:
@@ -37,3 +39,31 @@ def test_opening_chroma_leaves_the_descriptor_limit_usable(tmp_path: Path) -> No
     before = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     open_chroma(None, tmp_path, open_brains=2)
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= before
+
+
+def test_reads_racing_a_clear_answer_as_before_or_after_it(tmp_path: Path) -> None:
+    """Found by a black-box pass on a Chroma server: a read while its brain was cleared failed with
+    "Collection does not exist" or "Missing metadata segment", a 500 to the user; an empty brain
+    is no error."""
+    port = free_port()
+    server = run_chroma(tmp_path / "served", port)
+    store = MemoryStore(open_chroma(f"http://127.0.0.1:{port}", tmp_path), "test:random")
+    rng = random.Random(5)
+
+    async def run() -> list[object]:
+        answers: list[object] = []
+        for b in range(8):
+            memories = [StoredMemory(id=f"m{m}", content=f"memory {m}", metadata={"n": m}) for m in range(10)]
+            await store.upsert(f"brain-{b}", memories, [_unit(rng) for _ in memories])
+            reads = [read for _ in range(6) for read in (store.get(f"brain-{b}"), store.count(f"brain-{b}"),
+                                                         store.search(f"brain-{b}", _unit(rng), 5))]
+            answers += await asyncio.gather(*reads[:6], store.clear(f"brain-{b}"), *reads[6:], return_exceptions=True)
+        return answers
+
+    try:
+        answers = asyncio.run(run())
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert [a for a in answers if isinstance(a, BaseException)] == []
+    assert all(len(a) in (0, 5, 10) if isinstance(a, list) else a in (0, 10) for a in answers)

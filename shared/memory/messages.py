@@ -3,7 +3,7 @@
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared.memory.brains import BusBrain
 from shared.messages import not_blank
@@ -133,7 +133,14 @@ class ListRequest(BaseModel):
     brain: BusBrain
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=50, ge=1, le=500)
-    q: str | None = Field(default=None, max_length=1000)
+    q: str | None = Field(default=None, max_length=1000,
+                          description="Words to search for; empty or left out lists, only spaces is refused")
+
+    @field_validator("q")
+    @classmethod
+    def _q_has_words(cls, q: str | None) -> str | None:
+        # Checked here, not left to the query it becomes: that error would name `question`.
+        return not_blank(q) if q else None
 
 
 class ListReply(BaseModel):

@@ -44,7 +44,8 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
         stack.callback(local.close)
         await local.load()  # here rather than on the first question or batch, which would wait for it
         embedder = local
-    client = open_chroma(settings.chroma_url, settings.chroma_directory, settings.chroma_open_brains)
+    client = open_chroma(settings.chroma_url, settings.chroma_directory, settings.chroma_open_brains,
+                         settings.chroma_timeout)
     js = nc.jetstream()
     await ensure_streams(js)
     runtime = MemoryRuntime(

@@ -21,11 +21,12 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import validate_where
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 
 from shared.memory.brains import brain_from_key, brain_key
 
 T = TypeVar("T")
+HEARTBEAT_WAIT = 1.5  # s: below the gateway's 2 s wait for a worker's health
 
 
 class StoreUnavailable(Exception):
@@ -92,15 +93,26 @@ LAYOUT = "in-context"
 embedding per memory) lack it, keep their plain vectors, and get context by `lumia reindex`."""
 
 
-def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: int = OPEN_BRAINS) -> ClientAPI:
+SERVER_TIMEOUT = 8.0  # s; LUMIA_CHROMA_TIMEOUT
+
+
+def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: int = OPEN_BRAINS,
+                timeout: float = SERVER_TIMEOUT) -> ClientAPI:
     # Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
     settings = ChromaSettings(anonymized_telemetry=False)
     if chroma_url:
         parts = urlsplit(chroma_url)
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=parts.hostname or "127.0.0.1", port=parts.port or 8000, ssl=parts.scheme == "https",
             settings=settings,
         )
+        # Chroma's client waits forever (httpx timeout=None, no setting for it): a server that
+        # is stopped, not gone, held every request of both workers for minutes. Bounded, a call
+        # fails as httpx.TimeoutException, a TransportError: StoreUnavailable, "unavailable".
+        session = getattr(getattr(client, "_server", None), "_session", None)
+        if isinstance(session, httpx.Client):
+            session.timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        return client
     persist_directory.mkdir(parents=True, exist_ok=True)
     with _index_cache_of(open_brains):
         return chromadb.PersistentClient(path=str(persist_directory), settings=settings)
@@ -144,6 +156,20 @@ class MemoryStore:
             raise StoreUnavailable(f"The memory store (Chroma) is not reachable ({exc}); is `chroma run` up at "
                                    "CHROMA_URL? Nothing was read or changed.") from exc
 
+    def _on(self, brain: str, act: Callable[[Collection], T], empty: T, check: bool = False) -> T:
+        """`act` on the brain's collection, or `empty` when it has none: also when a clear deletes
+        it meanwhile, and Chroma says the collection, or a segment of it, does not exist (a read
+        racing a clear used to answer 500)."""
+        collection = self._collection(brain, check=check)
+        if collection is None:
+            return empty
+        try:
+            return act(collection)
+        except ChromaError:
+            if self._collection(brain, check=False) is None:
+                return empty
+            raise
+
     def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
         name = brain_key(brain)
         if create:
@@ -170,9 +196,11 @@ class MemoryStore:
     async def unreachable(self) -> str | None:
         """Why the store cannot be reached, or None when it answers."""
         try:
-            await self._run(self._client.heartbeat)
+            await asyncio.wait_for(self._run(self._client.heartbeat), HEARTBEAT_WAIT)
         except StoreUnavailable as exc:
             return str(exc)
+        except TimeoutError:  # a health check must answer sooner than a request may take
+            return f"The memory store (Chroma) did not answer within {HEARTBEAT_WAIT:g} s; is `chroma run` stopped?"
         return None
 
     async def upsert(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
@@ -190,16 +218,15 @@ class MemoryStore:
 
     async def update(self, brain: str, memories: list[StoredMemory]) -> None:
         """New vectors and metadata for memories that exist; one deleted meanwhile stays deleted."""
-        def update() -> None:
-            collection = self._collection(brain)
-            if collection is not None and memories:
+        def update(collection: Collection) -> None:
+            if memories:
                 collection.update(
                     ids=[m.id for m in memories],
                     metadatas=[m.metadata for m in memories],
                     embeddings=[m.vector or [] for m in memories],  # type: ignore[arg-type]
                 )
 
-        await self._run(update)
+        await self._run(self._on, brain, update, None, True)
 
     async def in_context(self, brain: str) -> bool:
         """Whether the brain's collection is built for vectors in context (LAYOUT)."""
@@ -213,10 +240,7 @@ class MemoryStore:
         self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None,
         with_vectors: bool = False,
     ) -> list[StoredMemory]:
-        def search() -> list[StoredMemory]:
-            collection = self._collection(brain)
-            if collection is None:
-                return []
+        def search(collection: Collection) -> list[StoredMemory]:
             include: list[Any] = ["documents", "metadatas", "distances", *(["embeddings"] if with_vectors else [])]
             found = collection.query(
                 query_embeddings=[vector],  # type: ignore[arg-type]
@@ -235,16 +259,13 @@ class MemoryStore:
                 ))
             ]
 
-        return await self._run(search)
+        return await self._run(self._on, brain, search, [], True)
 
     async def get(
         self, brain: str, ids: list[str] | None = None, where: dict[str, Any] | None = None,
         offset: int | None = None, limit: int | None = None, with_vectors: bool = False,
     ) -> list[StoredMemory]:
-        def get() -> list[StoredMemory]:
-            collection = self._collection(brain, check=False)
-            if collection is None:
-                return []
+        def get(collection: Collection) -> list[StoredMemory]:
             include: list[Any] = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
             found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include)
             vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
@@ -256,26 +277,22 @@ class MemoryStore:
                 )
             ]
 
-        return await self._run(get)
+        return await self._run(self._on, brain, get, [])
 
     async def count(self, brain: str) -> int:
-        def count() -> int:
-            collection = self._collection(brain, check=False)
-            return 0 if collection is None else collection.count()
+        def count(collection: Collection) -> int:
+            return collection.count()
 
-        return await self._run(count)
+        return await self._run(self._on, brain, count, 0)
 
     async def delete(self, brain: str, ids: list[str]) -> int:
-        def delete() -> int:
-            collection = self._collection(brain, check=False)
-            if collection is None:
-                return 0
+        def delete(collection: Collection) -> int:
             present = collection.get(ids=ids, include=[])["ids"]
             if present:
                 collection.delete(ids=present)
             return len(present)
 
-        return await self._run(delete)
+        return await self._run(self._on, brain, delete, 0)
 
     async def clear(self, brain: str) -> int:
         def clear() -> int:
