@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
@@ -17,7 +17,14 @@ NamedBrain = Annotated[BrainId | None, Field(
 USER_FIELD = Field(default=None, description="Your user id; with accounts it defaults to the token's user")
 
 
-class ChatBody(BaseModel):
+class RequestBody(BaseModel):
+    """A field the API does not know is a 422 naming it: a misspelled `wher` was ignored, and
+    the query answered unfiltered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChatBody(RequestBody):
     user_id: OptionalUser = USER_FIELD
     message: UserMessage
     system_prompt: SystemPrompt | None = Field(default=None, description="Replaces the default system prompt")
@@ -60,7 +67,7 @@ class HealthResponse(BaseModel):
     checks: HealthChecks
 
 
-class IngestItemBody(BaseModel):
+class IngestItemBody(RequestBody):
     content: MemoryText
     metadata: Metadata = Field(
         default_factory=dict,
@@ -75,7 +82,7 @@ class IngestBody(IngestItemBody):
     customer_id: NamedBrain = None
 
 
-class IngestBatchBody(BaseModel):
+class IngestBatchBody(RequestBody):
     user_id: OptionalUser = Field(default=None, description="Your user id, if you send one: with accounts it "
                                                              "must be the token's user")
     customer_id: NamedBrain = None
@@ -90,14 +97,16 @@ class IngestBatchAccepted(BaseModel):
     ids: list[str]
 
 
-class QueryBody(BaseModel):
+class QueryBody(RequestBody):
     user_id: OptionalUser = Field(default=None, description="Your user id, if you send one: with accounts it "
                                                              "must be the token's user")
     customer_id: NamedBrain = None
     question: MemoryText
-    n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
+    # Strict: `true` taken as 1 result, or "yes" as asking for an answer, hides a client's mistake.
+    n_results: int = Field(default=3, ge=1, le=MAX_RESULTS, strict=True)
     where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")
-    answer: bool = Field(default=False, description="Also generate an answer from the results with the LLM")
+    answer: bool = Field(default=False, strict=True,
+                         description="Also generate an answer from the results with the LLM")
 
 
 class QueryResponse(BaseModel):
@@ -110,7 +119,7 @@ class DocumentAccepted(BaseModel):
     ids: list[str]
 
 
-class ThreadCreate(BaseModel):
+class ThreadCreate(RequestBody):
     user_id: OptionalUser = USER_FIELD
     brain_id: BrainId = Field(description="The memory this thread uses")
     system_prompt: SystemPrompt | None = Field(default=None, description="The thread's personality")
@@ -131,7 +140,7 @@ class ThreadOut(BaseModel):
     last_message: str | None
 
 
-class ThreadChatBody(BaseModel):
+class ThreadChatBody(RequestBody):
     message: UserMessage
     user_id: OptionalUser = USER_FIELD
     thread_id: str | None = Field(default=None, description="When given, must be the thread of the path")
@@ -152,7 +161,7 @@ class ThreadMessageOut(BaseModel):
         description="A user message is `pending` while answered and `failed` when its answer failed")
 
 
-class RouterChatBody(BaseModel):
+class RouterChatBody(RequestBody):
     user_id: OptionalUser = USER_FIELD
     message: UserMessage
     tools: list[ToolDefinition] = Field(default_factory=list, max_length=MAX_TOOLS,

@@ -402,6 +402,8 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", '{"customer_id": "x", "content": "hi", "metadata": {"n": Infinity}}'),  # Python's JSON reads it
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"n": 2**64}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"note": "x" * 4001}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metdata": {"topic": "work"}}),  # misspelled: not ignored
+    ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a", "meta": {}}]}),
 ])
 def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: str,
                                                             body: dict[str, Any] | str) -> None:
@@ -413,6 +415,19 @@ def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: s
         assert response.status_code == 422, response.text
         assert stats(client, "x")["memory_count"] == 0
         assert stats(client, "x")["dead_letters"] == 0
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"customer_id": "x", "question": "q", "wher": {"source": "a.md"}}, "wher"),  # answered unfiltered before
+    ({"customer_id": "x", "question": "q", "n_results": True}, "n_results"),  # taken as 1 result before
+    ({"customer_id": "x", "question": "q", "answer": "yes"}, "answer"),
+])
+def test_a_query_with_an_unknown_or_loosely_typed_field_is_refused_naming_it(lumia: Stack, body: dict[str, Any],
+                                                                            field: str) -> None:
+    with lumia.client() as client:
+        response = client.post("/query", json=body)
+    assert response.status_code == 422, response.text
+    assert [e["loc"][-1] for e in response.json()["detail"]] == [field]
 
 
 def test_stats_have_the_readme_shape(lumia: Stack) -> None:

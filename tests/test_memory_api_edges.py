@@ -64,6 +64,20 @@ def test_a_byte_order_mark_is_not_part_of_the_document(lumia: Stack) -> None:
     assert contents == ["Hello from a BOM file."]
 
 
+def test_utf16_sent_as_utf8_is_refused_and_windows_line_ends_are_plain(lumia: Stack) -> None:
+    """Found by a black-box pass: Notepad's UTF-16 without its byte order mark decoded as UTF-8
+    with a NUL in every other place, and was stored as that."""
+    name = brain()
+    notepad = "Hello world, this is a Notepad file.\r\nIt has two lines.\r\n"
+    with lumia.client() as client:
+        garbled = upload(client, name, notepad.encode("utf-16-le"), "text/plain")
+        declared = upload(client, name, notepad.encode("utf-16"), "text/plain; charset=utf-16", source="np.txt")
+        contents = stored_document(client, name, declared)
+    assert garbled.status_code == 422, garbled.text
+    assert "charset=utf-16" in garbled.json()["detail"][0]["msg"]
+    assert contents == ["Hello world, this is a Notepad file.\nIt has two lines."]
+
+
 def test_the_media_type_is_case_insensitive(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:
@@ -199,14 +213,19 @@ def test_the_openapi_document_states_the_memory_endpoints_rules(lumia: Stack) ->
     assert "without '/'" in brain["description"]
 
 
-def test_a_note_is_not_queued_behind_a_large_document(make_stack: Callable[..., Stack]) -> None:
-    """Document chunks queue apart and are taken a few at a time while turns and notes wait: a
-    2 MB upload (5,000 chunks) used to hold every later memory, of every user, for minutes."""
+def test_a_note_or_a_small_document_is_not_queued_behind_a_large_document(
+        make_stack: Callable[..., Stack]) -> None:
+    """Large documents' chunks queue apart and are taken a few at a time while turns and notes
+    wait: a 2 MB upload (5,000 chunks) used to hold every later memory, of every user, for
+    minutes; and a small document, another brain's, waited for all of a large one."""
     stack = make_stack("brain", "gateway")
     text = "\n".join(f"Paragraph {i}: the key to shed {i} hangs on hook {i % 7} by the door." for i in range(7000))
     with stack.client() as client:
         assert upload(client, "manuals", text, "text/plain", source="sheds.txt").status_code == 202
         assert client.post("/ingest", json={"customer_id": "notes", "content": "Call Eva at five."}).status_code == 202
-        assert wait_until(lambda: stats(client, "notes")["memory_count"] == 1, timeout=60)
+        assert upload(client, "recipes", "# Pancakes\n\nThree eggs, milk, flour.", "text/markdown",
+                      source="pancakes.md").status_code == 202
+        assert wait_until(lambda: stats(client, "notes")["memory_count"] == 1
+                          and stats(client, "recipes")["memory_count"] == 1, timeout=60)
         behind = stats(client, "manuals")["pending_ingest"]
-    assert behind >= 100  # the note was stored while most of the document still waited
+    assert behind >= 100  # both were stored while most of the large document still waited

@@ -297,8 +297,13 @@ async def document(
     except UnicodeError as exc:
         raise invalid(("body",), f"The document is not valid {charset} text: name its charset in the "
                                  "Content-Type (e.g. text/plain; charset=iso-8859-1), or send UTF-8.") from exc
-    # A byte order mark is how some editors start a file, not part of its first sentence.
-    text = text.removeprefix("\ufeff")
+    if "\x00" in text:  # UTF-16 without its byte order mark decodes as UTF-8 with a NUL in every other place
+        raise invalid(("body",), f"The document holds NUL characters, so it is not {charset} text: a file saved as "
+                                 "UTF-16 (Windows' \"Unicode\") needs charset=utf-16 in the Content-Type; a binary "
+                                 "file is not a document.")
+    # A byte order mark is how some editors start a file, not part of its first sentence; Windows'
+    # line ends would be stored and shown as they came.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     chunks = chunk_text(text)
     if not chunks:
         raise invalid(("body",), "The document is empty.")

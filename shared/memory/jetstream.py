@@ -58,13 +58,19 @@ async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> No
     within two minutes of being forgotten, answering 202 for a memory never stored.
     Publishes run concurrently: awaiting each ack in turn costs milliseconds apiece.
     """
-    await asyncio.gather(*(js.publish(_queue(item), item.model_dump_json().encode()) for item in items))
+    large = sum(item.kind == "document" for item in items) > SMALL_DOCUMENT
+    await asyncio.gather(*(js.publish(_queue(item, large), item.model_dump_json().encode()) for item in items))
 
 
-def _queue(item: MemoryItem) -> str:
-    """Document chunks have a queue of their own, taken when the one of turns and notes is empty."""
+SMALL_DOCUMENT = 16  # chunks: a document this small is stored like a note, at once
+
+
+def _queue(item: MemoryItem, large: bool) -> str:
+    """The chunks of a large document have a queue of their own, taken when the one of turns and
+    notes is empty: a 2 MB upload must not hold up the notes sent after it. A small document
+    goes with the notes: behind another brain's large upload it waited for all of it."""
     key = brain_key(item.brain)
-    return subjects.memory_document(key) if item.kind == "document" else subjects.memory_ingest(key)
+    return subjects.memory_document(key) if item.kind == "document" and large else subjects.memory_ingest(key)
 
 
 async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[str]) -> None:
