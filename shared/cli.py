@@ -15,10 +15,12 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from pydantic import ValidationError
 
 from shared import subjects
 from shared.bus import server_list
 from shared.memory.messages import BrainError, BrainRequest, ReindexReply
+from shared.messages import describe_validation_error
 from shared.settings import get_settings
 
 REINDEX_TIMEOUT = 600.0
@@ -47,10 +49,13 @@ async def _connect(nats_url: str) -> Client:
 
 
 async def reindex(nats_url: str, brain: str) -> int:
+    try:
+        request = BrainRequest(brain=brain)
+    except ValidationError as exc:
+        raise Failed(f"'{brain}' is not a brain name: {describe_validation_error(exc)}") from exc
     nc = await _connect(nats_url)
     try:
-        reply = await nc.request(subjects.BRAIN_REINDEX, BrainRequest(brain=brain).model_dump_json().encode(),
-                                 timeout=REINDEX_TIMEOUT)
+        reply = await nc.request(subjects.BRAIN_REINDEX, request.model_dump_json().encode(), timeout=REINDEX_TIMEOUT)
     except NoRespondersError as exc:
         raise Failed(f"no brain_worker is listening on {subjects.BRAIN_REINDEX}; start Lumia (make up) "
                      "or a brain_worker (python -m brain_worker).") from exc

@@ -1,6 +1,7 @@
 """Ingestion is at-least-once with idempotent writes: nothing lost, nothing doubled, poison set aside."""
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from shared.embedded_nats import free_port, wait_for_port
 from shared.memory.brains import brain_key
 from shared.memory.messages import MemoryItem
 from tests.fake_ollama import FakeOllama
-from tests.harness import Stack, wait_until
+from tests.harness import ROOT, Stack, wait_until
 
 
 def count(client: httpx.Client, brain: str) -> int:
@@ -131,8 +132,13 @@ def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make
 
 
 def run_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """`chroma run` as deployed: with deploy/chroma/config.yaml (settings other than the file's from
+    CHROMA_* variables, as `chroma run` takes them with a config file)."""
+    env = {**os.environ, "CHROMA_PERSIST_PATH": str(path), "CHROMA_PORT": str(port),
+           "CHROMA_LISTEN_ADDRESS": "127.0.0.1"}
+    config = ROOT / "deploy" / "chroma" / "config.yaml"
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", str(config)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert wait_for_port(port, timeout=30)
     return proc
 

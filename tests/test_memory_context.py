@@ -286,3 +286,25 @@ async def test_two_replicas_taking_the_same_words_at_once_store_them_once(
     kept = await stored(store)
     assert sorted(kept) == [f"turn-{n:04d}" for n in range(6)]
     assert not {m.metadata[context.PREV] for m in kept.values()} & {f"turn-{100 + n:04d}" for n in range(6)}
+
+
+@pytest.mark.asyncio
+async def test_context_jobs_of_a_brain_of_another_embedder_do_not_fail_the_others(tmp_path: Path) -> None:
+    """Found by a black-box pass: after EMBEDDING_BACKEND changed, each batch of context jobs that
+    held one old brain's failed whole, and retried for minutes; the new brains' jobs with it."""
+    embedder = LocalEmbedder()
+    try:
+        client = open_chroma(None, tmp_path / "chroma")
+        store, older = MemoryStore(client, embedder.name), MemoryStore(client, "ollama:nomic-embed-text")
+        at = 1_700_000_000.0
+        old = [MemoryItem(id=f"old-turn-{n}", brain="old", content=text, kind="turn", created_at=at)
+               for n, text in enumerate((ASK, TELL))]
+        new = [MemoryItem(id=f"new-turn-{n}", brain="new", content=text, kind="turn", created_at=at)
+               for n, text in enumerate((ASK, TELL))]
+        await Ingestor(older, embedder).write(old)
+        await Ingestor(store, embedder).write(new)
+        paired = await ContextEnricher(store, embedder).enrich([(m.brain, m.id) for m in old + new])
+        done = {m.id: m.metadata[context.DONE] for m in await store.get("new")}
+    finally:
+        embedder.close()
+    assert paired == 1 and done == {"new-turn-0": 1, "new-turn-1": 1}

@@ -154,6 +154,11 @@ def test_reindex_without_a_reachable_nats_says_so_and_stops() -> None:
     assert "secret" not in done.stderr
 
 
+def test_reindex_of_no_brain_name_says_so() -> None:
+    done = lumia_cli("reindex", "", nats_url="nats://127.0.0.1:1")  # refused before NATS is asked
+    assert_one_line_failure(done, "'' is not a brain name")
+
+
 def test_reindex_without_a_brain_worker_says_so() -> None:
     server = NatsServer()
     try:

@@ -189,7 +189,7 @@ class MemoryStore:
             raise EmbedderMismatch(
                 f"Brain '{brain}' was built with the embedder '{built_with}', but this worker uses "
                 f"'{self.embedder_name}'. Run `lumia reindex {brain}` to re-embed it, or switch "
-                "EMBEDDING_BACKEND back."
+                "EMBEDDING_BACKEND (and EMBEDDING_MODEL) back."
             )
         return collection
 
