@@ -144,3 +144,13 @@ def test_a_memory_dated_beyond_any_calendar_still_reaches_the_prompt() -> None:
                     metadata={"lumia_created_at": 1e300}, score=0.9)
     sent = build_messages("system", "When does the capsule open?", memories=[far])
     assert '<memory id="m_far_future" date="unknown">' in sent[0]["content"]
+
+
+def test_a_document_chunk_in_the_prompt_names_its_source() -> None:
+    chunk = MemoryHit(id="doc_1_0", content="Notice period: three months.", score=0.9,
+                      metadata={"lumia_created_at": 1.7e9, "lumia_kind": "document", "source": 'avtal "2025".md'})
+    note = MemoryHit(id="m_note", content="I signed the contract.", score=0.9,
+                     metadata={"lumia_created_at": 1.7e9, "lumia_kind": "note", "source": "not a document"})
+    sent = build_messages("system", "What is my notice period?", memories=[chunk, note])[0]["content"]
+    assert '<memory id="doc_1_0" date="2023-11-14" source="avtal &quot;2025&quot;.md">' in sent
+    assert '<memory id="m_note" date="2023-11-14">' in sent
