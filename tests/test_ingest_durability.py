@@ -203,7 +203,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     port = free_port()
     chroma = run_chroma(tmp_path / "outage", port)
     stack = make_stack("brain", "ingest", "llm", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}",
-                       LUMIA_INGEST_MAX_DELIVER="2")
+                       LUMIA_INGEST_MAX_DELIVER="2", LUMIA_FORGET_WAIT="1")
     ingest, llm = (next(c for c in stack.components if c.kind == kind) for kind in ("ingest", "llm"))
     try:
         with stack.client() as client:
