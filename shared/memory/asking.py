@@ -134,10 +134,12 @@ PAST_FORMS = frozenset("""
     var varit ätit druckit sagt gjort köpt läst träffat pratat sprang sprungit vann vunnit
 """.split())
 NOT_PAST = frozenset("""
-    inte måste borde kunde skulle ville mitte sidde
+    inte måste borde kunde skulle ville
     första andra tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte
 """.split())
 _PAST_AFTER = frozenset("i we have has had 've".split())
+_CLAUSE_BREAK = re.compile(r"[.,;:!?…？]+")
+REMINDING_WORDS = frozenset("remind påminn".split())
 
 
 def about_own_past(text: str) -> bool:
@@ -155,10 +157,6 @@ def about_own_past(text: str) -> bool:
                 _past(words, at) for at in range(len(words))):
             return True
     return False
-
-
-_CLAUSE_BREAK = re.compile(r"[.,;:!?…？]+")
-REMINDING_WORDS = frozenset("remind påminn".split())
 
 
 def _past(words: list[str], at: int) -> bool:
