@@ -47,7 +47,7 @@ def test_a_republished_memory_is_stored_once(lumia: Stack) -> None:
 
 def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(make_stack: Callable[..., Stack]) -> None:
     # The restarted worker gets the killed one's unacked batch once its ack wait has passed.
-    stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="20")
+    stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="8")
     brain_process = next(c for c in stack.components if c.kind == "brain")
     texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(1000)]
     with stack.client() as client:
