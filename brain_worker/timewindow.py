@@ -51,6 +51,26 @@ _DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "a
 _VERB_MONTHS = {"may", "march"}
 _WEEKDAY_EN = re.compile(r"\blast\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
+# "What did I do on Friday?": the most recent one before today, as "last Friday".
+_ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
+_TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
+                    r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
+_LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
+_WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
+_CHRISTMAS = re.compile(r"\b(?:at|over|last|during) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
+                        r"|\bpå julafton\b|\bon christmas (?:eve|day)\b")
+# Seasons as in Sweden: spring March-May, summer June-August, autumn September-November,
+# winter December-February. "i somras", "last summer": the most recent one that has ended;
+# "i sommar", "this summer", "in the summer": the most recent one that has begun ("i vår" is
+# also "in our": not a season); "summer 2025", "sommaren 2025": that year's.
+SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12,
+           "våras": 3, "somras": 6, "höstas": 9, "vintras": 12, "vår": 3, "sommar": 6, "höst": 9, "vinter": 12,
+           "våren": 3, "sommaren": 6, "hösten": 9, "vintern": 12}
+_ENDED_SEASON = re.compile(r"\blast (spring|summer|autumn|fall|winter)\b|\bi (våras|somras|höstas|vintras)\b"
+                           r"|\bförra (våren|sommaren|hösten|vintern)\b")
+_BEGUN_SEASON = re.compile(r"\b(?:this|in the|in|during the|during|over the) (spring|summer|autumn|fall|winter)\b"
+                           r"|\bi (sommar|höst|vinter)\b|\b(?:på|under|i) (våren|sommaren|hösten|vintern)\b"
+                           r"|\b(våren|sommaren|hösten|vintern)(?=,?\s+(?:19|20)\d{2}\b)")
 
 Window = tuple[float, float]
 
@@ -68,8 +88,16 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today - timedelta(days=2), 1)
     if re.search(r"\byesterday\b|\bi\s?går\b|\bigår\b", text):
         return _days(today - timedelta(days=1), 1)
-    if re.search(r"\btoday\b|\bidag\b|\bi dag\b", text):
+    if _TODAY.search(text):
         return _days(today, 1)
+    if (weekend := _weekend(text, today)) is not None:
+        return weekend
+    if (season := _season(text, today)) is not None:
+        return season
+    if _CHRISTMAS.search(text):
+        # The most recent Christmas that has begun: Christmas Eve, Day and Boxing Day.
+        eve = today.replace(month=12, day=24)
+        return _days(eve if eve <= today else eve.replace(year=today.year - 1), 3)
     week_start = today - timedelta(days=today.weekday())
     if re.search(r"\blast week\b|\bförra veckan\b", text):
         return _days(week_start - timedelta(days=7), 7)
@@ -91,7 +119,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
             # "three days ago" is fuzzy: a window around that day, wider for longer spans.
             slack = max(1, days // 4)
             return _days(today - timedelta(days=days + slack), 2 * slack + 1)
-    for pattern in (_WEEKDAY_EN, _WEEKDAY_SV):
+    for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY):
         found = pattern.search(text)
         if found:
             back = (today.weekday() - WEEKDAYS[found.group(1)]) % 7 or 7
@@ -107,6 +135,35 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     if found:
         return _year_window(today, int(found.group(1)))
     return None
+
+
+def _weekend(text: str, today: datetime) -> Window | None:
+    """Saturday and Sunday: "i helgen", "this weekend" the most recent that has begun, "last
+    weekend", "förra helgen" the one before that when it is the weekend now."""
+    last = _LAST_WEEKEND.search(text) is not None
+    if not last and _WEEKEND.search(text) is None:
+        return None
+    saturday = today - timedelta(days=(today.weekday() - 5) % 7)
+    if last and today.weekday() >= 5:
+        saturday -= timedelta(days=7)
+    return _days(saturday, 2)
+
+
+def _season(text: str, today: datetime) -> Window | None:
+    ended = _ENDED_SEASON.search(text)
+    found = ended or _BEGUN_SEASON.search(text)
+    if found is None:
+        return None
+    first = SEASONS[next(g for g in found.groups() if g)]
+    start = today.replace(month=first, day=1)
+    if (year := re.match(r",?\s+(?:of\s+)?" + _YEAR, text[found.end():])) is not None:
+        start = start.replace(year=int(year.group(1)))
+    elif start > today:
+        start = start.replace(year=today.year - 1)
+    elif ended and (start + timedelta(days=92)).replace(day=1) > today:  # that season now: the one before
+        start = start.replace(year=start.year - 1)
+    end = (start + timedelta(days=92)).replace(day=1)  # three months on
+    return start.timestamp(), end.timestamp()
 
 
 def _year_window(today: datetime, year: int) -> Window:

@@ -148,9 +148,38 @@ def test_relative_phrases_still_work(question: str, expected: tuple[str, str]) -
     "What's my favourite colour?",
     "Vad var klockan 10.25 då?",
     "We were 12 people at the party",
+    "Vi har en katt i vår lägenhet.",  # "i vår" is also "in our"
 ])
 def test_no_time_named(question: str) -> None:
     assert parse_time_window(question, NOW) is None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # NOW is Wednesday 15 October 2025.
+    ("What did I do last weekend?", ("2025-10-11", "2025-10-13")),
+    ("Vad gjorde jag i helgen?", ("2025-10-11", "2025-10-13")),
+    ("Vad gjorde vi förra helgen?", ("2025-10-11", "2025-10-13")),
+    ("What did I do on Monday?", ("2025-10-13", "2025-10-14")),
+    ("Vad åt jag i morse?", ("2025-10-15", "2025-10-16")),
+    ("What did I eat this morning?", ("2025-10-15", "2025-10-16")),
+    ("Vad gjorde jag i somras?", ("2025-06-01", "2025-09-01")),
+    ("What did I do last summer?", ("2025-06-01", "2025-09-01")),
+    ("Vad gjorde jag i vintras?", ("2024-12-01", "2025-03-01")),
+    ("What did I do last autumn?", ("2024-09-01", "2024-12-01")),  # it is autumn now: the one before
+    ("Vad gjorde jag i höst?", ("2025-09-01", "2025-12-01")),
+    ("What did we do in the summer of 2023?", ("2023-06-01", "2023-09-01")),
+    ("Vad gjorde vi sommaren 2023?", ("2023-06-01", "2023-09-01")),
+    ("Vad gjorde vi i julas?", ("2024-12-24", "2024-12-27")),
+    ("What did I get at Christmas?", ("2024-12-24", "2024-12-27")),
+])
+def test_weekends_seasons_christmas_and_parts_of_today(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+def test_a_weekend_asked_about_on_a_sunday() -> None:
+    sunday = datetime(2025, 10, 19, 11, 0, tzinfo=STOCKHOLM)
+    assert local_days("Vad gjorde jag i helgen?", sunday) == ("2025-10-18", "2025-10-20")  # this one
+    assert local_days("What did I do last weekend?", sunday) == ("2025-10-11", "2025-10-13")
 
 
 def test_an_impossible_date_names_no_day() -> None:
