@@ -9,6 +9,8 @@ MONTHS = {
                                    "september", "october", "november", "december"], 1)},
     **{m: i for i, m in enumerate(["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
                                    "september", "oktober", "november", "december"], 1)},
+    # Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
+    "feb": 2, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12,
 }
 WEEKDAYS = {
     **{d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])},
@@ -18,11 +20,14 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "ten": 10, "a": 1, "an": 1, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6,
            "sju": 7, "åtta": 8, "nio": 9, "tio": 10, "a couple of": 2, "ett par": 2, "några": 3, "a few": 3}
 UNIT_DAYS = {"day": 1, "days": 1, "dag": 1, "dagar": 1, "week": 7, "weeks": 7, "vecka": 7, "veckor": 7,
-             "month": 30, "months": 30, "månad": 30, "månader": 30}
+             "month": 30, "months": 30, "månad": 30, "månader": 30, "year": 365, "years": 365, "år": 365}
 
 _NUM = r"(\d+|" + "|".join(sorted(map(re.escape, NUMBERS), key=len, reverse=True)) + r")"
-_AGO_EN = re.compile(_NUM + r"\s+(days?|weeks?|months?)\s+ago")
-_AGO_SV = re.compile(r"för\s+" + _NUM + r"\s+(dagar|dag|veckor|vecka|månader|månad)\s+sedan")
+_AGO_EN = re.compile(_NUM + r"\s+(days?|weeks?|months?|years?)\s+ago")
+_AGO_SV = re.compile(r"för\s+" + _NUM + r"\s+(dagar|dag|veckor|vecka|månader|månad|år)\s+(?:sedan|sen)\b")
+# "in the last three days", "de senaste två veckorna": up to and including today.
+_PAST_SPAN = re.compile(r"\b(?:last|past)\s+" + _NUM + r"\s+(days?|weeks?|months?)\b"
+                        r"|\bsenaste\s+" + _NUM + r"\s+(dagarna|dagar|veckorna|veckor|månaderna|månader)\b")
 _MONTH_NAME = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _YEAR = r"((?:19|20)\d{2})\b"
 # A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
@@ -30,6 +35,8 @@ _YEAR = r"((?:19|20)\d{2})\b"
 _PART_OF = r"(?:(?:early|late|mid-?|the (?:start|beginning|middle|end) of|början av|mitten av|slutet av)\s*)?"
 _MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
                     + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
+# "last March", "förra mars": the most recent one before this month.
+_LAST_MONTH_NAMED = re.compile(r"\b(?:last|förra)\s+" + _MONTH_NAME)
 # "July 2025" says which month even without a preposition.
 _MONTH_YEAR = re.compile(r"\b" + _MONTH_NAME + r",?\s+(?:of\s+)?" + _YEAR)
 _ORDINAL = r"(st|nd|rd|th|:e|:a)?"
@@ -57,8 +64,10 @@ _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|e
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
 _WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
-_CHRISTMAS = re.compile(r"\b(?:at|over|last|during) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
-                        r"|\bpå julafton\b|\bon christmas (?:eve|day)\b")
+_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
+                        r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
+                        r"|\bon christmas (?:eve|day)\b")
+_NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
 # Seasons as in Sweden: spring March-May, summer June-August, autumn September-November,
 # winter December-February. "i somras", "last summer": the most recent one that has ended;
 # "i sommar", "this summer", "in the summer": the most recent one that has begun ("i vår" is
@@ -70,7 +79,8 @@ _ENDED_SEASON = re.compile(r"\blast (spring|summer|autumn|fall|winter)\b|\bi (v�
                            r"|\bförra (våren|sommaren|hösten|vintern)\b")
 _BEGUN_SEASON = re.compile(r"\b(?:this|in the|in|during the|during|over the) (spring|summer|autumn|fall|winter)\b"
                            r"|\bi (sommar|höst|vinter)\b|\b(?:på|under|i) (våren|sommaren|hösten|vintern)\b"
-                           r"|\b(våren|sommaren|hösten|vintern)(?=,?\s+(?:19|20)\d{2}\b)")
+                           r"|\b(våren|sommaren|hösten|vintern|spring|summer|autumn|fall|winter)"
+                           r"(?=,?\s+(?:of\s+)?(?:19|20)\d{2}\b)")
 
 Window = tuple[float, float]
 
@@ -98,7 +108,20 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         # The most recent Christmas that has begun: Christmas Eve, Day and Boxing Day.
         eve = today.replace(month=12, day=24)
         return _days(eve if eve <= today else eve.replace(year=today.year - 1), 3)
+    if _NEW_YEAR.search(text):  # the most recent New Year's Eve, and the day after
+        eve = today.replace(month=12, day=31)
+        return _days(eve if eve <= today else eve.replace(year=today.year - 1), 2)
     week_start = today - timedelta(days=today.weekday())
+    if re.search(r"\bweek before last\b|\bförrförra veckan\b", text):
+        return _days(week_start - timedelta(days=14), 7)
+    if (span := _PAST_SPAN.search(text)) is not None:
+        count_text, unit = (span.group(1), span.group(2)) if span.group(1) else (span.group(3), span.group(4))
+        count = int(count_text) if count_text.isdigit() else NUMBERS[count_text]
+        days = count * {"d": 1, "w": 7, "v": 7, "m": 30}[unit[0]]
+        return _days(today - timedelta(days=days - 1), days)
+    if (named := _LAST_MONTH_NAMED.search(text)) is not None:
+        month = MONTHS[named.group(1)]
+        return _month_window(today, today.year if month < today.month else today.year - 1, month)
     if re.search(r"\blast week\b|\bförra veckan\b", text):
         return _days(week_start - timedelta(days=7), 7)
     if re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b|\bi veckan\b", text):

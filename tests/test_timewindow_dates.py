@@ -149,6 +149,7 @@ def test_relative_phrases_still_work(question: str, expected: tuple[str, str]) -
     "Vad var klockan 10.25 då?",
     "We were 12 people at the party",
     "Vi har en katt i vår lägenhet.",  # "i vår" is also "in our"
+    "Jan came over 5 times",  # a name, not January
 ])
 def test_no_time_named(question: str) -> None:
     assert parse_time_window(question, NOW) is None
@@ -171,6 +172,16 @@ def test_no_time_named(question: str) -> None:
     ("Vad gjorde vi sommaren 2023?", ("2023-06-01", "2023-09-01")),
     ("Vad gjorde vi i julas?", ("2024-12-24", "2024-12-27")),
     ("What did I get at Christmas?", ("2024-12-24", "2024-12-27")),
+    ("Vad gjorde vi på nyårsafton?", ("2024-12-31", "2025-01-02")),
+    ("What did I do last March?", ("2025-03-01", "2025-04-01")),
+    ("Vad hände förra mars?", ("2025-03-01", "2025-04-01")),
+    ("What did I do on Sept 5th?", ("2025-09-05", "2025-09-06")),
+    ("Vad gjorde jag den 5 okt?", ("2025-10-05", "2025-10-06")),
+    ("What did I do in the last three days?", ("2025-10-13", "2025-10-16")),
+    ("Vad har jag gjort de senaste två veckorna?", ("2025-10-02", "2025-10-16")),
+    ("Vad gjorde jag förrförra veckan?", ("2025-09-29", "2025-10-06")),
+    ("What did I do the week before last?", ("2025-09-29", "2025-10-06")),
+    ("Vad gjorde jag för två veckor sen?", ("2025-09-28", "2025-10-05")),  # as "sedan": 1 October, ±3 days
 ])
 def test_weekends_seasons_christmas_and_parts_of_today(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
