@@ -4,13 +4,14 @@ window in Unix seconds."""
 import re
 from datetime import UTC, datetime, timedelta
 
+# Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
+SHORT_MONTHS = {"feb": 2, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12}
 MONTHS = {
     **{m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                    "september", "october", "november", "december"], 1)},
     **{m: i for i, m in enumerate(["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
                                    "september", "oktober", "november", "december"], 1)},
-    # Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
-    "feb": 2, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12,
+    **SHORT_MONTHS,
 }
 WEEKDAYS = {
     **{d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])},
@@ -48,14 +49,15 @@ _MONTH_DAY = re.compile(r"\b" + _MONTH_NAME + r"\s+(?:the\s+)?(\d{1,2})" + _ORDI
                         + r"(?:,?\s+" + _YEAR + ")?")
 _ISO_DATE = re.compile(r"\b" + _YEAR + r"-(\d{2})-(\d{2})\b")
 # "in 2000 meters" is a distance, not a year.
-_IN_YEAR = re.compile(r"\b(?:in|during|under|throughout|år|i)\s+(?:the\s+year\s+|året\s+)?" + _YEAR
-                      + r"(?![.,:]\d)(?!\s*(?:k?m|meters?|metres?|meter|miles?|mil|seconds?|sekunder|minutes?|minuter"
-                      + r"|hours?|timmar|steps?|steg|kr|kronor|sek|dollars?|euros?|people|personer)\b)")
+_NOT_A_YEAR = (r"(?![.,:]\d)(?!\s*(?:k?m|meters?|metres?|meter|miles?|mil|seconds?|sekunder|minutes?|minuter"
+               r"|hours?|timmar|steps?|steg|kr|kronor|sek|dollars?|euros?|people|personer)\b)")
+_IN_YEAR = re.compile(r"\b(?:in|during|under|throughout|år|i)\s+(?:the\s+year\s+|året\s+)?" + _YEAR + _NOT_A_YEAR)
 # Words that put a month or date next to a number in "on 3 May", "since March 10".
 _DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "after", "of", "in", "during", "den",
                       "om", "på", "sedan", "från", "före", "efter"}
 # English months that are also common verbs, which a number may follow ("may 2 of us join", "march 10 miles").
 _VERB_MONTHS = {"may", "march"}
+MAX_DAYS_BACK = 3660  # "2000 years ago" is history, not a memory (and no date can hold it)
 _WEEKDAY_EN = re.compile(r"\blast\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
 # "What did I do on Friday?": the most recent one before today, as "last Friday".
@@ -78,9 +80,10 @@ SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12,
 _ENDED_SEASON = re.compile(r"\blast (spring|summer|autumn|fall|winter)\b|\bi (våras|somras|höstas|vintras)\b"
                            r"|\bförra (våren|sommaren|hösten|vintern)\b")
 _BEGUN_SEASON = re.compile(r"\b(?:this|in the|in|during the|during|over the) (spring|summer|autumn|fall|winter)\b"
+                           r"(?!\s+of\s+(?!(?:19|20)\d{2}\b))"  # "in the summer of my life" is no time
                            r"|\bi (sommar|höst|vinter)\b|\b(?:på|under|i) (våren|sommaren|hösten|vintern)\b"
-                           r"|\b(våren|sommaren|hösten|vintern|spring|summer|autumn|fall|winter)"
-                           r"(?=,?\s+(?:of\s+)?(?:19|20)\d{2}\b)")
+                           r"|\b(våren|sommaren|hösten|vintern|spring|summer|autumn|winter)"
+                           r"(?=,?\s+(?:of\s+)?(?:19|20)\d{2}\b" + _NOT_A_YEAR + ")")
 
 Window = tuple[float, float]
 
@@ -118,7 +121,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         count_text, unit = (span.group(1), span.group(2)) if span.group(1) else (span.group(3), span.group(4))
         count = int(count_text) if count_text.isdigit() else NUMBERS[count_text]
         days = count * {"d": 1, "w": 7, "v": 7, "m": 30}[unit[0]]
-        return _days(today - timedelta(days=days - 1), days)
+        if 0 < days <= MAX_DAYS_BACK:
+            return _days(today - timedelta(days=days - 1), days)
     if (named := _LAST_MONTH_NAMED.search(text)) is not None:
         month = MONTHS[named.group(1)]
         return _month_window(today, today.year if month < today.month else today.year - 1, month)
@@ -139,6 +143,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         if found:
             count = int(found.group(1)) if found.group(1).isdigit() else NUMBERS[found.group(1)]
             days = count * UNIT_DAYS[found.group(2)]
+            if days > MAX_DAYS_BACK:
+                continue
             # "three days ago" is fuzzy: a window around that day, wider for longer spans.
             slack = max(1, days // 4)
             return _days(today - timedelta(days=days + slack), 2 * slack + 1)
@@ -234,11 +240,13 @@ def _calendar(question: str, text: str, today: datetime, year: int | None) -> Wi
 def _is_month(question: str, text: str, found: re.Match[str], name: str, dated: bool) -> bool:
     """Whether "may"/"march" next to a number is the month: an ordinal or a year, a preposition
     before it, a capital mid-sentence, or nothing after it but punctuation says so."""
-    if name not in _VERB_MONTHS or dated:
+    if name not in _VERB_MONTHS | set(SHORT_MONTHS) or dated:
         return True
     before = text[: found.start()].split()
     if before and before[-1] in _DATE_PREPOSITIONS:
         return True
+    if name in SHORT_MONTHS:  # "dec 10 to binary", "an APR 20": a capital or an end says nothing here
+        return False
     at = text.find(name, found.start())
     # Positions in `text` are the question's unless lowercasing changed its length ("İ").
     capital = len(text) == len(question) and question[at].isupper()

@@ -216,6 +216,10 @@ def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: boo
     ("Jag har fått i mig 90 gram protein idag, hur mycket fattas?", False),  # tells the past, asks the rest
     ("Åt jag något igår?", True),
     ("Tell me what I did on Friday.", True),
+    ("Do I need to take my medicine tonight?", False),  # "need" is no past form
+    ("What should I cook for dinner tonight?", False),  # nor is "for"
+    ("Should I read a book this weekend?", False),
+    ("Har jag ett möte idag?", False),  # nor "möte" ("meeting")
 ])
 def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None:
     assert about_own_past(text) is past

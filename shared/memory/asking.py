@@ -128,13 +128,14 @@ def in_first_person(text: str) -> bool:
 PAST_AUXILIARIES = frozenset("did didn't was wasn't were weren't had hadn't".split())
 PAST_FORMS = frozenset("""
     ate bought came done drank drove eaten felt forgot found gave got gotten gone heard kept knew
-    left lost made met paid put ran read said sang saw seen sent sold spent spoke slept swam
+    lost made met paid ran said sang saw seen sent sold spent spoke slept swam
     taken took thought told went won wore wrote written been
-    sa sade åt drack såg sett gick gått kom kommit for fick fått tog tagit skrev skrivit sov sovit
+    sa sade åt drack såg sett gick gått kom kommit fick fått tog tagit skrev skrivit sov sovit
     var varit ätit druckit sagt gjort köpt läst träffat pratat sprang sprungit vann vunnit
 """.split())
+# Not "read", "put", "left" (present too) nor Swedish "for" (English "for").
 NOT_PAST = frozenset("""
-    inte måste borde kunde skulle ville
+    inte måste borde kunde lite möte mötet ende bäste näste ände hemte
     första andra tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte
 """.split())
 _PAST_AFTER = frozenset("i we have has had 've".split())
@@ -167,7 +168,7 @@ def _past(words: list[str], at: int) -> bool:
     near = set(words[max(at - 2, 0):at]) | set(words[at + 1:at + 2])
     if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
         return True
-    if word.endswith("ed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
+    if word.endswith("ed") and not word.endswith("eed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
         return True
     swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
     return swedish_past and bool(near & {"jag", "vi"})
