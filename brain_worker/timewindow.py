@@ -20,8 +20,9 @@ WEEKDAYS = {
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "a": 1, "an": 1, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6,
            "sju": 7, "åtta": 8, "nio": 9, "tio": 10, "a couple of": 2, "ett par": 2, "några": 3, "a few": 3}
-UNIT_DAYS = {"day": 1, "days": 1, "dag": 1, "dagar": 1, "week": 7, "weeks": 7, "vecka": 7, "veckor": 7,
-             "month": 30, "months": 30, "månad": 30, "månader": 30, "year": 365, "years": 365, "år": 365}
+UNIT_DAYS = {"day": 1, "days": 1, "dag": 1, "dagar": 1, "dagarna": 1, "week": 7, "weeks": 7, "vecka": 7, "veckor": 7,
+             "veckorna": 7, "month": 30, "months": 30, "månad": 30, "månader": 30, "månaderna": 30,
+             "year": 365, "years": 365, "år": 365}
 
 _NUM = r"(\d+|" + "|".join(sorted(map(re.escape, NUMBERS), key=len, reverse=True)) + r")"
 _AGO_EN = re.compile(_NUM + r"\s+(days?|weeks?|months?|years?)\s+ago")
@@ -57,6 +58,7 @@ _DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "a
                       "om", "på", "sedan", "från", "före", "efter"}
 # English months that are also common verbs, which a number may follow ("may 2 of us join", "march 10 miles").
 _VERB_MONTHS = {"may", "march"}
+_GUARDED_MONTHS = _VERB_MONTHS | set(SHORT_MONTHS)  # a number next to them is no date unless something says so
 MAX_DAYS_BACK = 3660  # "2000 years ago" is history, not a memory (and no date can hold it)
 _WEEKDAY_EN = re.compile(r"\blast\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
@@ -107,20 +109,16 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return weekend
     if (season := _season(text, today)) is not None:
         return season
-    if _CHRISTMAS.search(text):
-        # The most recent Christmas that has begun: Christmas Eve, Day and Boxing Day.
-        eve = today.replace(month=12, day=24)
-        return _days(eve if eve <= today else eve.replace(year=today.year - 1), 3)
-    if _NEW_YEAR.search(text):  # the most recent New Year's Eve, and the day after
-        eve = today.replace(month=12, day=31)
-        return _days(eve if eve <= today else eve.replace(year=today.year - 1), 2)
+    # The most recent Christmas that has begun (Eve, Day and Boxing Day); New Year's Eve and the day after.
+    for holiday, eve, days in ((_CHRISTMAS, 24, 3), (_NEW_YEAR, 31, 2)):
+        if holiday.search(text) and (date := _most_recent(today, 12, eve)) is not None:
+            return _days(date, days)
     week_start = today - timedelta(days=today.weekday())
     if re.search(r"\bweek before last\b|\bförrförra veckan\b", text):
         return _days(week_start - timedelta(days=14), 7)
     if (span := _PAST_SPAN.search(text)) is not None:
-        count_text, unit = (span.group(1), span.group(2)) if span.group(1) else (span.group(3), span.group(4))
-        count = int(count_text) if count_text.isdigit() else NUMBERS[count_text]
-        days = count * {"d": 1, "w": 7, "v": 7, "m": 30}[unit[0]]
+        count, unit = (span.group(1), span.group(2)) if span.group(1) else (span.group(3), span.group(4))
+        days = _count(count) * UNIT_DAYS[unit]
         if 0 < days <= MAX_DAYS_BACK:
             return _days(today - timedelta(days=days - 1), days)
     if (named := _LAST_MONTH_NAMED.search(text)) is not None:
@@ -141,8 +139,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     for pattern in (_AGO_EN, _AGO_SV):
         found = pattern.search(text)
         if found:
-            count = int(found.group(1)) if found.group(1).isdigit() else NUMBERS[found.group(1)]
-            days = count * UNIT_DAYS[found.group(2)]
+            days = _count(found.group(1)) * UNIT_DAYS[found.group(2)]
             if days > MAX_DAYS_BACK:
                 continue
             # "three days ago" is fuzzy: a window around that day, wider for longer spans.
@@ -189,10 +186,18 @@ def _season(text: str, today: datetime) -> Window | None:
         start = start.replace(year=int(year.group(1)))
     elif start > today:
         start = start.replace(year=today.year - 1)
-    elif ended and (start + timedelta(days=92)).replace(day=1) > today:  # that season now: the one before
+    elif ended and _three_months_on(start) > today:  # that season now: the one before
         start = start.replace(year=start.year - 1)
-    end = (start + timedelta(days=92)).replace(day=1)  # three months on
-    return start.timestamp(), end.timestamp()
+    return start.timestamp(), _three_months_on(start).timestamp()
+
+
+def _three_months_on(start: datetime) -> datetime:
+    return (start + timedelta(days=92)).replace(day=1)
+
+
+def _count(said: str) -> int:
+    """"3", "three", "tre", "a couple of" as a number."""
+    return int(said) if said.isdigit() else NUMBERS[said]
 
 
 def _year_window(today: datetime, year: int) -> Window:
@@ -240,7 +245,7 @@ def _calendar(question: str, text: str, today: datetime, year: int | None) -> Wi
 def _is_month(question: str, text: str, found: re.Match[str], name: str, dated: bool) -> bool:
     """Whether "may"/"march" next to a number is the month: an ordinal or a year, a preposition
     before it, a capital mid-sentence, or nothing after it but punctuation says so."""
-    if name not in _VERB_MONTHS | set(SHORT_MONTHS) or dated:
+    if name not in _GUARDED_MONTHS or dated:
         return True
     before = text[: found.start()].split()
     if before and before[-1] in _DATE_PREPOSITIONS:

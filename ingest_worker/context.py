@@ -41,9 +41,9 @@ class ContextEnricher:
         return sum(len(plan.pairs) for plan in plans)
 
     async def _plan(self, brain: str, ids: list[str]) -> "Plan | None":
-        if not await self.store.in_context(brain) or await self.store.embedder_of(brain) != self.store.embedder_name:
-            # An older brain, or one built with another embedder (its writes would be refused, and
-            # with them the whole batch, other brains' jobs too): plain vectors until `lumia reindex`.
+        if not await self.store.takes_context(brain):
+            # An older brain, or one of another embedder (a refused write would fail the whole batch,
+            # other brains' jobs too): plain vectors until `lumia reindex`.
             return None
         targets = [m for m in await self.store.get(brain, ids=list(dict.fromkeys(ids)), with_vectors=True)
                    if context.in_context(m.metadata) and not m.metadata.get(context.DONE)]

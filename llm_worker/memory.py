@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeout
 from pydantic import ValidationError
 
 from shared import subjects
@@ -62,7 +61,7 @@ class BusMemory:
     def _why(self, exc: Exception) -> str:
         if isinstance(exc, NoRespondersError):
             return "no brain_worker is running (start one: python -m brain_worker)."
-        if isinstance(exc, NatsTimeout | TimeoutError):
+        if isinstance(exc, TimeoutError):  # nats-py's timeouts are the builtin one too
             return f"the brain_worker did not answer within {self._timeout:g} s (LUMIA_BRAIN_TIMEOUT)."
         if isinstance(exc, ValidationError):
             return "the brain_worker's reply could not be read (a worker of another version?)."

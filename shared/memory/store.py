@@ -228,13 +228,16 @@ class MemoryStore:
 
         await self._run(self._on, brain, update, None, True)
 
-    async def in_context(self, brain: str) -> bool:
-        """Whether the brain's collection is built for vectors in context (LAYOUT)."""
-        def layout() -> bool:
+    async def takes_context(self, brain: str) -> bool:
+        """Whether the brain's collection is built for vectors in context (LAYOUT) by this store's
+        embedder: an older brain, or one of another embedder (whose writes are refused), keeps
+        plain vectors until `lumia reindex`."""
+        def takes() -> bool:
             collection = self._collection(brain, check=False)
-            return collection is not None and (collection.metadata or {}).get("vectors") == LAYOUT
+            built = (collection.metadata or {}) if collection is not None else {}
+            return built.get("vectors") == LAYOUT and built.get("embedder") == self.embedder_name
 
-        return await self._run(layout)
+        return await self._run(takes)
 
     async def search(
         self, brain: str, vector: list[float], n: int, where: dict[str, Any] | None = None,
