@@ -184,10 +184,11 @@ def _season(text: str, today: datetime) -> Window | None:
     start = today.replace(month=first, day=1)
     if (year := re.match(r",?\s+(?:of\s+)?" + _YEAR, text[found.end():])) is not None:
         start = start.replace(year=int(year.group(1)))
-    elif start > today:
-        start = start.replace(year=today.year - 1)
-    elif ended and _three_months_on(start) > today:  # that season now: the one before
-        start = start.replace(year=start.year - 1)
+    else:
+        if start > today:
+            start = start.replace(year=today.year - 1)
+        if ended and _three_months_on(start) > today:  # that season now: the one before
+            start = start.replace(year=start.year - 1)
     return start.timestamp(), _three_months_on(start).timestamp()
 
 

@@ -192,6 +192,12 @@ def test_weekends_seasons_christmas_and_parts_of_today(question: str, expected: 
     assert local_days(question) == expected
 
 
+def test_last_winter_asked_in_january_is_the_one_before_this() -> None:
+    january = datetime(2026, 1, 10, 12, 0, tzinfo=STOCKHOLM)  # this winter began in December 2025
+    assert local_days("Vad gjorde jag i vintras?", january) == ("2024-12-01", "2025-03-01")
+    assert local_days("What did I do this winter?", january) == ("2025-12-01", "2026-03-01")
+
+
 def test_a_weekend_asked_about_on_a_sunday() -> None:
     sunday = datetime(2025, 10, 19, 11, 0, tzinfo=STOCKHOLM)
     assert local_days("Vad gjorde jag i helgen?", sunday) == ("2025-10-18", "2025-10-20")  # this one
