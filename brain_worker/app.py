@@ -10,6 +10,9 @@ Consumes (request/reply, queue `brain`)
 - `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once; an id not stored
   yet while the brain has memories queued is deleted once they are stored (waits as clear does);
   `deadline` as for clear.
+- `lumia.brain.documents.list`: `BrainRequest` → `DocumentsReply` (newest first).
+- `lumia.brain.documents.delete`: `DocumentDeleteRequest` → `DocumentDeleteReply`, every chunk of the
+  document of that source, also chunks still queued (waits as clear does); `deadline` as for clear.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,
@@ -18,7 +21,7 @@ A failed request is answered with `BrainError` (`busy` when that wait runs out, 
 `unavailable` while Chroma or the embedder cannot be reached).
 
 Publishes
-- `lumia.brain.changed.<brain_key>` after a delete or clear.
+- `lumia.brain.changed.<brain_key>` after a delete (of a memory or a document) or clear.
 
 With embedded Chroma (no CHROMA_URL) this process owns the store and also runs
 ingestion (see ingest_worker.app). Run: `python -m brain_worker`.
@@ -34,7 +37,15 @@ from faststream.exceptions import IgnoredException
 from faststream.middlewares import ExceptionMiddleware
 from pydantic import ValidationError
 
-from brain_worker.housekeeping import brain_stats, clear_brain, forget, list_memories, reindex
+from brain_worker.housekeeping import (
+    brain_stats,
+    clear_brain,
+    forget,
+    forget_document,
+    list_documents,
+    list_memories,
+    reindex,
+)
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import Retriever
 from ingest_worker.app import attach as attach_ingest
@@ -53,6 +64,9 @@ from shared.memory.messages import (
     ClearReply,
     DeleteReply,
     DeleteRequest,
+    DocumentDeleteReply,
+    DocumentDeleteRequest,
+    DocumentsReply,
     ListReply,
     ListRequest,
     QueryReply,
@@ -71,7 +85,7 @@ class Expired(Exception):
     """A clear or delete whose asker stopped waiting before it could be done."""
 
 
-def check_deadline(request: BrainRequest | DeleteRequest, what: str) -> None:
+def check_deadline(request: BrainRequest | DeleteRequest | DocumentDeleteRequest, what: str) -> None:
     # The asker has told its client this failed (504); done now, it would also forget whatever
     # the client added since, believing nothing had happened.
     if request.deadline is not None and time.time() > request.deadline:
@@ -126,6 +140,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def changed(runtime: MemoryRuntime, notice: BrainChanged) -> None:
         await runtime.nc.publish(subjects.brain_changed(brain_key(notice.brain)), notice.model_dump_json().encode())
 
+    async def forgotten(runtime: MemoryRuntime, brain: str, ids: list[str]) -> None:
+        index = keywords.get(brain)
+        if index is not None:
+            for memory_id in ids:
+                index.remove(memory_id)
+        await changed(runtime, BrainChanged(brain=brain, removed=ids))
+
     async def settled(runtime: MemoryRuntime, brain: str) -> bool:
         try:
             return await settle(runtime.nc.jetstream(), brain, settings.forget_wait)
@@ -179,11 +200,26 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:
-            index = keywords.get(request.brain)
-            if index is not None:
-                index.remove(request.id)
-            await changed(runtime, BrainChanged(brain=request.brain, removed=[request.id]))
+            await forgotten(runtime, request.brain, [request.id])
         return DeleteReply(deleted=deleted)
+
+    @broker.subscriber(subjects.BRAIN_DOCUMENTS_LIST, queue=subjects.QUEUE_BRAIN)
+    async def on_documents(request: BrainRequest,
+                           runtime: MemoryRuntime = Context("memory_runtime")) -> DocumentsReply:
+        return DocumentsReply(documents=await list_documents(runtime.store, request.brain))
+
+    @broker.subscriber(subjects.BRAIN_DOCUMENTS_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
+    async def on_document_delete(request: DocumentDeleteRequest,
+                                 runtime: MemoryRuntime = Context("memory_runtime")) -> DocumentDeleteReply:
+        check_deadline(request, "document delete")
+        # Chunks of the document may still be queued (an upload is accepted before it is stored):
+        # left there, they would bring part of it back after the delete.
+        if await settled(runtime, request.brain):
+            check_deadline(request, "document delete")
+        ids = await forget_document(runtime.store, request.brain, request.source)
+        if ids:
+            await forgotten(runtime, request.brain, ids)
+        return DocumentDeleteReply(source=request.source, removed=len(ids))
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
     async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime"),

@@ -1,6 +1,5 @@
 """Stats, listing, forgetting and re-embedding a brain, broker-free."""
 
-
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
@@ -8,15 +7,17 @@ from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
     BrainStats,
+    DocumentInfo,
     ListReply,
     ListRequest,
     Persona,
     QueryRequest,
 )
 from shared.memory.persona import PersonaBook
-from shared.memory.store import MemoryStore
+from shared.memory.store import MemoryStore, StoredMemory
 
 REINDEX_BATCH = 128
+PREVIEW_CHARS = 200
 
 
 async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pending: int, dead: int) -> BrainStats:
@@ -51,6 +52,29 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
     memories.sort(key=lambda m: float(m.metadata.get(CREATED_AT, 0)), reverse=True)
     page = memories[request.offset : request.offset + request.limit]
     return ListReply(memories=[to_hit(m) for m in page], total=len(memories))
+
+
+async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:
+    """The brain's documents, newest first: what a document dashboard lists."""
+    chunks: dict[str, list[StoredMemory]] = {}
+    for chunk in await store.get(brain, where=context.document_chunks()):
+        chunks.setdefault(str(chunk.metadata.get("source", "")), []).append(chunk)
+    documents = []
+    for source, parts in chunks.items():
+        first = min(parts, key=lambda c: int(c.metadata.get("chunk", 0)))
+        documents.append(DocumentInfo(source=source, chunks=len(parts), preview=first.content[:PREVIEW_CHARS],
+                                      created_at=max(float(c.metadata.get(CREATED_AT, 0)) for c in parts)))
+    documents.sort(key=lambda d: (-d.created_at, d.source))
+    return documents
+
+
+async def forget_document(store: MemoryStore, brain: str, source: str) -> list[str]:
+    """Deletes every chunk of one document; the ids forgotten. Chunks are no turn's context, so no
+    other memory's vector changes."""
+    ids = [chunk.id for chunk in await store.get(brain, where=context.document_chunks(source))]
+    if ids:
+        await store.delete(brain, ids)
+    return ids
 
 
 async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: KeywordCache, brain: str) -> int:

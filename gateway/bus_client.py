@@ -20,7 +20,7 @@ _STATUS = {"bad_request": 422, "embedder_mismatch": 409, "not_found": 404, "busy
            "unavailable": 503, "internal": 500}
 # Whose worker refuses a request past its deadline: without one, a clear or delete that answered 504
 # would still run once the worker caught up, and forget what was added after the client was told it failed.
-_EXPIRING = {subjects.BRAIN_CLEAR, subjects.BRAIN_MEMORIES_DELETE}
+_EXPIRING = {subjects.BRAIN_CLEAR, subjects.BRAIN_MEMORIES_DELETE, subjects.BRAIN_DOCUMENTS_DELETE}
 
 
 async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T], timeout: float = 10.0,

@@ -105,7 +105,7 @@ class Ingestor:
         uploads = {m.metadata["source"]: m.id.rpartition("_")[0] for m in memories
                    if not context.in_context(m.metadata) and isinstance(m.metadata.get("source"), str)}
         for source, document in uploads.items():
-            chunks = await self.store.get(brain, where={"$and": [{"source": source}, {context.KIND: "document"}]})
+            chunks = await self.store.get(brain, where=context.document_chunks(source))
             stale = [c.id for c in chunks if c.id.rpartition("_")[0] != document]
             if stale:
                 await self.store.delete(brain, stale)

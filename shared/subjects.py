@@ -34,6 +34,8 @@ BRAIN_STATS: Final = "lumia.brain.stats"
 BRAIN_CLEAR: Final = "lumia.brain.clear"
 BRAIN_MEMORIES_LIST: Final = "lumia.brain.memories.list"
 BRAIN_MEMORIES_DELETE: Final = "lumia.brain.memories.delete"
+BRAIN_DOCUMENTS_LIST: Final = "lumia.brain.documents.list"
+BRAIN_DOCUMENTS_DELETE: Final = "lumia.brain.documents.delete"
 BRAIN_CHANGED_PREFIX: Final = "lumia.brain.changed"
 BRAIN_CHANGED_ALL: Final = f"{BRAIN_CHANGED_PREFIX}.*"
 

@@ -13,7 +13,7 @@ from shared.memory.messages import ListRequest
 from shared.prompts import Turn, build_messages
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
-from tests.test_memory import brain, stats
+from tests.test_memory import brain, ingest, stats
 
 MB = 1024 * 1024
 
@@ -94,10 +94,13 @@ def test_a_declared_charset_decodes_the_document(lumia: Stack) -> None:
                                                         'text/plain; charset="ISO-8859-1"'))
         unknown = upload(client, name, b"hej", "text/plain; charset=klingon-8")
         not_text = upload(client, name, b"aGVq", "text/plain; charset=base64")  # a codec, not a text encoding
+        # Python's own text codecs, no charset of any file: "caf\\xe9" would be stored as "café".
+        escaped = upload(client, name, b"caf\\xe9", "text/plain; charset=unicode_escape")
+        idna = upload(client, name, b"xn--caf-dma", "text/plain; charset=idna")
         wrong = upload(client, name, text.encode("iso-8859-1"), "text/plain")  # UTF-8 when none is named
         assert stats(client, name)["memory_count"] == 1
     assert contents == [text]
-    for refused in (unknown, not_text):
+    for refused in (unknown, not_text, escaped, idna):
         assert refused.status_code == 415, refused.text
         assert "charset" in refused.json()["detail"]
     assert wrong.status_code == 422, wrong.text
@@ -229,3 +232,69 @@ def test_a_note_or_a_small_document_is_not_queued_behind_a_large_document(
                           and stats(client, "recipes")["memory_count"] == 1, timeout=60)
         behind = stats(client, "manuals")["pending_ingest"]
     assert behind >= 100  # both were stored while most of the large document still waited
+
+
+def documents(client: httpx.Client, name: str) -> list[dict[str, Any]]:
+    response = client.get(f"/memory/{name}/documents")
+    assert response.status_code == 200, response.text
+    return list(response.json()["documents"])
+
+
+def test_documents_are_listed_and_forgotten_whole(lumia: Stack) -> None:
+    """What a document dashboard needs: which documents a brain holds, and forgetting one in one call."""
+    name = brain()
+    manual = "\n\n".join(f"Step {i}. " + " ".join(f"valve{i}_{j}" for j in range(60)) for i in range(6))
+    with lumia.client() as client:
+        note = ingest(client, name, "My boiler is a Nibe F1255.")
+        first = upload(client, name, manual, "text/markdown", source="boiler/manual.md")
+        second = upload(client, name, "Trash goes out on Tuesdays.", "text/plain", source="house.txt")
+        chunks = first.json()["ids"]
+        assert len(chunks) > 1
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1 + len(chunks) + 1)
+        before = documents(client, name)
+        forgotten = client.request("DELETE", f"/memory/{name}/documents", params={"source": "boiler/manual.md"})
+        after = documents(client, name)
+        left = [m["id"] for m in listed(client, name)["memories"]]
+        found = client.post("/query", json={"customer_id": name, "question": "valve3_30", "n_results": 10}).json()
+        again = client.request("DELETE", f"/memory/{name}/documents", params={"source": "boiler/manual.md"})
+        blank = client.request("DELETE", f"/memory/{name}/documents", params={"source": " "})
+    assert second.status_code == 202
+    # Newest first: house.txt was uploaded after the manual.
+    assert [(d["source"], d["chunks"]) for d in before] == [("house.txt", 1), ("boiler/manual.md", len(chunks))]
+    assert before[1]["preview"] == manual[:200]
+    assert forgotten.status_code == 200, forgotten.text
+    assert forgotten.json() == {"source": "boiler/manual.md", "removed": len(chunks)}
+    assert [d["source"] for d in after] == ["house.txt"]
+    assert sorted(left) == sorted([*note, *second.json()["ids"]])
+    assert not any("valve" in hit["content"] for hit in found["results"])
+    assert again.status_code == 404
+    assert again.json()["detail"] == f"Brain '{name}' has no document 'boiler/manual.md'."
+    assert blank.status_code == 422
+    assert blank.json()["detail"][0]["loc"] == ["query", "source"]
+
+
+def test_a_document_deleted_right_after_its_upload_is_forgotten_whole(lumia: Stack) -> None:
+    """An upload is accepted before it is stored: the delete waits for its chunks, as a memory's does."""
+    name = brain()
+    text = "\n\n".join(f"Chapter {i}. " + " ".join(f"saga{i}_{j}" for j in range(60)) for i in range(40))
+    with lumia.client() as client:
+        accepted = upload(client, name, text, "text/plain", source="saga.txt")
+        forgotten = client.request("DELETE", f"/memory/{name}/documents", params={"source": "saga.txt"})
+        count = stats(client, name)["memory_count"]
+        left = documents(client, name)
+    assert forgotten.status_code == 200, forgotten.text
+    assert forgotten.json()["removed"] == len(accepted.json()["ids"])
+    assert count == 0
+    assert left == []
+
+
+@pytest.mark.parametrize("reserved", ["clear", "stats"])
+def test_brains_named_like_the_memory_actions_are_refused(lumia: Stack, reserved: str) -> None:
+    """POST /memory/clear/documents is a clear of brain 'documents': a brain named 'clear' could never
+    get a document, and GET /memory/stats/memories is the stats of brain 'memories'."""
+    with lumia.client() as client:
+        refused = client.post("/ingest", json={"customer_id": reserved, "content": "Hello."})
+        chat = client.post("/memory/chat", json={"user_id": "u1", "brain_id": reserved, "message": "Hi"})
+    for response in (refused, chat):
+        assert response.status_code == 422, response.text
+        assert "reserved" in response.json()["detail"][0]["msg"]

@@ -1,6 +1,7 @@
 """The brain API: ingest, query, stats, clear, list, forget, documents. Writes go through JetStream,
 reads are requests to the brain workers."""
 
+import codecs
 import hashlib
 import re
 import time
@@ -32,11 +33,15 @@ from shared.memory.chunking import chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
+    MAX_SOURCE_CHARS,
     BrainRequest,
     BrainStats,
     ClearReply,
     DeleteReply,
     DeleteRequest,
+    DocumentDeleteReply,
+    DocumentDeleteRequest,
+    DocumentsReply,
     ListReply,
     ListRequest,
     MemoryItem,
@@ -56,7 +61,8 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
 Reply = TypeVar("Reply", bound=BaseModel)
 
 
-async def ask_brain(nc: Nats, subject: str, request: QueryRequest | BrainRequest | ListRequest | DeleteRequest,
+async def ask_brain(nc: Nats, subject: str,
+                    request: QueryRequest | BrainRequest | ListRequest | DeleteRequest | DocumentDeleteRequest,
                     reply_type: type[Reply], caller: Caller) -> Reply:
     """`ask` the brain_worker, its refusals naming the brain as the caller did: "Brain 'kok'",
     not the worker's "Brain 'usr_1/kok'" (a command for the operator, `lumia reindex usr_1/kok`,
@@ -83,6 +89,8 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
+# Text codecs of Python's that no file is saved in: unicode_escape would store "caf\\xe9" as "café".
+PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")
 """The route `gateway/limits.py` lets bodies up to MAX_DOCUMENT_BYTES through, whatever LUMIA_MAX_BODY_BYTES says."""
 # Dates as chat exports and conversation datasets write them (English month names).
@@ -265,24 +273,47 @@ async def forget(brain: BrainName, memory_id: Annotated[str, Path(min_length=1, 
     return Response(status_code=204)
 
 
+Source = Annotated[str, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="The document's name")]
+
+
+def _source(source: str) -> None:
+    if not source.strip():
+        raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
+    if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
+        # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
+        raise invalid(("query", "source"), "has whitespace at its ends or a control character", source)
+
+
+@router.get("/memory/{brain}/documents", response_model=DocumentsReply)
+async def documents(brain: BrainName, nc: Nats, caller: Caller) -> DocumentsReply:
+    """The brain's documents, newest first: source, chunks stored, when uploaded, the first words."""
+    request = BrainRequest(brain=caller.brain(_brain(brain)))
+    return await ask_brain(nc, subjects.BRAIN_DOCUMENTS_LIST, request, DocumentsReply, caller)
+
+
+@router.delete("/memory/{brain}/documents", response_model=DocumentDeleteReply,
+               responses={404: {"description": "The brain has no document of that source"}})
+async def forget_document(brain: BrainName, nc: Nats, caller: Caller, source: Source) -> DocumentDeleteReply:
+    """Forget a document: every chunk of it, at once, also chunks of it still queued."""
+    _source(source)
+    request = DocumentDeleteRequest(brain=caller.brain(_brain(brain)), source=source)
+    reply = await ask_brain(nc, subjects.BRAIN_DOCUMENTS_DELETE, request, DocumentDeleteReply, caller)
+    if not reply.removed:
+        raise HTTPException(404, f"Brain '{brain}' has no document '{source}'.")
+    return reply
+
+
 @router.post(
     "/memory/{brain}/documents", status_code=202, response_model=DocumentAccepted,
     responses={413: {"description": "Larger than 2 MB"},
                415: {"description": "Not text/plain or text/markdown, or a charset that is not a text encoding"}},
     openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
 )
-async def document(
-    brain: BrainName, request: Request, nc: Nats, caller: Caller,
-    source: Annotated[str, Query(min_length=1, max_length=200, description="The document's name")],
-) -> DocumentAccepted:
+async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller, source: Source) -> DocumentAccepted:
     """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
     names a charset); it is chunked with overlap and each chunk remembered with its source. Uploading new
     text under the same source replaces the document."""
-    if not source.strip():
-        raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
-    if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
-        # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
-        raise invalid(("query", "source"), "has whitespace at its ends or a control character", source)
+    _source(source)
     media, charset = _content_type(request.headers.get("content-type", ""))
     if media not in ("text/plain", "text/markdown"):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
@@ -290,6 +321,8 @@ async def document(
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise HTTPException(413, DOCUMENT_TOO_LARGE)
     try:
+        if codecs.lookup(charset).name in PYTHON_ONLY_CODECS:
+            raise LookupError(charset)
         text = raw.decode(charset)
     except LookupError as exc:  # also a codec that is not a text encoding, such as base64
         raise HTTPException(415, f"Unknown charset '{charset}' in the Content-Type: send UTF-8, or name a text "

@@ -18,6 +18,11 @@ MAX_BUS_BRAIN_BYTES = 300
 300 bytes keep `brain_key` within Chroma's 512-character collection names."""
 
 
+RESERVED_BRAINS = frozenset({"clear", "stats"})
+"""Names `/memory/clear/{brain}` and `/memory/stats/{brain}` take the place of: `POST
+/memory/clear/documents` is a clear of brain 'documents', never an upload to brain 'clear'."""
+
+
 def _valid_bus_brain(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
@@ -33,6 +38,9 @@ def _valid_brain(value: str) -> str:
     # named again in a URL path (/memory/{brain}/...): refused up front, not found later.
     if "/" in value or "\\" in value:
         raise ValueError("must not contain '/' or '\\'")
+    if value in RESERVED_BRAINS:
+        raise ValueError("'clear' and 'stats' are reserved: /memory/clear/… and /memory/stats/… are actions, so a "
+                         "brain of that name could not be told apart in a URL; choose another name")
     if not value.strip("."):
         raise ValueError("must not be only dots")
     if value != value.strip():

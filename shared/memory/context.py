@@ -81,6 +81,12 @@ def in_context(metadata: dict[str, Any]) -> bool:
     return metadata.get(KIND) != "document"
 
 
+def document_chunks(source: str | None = None) -> dict[str, Any]:
+    """A `where` for the chunks of every document, or of the one uploaded under `source`."""
+    kind = {KIND: "document"}
+    return kind if source is None else {"$and": [{"source": source}, kind]}
+
+
 def follows(previous: dict[str, Any], current: dict[str, Any]) -> bool:
     """Whether `current` continues the conversation `previous` was in (same brain assumed)."""
     gap = float(current.get(CREATED_AT, 0.0)) - float(previous.get(CREATED_AT, 0.0))

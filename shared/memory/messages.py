@@ -160,6 +160,35 @@ class DeleteReply(BaseModel):
     deleted: bool
 
 
+MAX_SOURCE_CHARS = 200
+
+
+class DocumentInfo(BaseModel):
+    source: str
+    chunks: int = Field(description="Chunks stored (each a memory of kind `document`)")
+    created_at: float = Field(description="Unix seconds: when this version of the document was uploaded")
+    preview: str = Field(description="The document's first 200 characters")
+
+
+class DocumentsReply(BaseModel):
+    """`lumia.brain.documents.list` answers a `BrainRequest`: newest first."""
+
+    documents: list[DocumentInfo]
+
+
+class DocumentDeleteRequest(BaseModel):
+    """`lumia.brain.documents.delete` (queue `brain`): forget every chunk of one document."""
+
+    brain: BusBrain
+    source: str = Field(min_length=1, max_length=MAX_SOURCE_CHARS)
+    deadline: float | None = Field(default=None, description=DEADLINE_DESCRIPTION)
+
+
+class DocumentDeleteReply(BaseModel):
+    source: str
+    removed: int = Field(description="Chunks forgotten; 0 when the brain has no document of that source")
+
+
 class BrainChanged(BaseModel):
     """Core NATS, `lumia.brain.changed.<brain_key>`: what changed, so every replica's caches follow."""
 
