@@ -52,7 +52,9 @@ _ISO_DATE = re.compile(r"\b" + _YEAR + r"-(\d{2})-(\d{2})\b")
 # "in 2000 meters" is a distance, not a year.
 _NOT_A_YEAR = (r"(?![.,:]\d)(?!\s*(?:k?m|meters?|metres?|meter|miles?|mil|seconds?|sekunder|minutes?|minuter"
                r"|hours?|timmar|steps?|steg|kr|kronor|sek|dollars?|euros?|people|personer)\b)")
-_IN_YEAR = re.compile(r"\b(?:in|during|under|throughout|år|i)\s+(?:the\s+year\s+|året\s+)?" + _YEAR + _NOT_A_YEAR)
+# "in 2024", "i slutet av 2024", "mid-2025", "early 2025": that year.
+_IN_YEAR = re.compile(r"\b(?:(?:in|during|under|throughout|år|i)\s+(?:the\s+year\s+|året\s+)?" + _PART_OF
+                      + r"|(?:early|late|mid)-?\s*|at the (?:start|beginning|middle|end) of\s+)" + _YEAR + _NOT_A_YEAR)
 # Words that put a month or date next to a number in "on 3 May", "since March 10".
 _DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "after", "of", "in", "during", "den",
                       "om", "på", "sedan", "från", "före", "efter"}
@@ -66,6 +68,8 @@ _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
+# "i natt" is last night in a question about the past and tonight in a plan: both days.
+_LAST_NIGHT = re.compile(r"\blast night\b|\bi ?natt\b")
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
 _WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
@@ -101,6 +105,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         else now.replace(hour=0, minute=0, second=0, microsecond=0)
     if re.search(r"\b(day before yesterday)\b|\bi\s?förrgår\b", text):
         return _days(today - timedelta(days=2), 1)
+    if _LAST_NIGHT.search(text):  # said late yesterday or after midnight
+        return _days(today - timedelta(days=1), 2)
     if re.search(r"\byesterday\b|\bi\s?går\b|\bigår\b", text):
         return _days(today - timedelta(days=1), 1)
     if _TODAY.search(text):

@@ -52,6 +52,12 @@ def test_month_with_a_year(question: str, expected: tuple[str, str]) -> None:
     ("Vad gjorde jag i fjol?", ("2024-01-01", "2025-01-01")),
     ("What have I read this year?", ("2025-01-01", "2026-01-01")),
     ("Vad har jag läst i år?", ("2025-01-01", "2026-01-01")),
+    ("What did I work on in mid-2024?", ("2024-01-01", "2025-01-01")),  # part of a year: the year
+    ("Where did I travel in early 2024?", ("2024-01-01", "2025-01-01")),
+    ("What happened late 2023?", ("2023-01-01", "2024-01-01")),
+    ("Vad gjorde jag i slutet av 2024?", ("2024-01-01", "2025-01-01")),
+    ("What did I do at the end of 2023?", ("2023-01-01", "2024-01-01")),
+    ("Vad hände i början av 2022?", ("2022-01-01", "2023-01-01")),
 ])
 def test_year(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -208,3 +214,14 @@ def test_an_impossible_date_names_no_day() -> None:
     assert parse_time_window("What did I do on 31 April?", NOW) is None
     # The month still counts when a preposition names it.
     assert local_days("What did I do in April, on the 31st?") == ("2025-04-01", "2025-05-01")
+
+
+@pytest.mark.parametrize("question", ["What did I eat last night?", "Vad drömde jag i natt?", "Hur sov jag inatt?"])
+def test_last_night_is_yesterday_and_today(question: str) -> None:
+    """Said late in the evening or after midnight: a question about last night covers both days."""
+    assert local_days(question) == ("2025-10-14", "2025-10-16")
+
+
+@pytest.mark.parametrize("question", ["Run 2024 metres in mid-2024 metres", "I ran late 2000 meters"])
+def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
+    assert local_days(question) is None
