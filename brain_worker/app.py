@@ -47,11 +47,10 @@ from brain_worker.housekeeping import (
     reindex,
 )
 from brain_worker.keywords import KeywordCache
-from brain_worker.retrieval import Retriever
+from brain_worker.retrieval import Retriever, index_memory
 from ingest_worker.app import attach as attach_ingest
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker, stream_subjects
-from shared.memory import context
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
@@ -244,7 +243,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             index.remove(memory_id)
         if notice.added:
             for memory in await runtime.store.get(notice.brain, ids=notice.added):
-                index.add(memory.id, context.said(memory), len(memory.content))
+                index_memory(index, memory)
 
     @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
     async def on_ping(runtime: MemoryRuntime = Context("memory_runtime")) -> WorkerStatus:

@@ -48,10 +48,12 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         worded = {memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)}
         matches = [h for h in found.results if h.id in worded or (h.score or 0.0) >= retriever.min_score]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
-    memories = await retriever.store.get(request.brain)
-    memories.sort(key=lambda m: float(m.metadata.get(CREATED_AT, 0)), reverse=True)
-    page = memories[request.offset : request.offset + request.limit]
-    return ListReply(memories=[to_hit(m) for m in page], total=len(memories))
+    # The order comes from the keyword index, kept current anyway: reading every memory of a
+    # 10,000-memory brain for one page of 50 took 200 ms.
+    index = await retriever.keyword_index(request.brain)
+    page = index.newest()[request.offset : request.offset + request.limit]
+    stored = {m.id: m for m in await retriever.store.get(request.brain, ids=page)} if page else {}
+    return ListReply(memories=[to_hit(stored[i]) for i in page if i in stored], total=len(index))
 
 
 async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:

@@ -43,13 +43,15 @@ class KeywordIndex:
     total_length: int = 0
     chars_of: dict[str, int] = field(default_factory=dict)  # what stats report as context_length
     total_chars: int = 0
+    said_at: dict[str, float] = field(default_factory=dict)  # the listing's order, without reading the brain
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def add(self, memory_id: str, text: str, chars: int | None = None) -> None:
+    def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0) -> None:
         """`chars`: the length of the memory's own text when `text` is more (its speaker in front)."""
         self.remove(memory_id)
+        self.said_at[memory_id] = said_at
         counts = Counter(tokens(text))
         for term, count in counts.items():
             self.postings.setdefault(term, {})[memory_id] = count
@@ -69,6 +71,11 @@ class KeywordIndex:
                 del self.postings[term]
         self.total_length -= self.lengths.pop(memory_id)
         self.total_chars -= self.chars_of.pop(memory_id)
+        del self.said_at[memory_id]
+
+    def newest(self) -> list[str]:
+        """Every memory id, the most recently said first (as stored, among those said at once)."""
+        return sorted(self.said_at, key=lambda memory_id: -self.said_at[memory_id])
 
     def common(self, term: str, share: float) -> bool:
         """Whether the term is in at least `share` of the memories."""

@@ -51,6 +51,10 @@ def to_hit(memory: StoredMemory) -> MemoryHit:
                      score=memory.score)
 
 
+def index_memory(index: KeywordIndex, memory: StoredMemory) -> None:
+    index.add(memory.id, context.said(memory), len(memory.content), float(memory.metadata.get(CREATED_AT, 0)))
+
+
 class Retriever:
     def __init__(self, store: MemoryStore, embedder: Embedder, keywords: KeywordCache, min_score: float,
                  clock: Callable[[], float] = time.time) -> None:
@@ -74,7 +78,7 @@ class Retriever:
         memories = await self.store.get(brain, with_vectors=with_direction)
         index = KeywordIndex()
         for memory in memories:
-            index.add(memory.id, context.said(memory), len(memory.content))
+            index_memory(index, memory)
         self.keywords.put(brain, index)
         if with_direction:
             self.directions.learn(brain, [m.vector or [] for m in memories])

@@ -298,3 +298,27 @@ def test_brains_named_like_the_memory_actions_are_refused(lumia: Stack, reserved
     for response in (refused, chat):
         assert response.status_code == 422, response.text
         assert "reserved" in response.json()["detail"][0]["msg"]
+
+
+def test_the_listing_pages_newest_first_and_follows_changes(lumia: Stack) -> None:
+    name = brain()
+    day = 86_400
+    with lumia.client() as client:
+        ids = [ingest(client, name, f"Garden diary, entry {n}: the roses.", timestamp=1_760_000_000 + n * day)[0]
+               for n in range(7)]
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 7)
+        pages = [listed(client, name, limit=3, offset=offset) for offset in (0, 3, 6)]
+        assert client.delete(f"/memory/{name}/memories/{ids[5]}").status_code == 204
+        after_delete = listed(client, name, limit=3)
+        [newest] = ingest(client, name, "Garden diary: the first frost.", timestamp=1_760_000_000 + 100 * day)
+        [oldest] = ingest(client, name, "Garden diary: we bought the house.", timestamp=1_700_000_000)
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 8)
+        after_adding = listed(client, name, limit=2)
+        last_page = listed(client, name, limit=2, offset=6)
+    assert [m["id"] for page in pages for m in page["memories"]] == ids[::-1]
+    assert [page["total"] for page in pages] == [7, 7, 7]
+    assert [m["id"] for m in after_delete["memories"]] == [ids[6], ids[4], ids[3]]
+    assert after_delete["total"] == 6
+    assert [m["id"] for m in after_adding["memories"]] == [newest, ids[6]]
+    assert [m["id"] for m in last_page["memories"]] == [ids[0], oldest]
+    assert last_page["memories"][0]["content"] == "Garden diary, entry 0: the roses."
