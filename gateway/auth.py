@@ -19,6 +19,7 @@ import jwt
 from fastapi import HTTPException
 
 from gateway.errors import invalid
+from shared.memory.brains import RESERVED_BRAINS
 from shared.settings import Settings
 
 PLACEHOLDERS = frozenset({
@@ -124,6 +125,9 @@ class Identity:
     def chat_brain(self, brain: str | None, user: str) -> str | None:
         """The brain a chat uses: the named one, or the user's own (the worker's default when trusted)."""
         if self.user_id is None:
+            if brain is None and user in RESERVED_BRAINS:  # the default brain is the user's id
+                raise invalid(("body", "brain_id"), f"is needed: user '{user}' names no brain of its own, since "
+                                                    "/memory/clear/… and /memory/stats/… are actions", user)
             return brain
         return self.brain(brain or user)
 

@@ -295,9 +295,15 @@ def test_brains_named_like_the_memory_actions_are_refused(lumia: Stack, reserved
     with lumia.client() as client:
         refused = client.post("/ingest", json={"customer_id": reserved, "content": "Hello."})
         chat = client.post("/memory/chat", json={"user_id": "u1", "brain_id": reserved, "message": "Hi"})
+        # Trusted, a user's default brain is its id.
+        default = client.post("/memory/chat", json={"user_id": reserved, "message": "Hi"})
+        named = client.post("/memory/chat", json={"user_id": reserved, "brain_id": "mine", "message": "Hi"})
     for response in (refused, chat):
         assert response.status_code == 422, response.text
         assert "reserved" in response.json()["detail"][0]["msg"]
+    assert default.status_code == 422, default.text
+    assert default.json()["detail"][0]["loc"] == ["body", "brain_id"]
+    assert named.status_code == 200, named.text
 
 
 def test_the_listing_pages_newest_first_and_follows_changes(lumia: Stack) -> None:
