@@ -398,6 +398,8 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"": 1}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"$k": 1}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"chroma:document": "d"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"#foo": "v"}}),  # Chroma refuses any '#' key
+    ("/ingest/batch", {"customer_id": "x", "items": [{"content": "fine"}, {"content": "b", "metadata": {"#x": 1}}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"lumia_created_at": 1.0}}),
     ("/ingest", '{"customer_id": "x", "content": "hi", "metadata": {"n": Infinity}}'),  # Python's JSON reads it
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"n": 2**64}}),
@@ -490,3 +492,16 @@ def test_a_document_uploaded_again_replaces_the_one_before(lumia: Stack) -> None
                                             "n_results": 10}).json()["results"]
     assert [hit["id"] for hit in found] == second
     assert "floor five" in found[0]["content"]
+
+
+def test_every_metadata_key_accepted_is_stored(lumia: Stack) -> None:
+    """A key Chroma would refuse after the 202 dead-letters the memory: what is accepted must be storable."""
+    name = brain()
+    metadata = {"a#b": 1, "key.with.dots": "v", "é": True, "x:y": 2.5, "document": "d", "id": "i", "a$": "",
+                "with space": "v"}
+    with lumia.client() as client:
+        [memory_id] = ingest(client, name, "Odd keys, all of them fine.", **metadata)
+        [stored] = client.get(f"/memory/{name}/memories").json()["memories"]
+        assert stats(client, name)["dead_letters"] == 0
+    assert stored["id"] == memory_id
+    assert {k: stored["metadata"][k] for k in metadata} == metadata

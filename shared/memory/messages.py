@@ -16,10 +16,11 @@ MemoryText = Annotated[str, Field(min_length=1, max_length=MAX_MEMORY_CHARS), Af
 
 MAX_METADATA_KEY_CHARS = 64
 MAX_METADATA_VALUE_CHARS = 4_000
-RESERVED_METADATA_PREFIXES = ("lumia_", "chroma:", "$")
+RESERVED_METADATA_PREFIXES = ("lumia_", "chroma:", "$", "#")
 """Lumia's own bookkeeping (`lumia_context`, `lumia_created_at`), Chroma's own keys, and
-operators of a `where` filter: a key like these would be overwritten or refused by Chroma
-after the 202, dead-lettering the memory."""
+operators of a `where` filter, and Chroma's own fields (`#document`; Chroma refuses any key
+starting with '#'): a key like these would be overwritten or refused by Chroma after the 202,
+dead-lettering the memory."""
 
 
 def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "MetadataValue"]:
@@ -42,7 +43,7 @@ MetadataValue = str | int | float | bool
 Metadata = Annotated[
     dict[str, MetadataValue],
     Field(max_length=32, description="Flat key/value pairs, stored and returned with the memory. Keys of 1-64 "
-                                     "characters not starting with 'lumia_', 'chroma:' or '$'; strings of at most "
+                                     "characters not starting with 'lumia_', 'chroma:', '$' or '#'; strings of at most "
                                      "4,000 characters; finite numbers"),
     AfterValidator(_valid_metadata),
 ]
