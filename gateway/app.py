@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = resolved = configured
         app.state.limiter = RateLimiter(resolved.rate_limit, resolved.rate_burst)
+        attempts = resolved.account_attempts
+        app.state.account_limiter = RateLimiter(attempts, max(1, round(attempts)))
         nc = await connect(resolved.nats_servers, instance_name("gateway"))
         await ensure_streams(nc.jetstream())
         relay = ChatRelay(nc, resolved.stream_timeout)

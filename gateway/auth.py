@@ -147,13 +147,21 @@ class RateLimiter:
     burst: int
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def take(self, key: str) -> None:
-        now = time.monotonic()
-        tokens, last = self._buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate / 60)
-        if tokens < 1:
-            wait = math.ceil((1 - tokens) * 60 / self.rate)
-            raise HTTPException(429, f"Too many requests; try again in {wait} s.", headers={"Retry-After": str(wait)})
-        self._buckets[key] = (tokens - 1, now)
+    def take(self, key: str, what: str = "requests", cost: float = 1.0) -> None:
+        now = self.check(key, what, cost)
+        self._buckets[key] = (self._level(key, now) - cost, now)
         if len(self._buckets) > 100_000:  # forget the idle ones rather than grow without bound
             self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
+
+    def check(self, key: str, what: str = "requests", cost: float = 1.0) -> float:
+        """Refuses (429) when `key` has less than `cost` left, without taking any; the time now."""
+        now = time.monotonic()
+        tokens = self._level(key, now)
+        if tokens < cost:
+            wait = math.ceil((cost - tokens) * 60 / self.rate)
+            raise HTTPException(429, f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)})
+        return now
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - last) * self.rate / 60)

@@ -75,6 +75,12 @@ async def identify(request: Request,
     return Identity(user_id)
 
 
+async def _account_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.account_limiter
+    return limiter
+
+
 AccountStore = Annotated[Accounts, Depends(_accounts)]
+AccountLimiter = Annotated[RateLimiter, Depends(_account_limiter)]
 TokenIssuer = Annotated[Tokens, Depends(_tokens)]
 Caller = Annotated[Identity, Depends(identify)]

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     rate_limit: float = Field(120, gt=0, alias="LUMIA_RATE_LIMIT",
                               description="Requests a minute one user may make on average (per gateway replica)")
     rate_burst: int = Field(60, ge=1, alias="LUMIA_RATE_BURST", description="Requests one user may make at once")
+    account_attempts: float = Field(
+        10, gt=0, alias="LUMIA_ACCOUNT_ATTEMPTS",
+        description="Failed logins a minute per username (five times as many per client address) and new accounts a "
+                    "minute per client address, in bursts of as many; over it: 429")
     max_body_bytes: int = Field(1024 * 1024, ge=1024, alias="LUMIA_MAX_BODY_BYTES",
                                 description="Largest request body the gateway reads")
     tool_admins: str = Field("", alias="LUMIA_TOOL_ADMINS",

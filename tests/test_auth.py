@@ -43,7 +43,7 @@ def secured(fake_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -
     server = NatsServer()
     stack = Stack(server.url, fake_ollama.url, tmp_path_factory.mktemp("secured"), LUMIA_AUTH="required",
                   SECRET_KEY=SECRET, LUMIA_TOOL_ADMINS="admin_user", LUMIA_RATE_BURST="100000",
-                  LUMIA_RATE_LIMIT="1000000")
+                  LUMIA_RATE_LIMIT="1000000", LUMIA_ACCOUNT_ATTEMPTS="100000")
     stack.start("llm", "brain", "tools", "gateway")
     yield stack
     stack.stop()
@@ -339,6 +339,38 @@ def test_a_user_over_the_rate_limit_gets_429_with_retry_after(fake_ollama: FakeO
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert int(answers[-1].headers["Retry-After"]) >= 1 and "Too many requests" in answers[-1].json()["detail"]
     assert theirs.status_code == 200  # one user's burst does not cost another
+
+
+def test_password_guessing_and_mass_sign_up_get_429(fake_ollama: FakeOllama, tmp_path: Path) -> None:
+    """Found by a black-box pass: 150 wrong passwords for one user in 15 s, and 100 accounts from one
+    address, were all answered; each costs a 64 MiB argon2 hash."""
+    server = NatsServer()
+    stack = Stack(server.url, fake_ollama.url, tmp_path, LUMIA_AUTH="required", SECRET_KEY=SECRET,
+                  LUMIA_ACCOUNT_ATTEMPTS="3")
+    try:
+        stack.start("gateway")
+        with stack.client() as client:
+            anna = signup(client, "anna_guarded")
+            bo = signup(client, "bo_guarded")
+            guesses = [client.post("/auth/login", json={"username": "anna_guarded", "password": f"guess number {n}"})
+                       for n in range(4)]
+            right = client.post("/auth/login", json={"username": "anna_guarded",
+                                                     "password": "correct horse battery"})
+            form = client.post("/auth/token", data={"username": "ANNA_guarded", "password": "correct horse battery"})
+            other = client.post("/auth/login", json={"username": "bo_guarded", "password": "correct horse battery"})
+            third = client.post("/auth/register", json={"username": "cai_guarded", "password": "a long passphrase"})
+            fourth = client.post("/auth/register", json={"username": "dan_guarded", "password": "a long passphrase"})
+    finally:
+        stack.stop()
+        server.stop()
+    assert anna.user_id != bo.user_id
+    assert [r.status_code for r in guesses] == [401, 401, 401, 429]
+    assert "failed logins" in guesses[-1].json()["detail"] and int(guesses[-1].headers["Retry-After"]) >= 1
+    # Locked for the minute whatever the password, through either door and in any case.
+    assert (right.status_code, form.status_code) == (429, 429)
+    assert other.status_code == 200, other.text  # another account from the same address still logs in
+    assert third.status_code == 201, third.text
+    assert fourth.status_code == 429 and "new accounts" in fourth.json()["detail"]
 
 
 @pytest.mark.parametrize(("env", "message"), [

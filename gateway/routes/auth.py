@@ -1,12 +1,12 @@
 """Accounts: register, log in (JSON or the OAuth2 password form the docs' Authorize button uses), who am I."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from gateway.deps import AccountStore, Caller, TokenIssuer
+from gateway.deps import AccountLimiter, AccountStore, Caller, TokenIssuer
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
@@ -27,32 +27,58 @@ class Token(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires")
 
 
-@router.post("/register", status_code=201, response_model=Account, responses={409: {"description": "Taken"}})
-async def register(body: Credentials, accounts: AccountStore) -> Account:
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Over LUMIA_ACCOUNT_ATTEMPTS; Retry-After says when to try again"}}
+
+
+ADDRESS_SHARE = 5
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/register", status_code=201, response_model=Account,
+             responses={409: {"description": "Taken"}, **TOO_MANY})
+async def register(body: Credentials, request: Request, accounts: AccountStore, limiter: AccountLimiter) -> Account:
+    # Each account costs a 64 MiB argon2 hash, and would bring a rate-limit bucket of its own.
+    limiter.take(f"register {_address(request)}", "new accounts from this address")
     user = await accounts.register(body.username, body.password)
     if user is None:
         raise HTTPException(409, f"The username '{body.username}' is taken; choose another.")
     return Account(user_id=user.id, username=user.username)
 
 
-async def _token(username: str, password: str, accounts: AccountStore, tokens: TokenIssuer) -> Token:
+async def _token(username: str, password: str, request: Request, accounts: AccountStore, tokens: TokenIssuer,
+                 limiter: AccountLimiter) -> Token:
+    """Failed logins are limited per username (guessing one account's password) and per address
+    (trying many accounts); a correct password takes nothing, but is refused too while either is used up."""
+    # An address may fail ADDRESS_SHARE times as often as one username: people behind one NAT.
+    costs = ((f"login {username.lower()}", 1.0), (f"login from {_address(request)}", 1 / ADDRESS_SHARE))
+    for key, cost in costs:
+        limiter.check(key, "failed logins", cost)
     user = await accounts.authenticate(username, password)
     if user is None:
+        for key, cost in costs:
+            limiter.take(key, "failed logins", cost)
         raise HTTPException(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
     token, expires_in = tokens.issue(user.id)
     return Token(access_token=token, expires_in=expires_in)
 
 
-@router.post("/login", response_model=Token, responses={401: {"description": "Wrong username or password"}})
-async def login(body: Credentials, accounts: AccountStore, tokens: TokenIssuer) -> Token:
-    return await _token(body.username, body.password, accounts, tokens)
+@router.post("/login", response_model=Token,
+             responses={401: {"description": "Wrong username or password"}, **TOO_MANY})
+async def login(body: Credentials, request: Request, accounts: AccountStore, tokens: TokenIssuer,
+                limiter: AccountLimiter) -> Token:
+    return await _token(body.username, body.password, request, accounts, tokens, limiter)
 
 
-@router.post("/token", response_model=Token, responses={401: {"description": "Wrong username or password"}})
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], accounts: AccountStore,
-                tokens: TokenIssuer) -> Token:
+@router.post("/token", response_model=Token,
+             responses={401: {"description": "Wrong username or password"}, **TOO_MANY})
+async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, accounts: AccountStore,
+                tokens: TokenIssuer, limiter: AccountLimiter) -> Token:
     """The same as /auth/login, as an OAuth2 password form."""
-    return await _token(form.username, form.password, accounts, tokens)
+    return await _token(form.username, form.password, request, accounts, tokens, limiter)
 
 
 @router.get("/me", response_model=Account, responses={401: {"description": "Not logged in"}})
