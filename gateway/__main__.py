@@ -9,6 +9,7 @@ from shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, "gateway")
+    settings.keep_data_private()
     uvicorn.run(
         "gateway.app:create_app",
         factory=True,

@@ -86,7 +86,7 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, "launcher")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.keep_data_private()
     nats_url, nats_proc = ensure_nats(settings)
     env = {**os.environ, "NATS_URL": nats_url}
 

@@ -4,6 +4,7 @@ Nothing here runs at import time: call `get_settings()` in a lifespan or a
 factory.
 """
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -120,6 +121,15 @@ class Settings(BaseSettings):
         if self.auth == "off" and self.host not in LOOPBACK_HOSTS:
             raise SystemExit(f"LUMIA_AUTH=off trusts every request's user_id, so it only runs on a loopback "
                              f"address; LUMIA_HOST is {self.host}. Use LUMIA_AUTH=required, or LUMIA_HOST=127.0.0.1.")
+
+    def keep_data_private(self) -> None:
+        """Every user's memories, messages and password hashes are under LUMIA_DATA_DIR: readable by
+        this account alone. Files this process creates anywhere (a CHROMA_PERSIST_DIRECTORY, SQLite
+        elsewhere) are made 0600, and the data directory, when this account owns it, 0700."""
+        os.umask(0o077)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.data_dir.stat().st_uid == os.getuid():
+            self.data_dir.chmod(0o700)
 
     @property
     def database(self) -> str:

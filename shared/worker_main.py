@@ -10,6 +10,7 @@ from shared.settings import get_settings
 def run_worker(kind: str, app_module: str) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, f"{kind}_worker")
+    settings.keep_data_private()
     app = importlib.import_module(app_module).create_app(settings)
     # uvloop (shipped with uvicorn[standard]) where available: the bus hops are loop-bound.
     try:

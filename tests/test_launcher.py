@@ -73,6 +73,11 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     assert refused.status_code == 401
     assert reply.json()["response"] == "Echo: hej"
     assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+    # Every user's memories, threads and password hashes: this account's alone (they were 0644 in 0755).
+    data = tmp_path / "data"
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    for private in (data / "lumia.db", data / "chroma" / "chroma.sqlite3", data / "nats-server.log"):
+        assert oct(private.stat().st_mode & 0o777) == "0o600", private
     assert (tmp_path / "data" / "nats" / "jetstream").is_dir()
     assert "started embedded nats-server at nats://127.0.0.1:" in log.read_text()
 
