@@ -45,8 +45,14 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         # What matches: the words, or the meaning as closely as a chat's relevance gate asks. Not
         # the whole brain ranked: a search for a name nobody mentions must find nothing.
         index = await retriever.keyword_index(request.brain)
-        worded = {memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)}
-        matches = [h for h in found.results if h.id in worded or (h.score or 0.0) >= retriever.min_score]
+        worded = [memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)]
+        worded += index.in_answers(request.q)
+        matches = [h for h in found.results if h.id in set(worded) or (h.score or 0.0) >= retriever.min_score]
+        # Those holding the words outside the ranking's best (an answer's words are not ranked) come after.
+        ranked = {h.id for h in found.results}
+        rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]
+        stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
+        matches += [to_hit(stored[i]) for i in rest if i in stored]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.

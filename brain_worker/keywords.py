@@ -44,14 +44,21 @@ class KeywordIndex:
     chars_of: dict[str, int] = field(default_factory=dict)  # what stats report as context_length
     total_chars: int = 0
     said_at: dict[str, float] = field(default_factory=dict)  # the listing's order, without reading the brain
+    # Words of the assistant's answer kept with a chat turn: not ranked (the model never sees them),
+    # but a user searching the listing for a secret the answer repeated must find that turn too.
+    answered: dict[str, set[str]] = field(default_factory=dict)  # term -> memory ids
+    answer_terms_of: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0) -> None:
+    def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0, answer: str = "") -> None:
         """`chars`: the length of the memory's own text when `text` is more (its speaker in front)."""
         self.remove(memory_id)
         self.said_at[memory_id] = said_at
+        self.answer_terms_of[memory_id] = terms = frozenset(tokens(answer))
+        for term in terms:
+            self.answered.setdefault(term, set()).add(memory_id)
         counts = Counter(tokens(text))
         for term, count in counts.items():
             self.postings.setdefault(term, {})[memory_id] = count
@@ -72,6 +79,15 @@ class KeywordIndex:
         self.total_length -= self.lengths.pop(memory_id)
         self.total_chars -= self.chars_of.pop(memory_id)
         del self.said_at[memory_id]
+        for term in self.answer_terms_of.pop(memory_id):
+            self.answered[term].discard(memory_id)
+            if not self.answered[term]:
+                del self.answered[term]
+
+    def in_answers(self, query: str) -> list[str]:
+        """Memories whose kept answer holds a word of the query, the most recently said first."""
+        found = set().union(*(self.answered.get(term, ()) for term in set(tokens(query))))
+        return sorted(found, key=lambda memory_id: -self.said_at[memory_id])
 
     def newest(self) -> list[str]:
         """Every memory id, the most recently said first (as stored, among those said at once)."""

@@ -52,7 +52,9 @@ def to_hit(memory: StoredMemory) -> MemoryHit:
 
 
 def index_memory(index: KeywordIndex, memory: StoredMemory) -> None:
-    index.add(memory.id, context.said(memory), len(memory.content), float(memory.metadata.get(CREATED_AT, 0)))
+    answer = memory.metadata.get("answer")
+    index.add(memory.id, context.said(memory), len(memory.content), float(memory.metadata.get(CREATED_AT, 0)),
+              answer if isinstance(answer, str) else "")
 
 
 class Retriever:

@@ -328,3 +328,32 @@ def test_the_listing_pages_newest_first_and_follows_changes(lumia: Stack) -> Non
     assert [m["id"] for m in after_adding["memories"]] == [newest, ids[6]]
     assert [m["id"] for m in last_page["memories"]] == [ids[0], oldest]
     assert last_page["memories"][0]["content"] == "Garden diary, entry 0: the roses."
+
+
+def test_a_search_also_finds_the_answers_kept_with_chat_turns(lumia: Stack) -> None:
+    """Found by a black-box pass: the answer kept with a later turn repeated a secret; after the
+    secret's own memory was forgotten the copy was still listed, and a search could not find it."""
+    owner = f"user-{uuid.uuid4().hex[:8]}"
+    name = brain()
+    with lumia.client() as client:
+        created = client.post("/threads/", json={"user_id": owner, "brain_id": name,
+                                                 "initial_message": "My bank PIN is 4321."})
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        [secret] = listed(client, name)["memories"]
+        # The stand-in model echoes the first message with this one: the answer repeats the PIN.
+        client.post(f"/threads/{created.json()['thread_id']}/chat",
+                    json={"user_id": owner, "message": "Good morning, what's on for today?"})
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        ingest(client, name, "The plumber comes on Friday.")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        assert client.delete(f"/memory/{name}/memories/{secret['id']}").status_code == 204
+        by_number = listed(client, name, q="4321")
+        by_word = listed(client, name, q="pin")
+        forgotten = client.delete(f"/memory/{name}/memories/{by_number['memories'][0]['id']}")
+        after = listed(client, name, q="4321")
+    assert [m["content"] for m in by_number["memories"]] == ["Good morning, what's on for today?"]
+    assert "4321" in by_number["memories"][0]["metadata"]["answer"]
+    assert by_number["total"] == 1
+    assert [m["content"] for m in by_word["memories"]] == ["Good morning, what's on for today?"]
+    assert forgotten.status_code == 204
+    assert after == {"memories": [], "total": 0}
