@@ -20,7 +20,10 @@ def stored_form(item: MemoryItem) -> StoredMemory:
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
     # A document's chunk is its place in the document: a heading repeated in it is stored each time.
-    text = context.said(memory) if item.kind != "document" else f"{item.id}\x00{item.content}"
+    # A chat turn is not a note of the same words: merged, the note's id was never stored, or the
+    # turn (the persona's only source) was dropped. Notes keep the hash they always had.
+    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{context.said(memory)}"}.get(
+        item.kind, context.said(memory))
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.

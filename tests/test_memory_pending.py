@@ -23,7 +23,7 @@ from shared.memory.brains import brain_key
 from shared.memory.messages import Persona
 from tests.fake_ollama import FakeOllama
 from tests.harness import Component, Stack, wait_until
-from tests.test_memory import brain, stats
+from tests.test_memory import brain, ingest, stats
 
 
 def brain_process(stack: Stack) -> Component:
@@ -250,3 +250,25 @@ def test_an_empty_queue_is_an_empty_batch_not_a_failure(error: Exception) -> Non
 def test_a_real_fetch_failure_still_reaches_the_loop() -> None:
     with pytest.raises(nats.errors.ConnectionClosedError):
         asyncio.run(fetch(Idle(nats.errors.ConnectionClosedError())))  # type: ignore[arg-type]
+
+
+def test_a_chat_turn_and_a_note_of_the_same_words_are_two_memories(lumia: Stack) -> None:
+    """Found by a black-box pass: merged, a note posted after the chat answered with an id that was
+    never stored (a delete of it: 404), and a turn said after the note was dropped, so the persona,
+    written from chat turns, never learnt it."""
+    told = "My neighbour is called Sven."
+    with lumia.client() as client:
+        chat_first, note_first = brain(), brain()
+        assert client.post("/memory/chat", json={"user_id": chat_first, "message": told}).status_code == 200
+        assert wait_until(lambda: stats(client, chat_first)["memory_count"] == 1)
+        [note] = ingest(client, chat_first, told)
+        kinds = sorted(m["metadata"]["lumia_kind"] for m in client.get(f"/memory/{chat_first}/memories").json()[
+            "memories"])
+        deleted = client.delete(f"/memory/{chat_first}/memories/{note}")
+        ingest(client, note_first, told)
+        assert client.post("/memory/chat", json={"user_id": note_first, "message": told}).status_code == 200
+        assert wait_until(lambda: stats(client, note_first)["memory_count"] == 2)
+        listed = client.get(f"/memory/{note_first}/memories").json()["memories"]
+    assert kinds == ["note", "turn"]
+    assert deleted.status_code == 204
+    assert sorted(m["metadata"]["lumia_kind"] for m in listed) == ["note", "turn"]
