@@ -35,8 +35,13 @@ def _echoed(value: Any) -> Any:
     a large object or list named by its size."""
     if isinstance(value, str) and len(value) > ECHOED_CHARS:
         return f"{value[:ECHOED_CHARS]}… ({len(value):,} characters)"
-    if isinstance(value, dict | list) and len(json.dumps(value, default=str)) > ECHOED_CHARS:
-        return f"({'an object' if isinstance(value, dict) else 'a list'} of {len(value):,} items)"
+    if isinstance(value, dict | list):
+        try:
+            size = len(json.dumps(value, default=str))
+        except (RecursionError, ValueError):
+            size = ECHOED_CHARS + 1
+        if size > ECHOED_CHARS:
+            return f"({'an object' if isinstance(value, dict) else 'a list'} of {len(value):,} items)"
     return value
 
 
@@ -45,8 +50,8 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     JSON cannot carry (NaN, Infinity, a lone surrogate) is written as text: answering it must not
     become a 500; and a large input is cut (`_echoed`)."""
     assert isinstance(exc, RequestValidationError)
-    errors = _json_safe(jsonable_encoder(exc.errors()))
-    for error in errors:
-        if isinstance(error, dict) and "input" in error:
-            error["input"] = _echoed(error["input"])
+    # Cut first: encoding an input nested a few hundred levels deep exhausted the stack (a 500).
+    errors = [{**error, "input": _echoed(error["input"])} if isinstance(error, dict) and "input" in error else error
+              for error in exc.errors()]
+    errors = _json_safe(jsonable_encoder(errors))
     return JSONResponse(status_code=422, content={"detail": errors})

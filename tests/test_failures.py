@@ -173,6 +173,19 @@ def test_bad_input_is_a_422_naming_the_field(lumia: Stack, body: dict[str, objec
             assert len(response.content) < 2_000, path  # a refused 32,001 characters are not sent back whole
 
 
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/ingest", '{"customer_id": "x", "content": "deep", "metadata": {"a": ' + "[" * 500 + "]" * 500 + "}}",
+     "metadata"),
+    ("/memory/chat", '{"user_id": "anna", "message": "deep", "x": ' + '{"a": ' * 500 + "1" + "}" * 500 + "}", "x"),
+])
+def test_deeply_nested_input_is_a_422(lumia: Stack, path: str, body: str, field: str) -> None:
+    """Found by a black-box pass: echoing a refused input nested 500 levels deep exhausted the stack: a 500."""
+    with lumia.client() as client:
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert field in {str(part) for error in response.json()["detail"] for part in error["loc"]}
+
+
 def test_invalid_json_is_a_422(lumia: Stack) -> None:
     with lumia.client() as client:
         response = client.post("/memory/chat", content=b'{"user_id": "anna", "message": ',
