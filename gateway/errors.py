@@ -45,13 +45,18 @@ def _echoed(value: Any) -> Any:
     return value
 
 
+def _secret(error: dict[str, Any]) -> bool:
+    """A refused password is not sent back: responses are logged and cached where passwords must not be."""
+    return any(part == "password" for part in error.get("loc", ()))
+
+
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own 422, except that an input echoed back which Python's JSON reader took and
     JSON cannot carry (NaN, Infinity, a lone surrogate) is written as text: answering it must not
     become a 500; and a large input is cut (`_echoed`)."""
     assert isinstance(exc, RequestValidationError)
     # Cut first: encoding an input nested a few hundred levels deep exhausted the stack (a 500).
-    errors = [{**error, "input": _echoed(error["input"])} if isinstance(error, dict) and "input" in error else error
-              for error in exc.errors()]
+    errors = [{**error, "input": None if _secret(error) else _echoed(error["input"])}
+              if isinstance(error, dict) and "input" in error else error for error in exc.errors()]
     errors = _json_safe(jsonable_encoder(errors))
     return JSONResponse(status_code=422, content={"detail": errors})

@@ -60,6 +60,19 @@ def signup(client: httpx.Client, username: str, password: str = "correct horse b
     return Account(created.json()["user_id"], username, body["access_token"])
 
 
+def test_account_bodies_are_strict_and_never_echo_a_password(secured: Stack) -> None:
+    with secured.client() as client:
+        extra = client.post("/auth/register", json={"username": "strict_one", "password": "long enough pw",
+                                                    "wher": 1})
+        short = client.post("/auth/register", json={"username": "strict_two", "password": "hunter2"})
+        login = client.post("/auth/login", json={"username": "strict_two", "password": "x" * 1025})
+    assert extra.status_code == 422 and extra.json()["detail"][0]["loc"] == ["body", "wher"]
+    for refused in (short, login):
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "password"]
+        assert "hunter2" not in refused.text and "xxxxxxxx" not in refused.text
+
+
 def test_register_login_and_me(secured: Stack) -> None:
     with secured.client() as client:
         anna = signup(client, "anna.k")

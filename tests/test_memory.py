@@ -1,5 +1,6 @@
 """Personal memory across the real bus, real JetStream, embedded Chroma and the bundled embedder."""
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -399,6 +400,8 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"$k": 1}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"chroma:document": "d"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"#foo": "v"}}),  # Chroma refuses any '#' key
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"k\n": "v"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"\u200blumia_kind": "turn"}}),  # a look-alike
     ("/ingest/batch", {"customer_id": "x", "items": [{"content": "fine"}, {"content": "b", "metadata": {"#x": 1}}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"lumia_created_at": 1.0}}),
     ("/ingest", '{"customer_id": "x", "content": "hi", "metadata": {"n": Infinity}}'),  # Python's JSON reads it
@@ -505,3 +508,17 @@ def test_every_metadata_key_accepted_is_stored(lumia: Stack) -> None:
         assert stats(client, name)["dead_letters"] == 0
     assert stored["id"] == memory_id
     assert {k: stored["metadata"][k] for k in metadata} == metadata
+
+
+def test_a_brain_name_is_the_same_however_its_letters_are_composed(lumia: Stack) -> None:
+    """Found by a black-box pass: "kökbok" with a composed ö and with o + a combining diaeresis (as some
+    keyboards send it) were two brains, and a fact told in one was not found from the other."""
+    composed = f"kökbok-{uuid.uuid4().hex[:6]}"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    with lumia.client() as client:
+        [memory_id] = ingest(client, decomposed, "The sourdough starter is called Bengt.")
+        found = client.post("/query", json={"customer_id": composed, "question": "What is the starter called?"})
+        counted = stats(client, composed)["memory_count"]
+    assert [hit["id"] for hit in found.json()["results"]] == [memory_id]
+    assert counted == 1

@@ -7,11 +7,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from gateway.deps import AccountLimiter, AccountStore, Caller, TokenIssuer
+from gateway.schemas import RequestBody
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
 
-class Credentials(BaseModel):
+class Credentials(RequestBody):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
     password: str = Field(min_length=8, max_length=1024)
 

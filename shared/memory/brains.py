@@ -34,6 +34,8 @@ def _valid_bus_brain(value: str) -> str:
 
 
 def _valid_brain(value: str) -> str:
+    # "kökbok" typed on one device (composed ö) and on another (o and a combining diaeresis) is one brain.
+    value = unicodedata.normalize("NFC", value)
     # "/" joins a user's id and their brain's name, and a name holding it could never be
     # named again in a URL path (/memory/{brain}/...): refused up front, not found later.
     if "/" in value or "\\" in value:

@@ -1,6 +1,7 @@
 """Bus messages of the memory side: ingestion, retrieval, stats and housekeeping."""
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -27,6 +28,8 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
     for key, value in metadata.items():
         if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
             raise ValueError(f"key {key!r}: use 1-{MAX_METADATA_KEY_CHARS} characters")
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in key):  # a NUL, a newline, a zero-width space
+            raise ValueError(f"key {key!r}: control and invisible characters are not allowed in keys")
         if key.startswith(RESERVED_METADATA_PREFIXES):
             raise ValueError(f"key {key!r} is reserved: keys must not start with "
                              + ", ".join(repr(p) for p in RESERVED_METADATA_PREFIXES))
