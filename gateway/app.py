@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = resolved = configured
         app.state.limiter = RateLimiter(resolved.rate_limit, resolved.rate_burst)
+        app.state.memory_limiter = RateLimiter(resolved.ingest_rate, max(1, round(2 * resolved.ingest_rate)))
         attempts = resolved.account_attempts
         app.state.account_limiter = RateLimiter(attempts, max(1, round(attempts)))
         nc = await connect(resolved.nats_servers, instance_name("gateway"))

@@ -80,7 +80,13 @@ async def _account_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
+async def _memory_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.memory_limiter
+    return limiter
+
+
 AccountStore = Annotated[Accounts, Depends(_accounts)]
 AccountLimiter = Annotated[RateLimiter, Depends(_account_limiter)]
+MemoryLimiter = Annotated[RateLimiter, Depends(_memory_limiter)]
 TokenIssuer = Annotated[Tokens, Depends(_tokens)]
 Caller = Annotated[Identity, Depends(identify)]

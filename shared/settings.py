@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     rate_limit: float = Field(120, gt=0, alias="LUMIA_RATE_LIMIT",
                               description="Requests a minute one user may make on average (per gateway replica)")
     rate_burst: int = Field(60, ge=1, alias="LUMIA_RATE_BURST", description="Requests one user may make at once")
+    ingest_rate: float = Field(
+        3000, gt=0, alias="LUMIA_INGEST_RATE",
+        description="Memories (notes, batch items, document chunks) a minute one user may send on average, in bursts "
+                    "of twice as many, with accounts on (per gateway replica): the ingest queue is shared")
     account_attempts: float = Field(
         10, gt=0, alias="LUMIA_ACCOUNT_ATTEMPTS",
         description="Failed logins a minute per username (five times as many per client address) and new accounts a "

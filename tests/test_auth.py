@@ -386,6 +386,34 @@ def test_password_guessing_and_mass_sign_up_get_429(fake_ollama: FakeOllama, tmp
     assert fourth.status_code == 429 and "new accounts" in fourth.json()["detail"]
 
 
+def test_memories_sent_are_limited_by_memory_not_by_request(fake_ollama: FakeOllama, tmp_path: Path) -> None:
+    """Found by a black-box pass: three 1,000-item batches, three requests of the 120 a minute allowed,
+    held another user's note for 40 s and made her delete and clear fail (the ingest queue is shared)."""
+    server = NatsServer()
+    stack = Stack(server.url, fake_ollama.url, tmp_path, LUMIA_AUTH="required", SECRET_KEY=SECRET,
+                  LUMIA_INGEST_RATE="5")  # bursts of 10 memories
+    try:
+        stack.start("gateway")
+        with stack.client() as client:
+            hog, other = signup(client, "hog_user"), signup(client, "other_user")
+            batch = client.post("/ingest/batch", headers=hog.headers,
+                                json={"items": [{"content": f"Item {n}."} for n in range(8)]})
+            too_many = client.post("/ingest/batch", headers=hog.headers,
+                                   json={"items": [{"content": f"More {n}."} for n in range(3)]})
+            one_more = client.post("/ingest", headers=hog.headers, json={"content": "One more."})
+            document = client.post("/memory/hogs/documents?source=a.txt", headers={
+                **hog.headers, "content-type": "text/plain"}, content="Short enough.")
+            theirs = client.post("/ingest", headers=other.headers, json={"content": "Mine."})
+    finally:
+        stack.stop()
+        server.stop()
+    assert batch.status_code == 202, batch.text
+    assert too_many.status_code == 429 and "memories sent" in too_many.json()["detail"]
+    assert int(too_many.headers["Retry-After"]) >= 1
+    assert (one_more.status_code, document.status_code) == (202, 202)  # 10 in all: the burst
+    assert theirs.status_code == 202  # one user's burst does not cost another
+
+
 @pytest.mark.parametrize(("env", "message"), [
     ({"LUMIA_AUTH": "off", "LUMIA_HOST": "0.0.0.0"}, "LUMIA_AUTH=off"),
     ({"LUMIA_AUTH": "required", "SECRET_KEY": "changethis"}, "placeholder"),

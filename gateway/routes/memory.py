@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
-from gateway.deps import Caller, Nats, Relay
+from gateway.deps import Caller, MemoryLimiter, Nats, Relay
 from gateway.errors import invalid
 from gateway.schemas import (
     DocumentAccepted,
@@ -154,7 +155,11 @@ def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str |
                       created_at=created_at, metadata=body.metadata)
 
 
-async def _publish(nc: Nats, items: list[MemoryItem]) -> None:
+async def _publish(nc: Nats, items: list[MemoryItem], caller: Identity, limiter: RateLimiter) -> None:
+    # Counted by memory, not by request: the ingest queue is shared, and one user's 1,000-item
+    # batches at the request rate held every other user's memories (and their deletes) for minutes.
+    if caller.user_id is not None:
+        limiter.take(f"memories {caller.user_id}", "memories sent (LUMIA_INGEST_RATE)", cost=len(items))
     try:
         await publish_items(nc.jetstream(), items)
     except NatsError as exc:
@@ -194,19 +199,20 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {413: {"description": "A body over 
 
 
 @router.post("/ingest", status_code=202, response_model=IngestAccepted, responses=TOO_LARGE)
-async def ingest(body: IngestBody, nc: Nats, caller: Caller) -> IngestAccepted:
+async def ingest(body: IngestBody, nc: Nats, caller: Caller, limiter: MemoryLimiter) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
     item = _item(caller.named_brain(body.customer_id, user=body.user_id), body)
-    await _publish(nc, [item])
+    await _publish(nc, [item], caller, limiter)
     return IngestAccepted(id=item.id)
 
 
 @router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted, responses=TOO_LARGE)
-async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller) -> IngestBatchAccepted:
+async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller,
+                       limiter: MemoryLimiter) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
     items = [_item(brain, each) for each in body.items]
-    await _publish(nc, items)
+    await _publish(nc, items, caller, limiter)
     return IngestBatchAccepted(ids=[i.id for i in items])
 
 
@@ -309,7 +315,8 @@ async def forget_document(brain: BrainName, nc: Nats, caller: Caller, source: So
                415: {"description": "Not text/plain or text/markdown, or a charset that is not a text encoding"}},
     openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
 )
-async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller, source: Source) -> DocumentAccepted:
+async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller, source: Source,
+                   limiter: MemoryLimiter) -> DocumentAccepted:
     """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
     names a charset); it is chunked with overlap and each chunk remembered with its source. Uploading new
     text under the same source replaces the document."""
@@ -349,5 +356,5 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
               kind="document", memory_id=f"doc_{document}_{n}")
         for n, chunk in enumerate(chunks)
     ]
-    await _publish(nc, items)
+    await _publish(nc, items, caller, limiter)
     return DocumentAccepted(source=source, ids=[i.id for i in items])
