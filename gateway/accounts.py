@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import users
 
+EXISTS_FOR = 30.0  # seconds
+
 
 @dataclass(frozen=True, slots=True)
 class User:
@@ -27,6 +29,7 @@ class Accounts:
         # Verifying against this when the user does not exist costs the same as a real check,
         # so response times do not tell which usernames exist.
         self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+        self._seen: dict[str, float] = {}  # user id -> when its account was last seen to exist
 
     async def register(self, username: str, password: str) -> User | None:
         """The new user, or None when the username is taken."""
@@ -48,6 +51,20 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             return None
         return User(id=row.id, username=row.username) if row else None
+
+    async def exists(self, user_id: str) -> bool:
+        """Whether the account of a token still exists; a yes is trusted for EXISTS_FOR seconds, so a
+        removed account's tokens stop working within that time without a query on every request."""
+        now = time.monotonic()
+        if self._seen.get(user_id, -EXISTS_FOR) > now - EXISTS_FOR:
+            return True
+        if await self.get(user_id) is None:
+            self._seen.pop(user_id, None)
+            return False
+        self._seen[user_id] = now
+        if len(self._seen) > 100_000:  # forget the idle ones rather than grow without bound
+            self._seen = {k: v for k, v in self._seen.items() if now - v < EXISTS_FOR}
+        return True
 
     async def get(self, user_id: str) -> User | None:
         async with self._engine.connect() as conn:

@@ -72,6 +72,9 @@ async def identify(request: Request,
     user_id = (await _tokens(request)).subject(credentials.credentials)
     limiter: RateLimiter = request.app.state.limiter
     limiter.take(user_id)
+    # A token outlives its account otherwise: a removed user kept chatting and writing memories.
+    if not await (await _accounts(request)).exists(user_id):
+        raise unauthorized("This account no longer exists.")
     return Identity(user_id)
 
 

@@ -105,6 +105,26 @@ def _forge(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") 
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
+def test_a_token_of_an_account_that_is_gone_is_refused_everywhere(secured: Stack) -> None:
+    """Found by a black-box pass: with its account removed (or never there), a validly signed token
+    still chatted, wrote memories, made threads and registered tools; only /auth/me refused it."""
+    now = int(time.time())
+    with secured.client() as client:
+        removed = signup(client, "removed_user")  # its token is used for the first time below
+        with sqlite3.connect(Path(secured.env["LUMIA_DATA_DIR"]) / "lumia.db") as db:
+            db.execute("DELETE FROM lumia_users WHERE username = 'removed_user'")
+        never = {"Authorization": f"Bearer {_forge({'sub': 'usr_0000000000000000', 'exp': now + 600})}"}
+        answers = [
+            client.post(path, headers=headers, json=body)
+            for headers in (removed.headers, never)
+            for path, body in (("/ingest", {"content": "Written by nobody."}),
+                               ("/memory/chat", {"message": "still here?"}),
+                               ("/threads/", {"brain_id": "ghost"}))
+        ]
+    assert [r.status_code for r in answers] == [401] * len(answers)
+    assert all(r.json()["detail"] == "This account no longer exists." for r in answers)
+
+
 def test_bad_tokens_are_refused(secured: Stack) -> None:
     with secured.client() as client:
         victim = signup(client, "token_victim")
