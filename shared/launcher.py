@@ -6,6 +6,10 @@ each worker. SIGINT (Ctrl-C) or SIGTERM stops the gateway first, then the
 workers (each drains its subscriptions), then nats-server. A component that
 crashes after running a while is restarted; one that dies at start-up stops
 everything, since restarting it would only fail again.
+
+The exit status is 0 only for a requested stop (SIGINT/SIGTERM); when a
+component dies at start-up (a first start or a restart) or the embedded
+nats-server exits, Lumia stops and exits with 1, so a supervisor sees the failure.
 """
 
 import asyncio
@@ -83,7 +87,7 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
     return url, proc
 
 
-def main() -> None:
+def main() -> int:
     settings = get_settings()
     configure_logging(settings.log_level, "launcher")
     settings.keep_data_private()
@@ -91,6 +95,7 @@ def main() -> None:
     env = {**os.environ, "NATS_URL": nats_url}
 
     stopping = False
+    failed = False  # stopping because a part of Lumia failed, not because someone asked
 
     def request_stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -112,13 +117,13 @@ def main() -> None:
                     continue
                 if time.monotonic() - started < STARTUP_GRACE:
                     log.error("%s exited at start-up (code %s); stopping Lumia", name, code)
-                    stopping = True
+                    stopping = failed = True
                     break
                 log.warning("%s exited (code %s); restarting it", name, code)
                 procs[name] = (_spawn([sys.executable, "-m", name], env), time.monotonic())
             if nats_proc is not None and nats_proc.poll() is not None:
                 log.error("the embedded nats-server exited (code %s); stopping Lumia", nats_proc.returncode)
-                stopping = True
+                stopping = failed = True
     finally:
         log.info("stopping Lumia")
         for name in components(settings):
@@ -127,7 +132,8 @@ def main() -> None:
         if nats_proc is not None:
             _stop(nats_proc, "nats-server")
         log.info("stopped")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

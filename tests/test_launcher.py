@@ -98,3 +98,16 @@ def test_up_uses_a_reachable_nats_url_instead_of_embedding(
     assert proc.wait(60) == 0
     assert len(children) == 4  # no nats-server of its own
     assert f"using NATS at {nats_url}" in log.read_text()
+
+
+@pytest.mark.parametrize("env", [{"LUMIA_AUTH": "off", "LUMIA_HOST": "0.0.0.0"}, {"SECRET_KEY": "short"}])
+def test_a_component_that_dies_at_start_up_is_a_failed_exit(tmp_path: Path, fake_ollama: FakeOllama,
+                                                           nats_url: str, env: dict[str, str]) -> None:
+    """A supervisor (systemd, a container runtime) must see that Lumia did not start: exit status 1, not 0."""
+    environment = {**os.environ, "LUMIA_PORT": str(free_port()), "LUMIA_DATA_DIR": str(tmp_path / "data"),
+                   "OLLAMA_BASE_URL": fake_ollama.url, "NATS_URL": nats_url, **env}
+    done = subprocess.run([sys.executable, "-m", "shared.launcher"], cwd=ROOT, env=environment,
+                          capture_output=True, timeout=120)
+    output = done.stdout.decode() + done.stderr.decode()
+    assert "gateway exited at start-up (code 1); stopping Lumia" in output
+    assert done.returncode == 1, output
