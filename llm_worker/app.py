@@ -34,7 +34,7 @@ from faststream.middlewares import ExceptionMiddleware
 from faststream.nats import NatsMessage
 from pydantic import ValidationError
 
-from llm_worker.engine import EventStream, Keep, Window, stream_turn
+from llm_worker.engine import EventStream, Keep, Window, check_fits, stream_turn
 from llm_worker.memory import BusMemory
 from llm_worker.router import Router
 from llm_worker.threads import ThreadNotFound, ThreadTurn, begin_thread_turn
@@ -45,6 +45,7 @@ from shared.bus import instance_name, make_app, make_broker
 from shared.memory.jetstream import ensure_streams
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, WorkerStatus, describe_validation_error
 from shared.ollama import OllamaClient, ollama_session
+from shared.prompts import PromptTooLong
 from shared.settings import Settings, get_settings
 from shared.threads.store import ThreadStore
 
@@ -148,11 +149,17 @@ def create_app(settings: Settings | None = None) -> FastStream:
         async with turns.handling():
             thread_turn: ThreadTurn | None = None
             keep: Keep | None = None
+            window = await window_of(ollama, settings.llm_model)
             if request.thread_id is not None:
                 try:
-                    thread_turn = await begin_thread_turn(threads, request)
+                    # A message too long for the window is refused before the thread stores it: no trace.
+                    thread_turn = await begin_thread_turn(
+                        threads, request, lambda resolved: check_fits(resolved, settings.system_prompt, window))
                 except ThreadNotFound as exc:
                     await events.fail(ErrorCode.NOT_FOUND, str(exc))
+                    return
+                except PromptTooLong as exc:
+                    await events.fail(ErrorCode.BAD_REQUEST, exc.message)
                     return
                 request, keep = thread_turn.request, thread_turn.finish
             turn = stream_turn(
@@ -163,7 +170,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 recall=memory.recall if thread_turn is None else thread_turn.recalling(memory.recall),
                 remember=memory.remember,
                 history=thread_turn.history if thread_turn else (),
-                window=await window_of(ollama, settings.llm_model),
+                window=window,
                 keep=keep,
                 router=router,
             )

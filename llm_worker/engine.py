@@ -12,7 +12,15 @@ from llm_worker.router import Recall, Router
 from llm_worker.threads import ThreadNotFound
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
 from shared.ollama import OllamaClient, OllamaError
-from shared.prompts import PromptTooLong, Turn, answer_system_prompt, build_messages, context_block, fit_context
+from shared.prompts import (
+    PromptTooLong,
+    Turn,
+    answer_system_prompt,
+    build_messages,
+    check_message_fits,
+    context_block,
+    fit_context,
+)
 from shared.tools import ToolRef, ToolResult
 
 log = logging.getLogger("lumia.llm.engine")
@@ -74,6 +82,17 @@ class Window:
         return {"num_ctx": self.tokens, "num_predict": self.answer_tokens}
 
 
+def system_prompt_of(request: ChatRequest, default_system_prompt: str) -> str:
+    system_prompt = request.system_prompt or default_system_prompt
+    return answer_system_prompt(system_prompt) if request.purpose == "answer" else system_prompt
+
+
+def check_fits(request: ChatRequest, default_system_prompt: str, window: Window | None) -> None:
+    """Raise PromptTooLong, as `stream_turn` would, when the message cannot fit the window at all."""
+    check_message_fits(system_prompt_of(request, default_system_prompt), request.message,
+                       window.prompt_budget if window else None)
+
+
 async def stream_turn(
     request: ChatRequest,
     events: EventStream,
@@ -102,7 +121,7 @@ async def stream_turn(
     parts: list[str] = []
     eval_count: int | None = None
     known = Recollection()
-    system_prompt = request.system_prompt or default_system_prompt
+    system_prompt = system_prompt_of(request, default_system_prompt)
     results: list[ToolResult] | None = None
     used_brain: bool | None = None
     try:
@@ -115,7 +134,7 @@ async def stream_turn(
             known = await recall(request)
         budget = window.prompt_budget if window else None
         if request.purpose == "answer":
-            system_prompt, history = answer_system_prompt(system_prompt), ()
+            history = ()
         # What does not fit the window is not sent, and not reported as used either.
         persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
                                         results or ())

@@ -1,6 +1,7 @@
 """A chat turn inside a conversation thread, broker-free: the history the model sees,
 and both sides of the turn stored in the thread."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llm_worker.memory import Recollection
@@ -40,8 +41,8 @@ class ThreadTurn:
         await self.store.set_status(self.question.id, "failed")
 
     async def discard(self) -> None:
-        """The question was refused as bad input (too long for the model): it is not kept."""
-        await self.store.discard(self.thread.id, self.question.id)
+        """The question was refused as bad input: it is not kept, and the thread is as it was."""
+        await self.store.discard(self.thread, self.question.id)
 
     def recalling(self, recall: Recall) -> Recall:
         """`recall` without the memories of turns the model gets as history anyway."""
@@ -69,20 +70,28 @@ def conversation(earlier: list[Message]) -> list[Turn]:
     return turns
 
 
-async def begin_thread_turn(store: ThreadStore, request: ChatRequest) -> ThreadTurn:
+def _resolved(request: ChatRequest, thread: Thread) -> ChatRequest:
+    # A brain or system prompt in the request applies to this message only; the thread keeps its own.
+    return request.model_copy(update={
+        "brain_id": request.brain_id or thread.brain_id,
+        "system_prompt": request.system_prompt or thread.system_prompt,
+    })
+
+
+async def begin_thread_turn(store: ThreadStore, request: ChatRequest,
+                            admit: Callable[[ChatRequest], None] = lambda _: None) -> ThreadTurn:
+    """Store the question and read the history. `admit` sees the request as the thread resolves it
+    before anything is stored: what it raises (a message too long for the window) leaves no trace."""
     assert request.thread_id is not None
     opened = await store.open_turn(request.thread_id, request.user_id, request.message, request.brain_id,
-                                   request.request_id, HISTORY_MESSAGES)
+                                   request.request_id, HISTORY_MESSAGES,
+                                   admit=lambda thread: admit(_resolved(request, thread)))
     if opened is None:
         # The same answer for someone else's thread: it must not reveal that it exists.
         raise ThreadNotFound(f"No thread '{request.thread_id}' for user '{request.user_id}'.")
     thread, question, earlier = opened
-    # A brain or system prompt in the request applies to this message only; the thread keeps its own.
-    resolved = request.model_copy(update={
-        "brain_id": request.brain_id or thread.brain_id,
-        "system_prompt": request.system_prompt or thread.system_prompt,
-    })
     # Chat turns are remembered as `turn_<request_id>` (llm_worker/memory.py), a thread's initial
     # message as `turn_<thread_id>` (gateway/routes/threads.py).
     remembered = frozenset(f"turn_{m.request_id or thread.id}" for m in earlier if m.role == "user")
-    return ThreadTurn(store, thread, resolved, conversation(earlier), question, remembered=remembered)
+    return ThreadTurn(store, thread, _resolved(request, thread), conversation(earlier), question,
+                      remembered=remembered)

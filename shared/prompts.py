@@ -78,6 +78,14 @@ class PromptTooLong(Exception):
         self.message = str(self)
 
 
+def check_message_fits(system_prompt: str, message: str, budget: int | None) -> None:
+    """Raise PromptTooLong when `message` cannot fit `budget` beside the system prompt alone, which is
+    exactly when `build_messages` refuses it: everything else gives way first. A thread checks this
+    before it stores the message, so a refused message leaves no trace there."""
+    if budget is not None and estimate_tokens(system_prompt) + estimate_tokens(message) > budget:
+        raise PromptTooLong(estimate_tokens(message), budget - estimate_tokens(system_prompt))
+
+
 def estimate_tokens(text: str) -> int:
     """A deliberately high token count: real tokenizers give about 4 UTF-8 bytes per
     token for English and 3 or more for Swedish, so a byte / 3 estimate keeps every
@@ -122,12 +130,14 @@ def build_messages(
 
     History goes to the model as real chat turns, not a text block: chat models are
     trained on that shape and keep who said what apart. With a `budget` (tokens), the
-    oldest turns are dropped first; the newest turn that does not fit whole is
-    shortened from its start with a visible marker. The system prompt and the
-    message are never cut: memories, then the persona, then tool results give way first.
+    oldest exchanges (a question with its answer) are dropped first, never half of one;
+    the newest exchange that does not fit whole is shortened as a pair, each turn from its
+    start with a visible marker. The system prompt and the message are never cut: memories,
+    then the persona, then tool results give way first.
 
     Tool results are untrusted: they go in a user-side message of their own, quoted,
     right before the message, never into the system prompt."""
+    check_message_fits(system_prompt, message, budget)
     tools = tool_section(tool_results) if tool_results else ""
     message_cost = estimate_tokens(message)
     tools_cost = estimate_tokens(tools) if tools else 0
@@ -142,7 +152,8 @@ def build_messages(
         fixed = without_tools + (estimate_tokens(tools) if tools else 0)
     if budget is not None and fixed > budget:
         raise PromptTooLong(message_cost, budget - estimate_tokens(system))
-    kept = _alternating(list(history) if budget is None else _fit(history, budget - fixed))
+    history = _alternating(list(history))
+    kept = history if budget is None else _fit(history, budget - fixed)
     if kept and kept[-1].role == "user":
         # A message no answer followed (a thread's initial message, a failed turn) would make two
         # user messages in a row, a shape chat templates are not made for: it is said with this one.
@@ -189,21 +200,57 @@ def _shorten(text: str, tokens: int) -> str:
     return text.encode()[:keep].decode(errors="ignore") + marker
 
 
+def _exchanges(history: Sequence[Turn]) -> list[list[Turn]]:
+    """Alternating turns as the units history is kept or dropped in: each question with the answer
+    that follows it, and any turn no partner goes with (a question still unanswered at the end)."""
+    units: list[list[Turn]] = []
+    for turn in history:
+        if turn.role == "assistant" and units and len(units[-1]) == 1 and units[-1][0].role == "user":
+            units[-1].append(turn)
+        else:
+            units.append([turn])
+    return units
+
+
+def _shorten_start(turn: Turn, tokens: int) -> Turn | None:
+    """The end of `turn` within `tokens`, after a visible marker; None when too little of it would be left."""
+    marker_cost = estimate_tokens(SHORTENED.format(len(turn.content)))
+    if tokens - marker_cost < 32:  # not worth keeping so little of it
+        return None
+    keep_bytes = (tokens - marker_cost - 4) * 3
+    tail = turn.content.encode()[-keep_bytes:].decode(errors="ignore")
+    return Turn(turn.role, SHORTENED.format(len(turn.content) - len(tail)) + tail)
+
+
+def _shorten_exchange(exchange: list[Turn], room: int) -> list[Turn] | None:
+    """`exchange` within `room`, every turn of it kept: the shorter turn whole when it fits its share,
+    the longer ones shortened from their start. None when a turn would keep too little."""
+    fitted: dict[int, Turn] = {}
+    for left, i in enumerate(sorted(range(len(exchange)), key=lambda i: estimate_tokens(exchange[i].content))):
+        share = room // (len(exchange) - left)
+        turn = exchange[i]
+        if estimate_tokens(turn.content) > share:
+            shortened = _shorten_start(turn, share)
+            if shortened is None:
+                return None
+            turn = shortened
+        fitted[i] = turn
+        room -= estimate_tokens(turn.content)
+    return [fitted[i] for i in range(len(exchange))]
+
+
 def _fit(history: Sequence[Turn], room: int) -> list[Turn]:
+    """The newest exchanges within `room`: a question and its answer are kept or dropped together, so
+    no answer reaches the model without its question; the newest that does not fit whole is shortened."""
     kept: list[Turn] = []
-    for turn in reversed(history):
-        cost = estimate_tokens(turn.content)
-        if cost <= room:
-            kept.append(turn)
-            room -= cost
-            continue
-        marker_cost = estimate_tokens(SHORTENED.format(len(turn.content)))
-        if room - marker_cost >= 32:  # worth keeping the end of it
-            keep_bytes = (room - marker_cost - 4) * 3
-            tail = turn.content.encode()[-keep_bytes:].decode(errors="ignore")
-            kept.append(Turn(turn.role, SHORTENED.format(len(turn.content) - len(tail)) + tail))
-        break
-    return kept[::-1]
+    for exchange in reversed(_exchanges(history)):
+        cost = sum(estimate_tokens(turn.content) for turn in exchange)
+        if cost > room:
+            kept[:0] = _shorten_exchange(exchange, room) or []
+            break
+        kept[:0] = exchange
+        room -= cost
+    return kept
 
 
 def _alternating(history: list[Turn]) -> list[Turn]:

@@ -7,6 +7,7 @@ one after the other.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -147,15 +148,18 @@ class ThreadStore:
                        request_id=request_id)
 
     async def open_turn(self, thread_id: str, user_id: str, content: str, brain_id: str | None,
-                        request_id: str, history: int) -> tuple[Thread, Message, list[Message]] | None:
+                        request_id: str, history: int, admit: Callable[[Thread], None] = lambda _: None,
+                        ) -> tuple[Thread, Message, list[Message]] | None:
         """One transaction for what a chat in a thread needs before the model is asked: the
         thread (None unless `user_id` owns it), the stored question (`pending`), and up to
-        `history` earlier messages, oldest first."""
+        `history` earlier messages, oldest first. `admit` sees the thread before the question is
+        stored; what it raises leaves the thread untouched."""
         async with self.engine.begin() as conn:
             row = (await conn.execute(select(threads).where(threads.c.id == thread_id))).first()
             if row is None or row.user_id != user_id:
                 return None
             thread = _thread(row)
+            admit(thread)
             question = await self._append(conn, thread_id, "user", content, brain_id or thread.brain_id, "pending",
                                           request_id, time.time())
             rows = list(await conn.execute(select(messages).where(
@@ -174,13 +178,24 @@ class ThreadStore:
             await conn.execute(update(messages).where(messages.c.id == question_id).values(status="complete"))
         return True
 
-    async def discard(self, thread_id: str, message_id: int) -> None:
-        """Removes a message the model never got (it was refused as bad input): as if never sent."""
+    async def discard(self, before: Thread, message_id: int) -> None:
+        """Removes a message the model never got (it was refused as bad input): as if never sent. The
+        thread gets back the title and activity time it had `before`, unless a later message changed them."""
         async with self.engine.begin() as conn:
-            removed = await conn.execute(delete(messages).where(messages.c.id == message_id))
-            if removed.rowcount:
-                await conn.execute(update(threads).where(threads.c.id == thread_id).values(
-                    message_count=threads.c.message_count - 1))
+            row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+            if row is None:
+                return
+            await conn.execute(delete(messages).where(messages.c.id == message_id))
+            mine = threads.c.id == before.id
+            await conn.execute(update(threads).where(mine).values(message_count=threads.c.message_count - 1))
+            await conn.execute(update(threads).where(mine, threads.c.updated_at == row.created_at)
+                               .values(updated_at=before.updated_at))
+            if before.title == "":  # the title came from this message unless an earlier one is left
+                first = (await conn.execute(select(messages.c.content).where(
+                    messages.c.thread_id == before.id, messages.c.role == "user").order_by(messages.c.id).limit(1)
+                )).scalar()
+                await conn.execute(update(threads).where(mine, threads.c.title == derive_title(row.content))
+                                   .values(title="" if first is None else derive_title(first)))
 
     async def set_status(self, message_id: int, status: Status) -> None:
         async with self.engine.begin() as conn:
