@@ -2,8 +2,9 @@
 
 Retrieval starts at once, alongside the decision; the chosen tools then run in
 parallel with whatever retrieval has left. A decision the model gets wrong
-(unreadable, empty, a failed call) never breaks the chat: Lumia falls back to
-"use memory if the brain has relevant memories, no tools" and logs why.
+(unreadable, empty, a failed call, more tools than MAX_TOOLS) never breaks the
+chat: Lumia falls back to "use memory if the brain has relevant memories, no
+tools" and logs why.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from llm_worker.memory import Recollection
 from shared.messages import ChatRequest
 from shared.ollama import OllamaClient, OllamaError
 from shared.prompts import build_router_messages
-from shared.tools import RouterDecision, ToolCall, ToolDefinition, ToolResult, decision_schema
+from shared.tools import MAX_TOOLS, RouterDecision, ToolCall, ToolDefinition, ToolResult, decision_schema
 
 log = logging.getLogger("lumia.llm.router")
 
@@ -68,6 +69,10 @@ class Router:
                 calls[call.name] = call
             elif call.name not in names:
                 log.warning("router model chose a tool that was not offered: %r", call.name)
+        if len(calls) > MAX_TOOLS:  # past the schema's maxItems: more than one invocation may run
+            log.warning("router model %s chose %d tools, more than %d; falling back to memory only",
+                        self._model, len(calls), MAX_TOOLS)
+            return None
         return RouterDecision(use_brain=decision.use_brain, tools=list(calls.values()))
 
     async def plan(self, request: ChatRequest, recall: Recall) -> Plan:

@@ -8,7 +8,7 @@ from nats.errors import Error as NatsError
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.messages import ChatRequest
+from shared.messages import ChatRequest, describe_validation_error
 from shared.tools import InvokeReply, InvokeRequest, ToolCall, ToolDefinition, ToolList, ToolResult, ToolsQuery
 
 log = logging.getLogger("lumia.llm.tools")
@@ -31,8 +31,13 @@ class BusTools:
             return []
 
     async def invoke(self, request: ChatRequest, calls: list[ToolCall]) -> list[ToolResult]:
-        body = InvokeRequest(user_id=request.user_id, message=request.message, calls=calls, tools=request.tools,
-                             owner=request.tools_owner)
+        try:
+            body = InvokeRequest(user_id=request.user_id, message=request.message, calls=calls,
+                                 tools=request.tools, owner=request.tools_owner)
+        except ValidationError as exc:  # the router keeps to the limits; this keeps a slip from failing the chat
+            why = describe_validation_error(exc)
+            log.warning("request %s: tools not run (%s)", request.request_id, why)
+            return [ToolResult(name=c.name, ok=False, content=f"not run: {why}") for c in calls]
         try:
             reply = await self._nc.request(subjects.TOOLS_INVOKE, body.model_dump_json().encode(),
                                            timeout=self._invoke_timeout)

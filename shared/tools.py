@@ -5,7 +5,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 TOOL_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
-MAX_TOOLS = 32
+MAX_TOOLS = 32  # tools a request may carry, calls one invocation may make
+MAX_REGISTERED = MAX_TOOLS  # tools one account (or everyone, by the admins) may register: the router reads them all
 
 
 class ToolDefinition(BaseModel):
@@ -62,6 +63,8 @@ class ToolsQuery(BaseModel):
 
 class ToolList(BaseModel):
     tools: list[ToolDefinition]
+    shared: list[str] = Field(default_factory=list,
+                              description="The names of the listed tools that are everyone's, not the owner's own")
 
 
 class ToolRegistration(BaseModel):
@@ -69,6 +72,20 @@ class ToolRegistration(BaseModel):
 
     tool: ToolDefinition
     owner: str | None = Field(default=None, pattern=OWNER)
+
+
+class ToolRefused(BaseModel):
+    """Why a registration was not stored: the field at fault (None: the tool as a whole) and the reason."""
+
+    field: str | None = None
+    reason: str
+
+
+class ToolRegistered(BaseModel):
+    """The reply of `lumia.tools.register`: the stored tool, or why it was refused."""
+
+    tool: ToolDefinition | None = None
+    refused: ToolRefused | None = None
 
 
 class ToolName(BaseModel):

@@ -235,7 +235,8 @@ def test_the_registry_creates_updates_lists_and_deletes(lumia: Stack, fake_ollam
         again = client.delete(f"/router/tools/{name}")
         after = [t for t in client.get("/router/tools").json() if t["name"] == name]
     assert created.status_code == 200 and updated.status_code == 200
-    assert listed == [{**tool(tool_server, name, "fast"), "input_hint": "a city"}]
+    # Without accounts every tool is everyone's, and whoever may change it sees its callback URL.
+    assert listed == [{**tool(tool_server, name, "fast"), "input_hint": "a city", "shared": True}]
     assert used["tools_invoked"] == [{"name": name, "ok": True, "content": "fast result for Luleå"}]
     assert overridden["tools_invoked"] == [{"name": name, "ok": True, "content": "plain text result"}]
     assert deleted.status_code == 204 and again.status_code == 404 and after == []

@@ -4,9 +4,11 @@ Consumes (request/reply, queue `tools`)
 - `lumia.tools.invoke`: `InvokeRequest` → `InvokeReply`; the calls run in parallel, each
   with its own deadline (LUMIA_TOOL_TIMEOUT), retries on connection errors and 5xx,
   the outbound address policy (LUMIA_TOOL_ALLOWED_NETWORKS) and a size cap.
-- `lumia.tools.list`: `ToolsQuery` → `ToolList` (everyone's tools and the owner's own).
-- `lumia.tools.register`: `ToolRegistration` → `ToolDefinition` (create or update by name, for one
-  account or for everyone).
+- `lumia.tools.list`: `ToolsQuery` → `ToolList` (everyone's tools and the owner's own; `shared`
+  names everyone's).
+- `lumia.tools.register`: `ToolRegistration` → `ToolRegistered` (create or update by name, for one
+  account or for everyone; refused when the callback is an address a call would always be
+  refused, or when the owner already has MAX_REGISTERED tools).
 - `lumia.tools.delete`: `ToolName` → `ToolDeleted`.
 - `lumia.tools.ping`: health probe.
 
@@ -29,18 +31,20 @@ from shared.bus import instance_name, make_app, make_broker
 from shared.messages import WorkerStatus
 from shared.settings import Settings, get_settings
 from shared.tools import (
+    MAX_REGISTERED,
     InvokeReply,
     InvokeRequest,
-    ToolDefinition,
     ToolDeleted,
     ToolList,
     ToolName,
+    ToolRefused,
+    ToolRegistered,
     ToolRegistration,
     ToolResult,
     ToolsQuery,
 )
-from tools_worker.callbacks import CallbackLimits, ToolCaller
-from tools_worker.policy import OutboundPolicy
+from tools_worker.callbacks import CallbackLimits, ToolCaller, shown
+from tools_worker.policy import OutboundPolicy, Refused
 from tools_worker.registry import ToolRegistry, tools_bucket
 
 log = logging.getLogger("lumia.tools")
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             js = broker.connection.jetstream()
             context.set_global("registry", ToolRegistry(await tools_bucket(js), js))
             context.set_global("caller", ToolCaller(http, policy, limits))
+            context.set_global("policy", policy)
             yield
 
     @broker.subscriber(subjects.TOOLS_INVOKE, queue=subjects.QUEUE_TOOLS, max_workers=64)
@@ -83,14 +88,26 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @broker.subscriber(subjects.TOOLS_LIST, queue=subjects.QUEUE_TOOLS)
     async def on_list(query: ToolsQuery, registry: ToolRegistry = Context()) -> ToolList:
-        return ToolList(tools=await registry.visible(query.owner))
+        return await registry.visible(query.owner)
 
     @broker.subscriber(subjects.TOOLS_REGISTER, queue=subjects.QUEUE_TOOLS)
-    async def on_register(registration: ToolRegistration, registry: ToolRegistry = Context()) -> ToolDefinition:
-        await registry.put(registration.tool, registration.owner)
-        log.info("registered tool %s for %s -> %s", registration.tool.name, registration.owner or "everyone",
-                 registration.tool.callback_url)
-        return registration.tool
+    async def on_register(registration: ToolRegistration, registry: ToolRegistry = Context(),
+                          policy: OutboundPolicy = Context()) -> ToolRegistered:
+        tool, owner = registration.tool, registration.owner
+        try:  # an address every call would refuse is refused now; a host name is resolved at call time
+            policy.check_literal(str(tool.callback_url))
+        except Refused as exc:
+            return ToolRegistered(refused=ToolRefused(field="callback_url",
+                                                      reason=f"every call to this address would be refused: {exc}"))
+        held = await registry.names(owner)
+        if tool.name not in held and len(held) >= MAX_REGISTERED:
+            whose = "You already have" if owner is not None else "Everyone already has"
+            return ToolRegistered(refused=ToolRefused(reason=(
+                f"{whose} {len(held)} registered tools, the most allowed ({MAX_REGISTERED}: the router reads "
+                "every one for each message); delete one, or update one by registering its name again.")))
+        await registry.put(tool, owner)
+        log.info("registered tool %s for %s -> %s", tool.name, owner or "everyone", shown(str(tool.callback_url)))
+        return ToolRegistered(tool=tool)
 
     @broker.subscriber(subjects.TOOLS_DELETE, queue=subjects.QUEUE_TOOLS)
     async def on_delete(target: ToolName, registry: ToolRegistry = Context()) -> ToolDeleted:

@@ -45,6 +45,20 @@ def _pinned(url: str, address: str, port: int) -> str:
     return urlunsplit((parts.scheme, f"{host}:{port}", parts.path or "/", parts.query, ""))
 
 
+def shown(url: str) -> str:
+    """A callback URL fit for a log: no credentials, no query (either may hold a secret)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def host_header(host: str, port: int, scheme: str) -> str:
+    """The Host header for a callback: an IPv6 address in brackets (RFC 9110, 3986), the port
+    unless it is the scheme's default."""
+    name = f"[{host}]" if ":" in host else host
+    return name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
+
+
 def _content(body: bytes, content_type: str, cap: int) -> str:
     text = body[:cap].decode(errors="replace")
     if "json" in content_type:
@@ -83,8 +97,7 @@ class ToolCaller:
     async def _call(self, tool: ToolDefinition, call: ToolCall, user_id: str, message: str) -> ToolResult:
         url = str(tool.callback_url)
         address, port, host = await self._policy.resolve(url)
-        default_port = 443 if url.startswith("https") else 80
-        headers = {"Host": host if port == default_port else f"{host}:{port}"}
+        headers = {"Host": host_header(host, port, urlsplit(url).scheme)}
         payload = {"name": tool.name, "input": call.input, "user_id": user_id, "message": message}
         async for attempt in AsyncRetrying(stop=stop_after_attempt(self._limits.attempts),
                                            wait=wait_exponential(multiplier=0.1, max=1.0),

@@ -74,6 +74,19 @@ class OutboundPolicy:
         if not any(judged in net for net in self.allowed if net.version == judged.version):
             raise Refused(f"{address} is outside the allowed networks (LUMIA_TOOL_ALLOWED_NETWORKS)")
 
+    def check_literal(self, url: str) -> None:
+        """Refused if the URL's host is an address (in any spelling `resolve` would read) that a call
+        would always be refused; a host name is only resolved at call time, so it passes here."""
+        host = urlsplit(url).hostname
+        if not host:
+            raise Refused("the callback URL must be http:// or https:// with a host")
+        try:  # numeric hosts only: never a DNS lookup
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+        except (OSError, UnicodeError):
+            return
+        for info in infos:
+            self.check(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
+
     async def resolve(self, url: str) -> tuple[str, int, str]:
         """(checked address, port, host) for a callback URL, or Refused saying why."""
         parts = urlsplit(url)

@@ -8,7 +8,7 @@ from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.bus import stream_subjects
-from shared.tools import ToolDefinition
+from shared.tools import ToolDefinition, ToolList
 
 
 async def tools_bucket(js: JetStreamContext) -> KeyValue:
@@ -41,17 +41,25 @@ class ToolRegistry:
         held = await stream_subjects(self._js, f"KV_{subjects.TOOLS_BUCKET}", f"{prefix}>")
         return [subject.removeprefix(prefix) for subject in held]
 
-    async def visible(self, owner: str | None) -> list[ToolDefinition]:
-        """Everyone's tools, with the owner's own winning over one of the same name."""
+    async def visible(self, owner: str | None) -> ToolList:
+        """Everyone's tools, with the owner's own winning over one of the same name; `shared`
+        names the ones that are everyone's."""
         keys = await self._keys()
-        prefixes = [f"{GLOBAL}."] + ([f"user.{owner}."] if owner is not None else [])
-        found: dict[str, ToolDefinition] = {}
+        prefixes = [_key("", None)] + ([_key("", owner)] if owner is not None else [])
+        found: dict[str, tuple[ToolDefinition, bool]] = {}
         for prefix in prefixes:  # the owner's come last and win
             for key in sorted(k for k in keys if k.startswith(prefix)):
                 tool = await self._load(key)
                 if tool is not None:
-                    found[tool.name] = tool
-        return sorted(found.values(), key=lambda t: t.name)
+                    found[tool.name] = (tool, prefix == _key("", None))
+        listed = sorted(found.values(), key=lambda held: held[0].name)
+        return ToolList(tools=[tool for tool, _ in listed], shared=[tool.name for tool, shared in listed if shared])
+
+    async def names(self, owner: str | None) -> list[str]:
+        """The names of the tools registered for `owner` (for everyone when None)."""
+        prefix = _key("", owner)
+        return [key.removeprefix(prefix) for key in await self._keys()
+                if key.startswith(prefix) and await self._load(key) is not None]
 
     async def get(self, name: str, owner: str | None) -> ToolDefinition | None:
         own = await self._load(_key(name, owner)) if owner is not None else None
