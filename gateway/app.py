@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.account_limiter = RateLimiter(attempts, max(1, round(attempts)))
         nc = await connect(resolved.nats_servers, instance_name("gateway"))
         await ensure_streams(nc.jetstream())
-        relay = ChatRelay(nc, resolved.stream_timeout)
+        relay = ChatRelay(nc, resolved.stream_timeout,
+                          per_user=resolved.user_streams if resolved.auth == "required" else None)
         await relay.start()
         app.state.nats, app.state.relay = nc, relay
         app.state.threads = store = await ThreadStore.open(resolved.database)

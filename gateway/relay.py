@@ -7,6 +7,7 @@ stream gets an unguessable token under it and a queue of its own.
 import asyncio
 import logging
 import secrets
+import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -33,9 +34,13 @@ async def _single(event: ChatEvent) -> AsyncGenerator[ChatEvent, None]:
 
 
 class ChatRelay:
-    def __init__(self, nc: Client, stall_timeout: float) -> None:
+    def __init__(self, nc: Client, stall_timeout: float, per_user: int | None = None) -> None:
+        """`per_user`: answers one user may have open at once (None: no limit, the trusted single user).
+        The llm_workers' slots are shared: 20 long streams of one user left everyone else waiting."""
         self._nc = nc
         self._stall_timeout = stall_timeout
+        self._per_user = per_user
+        self._open_by: dict[str, int] = {}
         self._prefix = nc.new_inbox()
         self._streams: dict[str, asyncio.Queue[Msg]] = {}
         self._sub: Subscription | None = None
@@ -61,6 +66,10 @@ class ChatRelay:
         Closing the iterator early (the client went away) cancels the turn.
         """
         request = ChatRequest(request_id=secrets.token_urlsafe(18), **fields)
+        user = request.user_id
+        if self._per_user is not None and self._open_by.get(user, 0) >= self._per_user:
+            return _single(_error(ErrorCode.TOO_MANY, f"{self._per_user} answers of yours are being written "
+                                                      "(LUMIA_USER_STREAMS); wait for one to finish."))
         queue: asyncio.Queue[Msg] = asyncio.Queue()
         self._streams[request.request_id] = queue
         try:
@@ -72,9 +81,20 @@ class ChatRelay:
         except NatsError as exc:
             del self._streams[request.request_id]
             return _single(_error(ErrorCode.BUS_UNAVAILABLE, f"The message bus (NATS) is not available: {exc!s}"))
-        return self._events(request.request_id, queue)
+        self._open_by[user] = self._open_by.get(user, 0) + 1
+        events = self._events(request.request_id, queue, user)
+        # An answer never read (its client gone before the response began) never runs its `finally`:
+        # without this its user would keep the slot for good.
+        weakref.finalize(events, self._release, request.request_id, user)
+        return events
 
-    async def _events(self, request_id: str, queue: asyncio.Queue[Msg]) -> AsyncGenerator[ChatEvent, None]:
+    def _release(self, request_id: str, user: str) -> None:
+        if self._streams.pop(request_id, None) is not None:
+            self._open_by[user] -= 1
+            if not self._open_by[user]:
+                del self._open_by[user]
+
+    async def _events(self, request_id: str, queue: asyncio.Queue[Msg], user: str) -> AsyncGenerator[ChatEvent, None]:
         finished = False
         try:
             expected = 0
@@ -83,10 +103,13 @@ class ChatRelay:
                     async with asyncio.timeout(self._stall_timeout):
                         msg = await queue.get()
                 except TimeoutError:
+                    # Nothing at all yet: no llm_worker took the request (a working one sends keepalives).
+                    why = ("no llm_worker took the request: every one is busy (LUMIA_LLM_CONCURRENCY each) or has "
+                           "stopped" if expected == 0 else "it may have stopped")
                     yield _error(
                         ErrorCode.WORKER_TIMEOUT,
                         f"No answer from the llm_worker for {self._stall_timeout:g} s "
-                        "(LUMIA_STREAM_TIMEOUT); it may have stopped. Send the message again.",
+                        f"(LUMIA_STREAM_TIMEOUT); {why}. Send the message again.",
                     )
                     return
                 if is_no_responders(msg):
@@ -116,7 +139,7 @@ class ChatRelay:
                 if finished:
                     return
         finally:
-            del self._streams[request_id]
+            self._release(request_id, user)
             if not finished:
                 await self._cancel(request_id)
 

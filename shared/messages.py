@@ -88,6 +88,7 @@ class ErrorCode(StrEnum):
     BUS_UNAVAILABLE = "bus_unavailable"
     CANCELLED = "cancelled"
     NOT_FOUND = "not_found"
+    TOO_MANY = "too_many"
     INTERNAL = "internal"
 
 

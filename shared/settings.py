@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         30.0, gt=0, alias="LUMIA_STREAM_TIMEOUT",
         description="Seconds without any event from the llm_worker before a stream fails",
     )
+    user_streams: int = Field(
+        4, ge=1, alias="LUMIA_USER_STREAMS",
+        description="Answers one user may have being written at once, with accounts on (per gateway replica); "
+                    "more is a 429: the model's slots are shared by everyone")
     llm_concurrency: int = Field(
         16, ge=1, alias="LUMIA_LLM_CONCURRENCY",
         description="Chats one llm_worker process streams at once",

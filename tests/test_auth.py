@@ -434,6 +434,38 @@ def test_memories_sent_are_limited_by_memory_not_by_request(fake_ollama: FakeOll
     assert theirs.status_code == 202  # one user's burst does not cost another
 
 
+def test_one_user_cannot_take_every_answer_slot(fake_ollama: FakeOllama, tmp_path: Path) -> None:
+    """Found by a black-box pass: 20 long streams of one user filled the model's slots, and another
+    user's chat failed after 30 s with "it may have stopped"."""
+    fake_ollama.behaviour.tokens, fake_ollama.behaviour.delay = 200, 0.05  # answers of about 10 s
+    server = NatsServer()
+    stack = Stack(server.url, fake_ollama.url, tmp_path, LUMIA_AUTH="required", SECRET_KEY=SECRET,
+                  LUMIA_USER_STREAMS="2")
+    try:
+        stack.start("llm", "gateway")
+        with stack.client() as client, stack.client() as first, stack.client() as second:
+            hog, other = signup(client, "stream_hog"), signup(client, "stream_other")
+            body = {"message": "Tell me a long story."}
+            with first.stream("POST", "/memory/chat/stream", headers=hog.headers, json=body) as one, \
+                    second.stream("POST", "/memory/chat/stream", headers=hog.headers, json=body) as two:
+                reading = [opened.iter_lines() for opened in (one, two)]  # kept: a dropped one closes its stream
+                for lines in reading:  # both answers are being written
+                    assert next(lines).startswith("data:")
+                third = client.post("/memory/chat", headers=hog.headers, json=body)
+                streamed = client.post("/memory/chat/stream", headers=hog.headers, json=body)
+                theirs = client.post("/memory/chat", headers=other.headers, json={"message": "hi"})
+            # Closed, the two give their slots back.
+            again = client.post("/memory/chat", headers=hog.headers, json={"message": "hi"})
+    finally:
+        stack.stop()
+        server.stop()
+    assert third.status_code == 429, third.text
+    assert third.json()["code"] == "too_many" and "LUMIA_USER_STREAMS" in third.json()["detail"]
+    assert '"code": "too_many"' in streamed.text
+    assert theirs.status_code == 200, theirs.text
+    assert again.status_code == 200, again.text
+
+
 @pytest.mark.parametrize(("env", "message"), [
     ({"LUMIA_AUTH": "off", "LUMIA_HOST": "0.0.0.0"}, "LUMIA_AUTH=off"),
     ({"LUMIA_AUTH": "required", "SECRET_KEY": "changethis"}, "placeholder"),

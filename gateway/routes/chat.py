@@ -31,6 +31,7 @@ _STATUS = {
     ErrorCode.STREAM_GAP: 502,
     ErrorCode.CANCELLED: 503,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.TOO_MANY: 429,
     ErrorCode.INTERNAL: 500,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
