@@ -28,6 +28,8 @@ class PersonaRefresher:
         self.every_seconds = every_seconds
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()  # brains whose running refresh may have read a memory forgotten since
+        # Brains whose profile may hold a forgotten memory's words: written again from statements alone.
+        self._rewrite: set[str] = set()
 
     async def note_turns(self, brain: str, count: int) -> None:
         persona = await self.book.load(brain)
@@ -40,6 +42,7 @@ class PersonaRefresher:
     async def forgotten(self, brain: str, whole_brain: bool = False) -> None:
         """A memory of `brain` was deleted (or, `whole_brain`, every one and the persona with them):
         a persona written from it must not outlive it until the next scheduled refresh."""
+        self._rewrite.add(brain)
         if self._busy(brain):
             self._again.add(brain)
         elif not whole_brain and (await self.book.load(brain)).text:
@@ -64,29 +67,51 @@ class PersonaRefresher:
             self._again.discard(brain)
 
     async def _refresh(self, brain: str) -> None:
+        # After a forget the current profile may carry the forgotten words: it is then written from
+        # the statements alone, and stays marked for that until a profile so written is saved.
+        rewrite = brain in self._rewrite
+        self._rewrite.discard(brain)
+        saved = False
         try:
-            # What the user said in chats, less what only asked or greeted: "Where do I live?"
-            # tells the profile nothing and would take the place of a statement that does.
-            memories = [m for m in await self.store.get(brain, where={"lumia_kind": "turn"})
-                        if not tells_nothing(context.words(m))]
-            memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
-            recent = memories[-RECENT_STATEMENTS:]
-            if not recent:
-                if (await self.book.load(brain)).text:  # every statement it came from is forgotten
-                    await self.book.forget(brain)
-                return
-            text = (await self.ollama.chat(self.model, build_persona_messages(recent))).strip()
-            # A statement deleted while the model wrote (on any replica) must not be saved with the
-            # profile; its delete's own refresh may have finished before this one.
-            if len(await self.store.get(brain, ids=[m.id for m in recent])) < len(recent):
-                self._again.add(brain)
-                return
-            await self.book.save(brain, Persona(text=text, updated_at=time.time(), turns_since_refresh=0))
-            log.info("persona of brain %r refreshed from %d statements", brain, len(recent))
+            saved = await self._write(brain, rewrite)
         except OllamaError as exc:
             log.warning("persona refresh of brain %r failed: %s", brain, exc.message)
         except Exception:
             log.exception("persona refresh of brain %r failed", brain)
+        finally:
+            if rewrite and not saved:
+                self._rewrite.add(brain)
+
+    async def _write(self, brain: str, rewrite: bool) -> bool:
+        """Writes the profile; whether it was saved (or rightly dropped: nothing left to write it from)."""
+        # What the user said in chats, less what only asked or greeted: "Where do I live?"
+        # tells the profile nothing and would take the place of a statement that does.
+        memories = [m for m in await self.store.get(brain, where={"lumia_kind": "turn"})
+                    if not tells_nothing(context.words(m))]
+        memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
+        recent = memories[-RECENT_STATEMENTS:]
+        current = await self.book.load(brain)
+        if not recent:
+            if current.text:  # every statement it came from is forgotten
+                await self.book.forget(brain)
+            return True
+        # The current profile carries what was told before the recent statements: an allergy said
+        # 64 statements earlier was lost when each refresh read only these.
+        profile = "" if rewrite else current.text
+        text = (await self.ollama.chat(self.model, build_persona_messages(recent, profile))).strip()
+        # A statement deleted while the model wrote (on any replica) must not be saved with the
+        # profile; its delete's own refresh may have finished before this one. Nor may a profile
+        # written from one that another refresh (a rewrite after a forget) has replaced meanwhile.
+        still_there = len(await self.store.get(brain, ids=[m.id for m in recent])) == len(recent)
+        if not still_there or (await self.book.load(brain)).text != current.text:
+            self._again.add(brain)
+            if not still_there:
+                self._rewrite.add(brain)
+            return False
+        await self.book.save(brain, Persona(text=text, updated_at=time.time(), turns_since_refresh=0))
+        log.info("persona of brain %r %s from %d statements", brain, "rewritten" if rewrite else "refreshed",
+                 len(recent))
+        return True
 
     async def wait(self) -> None:
         if self._running:

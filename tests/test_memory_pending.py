@@ -6,6 +6,7 @@ so a memory stays queued (nak'd, redelivered seconds later) while the delete or 
 
 import asyncio
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,9 +19,11 @@ import pytest
 from nats.js.errors import FetchTimeoutError, KeyNotFoundError
 
 from ingest_worker.app import fetch
+from ingest_worker.persona import RECENT_STATEMENTS
 from shared import subjects
 from shared.memory.brains import brain_key
-from shared.memory.messages import Persona
+from shared.memory.jetstream import publish_items
+from shared.memory.messages import MemoryItem, Persona
 from tests.fake_ollama import FakeOllama
 from tests.harness import Component, Stack, wait_until
 from tests.test_memory import brain, ingest, stats
@@ -272,3 +275,33 @@ def test_a_chat_turn_and_a_note_of_the_same_words_are_two_memories(lumia: Stack)
     assert kinds == ["note", "turn"]
     assert deleted.status_code == 204
     assert sorted(m["metadata"]["lumia_kind"] for m in listed) == ["note", "turn"]
+
+
+async def _tell(nats_url: str, name: str, texts: list[str], at: float) -> None:
+    """Chat turns as an internal system publishes them on the bus, a minute apart."""
+    nc = await nats.connect(nats_url)
+    try:
+        await publish_items(nc.jetstream(), [
+            MemoryItem(id=f"turn_{uuid.uuid4().hex}", brain=name, content=text, kind="turn", created_at=at + 60 * n)
+            for n, text in enumerate(texts)])
+    finally:
+        await nc.close()
+
+
+def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Stack) -> None:
+    """Found by a black-box pass: each refresh read only the last 60 statements, so a penicillin
+    allergy told 64 statements earlier left the profile. A refresh now starts from the profile."""
+    name = brain()
+    url = lumia.env["NATS_URL"]
+
+    def persona() -> str:
+        return asyncio.run(_persona(url, name))
+
+    start = time.time() - 86_400
+    first = ["I am allergic to penicillin.", *(f"Diary line {n}: I watered the tomatoes." for n in range(4))]
+    asyncio.run(_tell(url, name, first, start))
+    assert wait_until(lambda: "penicillin" in persona())
+    later = [f"Diary line {n}: I walked the dog {n} times." for n in range(4, 4 + RECENT_STATEMENTS + 5)]
+    asyncio.run(_tell(url, name, later, start + 3_600))
+    assert wait_until(lambda: later[-1] in persona())  # refreshed from the newest statements
+    assert "penicillin" in persona()
