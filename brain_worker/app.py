@@ -3,6 +3,7 @@
 Consumes (request/reply, queue `brain`)
 - `lumia.brain.query`: `QueryRequest` → `QueryReply` (best first, with the persona on request).
 - `lumia.brain.stats`: `BrainRequest` → `BrainStats`.
+- `lumia.brain.list`: `BrainsRequest` → `BrainsReply` (the brains whose id starts with a prefix, by name).
 - `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches), also of the
   memories accepted before it and still queued for ingestion (waits up to LUMIA_FORGET_WAIT for them);
   refused (`expired`) once its `deadline` has passed, before it begins or after that wait.
@@ -42,6 +43,7 @@ from brain_worker.housekeeping import (
     clear_brain,
     forget,
     forget_document,
+    list_brains,
     list_documents,
     list_memories,
     reindex,
@@ -59,6 +61,8 @@ from shared.memory.messages import (
     BrainError,
     BrainErrorCode,
     BrainRequest,
+    BrainsReply,
+    BrainsRequest,
     BrainStats,
     ClearReply,
     DeleteReply,
@@ -173,6 +177,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         pending = await queued(runtime, request.brain, subjects.MEMORY_STREAM)
         dead = await queued(runtime, request.brain, subjects.DEAD_LETTER_STREAM)
         return await brain_stats(retriever, persona, request.brain, pending, dead)
+
+    @broker.subscriber(subjects.BRAIN_LIST, queue=subjects.QUEUE_BRAIN)
+    async def on_brains(request: BrainsRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> BrainsReply:
+        return BrainsReply(brains=await list_brains(runtime.store, request.prefix))
 
     # Several at once: one may wait for its brain's queued memories (settle) and must not hold up the rest.
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)

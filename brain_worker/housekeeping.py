@@ -1,11 +1,14 @@
 """Stats, listing, forgetting and re-embedding a brain, broker-free."""
 
+import asyncio
+
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
+    BrainInfo,
     BrainStats,
     DocumentInfo,
     ListReply,
@@ -36,6 +39,13 @@ async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pendin
         embedding_model=await store.embedder_of(brain) or (store.embedder_name if len(index) else None),
         dead_letters=dead,
     )
+
+
+async def list_brains(store: MemoryStore, prefix: str) -> list[BrainInfo]:
+    """The brains whose id starts with `prefix`, by name, with how many memories each holds."""
+    names = sorted(b for b in await store.brains() if b.startswith(prefix))
+    counts = await asyncio.gather(*(store.count(name) for name in names))
+    return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True)]
 
 
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:

@@ -31,6 +31,7 @@ QUEUE_TOOLS: Final = "tools"
 # Memory: retrieval and housekeeping (request/reply, queue `brain`).
 BRAIN_QUERY: Final = "lumia.brain.query"
 BRAIN_STATS: Final = "lumia.brain.stats"
+BRAIN_LIST: Final = "lumia.brain.list"
 BRAIN_CLEAR: Final = "lumia.brain.clear"
 BRAIN_MEMORIES_LIST: Final = "lumia.brain.memories.list"
 BRAIN_MEMORIES_DELETE: Final = "lumia.brain.memories.delete"

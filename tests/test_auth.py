@@ -125,6 +125,20 @@ def test_a_token_of_an_account_that_is_gone_is_refused_everywhere(secured: Stack
     assert all(r.json()["detail"] == "This account no longer exists." for r in answers)
 
 
+def test_each_user_lists_only_their_own_brains(secured: Stack) -> None:
+    with secured.client() as client:
+        anna, bo = signup(client, "brains_anna"), signup(client, "brains_bo")
+        for account, name in ((anna, "recipes"), (bo, "work"), (anna, None)):
+            body = {"content": f"A note of {account.username}."} | ({"customer_id": name} if name else {})
+            assert client.post("/ingest", headers=account.headers, json=body).status_code == 202
+        assert wait_until(lambda: len(client.get("/memory/brains", headers=anna.headers).json()["brains"]) == 2)
+        annas = client.get("/memory/brains", headers=anna.headers).json()["brains"]
+        bos = client.get("/memory/brains", headers=bo.headers).json()["brains"]
+    assert annas == sorted([{"brain": "recipes", "memory_count": 1}, {"brain": anna.user_id, "memory_count": 1}],
+                           key=lambda b: b["brain"])
+    assert bos == [{"brain": "work", "memory_count": 1}]
+
+
 def test_bad_tokens_are_refused(secured: Stack) -> None:
     with secured.client() as client:
         victim = signup(client, "token_victim")

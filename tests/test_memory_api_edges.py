@@ -361,3 +361,19 @@ def test_a_search_also_finds_the_answers_kept_with_chat_turns(lumia: Stack) -> N
     assert [m["content"] for m in by_word["memories"]] == ["Good morning, what's on for today?"]
     assert forgotten.status_code == 204
     assert after == {"memories": [], "total": 0}
+
+
+def test_the_brains_are_listed_with_their_memory_counts(lumia: Stack) -> None:
+    """A user who forgot a brain's name (one a thread made, say) could neither find nor clear it."""
+    first, second = brain(), brain()
+    with lumia.client() as client:
+        ingest(client, first, "Forgotten brain, first memory.", "Forgotten brain, second memory.")
+        ingest(client, second, "Another brain's memory.")
+        listed = client.get("/memory/brains")
+        assert client.post(f"/memory/clear/{first}").status_code == 200
+        after = client.get("/memory/brains").json()["brains"]
+    assert listed.status_code == 200, listed.text
+    counts = {b["brain"]: b["memory_count"] for b in listed.json()["brains"]}
+    assert (counts[first], counts[second]) == (2, 1)
+    assert [b["brain"] for b in listed.json()["brains"]] == sorted(counts)
+    assert first not in {b["brain"] for b in after}

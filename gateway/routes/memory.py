@@ -36,6 +36,8 @@ from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
     MAX_SOURCE_CHARS,
     BrainRequest,
+    BrainsReply,
+    BrainsRequest,
     BrainStats,
     ClearReply,
     DeleteReply,
@@ -236,6 +238,15 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
                     raise HTTPException(503, event.error or "The answer could not be generated.")
         answer = "".join(parts)
     return QueryResponse(results=found.results, answer=answer)
+
+
+@router.get("/memory/brains", response_model=BrainsReply)
+async def brains(nc: Nats, caller: Caller) -> BrainsReply:
+    """Your brains, by name, with how many memories each holds: where to look, or what to clear, when
+    a name is forgotten."""
+    prefix = "" if caller.user_id is None else caller.brain("")
+    found = await ask(nc, subjects.BRAIN_LIST, BrainsRequest(prefix=prefix), BrainsReply)
+    return BrainsReply(brains=[b.model_copy(update={"brain": caller.public_brain(b.brain)}) for b in found.brains])
 
 
 @router.get("/memory/stats/{brain}", response_model=BrainStats)

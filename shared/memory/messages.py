@@ -193,6 +193,21 @@ class DocumentDeleteReply(BaseModel):
     removed: int = Field(description="Chunks forgotten; 0 when the brain has no document of that source")
 
 
+class BrainsRequest(BaseModel):
+    """`lumia.brain.list` (queue `brain`): the brains whose id starts with `prefix`."""
+
+    prefix: str = Field(default="", max_length=300, description="With accounts, `<user_id>/`: one user's brains")
+
+
+class BrainInfo(BaseModel):
+    brain: str
+    memory_count: int
+
+
+class BrainsReply(BaseModel):
+    brains: list[BrainInfo]
+
+
 class BrainChanged(BaseModel):
     """Core NATS, `lumia.brain.changed.<brain_key>`: what changed, so every replica's caches follow."""
 
