@@ -14,7 +14,7 @@ from gateway.errors import validation_error
 from gateway.limits import BodyLimit, RouteLimit
 from gateway.relay import ChatRelay
 from gateway.routes import auth, chat, health, memory, router, threads
-from shared.bus import connect, instance_name
+from shared.bus import connect, instance_name, servers_named
 from shared.memory.jetstream import ensure_streams
 from shared.settings import Settings, get_settings
 from shared.threads.store import ThreadStore
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.threads = store = await ThreadStore.open(resolved.database)
         app.state.accounts = Accounts(store.engine)
         app.state.tokens = tokens
-        log.info("gateway connected to NATS at %s", resolved.nats_servers)
+        log.info("gateway connected to NATS at %s", servers_named(resolved.nats_servers))
         try:
             yield
         finally:

@@ -27,6 +27,11 @@ def server_list(url: str) -> list[str]:
     return [part.strip() for part in url.split(",") if part.strip()]
 
 
+def servers_named(url: str) -> str:
+    """NATS_URL for a message or a log: the servers only, never the user, password or token it may carry."""
+    return ", ".join(f"{parts.hostname}:{parts.port or 4222}" for parts in map(urlsplit, server_list(url)))
+
+
 async def connect(url: str, name: str) -> Client:
     client: Client | None = None
 

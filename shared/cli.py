@@ -8,7 +8,6 @@ With accounts, a brain is named `<user_id>/<brain>` on the bus (`lumia reindex u
 import argparse
 import asyncio
 import sys
-from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client
@@ -18,7 +17,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.bus import server_list
+from shared.bus import server_list, servers_named
 from shared.memory.messages import BrainError, BrainRequest, ReindexReply
 from shared.messages import describe_validation_error
 from shared.settings import get_settings
@@ -30,11 +29,6 @@ class Failed(Exception):
     """What the command says on stderr before exiting 1."""
 
 
-def _where(nats_url: str) -> str:
-    # NATS_URL may carry a user and password; the message names only the servers.
-    return ", ".join(f"{parts.hostname}:{parts.port or 4222}" for parts in map(urlsplit, server_list(nats_url)))
-
-
 async def _connect(nats_url: str) -> Client:
     async def quiet(_: Exception) -> None:
         pass  # the one failure that matters is reported once, below, not per attempt
@@ -44,7 +38,7 @@ async def _connect(nats_url: str) -> Client:
         return await nats.connect(server_list(nats_url), name="lumia-cli", connect_timeout=2,
                                   max_reconnect_attempts=1, reconnect_time_wait=0.2, error_cb=quiet)
     except (NatsError, OSError, TimeoutError) as exc:
-        raise Failed(f"cannot reach NATS at {_where(nats_url)} ({exc!s}); is Lumia running (make up)? "
+        raise Failed(f"cannot reach NATS at {servers_named(nats_url)} ({exc!s}); is Lumia running (make up)? "
                      "Set NATS_URL or --nats to where it is.") from exc
 
 

@@ -22,10 +22,10 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from shared.bus import is_reachable, server_list
+from shared.bus import is_reachable, server_list, servers_named
 from shared.embedded_nats import free_port, port_is_free, start_nats_server
 from shared.logging import configure_logging
-from shared.settings import LOOPBACK_HOSTS, Settings, get_settings
+from shared.settings import LOOPBACK_HOSTS, NATS_TOKEN_FILE, Settings, get_settings
 
 log = logging.getLogger("lumia.launcher")
 
@@ -66,7 +66,7 @@ def _stop(proc: subprocess.Popen[bytes], name: str) -> None:
 def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None]:
     """The NATS URL to use, and the embedded server if one had to be started."""
     if settings.nats_url and asyncio.run(is_reachable(settings.nats_url)):
-        log.info("using NATS at %s", settings.nats_url)
+        log.info("using NATS at %s", servers_named(settings.nats_url))
         return settings.nats_url, None
     if settings.nats_url:
         servers = server_list(settings.nats_url)
@@ -79,11 +79,19 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
         port = 4222 if port_is_free(4222) else free_port()
     store = settings.data_dir / "nats"
     log_file = settings.data_dir / "nats-server.log"
+    # Every user's memories cross this bus: other local accounts must not read or publish on it.
+    # The token goes in a 0600 config file, not the command line, which `ps` shows to everyone.
+    token = settings.embedded_nats_token(create=True)
+    config = settings.data_dir / "nats-server.conf"
+    config.write_text(f'authorization {{\n  token: "{token}"\n}}\n')
+    config.chmod(0o600)
     proc = start_nats_server(
-        port, store, extra_args=("-l", str(log_file)), start_new_session=True, preexec_fn=_die_with_parent
+        port, store, extra_args=("-c", str(config), "-l", str(log_file)), start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
-    url = f"nats://127.0.0.1:{port}"
-    log.info("started embedded nats-server at %s (JetStream store %s, log %s)", url, store, log_file)
+    url = f"nats://{token}@127.0.0.1:{port}"
+    log.info("started embedded nats-server at nats://127.0.0.1:%d (a token in %s; JetStream store %s, log %s)",
+             port, settings.data_dir / NATS_TOKEN_FILE, store, log_file)
     return url, proc
 
 

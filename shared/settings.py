@@ -5,6 +5,7 @@ factory.
 """
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+NATS_TOKEN_FILE = "nats_token"
 
 
 class Settings(BaseSettings):
@@ -148,8 +152,24 @@ class Settings(BaseSettings):
 
     @property
     def nats_servers(self) -> str:
-        """Where components connect; `make up` sets NATS_URL to its embedded server."""
-        return self.nats_url or "nats://127.0.0.1:4222"
+        """Where components connect; `make up` sets NATS_URL to its embedded server. Without NATS_URL
+        (`lumia reindex`, a worker started by hand) the embedded server's token is read from the data dir."""
+        if self.nats_url:
+            return self.nats_url
+        token = self.embedded_nats_token()
+        return f"nats://{token}@127.0.0.1:4222" if token else "nats://127.0.0.1:4222"
+
+    def embedded_nats_token(self, create: bool = False) -> str | None:
+        """The token of `make up`'s embedded nats-server, kept in LUMIA_DATA_DIR (0600)."""
+        path = self.data_dir / NATS_TOKEN_FILE
+        if create and not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(32))
+        try:
+            return path.read_text().strip() or None
+        except OSError:
+            return None
 
     @property
     def chroma_directory(self) -> Path:

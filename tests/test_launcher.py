@@ -1,5 +1,6 @@
 """`make up`'s launcher: starts everything, and Ctrl-C/SIGTERM stops everything cleanly."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -8,8 +9,10 @@ import time
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 
+from shared import subjects
 from shared.embedded_nats import free_port
 from tests.fake_ollama import FakeOllama
 from tests.harness import ROOT
@@ -33,6 +36,19 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+async def bus_answers(url: str) -> bool:
+    """Whether a client may connect and ask the brain_worker for its health over `url`."""
+    try:
+        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+    except Exception:  # nats-py raises the server's "Authorization Violation" in several forms
+        return False
+    try:
+        await nc.request(subjects.worker_ping("brain"), b"", timeout=5)
+        return True
+    finally:
+        await nc.close()
 
 
 def launch(tmp_path: Path, ollama: FakeOllama, **env: str) -> tuple[subprocess.Popen[bytes], int, Path]:
@@ -80,6 +96,13 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
         assert oct(private.stat().st_mode & 0o777) == "0o600", private
     assert (tmp_path / "data" / "nats" / "jetstream").is_dir()
     assert "started embedded nats-server at nats://127.0.0.1:" in log.read_text()
+    # The bus carries every user's memories: without the token in the data dir, no connection.
+    nats_port = int(log.read_text().split("started embedded nats-server at nats://127.0.0.1:")[1].split()[0])
+    token = (data / "nats_token").read_text().strip()
+    assert oct((data / "nats_token").stat().st_mode & 0o777) == "0o600"
+    assert asyncio.run(bus_answers(f"nats://127.0.0.1:{nats_port}")) is False
+    assert asyncio.run(bus_answers(f"nats://{token}@127.0.0.1:{nats_port}")) is True
+    assert token not in log.read_text()
 
     proc.send_signal(sig)
     assert proc.wait(60) == 0
@@ -97,7 +120,7 @@ def test_up_uses_a_reachable_nats_url_instead_of_embedding(
     proc.send_signal(signal.SIGINT)
     assert proc.wait(60) == 0
     assert len(children) == 4  # no nats-server of its own
-    assert f"using NATS at {nats_url}" in log.read_text()
+    assert f"using NATS at {nats_url.removeprefix('nats://')}" in log.read_text()
 
 
 @pytest.mark.parametrize("env", [{"LUMIA_AUTH": "off", "LUMIA_HOST": "0.0.0.0"}, {"SECRET_KEY": "short"}])
