@@ -95,6 +95,7 @@ class IngestLoop:
         # Two stages: a batch is embedded while the one before it is stored and acked, so the
         # store's single-threaded work does not leave the embedder's cores idle.
         storing: asyncio.Task[None] | None = None
+        in_hand: list[Msg] = []  # fetched, not yet handed to a store task
         try:
             while True:
                 if self.after is not None:
@@ -105,6 +106,7 @@ class IngestLoop:
                     log.warning("%s fetch failed: %s", self.durable, exc)
                     await asyncio.sleep(0.5)
                     continue
+                in_hand = messages
                 if len(messages) < self.batch:
                     self.drained.set()
                 else:
@@ -113,9 +115,15 @@ class IngestLoop:
                 if storing is not None:
                     await storing
                 storing = asyncio.create_task(self.finish(*batch)) if batch else None
+                in_hand = []
         finally:
             if storing is not None:
                 await storing
+            # Stopped while embedding a batch: handed back now, not after LUMIA_INGEST_ACK_WAIT
+            # (a restart found the memories sent just before a stop only a minute later).
+            for msg in in_hand:
+                with contextlib.suppress(Exception):  # already settled (dead-lettered), or the bus is gone
+                    await msg.nak()
             # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
             with contextlib.suppress(nats.errors.Error):
                 await pull.unsubscribe()

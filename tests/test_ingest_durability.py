@@ -64,6 +64,24 @@ def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(make_stack: Ca
     assert sorted(stored) == sorted(accepted.json()["ids"])
 
 
+def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(make_stack: Callable[..., Stack]) -> None:
+    """Found by a black-box pass: after a graceful stop the memories sent just before it were stored
+    only once LUMIA_INGEST_ACK_WAIT had passed: the batch being embedded was held, not handed back.
+    With an ack wait of ten minutes, only a batch handed back is stored by the restarted worker."""
+    stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="600")
+    brain_process = next(c for c in stack.components if c.kind == "brain")
+    texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(1500)]
+    with stack.client() as client:
+        for half in (texts[:750], texts[750:]):
+            accepted = client.post("/ingest/batch", json={"customer_id": "stopped",
+                                                          "items": [{"content": t} for t in half]})
+            assert accepted.status_code == 202
+        assert wait_until(lambda: count(client, "stopped") >= 64)
+        assert brain_process.stop() == 0
+        stack.start("brain")
+        assert wait_until(lambda: count(client, "stopped") == 1500, timeout=90)
+
+
 def test_poison_messages_are_dead_lettered_and_do_not_block(
     make_stack: Callable[..., Stack], fake_ollama: FakeOllama
 ) -> None:
