@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from gateway.accounts import Accounts
 from gateway.auth import RateLimiter, Tokens, load_secret
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await nc.drain()
             await store.close()
 
-    app = FastAPI(title="Lumia", summary="A private AI assistant with a personal memory", lifespan=lifespan)
+    # The docs page's script and styles are served from here: FastAPI's own load them from a CDN, and
+    # nothing of a private assistant (nor the token pasted into that page) should depend on one.
+    app = FastAPIOffline(title="Lumia", summary="A private AI assistant with a personal memory", lifespan=lifespan)
     # A document is one body by nature (MAX_DOCUMENT_BYTES); everything else keeps the global limit.
     documents = RouteLimit("POST", memory.DOCUMENTS_PATH, memory.MAX_DOCUMENT_BYTES, memory.DOCUMENT_TOO_LARGE)
     app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes, routes=[documents])

@@ -1,6 +1,7 @@
 """Edges of the brain API and of threads' memory found by a black-box check, across the real bus,
 real JetStream, embedded Chroma and the bundled embedder."""
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -377,3 +378,16 @@ def test_the_brains_are_listed_with_their_memory_counts(lumia: Stack) -> None:
     assert (counts[first], counts[second]) == (2, 1)
     assert [b["brain"] for b in listed.json()["brains"]] == sorted(counts)
     assert first not in {b["brain"] for b in after}
+
+
+def test_the_docs_page_loads_nothing_from_outside(lumia: Stack) -> None:
+    """Found by a black-box pass: /docs and /redoc loaded their scripts and styles from a CDN (and fonts
+    from Google), on the page where the README says to paste a token."""
+    with lumia.client() as client:
+        pages = {path: client.get(path) for path in ("/docs", "/redoc")}
+        assets = [client.get(url) for url in re.findall(r'(?:src|href)="(/[^"]+)"', pages["/docs"].text)]
+    for path, page in pages.items():
+        assert page.status_code == 200, path
+        assert not re.search(r'(?:src|href)="https?://', page.text), path
+        assert "googleapis" not in page.text and "jsdelivr" not in page.text, path
+    assert assets and all(asset.status_code == 200 for asset in assets)
