@@ -70,16 +70,16 @@ def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(make_stack: Ca
     With an ack wait of ten minutes, only a batch handed back is stored by the restarted worker."""
     stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="600")
     brain_process = next(c for c in stack.components if c.kind == "brain")
-    texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(1500)]
+    texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(900)]
     with stack.client() as client:
-        for half in (texts[:750], texts[750:]):
+        for half in (texts[:450], texts[450:]):
             accepted = client.post("/ingest/batch", json={"customer_id": "stopped",
                                                           "items": [{"content": t} for t in half]})
             assert accepted.status_code == 202
         assert wait_until(lambda: count(client, "stopped") >= 64)
         assert brain_process.stop() == 0
         stack.start("brain")
-        assert wait_until(lambda: count(client, "stopped") == 1500, timeout=90)
+        assert wait_until(lambda: count(client, "stopped") == 900, timeout=90)
 
 
 def test_poison_messages_are_dead_lettered_and_do_not_block(
