@@ -143,12 +143,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def changed(runtime: MemoryRuntime, notice: BrainChanged) -> None:
         await runtime.nc.publish(subjects.brain_changed(brain_key(notice.brain)), notice.model_dump_json().encode())
 
-    async def forgotten(runtime: MemoryRuntime, brain: str, ids: list[str]) -> None:
+    async def forgotten(runtime: MemoryRuntime, brain: str, ids: list[str], persona_stale: bool = True) -> None:
         index = keywords.get(brain)
         if index is not None:
             for memory_id in ids:
                 index.remove(memory_id)
-        await changed(runtime, BrainChanged(brain=brain, removed=ids))
+        await changed(runtime, BrainChanged(brain=brain, removed=ids, persona_stale=persona_stale))
 
     async def settled(runtime: MemoryRuntime, brain: str) -> bool:
         try:
@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "document delete")
         ids = await forget_document(runtime.store, request.brain, request.source)
         if ids:
-            await forgotten(runtime, request.brain, ids)
+            await forgotten(runtime, request.brain, ids, persona_stale=False)
         return DocumentDeleteReply(source=request.source, removed=len(ids))
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)

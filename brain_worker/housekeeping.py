@@ -57,7 +57,8 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         index = await retriever.keyword_index(request.brain)
         worded = [memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)]
         worded += index.in_answers(request.q)
-        matches = [h for h in found.results if h.id in set(worded) or (h.score or 0.0) >= retriever.min_score]
+        holding = set(worded)
+        matches = [h for h in found.results if h.id in holding or (h.score or 0.0) >= retriever.min_score]
         # Those holding the words outside the ranking's best (an answer's words are not ranked) come after.
         ranked = {h.id for h in found.results}
         rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]

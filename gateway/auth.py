@@ -153,12 +153,18 @@ class RateLimiter:
         if len(self._buckets) > 100_000:  # forget the idle ones rather than grow without bound
             self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
 
+    def refund(self, key: str, cost: float = 1.0) -> None:
+        """Gives back what `take` took, when what it paid for turned out not to count."""
+        now = time.monotonic()
+        self._buckets[key] = (min(float(self.burst), self._level(key, now) + cost), now)
+
     def check(self, key: str, what: str = "requests", cost: float = 1.0) -> float:
-        """Refuses (429) when `key` has less than `cost` left, without taking any; the time now."""
+        """Refuses (429) when `key` has less than `cost` left, without taking any; the time now. A cost
+        above the burst needs a full bucket and leaves it in debt: refused for good, it could never pass."""
         now = time.monotonic()
         tokens = self._level(key, now)
-        if tokens < cost:
-            wait = math.ceil((cost - tokens) * 60 / self.rate)
+        if tokens < min(cost, float(self.burst)):
+            wait = math.ceil((min(cost, float(self.burst)) - tokens) * 60 / self.rate)
             raise HTTPException(429, f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)})
         return now
 

@@ -47,7 +47,8 @@ def _echoed(value: Any) -> Any:
 
 def _secret(error: dict[str, Any]) -> bool:
     """A refused password is not sent back: responses are logged and cached where passwords must not be."""
-    return any(part == "password" for part in error.get("loc", ()))
+    value = error.get("input")
+    return any(part == "password" for part in error.get("loc", ())) or (isinstance(value, dict) and "password" in value)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:

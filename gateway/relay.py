@@ -72,6 +72,7 @@ class ChatRelay:
                                                       "(LUMIA_USER_STREAMS); wait for one to finish."))
         queue: asyncio.Queue[Msg] = asyncio.Queue()
         self._streams[request.request_id] = queue
+        self._open_by[user] = self._open_by.get(user, 0) + 1  # before the publish, which may yield
         try:
             await self._nc.publish(
                 subjects.CHAT_REQUEST,
@@ -79,9 +80,8 @@ class ChatRelay:
                 reply=f"{self._prefix}.{request.request_id}",
             )
         except NatsError as exc:
-            del self._streams[request.request_id]
+            self._release(request.request_id, user)
             return _single(_error(ErrorCode.BUS_UNAVAILABLE, f"The message bus (NATS) is not available: {exc!s}"))
-        self._open_by[user] = self._open_by.get(user, 0) + 1
         events = self._events(request.request_id, queue, user)
         # An answer never read (its client gone before the response began) never runs its `finally`:
         # without this its user would keep the slot for good.

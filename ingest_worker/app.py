@@ -113,12 +113,14 @@ class IngestLoop:
                     self.drained.clear()
                 batch = await self.prepare(messages)
                 if storing is not None:
-                    await storing
+                    # Shielded: a stop must not cut a batch off half-written; it is awaited below.
+                    await asyncio.shield(storing)
                 storing = asyncio.create_task(self.finish(*batch)) if batch else None
                 in_hand = []
         finally:
             if storing is not None:
-                await storing
+                with contextlib.suppress(asyncio.CancelledError):
+                    await storing
             # Stopped while embedding a batch: handed back now, not after LUMIA_INGEST_ACK_WAIT
             # (a restart found the memories sent just before a stop only a minute later).
             for msg in in_hand:
@@ -309,7 +311,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
 
     @broker.subscriber(subjects.BRAIN_CHANGED_ALL, queue=subjects.QUEUE_INGEST)
     async def on_changed(notice: BrainChanged) -> None:
-        if (notice.removed or notice.cleared) and refreshers:
+        if ((notice.removed and notice.persona_stale) or notice.cleared) and refreshers:
             await refreshers[0].forgotten(notice.brain, whole_brain=notice.cleared)
 
     @asynccontextmanager

@@ -42,7 +42,10 @@ class PersonaRefresher:
     async def forgotten(self, brain: str, whole_brain: bool = False) -> None:
         """A memory of `brain` was deleted (or, `whole_brain`, every one and the persona with them):
         a persona written from it must not outlive it until the next scheduled refresh."""
-        self._rewrite.add(brain)
+        if whole_brain:
+            self._rewrite.discard(brain)  # the persona went with the brain
+        else:
+            self._rewrite.add(brain)
         if self._busy(brain):
             self._again.add(brain)
         elif not whole_brain and (await self.book.load(brain)).text:

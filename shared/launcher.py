@@ -72,7 +72,7 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
         servers = server_list(settings.nats_url)
         parts = urlsplit(servers[0])
         if len(servers) > 1 or parts.hostname not in LOOPBACK_HOSTS:
-            raise SystemExit(f"NATS_URL={settings.nats_url} is not reachable, and an embedded server "
+            raise SystemExit(f"NATS_URL ({servers_named(settings.nats_url)}) is not reachable, and an embedded server "
                              "can only run on this machine. Start that server or unset NATS_URL.")
         port = parts.port or 4222
     else:

@@ -162,7 +162,8 @@ class Settings(BaseSettings):
     def embedded_nats_token(self, create: bool = False) -> str | None:
         """The token of `make up`'s embedded nats-server, kept in LUMIA_DATA_DIR (0600)."""
         path = self.data_dir / NATS_TOKEN_FILE
-        if create and not path.exists():
+        if create and self.embedded_nats_token() is None:  # none yet, or an empty one left by a crash
+            path.unlink(missing_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(32))

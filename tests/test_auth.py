@@ -13,6 +13,7 @@ import httpx
 import jwt
 import pytest
 import schemathesis
+from fastapi import HTTPException
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
@@ -66,11 +67,13 @@ def test_account_bodies_are_strict_and_never_echo_a_password(secured: Stack) -> 
                                                     "wher": 1})
         short = client.post("/auth/register", json={"username": "strict_two", "password": "hunter2"})
         login = client.post("/auth/login", json={"username": "strict_two", "password": "x" * 1025})
+        misspelled = client.post("/auth/login", json={"user": "strict_two", "password": "hunter2hunter2"})
     assert extra.status_code == 422 and extra.json()["detail"][0]["loc"] == ["body", "wher"]
     for refused in (short, login):
         assert refused.status_code == 422
         assert refused.json()["detail"][0]["loc"] == ["body", "password"]
         assert "hunter2" not in refused.text and "xxxxxxxx" not in refused.text
+    assert misspelled.status_code == 422 and "hunter2" not in misspelled.text  # the whole body is the input
 
 
 def test_register_login_and_me(secured: Stack) -> None:
@@ -386,6 +389,24 @@ def test_a_user_over_the_rate_limit_gets_429_with_retry_after(fake_ollama: FakeO
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert int(answers[-1].headers["Retry-After"]) >= 1 and "Too many requests" in answers[-1].json()["detail"]
     assert theirs.status_code == 200  # one user's burst does not cost another
+
+
+def test_guesses_sent_at_once_are_limited_too() -> None:
+    """Found by a review: the limit was checked before the slow password check and charged after
+    it, so guesses sent at once all passed. Charged first now, given back when the password is right."""
+    from gateway.auth import RateLimiter
+
+    limiter = RateLimiter(rate=3, burst=3)
+    for _ in range(3):  # three guesses in flight, none answered yet
+        limiter.check("login anna", "failed logins")
+        limiter.take("login anna", "failed logins")
+    with pytest.raises(HTTPException) as refused:
+        limiter.check("login anna", "failed logins")
+    assert refused.value.status_code == 429
+    limiter.refund("login anna")  # one of them had the right password
+    limiter.check("login anna", "failed logins")
+    # A cost above the burst (a batch larger than LUMIA_INGEST_RATE allows at once) passes a full bucket.
+    RateLimiter(rate=5, burst=10).check("memories anna", "memories sent", cost=1000)
 
 
 def test_password_guessing_and_mass_sign_up_get_429(fake_ollama: FakeOllama, tmp_path: Path) -> None:

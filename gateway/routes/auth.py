@@ -56,13 +56,17 @@ async def _token(username: str, password: str, request: Request, accounts: Accou
     (trying many accounts); a correct password takes nothing, but is refused too while either is used up."""
     # An address may fail ADDRESS_SHARE times as often as one username: people behind one NAT.
     costs = ((f"login {username.lower()}", 1.0), (f"login from {_address(request)}", 1 / ADDRESS_SHARE))
-    for key, cost in costs:
+    for key, cost in costs:  # both checked first: a refusal by one must not charge the other
         limiter.check(key, "failed logins", cost)
+    # Taken before the (slow) check, so guesses sent at once cannot all pass the limit; given back
+    # when the password was right.
+    for key, cost in costs:
+        limiter.take(key, "failed logins", cost)
     user = await accounts.authenticate(username, password)
     if user is None:
-        for key, cost in costs:
-            limiter.take(key, "failed logins", cost)
         raise HTTPException(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
+    for key, cost in costs:
+        limiter.refund(key, cost)
     token, expires_in = tokens.issue(user.id)
     return Token(access_token=token, expires_in=expires_in)
 

@@ -144,7 +144,7 @@ def _tells_of_own(sentence: str, said: list[str]) -> bool:
         if word not in POSSESSIVES:
             continue
         after = said[at + 1 : at + 4]
-        if after and after[0].lower() in RELATIONS and any(w[0].isupper() for w in after[1:]):
+        if len(after) > 1 and after[0].lower() in RELATIONS and after[1][0].isupper() and after[1] != "I":
             return True  # "my wife Lena", "min son Olles"
         if HEALTH & {w.lower() for w in after}:
             return True  # "my peanut allergy"

@@ -215,6 +215,8 @@ class BrainChanged(BaseModel):
     added: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     cleared: bool = False
+    persona_stale: bool = Field(default=True, description="Whether what was removed may be in the persona (chat "
+                                                          "turns); a document's chunks never are")
 
 
 class Persona(BaseModel):
