@@ -32,9 +32,7 @@ class PersonaRefresher:
         self._rewrite: set[str] = set()
 
     async def note_turns(self, brain: str, count: int) -> None:
-        persona = await self.book.load(brain)
-        persona.turns_since_refresh += count
-        await self.book.save(brain, persona)
+        persona = await self.book.count_turns(brain, count)
         stale = persona.updated_at is None or time.time() - persona.updated_at >= self.every_seconds
         if persona.turns_since_refresh >= self.every_turns or stale:
             self.start(brain)

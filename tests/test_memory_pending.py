@@ -22,8 +22,9 @@ from ingest_worker.app import fetch
 from ingest_worker.persona import RECENT_STATEMENTS
 from shared import subjects
 from shared.memory.brains import brain_key
-from shared.memory.jetstream import publish_items
+from shared.memory.jetstream import persona_bucket, publish_items
 from shared.memory.messages import MemoryItem, Persona
+from shared.memory.persona import PersonaBook
 from tests.fake_ollama import FakeOllama
 from tests.harness import Component, Stack, wait_until
 from tests.test_memory import brain, ingest, stats
@@ -305,3 +306,20 @@ def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Sta
     asyncio.run(_tell(url, name, later, start + 3_600))
     assert wait_until(lambda: later[-1] in persona())  # refreshed from the newest statements
     assert "penicillin" in persona()
+
+
+async def test_counting_turns_loses_no_count_and_writes_back_no_old_text(nats_url: str) -> None:
+    """Found by a review: counting turns loaded the whole persona and saved it back, so a refresh
+    (a rewrite after a forget) saved in between was undone, and counts from two replicas were lost."""
+    name = brain()
+    ncs = [await nats.connect(nats_url) for _ in range(2)]
+    try:
+        books = [PersonaBook(await persona_bucket(nc.jetstream())) for nc in ncs]
+        await books[0].save(name, Persona(text="- Allergic to penicillin."))
+        await asyncio.gather(*(books[n % 2].count_turns(name, 1) for n in range(20)))
+        counted = await books[1].load(name)
+    finally:
+        for nc in ncs:
+            await nc.close()
+    assert counted.turns_since_refresh == 20
+    assert counted.text == "- Allergic to penicillin."

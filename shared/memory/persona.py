@@ -2,11 +2,13 @@
 
 import contextlib
 
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from shared.memory.brains import brain_key
 from shared.memory.messages import Persona
+
+ATTEMPTS = 20  # of a compare-and-set, against writes by other replicas
 
 
 class PersonaBook:
@@ -14,16 +16,37 @@ class PersonaBook:
         self._kv = kv
 
     async def load(self, brain: str) -> Persona:
+        return (await self._entry(brain))[0]
+
+    async def _entry(self, brain: str) -> tuple[Persona, int | None]:
+        """The persona and its revision in the bucket (None: never written, or purged)."""
         try:
             entry = await self._kv.get(brain_key(brain))
         except KeyNotFoundError:
-            return Persona()
+            return Persona(), None
         if not entry.value:
-            return Persona()
-        return Persona.model_validate_json(entry.value)
+            return Persona(), entry.revision
+        return Persona.model_validate_json(entry.value), entry.revision
 
     async def save(self, brain: str, persona: Persona) -> None:
         await self._kv.put(brain_key(brain), persona.model_dump_json().encode())
+
+    async def count_turns(self, brain: str, count: int) -> Persona:
+        """Adds to the turns since the last refresh without writing back a text another replica has
+        replaced meanwhile (a rewrite after a forget would be undone): compare-and-set on the revision."""
+        for _ in range(ATTEMPTS):
+            persona, revision = await self._entry(brain)
+            persona.turns_since_refresh += count
+            value = persona.model_dump_json().encode()
+            try:
+                if revision is None:
+                    await self._kv.create(brain_key(brain), value)
+                else:
+                    await self._kv.update(brain_key(brain), value, last=revision)
+                return persona
+            except KeyWrongLastSequenceError:  # someone wrote first: read again
+                continue
+        raise RuntimeError(f"the persona of brain {brain!r} kept changing: {ATTEMPTS} attempts to count turns failed")
 
     async def forget(self, brain: str) -> None:
         with contextlib.suppress(KeyNotFoundError):
