@@ -103,13 +103,22 @@ class Ingestor:
     async def _drop_superseded(self, brain: str, memories: list[StoredMemory]) -> None:
         """A document uploaded again under its source replaces the chunks of the upload before.
         A chunk's id is `<document>_<n>`, and the document part changes with the text
-        (gateway/routes/memory.py). Nothing is announced: the brain workers' keyword indexes
-        see the count change and rebuild."""
-        uploads = {m.metadata["source"]: m.id.rpartition("_")[0] for m in memories
+        (gateway/routes/memory.py). The upload accepted last wins, whichever is stored last: a
+        small new version goes with the notes and is stored before the rest of a large old one,
+        whose chunks, stored after it, deleted it. Nothing is announced: the brain workers'
+        keyword indexes see the count change and rebuild."""
+        sources = {m.metadata["source"] for m in memories
                    if not context.in_context(m.metadata) and isinstance(m.metadata.get("source"), str)}
-        for source, document in uploads.items():
+        for source in sources:
             chunks = await self.store.get(brain, where=context.document_chunks(source))
-            stale = [c.id for c in chunks if c.id.rpartition("_")[0] != document]
+            uploaded: dict[str, float] = {}
+            for chunk in chunks:
+                document = chunk.id.rpartition("_")[0]
+                uploaded[document] = max(uploaded.get(document, 0.0), float(chunk.metadata.get(context.CREATED_AT, 0)))
+            if not uploaded:  # forgotten meanwhile (a clear, a delete of the document)
+                continue
+            latest = max(uploaded, key=lambda document: (uploaded[document], document))
+            stale = [c.id for c in chunks if c.id.rpartition("_")[0] != latest]
             if stale:
                 await self.store.delete(brain, stale)
 

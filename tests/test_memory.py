@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.memory.jetstream import SMALL_DOCUMENT
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
 
@@ -522,3 +523,23 @@ def test_a_brain_name_is_the_same_however_its_letters_are_composed(lumia: Stack)
         counted = stats(client, composed)["memory_count"]
     assert [hit["id"] for hit in found.json()["results"]] == [memory_id]
     assert counted == 1
+
+
+def test_the_last_upload_wins_while_a_large_earlier_one_is_still_stored(lumia: Stack) -> None:
+    """Found by a black-box pass: a small new version (queued with the notes) was stored before the
+    rest of a large old one (queued apart), whose chunks, stored after it, deleted it: the old
+    document stayed, in part, and the new one was gone."""
+    name = brain()
+    old = "\n\n".join(f"Paragraph {i}: the quokka number {i} lives on Rottnest island and eats leaves of "
+                      f"type L{i}." + " filler" * 40 for i in range(120))
+    with lumia.client() as client:
+        large = client.post(f"/memory/{name}/documents?source=m.md", content=old,
+                            headers={"content-type": "text/plain"})
+        small = client.post(f"/memory/{name}/documents?source=m.md", content="Second version: the boiler code is "
+                            "now LION-7.", headers={"content-type": "text/plain"})
+        assert len(large.json()["ids"]) > SMALL_DOCUMENT and len(small.json()["ids"]) == 1
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=120)
+        documents = client.get(f"/memory/{name}/documents").json()["documents"]
+        listed = client.get(f"/memory/{name}/memories").json()
+    assert [(d["source"], d["chunks"]) for d in documents] == [("m.md", 1)]
+    assert [m["id"] for m in listed["memories"]] == small.json()["ids"]
