@@ -42,10 +42,11 @@ async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pendin
 
 
 async def list_brains(store: MemoryStore, prefix: str) -> list[BrainInfo]:
-    """The brains whose id starts with `prefix`, by name, with how many memories each holds."""
+    """The brains whose id starts with `prefix` and hold memories, by name, with how many."""
     names = sorted(b for b in await store.brains() if b.startswith(prefix))
     counts = await asyncio.gather(*(store.count(name) for name in names))
-    return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True)]
+    # A brain whose last memory was deleted is as gone as a cleared one.
+    return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True) if count]
 
 
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:

@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import re
 import time
+import unicodedata
 from collections.abc import Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
@@ -293,12 +294,16 @@ async def forget(brain: BrainName, memory_id: Annotated[str, Path(min_length=1, 
 Source = Annotated[str, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="The document's name")]
 
 
-def _source(source: str) -> None:
+def _source(source: str) -> str:
+    """The source as stored: composed (NFC), as brain names are, so "é.md" typed on a Mac (e and a
+    combining accent) is the same document when a web form deletes it."""
+    source = unicodedata.normalize("NFC", source)
     if not source.strip():
         raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
     if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
         # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
         raise invalid(("query", "source"), "has whitespace at its ends or a control character", source)
+    return source
 
 
 @router.get("/memory/{brain}/documents", response_model=DocumentsReply)
@@ -312,7 +317,7 @@ async def documents(brain: BrainName, nc: Nats, caller: Caller) -> DocumentsRepl
                responses={404: {"description": "The brain has no document of that source"}})
 async def forget_document(brain: BrainName, nc: Nats, caller: Caller, source: Source) -> DocumentDeleteReply:
     """Forget a document: every chunk of it, at once, also chunks of it still queued."""
-    _source(source)
+    source = _source(source)
     request = DocumentDeleteRequest(brain=caller.brain(_brain(brain)), source=source)
     reply = await ask_brain(nc, subjects.BRAIN_DOCUMENTS_DELETE, request, DocumentDeleteReply, caller)
     if not reply.removed:
@@ -331,7 +336,7 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
     names a charset); it is chunked with overlap and each chunk remembered with its source. Uploading new
     text under the same source replaces the document."""
-    _source(source)
+    source = _source(source)
     media, charset = _content_type(request.headers.get("content-type", ""))
     if media not in ("text/plain", "text/markdown"):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
