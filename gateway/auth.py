@@ -159,12 +159,14 @@ class RateLimiter:
         self._buckets[key] = (min(float(self.burst), self._level(key, now) + cost), now)
 
     def check(self, key: str, what: str = "requests", cost: float = 1.0) -> float:
-        """Refuses (429) when `key` has less than `cost` left, without taking any; the time now. A cost
-        above the burst needs a full bucket and leaves it in debt: refused for good, it could never pass."""
+        """Refuses (429) when `key` has less than `cost` left, without taking any, and a cost above the
+        burst (413); the time now."""
+        if cost > self.burst:  # it could never pass; a Retry-After would be a false promise
+            raise HTTPException(413, f"Too many {what} in one request: at most {self.burst:,}; send fewer at once.")
         now = time.monotonic()
         tokens = self._level(key, now)
-        if tokens < min(cost, float(self.burst)):
-            wait = math.ceil((min(cost, float(self.burst)) - tokens) * 60 / self.rate)
+        if tokens < cost:
+            wait = math.ceil((cost - tokens) * 60 / self.rate)
             raise HTTPException(429, f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)})
         return now
 

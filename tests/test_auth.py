@@ -405,8 +405,11 @@ def test_guesses_sent_at_once_are_limited_too() -> None:
     assert refused.value.status_code == 429
     limiter.refund("login anna")  # one of them had the right password
     limiter.check("login anna", "failed logins")
-    # A cost above the burst (a batch larger than LUMIA_INGEST_RATE allows at once) passes a full bucket.
-    RateLimiter(rate=5, burst=10).check("memories anna", "memories sent", cost=1000)
+    # A cost above the burst (a batch larger than LUMIA_INGEST_RATE allows at once) could never pass: a 413,
+    # not a 429 whose Retry-After would promise it could.
+    with pytest.raises(HTTPException) as too_large:
+        RateLimiter(rate=5, burst=10).check("memories anna", "memories sent", cost=1000)
+    assert too_large.value.status_code == 413 and "at most 10" in too_large.value.detail
 
 
 def test_password_guessing_and_mass_sign_up_get_429(fake_ollama: FakeOllama, tmp_path: Path) -> None:

@@ -304,10 +304,18 @@ def test_brains_named_like_the_memory_actions_are_refused(lumia: Stack, reserved
         # Trusted, a user's default brain is its id.
         default = client.post("/memory/chat", json={"user_id": reserved, "message": "Hi"})
         named = client.post("/memory/chat", json={"user_id": reserved, "brain_id": "mine", "message": "Hi"})
+        # Found by a black-box pass: an upload meant for a brain named "clear" cleared brain "documents".
+        ingest(client, "documents", f"Kept {reserved}.")
+        before = stats(client, "documents")["memory_count"]
+        upload_to_clear = client.post("/memory/clear/documents?source=notes.md", content="Hello.",
+                                      headers={"content-type": "text/plain"})
+        after = stats(client, "documents")["memory_count"]
     for response in (refused, chat):
         assert response.status_code == 422, response.text
         assert "reserved" in response.json()["detail"][0]["msg"]
     assert default.status_code == 422, default.text
+    assert upload_to_clear.status_code == 422 and upload_to_clear.json()["detail"][0]["loc"] == ["query", "source"]
+    assert after == before  # the brain named "documents" was not cleared
     assert default.json()["detail"][0]["loc"] == ["body", "brain_id"]
     assert named.status_code == 200, named.text
 

@@ -258,8 +258,12 @@ async def stats(brain: BrainName, nc: Nats, caller: Caller) -> BrainStats:
 
 
 @router.post("/memory/clear/{brain}", response_model=ClearReply)
-async def clear(brain: BrainName, nc: Nats, caller: Caller) -> ClearReply:
+async def clear(brain: BrainName, request: Request, nc: Nats, caller: Caller) -> ClearReply:
     """Forget everything of a brain: memories, persona and caches."""
+    if "source" in request.query_params:
+        # Meant as an upload to a brain named "clear" (POST /memory/clear/documents?source=…): never clear.
+        raise invalid(("query", "source"), f"a clear takes no source: this path clears brain '{brain}'. A brain "
+                                           "cannot be named 'clear', so documents go to another brain's name")
     found = await ask_brain(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply,
                             caller)
     return found.model_copy(update={"brain": brain})
