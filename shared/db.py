@@ -2,6 +2,8 @@
 LUMIA_DATA_DIR by default, PostgreSQL when scaled out. Every table is declared here,
 so whichever process starts first creates them all."""
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,9 @@ def database_url(url: str | None, data_dir: Path) -> str:
     return parsed.set(drivername=driver[backend]).render_as_string(hide_password=False)
 
 
+WAL_ATTEMPTS = 20
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Several processes share the file: WAL lets readers and one writer work at once,
     # and the busy timeout makes a writer wait its turn instead of failing. In WAL mode
@@ -82,9 +87,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # last turns, and it saves an fsync per message (bench/threads.py).
     # The timeout comes first: switching to WAL takes a lock too, and replicas that start
     # together failed on it with "database is locked" (tests/test_bus.py, two llm_workers).
+    # SQLite does not always wait (busy handler) for the switch itself: a second replica opening a new
+    # file in that moment still failed, so it looks first (reading takes no lock) and tries again.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(WAL_ATTEMPTS):
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            break
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
