@@ -138,7 +138,7 @@ def test_each_user_lists_only_their_own_brains(secured: Stack) -> None:
         annas = client.get("/memory/brains", headers=anna.headers).json()["brains"]
         bos = client.get("/memory/brains", headers=bo.headers).json()["brains"]
     assert annas == sorted([{"brain": "recipes", "memory_count": 1}, {"brain": anna.user_id, "memory_count": 1}],
-                           key=lambda b: b["brain"])
+                           key=lambda b: str(b["brain"]))
     assert bos == [{"brain": "work", "memory_count": 1}]
 
 

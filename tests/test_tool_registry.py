@@ -6,31 +6,19 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 
 from shared.tools import MAX_REGISTERED, MAX_TOOLS
 from tests.fake_ollama import FakeOllama
 from tests.harness import NatsServer, Stack, wait_until
+from tests.test_auth import SECRET, signup
 from tests.tool_server import ToolRecord, ToolServer, build_app
 from tools_worker.callbacks import host_header
 
-SECRET = "a-test-secret-that-is-long-enough-to-sign-tokens-0123456789"
 ADMIN = "registry_admin"
-
-
-@dataclass
-class Account:
-    username: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +32,6 @@ def accounts_on(fake_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactor
     yield stack
     stack.stop()
     server.stop()
-
-
-def signup(client: httpx.Client, username: str) -> Account:
-    password = "correct horse battery"
-    assert client.post("/auth/register", json={"username": username, "password": password}).status_code == 201
-    login = client.post("/auth/login", json={"username": username, "password": password})
-    assert login.status_code == 200, login.text
-    return Account(username, login.json()["access_token"])
 
 
 def definition(name: str, url: str, **fields: Any) -> dict[str, Any]:
