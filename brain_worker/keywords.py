@@ -8,6 +8,7 @@ current by the `lumia.brain.changed.*` notices the ingest side publishes.
 import math
 import re
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
@@ -86,12 +87,14 @@ class KeywordIndex:
 
     def in_answers(self, query: str) -> list[str]:
         """Memories whose kept answer holds a word of the query, the most recently said first."""
-        found = set().union(*(self.answered.get(term, ()) for term in set(tokens(query))))
-        return sorted(found, key=lambda memory_id: -self.said_at[memory_id])
+        return self._newest_first(set().union(*(self.answered.get(term, ()) for term in set(tokens(query)))))
 
     def newest(self) -> list[str]:
         """Every memory id, the most recently said first (as stored, among those said at once)."""
-        return sorted(self.said_at, key=lambda memory_id: -self.said_at[memory_id])
+        return self._newest_first(self.said_at)
+
+    def _newest_first(self, ids: Iterable[str]) -> list[str]:
+        return sorted(ids, key=lambda memory_id: -self.said_at[memory_id])
 
     def common(self, term: str, share: float) -> bool:
         """Whether the term is in at least `share` of the memories."""
