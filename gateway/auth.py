@@ -148,8 +148,8 @@ class RateLimiter:
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def take(self, key: str, what: str = "requests", cost: float = 1.0) -> None:
-        now = self.check(key, what, cost)
-        self._buckets[key] = (self._level(key, now) - cost, now)
+        now, tokens = self._admitted(key, what, cost)
+        self._buckets[key] = (tokens - cost, now)
         if len(self._buckets) > 100_000:  # forget the idle ones rather than grow without bound
             self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
 
@@ -158,9 +158,13 @@ class RateLimiter:
         now = time.monotonic()
         self._buckets[key] = (min(float(self.burst), self._level(key, now) + cost), now)
 
-    def check(self, key: str, what: str = "requests", cost: float = 1.0) -> float:
+    def check(self, key: str, what: str = "requests", cost: float = 1.0) -> None:
         """Refuses (429) when `key` has less than `cost` left, without taking any, and a cost above the
-        burst (413); the time now."""
+        burst (413)."""
+        self._admitted(key, what, cost)
+
+    def _admitted(self, key: str, what: str, cost: float) -> tuple[float, float]:
+        """The time now and what `key` has left, or the refusal of `check`."""
         if cost > self.burst:  # it could never pass; a Retry-After would be a false promise
             raise HTTPException(413, f"Too many {what} in one request: at most {self.burst:,}; send fewer at once.")
         now = time.monotonic()
@@ -168,7 +172,7 @@ class RateLimiter:
         if tokens < cost:
             wait = math.ceil((cost - tokens) * 60 / self.rate)
             raise HTTPException(429, f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)})
-        return now
+        return now, tokens
 
     def _level(self, key: str, now: float) -> float:
         tokens, last = self._buckets.get(key, (float(self.burst), now))
