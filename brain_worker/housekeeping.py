@@ -76,14 +76,15 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
 
 async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:
     """The brain's documents, newest first: what a document dashboard lists."""
+    # The text of each document's first chunk only: a 2 MB document is 5,000 chunks.
     chunks: dict[str, list[StoredMemory]] = {}
-    for chunk in await store.get(brain, where=context.document_chunks()):
+    for chunk in await store.get(brain, where=context.document_chunks(), with_content=False):
         chunks.setdefault(str(chunk.metadata.get("source", "")), []).append(chunk)
-    documents = []
-    for source, parts in chunks.items():
-        first = min(parts, key=lambda c: int(c.metadata.get("chunk", 0)))
-        documents.append(DocumentInfo(source=source, chunks=len(parts), preview=first.content[:PREVIEW_CHARS],
-                                      created_at=max(float(c.metadata.get(CREATED_AT, 0)) for c in parts)))
+    firsts = {source: min(parts, key=lambda c: int(c.metadata.get("chunk", 0))).id for source, parts in chunks.items()}
+    texts = {m.id: m.content for m in await store.get(brain, ids=list(firsts.values()))} if firsts else {}
+    documents = [DocumentInfo(source=source, chunks=len(parts), preview=texts.get(firsts[source], "")[:PREVIEW_CHARS],
+                              created_at=max(float(c.metadata.get(CREATED_AT, 0)) for c in parts))
+                 for source, parts in chunks.items()]
     documents.sort(key=lambda d: (-d.created_at, d.source))
     return documents
 
@@ -91,7 +92,7 @@ async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:
 async def forget_document(store: MemoryStore, brain: str, source: str) -> list[str]:
     """Deletes every chunk of one document; the ids forgotten. Chunks are no turn's context, so no
     other memory's vector changes."""
-    ids = [chunk.id for chunk in await store.get(brain, where=context.document_chunks(source))]
+    ids = [chunk.id for chunk in await store.get(brain, where=context.document_chunks(source), with_content=False)]
     if ids:
         await store.delete(brain, ids)
     return ids

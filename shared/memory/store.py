@@ -266,18 +266,20 @@ class MemoryStore:
 
     async def get(
         self, brain: str, ids: list[str] | None = None, where: dict[str, Any] | None = None,
-        offset: int | None = None, limit: int | None = None, with_vectors: bool = False,
+        offset: int | None = None, limit: int | None = None, with_vectors: bool = False, with_content: bool = True,
     ) -> list[StoredMemory]:
+        """`with_content=False`: ids and metadata only (content ""), for what needs no text, such as
+        the chunks of a large document."""
         def get(collection: Collection) -> list[StoredMemory]:
-            include: list[Any] = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
+            include: list[Any] = [*(["documents"] if with_content else []), "metadatas",
+                                  *(["embeddings"] if with_vectors else [])]
             found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include)
             vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
+            contents = found["documents"] if with_content else None
             return [
-                StoredMemory(id=i, content=d or "", metadata=dict(m or {}),
+                StoredMemory(id=i, content=(contents[n] if contents else None) or "", metadata=dict(m or {}),
                              vector=None if vectors is None else _floats(vectors[n]))
-                for n, (i, d, m) in enumerate(
-                    zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)
-                )
+                for n, (i, m) in enumerate(zip(found["ids"], found["metadatas"] or [], strict=True))
             ]
 
         return await self._run(self._on, brain, get, [])
