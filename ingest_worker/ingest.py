@@ -110,7 +110,7 @@ class Ingestor:
         sources = {m.metadata["source"] for m in memories
                    if not context.in_context(m.metadata) and isinstance(m.metadata.get("source"), str)}
         for source in sources:
-            chunks = await self.store.get(brain, where=context.document_chunks(source))
+            chunks = await self.store.get(brain, where=context.document_chunks(source), with_content=False)
             uploaded: dict[str, float] = {}
             for chunk in chunks:
                 document = chunk.id.rpartition("_")[0]
