@@ -501,6 +501,7 @@ def test_one_user_cannot_take_every_answer_slot(fake_ollama: FakeOllama, tmp_pat
         server.stop()
     assert third.status_code == 429, third.text
     assert third.json()["code"] == "too_many" and "LUMIA_USER_STREAMS" in third.json()["detail"]
+    assert int(third.headers["Retry-After"]) >= 1
     assert '"code": "too_many"' in streamed.text
     assert theirs.status_code == 200, theirs.text
     assert again

@@ -42,7 +42,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def error_response(event: ChatEvent) -> JSONResponse:
     code = event.code or ErrorCode.INTERNAL
     body = ErrorBody(detail=event.error or "The chat failed.", code=code)
-    return JSONResponse(body.model_dump(), status_code=_STATUS[code])
+    # A slot frees when one of the user's answers ends, usually within seconds.
+    headers = {"Retry-After": "2"} if code == ErrorCode.TOO_MANY else None
+    return JSONResponse(body.model_dump(), status_code=_STATUS[code], headers=headers)
 
 
 def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str, Any]:
