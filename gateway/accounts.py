@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,7 +32,7 @@ class Accounts:
         self._seen: dict[str, float] = {}  # user id -> when its account was last seen to exist
 
     async def register(self, username: str, password: str) -> User | None:
-        """The new user, or None when the username is taken."""
+        """The new user, or None when the username is taken (in any mix of upper and lower case)."""
         hashed = await asyncio.to_thread(self._hasher.hash, password)
         user = User(id=f"usr_{secrets.token_hex(8)}", username=username)
         try:
@@ -45,7 +45,9 @@ class Accounts:
 
     async def authenticate(self, username: str, password: str) -> User | None:
         async with self._engine.connect() as conn:
-            row = (await conn.execute(select(users).where(users.c.username == username))).first()
+            rows = (await conn.execute(select(users).where(func.lower(users.c.username) == username.lower()))).all()
+        # Two rows only in a database from before usernames were folded (shared/db.py): the exact one wins.
+        row = next((r for r in rows if r.username == username), rows[0] if rows else None)
         try:
             await asyncio.to_thread(self._hasher.verify, row.password_hash if row else self._decoy, password)
         except (VerificationError, InvalidHashError):

@@ -2,6 +2,7 @@
 LUMIA_DATA_DIR by default, PostgreSQL when scaled out. Every table is declared here,
 so whichever process starts first creates them all."""
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -19,11 +20,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+log = logging.getLogger(__name__)
 metadata = MetaData()
 
 threads = Table(
@@ -62,6 +65,10 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", Float, nullable=False),
 )
+# "Anna" and "anna" are one person to everyone who types a username. Made after the tables, not
+# with them, so that a database from before it gets it too.
+FOLD_USERNAMES = text("CREATE UNIQUE INDEX IF NOT EXISTS uq_lumia_users_username_folded "
+                      "ON lumia_users (lower(username))")
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -107,6 +114,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+async def _fold_usernames(engine: AsyncEngine) -> None:
+    for attempt in range(2):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(FOLD_USERNAMES)
+            return
+        except IntegrityError:
+            # Either another replica was making it at the same moment (then the second try finds it
+            # made) or two accounts already differ only in case.
+            if attempt == 1:
+                log.warning("Two accounts' usernames differ only in case, so logins tell them apart by case; "
+                            "rename one of them in lumia_users to make usernames case-insensitive.")
+        except OperationalError as exc:
+            if "already exists" not in str(exc) or attempt == 1:
+                raise
+
+
 async def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
@@ -116,6 +140,7 @@ async def open_engine(url: str) -> AsyncEngine:
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)
+            await _fold_usernames(engine)
             return engine
         except IntegrityError:
             if attempt == 2:

@@ -1,5 +1,6 @@
 """Accounts, JWT and isolation between users, against a real system with LUMIA_AUTH=required."""
 
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -13,11 +14,14 @@ import httpx
 import jwt
 import pytest
 import schemathesis
+from argon2 import PasswordHasher
 from fastapi import HTTPException
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
 
+from gateway.accounts import Accounts, User
+from shared.db import open_engine
 from tests.fake_ollama import FakeOllama
 from tests.harness import ROOT, NatsServer, Stack, wait_until
 from tests.sse import read_events
@@ -93,6 +97,17 @@ def test_register_login_and_me(secured: Stack) -> None:
     assert "username" in short.text and "password" in weak.text and "username" in odd.text
     assert wrong.status_code == 401 and nobody.status_code == 401 and wrong.json() == nobody.json()
     assert form.status_code == 200 and form.json()["token_type"] == "bearer"
+
+
+def test_usernames_are_one_account_in_any_case(secured: Stack) -> None:
+    with secured.client() as client:
+        cecilia = signup(client, "Cecilia.L")
+        twin = client.post("/auth/register", json={"username": "cecilia.l", "password": "another password"})
+        lower = client.post("/auth/login", json={"username": "CECILIA.l", "password": "correct horse battery"})
+        me = client.get("/auth/me", headers={"Authorization": f"Bearer {lower.json()['access_token']}"})
+    assert twin.status_code == 409 and "taken" in twin.json()["detail"]
+    assert lower.status_code == 200
+    assert me.json() == {"user_id": cecilia.user_id, "username": "Cecilia.L"}  # as it was registered
 
 
 def test_passwords_are_stored_hashed_and_never_logged(secured: Stack) -> None:
@@ -576,3 +591,29 @@ def test_a_refusal_names_the_brain_as_the_user_did(make_stack: Callable[..., Sta
     assert cleared.status_code == 503, cleared.text
     assert cleared.json()["detail"].startswith("Brain 'kok' still has 1 accepted memories")
     assert account.user_id not in cleared.text
+
+
+async def test_a_database_from_before_folded_usernames_gets_them(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Usernames became case-insensitive after databases with accounts existed: one without case twins
+    is folded at the next start; one with twins keeps working and says which rows to rename."""
+    old_schema = ("CREATE TABLE lumia_users (id VARCHAR(64) PRIMARY KEY, username VARCHAR(64) NOT NULL UNIQUE, "
+                  "password_hash VARCHAR(255) NOT NULL, created_at FLOAT NOT NULL)")
+    hasher = PasswordHasher()
+    for name, rows in (("plain", [("usr_1", "Dag")]), ("twins", [("usr_1", "Bo"), ("usr_2", "bo")])):
+        with sqlite3.connect(tmp_path / f"{name}.db") as db:
+            db.execute(old_schema)
+            db.executemany("INSERT INTO lumia_users VALUES (?, ?, ?, 0)",
+                           [(uid, username, hasher.hash(f"pw of {uid}")) for uid, username in rows])
+    plain = await open_engine(f"sqlite+aiosqlite:///{tmp_path / 'plain.db'}")
+    with caplog.at_level(logging.WARNING, logger="shared.db"):
+        twins = await open_engine(f"sqlite+aiosqlite:///{tmp_path / 'twins.db'}")
+    try:
+        assert await Accounts(plain).register("dag", "a long password") is None
+        assert await Accounts(plain).authenticate("DAG", "pw of usr_1") == User("usr_1", "Dag")
+        assert "differ only in case" in caplog.text
+        assert await Accounts(twins).authenticate("bo", "pw of usr_2") == User("usr_2", "bo")
+        assert await Accounts(twins).authenticate("Bo", "pw of usr_1") == User("usr_1", "Bo")
+    finally:
+        await plain.dispose()
+        await twins.dispose()
