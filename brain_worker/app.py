@@ -43,6 +43,7 @@ from brain_worker.housekeeping import (
     clear_brain,
     forget,
     forget_document,
+    has_document,
     list_brains,
     list_documents,
     list_memories,
@@ -186,12 +187,14 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
         check_deadline(request, "clear")
-        if await settled(runtime, request.brain):
-            check_deadline(request, "clear")
+        # Refused before the mark: a clear that fails must not go on dropping what is queued.
+        if (why := await runtime.store.unreachable()) is not None:
+            raise StoreUnavailable(why)
+        queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
-        log.info("cleared brain %r (%d memories)", request.brain, removed)
-        return ClearReply(brain=request.brain, removed=removed)
+        log.info("cleared brain %r (%d memories stored, %d queued)", request.brain, removed, queued)
+        return ClearReply(brain=request.brain, removed=removed + queued)
 
     @broker.subscriber(subjects.BRAIN_MEMORIES_LIST, queue=subjects.QUEUE_BRAIN)
     async def on_list(request: ListRequest, retriever: Retriever = Context()) -> ListReply:
@@ -220,9 +223,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
                                  runtime: MemoryRuntime = Context("memory_runtime")) -> DocumentDeleteReply:
         check_deadline(request, "document delete")
         # Chunks of the document may still be queued (an upload is accepted before it is stored):
-        # left there, they would bring part of it back after the delete.
-        if await settled(runtime, request.brain):
+        # the mark drops them. Whether a document with nothing stored yet exists at all is only
+        # known once the queue ahead of it is stored: a 404 must not hide an upload on its way.
+        if not await has_document(runtime.store, request.brain, request.source) \
+                and await settled(runtime, request.brain):
             check_deadline(request, "document delete")
+        await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)

@@ -89,6 +89,10 @@ async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:
     return documents
 
 
+async def has_document(store: MemoryStore, brain: str, source: str) -> bool:
+    return bool(await store.get(brain, where=context.document_chunks(source), with_content=False, limit=1))
+
+
 async def forget_document(store: MemoryStore, brain: str, source: str) -> list[str]:
     """Deletes every chunk of one document; the ids forgotten. Chunks are no turn's context, so no
     other memory's vector changes."""

@@ -140,6 +140,7 @@ class IngestLoop:
             except ValidationError as exc:
                 await self.dead_letter(msg, f"undecodable: {exc.error_count()} problem(s), first: "
                                             f"{exc.errors()[0]['msg']}")
+        decoded = await self.drop_forgotten(decoded)
         if not decoded:
             return None
         try:
@@ -163,7 +164,43 @@ class IngestLoop:
             except Exception as exc:
                 await self.failed(msg, exc)
 
+    async def drop_forgotten(self, decoded: list[tuple[Msg, MemoryItem]]) -> list[tuple[Msg, MemoryItem]]:
+        """Acks, unstored, what a clear or a document delete covered while it was queued."""
+        forgotten = await self.runtime.forgets.covered((msg.metadata.sequence.stream, item) for msg, item in decoded)
+        if not forgotten:
+            return decoded
+        dropped = [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream in forgotten]
+        await asyncio.gather(*(msg.ack_sync() for msg, _ in dropped))
+        await self.runtime.forgets.prune([item for _, item in dropped])
+        log.info("dropped %d queued memories forgotten before they were stored", len(dropped))
+        return [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream not in forgotten]
+
+    async def unwrite_forgotten(self, pairs: list[tuple[Msg, MemoryItem]],
+                                written: dict[str, list[str]]) -> list[tuple[Msg, MemoryItem]]:
+        """Deletes again what was written while a clear or a document delete covering it was done
+        (shared/memory/forgets.py); the pairs left to go on with."""
+        forgotten = await self.runtime.forgets.covered((msg.metadata.sequence.stream, item) for msg, item in pairs)
+        if not forgotten:
+            return pairs
+        kept = [(msg, item) for msg, item in pairs if msg.metadata.sequence.stream not in forgotten]
+        undo: dict[str, set[str]] = {}
+        for msg, item in pairs:
+            if msg.metadata.sequence.stream in forgotten:
+                undo.setdefault(item.brain, set()).add(item.id)
+        for brain, ids in undo.items():
+            ids -= {item.id for _, item in kept if item.brain == brain}  # sent again after the forget
+            if ids:
+                await self.runtime.store.delete(brain, sorted(ids))
+                await self.runtime.nc.publish(subjects.brain_changed(brain_key(brain)),
+                                              BrainChanged(brain=brain, removed=sorted(ids)).model_dump_json().encode())
+            if brain in written:
+                written[brain] = [i for i in written[brain] if i not in ids]
+        await asyncio.gather(*(msg.ack_sync() for msg, _ in pairs if msg.metadata.sequence.stream in forgotten))
+        await self.runtime.forgets.prune([item for msg, item in pairs if msg.metadata.sequence.stream in forgotten])
+        return kept
+
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
+        pairs = await self.unwrite_forgotten(pairs, written)
         # Every item, not only what was new: a redelivery may come from a crash after the write
         # and before its jobs were published (a job for a memory already in context does nothing).
         jobs: dict[str, list[str]] = {}

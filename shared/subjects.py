@@ -55,6 +55,7 @@ CONTEXT_CONSUMER: Final = "context"
 DEAD_LETTER_STREAM: Final = "LUMIA_MEMORY_DEAD"
 DEAD_LETTER_PREFIX: Final = "lumia.memory.dead"
 PERSONA_BUCKET: Final = "lumia_persona"
+FORGETS_BUCKET: Final = "lumia_forgets"  # marks of clears and document deletes (shared/memory/forgets.py)
 
 
 def memory_ingest(brain_key: str) -> str:

@@ -151,16 +151,55 @@ def test_clear_also_forgets_memories_still_queued(held_stack: Stack, fake_ollama
 
 def test_forgetting_waits_a_bounded_time_then_says_why(make_stack: Callable[..., Stack],
                                                       fake_ollama: FakeOllama) -> None:
+    """A delete of one id still queued waits for it; a clear needs no wait: it marks what is queued as
+    forgotten, and ingestion, once it can store again, drops it (shared/memory/forgets.py)."""
     stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="1")
     name = brain()
-    fake_ollama.behaviour.embed_fails = True  # and it stays so: the memory cannot be stored
+    fake_ollama.behaviour.embed_fails = True  # the memory cannot be stored until this is undone
     with stack.client() as client:
         memory_id = post(client, name, "My passport number is 123456.")
         deleted = client.delete(f"/memory/{name}/memories/{memory_id}")
         cleared = client.post(f"/memory/clear/{name}")
-    for answer in (deleted, cleared):
-        assert answer.status_code == 503, answer.text
-        assert "still has 1 accepted memories waiting to be stored" in answer.json()["detail"]
+        fake_ollama.behaviour.embed_fails = False
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=30)
+        after = stats(client, name)
+        found = client.post("/query", json={"customer_id": name, "question": "passport number", "n_results": 5})
+    assert deleted.status_code == 503, deleted.text
+    assert "still has 1 accepted memories waiting to be stored" in deleted.json()["detail"]
+    assert cleared.status_code == 200 and cleared.json() == {"brain": name, "removed": 1}
+    assert after["memory_count"] == 0 and after["dead_letters"] == 0
+    assert found.json()["results"] == []
+    assert "dropped 1 queued memories forgotten before they were stored" in brain_process(stack).log()
+
+
+def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stack: Callable[..., Stack],
+                                                                        fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: a document could not be deleted while an upload of it was queued
+    (a 503 for as long as a large import took); now what is stored goes at once and the rest is dropped."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="1")
+    name = brain()
+    first = "\n\n".join(f"Paragraph {n} of the old handbook says the office opens at {n} am." for n in range(300))
+    second = "\n\n".join(f"Paragraph {n} of the new handbook says lunch is at {n} pm." for n in range(300))
+    url = f"/memory/{name}/documents?source=handbook.md"
+    headers = {"content-type": "text/markdown"}
+    with stack.client() as client:
+        stored = client.post(url, content=first, headers=headers).json()["ids"]
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(stored) and
+                          stats(client, name)["pending_ingest"] == 0, timeout=60)
+        fake_ollama.behaviour.embed_fails = True  # the new version stays queued
+        queued = client.post(url, content=second, headers=headers).json()["ids"]
+        deleted = client.delete(url)
+        fake_ollama.behaviour.embed_fails = False
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=60)
+        after = stats(client, name)
+        listed = client.get(f"/memory/{name}/documents").json()
+        found = client.post("/query", json={"customer_id": name, "question": "When is lunch?", "n_results": 5})
+    assert len(stored) > 16 and len(queued) > 16  # both large enough for the document queue
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json() == {"source": "handbook.md", "removed": len(stored)}
+    assert after["memory_count"] == 0 and after["dead_letters"] == 0
+    assert listed == {"documents": []}
+    assert found.json()["results"] == []
 
 
 def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:

@@ -11,6 +11,7 @@ from faststream import ContextRepo
 from nats.aio.client import Client
 
 from shared.memory.embedder import Embedder, LocalEmbedder, OllamaEmbedder
+from shared.memory.forgets import Forgets
 from shared.memory.jetstream import ensure_streams, persona_bucket
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore, open_chroma
@@ -27,6 +28,7 @@ class MemoryRuntime:
     personas: PersonaBook
     ollama: OllamaClient
     nc: Client
+    forgets: Forgets
 
 
 async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, stack: AsyncExitStack) -> MemoryRuntime:
@@ -54,6 +56,7 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
         personas=PersonaBook(await persona_bucket(js)),
         ollama=OllamaClient(http, settings.ollama_base_url),
         nc=nc,
+        forgets=await Forgets.open(js),
     )
     context.set_global(CONTEXT_KEY, runtime)
     return runtime
