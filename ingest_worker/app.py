@@ -49,13 +49,13 @@ from ingest_worker.ingest import Ingestor, Prepared
 from ingest_worker.persona import PersonaRefresher
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
-from shared.memory.brains import brain_key
+from shared.memory.brains import brain_key, names_its_brain
 from shared.memory.embedder import EmbedderUnreachable
 from shared.memory.jetstream import EMBEDDER_MISMATCH, publish_context_jobs
 from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
 from shared.memory.store import EmbedderMismatch, StoreUnavailable
-from shared.messages import WorkerStatus
+from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.ingest")
@@ -136,10 +136,16 @@ class IngestLoop:
         decoded: list[tuple[Msg, MemoryItem]] = []
         for msg in messages:
             try:
-                decoded.append((msg, MemoryItem.model_validate_json(msg.data)))
+                item = MemoryItem.model_validate_json(msg.data)
             except ValidationError as exc:
-                await self.dead_letter(msg, f"undecodable: {exc.error_count()} problem(s), first: "
-                                            f"{exc.errors()[0]['msg']}")
+                await self.dead_letter(msg, f"undecodable: {describe_validation_error(exc)}"[:300])
+                continue
+            if not names_its_brain(msg.subject, item.brain):
+                # A clear, a delete and the stats look for a brain's memories under its own subject.
+                await self.dead_letter(msg, f"published on {msg.subject}, which is not the subject of brain "
+                                            f"{item.brain!r} ({subjects.memory_ingest(brain_key(item.brain))})")
+                continue
+            decoded.append((msg, item))
         decoded = await self.drop_forgotten(decoded)
         if not decoded:
             return None

@@ -166,6 +166,9 @@ class WorkerStatus(BaseModel):
     store_error: str | None = None  # why the memory store cannot be reached (brain and ingest workers)
 
 
+_WHOLE_MESSAGE = frozenset({"model_type", "model_attributes_type", "dict_type", "json_invalid", "json_type"})
+
+
 def describe_validation_error(exc: Exception) -> str:
     """`field: what is wrong` for each problem, for humans reading an error event."""
     errors = getattr(exc, "errors", None)
@@ -173,6 +176,11 @@ def describe_validation_error(exc: Exception) -> str:
         return str(exc)
     parts = []
     for err in errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "request"))
-        parts.append(f"{where or 'message'}: {err.get('msg', 'invalid')}")
+        loc = err.get("loc", ())
+        where = ".".join(str(p) for p in loc if p not in ("body", "request"))
+        if len(loc) <= 1 and err.get("type") in _WHOLE_MESSAGE:
+            # The message as a whole (not JSON, or not an object); its "location" is only the name
+            # a worker gives the argument, and read as a field ("message", "query") it misleads.
+            where = ""
+        parts.append(f"{where or 'the message body (send one JSON object)'}: {err.get('msg', 'invalid')}")
     return "; ".join(parts)

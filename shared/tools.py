@@ -1,6 +1,6 @@
 """Contracts of the router and the tools: tool definitions, invocations, results, the decision."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -58,6 +58,8 @@ OWNER = r"^[A-Za-z0-9_-]{1,64}$"
 class ToolsQuery(BaseModel):
     """`lumia.tools.list`: everyone's tools, and `owner`'s own (which win on a name)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     owner: str | None = Field(default=None, pattern=OWNER)
 
 
@@ -69,6 +71,8 @@ class ToolList(BaseModel):
 
 class ToolRegistration(BaseModel):
     """`lumia.tools.register`: a tool for `owner` only, or for everyone when `owner` is None."""
+
+    model_config = ConfigDict(extra="forbid")
 
     tool: ToolDefinition
     owner: str | None = Field(default=None, pattern=OWNER)
@@ -89,12 +93,21 @@ class ToolRegistered(BaseModel):
 
 
 class ToolName(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(pattern=TOOL_NAME)
     owner: str | None = Field(default=None, pattern=OWNER)
 
 
 class ToolDeleted(BaseModel):
     deleted: bool
+
+
+class ToolsError(BaseModel):
+    """The reply of any `lumia.tools.*` request that is not valid: what to fix, field by field."""
+
+    error: str
+    code: Literal["bad_request"] = "bad_request"
 
 
 class RouterDecision(BaseModel):

@@ -11,6 +11,7 @@ Consumes (request/reply, queue `tools`)
   refused, or when the owner already has MAX_REGISTERED tools).
 - `lumia.tools.delete`: `ToolName` → `ToolDeleted`.
 - `lumia.tools.ping`: health probe.
+A request that is not valid is answered with `ToolsError` (`code` `bad_request`) naming the field.
 
 The registry is the JetStream key-value bucket `lumia_tools`: every replica sees
 the same tools at once, and they survive restarts.
@@ -25,10 +26,12 @@ from contextlib import asynccontextmanager
 
 import httpx
 from faststream import Context, ContextRepo, FastStream
+from faststream.middlewares import ExceptionMiddleware
+from pydantic import ValidationError
 
 from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
-from shared.messages import WorkerStatus
+from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 from shared.tools import (
     MAX_REGISTERED,
@@ -41,6 +44,7 @@ from shared.tools import (
     ToolRegistered,
     ToolRegistration,
     ToolResult,
+    ToolsError,
     ToolsQuery,
 )
 from tools_worker.callbacks import CallbackLimits, ToolCaller, shown
@@ -53,7 +57,14 @@ log = logging.getLogger("lumia.tools")
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or get_settings()
     instance = instance_name("tools")
-    broker = make_broker(settings.nats_servers, instance)
+    errors = ExceptionMiddleware()
+    broker = make_broker(settings.nats_servers, instance, middlewares=[errors])
+
+    @errors.add_handler(ValidationError, publish=True)
+    async def on_invalid(exc: ValidationError) -> ToolsError:
+        # (Every handler names its message `request`, which describe_validation_error leaves out of a field's path.)
+        # Answered, not only logged: the asker would otherwise wait out its timeout for nothing.
+        return ToolsError(error=describe_validation_error(exc))
 
     @asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
@@ -87,13 +98,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return InvokeReply(results=list(results))
 
     @broker.subscriber(subjects.TOOLS_LIST, queue=subjects.QUEUE_TOOLS)
-    async def on_list(query: ToolsQuery, registry: ToolRegistry = Context()) -> ToolList:
-        return await registry.visible(query.owner)
+    async def on_list(request: ToolsQuery, registry: ToolRegistry = Context()) -> ToolList:
+        return await registry.visible(request.owner)
 
     @broker.subscriber(subjects.TOOLS_REGISTER, queue=subjects.QUEUE_TOOLS)
-    async def on_register(registration: ToolRegistration, registry: ToolRegistry = Context(),
+    async def on_register(request: ToolRegistration, registry: ToolRegistry = Context(),
                           policy: OutboundPolicy = Context()) -> ToolRegistered:
-        tool, owner = registration.tool, registration.owner
+        tool, owner = request.tool, request.owner
         try:  # an address every call would refuse is refused now; a host name is resolved at call time
             policy.check_literal(str(tool.callback_url))
         except Refused as exc:
@@ -110,8 +121,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return ToolRegistered(tool=tool)
 
     @broker.subscriber(subjects.TOOLS_DELETE, queue=subjects.QUEUE_TOOLS)
-    async def on_delete(target: ToolName, registry: ToolRegistry = Context()) -> ToolDeleted:
-        return ToolDeleted(deleted=await registry.delete(target.name, target.owner))
+    async def on_delete(request: ToolName, registry: ToolRegistry = Context()) -> ToolDeleted:
+        return ToolDeleted(deleted=await registry.delete(request.name, request.owner))
 
     @broker.subscriber(subjects.worker_ping("tools"), queue=subjects.QUEUE_TOOLS)
     async def on_ping() -> WorkerStatus:

@@ -24,8 +24,13 @@ RESERVED_BRAINS = frozenset({"clear", "stats"})
 
 
 def _valid_bus_brain(value: str) -> str:
+    # As the gateway names brains (composed, no spaces at the ends of a name): a brain an internal
+    # system wrote to must be one a user can read and clear over HTTP.
+    value = unicodedata.normalize("NFC", value)
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
+    if any(part != part.strip() for part in value.split("/")):
+        raise ValueError("must not start or end with whitespace, nor have it next to a '/'")
     if any(unicodedata.category(ch) == "Cc" for ch in value):  # tab, newline, NUL...
         raise ValueError("must not contain control characters")
     if len(value.encode()) > MAX_BUS_BRAIN_BYTES:
@@ -74,3 +79,13 @@ def brain_key(brain: str) -> str:
 def brain_from_key(key: str) -> str:
     body = key.removeprefix("b_").upper()
     return base64.b32decode(body + "=" * (-len(body) % 8)).decode()
+
+
+def names_its_brain(subject: str, brain: str) -> bool:
+    """Whether a memory subject (`lumia.memory.<queue>.<brain_key>`) is the one of `brain`; a key
+    made from the name as the publisher wrote it (not yet composed) counts."""
+    try:
+        named = brain_from_key(subject.rsplit(".", 1)[-1])
+    except (ValueError, UnicodeDecodeError):  # not a key at all
+        return False
+    return unicodedata.normalize("NFC", named) == brain

@@ -84,7 +84,13 @@ class MemoryHit(BaseModel):
     )
 
 
-class QueryRequest(BaseModel):
+class BusRequest(BaseModel):
+    # A misspelt field ("wher", "preffix") would otherwise be dropped, and the answer be about
+    # something other than what was asked.
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueryRequest(BusRequest):
     """`lumia.brain.query` (queue `brain`)."""
 
     brain: BusBrain
@@ -107,7 +113,7 @@ DEADLINE_DESCRIPTION = ("Unix seconds when the asker stops waiting: a clear or d
                         "(`expired`), so one given up on is never carried out later. Optional; clocks must agree")
 
 
-class BrainRequest(BaseModel):
+class BrainRequest(BusRequest):
     """`lumia.brain.stats`, `lumia.brain.clear` and `lumia.brain.reindex` (queue `brain`)."""
 
     brain: BusBrain
@@ -131,7 +137,7 @@ class ClearReply(BaseModel):
     removed: int
 
 
-class ListRequest(BaseModel):
+class ListRequest(BusRequest):
     """`lumia.brain.memories.list` (queue `brain`): newest first, or best first with `q`."""
 
     brain: BusBrain
@@ -152,7 +158,7 @@ class ListReply(BaseModel):
     total: int
 
 
-class DeleteRequest(BaseModel):
+class DeleteRequest(BusRequest):
     """`lumia.brain.memories.delete` (queue `brain`)."""
 
     brain: BusBrain
@@ -180,7 +186,7 @@ class DocumentsReply(BaseModel):
     documents: list[DocumentInfo]
 
 
-class DocumentDeleteRequest(BaseModel):
+class DocumentDeleteRequest(BusRequest):
     """`lumia.brain.documents.delete` (queue `brain`): forget every chunk of one document."""
 
     brain: BusBrain
@@ -193,7 +199,7 @@ class DocumentDeleteReply(BaseModel):
     removed: int = Field(description="Chunks forgotten; 0 when the brain has no document of that source")
 
 
-class BrainsRequest(BaseModel):
+class BrainsRequest(BusRequest):
     """`lumia.brain.list` (queue `brain`): the brains whose id starts with `prefix`."""
 
     prefix: str = Field(default="", max_length=300, description="With accounts, `<user_id>/`: one user's brains")
