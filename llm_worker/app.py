@@ -129,8 +129,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         description="Replies stream on the request's reply subject as `ChatEvent`s: `delta`s and `keepalive`s "
         "numbered by `seq` from 0, then exactly one `done` (with `stats`) or `error` (with `code`, `error`).",
     )
-    async def on_chat(request: ChatRequest, message: NatsMessage) -> None:
-        reply = message.reply_to
+    # `raw`, not `message`: the AsyncAPI document took an argument of that name for the request's
+    # own `message` field and left the field out.
+    async def on_chat(request: ChatRequest, raw: NatsMessage) -> None:
+        reply = raw.reply_to
         if not reply:
             log.warning("chat request %s has no reply subject; nobody would read it", request.request_id)
             return

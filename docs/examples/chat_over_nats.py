@@ -1,8 +1,10 @@
 """Chat with Lumia over NATS directly, as an internal system would: no HTTP, no Lumia imports.
 
-    python docs/examples/chat_over_nats.py "Vad heter huvudstaden i Sverige?" --nats nats://127.0.0.1:4222
+    python docs/examples/chat_over_nats.py "Vad heter huvudstaden i Sverige?" \
+        --nats "nats://$(cat data/nats_token)@127.0.0.1:4222"
 
-Needs only `pip install nats-py`. `make up` logs the NATS URL it uses.
+Needs only `pip install nats-py`. `make up` logs the NATS URL it uses; its embedded server takes
+only clients with the token in LUMIA_DATA_DIR/nats_token (`data/` by default).
 """
 
 import argparse
