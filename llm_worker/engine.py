@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from llm_worker.memory import Recollection
+from llm_worker.memory import BadMemoryFilter, Recollection
 from llm_worker.router import Recall, Router
 from llm_worker.threads import ThreadNotFound
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, TurnStats
@@ -153,7 +153,7 @@ async def stream_turn(
         log.warning("request %s: %s", request.request_id, exc.message)
         await events.fail(exc.code, exc.message)
         return
-    except PromptTooLong as exc:
+    except (PromptTooLong, BadMemoryFilter) as exc:
         await events.fail(ErrorCode.BAD_REQUEST, exc.message)
         return
     except Exception:

@@ -48,8 +48,12 @@ class BusMemory:
             reply = await self._nc.request(subjects.BRAIN_QUERY, query.model_dump_json().encode(),
                                            timeout=self._timeout)
             if (refusal := _refusal(reply.data)) is not None:  # the store is down, another embedder, ...
-                log.warning("request %s: no memory for brain %r: %s", request.request_id, request.brain, refusal)
-                return Recollection(unavailable=f"Memory was not used: {refusal}")
+                if refusal.code == "bad_request" and request.memory_where is not None:
+                    # The asker's own filter: answering without memory would hide their mistake.
+                    raise BadMemoryFilter(f"memory_where: {refusal.error}")
+                log.warning("request %s: no memory for brain %r: %s", request.request_id, request.brain,
+                            refusal.error)
+                return Recollection(unavailable=f"Memory was not used: {refusal.error}")
             found = QueryReply.model_validate_json(reply.data)
         except (NatsError, TimeoutError, ValidationError) as exc:
             # An answer without memory beats no answer; the log and the answer say why.
@@ -80,10 +84,18 @@ class BusMemory:
             log.error("request %s: the turn was not stored in memory: %s", request.request_id, exc)
 
 
-def _refusal(data: bytes) -> str | None:
-    """Why the brain_worker could not search, when it says so (a reply every field of which
+class BadMemoryFilter(Exception):
+    """The chat's `memory_where` is not a filter the store takes: the asker's mistake to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _refusal(data: bytes) -> BrainError | None:
+    """The brain_worker's refusal to search, when it says so (a reply every field of which
     has a default would otherwise read it as no memories)."""
     try:
-        return BrainError.model_validate_json(data).error
+        return BrainError.model_validate_json(data)
     except ValidationError:
         return None

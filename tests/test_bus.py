@@ -156,3 +156,16 @@ async def test_a_memory_on_another_brains_subject_is_a_dead_letter(lumia: Stack)
         listed = client.get(f"/memory/{brain}-kökbok/memories").json()
     assert stats["memory_count"] == 0
     assert [m["id"] for m in listed["memories"]] == ["m_decomposed"]
+
+
+async def test_a_chat_with_a_memory_filter_the_store_refuses_is_a_bad_request(lumia: Stack) -> None:
+    """Found by a black-box pass: the chat answered without memory (`memory_unavailable`), hiding the
+    asker's mistake."""
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    try:
+        events = await collect(nc, ChatRequest(request_id="req-where-1", user_id="bus-where", message="What is stored?",
+                                               purpose="answer", memory_where={"$bogus": 1}).model_dump_json().encode())
+    finally:
+        await nc.drain()
+    assert [e.type for e in events] == ["error"]
+    assert events[0].code == "bad_request" and (events[0].error or "").startswith("memory_where: ")
