@@ -104,12 +104,18 @@ class Stack:
     def start(self, *kinds: str, env: dict[str, str] | None = None) -> list[Component]:
         started = [Component(kind, {**self.env, **(env or {})}, self.log_dir) for kind in kinds]
         self.components += started
-        for component in started:
-            if component.kind == "gateway":
-                if not wait_for_port(self.port, timeout=20):
-                    raise RuntimeError(f"gateway did not start:\n{component.log()}")
-            else:
-                component.wait_ready()
+        try:
+            for component in started:
+                if component.kind == "gateway":
+                    if not wait_for_port(self.port, timeout=20):
+                        raise RuntimeError(f"gateway did not start:\n{component.log()}")
+                else:
+                    component.wait_ready()
+        except RuntimeError:
+            # A fixture that fails here never reaches its teardown: the parts that did start
+            # would outlive the test run.
+            self.stop()
+            raise
         return started
 
     def stop(self) -> None:

@@ -90,8 +90,10 @@ def ask(stack: Stack, subject: str, request: BrainRequest | DeleteRequest) -> di
     return asyncio.run(_ask(stack.env["NATS_URL"], subject, request))
 
 
-def test_a_clear_whose_deadline_passes_while_it_waits_for_queued_memories_is_refused(
+def test_a_delete_whose_deadline_passes_while_it_waits_for_queued_memories_is_refused(
         stack: Stack, fake_ollama: FakeOllama) -> None:
+    """A delete of a memory not stored yet waits for it (a clear no longer waits: it marks what is
+    queued as forgotten, tests/test_memory_pending.py)."""
     name = brain()
     worker = brain_process(stack)
     failures = worker.log().count("could not be embedded")
@@ -103,13 +105,13 @@ def test_a_clear_whose_deadline_passes_while_it_waits_for_queued_memories_is_ref
             assert wait_until(lambda: worker.log().count("could not be embedded") > failures)
             # Within the worker's wait for the memory (LUMIA_FORGET_WAIT), so that wait ends with it stored.
             deadline = time.time() + 2
-            clear = threading.Thread(target=lambda: answer.append(
-                ask(stack, subjects.BRAIN_CLEAR, BrainRequest(brain=name, deadline=deadline))))
-            clear.start()
-            # The memory stays queued, and the clear waiting for it, until the deadline is behind us.
+            delete = threading.Thread(target=lambda: answer.append(
+                ask(stack, subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=name, id=queued, deadline=deadline))))
+            delete.start()
+            # The memory stays queued, and the delete waiting for it, until the deadline is behind us.
             time.sleep(max(0.0, deadline - time.time()) + 0.5)
             fake_ollama.behaviour.embed_fails = False
-            clear.join(60)
+            delete.join(60)
             assert answer and answer[0]["code"] == "expired", answer
             assert "nothing was forgotten" in answer[0]["error"]
             assert wait_until(lambda: stored(client, name, 1))
