@@ -192,6 +192,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
             raise StoreUnavailable(why)
         queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
+        # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
+        await runtime.forgets.prune([(request.brain, None)])
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         log.info("cleared brain %r (%d memories stored, %d queued)", request.brain, removed, queued)
         return ClearReply(brain=request.brain, removed=removed + queued)
@@ -230,6 +232,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "document delete")
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
+        await runtime.forgets.prune([(request.brain, request.source)])
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)
         return DocumentDeleteReply(source=request.source, removed=len(ids))

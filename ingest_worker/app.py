@@ -51,6 +51,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker
 from shared.memory.brains import brain_key, names_its_brain
 from shared.memory.embedder import EmbedderUnreachable
+from shared.memory.forgets import marks_of
 from shared.memory.jetstream import EMBEDDER_MISMATCH, publish_context_jobs
 from shared.memory.messages import BrainChanged, ContextJob, MemoryItem
 from shared.memory.runtime import MemoryRuntime, memory_runtime
@@ -177,7 +178,7 @@ class IngestLoop:
             return decoded
         dropped = [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream in forgotten]
         await asyncio.gather(*(msg.ack_sync() for msg, _ in dropped))
-        await self.runtime.forgets.prune([item for _, item in dropped])
+        await self.runtime.forgets.prune(marks_of(item for _, item in dropped))
         log.info("dropped %d queued memories forgotten before they were stored", len(dropped))
         return [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream not in forgotten]
 
@@ -202,7 +203,8 @@ class IngestLoop:
             if brain in written:
                 written[brain] = [i for i in written[brain] if i not in ids]
         await asyncio.gather(*(msg.ack_sync() for msg, _ in pairs if msg.metadata.sequence.stream in forgotten))
-        await self.runtime.forgets.prune([item for msg, item in pairs if msg.metadata.sequence.stream in forgotten])
+        await self.runtime.forgets.prune(marks_of(item for msg, item in pairs
+                                                  if msg.metadata.sequence.stream in forgotten))
         return kept
 
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:

@@ -22,6 +22,7 @@ from ingest_worker.app import fetch
 from ingest_worker.persona import RECENT_STATEMENTS
 from shared import subjects
 from shared.memory.brains import brain_key
+from shared.memory.forgets import key_of
 from shared.memory.jetstream import persona_bucket, publish_items
 from shared.memory.messages import MemoryItem, Persona
 from shared.memory.persona import PersonaBook
@@ -97,6 +98,20 @@ def held_up_ingest(stack: Stack, fake: FakeOllama, subject: str) -> Iterator[Cal
         seen.close()
 
 
+def marks_left(stack: Stack, name: str, source: str | None = None) -> bool:
+    """Whether a forget's mark on the brain (or on its document) is still kept (shared/memory/forgets.py)."""
+    async def look() -> bool:
+        nc = await nats.connect(stack.env["NATS_URL"])
+        try:
+            await (await nc.jetstream().key_value(subjects.FORGETS_BUCKET)).get(key_of(name, source))
+            return True
+        except KeyNotFoundError:
+            return False
+        finally:
+            await nc.close()
+    return asyncio.run(look())
+
+
 def post(client: httpx.Client, name: str, content: str) -> str:
     response = client.post("/ingest", json={"customer_id": name, "content": content})
     assert response.status_code == 202, response.text
@@ -170,6 +185,7 @@ def test_forgetting_waits_a_bounded_time_then_says_why(make_stack: Callable[...,
     assert after["memory_count"] == 0 and after["dead_letters"] == 0
     assert found.json()["results"] == []
     assert "dropped 1 queued memories forgotten before they were stored" in brain_process(stack).log()
+    assert not marks_left(stack, name)  # nothing it covers is queued any more
 
 
 def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stack: Callable[..., Stack],
@@ -200,6 +216,7 @@ def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stac
     assert after["memory_count"] == 0 and after["dead_letters"] == 0
     assert listed == {"documents": []}
     assert found.json()["results"] == []
+    assert not marks_left(stack, name, "handbook.md")
 
 
 def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:

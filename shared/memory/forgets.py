@@ -97,11 +97,10 @@ class Forgets:
                 found.add(seq)
         return found
 
-    async def prune(self, items: Iterable[MemoryItem]) -> None:
-        """Removes the marks, of the brains and documents of `items`, that no queued message is left under."""
-        keys = {key_of(item.brain): item.brain for item in items}
-        keys |= {key_of(item.brain, source): item.brain for item in items if (source := _source(item)) is not None}
-        for key, brain in keys.items():
+    async def prune(self, marks: Iterable[tuple[str, str | None]]) -> None:
+        """Removes the marks, of (brain, document source or None) pairs, that no queued message is left under."""
+        for brain, source in set(marks):
+            key = key_of(brain, source)
             try:
                 entry = await self._kv.get(key)
             except KeyNotFoundError:
@@ -135,3 +134,8 @@ class Forgets:
 def _source(item: MemoryItem) -> str | None:
     source = item.metadata.get("source")
     return source if item.kind == "document" and isinstance(source, str) else None
+
+
+def marks_of(items: Iterable[MemoryItem]) -> set[tuple[str, str | None]]:
+    """The marks that may cover `items`: their brains', and their documents'."""
+    return {pair for item in items for pair in ((item.brain, None), (item.brain, _source(item)))}
