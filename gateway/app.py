@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attempts = resolved.account_attempts
         app.state.account_limiter = RateLimiter(attempts, max(1, round(attempts)))
         nc = await connect(resolved.nats_servers, instance_name("gateway"))
-        await ensure_streams(nc.jetstream())
+        await ensure_streams(nc.jetstream(), resolved.jetstream_replicas)
         relay = ChatRelay(nc, resolved.stream_timeout,
                           per_user=resolved.user_streams if resolved.auth == "required" else None)
         await relay.start()

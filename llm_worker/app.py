@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 log.warning("%s", status.message)
             context.set_global("ollama", ollama)
             await broker.connect()
-            await ensure_streams(broker.connection.jetstream())
+            await ensure_streams(broker.connection.jetstream(), settings.jetstream_replicas)
             store = await ThreadStore.open(settings.database)
             tools = BusTools(broker.connection, settings.tool_timeout)
             built.append(Parts(

@@ -4,17 +4,21 @@ import asyncio
 import logging
 import os
 import socket
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import nats
 from faststream import FastStream
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsToken
+from faststream.security import BaseSecurity, SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 log = logging.getLogger("lumia.bus")
 
@@ -32,6 +36,39 @@ def servers_named(url: str) -> str:
     return ", ".join(f"{parts.hostname}:{parts.port or 4222}" for parts in map(urlsplit, server_list(url)))
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """NATS_URL split into the servers and the credentials they carry.
+
+    The credentials go to the client as options, not only inside the URLs: a cluster node tells
+    clients about its peers by address alone, and nats-py closes a client for good on the
+    authorization error it gets reconnecting to such a peer without them."""
+
+    servers: list[str]
+    auth: dict[str, str] = field(default_factory=dict)
+
+    def security(self) -> BaseSecurity | None:
+        if "token" in self.auth:
+            return NatsToken(self.auth["token"])
+        if "user" in self.auth:
+            return SASLPlaintext(self.auth["user"], self.auth["password"])
+        return None
+
+
+def endpoint(url: str) -> Endpoint:
+    servers: list[str] = []
+    auth: dict[str, str] = {}
+    for server in server_list(url):
+        parts = urlsplit(server if "://" in server else f"nats://{server}")
+        if parts.username is not None and not auth:
+            if parts.password is None:
+                auth = {"token": unquote(parts.username)}
+            else:
+                auth = {"user": unquote(parts.username), "password": unquote(parts.password)}
+        servers.append(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))
+    return Endpoint(servers, auth)
+
+
 async def connect(url: str, name: str) -> Client:
     client: Client | None = None
 
@@ -46,13 +83,15 @@ async def connect(url: str, name: str) -> Client:
     async def on_reconnect() -> None:
         log.info("NATS reconnected (%s)", name)
 
+    target = endpoint(url)
     client = await nats.connect(
-        server_list(url),
+        target.servers,
         name=name,
         error_cb=on_error,
         disconnected_cb=on_disconnect,
         reconnected_cb=on_reconnect,
         **RECONNECT_OPTIONS,
+        **target.auth,
     )
     return client
 
@@ -86,6 +125,21 @@ async def stream_subjects(js: JetStreamContext, stream: str, pattern: str) -> di
     return info.state.subjects or {}
 
 
+async def bucket(js: JetStreamContext, name: str, replicas: int) -> KeyValue:
+    """A key-value bucket on disk keeping one value per key, with `replicas` copies in a cluster.
+    A bucket made before with another count is brought to it (a cluster grown later)."""
+    try:
+        kv = await js.key_value(name)
+    except BucketNotFoundError:
+        return await js.create_key_value(KeyValueConfig(bucket=name, history=1, storage=StorageType.FILE,
+                                                        replicas=replicas))
+    config = (await js.stream_info(f"KV_{name}")).config
+    if config.num_replicas != replicas:
+        config.num_replicas = replicas
+        await js.update_stream(config)
+    return kv
+
+
 def instance_name(kind: str) -> str:
     """A replica's name on the bus: which kind, which host, which process."""
     return f"lumia-{kind}-{socket.gethostname()}-{os.getpid()}"
@@ -96,9 +150,10 @@ def make_broker(nats_url: str, instance: str, **kwargs: Any) -> NatsBroker:
 
     It logs through Lumia's logging, so LUMIA_LOG_LEVEL applies to it too. Its per-message
     "Received"/"Processed" lines are DEBUG: at INFO they cost more than the chat hot path itself."""
+    target = endpoint(nats_url)
     return NatsBroker(
-        server_list(nats_url), name=instance, logger=logging.getLogger("lumia.bus"), log_level=logging.DEBUG,
-        **RECONNECT_OPTIONS, **kwargs,
+        target.servers, security=target.security(), name=instance,
+        logger=logging.getLogger("lumia.bus"), log_level=logging.DEBUG, **RECONNECT_OPTIONS, **kwargs,
     )
 
 

@@ -17,7 +17,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.bus import server_list, servers_named
+from shared.bus import endpoint, servers_named
 from shared.memory.messages import BrainError, BrainRequest, ReindexReply
 from shared.messages import describe_validation_error
 from shared.settings import get_settings
@@ -35,8 +35,9 @@ async def _connect(nats_url: str) -> Client:
 
     # A command, unlike a worker, must not wait out an outage: each server gets a second try, then it stops.
     try:
-        return await nats.connect(server_list(nats_url), name="lumia-cli", connect_timeout=2,
-                                  max_reconnect_attempts=1, reconnect_time_wait=0.2, error_cb=quiet)
+        target = endpoint(nats_url)
+        return await nats.connect(target.servers, name="lumia-cli", connect_timeout=2, max_reconnect_attempts=1,
+                                  reconnect_time_wait=0.2, error_cb=quiet, **target.auth)
     except (NatsError, OSError, TimeoutError) as exc:
         raise Failed(f"cannot reach NATS at {servers_named(nats_url)} ({exc!s}); is Lumia running (make up)? "
                      "Set NATS_URL or --nats to where it is.") from exc

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     ingest_ack_wait: float = Field(60, ge=5, alias="LUMIA_INGEST_ACK_WAIT",
                                    description="Seconds before a memory taken by an ingest worker that died is "
                                                "handed to another (context jobs: twice this)")
+    jetstream_replicas: int = Field(1, ge=1, le=5, alias="LUMIA_JETSTREAM_REPLICAS",
+                                    description="Copies the NATS cluster keeps of the memory queue, dead letters and "
+                                                "key-value buckets: 3 in a 3-node cluster, so losing a node loses none")
     forget_wait: float = Field(5, gt=0, le=9, alias="LUMIA_FORGET_WAIT",
                                description="Seconds a delete or clear waits for the brain's memories accepted "
                                            "before it to be stored, then answers 503 (below the gateway's 10 s)")

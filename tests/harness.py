@@ -30,11 +30,12 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20) -> bool:
 
 
 class NatsServer:
-    def __init__(self, config: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, config: Path | None = None, env: dict[str, str] | None = None,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="lumia-nats-")
         self.proc = start_nats_server(self.port, Path(self._dir.name) / "js",
-                                      extra_args=("-c", str(config)) if config else (),
+                                      extra_args=(*(("-c", str(config)) if config else ()), *extra_args),
                                       env={**os.environ, **(env or {})},
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from llm_worker.engine import EventStream, stream_turn
 from llm_worker.turns import Outcome, Turns
-from shared.bus import server_list
+from shared.bus import endpoint, server_list
 from shared.memory.messages import MemoryHit
 from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
@@ -114,6 +114,15 @@ def test_a_nats_cluster_url_list_becomes_a_server_list() -> None:
     assert server_list("nats://a:4222, nats://b:4222,nats://c:4222") == [
         "nats://a:4222", "nats://b:4222", "nats://c:4222"]
     assert server_list("nats://127.0.0.1:4222") == ["nats://127.0.0.1:4222"]
+
+
+def test_credentials_in_nats_url_become_connect_options_for_every_server() -> None:
+    target = endpoint("nats://lumia:p%40ss@a:4222,nats://lumia:p%40ss@b:4222")
+    assert target.servers == ["nats://a:4222", "nats://b:4222"]
+    assert target.auth == {"user": "lumia", "password": "p@ss"}
+    token = endpoint("nats://s3cret@127.0.0.1:4222")
+    assert token.servers == ["nats://127.0.0.1:4222"] and token.auth == {"token": "s3cret"}
+    assert endpoint("nats://127.0.0.1:4222").auth == {} and endpoint("nats://h:1").security() is None
 
 
 def test_env_example_lists_every_setting() -> None:

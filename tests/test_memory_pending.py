@@ -21,9 +21,10 @@ from nats.js.errors import FetchTimeoutError, KeyNotFoundError
 from ingest_worker.app import fetch
 from ingest_worker.persona import RECENT_STATEMENTS
 from shared import subjects
+from shared.bus import bucket
 from shared.memory.brains import brain_key
 from shared.memory.forgets import key_of
-from shared.memory.jetstream import persona_bucket, publish_items
+from shared.memory.jetstream import publish_items
 from shared.memory.messages import MemoryItem, Persona
 from shared.memory.persona import PersonaBook
 from tests.fake_ollama import FakeOllama
@@ -370,7 +371,7 @@ async def test_counting_turns_loses_no_count_and_writes_back_no_old_text(nats_ur
     name = brain()
     ncs = [await nats.connect(nats_url) for _ in range(2)]
     try:
-        books = [PersonaBook(await persona_bucket(nc.jetstream())) for nc in ncs]
+        books = [PersonaBook(await bucket(nc.jetstream(), subjects.PERSONA_BUCKET, 1)) for nc in ncs]
         await books[0].save(name, Persona(text="- Allergic to penicillin."))
         await asyncio.gather(*(books[n % 2].count_turns(name, 1) for n in range(20)))
         counted = await books[1].load(name)

@@ -91,3 +91,4 @@ async def _internal_client(server: NatsServer) -> dict[str, object]:
     found = {action: await violated(action) for action in ("ingest", "cancel", "read others' replies")}
     await nc.close()
     return {"chat": "".join(text), "violations": found}
+

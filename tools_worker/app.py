@@ -30,7 +30,7 @@ from faststream.middlewares import ExceptionMiddleware
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.bus import instance_name, make_app, make_broker
+from shared.bus import bucket, instance_name, make_app, make_broker
 from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 from shared.tools import (
@@ -49,7 +49,7 @@ from shared.tools import (
 )
 from tools_worker.callbacks import CallbackLimits, ToolCaller, shown
 from tools_worker.policy import OutboundPolicy, Refused
-from tools_worker.registry import ToolRegistry, tools_bucket
+from tools_worker.registry import ToolRegistry
 
 log = logging.getLogger("lumia.tools")
 
@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
                                      timeout=httpx.Timeout(settings.tool_timeout)) as http:
             await broker.connect()
             js = broker.connection.jetstream()
-            context.set_global("registry", ToolRegistry(await tools_bucket(js), js))
+            tools = await bucket(js, subjects.TOOLS_BUCKET, settings.jetstream_replicas)
+            context.set_global("registry", ToolRegistry(tools, js))
             context.set_global("caller", ToolCaller(http, policy, limits))
             context.set_global("policy", policy)
             yield

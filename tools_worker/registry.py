@@ -2,22 +2,12 @@
 once and they survive restarts. Broker-free apart from the bucket handle."""
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError
+from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.bus import stream_subjects
 from shared.tools import ToolDefinition, ToolList
-
-
-async def tools_bucket(js: JetStreamContext) -> KeyValue:
-    try:
-        return await js.key_value(subjects.TOOLS_BUCKET)
-    except BucketNotFoundError:
-        return await js.create_key_value(KeyValueConfig(bucket=subjects.TOOLS_BUCKET, history=1,
-                                                        storage=StorageType.FILE))
-
 
 GLOBAL = "global"
 

@@ -21,12 +21,11 @@ import hashlib
 from collections.abc import Iterable
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
-from shared.bus import stream_subjects
+from shared.bus import bucket, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.messages import MemoryItem
 
@@ -47,12 +46,8 @@ class Forgets:
         self._kv = kv
 
     @classmethod
-    async def open(cls, js: JetStreamContext) -> "Forgets":
-        try:
-            kv = await js.key_value(subjects.FORGETS_BUCKET)
-        except BucketNotFoundError:
-            kv = await js.create_key_value(KeyValueConfig(bucket=subjects.FORGETS_BUCKET, history=1))
-        return cls(js, kv)
+    async def open(cls, js: JetStreamContext, replicas: int) -> "Forgets":
+        return cls(js, await bucket(js, subjects.FORGETS_BUCKET, replicas))
 
     async def mark(self, brain: str, source: str | None = None) -> int:
         """Marks everything of `brain` (or of its document `source`) queued now as forgotten;

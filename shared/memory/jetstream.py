@@ -5,9 +5,8 @@ import time
 from collections.abc import Sequence
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BucketNotFoundError, NotFoundError
-from nats.js.kv import KeyValue
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
 
 from shared import subjects
 from shared.bus import stream_subjects
@@ -17,8 +16,9 @@ from shared.memory.messages import ContextJob, MemoryItem
 DEAD_LETTER_MAX_AGE = 30 * 24 * 3600.0
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create the memory streams if missing. Safe to call from every replica at start-up."""
+async def ensure_streams(js: JetStreamContext, replicas: int) -> None:
+    """Create the memory streams if missing, or bring them to these settings. Safe to call from
+    every replica at start-up."""
     await _add_or_update(js, StreamConfig(
         name=subjects.MEMORY_STREAM,
         subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_DOCUMENT_ALL, subjects.MEMORY_CONTEXT_ALL],
@@ -26,6 +26,7 @@ async def ensure_streams(js: JetStreamContext) -> None:
         storage=StorageType.FILE,
         max_msg_size=256 * 1024,
         discard=DiscardPolicy.NEW,
+        num_replicas=replicas,
     ))
     await _add_or_update(js, StreamConfig(
         name=subjects.DEAD_LETTER_STREAM,
@@ -33,6 +34,7 @@ async def ensure_streams(js: JetStreamContext) -> None:
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         max_age=DEAD_LETTER_MAX_AGE,
+        num_replicas=replicas,
     ))
 
 
@@ -41,13 +43,6 @@ async def _add_or_update(js: JetStreamContext, config: StreamConfig) -> None:
         await js.add_stream(config)
     except Exception:  # already exists with other settings: bring it to ours
         await js.update_stream(config)
-
-
-async def persona_bucket(js: JetStreamContext) -> KeyValue:
-    try:
-        return await js.key_value(subjects.PERSONA_BUCKET)
-    except BucketNotFoundError:
-        return await js.create_key_value(KeyValueConfig(bucket=subjects.PERSONA_BUCKET, history=1))
 
 
 async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> None:

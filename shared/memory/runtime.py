@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from faststream import ContextRepo
 from nats.aio.client import Client
 
+from shared import subjects
+from shared.bus import bucket
 from shared.memory.embedder import Embedder, LocalEmbedder, OllamaEmbedder
 from shared.memory.forgets import Forgets
-from shared.memory.jetstream import ensure_streams, persona_bucket
+from shared.memory.jetstream import ensure_streams
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore, open_chroma
 from shared.ollama import OllamaClient, ollama_session
@@ -49,14 +51,14 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
     client = open_chroma(settings.chroma_url, settings.chroma_directory, settings.chroma_open_brains,
                          settings.chroma_timeout)
     js = nc.jetstream()
-    await ensure_streams(js)
+    await ensure_streams(js, settings.jetstream_replicas)
     runtime = MemoryRuntime(
         store=MemoryStore(client, embedder.name),
         embedder=embedder,
-        personas=PersonaBook(await persona_bucket(js)),
+        personas=PersonaBook(await bucket(js, subjects.PERSONA_BUCKET, settings.jetstream_replicas)),
         ollama=OllamaClient(http, settings.ollama_base_url),
         nc=nc,
-        forgets=await Forgets.open(js),
+        forgets=await Forgets.open(js, settings.jetstream_replicas),
     )
     context.set_global(CONTEXT_KEY, runtime)
     return runtime
