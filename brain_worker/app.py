@@ -56,6 +56,7 @@ from shared import subjects
 from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
+from shared.memory.forgets import key_of
 from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
 from shared.memory.messages import (
     BrainChanged,
@@ -193,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
-        await runtime.forgets.prune([(request.brain, None)])
+        await runtime.forgets.prune([(request.brain, key_of(request.brain))])
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         log.info("cleared brain %r (%d memories stored, %d queued)", request.brain, removed, queued)
         return ClearReply(brain=request.brain, removed=removed + queued)
@@ -212,6 +213,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         if deleted:
+            # The same note posted again shortly before may still be queued under this id: marked,
+            # it is not stored again; one written before the mark is deleted by this second look.
+            if await runtime.forgets.mark(request.brain, memory_id=request.id):
+                await forget(runtime.store, runtime.embedder, request.brain, request.id)
+                await runtime.forgets.prune([(request.brain, key_of(request.brain, memory_id=request.id))])
             await forgotten(runtime, request.brain, [request.id])
         return DeleteReply(deleted=deleted)
 
@@ -232,7 +238,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "document delete")
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
-        await runtime.forgets.prune([(request.brain, request.source)])
+        await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)
         return DocumentDeleteReply(source=request.source, removed=len(ids))

@@ -34,6 +34,7 @@ class Behaviour:
     hang_after: int | None = None  # stop sending after this many tokens, connection left open
     context_length: int = 8192
     embed_fails: bool = False  # answer /api/embed with 500
+    embed_held: bool = False  # /api/embed answers only once this is False again
     # What a request with `format` (structured output: the router's decision) is answered with;
     # "*" chooses every tool offered.
     router_reply: str = '{"use_brain": false, "tools": []}'
@@ -48,6 +49,7 @@ class Record:
     streams_aborted: int = 0
     streams_open: int = 0
     max_concurrent_streams: int = 0
+    embeds_held: int = 0  # embedding requests waiting for embed_held to go
 
 
 def reply_tokens(behaviour: Behaviour, body: dict[str, Any]) -> list[str]:
@@ -144,6 +146,11 @@ def build_app(behaviour: Behaviour, record: Record) -> Starlette:
             return JSONResponse({"error": f"model '{body.get('model')}' not found"}, status_code=404)
         if behaviour.embed_fails:
             return JSONResponse({"error": "embedding failed on demand"}, status_code=500)
+        if behaviour.embed_held:
+            record.embeds_held += 1
+            while behaviour.embed_held:  # noqa: ASYNC110 (set from the test's thread, not this loop)
+                await asyncio.sleep(0.02)
+            record.embeds_held -= 1
         texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
         return JSONResponse({"model": body["model"], "embeddings": [bag_of_words(t) for t in texts]})
 

@@ -99,12 +99,12 @@ def held_up_ingest(stack: Stack, fake: FakeOllama, subject: str) -> Iterator[Cal
         seen.close()
 
 
-def marks_left(stack: Stack, name: str, source: str | None = None) -> bool:
-    """Whether a forget's mark on the brain (or on its document) is still kept (shared/memory/forgets.py)."""
+def marks_left(stack: Stack, name: str, source: str | None = None, memory_id: str | None = None) -> bool:
+    """Whether a forget's mark on the brain (or on its document, or memory) is still kept (shared/memory/forgets.py)."""
     async def look() -> bool:
         nc = await nats.connect(stack.env["NATS_URL"])
         try:
-            await (await nc.jetstream().key_value(subjects.FORGETS_BUCKET)).get(key_of(name, source))
+            await (await nc.jetstream().key_value(subjects.FORGETS_BUCKET)).get(key_of(name, source, memory_id))
             return True
         except KeyNotFoundError:
             return False
@@ -218,6 +218,39 @@ def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stac
     assert listed == {"documents": []}
     assert found.json()["results"] == []
     assert not marks_left(stack, name, "handbook.md")
+
+
+def test_a_deleted_memory_is_not_stored_again_from_a_copy_still_queued(make_stack: Callable[..., Stack],
+                                                                        fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: the same note posted again (a client's retry) gets the same id;
+    deleted while that copy was queued, the memory came back once the copy was stored."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
+    name, other = brain(), brain()
+    note = "My gym locker is number 214."
+    with stack.client() as client:
+        memory_id = post(client, name, note)
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        try:
+            # Ingestion is busy embedding another brain's memory, so the copy stays queued.
+            fake_ollama.behaviour.embed_held = True
+            post(client, other, "My cat is called Sixten.")
+            assert wait_until(lambda: fake_ollama.record.embeds_held == 1)
+            assert post(client, name, note) == memory_id
+            deleted = client.delete(f"/memory/{name}/memories/{memory_id}")
+        finally:
+            fake_ollama.behaviour.embed_held = False
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=30)
+        after = stats(client, name)
+        found = client.post("/query", json={"customer_id": name, "question": "gym locker number", "n_results": 5})
+        again = client.delete(f"/memory/{name}/memories/{memory_id}")
+        # Posted after the delete, the same note is a new memory and is stored.
+        assert post(client, name, note) == memory_id
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+    assert deleted.status_code == 204, deleted.text
+    assert after["memory_count"] == 0 and after["dead_letters"] == 0
+    assert found.json()["results"] == []
+    assert again.status_code == 404
+    assert not marks_left(stack, name, memory_id=memory_id)
 
 
 def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:

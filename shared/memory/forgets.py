@@ -1,4 +1,5 @@
-"""Forgetting what is still queued: a clear, or a document's delete, done at once.
+"""Forgetting what is still queued: a clear, or a document's delete, done at once; and a deleted
+memory not stored again from a copy of it still queued.
 
 Memories are accepted (202) before they are stored, so a clear or a document delete must also
 cover what is still in the ingest queue. Waiting for it to be stored first made a clear during a
@@ -12,7 +13,12 @@ looks after it writes, so whichever comes second removes the memory.
 A mark lives as long as a message it covers may still be in the stream, which is until the
 ingest side acks it; it is removed once none is left.
 
-Keys: `<brain_key>` for a clear (every memory), `<brain_key>.<source_key>` for one document.
+A single memory's delete marks its id when something of the brain is queued: the same note
+posted again (or a retry of it) shortly before the delete has the same id and would otherwise
+be stored again after the 204.
+
+Keys: `<brain_key>` for a clear (every memory), `<brain_key>.<source_key>` for one document,
+`<brain_key>.id.<id_key>` for one memory.
 """
 
 import asyncio
@@ -30,9 +36,15 @@ from shared.memory.brains import brain_key
 from shared.memory.messages import MemoryItem
 
 
-def key_of(brain: str, source: str | None = None) -> str:
+def key_of(brain: str, source: str | None = None, memory_id: str | None = None) -> str:
     key = brain_key(brain)
-    return key if source is None else f"{key}.{hashlib.sha256(source.encode()).hexdigest()[:32]}"
+    if memory_id is not None:
+        return f"{key}.id.{_hashed(memory_id)}"
+    return key if source is None else f"{key}.{_hashed(source)}"
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _queues(brain: str) -> tuple[str, str]:
@@ -49,13 +61,14 @@ class Forgets:
     async def open(cls, js: JetStreamContext, replicas: int) -> "Forgets":
         return cls(js, await bucket(js, subjects.FORGETS_BUCKET, replicas))
 
-    async def mark(self, brain: str, source: str | None = None) -> int:
-        """Marks everything of `brain` (or of its document `source`) queued now as forgotten;
-        how many queued messages of the brain the mark covers (0: nothing was queued, no mark)."""
+    async def mark(self, brain: str, source: str | None = None, memory_id: str | None = None) -> int:
+        """Marks everything of `brain` (or of its document `source`, or with `memory_id`) queued now
+        as forgotten; how many queued messages of the brain the mark covers (0: nothing was queued,
+        no mark)."""
         last = [seq for subject in _queues(brain) if (seq := await self._last(subject)) is not None]
         if not last:
             return 0
-        await self._raise_to(key_of(brain, source), max(last))
+        await self._raise_to(key_of(brain, source, memory_id), max(last))
         counts = [sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, q)).values()) for q in _queues(brain)]
         return sum(counts)
 
@@ -80,22 +93,14 @@ class Forgets:
 
     async def covered(self, queued: Iterable[tuple[int, MemoryItem]]) -> set[int]:
         """The stream sequences, of the (sequence, item) pairs given, that a forget covers."""
-        pairs = list(queued)
-        keys = {key_of(item.brain) for _, item in pairs}
-        keys |= {key_of(item.brain, source) for _, item in pairs if (source := _source(item)) is not None}
+        pairs = [(seq, item, _keys(item)) for seq, item in queued]
+        keys = {key for _, _, item_keys in pairs for key in item_keys}
         marks = dict(zip(keys, await asyncio.gather(*(self._get(k) for k in keys)), strict=True))
-        found = set()
-        for seq, item in pairs:
-            source = _source(item)
-            if seq <= (marks[key_of(item.brain)] or 0) or (
-                    source is not None and seq <= (marks[key_of(item.brain, source)] or 0)):
-                found.add(seq)
-        return found
+        return {seq for seq, _, item_keys in pairs if any(seq <= (marks[key] or 0) for key in item_keys)}
 
-    async def prune(self, marks: Iterable[tuple[str, str | None]]) -> None:
-        """Removes the marks, of (brain, document source or None) pairs, that no queued message is left under."""
-        for brain, source in set(marks):
-            key = key_of(brain, source)
+    async def prune(self, marks: Iterable[tuple[str, str]]) -> None:
+        """Removes the marks, of (brain, key) pairs, that no queued message is left under."""
+        for brain, key in set(marks):
             try:
                 entry = await self._kv.get(key)
             except KeyNotFoundError:
@@ -131,6 +136,13 @@ def _source(item: MemoryItem) -> str | None:
     return source if item.kind == "document" and isinstance(source, str) else None
 
 
-def marks_of(items: Iterable[MemoryItem]) -> set[tuple[str, str | None]]:
-    """The marks that may cover `items`: their brains', and their documents'."""
-    return {pair for item in items for pair in ((item.brain, None), (item.brain, _source(item)))}
+def _keys(item: MemoryItem) -> tuple[str, ...]:
+    """The marks that may cover `item`: its brain's, its own, and its document's."""
+    source = _source(item)
+    own = (key_of(item.brain), key_of(item.brain, memory_id=item.id))
+    return own if source is None else (*own, key_of(item.brain, source))
+
+
+def marks_of(items: Iterable[MemoryItem]) -> set[tuple[str, str]]:
+    """(brain, key) of the marks that may cover `items`."""
+    return {(item.brain, key) for item in items for key in _keys(item)}
