@@ -42,7 +42,7 @@ class ChatRelay:
         self._per_user = per_user
         self._open_by: dict[str, int] = {}
         self._prefix = nc.new_inbox()
-        self._streams: dict[str, asyncio.Queue[Msg]] = {}
+        self._streams: dict[str, asyncio.Queue[Msg | None]] = {}  # None: the gateway is stopping
         self._sub: Subscription | None = None
 
     @property
@@ -70,7 +70,7 @@ class ChatRelay:
         if self._per_user is not None and self._open_by.get(user, 0) >= self._per_user:
             return _single(_error(ErrorCode.TOO_MANY, f"{self._per_user} answers of yours are being written "
                                                       "(LUMIA_USER_STREAMS); wait for one to finish."))
-        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        queue: asyncio.Queue[Msg | None] = asyncio.Queue()
         self._streams[request.request_id] = queue
         self._open_by[user] = self._open_by.get(user, 0) + 1  # before the publish, which may yield
         try:
@@ -94,7 +94,14 @@ class ChatRelay:
             if not self._open_by[user]:
                 del self._open_by[user]
 
-    async def _events(self, request_id: str, queue: asyncio.Queue[Msg], user: str) -> AsyncGenerator[ChatEvent, None]:
+    def end_streams(self) -> None:
+        """Ends every open answer with a `shutting_down` error (and cancels its turn): the gateway
+        is stopping, and an answer cut off by the server would end without saying why."""
+        for queue in self._streams.values():
+            queue.put_nowait(None)
+
+    async def _events(self, request_id: str, queue: asyncio.Queue[Msg | None],
+                      user: str) -> AsyncGenerator[ChatEvent, None]:
         finished = False
         try:
             expected = 0
@@ -111,6 +118,10 @@ class ChatRelay:
                         f"No answer from the llm_worker for {self._stall_timeout:g} s "
                         f"(LUMIA_STREAM_TIMEOUT); {why}. Send the message again.",
                     )
+                    return
+                if msg is None:
+                    yield _error(ErrorCode.SHUTTING_DOWN, "Lumia's gateway is stopping, so this answer was cut short; "
+                                                          "send the message again once it is back.")
                     return
                 if is_no_responders(msg):
                     finished = True

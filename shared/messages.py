@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     CANCELLED = "cancelled"
     NOT_FOUND = "not_found"
     TOO_MANY = "too_many"
+    SHUTTING_DOWN = "shutting_down"
     INTERNAL = "internal"
 
 

@@ -1,7 +1,9 @@
 """What a user sees when parts fail: a clear message in bounded time, never a hang."""
 
 import json
+import signal
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -105,6 +107,31 @@ def test_worker_killed_mid_stream_gives_an_error_event(
     assert events[-1]["done"] is True
     assert events[-1]["code"] == "worker_timeout"
     assert "LUMIA_STREAM_TIMEOUT" in events[-1]["error"]
+
+
+def test_a_stopping_gateway_ends_open_answers_with_an_error_saying_so(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.05  # 50 s: far longer than the gateway's grace when stopped
+    stack = make_stack("llm", "gateway")
+    gateway = next(c for c in stack.components if c.kind == "gateway")
+    with stack.client() as client, client.stream("POST", "/memory/chat/stream", json=BODY) as response:
+        lines = response.iter_lines()
+        assert next(line for line in lines if line).startswith('data: {"chunk"')
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(client.post, "/memory/chat", json=BODY)
+            assert wait_until(lambda: fake_ollama.record.streams_open == 2)
+            gateway.proc.send_signal(signal.SIGTERM)
+            rest = [line for line in lines if line]
+            waited = answer.result()
+    final = json.loads(rest[-1].removeprefix("data: "))
+    assert final["done"] is True and final["code"] == "shutting_down", final
+    assert "send the message again" in final["error"]
+    assert waited.status_code == 503 and waited.json()["code"] == "shutting_down"
+    assert gateway.stop() != -signal.SIGKILL  # it stopped by itself (uvicorn exits by the signal it got)
+    # Both turns were cancelled, not left writing answers nobody reads.
+    assert wait_until(lambda: fake_ollama.record.streams_aborted == 2)
 
 
 def test_slow_model_start_is_kept_alive_not_timed_out(

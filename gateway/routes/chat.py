@@ -32,6 +32,7 @@ _STATUS = {
     ErrorCode.CANCELLED: 503,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.TOO_MANY: 429,
+    ErrorCode.SHUTTING_DOWN: 503,
     ErrorCode.INTERNAL: 500,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
