@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                     await events.fail(ErrorCode.BAD_REQUEST, exc.message)
                     return
                 request, keep = thread_turn.request, thread_turn.finish
+                events.before_failing = thread_turn.settle_failed
             turn = stream_turn(
                 request, events, ollama,
                 model=settings.llm_model,
@@ -180,9 +181,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 outcome = await turns.run(request.request_id, turn)
             finally:
                 if thread_turn is not None and not thread_turn.finished:
-                    # Bad input (a message too long for the model) is refused and not kept, as outside threads.
-                    settle = thread_turn.discard if events.error is ErrorCode.BAD_REQUEST else thread_turn.fail
-                    await asyncio.shield(settle())
+                    await asyncio.shield(thread_turn.settle_failed(events.error))
             log.info("request %s %s", request.request_id, outcome.value)
             if outcome is Outcome.CANCELLED:
                 await events.fail(ErrorCode.CANCELLED, "The request was cancelled.")

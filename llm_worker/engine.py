@@ -42,6 +42,8 @@ class EventStream:
         self.last_sent = time.monotonic()
         self.finished = False
         self.error: ErrorCode | None = None  # the code the stream ended with, if it failed
+        # Runs before the error event goes out, so what the asker reads next already shows the failure.
+        self.before_failing: Callable[[ErrorCode], Awaitable[None]] | None = None
 
     async def emit(self, type_: str, **fields: object) -> None:
         async with self._lock:
@@ -54,8 +56,15 @@ class EventStream:
             await self._publish(event)
 
     async def fail(self, code: ErrorCode, message: str) -> None:
-        if not self.finished:
-            self.error = code
+        if self.finished:
+            return
+        self.error = code
+        if self.before_failing is not None:
+            settle, self.before_failing = self.before_failing, None
+            try:
+                await asyncio.shield(settle(code))
+            except Exception:  # the asker is still told why the answer failed
+                log.exception("could not record the failure before reporting it")
         await self.emit("error", code=code, error=message)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from llm_worker.memory import Recollection
 from llm_worker.router import Recall
-from shared.messages import ChatRequest
+from shared.messages import ChatRequest, ErrorCode
 from shared.prompts import Turn
 from shared.threads.store import Message, Thread, ThreadStore
 
@@ -25,6 +25,7 @@ class ThreadTurn:
     history: list[Turn]
     question: Message
     finished: bool = field(default=False)
+    settled: bool = field(default=False)
 
     remembered: frozenset[str] = field(default_factory=frozenset)  # memory ids of the turns in `history`
 
@@ -36,13 +37,17 @@ class ThreadTurn:
                                  "the answer was not stored.")
         self.finished = True
 
-    async def fail(self) -> None:
-        """The question stays in the thread, marked failed; no half answer is stored."""
-        await self.store.set_status(self.question.id, "failed")
-
-    async def discard(self) -> None:
-        """The question was refused as bad input: it is not kept, and the thread is as it was."""
-        await self.store.discard(self.thread, self.question.id)
+    async def settle_failed(self, error: ErrorCode | None) -> None:
+        """A turn that ended without an answer: the question stays in the thread, marked failed (no
+        half answer is stored), unless it was refused as bad input (a message too long for the
+        model): then it is not kept, as outside threads, and the thread is as it was. Once."""
+        if self.finished or self.settled:
+            return
+        self.settled = True
+        if error is ErrorCode.BAD_REQUEST:
+            await self.store.discard(self.thread, self.question.id)
+        else:
+            await self.store.set_status(self.question.id, "failed")
 
     def recalling(self, recall: Recall) -> Recall:
         """`recall` without the memories of turns the model gets as history anyway."""
