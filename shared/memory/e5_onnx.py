@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from onnx import NodeProto, TensorProto, helper, numpy_helper
 
 QK = 32  # weights per 4-bit block
 PASS_TOKENS = 384  # padded tokens per forward pass: short passes of similar lengths waste little on padding
@@ -169,6 +168,9 @@ def load(path: str | os.PathLike[str]) -> Weights:
 def graph(weights: Weights) -> bytes:
     """The encoder as an ONNX model: inputs are the summed input embeddings [batch, length,
     hidden] and an additive attention bias [batch, 1, 1, length]; output the last hidden states."""
+    # Imported here: onnx costs a second of start-up (ml_dtypes) in every process that imports this
+    # module, and only the one that loads the model builds the graph.
+    from onnx import NodeProto, TensorProto, helper, numpy_helper
 
     h, heads = weights.hidden, weights.heads
     nodes: list[NodeProto] = []
