@@ -74,11 +74,11 @@ class Component:
         self.proc.kill()
         self.proc.wait(10)
 
-    def stop(self, sig: int = signal.SIGTERM) -> int:
+    def stop(self, sig: int = signal.SIGTERM, wait: float = 15) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(15)
+                self.proc.wait(wait)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -120,8 +120,10 @@ class Stack:
         return started
 
     def stop(self) -> None:
+        """After a test: a graceful stop is tested where it matters, here it would only cost time
+        (a brain_worker finishes the batch in hand first)."""
         for component in reversed(self.components):
-            component.stop()
+            component.stop(wait=3)
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, **{"timeout": 30, **kwargs})  # type: ignore[arg-type]

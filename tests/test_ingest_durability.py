@@ -22,7 +22,9 @@ from tests.harness import ROOT, Stack, wait_until
 
 
 def count(client: httpx.Client, brain: str) -> int:
-    return int(client.get(f"/memory/stats/{brain}").json()["memory_count"])
+    """The brain's stored memories; -1 while its stats cannot be had (the brain_worker restarting)."""
+    stats = client.get(f"/memory/stats/{brain}")
+    return int(stats.json()["memory_count"]) if stats.status_code == 200 else -1
 
 
 async def publish(nats_url: str, item: MemoryItem, msg_id: str) -> None:
