@@ -37,7 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.memory_limiter = RateLimiter(resolved.ingest_rate, max(1, round(2 * resolved.ingest_rate)))
         attempts = resolved.account_attempts
         app.state.account_limiter = RateLimiter(attempts, max(1, round(attempts)))
-        nc = await connect(resolved.nats_servers, instance_name("gateway"))
+        relay: ChatRelay | None = None
+
+        def bus_lost() -> None:
+            if relay is not None:
+                relay.bus_lost()
+
+        nc = await connect(resolved.nats_servers, instance_name("gateway"), on_lost=bus_lost)
         await ensure_streams(nc.jetstream(), resolved.jetstream_replicas)
         relay = ChatRelay(nc, resolved.stream_timeout,
                           per_user=resolved.user_streams if resolved.auth == "required" else None)

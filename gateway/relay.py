@@ -42,7 +42,7 @@ class ChatRelay:
         self._per_user = per_user
         self._open_by: dict[str, int] = {}
         self._prefix = nc.new_inbox()
-        self._streams: dict[str, asyncio.Queue[Msg | None]] = {}  # None: the gateway is stopping
+        self._streams: dict[str, asyncio.Queue[Msg | ChatEvent]] = {}  # an event: the stream's end, from here
         self._sub: Subscription | None = None
 
     @property
@@ -70,7 +70,7 @@ class ChatRelay:
         if self._per_user is not None and self._open_by.get(user, 0) >= self._per_user:
             return _single(_error(ErrorCode.TOO_MANY, f"{self._per_user} answers of yours are being written "
                                                       "(LUMIA_USER_STREAMS); wait for one to finish."))
-        queue: asyncio.Queue[Msg | None] = asyncio.Queue()
+        queue: asyncio.Queue[Msg | ChatEvent] = asyncio.Queue()
         self._streams[request.request_id] = queue
         self._open_by[user] = self._open_by.get(user, 0) + 1  # before the publish, which may yield
         try:
@@ -94,13 +94,24 @@ class ChatRelay:
             if not self._open_by[user]:
                 del self._open_by[user]
 
-    def end_streams(self) -> None:
-        """Ends every open answer with a `shutting_down` error (and cancels its turn): the gateway
-        is stopping, and an answer cut off by the server would end without saying why."""
+    def end_streams(self, code: ErrorCode, message: str) -> None:
+        """Ends every open answer with this error (and cancels its turn)."""
         for queue in self._streams.values():
-            queue.put_nowait(None)
+            queue.put_nowait(_error(code, message))
 
-    async def _events(self, request_id: str, queue: asyncio.Queue[Msg | None],
+    def shutting_down(self) -> None:
+        # An answer cut off by the server would end without saying why.
+        self.end_streams(ErrorCode.SHUTTING_DOWN, "Lumia's gateway is stopping, so this answer was cut short; "
+                                                  "send the message again once it is back.")
+
+    def bus_lost(self) -> None:
+        # What the worker publishes meanwhile never arrives: waiting would end, 30 s later, in
+        # a worker_timeout blaming the llm_worker.
+        self.end_streams(ErrorCode.BUS_UNAVAILABLE, "The gateway lost its connection to the message bus (NATS) "
+                                                    "mid-answer, so the rest of it cannot arrive; send the message "
+                                                    "again.")
+
+    async def _events(self, request_id: str, queue: asyncio.Queue[Msg | ChatEvent],
                       user: str) -> AsyncGenerator[ChatEvent, None]:
         finished = False
         try:
@@ -119,9 +130,8 @@ class ChatRelay:
                         f"(LUMIA_STREAM_TIMEOUT); {why}. Send the message again.",
                     )
                     return
-                if msg is None:
-                    yield _error(ErrorCode.SHUTTING_DOWN, "Lumia's gateway is stopping, so this answer was cut short; "
-                                                          "send the message again once it is back.")
+                if isinstance(msg, ChatEvent):
+                    yield msg
                     return
                 if is_no_responders(msg):
                     finished = True

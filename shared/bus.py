@@ -4,6 +4,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -69,7 +70,8 @@ def endpoint(url: str) -> Endpoint:
     return Endpoint(servers, auth)
 
 
-async def connect(url: str, name: str) -> Client:
+async def connect(url: str, name: str, on_lost: Callable[[], None] | None = None) -> Client:
+    """A connection that reconnects forever; `on_lost` runs whenever it is lost (not on close())."""
     client: Client | None = None
 
     async def on_error(exc: Exception) -> None:
@@ -79,6 +81,8 @@ async def connect(url: str, name: str) -> Client:
         # nats.py calls this on our own close() too: only a lost connection is worth a warning.
         if client is None or not client.is_closed:
             log.warning("NATS disconnected (%s); reconnecting", name)
+            if on_lost is not None:
+                on_lost()
 
     async def on_reconnect() -> None:
         log.info("NATS reconnected (%s)", name)

@@ -245,6 +245,26 @@ def test_a_json_client_that_leaves_cancels_generation(lumia: Stack, fake_ollama:
     assert fake_ollama.record.streams_completed == 0
 
 
+def test_nats_lost_mid_answer_ends_the_stream_naming_the_bus(fake_ollama: FakeOllama, tmp_path: Path) -> None:
+    """Found by a black-box pass: the stream waited out LUMIA_STREAM_TIMEOUT and then blamed the llm_worker."""
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.05
+    server = NatsServer()
+    stack = Stack(server.url, fake_ollama.url, tmp_path, LUMIA_STREAM_TIMEOUT="60")
+    try:
+        stack.start("llm", "gateway")
+        with stack.client() as client, client.stream("POST", "/memory/chat/stream", json=BODY) as response:
+            lines = response.iter_lines()
+            assert next(line for line in lines if line).startswith('data: {"chunk"')
+            server.stop()
+            rest = [line for line in lines if line]
+    finally:
+        stack.stop()
+    final = json.loads(rest[-1].removeprefix("data: "))
+    assert final["done"] is True and final["code"] == "bus_unavailable", final
+    assert "lost its connection to the message bus (NATS) mid-answer" in final["error"]
+
+
 def test_nats_gone_is_a_503_at_once_that_names_it(fake_ollama: FakeOllama, tmp_path: Path) -> None:
     """Without the bus, a request used to wait out its whole timeout (10 s, 30 s for a chat) and then
     blame a worker, and an ingest said nothing was stored while the client's buffer sent it later."""
