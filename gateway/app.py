@@ -45,11 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         nc = await connect(resolved.nats_servers, instance_name("gateway"), on_lost=bus_lost)
         await ensure_streams(nc.jetstream(), resolved.jetstream_replicas)
+        app.state.threads = store = await ThreadStore.open(resolved.database)
         relay = ChatRelay(nc, resolved.stream_timeout,
-                          per_user=resolved.user_streams if resolved.auth == "required" else None)
+                          per_user=resolved.user_streams if resolved.auth == "required" else None,
+                          abandoned=store.fail_question)
         await relay.start()
         app.state.nats, app.state.relay = nc, relay
-        app.state.threads = store = await ThreadStore.open(resolved.database)
         app.state.accounts = Accounts(store.engine)
         app.state.tokens = tokens
         log.info("gateway connected to NATS at %s", servers_named(resolved.nats_servers))

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import secrets
 import weakref
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -34,10 +34,14 @@ async def _single(event: ChatEvent) -> AsyncGenerator[ChatEvent, None]:
 
 
 class ChatRelay:
-    def __init__(self, nc: Client, stall_timeout: float, per_user: int | None = None) -> None:
+    def __init__(self, nc: Client, stall_timeout: float, per_user: int | None = None,
+                 abandoned: Callable[[str], Awaitable[None]] | None = None) -> None:
         """`per_user`: answers one user may have open at once (None: no limit, the trusted single user).
-        The llm_workers' slots are shared: 20 long streams of one user left everyone else waiting."""
+        The llm_workers' slots are shared: 20 long streams of one user left everyone else waiting.
+        `abandoned(request_id)`: a thread chat ended here, not by its llm_worker (which may be gone),
+        so its question is not left waiting for good."""
         self._nc = nc
+        self._abandoned = abandoned
         self._stall_timeout = stall_timeout
         self._per_user = per_user
         self._open_by: dict[str, int] = {}
@@ -82,7 +86,7 @@ class ChatRelay:
         except NatsError as exc:
             self._release(request.request_id, user)
             return _single(_error(ErrorCode.BUS_UNAVAILABLE, f"The message bus (NATS) is not available: {exc!s}"))
-        events = self._events(request.request_id, queue, user)
+        events = self._events(request.request_id, queue, user, in_thread=request.thread_id is not None)
         # An answer never read (its client gone before the response began) never runs its `finally`:
         # without this its user would keep the slot for good.
         weakref.finalize(events, self._release, request.request_id, user)
@@ -111,8 +115,8 @@ class ChatRelay:
                                                     "mid-answer, so the rest of it cannot arrive; send the message "
                                                     "again.")
 
-    async def _events(self, request_id: str, queue: asyncio.Queue[Msg | ChatEvent],
-                      user: str) -> AsyncGenerator[ChatEvent, None]:
+    async def _events(self, request_id: str, queue: asyncio.Queue[Msg | ChatEvent], user: str,
+                      in_thread: bool) -> AsyncGenerator[ChatEvent, None]:
         finished = False
         try:
             expected = 0
@@ -163,6 +167,8 @@ class ChatRelay:
             self._release(request_id, user)
             if not finished:
                 await self._cancel(request_id)
+                if in_thread and self._abandoned is not None:
+                    await self._settle(request_id, self._abandoned)
 
     async def _cancel(self, request_id: str) -> None:
         # Runs while the response is being torn down: shield it so the cancel still goes out.
@@ -171,6 +177,14 @@ class ChatRelay:
                 await self._nc.publish(subjects.chat_cancel(request_id), b"")
             except NatsError as exc:
                 log.warning("could not cancel request %s: %s", request_id, exc)
+
+    @staticmethod
+    async def _settle(request_id: str, abandoned: Callable[[str], Awaitable[None]]) -> None:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
+            try:
+                await abandoned(request_id)
+            except Exception:
+                log.exception("could not mark the question of request %s failed", request_id)
 
     async def stop(self) -> None:
         if self._sub is not None:

@@ -225,6 +225,28 @@ def test_a_failed_answer_keeps_the_question_marked_failed(lumia: Stack, fake_oll
     assert count == 1
 
 
+def test_a_question_whose_llm_worker_died_is_marked_failed(make_stack: Callable[..., Stack],
+                                                          fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: after the llm_worker was killed mid-answer the question stayed
+    `pending` for good; nobody was left to settle it but the gateway that gave up on it."""
+    fake_ollama.behaviour.tokens = 1000
+    fake_ollama.behaviour.delay = 0.05
+    stack = make_stack("llm", "gateway", LUMIA_STREAM_TIMEOUT="2")
+    worker = next(c for c in stack.components if c.kind == "llm")
+    owner = user()
+    with stack.client() as client:
+        thread = create(client, owner)
+        with client.stream("POST", f"/threads/{thread['thread_id']}/chat/stream",
+                           json={"user_id": owner, "message": "this worker will die"}) as response:
+            lines = response.iter_lines()
+            assert next(line for line in lines if line).startswith('data: {"chunk"')
+            worker.kill()
+            rest = [line for line in lines if line]
+        stored = messages(client, thread)
+    assert '"code": "worker_timeout"' in rest[-1]
+    assert [(m["role"], m["content"], m["status"]) for m in stored] == [("user", "this worker will die", "failed")]
+
+
 def test_two_messages_at_once_are_both_stored_in_order(lumia: Stack) -> None:
     owner = user()
     with lumia.client() as client:

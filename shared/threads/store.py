@@ -197,6 +197,13 @@ class ThreadStore:
                 await conn.execute(update(threads).where(mine, threads.c.title == derive_title(row.content))
                                    .values(title="" if first is None else derive_title(first)))
 
+    async def fail_question(self, request_id: str) -> None:
+        """The question of this request, if still waiting for its answer, is marked failed: its
+        answer will not come (the llm_worker stopped, or the gateway gave up on it)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(messages).where(messages.c.request_id == request_id, messages.c.role == "user",
+                                                      messages.c.status == "pending").values(status="failed"))
+
     async def set_status(self, message_id: int, status: Status) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(update(messages).where(messages.c.id == message_id).values(status=status))
