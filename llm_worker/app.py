@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         session = ollama_session(settings.ollama_connect_timeout, settings.ollama_read_timeout,
                                  connections=settings.llm_concurrency + 4)
         async with session as http:
-            ollama = OllamaClient(http, settings.ollama_base_url)
+            ollama = OllamaClient(http, settings.ollama_base_url, settings.ollama_stall_timeout)
             status = await ollama.status(settings.llm_model)
             if not status.ok:
                 log.warning("%s", status.message)

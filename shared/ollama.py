@@ -5,6 +5,7 @@ more per streamed request on 2 cores (bench/ttft.py), a fifth of the latency
 budget Lumia has.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -56,9 +57,13 @@ def ollama_session(connect_timeout: float, read_timeout: float, connections: int
 
 
 class OllamaClient:
-    def __init__(self, http: aiohttp.ClientSession, base_url: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, stall_timeout: float | None = None) -> None:
+        """`stall_timeout`: the longest pause between two parts of an answer once it has begun.
+        The session's read timeout must also cover a cold model load before the first token
+        (minutes); a model that hangs mid-answer would keep its user waiting as long."""
         self._http = http
         self.base_url = base_url.rstrip("/")
+        self._stall_timeout = stall_timeout
 
     async def status(self, model: str) -> OllamaStatus:
         try:
@@ -106,7 +111,22 @@ class OllamaClient:
                 if response.status != 200:
                     raise self._http_error(model, response.status, await response.read())
                 buffer = b""
-                async for chunk in response.content.iter_any():
+                chunks = response.content.iter_any()
+                begun = False
+                while True:
+                    waiting = asyncio.timeout(self._stall_timeout if begun else None)
+                    try:
+                        async with waiting:
+                            chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError as exc:
+                        if not waiting.expired():
+                            raise  # the session's own read timeout, handled below
+                        raise OllamaError(ErrorCode.OLLAMA_ERROR, (
+                            f"Ollama at {self.base_url} stopped in the middle of the answer: nothing for "
+                            f"{self._stall_timeout:g} s (LUMIA_OLLAMA_STALL_TIMEOUT).")) from exc
+                    begun = True
                     *lines, buffer = (buffer + chunk).split(b"\n")
                     piece, failure = self._parse_lines(lines)
                     if piece is not None:

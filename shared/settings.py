@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         300.0, gt=0, alias="LUMIA_OLLAMA_READ_TIMEOUT",
         description="Longest wait for the next token (a cold model load can take minutes)",
     )
+    ollama_stall_timeout: float = Field(
+        60.0, gt=0, alias="LUMIA_OLLAMA_STALL_TIMEOUT",
+        description="Longest pause between two tokens once an answer has begun (a hung model)",
+    )
     context_window: int = Field(
         8192, ge=512, alias="LUMIA_CONTEXT_WINDOW",
         description="Most tokens a request to the model may hold (num_ctx); the model's own window when smaller",

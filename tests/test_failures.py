@@ -134,6 +134,18 @@ def test_a_stopping_gateway_ends_open_answers_with_an_error_saying_so(
     assert wait_until(lambda: fake_ollama.record.streams_aborted == 2)
 
 
+def test_a_model_that_hangs_mid_answer_ends_the_stream_naming_the_setting(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    fake_ollama.behaviour.tokens = 20
+    fake_ollama.behaviour.hang_after = 5  # the connection stays open, nothing more comes
+    stack = make_stack("llm", "gateway", LUMIA_OLLAMA_STALL_TIMEOUT="1")
+    with stack.client() as client:
+        events = stream_chat(client, BODY)
+    assert "".join(e.get("chunk", "") for e in events) == "t0 t1 t2 t3 t4 "
+    assert events[-1]["code"] == "ollama_error" and "LUMIA_OLLAMA_STALL_TIMEOUT" in events[-1]["error"]
+
+
 def test_slow_model_start_is_kept_alive_not_timed_out(
     make_stack: Callable[..., Stack], fake_ollama: FakeOllama
 ) -> None:

@@ -56,7 +56,7 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
         store=MemoryStore(client, embedder.name),
         embedder=embedder,
         personas=PersonaBook(await bucket(js, subjects.PERSONA_BUCKET, settings.jetstream_replicas)),
-        ollama=OllamaClient(http, settings.ollama_base_url),
+        ollama=OllamaClient(http, settings.ollama_base_url, settings.ollama_stall_timeout),
         nc=nc,
         forgets=await Forgets.open(js, settings.jetstream_replicas),
     )
