@@ -195,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
         await runtime.forgets.prune([(request.brain, key_of(request.brain))])
+        await runtime.forgets.sweep([request.brain])
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
         log.info("cleared brain %r (%d memories stored, %d queued)", request.brain, removed, queued)
         return ClearReply(brain=request.brain, removed=removed + queued)
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             if await runtime.forgets.mark(request.brain, memory_id=request.id):
                 await forget(runtime.store, runtime.embedder, request.brain, request.id)
                 await runtime.forgets.prune([(request.brain, key_of(request.brain, memory_id=request.id))])
+                await runtime.forgets.sweep([request.brain])
             await forgotten(runtime, request.brain, [request.id])
         return DeleteReply(deleted=deleted)
 
@@ -239,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
         await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
+        await runtime.forgets.sweep([request.brain])
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)
         return DocumentDeleteReply(source=request.source, removed=len(ids))

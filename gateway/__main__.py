@@ -24,7 +24,7 @@ class Server(uvicorn.Server):
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         relay = getattr(self._app.state, "relay", None)
-        if relay is not None and relay.active_streams:
+        if relay is not None:  # also for a request that opens its answer during the grace
             asyncio.get_running_loop().call_later(ANSWERS_END_AFTER, relay.shutting_down)
         await super().shutdown(sockets)
 

@@ -25,6 +25,9 @@ from shared.messages import ChatEvent, ChatRequest, ErrorCode
 log = logging.getLogger("lumia.gateway.relay")
 
 
+SHUTTING_DOWN = "Lumia's gateway is stopping, so this answer was cut short; send the message again once it is back."
+
+
 def _error(code: ErrorCode, message: str) -> ChatEvent:
     return ChatEvent(seq=0, type="error", code=code, error=message)
 
@@ -42,6 +45,7 @@ class ChatRelay:
         so its question is not left waiting for good."""
         self._nc = nc
         self._abandoned = abandoned
+        self._closing = False
         self._stall_timeout = stall_timeout
         self._per_user = per_user
         self._open_by: dict[str, int] = {}
@@ -71,6 +75,8 @@ class ChatRelay:
         """
         request = ChatRequest(request_id=secrets.token_urlsafe(18), **fields)
         user = request.user_id
+        if self._closing:
+            return _single(_error(ErrorCode.SHUTTING_DOWN, SHUTTING_DOWN))
         if self._per_user is not None and self._open_by.get(user, 0) >= self._per_user:
             return _single(_error(ErrorCode.TOO_MANY, f"{self._per_user} answers of yours are being written "
                                                       "(LUMIA_USER_STREAMS); wait for one to finish."))
@@ -104,9 +110,9 @@ class ChatRelay:
             queue.put_nowait(_error(code, message))
 
     def shutting_down(self) -> None:
-        # An answer cut off by the server would end without saying why.
-        self.end_streams(ErrorCode.SHUTTING_DOWN, "Lumia's gateway is stopping, so this answer was cut short; "
-                                                  "send the message again once it is back.")
+        # An answer cut off by the server would end without saying why; one asked for now would be.
+        self._closing = True
+        self.end_streams(ErrorCode.SHUTTING_DOWN, SHUTTING_DOWN)
 
     def bus_lost(self) -> None:
         # What the worker publishes meanwhile never arrives: waiting would end, 30 s later, in

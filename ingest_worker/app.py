@@ -187,6 +187,7 @@ class IngestLoop:
             await self.runtime.store.delete(brain, sorted(ids))
         await asyncio.gather(*(msg.ack_sync() for msg, _ in dropped))
         await self.runtime.forgets.prune(marks_of(item for _, item in dropped))
+        await self.sweep({item.brain for _, item in dropped})
         log.info("dropped %d queued memories forgotten before they were stored", len(dropped))
         return [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream not in forgotten]
 
@@ -216,6 +217,7 @@ class IngestLoop:
         return kept
 
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
+        brains = {item.brain for _, item in pairs}
         pairs = await self.unwrite_forgotten(pairs, written)
         # Every item, not only what was new: a redelivery may come from a crash after the write
         # and before its jobs were published (a job for a memory already in context does nothing).
@@ -231,6 +233,13 @@ class IngestLoop:
             turns = sum(1 for _, item in pairs if item.brain == brain and item.kind == "turn" and item.id in ids)
             if turns:
                 await self.refresher.note_turns(brain, turns)
+        await self.sweep(brains)
+
+    async def sweep(self, brains: set[str]) -> None:
+        try:
+            await self.runtime.forgets.sweep(brains)
+        except Exception as exc:  # what is stored stays stored; the next batch of the brain sweeps again
+            log.warning("could not sweep the forget marks of %d brains: %s", len(brains), exc)
 
     async def failed(self, msg: Msg, exc: Exception) -> None:
         if isinstance(exc, EmbedderMismatch):

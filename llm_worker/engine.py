@@ -31,6 +31,9 @@ Remember = Callable[[ChatRequest, str], Awaitable[None]]
 Keep = Callable[[str], Awaitable[None]]
 
 
+SETTLE_WAIT = 5.0  # seconds a failure's record (a thread question marked failed) may hold up its error event
+
+
 class EventStream:
     """Numbers events in the order they are published; the lock keeps the
     keepalive ticker and the token loop from interleaving out of order."""
@@ -62,7 +65,8 @@ class EventStream:
         if self.before_failing is not None:
             settle, self.before_failing = self.before_failing, None
             try:
-                await asyncio.shield(settle(code))
+                # Bounded: a database that hangs must not keep the asker from hearing why.
+                await asyncio.wait_for(asyncio.shield(settle(code)), SETTLE_WAIT)
             except Exception:  # the asker is still told why the answer failed
                 log.exception("could not record the failure before reporting it")
         await self.emit("error", code=code, error=message)

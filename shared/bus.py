@@ -61,7 +61,7 @@ def endpoint(url: str) -> Endpoint:
     auth: dict[str, str] = {}
     for server in server_list(url):
         parts = urlsplit(server if "://" in server else f"nats://{server}")
-        if parts.username is not None and not auth:
+        if parts.username and not auth:  # `nats://@host` names no one
             if parts.password is None:
                 auth = {"token": unquote(parts.username)}
             else:
@@ -130,18 +130,27 @@ async def stream_subjects(js: JetStreamContext, stream: str, pattern: str) -> di
 
 
 async def bucket(js: JetStreamContext, name: str, replicas: int) -> KeyValue:
-    """A key-value bucket on disk keeping one value per key, with `replicas` copies in a cluster.
-    A bucket made before with another count is brought to it (a cluster grown later)."""
+    """A key-value bucket on disk keeping one value per key, with at least `replicas` copies in a
+    cluster: a bucket made before with fewer is raised to it (a cluster grown later)."""
     try:
         kv = await js.key_value(name)
     except BucketNotFoundError:
         return await js.create_key_value(KeyValueConfig(bucket=name, history=1, storage=StorageType.FILE,
                                                         replicas=replicas))
     config = (await js.stream_info(f"KV_{name}")).config
-    if config.num_replicas != replicas:
-        config.num_replicas = replicas
-        await js.update_stream(config)
+    config.num_replicas = copies(f"KV_{name}", config.num_replicas, replicas)
+    await js.update_stream(config)
     return kv
+
+
+def copies(stream: str, existing: int | None, wanted: int) -> int:
+    """The copies a stream keeps: raised to `wanted`, never lowered by a component started without
+    the deployment's LUMIA_JETSTREAM_REPLICAS (lowering is done by hand, with the nats CLI)."""
+    if existing is not None and existing > wanted:
+        log.warning("JetStream %s keeps %d copies, more than LUMIA_JETSTREAM_REPLICAS=%d: left at %d",
+                    stream, existing, wanted, existing)
+        return existing
+    return wanted
 
 
 def instance_name(kind: str) -> str:

@@ -123,6 +123,7 @@ def test_credentials_in_nats_url_become_connect_options_for_every_server() -> No
     token = endpoint("nats://s3cret@127.0.0.1:4222")
     assert token.servers == ["nats://127.0.0.1:4222"] and token.auth == {"token": "s3cret"}
     assert endpoint("nats://127.0.0.1:4222").auth == {} and endpoint("nats://h:1").security() is None
+    assert endpoint("nats://@h:1").auth == {}  # names no one: not an empty token
 
 
 def test_env_example_lists_every_setting() -> None:

@@ -98,6 +98,12 @@ async def test_memory_streams_and_buckets_keep_a_copy_on_every_node_and_survive_
 
         for stream in streams:  # a bucket brought from one copy to three gets its other two shortly
             assert await eventually(lambda stream=stream: copies(stream), until=lambda n: n == 3) == 3, stream
+        # A component started without the deployment's setting does not take copies away.
+        await ensure_streams(js, 1)
+        for name in kvs:
+            await bucket(js, name, 1)
+        for stream in streams:
+            assert (await js.stream_info(stream)).config.num_replicas == 3, stream
 
         await kvs[subjects.PERSONA_BUCKET].put("b_usr_x", b"- Allergic to penicillin.")
         await js.publish(subjects.memory_ingest("b_usr_x"), b'{"queued": 1}')

@@ -18,7 +18,10 @@ posted again (or a retry of it) shortly before the delete has the same id and wo
 be stored again after the 204.
 
 Keys: `<brain_key>` for a clear (every memory), `<brain_key>.<source_key>` for one document,
-`<brain_key>.id.<id_key>` for one memory.
+`<brain_key>.id.<id_key>` for one memory. The ingest side prunes a mark when it drops what the
+mark covers; a document's or a memory's mark may cover nothing that is dropped (what it covers
+was another memory's), so `<brain_key>.any`, raised with each of them, tells the ingest side
+when the brain's queue is past them all, and they are swept then.
 """
 
 import asyncio
@@ -41,6 +44,10 @@ def key_of(brain: str, source: str | None = None, memory_id: str | None = None) 
     if memory_id is not None:
         return f"{key}.id.{_hashed(memory_id)}"
     return key if source is None else f"{key}.{_hashed(source)}"
+
+
+def _any_key(brain: str) -> str:
+    return f"{brain_key(brain)}.any"
 
 
 def _hashed(text: str) -> str:
@@ -69,6 +76,8 @@ class Forgets:
         if not last:
             return 0
         await self._raise_to(key_of(brain, source, memory_id), max(last))
+        if source is not None or memory_id is not None:
+            await self._raise_to(_any_key(brain), max(last))
         counts = [sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, q)).values()) for q in _queues(brain)]
         return sum(counts)
 
@@ -100,16 +109,49 @@ class Forgets:
 
     async def prune(self, marks: Iterable[tuple[str, str]]) -> None:
         """Removes the marks, of (brain, key) pairs, that no queued message is left under."""
-        for brain, key in set(marks):
-            try:
-                entry = await self._kv.get(key)
-            except KeyNotFoundError:
+        pairs = sorted(set(marks))
+        entries = await asyncio.gather(*(self._entry(key) for _, key in pairs))  # most are not there
+        oldest: dict[str, int | None] = {}
+        for (brain, key), entry in zip(pairs, entries, strict=True):
+            if entry is None or not entry.value:
                 continue
-            oldest = [seq for subject in _queues(brain) if (seq := await self._first(subject)) is not None]
-            if entry.value and (not oldest or min(oldest) > int(entry.value)):
+            if brain not in oldest:
+                oldest[brain] = await self._oldest(brain)
+            if (first := oldest[brain]) is None or first > int(entry.value):
                 # Only this revision: a forget that raised the mark meanwhile keeps it.
                 with contextlib.suppress(KeyWrongLastSequenceError):
                     await self._kv.delete(key, last=entry.revision)
+
+    async def sweep(self, brains: Iterable[str]) -> None:
+        """Removes the marks of these brains' documents and memories once the queue is past them all."""
+        for brain in set(brains):
+            flag = await self._entry(_any_key(brain))
+            if flag is None or not flag.value:
+                continue
+            first = await self._oldest(brain)
+            if first is not None and first <= int(flag.value):
+                continue
+            watcher = await self._kv.watch(f"{brain_key(brain)}.>", ignore_deletes=True, meta_only=True)
+            keys = []
+            async for entry in watcher:
+                if entry is None:  # the end of what is there now
+                    break
+                keys.append(entry.key)
+            await watcher.stop()  # type: ignore[no-untyped-call]  # (nats-py leaves it unannotated)
+            await self.prune((brain, key) for key in keys if key != _any_key(brain))
+            with contextlib.suppress(KeyWrongLastSequenceError):  # raised meanwhile: kept for the next sweep
+                await self._kv.delete(_any_key(brain), last=flag.revision)
+
+    async def _entry(self, key: str) -> KeyValue.Entry | None:
+        try:
+            return await self._kv.get(key)
+        except KeyNotFoundError:
+            return None
+
+    async def _oldest(self, brain: str) -> int | None:
+        """The sequence of the brain's oldest queued message, if any is."""
+        firsts = [seq for subject in _queues(brain) if (seq := await self._first(subject)) is not None]
+        return min(firsts) if firsts else None
 
     async def _get(self, key: str) -> int | None:
         try:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from shared import subjects
-from shared.bus import stream_subjects
+from shared.bus import copies, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
@@ -40,9 +40,15 @@ async def ensure_streams(js: JetStreamContext, replicas: int) -> None:
 
 async def _add_or_update(js: JetStreamContext, config: StreamConfig) -> None:
     try:
-        await js.add_stream(config)
-    except Exception:  # already exists with other settings: bring it to ours
-        await js.update_stream(config)
+        existing = (await js.stream_info(str(config.name))).config
+    except NotFoundError:
+        try:
+            await js.add_stream(config)
+            return
+        except BadRequestError:  # another replica made it first
+            existing = (await js.stream_info(str(config.name))).config
+    config.num_replicas = copies(str(config.name), existing.num_replicas, config.num_replicas or 1)
+    await js.update_stream(config)
 
 
 async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> None:
