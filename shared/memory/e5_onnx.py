@@ -313,9 +313,11 @@ def cached_graph(weights: Weights, source: Path) -> bytes:
     a changed graph is never read from an older cache; without a writable cache it is built."""
     stat = source.stat()
     key = hashlib.sha256(Path(__file__).read_bytes() + f"{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
-    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lumia" / f"e5-small-{key[:24]}.onnx"
     try:
+        path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lumia" / f"e5-small-{key[:24]}.onnx"
         return path.read_bytes()
+    except RuntimeError:  # no home directory to keep it in
+        return graph(weights)
     except OSError:
         pass
     model = graph(weights)
@@ -324,6 +326,9 @@ def cached_graph(weights: Weights, source: Path) -> bytes:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as out:  # whole, or not there
             out.write(model)
         os.replace(out.name, path)
+        for older in path.parent.glob("e5-small-*.onnx"):  # built by an earlier version: never read again
+            if older != path:
+                older.unlink(missing_ok=True)
     except OSError:
         pass
     return model
