@@ -173,8 +173,8 @@ class ChatRelay:
             self._release(request_id, user)
             if not finished:
                 await self._cancel(request_id)
-                if in_thread and self._abandoned is not None:
-                    await self._settle(request_id, self._abandoned)
+                if in_thread:
+                    await self._settle(request_id)
 
     async def _cancel(self, request_id: str) -> None:
         # Runs while the response is being torn down: shield it so the cancel still goes out.
@@ -184,11 +184,12 @@ class ChatRelay:
             except NatsError as exc:
                 log.warning("could not cancel request %s: %s", request_id, exc)
 
-    @staticmethod
-    async def _settle(request_id: str, abandoned: Callable[[str], Awaitable[None]]) -> None:
+    async def _settle(self, request_id: str) -> None:
+        if self._abandoned is None:
+            return
         with anyio.CancelScope(shield=True), anyio.move_on_after(5):
             try:
-                await abandoned(request_id)
+                await self._abandoned(request_id)
             except Exception:
                 log.exception("could not mark the question of request %s failed", request_id)
 

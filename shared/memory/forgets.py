@@ -102,15 +102,26 @@ class Forgets:
 
     async def covered(self, queued: Iterable[tuple[int, MemoryItem]]) -> set[int]:
         """The stream sequences, of the (sequence, item) pairs given, that a forget covers."""
-        pairs = [(seq, item, _keys(item)) for seq, item in queued]
-        keys = {key for _, _, item_keys in pairs for key in item_keys}
+        pairs = list(queued)
+        flagged = await self._flagged(item.brain for _, item in pairs)
+        keyed = [(seq, _keys(item) if item.brain in flagged else (key_of(item.brain),)) for seq, item in pairs]
+        keys = {key for _, item_keys in keyed for key in item_keys}
         marks = dict(zip(keys, await asyncio.gather(*(self._get(k) for k in keys)), strict=True))
-        return {seq for seq, _, item_keys in pairs if any(seq <= (marks[key] or 0) for key in item_keys)}
+        return {seq for seq, item_keys in keyed if any(seq <= (marks[key] or 0) for key in item_keys)}
+
+    async def _flagged(self, brains: Iterable[str]) -> set[str]:
+        """The brains that may have marks of documents or memories (`.any` is up): only theirs are
+        looked up key by key, not two more lookups for every memory ingested."""
+        unique = set(brains)
+        flags = await asyncio.gather(*(self._get(_any_key(brain)) for brain in unique))
+        return {brain for brain, flag in zip(unique, flags, strict=True) if flag}
 
     async def prune(self, marks: Iterable[tuple[str, str]]) -> None:
         """Removes the marks, of (brain, key) pairs, that no queued message is left under."""
         pairs = sorted(set(marks))
-        entries = await asyncio.gather(*(self._entry(key) for _, key in pairs))  # most are not there
+        flagged = await self._flagged(brain for brain, _ in pairs)
+        pairs = [(brain, key) for brain, key in pairs if brain in flagged or key in (key_of(brain), _any_key(brain))]
+        entries = await asyncio.gather(*(self._entry(key) for _, key in pairs))
         oldest: dict[str, int | None] = {}
         for (brain, key), entry in zip(pairs, entries, strict=True):
             if entry is None or not entry.value:
@@ -154,11 +165,8 @@ class Forgets:
         return min(firsts) if firsts else None
 
     async def _get(self, key: str) -> int | None:
-        try:
-            entry = await self._kv.get(key)
-        except KeyNotFoundError:
-            return None
-        return int(entry.value) if entry.value else None
+        entry = await self._entry(key)
+        return int(entry.value) if entry is not None and entry.value else None
 
     async def _last(self, subject: str) -> int | None:
         try:
