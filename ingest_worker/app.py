@@ -70,10 +70,11 @@ class IngestLoop:
     must follow its own write, and a poison message must not fail its neighbours."""
 
     def __init__(self, runtime: MemoryRuntime, refresher: PersonaRefresher, max_deliver: int,
-                 ack_wait: float, documents_after: "IngestLoop | None" = None) -> None:
+                 ack_wait: float, lifetime: "Lifetime", documents_after: "IngestLoop | None" = None) -> None:
         """`documents_after`: this loop takes document chunks, a small batch at a time and only
         while that loop (turns and notes) has nothing queued."""
         self.runtime = runtime
+        self.lifetime = lifetime
         self.after = documents_after
         self.subject, self.durable, self.batch = (
             (subjects.MEMORY_INGEST_ALL, subjects.INGEST_CONSUMER, BATCH) if documents_after is None
@@ -85,10 +86,7 @@ class IngestLoop:
         self.js = runtime.nc.jetstream()
         self.drained = asyncio.Event()  # the last fetch left nothing behind: time for context work
 
-    async def run(self) -> None:
-        await _forever(self._consume, self.durable)
-
-    async def _consume(self) -> None:
+    async def consume(self) -> None:
         config = ConsumerConfig(durable_name=self.durable, ack_policy=AckPolicy.EXPLICIT,
                                 ack_wait=self.ack_wait, max_deliver=self.max_deliver + 1, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(self.subject, durable=self.durable,
@@ -98,7 +96,7 @@ class IngestLoop:
         storing: asyncio.Task[None] | None = None
         in_hand: list[Msg] = []  # fetched, not yet handed to a store task
         try:
-            while True:
+            while not self.lifetime.stopping:
                 if self.after is not None:
                     await self.after.drained.wait()
                 try:
@@ -261,23 +259,22 @@ class IngestLoop:
 class ContextLoop:
     """Pulls context jobs when the ingest queue is drained, and acks them once written."""
 
-    def __init__(self, runtime: MemoryRuntime, drained: asyncio.Event, max_deliver: int, ack_wait: float) -> None:
+    def __init__(self, runtime: MemoryRuntime, drained: asyncio.Event, max_deliver: int, ack_wait: float,
+                 lifetime: "Lifetime") -> None:
         self.ack_wait = ack_wait
+        self.lifetime = lifetime
         self.enricher = ContextEnricher(runtime.store, runtime.embedder)
         self.drained = drained
         self.max_deliver = max_deliver
         self.js = runtime.nc.jetstream()
 
-    async def run(self) -> None:
-        await _forever(self._consume, "context")
-
-    async def _consume(self) -> None:
+    async def consume(self) -> None:
         config = ConsumerConfig(durable_name=subjects.CONTEXT_CONSUMER, ack_policy=AckPolicy.EXPLICIT,
                                 ack_wait=self.ack_wait, max_deliver=self.max_deliver, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(subjects.MEMORY_CONTEXT_ALL, durable=subjects.CONTEXT_CONSUMER,
                                             stream=subjects.MEMORY_STREAM, config=config)
         try:
-            while True:
+            while not self.lifetime.stopping:
                 await self.drained.wait()
                 try:
                     messages = await fetch(pull)
@@ -346,15 +343,39 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
         return []
 
 
-async def _forever(consume: Callable[[], Awaitable[None]], name: str) -> None:
-    while True:
-        try:
-            await consume()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # never let ingestion stop silently
-            log.exception("%s loop failed; restarting it", name)
-            await asyncio.sleep(1)
+class Lifetime:
+    """The ingestion loops of a process, stopped by a flag as well as a cancel.
+
+    A cancel alone is not enough on Python 3.11: asyncio.wait_for, which nats-py's fetch and
+    requests use, swallows a cancel that lands as the result it waits for arrives, and the loop
+    went on taking batches; one stop in about 60 hung the worker until it was killed. The flag is
+    looked at before every batch, so a swallowed cancel ends the loop after the batch in hand."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, consume: Callable[[], Awaitable[None]], name: str) -> None:
+        self._tasks.append(asyncio.create_task(self._forever(consume, name)))
+
+    async def _forever(self, consume: Callable[[], Awaitable[None]], name: str) -> None:
+        while not self.stopping:
+            try:
+                await consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never let ingestion stop silently
+                log.exception("%s loop failed; restarting it", name)
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        self.stopping = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
 
 
 Lifespan = Callable[[ContextRepo], AbstractAsyncContextManager[None]]
@@ -364,7 +385,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
     """Subscribe ingestion on `broker`. Returns its lifespan and its stop hook, which must run
     before the broker drains (a pending fetch would hold the drain up)."""
     instance = instance_name("ingest")
-    running: list[asyncio.Task[None]] = []
+    lifetime = Lifetime()
     refreshers: list[PersonaRefresher] = []  # built in the lifespan, after the subscribers
 
     @broker.subscriber(subjects.worker_ping("ingest"), queue=subjects.QUEUE_INGEST)
@@ -384,27 +405,22 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60)
             refreshers.append(refresher)
-            ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait)
+            ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait, lifetime)
             documents = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait,
-                                   documents_after=ingest)
-            running.extend([asyncio.create_task(ingest.run()), asyncio.create_task(documents.run())])
-            running.append(asyncio.create_task(ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver,
-                                                                 2 * settings.ingest_ack_wait).run()))
+                                   lifetime, documents_after=ingest)
+            context_loop = ContextLoop(runtime, ingest.drained, settings.ingest_max_deliver,
+                                       2 * settings.ingest_ack_wait, lifetime)
+            lifetime.start(ingest.consume, ingest.durable)
+            lifetime.start(documents.consume, documents.durable)
+            lifetime.start(context_loop.consume, "context")
             try:
                 yield
             finally:
-                await stop()
+                await lifetime.stop()
                 refreshers.clear()
                 await refresher.wait()
 
-    async def stop() -> None:
-        for task in running:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        running.clear()
-
-    return lifespan, stop
+    return lifespan, lifetime.stop
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

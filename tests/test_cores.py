@@ -6,6 +6,7 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
+from ingest_worker.app import Lifetime
 from llm_worker.engine import EventStream, stream_turn
 from llm_worker.turns import Outcome, Turns
 from shared.bus import endpoint, server_list
@@ -33,6 +34,32 @@ async def test_turns_cancel_a_running_turn_and_remember_early_cancels() -> None:
     assert await running is Outcome.CANCELLED
     assert turns.cancel("b") is False  # not started yet
     assert await turns.run("b", forever()) is Outcome.CANCELLED
+
+
+async def test_ingestion_loops_stop_even_when_a_cancel_is_swallowed() -> None:
+    """On Python 3.11 asyncio.wait_for (nats-py's fetch) returns its result instead of raising
+    when a cancel lands just as the result arrives; the loop it is in must stop all the same."""
+    lifetime = Lifetime()
+    batches: list[int] = []
+    swallowed: list[bool] = []
+    running = asyncio.Event()
+
+    async def consume() -> None:
+        while not lifetime.stopping:
+            try:
+                await asyncio.sleep(0.01)  # the fetch
+            except asyncio.CancelledError:
+                swallowed.append(True)  # as wait_for does: the batch arrived with the cancel
+            batches.append(len(batches))
+            running.set()
+
+    lifetime.start(consume, "test")
+    await running.wait()
+    await asyncio.wait_for(lifetime.stop(), 30)  # a guard against a hang, not a timing
+    assert swallowed == [True]
+    taken = len(batches)
+    await asyncio.sleep(0.05)
+    assert len(batches) == taken
 
 
 async def test_turns_report_shutdown() -> None:

@@ -27,6 +27,18 @@ def count(client: httpx.Client, brain: str) -> int:
     return int(stats.json()["memory_count"]) if stats.status_code == 200 else -1
 
 
+def batch(brain: str, texts: list[str]) -> dict[str, object]:
+    return {"customer_id": brain, "items": [{"content": t} for t in texts]}
+
+
+def settled(client: httpx.Client, brain: str) -> int:
+    """The brain's stored memories once nothing of it is queued (context work included); -1 before."""
+    stats = client.get(f"/memory/stats/{brain}")
+    if stats.status_code != 200 or stats.json()["pending_ingest"]:
+        return -1
+    return int(stats.json()["memory_count"])
+
+
 async def publish(nats_url: str, item: MemoryItem, msg_id: str) -> None:
     nc = await nats.connect(nats_url)
     await nc.jetstream().publish(subjects.memory_ingest(brain_key(item.brain)), item.model_dump_json().encode(),
@@ -47,23 +59,31 @@ def test_a_republished_memory_is_stored_once(lumia: Stack) -> None:
         assert count(client, "dedup-brain") == 1
 
 
-def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(make_stack: Callable[..., Stack]) -> None:
-    # The restarted worker gets the killed one's unacked batch once its ack wait has passed.
-    stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="8")
+def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    """Killed with memories stored, a batch in hand (its embedding held by the Ollama-protocol
+    server) and more queued: the restarted worker gets the unacked batch once its ack wait has passed."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_ACK_WAIT="5")
     brain_process = next(c for c in stack.components if c.kind == "brain")
     texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(1000)]
     with stack.client() as client:
-        accepted = client.post("/ingest/batch", json={"customer_id": "crash", "items": [{"content": t} for t in texts]})
-        assert accepted.status_code == 202
-        assert wait_until(lambda: count(client, "crash") >= 64)
+        first = client.post("/ingest/batch", json=batch("crash", texts[:200]))
+        # Context work done too, so that the embedding held next is the batch's.
+        assert wait_until(lambda: settled(client, "crash") == 200)
+        fake_ollama.behaviour.embed_held = True
+        rest = client.post("/ingest/batch", json=batch("crash", texts[200:]))
+        assert first.status_code == rest.status_code == 202
+        assert wait_until(lambda: fake_ollama.record.embeds_held >= 1)
         brain_process.kill()
+        fake_ollama.behaviour.embed_held = False
         stack.start("brain")
         assert wait_until(lambda: count(client, "crash") == 1000, timeout=90)
         listed = client.get("/memory/crash/memories", params={"limit": 500}).json()
-        rest = client.get("/memory/crash/memories", params={"limit": 500, "offset": 500}).json()
+        rest_listed = client.get("/memory/crash/memories", params={"limit": 500, "offset": 500}).json()
     assert listed["total"] == 1000
-    stored = [m["id"] for m in listed["memories"] + rest["memories"]]
-    assert sorted(stored) == sorted(accepted.json()["ids"])
+    stored = [m["id"] for m in listed["memories"] + rest_listed["memories"]]
+    assert sorted(stored) == sorted(first.json()["ids"] + rest.json()["ids"])
 
 
 def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(make_stack: Callable[..., Stack]) -> None:
