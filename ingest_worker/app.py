@@ -175,14 +175,9 @@ class IngestLoop:
         if not forgotten:
             return decoded
         dropped = [(msg, item) for msg, item in decoded if msg.metadata.sequence.stream in forgotten]
-        # A message delivered before may have been written then, its undoing failed (the store went
-        # away between the two): it is undone now.
-        again: dict[str, set[str]] = {}
-        for msg, item in dropped:
-            if msg.metadata.num_delivered > 1:
-                again.setdefault(item.brain, set()).add(item.id)
-        for brain, ids in again.items():
-            await self.runtime.store.delete(brain, sorted(ids))
+        # A message delivered before may have been written then, and its undoing failed (the
+        # worker died, or the store went away, between the two): it is undone now.
+        await self.ingestor.unwrite([item for msg, item in dropped if msg.metadata.num_delivered > 1])
         await asyncio.gather(*(msg.ack_sync() for msg, _ in dropped))
         await self.runtime.forgets.prune(marks_of(item for _, item in dropped))
         await self.sweep({item.brain for _, item in dropped})

@@ -53,6 +53,18 @@ class Ingestor:
         (a redelivery) or the same words again (a repeat) stores one memory."""
         return await self.store_prepared(await self.prepare(items))
 
+    async def unwrite(self, items: list[MemoryItem]) -> None:
+        """Deletes what these copies wrote when they were delivered before. Only their own writes:
+        the same memory posted again after a forget has the same id and a later time, and stays."""
+        copies: dict[str, dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
+        for item in items:
+            copies[item.brain][item.id].add(item.created_at)
+        for brain, times in copies.items():
+            stored = await self.store.get(brain, ids=sorted(times), with_content=False)
+            ours = [m.id for m in stored if m.metadata.get(context.CREATED_AT) in times[m.id]]
+            if ours:
+                await self.store.delete(brain, ours)
+
     async def prepare(self, items: list[MemoryItem]) -> Prepared:
         by_brain: dict[str, list[MemoryItem]] = defaultdict(list)
         for item in items:

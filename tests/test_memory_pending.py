@@ -274,6 +274,34 @@ def test_a_deleted_memory_is_not_stored_again_from_a_copy_still_queued(make_stac
     assert marks_gone, marks_of_brain(stack, name)
 
 
+def test_a_copy_delivered_again_after_a_clear_leaves_the_memory_posted_since(make_stack: Callable[..., Stack],
+                                                                            fake_ollama: FakeOllama) -> None:
+    """The worker that took a note died with it, the brain was cleared and the note posted again
+    (the same id, stored); then the first copy came back after LUMIA_INGEST_ACK_WAIT. Dropped as
+    cleared, it also deleted the id from the store, and so the memory posted after the clear."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_ACK_WAIT="5")
+    name = brain()
+    note = "My gym locker is number 214."
+    with stack.client() as client:
+        fake_ollama.behaviour.embed_held = True
+        memory_id = post(client, name, note)
+        assert wait_until(lambda: fake_ollama.record.embeds_held == 1)
+        brain_process(stack).kill()  # the copy is taken and never acked
+        fake_ollama.behaviour.embed_held = False
+        stack.start("brain")
+        cleared = client.post(f"/memory/clear/{name}")
+        assert post(client, name, note) == memory_id
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        # The first copy is delivered again once its ack wait has passed, and dropped.
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=60)
+        final = stats(client, name)
+        listed = client.get(f"/memory/{name}/memories").json()
+    assert cleared.status_code == 200, cleared.text
+    assert final["memory_count"] == 1 and final["dead_letters"] == 0
+    assert [m["id"] for m in listed["memories"]] == [memory_id]
+    assert "dropped 1 queued memories" in stack.components[-1].log()  # the brain started again
+
+
 def test_forgetting_an_id_never_issued_is_404(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:
