@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 up: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
+# One pytest process per core, each test file kept in one of them: a file's shared stack starts
+# once, and most of the suite's time is Lumia's own processes starting and working.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared gateway llm_worker brain_worker ingest_worker tools_worker
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

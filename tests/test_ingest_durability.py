@@ -86,20 +86,23 @@ def test_killing_the_ingester_mid_batch_loses_and_doubles_nothing(
     assert sorted(stored) == sorted(first.json()["ids"] + rest.json()["ids"])
 
 
-def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(make_stack: Callable[..., Stack]) -> None:
+def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
     """Found by a black-box pass: after a graceful stop the memories sent just before it were stored
     only once LUMIA_INGEST_ACK_WAIT had passed: the batch being embedded was held, not handed back.
     With an ack wait of ten minutes, only a batch handed back is stored by the restarted worker."""
-    stack = make_stack("brain", "gateway", LUMIA_INGEST_ACK_WAIT="600")
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_ACK_WAIT="600")
     brain_process = next(c for c in stack.components if c.kind == "brain")
     texts = [f"Fact number {i}: the item {i} is stored in box {i * 7}." for i in range(900)]
     with stack.client() as client:
-        for half in (texts[:450], texts[450:]):
-            accepted = client.post("/ingest/batch", json={"customer_id": "stopped",
-                                                          "items": [{"content": t} for t in half]})
-            assert accepted.status_code == 202
-        assert wait_until(lambda: count(client, "stopped") >= 64)
+        assert client.post("/ingest/batch", json=batch("stopped", texts[:200])).status_code == 202
+        assert wait_until(lambda: settled(client, "stopped") == 200)
+        fake_ollama.behaviour.embed_held = True
+        assert client.post("/ingest/batch", json=batch("stopped", texts[200:])).status_code == 202
+        assert wait_until(lambda: fake_ollama.record.embeds_held >= 1)
         assert brain_process.stop() == 0
+        fake_ollama.behaviour.embed_held = False
         stack.start("brain")
         assert wait_until(lambda: count(client, "stopped") == 900, timeout=90)
 
