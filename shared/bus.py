@@ -138,8 +138,10 @@ async def bucket(js: JetStreamContext, name: str, replicas: int) -> KeyValue:
         return await js.create_key_value(KeyValueConfig(bucket=name, history=1, storage=StorageType.FILE,
                                                         replicas=replicas))
     config = (await js.stream_info(f"KV_{name}")).config
-    config.num_replicas = copies(f"KV_{name}", config.num_replicas, replicas)
-    await js.update_stream(config)
+    wanted = copies(f"KV_{name}", config.num_replicas, replicas)
+    if wanted != config.num_replicas:
+        config.num_replicas = wanted
+        await js.update_stream(config)
     return kv
 
 
