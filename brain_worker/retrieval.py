@@ -36,6 +36,7 @@ from shared.memory.store import MemoryStore, StoredMemory, check_where
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
+OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the user told then
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
 CREATED_AT = context.CREATED_AT
@@ -106,8 +107,8 @@ class Retriever:
         search = search_vector(question, await self.directions.of(request.brain, len(index), vectors))
         depth = max(4 * request.n_results, 20)
 
-        async def found(within: tuple[float, float] | None) -> list[StoredMemory]:
-            return await self._search(request, index, question, search, depth, within)
+        async def found(within: tuple[float, float] | None, deeper: int = depth) -> list[StoredMemory]:
+            return await self._search(request, index, question, search, deeper, within)
 
         hits = await found(window)
         if window is not None and not hits:
@@ -119,7 +120,7 @@ class Retriever:
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: Callable[[tuple[float, float] | None], Awaitable[list[StoredMemory]]],
+                        found: Callable[..., Awaitable[list[StoredMemory]]],
                         ) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
@@ -139,7 +140,12 @@ class Retriever:
         if window is None:
             return [h for h in hits if relevant(h)]
         if about_own_past(question):
-            return [h for h in hits if tells(h)]
+            told = [h for h in hits if tells(h)]
+            if len(told) < len(hits):
+                # Questions asked that day took places ("What did I do today?" asked again and
+                # again filled them all): what was told then is looked for further down.
+                told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h)]
+            return told
         chosen = [h for h in hits if relevant(h)]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and relevant(h)]
@@ -152,13 +158,12 @@ class Retriever:
         each memory's `score` stays its similarity to the question itself, what the relevance
         threshold is calibrated on."""
         where = _combine(request.where, window)
-        keyword: dict[str, float] = {}
-        if request.where is None:
-            keyword = dict(index.search(request.question, depth))
-        # Both reads at once: most keyword matches are not among the vector hits.
+        keyword = dict(index.search(request.question, depth))
+        # Both reads at once: most keyword matches are not among the vector hits. The filter applies
+        # to both, so a filter matching every memory ranks them as no filter does.
         by_vector, by_keyword = await asyncio.gather(
             self.store.search(request.brain, search, depth, where, with_vectors=True),
-            self.store.get(request.brain, ids=list(keyword), with_vectors=True) if keyword else _nothing(),
+            self.store.get(request.brain, ids=list(keyword), where=where, with_vectors=True) if keyword else _nothing(),
         )
         found = {m.id: m for m in by_vector}
         for memory in by_keyword:

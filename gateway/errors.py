@@ -21,7 +21,7 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, str):  # a lone surrogate ("\ud83d", half an emoji) cannot be encoded as UTF-8
         return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {_json_safe(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json_safe(v) for v in value]
     return value

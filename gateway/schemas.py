@@ -1,13 +1,22 @@
 """The HTTP API's request and response bodies (the bus contracts live in `shared`)."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
-from shared.messages import MEMORY_UNAVAILABLE, MemoryRef, OllamaStatus, SystemPrompt, UserId, UserMessage, not_blank
+from shared.messages import (
+    MEMORY_UNAVAILABLE,
+    MemoryRef,
+    OllamaStatus,
+    SystemPrompt,
+    UserId,
+    UserMessage,
+    Where,
+    not_blank,
+)
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 OptionalUser = UserId | None
@@ -104,7 +113,7 @@ class QueryBody(RequestBody):
     question: MemoryText
     # Strict: `true` taken as 1 result, or "yes" as asking for an answer, hides a client's mistake.
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS, strict=True)
-    where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")
+    where: Where = Field(default=None, description="Chroma metadata filter, e.g. {\"topic\": \"work\"}")
     answer: bool = Field(default=False, strict=True,
                          description="Also generate an answer from the results with the LLM")
 

@@ -61,6 +61,10 @@ from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.ingest")
 DOCUMENT_BATCH = 16  # chunks of about 1,000 characters: a note arriving meanwhile waits for at most one such batch
+# Context jobs taken at once: each embeds a turn's runs with its neighbours, texts up to three
+# times as long, in the embedder's threads that new memories also need. 256 at once held every
+# brain's new memories (and their deletes) for a minute behind one brain's import of long notes.
+CONTEXT_BATCH = 32
 T = TypeVar("T")
 BATCH = 256
 
@@ -272,7 +276,7 @@ class ContextLoop:
             while not self.lifetime.stopping:
                 await self.drained.wait()
                 try:
-                    messages = await fetch(pull)
+                    messages = await fetch(pull, CONTEXT_BATCH)
                 except nats.errors.Error as exc:
                     log.warning("context fetch failed: %s", exc)
                     await asyncio.sleep(0.5)

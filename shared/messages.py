@@ -1,5 +1,6 @@
 """Pydantic models of every message that crosses the bus."""
 
+import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -8,6 +9,30 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from shared.memory.brains import BusBrain
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
+
+def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A number no metadata value can be: parsed again on the bus, an integer beyond 64 bits
+    became a float and silently matched nothing."""
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for each in value.values():
+                walk(each)
+        elif isinstance(value, list):
+            for each in value:
+                walk(each)
+        elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+            raise ValueError(f"{value} does not fit in 64 bits, so no stored value equals it; compare with a smaller "
+                             "number, or store and compare it as a string")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value} is not a number a memory can hold; use a finite number")
+
+    walk(where)
+    return where
+
+
+Where = Annotated[dict[str, Any] | None, AfterValidator(_storable_numbers)]
+"""A Chroma metadata filter; the brain_worker checks the rest of its shape (shared/memory/store.py)."""
+
 MAX_MESSAGE_CHARS = 32_000
 MAX_SYSTEM_PROMPT_CHARS = 8_000
 
@@ -15,6 +40,8 @@ MAX_SYSTEM_PROMPT_CHARS = 8_000
 def not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain text, not only whitespace")
+    if "\x00" in value:  # no text holds one; a file's bytes, or UTF-16, sent as text do
+        raise ValueError("must not contain NUL characters (\\u0000)")
     return value
 
 
@@ -52,7 +79,7 @@ class ChatRequest(BaseModel):
         "best `memory_results` memories and remembers nothing (POST /query with answer)",
     )
     memory_results: int | None = Field(default=None, ge=1, le=100)
-    memory_where: dict[str, Any] | None = Field(
+    memory_where: Where = Field(
         default=None, description="Chroma metadata filter on the memories recalled (`answer`: the one of POST /query)",
     )
     route: bool = Field(

@@ -171,6 +171,23 @@ def test_a_bad_filter_reason_ends_before_the_advice(lumia: Stack) -> None:
         assert ". Use one field per clause" in message and ".. " not in message
 
 
+@pytest.mark.parametrize("where", [
+    {"topic": {"$eq": [1]}}, {"topic": {"$ne": [1]}}, {"topic": {"$in": [[1]]}}, {"n": {"$nin": [{}]}},
+    {"n": 9223372036854775808}, {"n": 123456789012345678901234567890},
+    {"$and": [{"topic": "home"}, {"n": {"$eq": [1]}}]},
+])
+def test_a_filter_no_stored_value_can_match_is_a_422_not_a_500(lumia: Stack, where: dict[str, object]) -> None:
+    """Found by a black-box pass: Chroma's validator let these through, and its query engine
+    failed on them ("Invalid where clause", a 500), or matched nothing without a word."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "I keep my spare key in the garage.", topic="home", n=3)
+        response = client.post("/query", json={"customer_id": name, "question": "key", "where": where})
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]  # refused by the gateway's model, or by the brain_worker
+    assert error["loc"] == ["body", "where"] or error["msg"].startswith("where is not a valid"), error
+
+
 def test_a_threads_initial_message_is_remembered_in_its_brain(lumia: Stack, fake_ollama: FakeOllama) -> None:
     owner = f"user-{uuid.uuid4().hex[:8]}"
     name = brain()

@@ -113,25 +113,28 @@ _SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNOR
 EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
 
 
-def _created_at(metadata: Mapping[str, object]) -> float:
-    value = metadata.get("timestamp", metadata.get("created_at"))
+def _created_at(metadata: Mapping[str, object], at: tuple[str | int, ...] = ("body",)) -> float:
+    """`at`: where the item is in the request body, for the error's `loc` (an item of a batch)."""
+    key = "timestamp" if "timestamp" in metadata else "created_at"
+    value = metadata.get(key)
     if value is None:
         return time.time()
+    loc = (*at, "metadata", key)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not EARLIEST <= value <= LATEST:  # also false for NaN
-            raise invalid(("body", "metadata", "timestamp"), "out of range: use Unix seconds (not milliseconds), "
+            raise invalid(loc, "out of range: use Unix seconds (not milliseconds), "
                           "an ISO 8601 date or a written one", value)
         return float(value)
     if isinstance(value, str):
         try:
-            return _created_at({"timestamp": float(value)})  # "1773446400", as a form field sends it
+            return _created_at({key: float(value)}, at)  # "1773446400", as a form field sends it
         except ValueError:
             pass
         parsed = _date(value)
         if parsed is not None:
             # The same range as a number: 9999-12-31T23:59-12:00 is in year 10000 in UTC.
-            return _created_at({"timestamp": parsed})
-    raise invalid(("body", "metadata", "timestamp"), "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
+            return _created_at({key: parsed}, at)
+    raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
                   "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
 
 
@@ -150,8 +153,9 @@ def _date(value: str) -> float | None:
     return None
 
 
-def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None) -> MemoryItem:
-    created_at = _created_at(body.metadata)
+def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None,
+          at: tuple[str | int, ...] = ("body",)) -> MemoryItem:
+    created_at = _created_at(body.metadata, at)
     # A note posted again (a retry, a re-sent turn) is the memory already stored: the same id.
     memory_id = memory_id or note_id(brain, body.content, body.metadata, created_at)
     return MemoryItem(id=memory_id, brain=brain, content=body.content, kind=kind,
@@ -214,7 +218,7 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller,
                        limiter: MemoryLimiter) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
-    items = [_item(brain, each) for each in body.items]
+    items = [_item(brain, each, at=("body", "items", n)) for n, each in enumerate(body.items)]
     await _publish(nc, items, caller, limiter)
     return IngestBatchAccepted(ids=[i.id for i in items])
 

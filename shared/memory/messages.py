@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared.memory.brains import BusBrain
-from shared.messages import not_blank
+from shared.messages import Where, not_blank
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
@@ -28,7 +28,8 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
     for key, value in metadata.items():
         if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
             raise ValueError(f"key {key!r}: use 1-{MAX_METADATA_KEY_CHARS} characters")
-        if any(unicodedata.category(c) in ("Cc", "Cf") for c in key):  # a NUL, a newline, a zero-width space
+        # A NUL, a newline, a zero-width space, half of a surrogate pair (stored mangled).
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in key):
             raise ValueError(f"key {key!r}: control and invisible characters are not allowed in keys")
         if key.startswith(RESERVED_METADATA_PREFIXES):
             raise ValueError(f"key {key!r} is reserved: keys must not start with "
@@ -96,7 +97,7 @@ class QueryRequest(BusRequest):
     brain: BusBrain
     question: MemoryText
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
-    where: dict[str, Any] | None = Field(default=None, description="Chroma metadata filter")
+    where: Where = Field(default=None, description="Chroma metadata filter")
     relevant_only: bool = Field(default=False, description="Drop memories below the relevance threshold")
     include_persona: bool = False
 

@@ -6,6 +6,7 @@ the directory, a Chroma server (`CHROMA_URL`) when several do.
 """
 
 import asyncio
+import math
 import os
 import resource
 from collections.abc import Callable, Iterator
@@ -58,8 +59,9 @@ def check_where(where: dict[str, Any] | None) -> None:
 
 
 def _no_unknown_operators(where: dict[str, Any]) -> None:
-    """Chroma's validator reads `{"$bogus": 1}` as a field named "$bogus" and its query engine
-    then fails on it; no metadata key starts with "$" (shared/memory/messages.py), so it is a typo."""
+    """What Chroma's validator lets through and its query engine then fails on (a 500): an
+    unknown operator (read as a field named "$bogus"; no metadata key starts with "$",
+    shared/memory/messages.py, so it is a typo), and operands no metadata value can equal."""
     for key, value in where.items():
         if key in ("$and", "$or"):
             for clause in value:
@@ -67,6 +69,27 @@ def _no_unknown_operators(where: dict[str, Any]) -> None:
         elif key.startswith("$"):
             raise ValueError(f"unknown operator {key!r}: a clause combines others with $and or $or, "
                              "or names a field.")
+        elif isinstance(value, dict):
+            for operator, operand in value.items():
+                if operator in ("$in", "$nin"):
+                    for each in operand:
+                        _scalar(key, operator, each)
+                elif operator not in ("$contains", "$not_contains"):
+                    _scalar(key, operator, operand)
+        else:
+            _scalar(key, "=", value)
+
+
+def _scalar(key: str, operator: str, operand: Any) -> None:
+    """A value a metadata field can hold: a string, a finite number that fits in 64 bits, or a bool."""
+    if isinstance(operand, (bool, str)):
+        return
+    if isinstance(operand, int) and -(2**63) <= operand < 2**63:
+        return
+    if isinstance(operand, float) and math.isfinite(operand):
+        return
+    raise ValueError(f"{key!r} {operator} {operand!r}: compare with a string, a finite number that fits in "
+                     "64 bits, or true/false (a list only after $in or $nin).")
 
 
 @dataclass(slots=True)
