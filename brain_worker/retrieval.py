@@ -17,9 +17,9 @@ the reply that answers, yet are 2 % of the evidence (bench/recall_written.py).
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -56,6 +56,12 @@ def index_memory(index: KeywordIndex, memory: StoredMemory) -> None:
     answer = memory.metadata.get("answer")
     index.add(memory.id, context.said(memory), len(memory.content), float(memory.metadata.get(CREATED_AT, 0)),
               answer if isinstance(answer, str) else "")
+
+
+class Finder(Protocol):
+    """A query's search, within a time window (or all time), `deeper` candidates deep."""
+
+    async def __call__(self, within: tuple[float, float] | None, deeper: int = ...) -> list[StoredMemory]: ...
 
 
 class Retriever:
@@ -120,7 +126,7 @@ class Retriever:
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: Callable[..., Awaitable[list[StoredMemory]]],
+                        found: "Finder",
                         ) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
@@ -167,8 +173,7 @@ class Retriever:
         )
         found = {m.id: m for m in by_vector}
         for memory in by_keyword:
-            if memory.id not in found and (window is None or window[0] <= _created_at(memory) < window[1]):
-                found[memory.id] = memory
+            found.setdefault(memory.id, memory)
         if not found:
             return []
         matrix = np.asarray([m.vector for m in found.values()], dtype=np.float32)

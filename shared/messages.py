@@ -10,6 +10,14 @@ from shared.memory.brains import BusBrain
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
 
+def storable_number(value: int | float) -> bool:
+    """Whether a memory's metadata can hold this number: Chroma keeps booleans, integers of 64 bits
+    and finite floats."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, bool) or -(2**63) <= value < 2**63
+
+
 def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
     """A number no metadata value can be: parsed again on the bus, an integer beyond 64 bits
     became a float and silently matched nothing."""
@@ -20,10 +28,10 @@ def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
         elif isinstance(value, list):
             for each in value:
                 walk(each)
-        elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        elif isinstance(value, int) and not storable_number(value):
             raise ValueError(f"{value} does not fit in 64 bits, so no stored value equals it; compare with a smaller "
                              "number, or store and compare it as a string")
-        elif isinstance(value, float) and not math.isfinite(value):
+        elif isinstance(value, float) and not storable_number(value):
             raise ValueError(f"{value} is not a number a memory can hold; use a finite number")
 
     walk(where)

@@ -1,13 +1,12 @@
 """Bus messages of the memory side: ingestion, retrieval, stats and housekeeping."""
 
-import math
 import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared.memory.brains import BusBrain
-from shared.messages import Where, not_blank
+from shared.messages import Where, not_blank, storable_number
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
@@ -34,9 +33,9 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
         if key.startswith(RESERVED_METADATA_PREFIXES):
             raise ValueError(f"key {key!r} is reserved: keys must not start with "
                              + ", ".join(repr(p) for p in RESERVED_METADATA_PREFIXES))
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, float) and not storable_number(value):
             raise ValueError(f"{key!r}: {value} is not a number Lumia can store; use a finite number")
-        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        if isinstance(value, int) and not storable_number(value):
             raise ValueError(f"{key!r}: {value} does not fit in 64 bits; send it as a string")
         if isinstance(value, str) and len(value) > MAX_METADATA_VALUE_CHARS:
             raise ValueError(f"{key!r}: at most {MAX_METADATA_VALUE_CHARS} characters; put long text in the content")

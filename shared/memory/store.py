@@ -6,7 +6,6 @@ the directory, a Chroma server (`CHROMA_URL`) when several do.
 """
 
 import asyncio
-import math
 import os
 import resource
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
 from shared.memory.brains import brain_from_key, brain_key
+from shared.messages import storable_number
 
 T = TypeVar("T")
 HEARTBEAT_WAIT = 1.5  # s: below the gateway's 2 s wait for a worker's health
@@ -82,11 +82,7 @@ def _no_unknown_operators(where: dict[str, Any]) -> None:
 
 def _scalar(key: str, operator: str, operand: Any) -> None:
     """A value a metadata field can hold: a string, a finite number that fits in 64 bits, or a bool."""
-    if isinstance(operand, (bool, str)):
-        return
-    if isinstance(operand, int) and -(2**63) <= operand < 2**63:
-        return
-    if isinstance(operand, float) and math.isfinite(operand):
+    if isinstance(operand, str) or (isinstance(operand, int | float) and storable_number(operand)):
         return
     raise ValueError(f"{key!r} {operator} {operand!r}: compare with a string, a finite number that fits in "
                      "64 bits, or true/false (a list only after $in or $nin).")
