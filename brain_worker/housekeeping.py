@@ -36,7 +36,9 @@ async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pendin
         persona_last_updated=persona.updated_at if persona.text else None,
         memory_count=len(index),
         pending_ingest=pending,
-        embedding_model=await store.embedder_of(brain) or (store.embedder_name if len(index) else None),
+        # Null for an empty brain, whether it was cleared (no collection) or emptied one delete at a
+        # time (a collection that still records its embedder): nothing in it was embedded.
+        embedding_model=(await store.embedder_of(brain) or store.embedder_name) if len(index) else None,
         dead_letters=dead,
     )
 

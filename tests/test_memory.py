@@ -481,6 +481,21 @@ def test_stats_have_the_readme_shape(lumia: Stack) -> None:
     assert empty["memory_count"] == 0 and empty["has_context"] is False
 
 
+def test_stats_name_the_embedder_of_a_brain_only_while_it_holds_memories(lumia: Stack) -> None:
+    """Found by a black-box pass: an emptied brain named its embedder or not depending on how it
+    was emptied."""
+    deleted, cleared = brain(), brain()
+    with lumia.client() as client:
+        [memory] = ingest(client, deleted, "The bike lock code is 4711.")
+        ingest(client, cleared, "The bike lock code is 4711.")
+        holding = stats(client, deleted)["embedding_model"]
+        assert client.delete(f"/memory/{deleted}/memories/{memory}").status_code == 204
+        assert client.post(f"/memory/clear/{cleared}").status_code == 200
+        after = [stats(client, name)["embedding_model"] for name in (deleted, cleared)]
+    assert holding == "local:multilingual-e5-small"
+    assert after == [None, None]
+
+
 
 
 def test_forgetting_a_memory_id_no_memory_can_have_is_refused(lumia: Stack) -> None:
