@@ -9,12 +9,14 @@ paraphrases, requests like "suggest a dinner for me" for a vegan), 12 off-topic 
 jokes, maths, code) and 6 near off-topic ones (a fact about a cat, "what is the most popular
 cat breed?").
 
-Played as a chat would be: the facts are said one a minute, then the other messages a day
-later in a fixed shuffled order, each asked as the chat asks (`Retriever.query` with
-`relevant_only`, `LUMIA_MEMORY_RESULTS` results) and then remembered itself, as every chat
-message is. A relevant message is served when its fact is among the memories the model gets;
-an off-topic one when the model gets none. Also the threshold that would serve most messages
-(balanced: the mean of the relevant and the off-topic shares).
+Played as a chat would be: the facts are said one a minute (and again with a question or
+request of someone else's between every two of them: a chat's neighbouring messages are part of
+a memory's vector), then the other messages a day later in a fixed shuffled order, each asked
+as the chat asks (`Retriever.query` with `relevant_only`, `LUMIA_MEMORY_RESULTS` results) and
+then remembered itself, as every chat message is. A relevant message is served when its fact is
+among the memories the model gets; an off-topic one when the model gets none. Also the
+threshold that would serve most messages (balanced: the mean of the relevant and the off-topic
+shares).
 
     python bench/gate.py
 """
@@ -46,6 +48,7 @@ DATA = ROOT / "bench" / "gate.json"
 START = 1_767_225_600.0  # 2026-01-01
 MINUTE, DAY = 60.0, 86_400.0
 KINDS = ("relevant", "off_topic", "near_off_topic")
+CHAT_TURN = {"role": "user", "answer": "(the answer)"}  # as llm_worker/memory.py remembers a chat message
 
 
 @dataclass
@@ -62,10 +65,35 @@ def fact_id(brain: str, index: int) -> str:
     return f"turn_{brain}_fact_{index}"
 
 
-async def play(store: MemoryStore, embedder: LocalEmbedder, brains: list[dict], results: int) -> list[Asked]:
-    facts = [MemoryItem(id=fact_id(b["name"], i), brain=b["name"], content=text, kind="turn",
-                        created_at=START + i * MINUTE) for b in brains for i, text in enumerate(b["facts"])]
-    await write_in_batches(Ingestor(store, embedder), facts)
+def chatter(brains: list[dict], b: dict) -> list[str]:
+    """What a chat says between the facts when they are interleaved: the other people of the same
+    language's off-topic messages and questions about themselves, alternately, so that no later
+    message of this person was said before."""
+    others = [o for o in brains if o["lang"] == b["lang"] and o is not b]
+    off = [m for o in others for m in o["off_topic"]]
+    own = [m["q"] for o in others for m in o["relevant"]]
+    random.Random(f"chatter {b['name']}").shuffle(off)
+    random.Random(f"chatter {b['name']}").shuffle(own)
+    return [m for pair in zip(off, own, strict=False) for m in pair]
+
+
+def day_one(brains: list[dict], interleave: bool) -> list[MemoryItem]:
+    """The first day's chat: the facts a minute apart, and with `interleave` a question or request
+    between every two of them, as a chat goes ("I drive a blue Saab." / "What's my job?")."""
+    items = []
+    for b in brains:
+        said = [(fact_id(b["name"], i), text) for i, text in enumerate(b["facts"])]
+        if interleave:
+            between = chatter(brains, b)
+            said = [x for i, fact in enumerate(said) for x in (fact, (f"turn_{b['name']}_chatter_{i}", between[i]))]
+        items += [MemoryItem(id=memory_id, brain=b["name"], content=text, kind="turn", created_at=START + n * MINUTE,
+                             metadata=CHAT_TURN) for n, (memory_id, text) in enumerate(said)]
+    return items
+
+
+async def play(store: MemoryStore, embedder: LocalEmbedder, brains: list[dict], results: int,
+               interleave: bool = False) -> list[Asked]:
+    await write_in_batches(Ingestor(store, embedder), day_one(brains, interleave))
     ingestor, enricher = Ingestor(store, embedder), ContextEnricher(store, embedder)
     clock = [START]
     retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0, clock=lambda: clock[0])
@@ -81,7 +109,7 @@ async def play(store: MemoryStore, embedder: LocalEmbedder, brains: list[dict], 
             asked.append(Asked(b["name"], b["lang"], kind, text, want,
                                [(h.id, h.score or 0.0) for h in reply.results]))
             said = MemoryItem(id=f"turn_{b['name']}_asked_{n}", brain=b["name"], content=text, kind="turn",
-                              created_at=clock[0])
+                              created_at=clock[0], metadata=CHAT_TURN)
             written = await ingestor.write([said])
             await enricher.enrich([(brain, memory_id) for brain, ids in written.items() for memory_id in ids])
     return asked
@@ -122,14 +150,17 @@ async def run() -> None:
     brains = json.loads(DATA.read_text(encoding="utf-8"))["brains"]
     settings = Settings()
     embedder = LocalEmbedder()
+    print(f"data: {len(brains)} people, {sum(len(b['facts']) for b in brains)} facts")
     try:
-        with chroma_dir(None) as directory:
-            store = MemoryStore(open_chroma(None, directory), embedder.name)
-            asked = await play(store, embedder, brains, settings.memory_results)
+        for interleave in (False, True):
+            with chroma_dir(None) as directory:
+                store = MemoryStore(open_chroma(None, directory), embedder.name)
+                asked = await play(store, embedder, brains, settings.memory_results, interleave)
+            print(f"\n## the facts told {'between questions and requests' if interleave else 'one after another'}, "
+                  f"{len(asked)} later messages")
+            print("\n".join(report(asked, settings.memory_min_score)))
     finally:
         embedder.close()
-    print(f"data: {len(brains)} people, {sum(len(b['facts']) for b in brains)} facts, {len(asked)} later messages")
-    print("\n".join(report(asked, settings.memory_min_score)))
     print(f"\ntotal {time.perf_counter() - started:.1f}s")
 
 

@@ -145,7 +145,7 @@ class Ingestor:
         """Names each turn's predecessor: the turn of the same brain that arrived just before it."""
         previous = self._last.pop(brain, None) or await self._last_stored(brain, memories[0])
         for memory in memories:
-            if not context.in_context(memory.metadata):
+            if not context.linked(memory):
                 continue
             itself = previous is not None and previous.id == memory.id
             if previous is not None and not itself and context.follows(previous.metadata, memory.metadata):
@@ -160,7 +160,7 @@ class Ingestor:
         at = float(first.metadata[context.CREATED_AT])
         near = await self.store.get(brain, where={"$and": [{context.CREATED_AT: {"$gte": at - context.GAP_SECONDS}},
                                                            {context.CREATED_AT: {"$lte": at}}]})
-        turns = [m for m in near if context.in_context(m.metadata)]
+        turns = [m for m in near if context.linked(m)]
         return context.order(turns)[-1] if turns else None
 
     async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:

@@ -24,6 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from shared.memory import identity
+from shared.memory.asking import tells_nothing
 from shared.memory.embedder import Embedder
 from shared.memory.store import MemoryStore, StoredMemory
 
@@ -79,6 +80,21 @@ def said(memory: StoredMemory) -> str:
 
 def in_context(metadata: dict[str, Any]) -> bool:
     return metadata.get(KIND) != "document"
+
+
+def asks_the_assistant(memory: StoredMemory) -> bool:
+    """A user's own chat message that only asks or requests ("What's my job?", "Tell me a
+    joke."). What follows it is the assistant's answer, not the user's next message, so it is
+    no part of its neighbours' context: paired, it lifted the facts said around it towards every
+    later question (e5 puts questions near questions), and "I drive a blue Saab." said before
+    "What's my job?" was found for "What is my job?"."""
+    return memory.metadata.get("role") == "user" and not speaker_of(memory) and tells_nothing(words(memory))
+
+
+def linked(memory: StoredMemory) -> bool:
+    """Whether a memory takes part in the runs of turns: the turns around a chat's question
+    are paired with each other, past it."""
+    return in_context(memory.metadata) and not asks_the_assistant(memory)
 
 
 def document_chunks(source: str | None = None) -> dict[str, Any]:
@@ -138,7 +154,7 @@ def order(memories: Sequence[StoredMemory]) -> list[StoredMemory]:
 def chain(memories: Sequence[StoredMemory]) -> dict[str, str]:
     """Each memory's predecessor among `memories` (every one of a brain, say), by `order`."""
     links: dict[str, str] = {}
-    ordered = [m for m in order(memories) if in_context(m.metadata)]
+    ordered = [m for m in order(memories) if linked(m)]
     for previous, current in pairwise(ordered):
         if follows(previous.metadata, current.metadata):
             links[current.id] = previous.id
