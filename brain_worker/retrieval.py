@@ -117,8 +117,9 @@ class Retriever:
             return await self._search(request, index, question, search, deeper, within)
 
         hits = await found(window)
-        if window is not None and not hits:
-            # Nothing in that window: answer from all time rather than from nothing.
+        if window is not None and not hits and not (request.relevant_only and about_own_past(request.question)):
+            # Nothing in that window: answer from all time rather than from nothing. Not a chat's
+            # "What did I do yesterday?": another day's memories would be told as yesterday's.
             window = None
             hits = await found(None)
         if request.relevant_only:

@@ -253,6 +253,23 @@ def test_a_chat_about_my_own_past_gets_that_time_alone_and_other_times_add_nothi
         assert used("Hur länge ska jag koka ett ägg idag?") == []
 
 
+def test_a_chat_about_a_time_nothing_was_said_in_gets_no_other_times_memories(lumia: Stack) -> None:
+    """Found by a black-box pass: with nothing said yesterday, "What did I do yesterday?" got a
+    memory of three days ago, told to the model as if it were yesterday's."""
+    name = brain()
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    with lumia.client() as client:
+        assert client.post("/ingest", json={"customer_id": name, "content": "Jag bakade lussekatter med min fru.",
+                                            "metadata": {"timestamp": three_days_ago.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        searched = client.post("/query", json={"customer_id": name, "question": "What did I bake yesterday?"}).json()
+        replies = [client.post("/memory/chat", json={"user_id": name, "message": message}).json()
+                   for message in ("What did I do yesterday?", "Vad sa jag igår?")]
+    assert [reply["memories_used"] for reply in replies] == [[], []]
+    # A search is no chat: with nothing in the window it answers from all time.
+    assert [r["content"] for r in searched["results"]] == ["Jag bakade lussekatter med min fru."]
+
+
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:
     name = brain()
     now = datetime.now(UTC)
