@@ -28,7 +28,7 @@ from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.timewindow import parse_time_window
 from shared.memory import context
-from shared.memory.asking import about_own_past, about_the_conversation, tells_nothing
+from shared.memory.asking import about_own_past, about_the_conversation, small_talk, tells_nothing
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
@@ -136,6 +136,8 @@ class Retriever:
         other times, which scored higher in Swedish. Any other time boosts without hiding: "Does
         Bosse need his medicine today?" also gets the older fact that answers it, and "How long
         should I boil an egg today?" none of today's unrelated memories."""
+        if small_talk(question):  # "Hello", "How are you?": any memory found is one e5 put near everything
+            return []
         about_talk = about_the_conversation(question)
 
         def tells(memory: StoredMemory) -> bool:

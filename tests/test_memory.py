@@ -118,6 +118,23 @@ def test_earlier_questions_and_requests_are_not_context_for_a_chat(lumia: Stack,
     assert {"Can you suggest a snack for me?", "Tell me a story."} <= {m["content"] for m in listed["memories"]}
 
 
+def test_fillers_and_follow_ups_are_no_context_and_small_talk_gets_no_memories(lumia: Stack,
+                                                                              fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: after "lol", "Ja." and "Hmm, interesting.", "Hello" got all
+    three as memories (0.83-0.85), and the persona was asked to read them as statements."""
+    name = brain()
+    with lumia.client() as client:
+        [fact] = ingest(client, name, "I'm a keen birdwatcher and spend weekends at the lake.")
+        say(client, name, "lol", "Ja.", "Hmm, interesting.", "Make it shorter.", "Gör den längre.",
+            "Another one please.")
+        hello = client.post("/memory/chat", json={"user_id": name, "message": "Hello"}).json()
+        fillers = client.post("/memory/chat", json={"user_id": name, "message": "lol, interesting"}).json()
+        hobby = client.post("/memory/chat", json={"user_id": name, "message": "What do I do on weekends?"}).json()
+    assert hello["memories_used"] == [] and fillers["memories_used"] == []
+    assert "## Vector store data:" not in system_prompt_sent(fake_ollama, "Hello")
+    assert [m["id"] for m in hobby["memories_used"]] == [fact]
+
+
 def test_a_question_between_two_facts_lifts_neither(lumia: Stack) -> None:
     """Found by a black-box pass: "What's my job?" asked between two facts was part of the first
     one's vector, and "What is my job?" later found "I drive a blue Saab." (0.859)."""

@@ -8,7 +8,7 @@ import pytest
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.retrieval import Retriever, without_common_words
-from shared.memory.asking import about_own_past, about_the_conversation, in_first_person, tells_nothing
+from shared.memory.asking import about_own_past, about_the_conversation, in_first_person, small_talk, tells_nothing
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
@@ -173,6 +173,17 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("What should I get my wife for Christmas?", True),  # a capital after the relation is no name of theirs
     ("Should I take my dog to Paris?", True),
     ("What do I cook for my son on Sunday?", True),
+    # Fillers and follow-ups (a black-box pass found them given to "Hello" and to the persona).
+    ("lol", True),
+    ("Ja.", True),
+    ("Hmm, interesting.", True),
+    ("Okay, great!", True),
+    ("Make it shorter.", True),
+    ("Gör den längre.", True),
+    ("Another one please.", True),
+    ("sup how's it going", True),
+    ("Remind me what I did yesterday.", True),
+    ("Påminn mig om vad jag gjorde igår.", True),
     # Each of these tells something, so it may be context.
     # Facts carried by a question or request (a black-box pass: none reached a later chat or the persona).
     ("How do I treat my peanut allergy if I accidentally eat one?", False),
@@ -196,10 +207,29 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("i love hiking 🏔️", False),
     ("Jag gillar svamp.", False),
     ("Oslo.", False),  # an answer to the assistant's question
+    ("Yes, I live in Oslo.", False),
+    ("Sure, my daughter is 7.", False),
+    ("Another thing: I have a cat named Misse.", False),
+    ("Make sure I remember my dentist appointment on Friday.", False),
+    ("Please note that I am vegan.", False),
     ("", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("Hello", True),
+    ("Hi, how are you?", True),
+    ("Hej! Hur mår du idag?", True),
+    ("lol", True),
+    ("Thanks, great!", True),
+    ("How are you handling my data?", False),
+    ("Hello, what is my wife's name?", False),
+    ("Oslo.", False),
+])
+def test_small_talk_is_greetings_fillers_and_how_are_you_alone(text: str, talk: bool) -> None:
+    assert small_talk(text) is talk
 
 
 @pytest.mark.parametrize(("text", "own", "talk"), [

@@ -37,6 +37,29 @@ GREETINGS = frozenset("""
     hej hejsan hallå tjena tja tack så mycket okej hejdå god morgon natt kväll där alla allihop dig er
     trevligt att träffas ses sen
 """.split())
+# Replies that carry no fact: "lol", "Ja.", "Hmm, interesting.", "Okay, great!" (a black-box pass
+# found them given to a later "Hello" as memories, and to the persona as statements).
+FILLER = frozenset("""
+    lol haha hahaha hehe lmao xd hmm hm mm mhm oh ah aha wow whoa yes yeah yep yup no nope nah sure right
+    fine great nice awesome perfect exactly indeed interesting true alright got it makes sense
+    ja jo jaha japp nej nä nja mm okej precis exakt bra fint kul najs snyggt intressant oj aha jaså visst absolut
+    toppen härligt grymt sant
+""".split())
+SMALL_TALK = GREETINGS | FILLER
+# Follow-ups about the answer just given ("Make it shorter.", "Gör den längre.", "Another one
+# please.") ask like any request.
+FOLLOW_UP_WORDS = frozenset("""
+    make rewrite rephrase shorten expand continue redo retry try again another more shorter longer simpler
+    gör skriv om förkorta förläng fortsätt igen en ett till mer kortare längre enklare
+""".split())
+PLEASE = frozenset("please pls plz snälla".split())
+# A request that asks back what the user did ("Remind me what I did yesterday.") asks; one that
+# tells of it ("Write down that I moved to Oslo.") tells.
+ASKING_BACK_WORDS = frozenset("tell remind show list berätta påminn visa lista".split())
+_SMALL_TALK_QUESTION = re.compile(
+    r"^(?:\W*(?:hi|hey|hello|hej|hejsan|tjena|how are you(?: doing)?(?: today)?|how's it going|how is it going"
+    r"|what's up|whats up|sup|how are things|hur mår du(?: idag)?|hur är läget|läget|hur går det))+\W*$",
+    re.IGNORECASE)
 # A message may ask the assistant to keep a fact ("Can you remember that my code is 4711?").
 KEEPING_WORDS = frozenset("remember note save ihåg notera spara".split())
 POSSESSIVES = frozenset("my our mine ours min mitt mina vår vårt våra".split())
@@ -62,12 +85,14 @@ _TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discus
 def tells_nothing(text: str) -> bool:
     """Every sentence asks (a question, or a request in the second person) or greets, and none
     tells something of the user; a message of greetings alone ("Thanks!") tells nothing either."""
+    if small_talk(text):
+        return True
     asked, greeted_only = False, True
     for sentence in (s.strip() for s in _SENTENCE.findall(text)):
         said = [w.replace("’", "'") for w in _WORD.findall(sentence)]
         if not said:
             continue
-        if all(w.lower() in GREETINGS for w in said):
+        if all(w.lower() in SMALL_TALK for w in said):
             continue
         greeted_only = False
         if _asks(sentence, said):
@@ -95,7 +120,17 @@ def _asks(sentence: str, said: list[str]) -> bool:
     # A request in the first person carries a fact ("Write down that I moved to Oslo"). English
     # "I" only as written: lowercased it is Swedish "i" (in).
     first_person = "I" in said or bool(FIRST_PERSON_WORDS & set(words))
-    return words[0] in REQUEST_WORDS and not first_person
+    if words[0] in ASKING_BACK_WORDS and about_own_past(sentence):
+        return True
+    requests = words[0] in REQUEST_WORDS | FOLLOW_UP_WORDS or bool(PLEASE & set(words))
+    return requests and not first_person
+
+
+def small_talk(text: str) -> bool:
+    """A message that is greetings, thanks, fillers or "How are you?" alone: no memory helps it."""
+    said = _WORD.findall(text)
+    return bool(said) and (all(w.lower().replace("’", "'") in SMALL_TALK for w in said)
+                           or _SMALL_TALK_QUESTION.match(text.strip()) is not None)
 
 
 def _tells_in_question(said: list[str]) -> bool:
