@@ -18,7 +18,7 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 import numpy as np
@@ -66,13 +66,14 @@ class Finder(Protocol):
 
 class Retriever:
     def __init__(self, store: MemoryStore, embedder: Embedder, keywords: KeywordCache, min_score: float,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, zone: tzinfo = UTC) -> None:
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
         self.min_score = min_score
         self.directions = Directions()
         self._clock = clock
+        self.zone = zone  # the user's: where their days begin
 
     async def keyword_index(self, brain: str) -> KeywordIndex:
         index = self.keywords.get(brain)
@@ -95,7 +96,7 @@ class Retriever:
 
     async def query(self, request: QueryRequest) -> QueryReply:
         check_where(request.where)
-        now = datetime.fromtimestamp(self._clock(), UTC)
+        now = datetime.fromtimestamp(self._clock(), self.zone)
         window = parse_time_window(request.question, now)
         index = self.keywords.get(request.brain)
         if index is None:

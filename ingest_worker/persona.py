@@ -4,6 +4,7 @@ when a memory is forgotten."""
 import asyncio
 import logging
 import time
+from datetime import UTC, tzinfo
 
 from shared.memory import context
 from shared.memory.asking import tells_nothing
@@ -19,13 +20,14 @@ RECENT_STATEMENTS = 60
 
 class PersonaRefresher:
     def __init__(self, book: PersonaBook, store: MemoryStore, ollama: OllamaClient, model: str,
-                 every_turns: int, every_seconds: float) -> None:
+                 every_turns: int, every_seconds: float, zone: tzinfo = UTC) -> None:
         self.book = book
         self.store = store
         self.ollama = ollama
         self.model = model
         self.every_turns = every_turns
         self.every_seconds = every_seconds
+        self.zone = zone
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()  # brains whose running refresh may have read a memory forgotten since
         # Brains whose profile may hold a forgotten memory's words: written again from statements alone.
@@ -99,7 +101,7 @@ class PersonaRefresher:
         # The current profile carries what was told before the recent statements: an allergy said
         # 64 statements earlier was lost when each refresh read only these.
         profile = "" if rewrite else current.text
-        text = (await self.ollama.chat(self.model, build_persona_messages(recent, profile))).strip()
+        text = (await self.ollama.chat(self.model, build_persona_messages(recent, profile, self.zone))).strip()
         # A statement deleted while the model wrote (on any replica) must not be saved with the
         # profile; its delete's own refresh may have finished before this one. Nor may a profile
         # written from one that another refresh (a rewrite after a forget) has replaced meanwhile.

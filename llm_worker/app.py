@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 window=window,
                 keep=keep,
                 router=router,
+                zone=settings.zone,
             )
             try:
                 outcome = await turns.run(request.request_id, turn)

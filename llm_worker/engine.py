@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 from llm_worker.memory import BadMemoryFilter, Recollection
 from llm_worker.router import Recall, Router
@@ -120,6 +121,7 @@ async def stream_turn(
     window: Window | None = None,
     keep: Keep | None = None,
     router: Router | None = None,
+    zone: tzinfo = UTC,
 ) -> None:
     """Stream one answer. Ends with exactly one `done` or `error`, unless cancelled.
 
@@ -153,7 +155,7 @@ async def stream_turn(
                                         results or ())
         known = Recollection(memories=memories, persona=persona, unavailable=known.unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
-                                  tool_results=results or ())
+                                  tool_results=results or (), zone=zone)
         if known.memories:
             await events.emit("context", memories=known.refs())
         async for piece in ollama.chat_stream(model, messages, window.options if window else None):

@@ -4,7 +4,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
 
@@ -23,9 +23,10 @@ MEMORY_PREAMBLE = (
 )
 
 
-def _day(memory: Remembered) -> str:
+def _day(memory: Remembered, zone: tzinfo) -> str:
+    """The day it was said, in the user's time zone (LUMIA_TIMEZONE): the day "igår" means."""
     try:
-        return datetime.fromtimestamp(float(memory.metadata["lumia_created_at"]), UTC).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(float(memory.metadata["lumia_created_at"]), zone).strftime("%Y-%m-%d")
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         # A memory published on the bus may carry a time no date can hold: the chat must still answer.
         return "unknown"
@@ -49,20 +50,20 @@ def _source(memory: Remembered) -> str:
     return f' source="{html.escape(source)}"'
 
 
-def memory_section(memories: Sequence[Remembered]) -> str:
+def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
     quoted = "\n".join(
-        f'<memory id="{m.id}" date="{_day(m)}"{_source(m)}>\n{_quote(m.content)}\n</memory>' for m in memories
+        f'<memory id="{m.id}" date="{_day(m, zone)}"{_source(m)}>\n{_quote(m.content)}\n</memory>' for m in memories
     )
     return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE}\n{quoted}"
 
 
-def context_block(persona: str | None, memories: Sequence[Remembered]) -> str:
+def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
     """What Lumia knows for this message, in the README's structure; empty when nothing applies."""
     sections = []
     if persona:
         sections.append(f"{PERSONA_HEADING}\n{_quote(persona)}")
     if memories:
-        sections.append(memory_section(memories))
+        sections.append(memory_section(memories, zone))
     return "\n\n".join(sections)
 
 
@@ -130,6 +131,7 @@ def build_messages(
     history: Sequence[Turn] = (),
     budget: int | None = None,
     tool_results: Sequence[ToolOutput] = (),
+    zone: tzinfo = UTC,
 ) -> list[dict[str, str]]:
     """The system prompt (with persona and memories), the conversation so far, the message.
 
@@ -147,7 +149,7 @@ def build_messages(
     message_cost = estimate_tokens(message)
     tools_cost = estimate_tokens(tools) if tools else 0
     persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results)
-    context = context_block(persona, memories)
+    context = context_block(persona, memories, zone)
     system = f"{system_prompt}\n\n{context}" if context else system_prompt
     fixed = estimate_tokens(system) + message_cost + tools_cost
     if budget is not None and fixed > budget and tools:
@@ -299,10 +301,11 @@ PERSONA_INSTRUCTIONS = (
 )
 
 
-def build_persona_messages(memories: Sequence[Remembered], profile: str = "") -> list[dict[str, str]]:
+def build_persona_messages(memories: Sequence[Remembered], profile: str = "",
+                           zone: tzinfo = UTC) -> list[dict[str, str]]:
     """`profile`: the current one, so facts told before the statements given here are kept; left out
     when the profile must be written from the statements alone (one of them was forgotten)."""
-    statements = "\n".join(f"- ({_day(m)}) {_quote(m.content)}" for m in memories)
+    statements = "\n".join(f"- ({_day(m, zone)}) {_quote(m.content)}" for m in memories)
     current = f"<profile>\n{_quote(profile)}\n</profile>\n" if profile else ""
     return [
         {"role": "system", "content": PERSONA_INSTRUCTIONS},

@@ -6,11 +6,13 @@ factory.
 
 import os
 import secrets
+from datetime import tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -75,6 +77,10 @@ class Settings(BaseSettings):
         alias="LUMIA_SYSTEM_PROMPT",
     )
     log_level: str = Field("INFO", alias="LUMIA_LOG_LEVEL")
+    timezone: str | None = Field(
+        None, alias="LUMIA_TIMEZONE",
+        description="The user's time zone (IANA name, such as Europe/Stockholm): where 'yesterday' and "
+                    "'last week' begin, how dates without a zone are read; unset: this machine's")
 
     # Memory.
     memory_min_score: float = Field(
@@ -134,6 +140,24 @@ class Settings(BaseSettings):
                                 description="Largest request body the gateway reads")
     tool_admins: str = Field("", alias="LUMIA_TOOL_ADMINS",
                              description="Comma-separated usernames that may register tools for everyone")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if not name:
+            return None
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Europe/Stockholm") from exc
+        return name
+
+    @property
+    def zone(self) -> tzinfo:
+        """LUMIA_TIMEZONE, or this machine's (Lumia runs where its user is)."""
+        import tzlocal
+
+        return ZoneInfo(self.timezone) if self.timezone else tzlocal.get_localzone()
 
     def refuse_unsafe_auth(self) -> None:
         """LUMIA_AUTH=off trusts whatever user_id a request names: only on this machine."""

@@ -2,13 +2,16 @@
 
 import unicodedata
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from shared.memory.jetstream import SMALL_DOCUMENT
+from shared.settings import Settings
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
 
@@ -285,6 +288,38 @@ def test_a_chat_about_a_time_nothing_was_said_in_gets_no_other_times_memories(lu
     assert [reply["memories_used"] for reply in replies] == [[], []]
     # A search is no chat: with nothing in the window it answers from all time.
     assert [r["content"] for r in searched["results"]] == ["Jag bakade lussekatter med min fru."]
+
+
+def test_days_begin_in_the_users_time_zone(make_stack: Callable[..., Stack], fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: days were counted in UTC, so for a user in Stockholm what was done
+    at 00:30 was the day before's, and west of Greenwich "today" began in the afternoon. UTC+14
+    makes every hour of the day differ: the two memories are on the same day in UTC, and "yesterday"
+    in UTC holds both of them or neither."""
+    zone = timezone(timedelta(hours=14))
+    stack = make_stack("llm", "brain", "gateway", LUMIA_TIMEZONE="Etc/GMT-14")  # POSIX signs: UTC+14
+    name = brain()
+    yesterday = (datetime.now(zone) - timedelta(days=1)).date()
+    skating = datetime.combine(yesterday, time(0, 30), zone)
+    baking = datetime.combine(yesterday - timedelta(days=1), time(23, 30), zone)
+    with stack.client() as client:
+        for text, when in (("I went ice skating on the lake.", skating.timestamp()),
+                           ("I baked saffron buns with my wife.", baking.timestamp()),
+                           ("I fed the ducks.", f"{yesterday.isoformat()}T10:00:00")):  # no zone: the user's
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        answer = client.post("/memory/chat", json={"user_id": name, "message": "What did I do yesterday?"}).json()
+        [ducks] = client.post("/query", json={"customer_id": name, "question": "ducks",
+                                              "n_results": 1}).json()["results"]
+    assert sorted(m["snippet"] for m in answer["memories_used"]) == ["I fed the ducks.",
+                                                                      "I went ice skating on the lake."]
+    assert f'date="{yesterday.isoformat()}"' in system_prompt_sent(fake_ollama, "What did I do yesterday?")
+    assert ducks["metadata"]["lumia_created_at"] == datetime.combine(yesterday, time(10), zone).timestamp()
+
+
+def test_an_unknown_time_zone_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ValidationError, match="unknown time zone 'Europe/Stokholm'"):
+        Settings(LUMIA_TIMEZONE="Europe/Stokholm")
 
 
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:

@@ -8,7 +8,7 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from contextlib import aclosing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -17,7 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
-from gateway.deps import Caller, MemoryLimiter, Nats, Relay
+from gateway.deps import AppSettings, Caller, MemoryLimiter, Nats, Relay
 from gateway.errors import invalid
 from gateway.schemas import (
     DocumentAccepted,
@@ -113,8 +113,9 @@ _SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNOR
 EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
 
 
-def _created_at(metadata: Mapping[str, object], at: tuple[str | int, ...] = ("body",)) -> float:
-    """`at`: where the item is in the request body, for the error's `loc` (an item of a batch)."""
+def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | int, ...] = ("body",)) -> float:
+    """`at`: where the item is in the request body, for the error's `loc` (an item of a batch);
+    `zone`: the user's (LUMIA_TIMEZONE), for a date written without one."""
     key = "timestamp" if "timestamp" in metadata else "created_at"
     value = metadata.get(key)
     if value is None:
@@ -127,35 +128,39 @@ def _created_at(metadata: Mapping[str, object], at: tuple[str | int, ...] = ("bo
         return float(value)
     if isinstance(value, str):
         try:
-            return _created_at({key: float(value)}, at)  # "1773446400", as a form field sends it
+            return _created_at({key: float(value)}, zone, at)  # "1773446400", as a form field sends it
         except ValueError:
             pass
-        parsed = _date(value)
+        parsed = _date(value, zone)
         if parsed is not None:
             # The same range as a number: 9999-12-31T23:59-12:00 is in year 10000 in UTC.
-            return _created_at({key: parsed}, at)
+            return _created_at({key: parsed}, zone, at)
     raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
                   "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
 
 
-def _date(value: str) -> float | None:
+def _date(value: str, zone: tzinfo) -> float | None:
     """An ISO 8601 or written date as Unix seconds, or None."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return _in_zone(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
     except (ValueError, OverflowError):
         pass
     written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group().lower()], " ".join(value.split()))
     for form in WRITTEN_DATES:
         try:
-            return datetime.strptime(written, form).timestamp()
+            return _in_zone(datetime.strptime(written, form), zone)
         except (ValueError, OverflowError):
             continue
     return None
 
 
-def _item(brain: str, body: IngestItemBody, kind: str = "note", memory_id: str | None = None,
+def _in_zone(when: datetime, zone: tzinfo) -> float:
+    return (when if when.tzinfo is not None else when.replace(tzinfo=zone)).timestamp()
+
+
+def _item(brain: str, body: IngestItemBody, zone: tzinfo, kind: str = "note", memory_id: str | None = None,
           at: tuple[str | int, ...] = ("body",)) -> MemoryItem:
-    created_at = _created_at(body.metadata, at)
+    created_at = _created_at(body.metadata, zone, at)
     # A note posted again (a retry, a re-sent turn) is the memory already stored: the same id.
     memory_id = memory_id or note_id(brain, body.content, body.metadata, created_at)
     return MemoryItem(id=memory_id, brain=brain, content=body.content, kind=kind,
@@ -206,19 +211,21 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {413: {"description": "A body over 
 
 
 @router.post("/ingest", status_code=202, response_model=IngestAccepted, responses=TOO_LARGE)
-async def ingest(body: IngestBody, nc: Nats, caller: Caller, limiter: MemoryLimiter) -> IngestAccepted:
+async def ingest(body: IngestBody, nc: Nats, caller: Caller, limiter: MemoryLimiter,
+                 settings: AppSettings) -> IngestAccepted:
     """Remember one text; searchable shortly after (ingestion is asynchronous)."""
-    item = _item(caller.named_brain(body.customer_id, user=body.user_id), body)
+    item = _item(caller.named_brain(body.customer_id, user=body.user_id), body, settings.zone)
     await _publish(nc, [item], caller, limiter)
     return IngestAccepted(id=item.id)
 
 
 @router.post("/ingest/batch", status_code=202, response_model=IngestBatchAccepted, responses=TOO_LARGE)
-async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller,
-                       limiter: MemoryLimiter) -> IngestBatchAccepted:
+async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter: MemoryLimiter,
+                       settings: AppSettings) -> IngestBatchAccepted:
     """Remember up to 1,000 texts at once."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
-    items = [_item(brain, each, at=("body", "items", n)) for n, each in enumerate(body.items)]
+    zone = settings.zone
+    items = [_item(brain, each, zone, at=("body", "items", n)) for n, each in enumerate(body.items)]
     await _publish(nc, items, caller, limiter)
     return IngestBatchAccepted(ids=[i.id for i in items])
 
@@ -376,7 +383,7 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     # nothing); new text is a new version, and storing it drops the chunks of the one before.
     document = hashlib.sha256(f"{internal}\x00{source}\x00{text}".encode()).hexdigest()[:32]
     items = [
-        _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}),
+        _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}), UTC,
               kind="document", memory_id=f"doc_{document}_{n}")
         for n, chunk in enumerate(chunks)
     ]
