@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             await broker.connect()
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             context.set_global("retriever", Retriever(runtime.store, runtime.embedder, keywords,
-                                                      settings.memory_min_score, zone=settings.zone))
+                                                      settings.memory_min_score, zone=runtime.zone))
             yield
 
     async def changed(runtime: MemoryRuntime, notice: BrainChanged) -> None:

@@ -26,12 +26,12 @@ import numpy as np
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
-from brain_worker.timewindow import parse_time_window
 from shared.memory import context
 from shared.memory.asking import about_own_past, about_the_conversation, small_talk, tells_nothing
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
+from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, parse_time_window
 
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
@@ -40,7 +40,7 @@ OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the us
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
 CREATED_AT = context.CREATED_AT
-PRIVATE_KEYS = ("lumia_hash", *context.KEYS)
+PRIVATE_KEYS = ("lumia_hash", *context.KEYS, ABOUT_FROM, ABOUT_TO)
 
 
 def public_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +259,10 @@ def _created_at(memory: StoredMemory) -> float:
 def _combine(where: dict[str, Any] | None, window: tuple[float, float] | None) -> dict[str, Any] | None:
     clauses = [where] if where else []
     if window is not None:
-        clauses += [{CREATED_AT: {"$gte": window[0]}}, {CREATED_AT: {"$lt": window[1]}}]
+        # Said then, or said later of then ("Yesterday I bought a bike", shared/memory/timewindow.py).
+        said_then = {"$and": [{CREATED_AT: {"$gte": window[0]}}, {CREATED_AT: {"$lt": window[1]}}]}
+        told_of_then = {"$and": [{ABOUT_FROM: {"$lt": window[1]}}, {ABOUT_TO: {"$gt": window[0]}}]}
+        clauses.append({"$or": [said_then, told_of_then]})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

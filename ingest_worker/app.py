@@ -84,7 +84,7 @@ class IngestLoop:
             (subjects.MEMORY_INGEST_ALL, subjects.INGEST_CONSUMER, BATCH) if documents_after is None
             else (subjects.MEMORY_DOCUMENT_ALL, subjects.DOCUMENT_CONSUMER, DOCUMENT_BATCH))
         self.ack_wait = ack_wait
-        self.ingestor = Ingestor(runtime.store, runtime.embedder)
+        self.ingestor = Ingestor(runtime.store, runtime.embedder, runtime.zone)
         self.refresher = refresher
         self.max_deliver = max_deliver
         self.js = runtime.nc.jetstream()
@@ -403,7 +403,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60,
-                                         settings.zone)
+                                         runtime.zone)
             refreshers.append(refresher)
             ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait, lifetime)
             documents = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait,

@@ -2,20 +2,24 @@
 and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
 import asyncio
+import math
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from shared.memory import context
 from shared.memory.embedder import Embedder, Vector
 from shared.memory.identity import content_hash
 from shared.memory.messages import MemoryItem
 from shared.memory.store import MemoryStore, StoredMemory
+from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
 
 LAST_TURNS = 4096  # brains whose last turn is remembered between batches; the others are looked up
 
 
-def stored_form(item: MemoryItem) -> StoredMemory:
+def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
+    """`zone`: the user's, for what a memory tells of an earlier day ("Yesterday I bought a bike")."""
     memory = StoredMemory(id=item.id, content=item.content,
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
@@ -29,6 +33,9 @@ def stored_form(item: MemoryItem) -> StoredMemory:
         # Arrival order breaks ties between turns of one session stored with the same time.
         memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.PREV2: "", context.NEXT: "",
                             context.DONE: 0}
+        if math.isfinite(item.created_at) and (
+                told := told_of(context.said(memory), datetime.fromtimestamp(item.created_at, zone))) is not None:
+            memory.metadata |= {ABOUT_FROM: told[0], ABOUT_TO: told[1]}
     return memory
 
 
@@ -40,9 +47,10 @@ class Prepared:
 
 
 class Ingestor:
-    def __init__(self, store: MemoryStore, embedder: Embedder) -> None:
+    def __init__(self, store: MemoryStore, embedder: Embedder, zone: tzinfo = UTC) -> None:
         self.store = store
         self.embedder = embedder
+        self.zone = zone
         # Prepared but not yet stored, per brain (ids and content hashes): a batch is embedded
         # while the one before it is written, and must not take that one's memories for new.
         self._unstored: dict[str, set[str]] = defaultdict(set)
@@ -166,7 +174,7 @@ class Ingestor:
     async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:
         forms: dict[str, StoredMemory] = {}
         for item in batch:
-            form = stored_form(item)
+            form = stored_form(item, self.zone)
             forms.setdefault(form.metadata["lumia_hash"], form)
         # By id too: a memory stored under another hash (before the hash counted the day) is still stored.
         same_words, same_ids = await asyncio.gather(

@@ -290,6 +290,28 @@ def test_a_chat_about_a_time_nothing_was_said_in_gets_no_other_times_memories(lu
     assert [r["content"] for r in searched["results"]] == ["Jag bakade lussekatter med min fru."]
 
 
+def test_a_chat_about_a_time_finds_what_was_told_of_it_later(lumia: Stack) -> None:
+    """Found by a black-box pass: told today, "Yesterday I bought a new bike" was not what
+    "What did I buy yesterday?" found: only what was said yesterday was."""
+    name = brain()
+    yesterday_noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    with lumia.client() as client:
+        assert client.post("/ingest", json={"customer_id": name, "content": "I had lunch with Per at the Thai place.",
+                                            "metadata": {"timestamp": yesterday_noon.timestamp()}}).status_code == 202
+        say(client, name, "Yesterday I bought a new bike, a blue Crescent.", "Igår köpte jag också en ny jacka.",
+            "I'm going to buy a helmet next week.")
+        english = client.post("/memory/chat", json={"user_id": name, "message": "What did I buy yesterday?"}).json()
+        swedish = client.post("/memory/chat", json={"user_id": name, "message": "Vad köpte jag igår?"}).json()
+        found = client.post("/query", json={"customer_id": name, "question": "What did I buy yesterday?",
+                                            "n_results": 10}).json()
+    told_then = {"I had lunch with Per at the Thai place.", "Yesterday I bought a new bike, a blue Crescent.",
+                 "Igår köpte jag också en ny jacka."}
+    assert {m["snippet"] for m in english["memories_used"]} == told_then
+    assert {m["snippet"] for m in swedish["memories_used"]} == told_then
+    # Only when it was said is public: which day a memory tells of is Lumia's reading of it.
+    assert all(not key.startswith("lumia_about") for r in found["results"] for key in r["metadata"])
+
+
 def test_days_begin_in_the_users_time_zone(make_stack: Callable[..., Stack], fake_ollama: FakeOllama) -> None:
     """Found by a black-box pass: days were counted in UTC, so for a user in Stockholm what was done
     at 00:30 was the day before's, and west of Greenwich "today" began in the afternoon. UTC+14

@@ -1,11 +1,11 @@
 """Calendar dates, months with a year and years in a question, next to the relative phrases that already worked."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from brain_worker.timewindow import parse_time_window
+from shared.memory.timewindow import parse_time_window, told_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # A Wednesday, mid-October: November and December of this year are still ahead.
@@ -225,3 +225,26 @@ def test_last_night_is_yesterday_and_today(question: str) -> None:
 @pytest.mark.parametrize("question", ["Run 2024 metres in mid-2024 metres", "I ran late 2000 meters"])
 def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     assert local_days(question) is None
+
+
+@pytest.mark.parametrize(("text", "days_back", "days"), [
+    ("Yesterday I bought a new bike.", 1, 1),
+    ("Igår köpte jag en ny jacka.", 1, 1),
+    ("I förrgår var vi på bio.", 2, 1),
+    ("We were in Rome last week.", 9, 7),  # said on a Wednesday: Monday to Sunday the week before
+    ("För tre dagar sedan flyttade vi.", 4, 3),  # "N days ago" is read loosely, as in a question
+    ("I'm going to Rome in June.", None, None),  # as often a plan as a memory
+    ("On Friday we have a party.", None, None),
+    ("I went running today.", None, None),  # said then: nothing earlier
+    ("Last night was fun.", None, None),  # "last night" reaches into the day it was said
+])
+def test_a_memory_tells_of_an_earlier_time_only_when_it_is_plainly_past(text: str, days_back: int | None,
+                                                                        days: int | None) -> None:
+    said_at = datetime(2026, 12, 2, 15, tzinfo=UTC)  # a Wednesday
+    window = told_of(text, said_at)
+    if days_back is None:
+        assert window is None
+        return
+    said_on = datetime(2026, 12, 2, tzinfo=UTC)
+    assert window == ((said_on - timedelta(days=days_back)).timestamp(),
+                      (said_on - timedelta(days=days_back) + timedelta(days=days)).timestamp())

@@ -6,6 +6,7 @@ process also hosts ingestion; with CHROMA_URL each worker runs on its own.
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from faststream import ContextRepo
 from nats.aio.client import Client
@@ -31,6 +32,7 @@ class MemoryRuntime:
     ollama: OllamaClient
     nc: Client
     forgets: Forgets
+    zone: tzinfo  # the user's (LUMIA_TIMEZONE): where their days begin
 
 
 async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, stack: AsyncExitStack) -> MemoryRuntime:
@@ -59,6 +61,7 @@ async def memory_runtime(context: ContextRepo, settings: Settings, nc: Client, s
         ollama=OllamaClient(http, settings.ollama_base_url, settings.ollama_stall_timeout),
         nc=nc,
         forgets=await Forgets.open(js, settings.jetstream_replicas),
+        zone=settings.zone,
     )
     context.set_global(CONTEXT_KEY, runtime)
     return runtime

@@ -1,5 +1,5 @@
 """Time in a question ("igår", "last week", "i mars", "on 25 November", "i juli 2025") as a [start, end)
-window in Unix seconds."""
+window in Unix seconds; and the earlier time a memory tells of ("Yesterday I bought a bike")."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -282,3 +282,22 @@ def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
         if date is not None:
             return date
     return None
+
+
+# What a memory tells of a time before it was said ("Yesterday I bought a new bike", "I tisdags
+# var vi på bio"), stored beside when it was said: a question about that time finds it too. Only
+# what is plainly past: "in June" or "on Friday" is as often a plan.
+ABOUT_FROM, ABOUT_TO = "lumia_about_from", "lumia_about_to"
+_TOLD_PAST = re.compile(
+    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|last (?:week|weekend|month)"
+    r"|förra (?:veckan|helgen|månaden)|last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|i (?:måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags))\b|" + _AGO_EN.pattern + "|" + _AGO_SV.pattern)
+
+
+def told_of(text: str, said_at: datetime) -> Window | None:
+    """The earlier window a memory said at `said_at` (timezone-aware, the user's) tells of, if any."""
+    if not _TOLD_PAST.search(text.lower()):
+        return None
+    window = parse_time_window(text, said_at)
+    said_on = said_at.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    return window if window is not None and window[1] <= said_on else None
