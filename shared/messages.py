@@ -46,7 +46,8 @@ MAX_SYSTEM_PROMPT_CHARS = 8_000
 
 
 def not_blank(value: str) -> str:
-    if not value.strip():
+    # Zero-width spaces and byte order marks are no text either: such a note was stored and found nothing.
+    if not any(ch.isprintable() and not ch.isspace() for ch in value):
         raise ValueError("must contain text, not only whitespace")
     if "\x00" in value:  # no text holds one; a file's bytes, or UTF-16, sent as text do
         raise ValueError("must not contain NUL characters (\\u0000)")

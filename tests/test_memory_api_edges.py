@@ -161,6 +161,24 @@ def test_a_blank_search_is_refused_naming_q(lumia: Stack) -> None:
     assert empty.status_code == 200 and empty.json() == {"memories": [], "total": 0}
 
 
+def test_a_search_the_bus_refuses_is_refused_naming_q(lumia: Stack) -> None:
+    """Found by a black-box pass: a NUL in q was a 500, the bus's refusal of it unhandled."""
+    with lumia.client() as client:
+        response = client.get(f"/memory/{brain()}/memories", params={"q": "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["query", "q"]
+    assert "NUL" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b", "\ufeff", " \u200b\n"])
+def test_text_of_invisible_characters_alone_is_refused(lumia: Stack, text: str) -> None:
+    with lumia.client() as client:
+        note = client.post("/ingest", json={"customer_id": brain(), "content": text})
+        question = client.post("/query", json={"customer_id": brain(), "question": text})
+    assert note.status_code == 422 and note.json()["detail"][0]["loc"] == ["body", "content"]
+    assert question.status_code == 422 and question.json()["detail"][0]["loc"] == ["body", "question"]
+
+
 def test_a_bad_filter_reason_ends_before_the_advice(lumia: Stack) -> None:
     with lumia.client() as client:
         responses = [client.post("/query", json={"customer_id": brain(), "question": "q", "where": where})

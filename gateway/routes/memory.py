@@ -290,7 +290,11 @@ async def memories(
     """Newest first; with `q`, the best matches first (the best 100 at most)."""
     if q and not q.strip():
         raise invalid(("query", "q"), "is blank: leave q out to list every memory, or give words to search for", q)
-    request = ListRequest(brain=caller.brain(_brain(brain)), offset=offset, limit=limit, q=q or None)
+    try:
+        request = ListRequest(brain=caller.brain(_brain(brain)), offset=offset, limit=limit, q=q or None)
+    except ValidationError as exc:  # what the bus refuses in q (a NUL) that the query's own checks let through
+        error = exc.errors()[0]
+        raise invalid(("query", *error["loc"]), error["msg"].removeprefix("Value error, "), error.get("input")) from exc
     return await ask_brain(nc, subjects.BRAIN_MEMORIES_LIST, request, ListReply, caller)
 
 
