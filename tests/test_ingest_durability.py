@@ -1,6 +1,7 @@
 """Ingestion is at-least-once with idempotent writes: nothing lost, nothing doubled, poison set aside."""
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -112,24 +113,35 @@ def test_poison_messages_are_dead_lettered_and_do_not_block(
 ) -> None:
     stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_MAX_DELIVER="2")
 
+    # Found by a black-box pass: items no date or document name can hold were stored from the bus
+    # (a time of NaN had no lumia_created_at; 1e300 topped the listing for good; a chunk of no
+    # source could not be forgotten over HTTP).
+    unstorable = [{"created_at": float("nan")}, {"created_at": 1e300},
+                  {"kind": "document", "metadata": {"chunk": 0}}, {"kind": "document", "metadata": {"source": 42}}]
+
     async def garbage() -> None:
         nc = await nats.connect(stack.env["NATS_URL"])
         await nc.jetstream().publish(subjects.memory_ingest(brain_key("poison")), b"\xff not json")
+        for n, fields in enumerate(unstorable):
+            item = {"id": f"bus_item_{n}", "brain": "poison", "content": "Sent on the bus.", "created_at": 1.7e9,
+                    **fields}
+            await nc.jetstream().publish(subjects.memory_ingest(brain_key("poison")), json.dumps(item).encode())
         await nc.drain()
 
     asyncio.run(garbage())
     with stack.client() as client:
-        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 1)
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 5)
+        assert count(client, "poison") == 0
         fake_ollama.behaviour.embed_fails = True
         client.post("/ingest", json={"customer_id": "poison", "content": "This one cannot be embedded."})
-        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 2, timeout=30)
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 6, timeout=30)
         fake_ollama.behaviour.embed_fails = False
         client.post("/ingest", json={"customer_id": "poison", "content": "This one can."})
         assert wait_until(lambda: count(client, "poison") == 1)
         # pending_ingest also counts the memory's context job, done in the background after it is stored.
         assert wait_until(lambda: client.get("/memory/stats/poison").json()["pending_ingest"] == 0)
         final = client.get("/memory/stats/poison").json()
-    assert final["pending_ingest"] == 0 and final["dead_letters"] == 2
+    assert final["pending_ingest"] == 0 and final["dead_letters"] == 6
 
 
 def test_another_embedder_is_a_clear_error_until_reindexed(make_stack: Callable[..., Stack]) -> None:

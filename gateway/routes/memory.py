@@ -35,6 +35,8 @@ from shared.memory.chunking import chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
+    EARLIEST,
+    LATEST,
     MAX_SOURCE_CHARS,
     BrainRequest,
     BrainsReply,
@@ -51,6 +53,7 @@ from shared.memory.messages import (
     MemoryItem,
     QueryReply,
     QueryRequest,
+    source_problem,
 )
 
 
@@ -109,8 +112,6 @@ SWEDISH_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni"
 _SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNORECASE)  # "14 mars 2026"
 
 
-# What a date can hold (years 1-9999): beyond it a timestamp is a mistake, often milliseconds.
-EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
 
 
 def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | int, ...] = ("body",)) -> float:
@@ -317,11 +318,8 @@ def _source(source: str) -> str:
     """The source as stored: composed (NFC), as brain names are, so "é.md" typed on a Mac (e and a
     combining accent) is the same document when a web form deletes it."""
     source = unicodedata.normalize("NFC", source)
-    if not source.strip():
-        raise invalid(("query", "source"), "is blank: name the document, e.g. source=handbook.md", source)
-    if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
-        # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
-        raise invalid(("query", "source"), "has whitespace at its ends or a control character", source)
+    if (problem := source_problem(source)) is not None:
+        raise invalid(("query", "source"), problem, source)
     return source
 
 

@@ -1,9 +1,10 @@
 """Bus messages of the memory side: ingestion, retrieval, stats and housekeeping."""
 
 import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
@@ -53,6 +54,25 @@ Metadata = Annotated[
 MemoryKind = Literal["turn", "note", "document"]
 
 
+MAX_SOURCE_CHARS = 200
+# What a date can hold (years 1-9999): beyond it a timestamp is a mistake, often milliseconds.
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
+
+
+def source_problem(source: object) -> str | None:
+    """What keeps `source` from naming a document (as stored: composed, NFC), or None."""
+    if not isinstance(source, str) or not source.strip():
+        return "is blank: name the document, e.g. source=handbook.md"
+    if len(source) > MAX_SOURCE_CHARS:
+        return f"is longer than {MAX_SOURCE_CHARS} characters"
+    if source != source.strip() or any(ord(c) < 32 or ord(c) == 127 for c in source):
+        # ' lead.md' would be another document than 'lead.md', and could not be told apart when listed.
+        return "has whitespace at its ends or a control character"
+    if source != unicodedata.normalize("NFC", source):
+        return "is not composed (NFC)"
+    return None
+
+
 class MemoryItem(BaseModel):
     """Published to JetStream on `lumia.memory.ingest.<brain_key>`."""
 
@@ -62,8 +82,16 @@ class MemoryItem(BaseModel):
     brain: BusBrain
     content: MemoryText
     kind: MemoryKind = "note"
-    created_at: float = Field(description="Unix seconds: when it was said or added")
+    created_at: float = Field(ge=EARLIEST, le=LATEST, allow_inf_nan=False,
+                              description="Unix seconds: when it was said or added (years 1-9999)")
     metadata: Metadata = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _document_named(self) -> "MemoryItem":
+        # A chunk without a usable source could be neither listed by it nor forgotten over HTTP.
+        if self.kind == "document" and (problem := source_problem(self.metadata.get("source"))) is not None:
+            raise ValueError(f"a document's metadata.source {problem}")
+        return self
 
 
 class ContextJob(BaseModel):
@@ -169,8 +197,6 @@ class DeleteRequest(BusRequest):
 class DeleteReply(BaseModel):
     deleted: bool
 
-
-MAX_SOURCE_CHARS = 200
 
 
 class DocumentInfo(BaseModel):
