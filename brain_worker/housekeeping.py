@@ -114,9 +114,11 @@ async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: Keywo
 async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> bool:
     """Deletes one memory, and its words from the vectors of the turns it gave context to:
     those go back to their own embedding alone."""
+    neighbours = await context.without(store, embedder, brain, [memory_id])
     if not await store.delete(brain, [memory_id]):
         return False
-    await context.detach(store, embedder, brain, [memory_id])
+    if neighbours:
+        await store.update(brain, neighbours)
     return True
 
 

@@ -181,3 +181,24 @@ def test_reindex_of_a_brain_without_memories_is_an_error_naming_account_brains(s
     missing = lumia_cli("reindex", f"nobody-{uuid.uuid4().hex[:8]}", nats_url=stack.env["NATS_URL"])
     assert_one_line_failure(missing, "has no memories")
     assert "<user_id>/<brain>" in missing.stderr
+
+
+def test_a_delete_the_embedder_cannot_finish_changes_nothing(stack: Stack, fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: with the embedder down, a delete was answered 503 yet done, its
+    neighbours' vectors still holding its words and no forget mark set."""
+    name = brain()
+    with stack.client() as client:
+        first = post(client, name, "My locker code is 4711.")
+        post(client, name, "The locker is in the basement, next to the sauna.")
+        assert wait_until(lambda: stored(client, name, 2))  # in context: each vector holds the other's words
+        fake_ollama.behaviour.embed_fails = True
+        try:
+            refused = client.delete(f"/memory/{name}/memories/{first}")
+            kept = listed(client, name)
+        finally:
+            fake_ollama.behaviour.embed_fails = False
+        done = client.delete(f"/memory/{name}/memories/{first}")
+        after = listed(client, name)
+    assert refused.status_code == 503, refused.text
+    assert first in kept and len(kept) == 2
+    assert done.status_code == 204 and first not in after and len(after) == 1

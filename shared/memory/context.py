@@ -164,12 +164,22 @@ def chain(memories: Sequence[StoredMemory]) -> dict[str, str]:
 async def detach(store: MemoryStore, embedder: Embedder, brain: str, gone: Collection[str]) -> int:
     """Puts every turn whose vector holds words of the `gone` memories (deleted) back to its own
     embedding alone, so forgotten words leave the vectors of the turns around them too."""
+    neighbours = await without(store, embedder, brain, gone)
+    if neighbours:
+        await store.update(brain, neighbours)
+    return len(neighbours)
+
+
+async def without(store: MemoryStore, embedder: Embedder, brain: str, gone: Collection[str]) -> list[StoredMemory]:
+    """The turns whose vectors hold words of the `gone` memories, each back to its own embedding
+    alone, not written yet: a delete makes them first, so that an embedder that is down or of
+    another kind refuses it before anything changed."""
     linked: list[dict[str, object]] = [{key: {"$in": list(gone)}} for key in (PREV, PREV2, NEXT)]
     neighbours = await store.get(brain, where={"$or": linked})
     if neighbours:
+        await store.check_embedder(brain)
         vectors = await embedder.passages([said(m) for m in neighbours])
         for memory, vector in zip(neighbours, vectors, strict=True):
             memory.metadata |= {PREV: "", PREV2: "", NEXT: "", DONE: 1}
             memory.vector = vector
-        await store.update(brain, neighbours)
-    return len(neighbours)
+    return neighbours

@@ -247,6 +247,10 @@ class MemoryStore:
 
         await self._run(self._on, brain, update, None, True)
 
+    async def check_embedder(self, brain: str) -> None:
+        """Raises EmbedderMismatch when the brain was built with another embedder than this store's."""
+        await self._run(self._collection, brain)
+
     async def takes_context(self, brain: str) -> bool:
         """Whether the brain's collection is built for vectors in context (LAYOUT) by this store's
         embedder: an older brain, or one of another embedder (whose writes are refused), keeps
