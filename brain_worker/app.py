@@ -57,7 +57,7 @@ from shared.bus import instance_name, make_app, make_broker, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.forgets import key_of
-from shared.memory.jetstream import StillStoring, replay_dead_letters, settle
+from shared.memory.jetstream import StillStoring, drop_dead_letters, replay_dead_letters, settle
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -193,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             raise StoreUnavailable(why)
         queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
         removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
+        removed += await drop_dead_letters(runtime.nc.jetstream(), request.brain)
         # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
         await runtime.forgets.prune([(request.brain, key_of(request.brain))])
         await runtime.forgets.sweep([request.brain])
@@ -213,6 +214,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         if not deleted and await settled(runtime, request.brain):
             check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        # Kept aside (sent while the brain's embedder differed) is accepted too.
+        deleted = bool(await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)) or deleted
         if deleted:
             # The same note posted again shortly before may still be queued under this id: marked,
             # it is not stored again; one written before the mark is deleted by this second look.
@@ -240,11 +243,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
             check_deadline(request, "document delete")
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
+        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
         await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
         await runtime.forgets.sweep([request.brain])
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)
-        return DocumentDeleteReply(source=request.source, removed=len(ids))
+        return DocumentDeleteReply(source=request.source, removed=len(ids) + aside)
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
     async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime"),

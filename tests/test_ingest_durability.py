@@ -186,6 +186,40 @@ def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make
     assert found["results"][0]["id"] == late.json()["id"]
 
 
+def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Callable[..., Stack]) -> None:
+    """Found by a black-box pass: a note kept aside while the embedder differed could not be deleted
+    (404), survived a clear, and came back with the reindex."""
+    stack = make_stack("brain", "gateway")
+    with stack.client() as client:
+        for name in ("aside", "cleared"):
+            client.post("/ingest", json={"customer_id": name, "content": "The boat is called Vega."})
+            assert wait_until(lambda name=name: count(client, name) == 1)
+        next(c for c in stack.components if c.kind == "brain").stop()
+        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        sent = [client.post("/ingest", json={"customer_id": "aside", "content": text}).json()["id"]
+                for text in ("The shed key is in the blue jar.", "The spare key is under the pot.")]
+        document = client.post("/memory/aside/documents?source=manual.md", content="The pump needs oil yearly.",
+                               headers={"content-type": "text/markdown"})
+        client.post("/ingest", json={"customer_id": "cleared", "content": "The shed key is in the blue jar."})
+        assert document.status_code == 202
+        assert wait_until(lambda: client.get("/memory/stats/aside").json()["dead_letters"] == 3)
+        assert wait_until(lambda: client.get("/memory/stats/cleared").json()["dead_letters"] == 1)
+        deleted = client.delete(f"/memory/aside/memories/{sent[0]}")
+        dropped = client.delete("/memory/aside/documents", params={"source": "manual.md"})
+        cleared = client.post("/memory/clear/cleared").json()
+        for name in ("aside", "cleared"):
+            cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                                  "reindex", name], capture_output=True, text=True, timeout=120)
+            assert cli.returncode == 0 or "has no memories" in cli.stderr, cli.stderr
+        assert wait_until(lambda: count(client, "aside") == 2)
+        assert wait_until(lambda: client.get("/memory/stats/aside").json()["pending_ingest"] == 0)
+        kept = {m["content"] for m in client.get("/memory/aside/memories").json()["memories"]}
+        after_clear = client.get("/memory/stats/cleared").json()
+    assert deleted.status_code == 204 and dropped.json()["removed"] == 1 and cleared["removed"] == 2
+    assert kept == {"The boat is called Vega.", "The spare key is under the pot."}
+    assert after_clear["memory_count"] == 0 and after_clear["dead_letters"] == 0
+
+
 def run_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
     """`chroma run` as deployed: with deploy/chroma/config.yaml (settings other than the file's from
     CHROMA_* variables, as `chroma run` takes them with a config file)."""

@@ -2,11 +2,13 @@
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
+from pydantic import ValidationError
 
 from shared import subjects
 from shared.bus import copies, stream_subjects
@@ -133,14 +135,45 @@ built with another embedder: `lumia reindex` publishes those again (replay_dead_
 async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EMBEDDER_MISMATCH) -> int:
     """Publishes again, for ingestion, the dead letters of `brain` whose reason starts with
     `reason`, and removes them from the dead-letter stream. Returns how many."""
+    replayed = 0
+    async for msg in _dead_letters(js, brain):
+        if (msg.headers or {}).get("Lumia-Reason", "").startswith(reason):
+            item = _item_of(msg.data)
+            # A document's chunks go back to their own queue: on the notes' queue a large document's
+            # chunks held every user's notes until they were stored.
+            queue = subjects.memory_document if item is not None and item.kind == "document" else subjects.memory_ingest
+            await js.publish(queue(brain_key(brain)), msg.data)
+            await js.delete_msg(subjects.DEAD_LETTER_STREAM, msg.metadata.sequence.stream)
+            replayed += 1
+    return replayed
+
+
+async def drop_dead_letters(js: JetStreamContext, brain: str, memory_id: str | None = None,
+                            source: str | None = None) -> int:
+    """Removes the memories of `brain` kept aside as dead letters (sent while its embedder differed,
+    say), as a clear (every one), a delete (`memory_id`) or a document's delete (`source`) removes
+    what is stored: a reindex must not bring them back. Returns how many memories it removed."""
+    dropped = 0
+    async for msg in _dead_letters(js, brain):
+        item = _item_of(msg.data)
+        if memory_id is not None and (item is None or item.id != memory_id):
+            continue
+        if source is not None and (item is None or item.kind != "document" or item.metadata.get("source") != source):
+            continue
+        await js.delete_msg(subjects.DEAD_LETTER_STREAM, msg.metadata.sequence.stream)
+        dropped += item is not None
+    return dropped
+
+
+async def _dead_letters(js: JetStreamContext, brain: str) -> AsyncIterator[Msg]:
+    """Each dead letter of `brain`, acked once the caller is done with it."""
     dead = subjects.dead_letter(brain_key(brain))
     try:
         waiting = (await js.stream_info(subjects.DEAD_LETTER_STREAM, subjects_filter=dead)).state.subjects or {}
     except NotFoundError:
-        return 0
+        return
     if not waiting.get(dead):
-        return 0
-    replayed = 0
+        return
     reader = await js.pull_subscribe(dead, stream=subjects.DEAD_LETTER_STREAM)  # ephemeral: gone when unsubscribed
     try:
         while True:
@@ -149,11 +182,14 @@ async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EM
             except TimeoutError:  # nats' and asyncio's are both TimeoutError subclasses
                 break
             for msg in batch:
-                if (msg.headers or {}).get("Lumia-Reason", "").startswith(reason):
-                    await js.publish(subjects.memory_ingest(brain_key(brain)), msg.data)
-                    await js.delete_msg(subjects.DEAD_LETTER_STREAM, msg.metadata.sequence.stream)
-                    replayed += 1
+                yield msg
                 await msg.ack()
     finally:
         await reader.unsubscribe()
-    return replayed
+
+
+def _item_of(data: bytes) -> MemoryItem | None:
+    try:
+        return MemoryItem.model_validate_json(data)
+    except ValidationError:  # poison: not a memory at all
+        return None
