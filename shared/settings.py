@@ -19,6 +19,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 NATS_TOKEN_FILE = "nats_token"
+NATS_PORT_FILE = "nats_port"  # where `make up`'s embedded server listens, while it runs
 
 
 class Settings(BaseSettings):
@@ -188,7 +189,12 @@ class Settings(BaseSettings):
         if self.nats_url:
             return self.nats_url
         token = self.embedded_nats_token()
-        return f"nats://{token}@127.0.0.1:4222" if token else "nats://127.0.0.1:4222"
+        # The port `make up` chose (4222 when free): the token must not go to another server on 4222.
+        try:
+            port = int((self.data_dir / NATS_PORT_FILE).read_text())
+        except (OSError, ValueError):
+            port = 4222
+        return f"nats://{token}@127.0.0.1:{port}" if token else f"nats://127.0.0.1:{port}"
 
     def embedded_nats_token(self, create: bool = False) -> str | None:
         """The token of `make up`'s embedded nats-server, kept in LUMIA_DATA_DIR (0600)."""

@@ -103,6 +103,12 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     assert asyncio.run(bus_answers(f"nats://127.0.0.1:{nats_port}")) is False
     assert asyncio.run(bus_answers(f"nats://{token}@127.0.0.1:{nats_port}")) is True
     assert token not in log.read_text()
+    # `lumia` without NATS_URL finds the embedded server where it is, not at 4222 (here another
+    # server's: it was told Lumia was not running, and the token went to that server).
+    cli_env = {k: v for k, v in os.environ.items() if k != "NATS_URL"} | {"LUMIA_DATA_DIR": str(data)}
+    cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "reindex", "nobody"], env=cli_env,
+                         capture_output=True, text=True, timeout=60)
+    assert "has no memories" in cli.stderr, cli.stderr
 
     proc.send_signal(sig)
     assert proc.wait(60) == 0
@@ -110,6 +116,7 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     output = log.read_text()
     assert output.count("FastStream app shut down gracefully") == 3
     assert "Application shutdown complete" in output
+    assert not (data / "nats_port").exists()  # the server is gone: a later `lumia` finds no port of it
 
 
 def test_up_uses_a_reachable_nats_url_instead_of_embedding(
