@@ -4,16 +4,18 @@ Consumes (request/reply, queue `brain`)
 - `lumia.brain.query`: `QueryRequest` → `QueryReply` (best first, with the persona on request).
 - `lumia.brain.stats`: `BrainRequest` → `BrainStats`.
 - `lumia.brain.list`: `BrainsRequest` → `BrainsReply` (the brains whose id starts with a prefix, by name).
-- `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches), also of the
-  memories accepted before it and still queued for ingestion (waits up to LUMIA_FORGET_WAIT for them);
-  refused (`expired`) once its `deadline` has passed, before it begins or after that wait.
+- `lumia.brain.clear`: `BrainRequest` → `ClearReply` (memories, persona and caches), at once: also
+  the memories accepted before it and still queued (a mark drops them, shared/memory/forgets.py)
+  and those kept aside as dead letters; refused (`expired`) once its `deadline` has passed.
 - `lumia.brain.memories.list`: `ListRequest` → `ListReply`.
 - `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once; an id not stored
-  yet while the brain has memories queued is deleted once they are stored (waits as clear does);
-  `deadline` as for clear.
+  yet while the brain has memories queued is deleted once they are stored (waits up to
+  LUMIA_FORGET_WAIT for them); refused (`expired`) past its `deadline`, before it begins or after
+  that wait.
 - `lumia.brain.documents.list`: `BrainRequest` → `DocumentsReply` (newest first).
 - `lumia.brain.documents.delete`: `DocumentDeleteRequest` → `DocumentDeleteReply`, every chunk of the
-  document of that source, also chunks still queued (waits as clear does); `deadline` as for clear.
+  document of that source, at once, also chunks still queued (a mark); waits as a delete does only
+  to learn whether a document with nothing stored yet exists; `deadline` as for a delete.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,

@@ -205,7 +205,7 @@ def _brain(brain: str) -> str:
         return _BRAIN.validate_python(brain)
     except ValidationError as exc:
         raise invalid(("path", "brain"), f"{exc.errors()[0]['msg']} (1–{MAX_BRAIN_CHARS} characters, "
-                                         "no '/' and no control characters)", brain) from exc
+                                         "no '/', no '\\' and no control characters)", brain) from exc
 
 
 TOO_LARGE: dict[int | str, dict[str, Any]] = {413: {"description": "A body over LUMIA_MAX_BODY_BYTES (1 MB)"}}
