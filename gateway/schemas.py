@@ -9,9 +9,9 @@ from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
 from shared.messages import (
     MEMORY_UNAVAILABLE,
+    GivenSystemPrompt,
     MemoryRef,
     OllamaStatus,
-    SystemPrompt,
     UserId,
     UserMessage,
     Where,
@@ -36,7 +36,7 @@ class RequestBody(BaseModel):
 class ChatBody(RequestBody):
     user_id: OptionalUser = USER_FIELD
     message: UserMessage
-    system_prompt: SystemPrompt | None = Field(default=None, description="Replaces the default system prompt")
+    system_prompt: GivenSystemPrompt | None = Field(default=None, description="Replaces the default system prompt")
     brain_id: BrainId | None = Field(default=None, description="Which memory to use; the user's id when omitted")
 
 
@@ -131,7 +131,7 @@ class DocumentAccepted(BaseModel):
 class ThreadCreate(RequestBody):
     user_id: OptionalUser = USER_FIELD
     brain_id: BrainId = Field(description="The memory this thread uses")
-    system_prompt: SystemPrompt | None = Field(default=None, description="The thread's personality")
+    system_prompt: GivenSystemPrompt | None = Field(default=None, description="The thread's personality")
     title: Annotated[str, AfterValidator(not_blank)] | None = Field(
         default=None, min_length=1, max_length=200, description="Derived from the first message when omitted")
     initial_message: UserMessage | None = Field(default=None, description="Stored as the first user message")
@@ -154,7 +154,8 @@ class ThreadChatBody(RequestBody):
     user_id: OptionalUser = USER_FIELD
     thread_id: str | None = Field(default=None, description="When given, must be the thread of the path")
     brain_id: BrainId | None = Field(default=None, description="Another brain for this message only")
-    system_prompt: SystemPrompt | None = Field(default=None, description="Another personality for this message only")
+    system_prompt: GivenSystemPrompt | None = Field(default=None,
+                                                    description="Another personality for this message only")
 
 
 class ThreadChatResponse(ChatResponse):
@@ -175,7 +176,7 @@ class RouterChatBody(RequestBody):
     message: UserMessage
     tools: list[ToolDefinition] = Field(default_factory=list, max_length=MAX_TOOLS,
                                         description="Tools for this request only; they win over registered ones")
-    system_prompt: SystemPrompt | None = None
+    system_prompt: GivenSystemPrompt | None = None
     brain_id: BrainId | None = None
 
 

@@ -65,6 +65,9 @@ UserId = Annotated[
     AfterValidator(not_blank),
 ]
 SystemPrompt = Annotated[str, Field(max_length=MAX_SYSTEM_PROMPT_CHARS)]
+# As a client gives one: blank, the model was sent a system prompt of spaces (leave it out for the
+# default). Not on the bus: a thread kept from before may hold one.
+GivenSystemPrompt = Annotated[SystemPrompt, AfterValidator(not_blank)]
 
 
 class ChatRequest(BaseModel):

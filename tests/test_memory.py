@@ -493,6 +493,27 @@ def test_query_can_answer_with_the_llm(lumia: Stack, fake_ollama: FakeOllama) ->
     assert "korvmacka77" in system_prompt_sent(fake_ollama, "What is the wifi password?")
 
 
+def test_an_answer_ollama_fails_is_the_same_error_as_a_chats(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: an error of Ollama's was a 502 in a chat and a 503 from /query."""
+    name = brain()
+    fake_ollama.behaviour.fail_status = 500
+    with lumia.client() as client:
+        ingest(client, name, "The wifi password is korvmacka77.")
+        answered = client.post("/query", json={"customer_id": name, "question": "What is the wifi password?",
+                                               "answer": True})
+        chat = client.post("/memory/chat", json={"user_id": name, "message": "What is the wifi password?"})
+    assert (answered.status_code, answered.json()["code"]) == (chat.status_code, chat.json()["code"])
+    assert answered.status_code == 502 and answered.json()["code"] == "ollama_error"
+
+
+@pytest.mark.parametrize("prompt", ["", "   "])
+def test_a_blank_system_prompt_is_refused_naming_it(lumia: Stack, prompt: str) -> None:
+    with lumia.client() as client:
+        response = client.post("/memory/chat", json={"user_id": brain(), "message": "Hi", "system_prompt": prompt})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "system_prompt"]
+
+
 def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     name = brain()
     paragraphs = [f"Section {i}. " + " ".join(f"word{i}_{j}" for j in range(60)) for i in range(8)]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -19,6 +20,7 @@ from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
 from gateway.deps import AppSettings, Caller, MemoryLimiter, Nats, Relay
 from gateway.errors import invalid
+from gateway.routes.chat import ERRORS, error_response
 from gateway.schemas import (
     DocumentAccepted,
     IngestAccepted,
@@ -232,8 +234,9 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter:
 
 
 @router.post("/query", response_model=QueryResponse,
-             responses={409: {"description": "The brain was built with another embedder: run lumia reindex"}})
-async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse:
+             responses={409: {"description": "The brain was built with another embedder: run lumia reindex"},
+                        **{status: ERRORS[status] for status in (502, 503)}})
+async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse | JSONResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
     request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
@@ -248,7 +251,8 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
                 if event.type == "delta":
                     parts.append(event.text)
                 elif event.type == "error":
-                    raise HTTPException(503, event.error or "The answer could not be generated.")
+                    # As a chat fails: Ollama down a 503, an error of Ollama's a 502 (`code` says which).
+                    return error_response(event)
         answer = "".join(parts)
     return QueryResponse(results=found.results, answer=answer)
 
