@@ -179,6 +179,17 @@ def test_text_of_invisible_characters_alone_is_refused(lumia: Stack, text: str) 
     assert question.status_code == 422 and question.json()["detail"][0]["loc"] == ["body", "question"]
 
 
+def test_a_brain_named_in_bytes_that_are_not_utf8_is_refused(lumia: Stack) -> None:
+    """Found by a black-box pass: /memory/clear/%FF cleared a brain named "\ufffd", as any such name would."""
+    with lumia.client() as client:
+        response = client.post("/memory/clear/%FF")
+        upload = client.post(f"/memory/{brain()}/documents?source=%FF.md", content="Text.",
+                             headers={"content-type": "text/plain"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["path", "brain"]
+    assert upload.status_code == 422 and upload.json()["detail"][0]["loc"] == ["query", "source"]
+
+
 def test_a_bad_filter_reason_ends_before_the_advice(lumia: Stack) -> None:
     with lumia.client() as client:
         responses = [client.post("/query", json={"customer_id": brain(), "question": "q", "where": where})

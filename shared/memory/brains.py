@@ -50,6 +50,8 @@ def _valid_brain(value: str) -> str:
                          "brain of that name could not be told apart in a URL; choose another name")
     if not value.strip("."):
         raise ValueError("must not be only dots")
+    if "\ufffd" in value:  # what a URL's bytes that are not UTF-8 (%FF) are decoded to: one name for them all
+        raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
     if len(value.encode()) > MAX_BRAIN_BYTES:

@@ -70,6 +70,8 @@ def source_problem(source: object) -> str | None:
         return "has whitespace at its ends or a control character"
     if source != unicodedata.normalize("NFC", source):
         return "is not composed (NFC)"
+    if "\ufffd" in source:  # what bytes that are not UTF-8 (%FF in a URL) decode to
+        return "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)"
     return None
 
 
