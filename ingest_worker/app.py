@@ -165,6 +165,8 @@ class IngestLoop:
                 written = await outlast(lambda: self.ingestor.store_prepared(prepared), [msg for msg, _ in decoded])
                 await self.stored(decoded, written)
                 return
+            except EmbedderMismatch as exc:  # documented and expected until `lumia reindex`: no traceback
+                log.warning("batch of %d refused (%s); retrying one by one", len(decoded), exc)
             except Exception:
                 log.exception("batch of %d failed; retrying one by one", len(decoded))
         for msg, item in decoded:
