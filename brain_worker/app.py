@@ -193,9 +193,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         # Refused before the mark: a clear that fails must not go on dropping what is queued.
         if (why := await runtime.store.unreachable()) is not None:
             raise StoreUnavailable(why)
+        # Memories kept aside (sent while the brain's embedder differed) first: failing, nothing is done yet.
+        removed = await drop_dead_letters(runtime.nc.jetstream(), request.brain)
         queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
-        removed = await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
-        removed += await drop_dead_letters(runtime.nc.jetstream(), request.brain)
+        removed += await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
         # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
         await runtime.forgets.prune([(request.brain, key_of(request.brain))])
         await runtime.forgets.sweep([request.brain])
@@ -210,14 +211,16 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
         check_deadline(request, "delete")
+        # Kept aside (sent while the brain's embedder differed) is accepted too; first, so that a
+        # failure leaves everything as it was.
+        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)
         deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         # The id may be one accepted (202) and still queued: once the brain's queue up to now is
         # stored it is either there to delete or was never issued.
-        if not deleted and await settled(runtime, request.brain):
+        if not deleted and not aside and await settled(runtime, request.brain):
             check_deadline(request, "delete")
             deleted = await forget(runtime.store, runtime.embedder, request.brain, request.id)
-        # Kept aside (sent while the brain's embedder differed) is accepted too.
-        deleted = bool(await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)) or deleted
+        deleted = deleted or bool(aside)
         if deleted:
             # The same note posted again shortly before may still be queued under this id: marked,
             # it is not stored again; one written before the mark is deleted by this second look.
@@ -243,9 +246,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         if not await has_document(runtime.store, request.brain, request.source) \
                 and await settled(runtime, request.brain):
             check_deadline(request, "document delete")
+        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
-        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
         await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
         await runtime.forgets.sweep([request.brain])
         if ids:

@@ -2,13 +2,13 @@
 and link each turn to the one before it (its context, added later by ContextEnricher)."""
 
 import asyncio
-import math
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 
 from shared.memory import context
+from shared.memory.asking import tells_nothing
 from shared.memory.embedder import Embedder, Vector
 from shared.memory.identity import content_hash
 from shared.memory.messages import MemoryItem
@@ -33,8 +33,9 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
         # Arrival order breaks ties between turns of one session stored with the same time.
         memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.PREV2: "", context.NEXT: "",
                             context.DONE: 0}
-        if math.isfinite(item.created_at) and (
-                told := told_of(context.said(memory), datetime.fromtimestamp(item.created_at, zone))) is not None:
+        # Not a question: "What did I buy yesterday?" tells of no day, and would be found as asked then.
+        said = context.words(memory)
+        if not tells_nothing(said) and (told := told_of(said, item.created_at, zone)) is not None:
             memory.metadata |= {ABOUT_FROM: told[0], ABOUT_TO: told[1]}
     return memory
 
@@ -150,7 +151,8 @@ class Ingestor:
                 del self._unstored[brain]
 
     async def _link(self, brain: str, memories: list[StoredMemory]) -> None:
-        """Names each turn's predecessor: the turn of the same brain that arrived just before it."""
+        """Names each turn's predecessor: the turn of the same brain that arrived just before it,
+        past a chat's question (shared/memory/context.py `linked`)."""
         previous = self._last.pop(brain, None) or await self._last_stored(brain, memories[0])
         for memory in memories:
             if not context.linked(memory):

@@ -90,7 +90,7 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
         preexec_fn=_die_with_parent,
     )
     url = f"nats://{token}@127.0.0.1:{port}"
-    (settings.data_dir / NATS_PORT_FILE).write_text(str(port))
+    (settings.data_dir / NATS_PORT_FILE).write_text(f"{port} {proc.pid}")
     log.info("started embedded nats-server at nats://127.0.0.1:%d (a token in %s; JetStream store %s, log %s)",
              port, settings.data_dir / NATS_TOKEN_FILE, store, log_file)
     return url, proc

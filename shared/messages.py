@@ -1,6 +1,7 @@
 """Pydantic models of every message that crosses the bus."""
 
 import math
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -45,9 +46,13 @@ MAX_MESSAGE_CHARS = 32_000
 MAX_SYSTEM_PROMPT_CHARS = 8_000
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def not_blank(value: str) -> str:
     # Zero-width spaces and byte order marks are no text either: such a note was stored and found nothing.
-    if not any(ch.isprintable() and not ch.isspace() for ch in value):
+    # By category, not isprintable(): that is False for emoji newer than Python's Unicode ("🫨").
+    if all(unicodedata.category(ch) in _INVISIBLE for ch in value):
         raise ValueError("must contain text, not only whitespace")
     if "\x00" in value:  # no text holds one; a file's bytes, or UTF-16, sent as text do
         raise ValueError("must not contain NUL characters (\\u0000)")

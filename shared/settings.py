@@ -4,9 +4,10 @@ Nothing here runs at import time: call `get_settings()` in a lifespan or a
 factory.
 """
 
+import logging
 import os
 import secrets
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -158,7 +159,13 @@ class Settings(BaseSettings):
         """LUMIA_TIMEZONE, or this machine's (Lumia runs where its user is)."""
         import tzlocal
 
-        return ZoneInfo(self.timezone) if self.timezone else tzlocal.get_localzone()
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        try:
+            return tzlocal.get_localzone()
+        except Exception:  # a TZ of no known zone ("CET-1CEST"): days in UTC, said once
+            _warn_once("the machine's time zone is unknown (TZ?): days begin in UTC; set LUMIA_TIMEZONE")
+            return UTC
 
     def refuse_unsafe_auth(self) -> None:
         """LUMIA_AUTH=off trusts whatever user_id a request names: only on this machine."""
@@ -190,8 +197,10 @@ class Settings(BaseSettings):
             return self.nats_url
         token = self.embedded_nats_token()
         # The port `make up` chose (4222 when free): the token must not go to another server on 4222.
+        # With the server's pid, so that the file of a launcher killed outright names no port.
         try:
-            port = int((self.data_dir / NATS_PORT_FILE).read_text())
+            port, pid = map(int, (self.data_dir / NATS_PORT_FILE).read_text().split())
+            os.kill(pid, 0)
         except (OSError, ValueError):
             port = 4222
         return f"nats://{token}@127.0.0.1:{port}" if token else f"nats://127.0.0.1:{port}"
@@ -217,6 +226,11 @@ class Settings(BaseSettings):
     def keepalive_interval(self) -> float:
         """How often a waiting llm_worker proves it is alive: well inside the stream timeout."""
         return self.stream_timeout / 3
+
+
+@lru_cache
+def _warn_once(message: str) -> None:
+    logging.getLogger("lumia.settings").warning(message)
 
 
 @lru_cache

@@ -67,7 +67,8 @@ def tool_server(tool_server_session: ToolServer) -> ToolServer:
 @pytest.fixture(scope="session")
 def lumia(nats_url: str, fake_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole system, as `make up` runs it, shared by the tests that don't break it."""
-    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"))
+    # Days in UTC, as the tests count them, whatever zone the machine is in.
+    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"), LUMIA_TIMEZONE="UTC")
     stack.start(*ALL)
     yield stack
     stack.stop()
@@ -81,6 +82,7 @@ def make_stack(fake_ollama: FakeOllama, tmp_path: Path) -> Iterator[Callable[...
     def make(*kinds: str, **env: str) -> Stack:
         server = NatsServer()
         env.setdefault("OLLAMA_BASE_URL", fake_ollama.url)
+        env.setdefault("LUMIA_TIMEZONE", "UTC")
         stack = Stack(server.url, env.pop("OLLAMA_BASE_URL"), tmp_path, **env)
         made.append((stack, server))
         stack.start(*kinds)

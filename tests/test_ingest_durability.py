@@ -194,6 +194,8 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
         for name in ("aside", "cleared"):
             client.post("/ingest", json={"customer_id": name, "content": "The boat is called Vega."})
             assert wait_until(lambda name=name: count(client, name) == 1)
+        gate = client.post("/ingest", json={"customer_id": "aside", "content": "The gate code is 1234."}).json()["id"]
+        assert wait_until(lambda: client.get("/memory/stats/aside").json()["pending_ingest"] == 0)
         next(c for c in stack.components if c.kind == "brain").stop()
         stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
         sent = [client.post("/ingest", json={"customer_id": "aside", "content": text}).json()["id"]
@@ -205,6 +207,8 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
         assert wait_until(lambda: client.get("/memory/stats/aside").json()["dead_letters"] == 3)
         assert wait_until(lambda: client.get("/memory/stats/cleared").json()["dead_letters"] == 1)
         deleted = client.delete(f"/memory/aside/memories/{sent[0]}")
+        # Stored, in context with the boat: forgotten without waiting for the reindex (was a 409).
+        gate_deleted = client.delete(f"/memory/aside/memories/{gate}")
         dropped = client.delete("/memory/aside/documents", params={"source": "manual.md"})
         cleared = client.post("/memory/clear/cleared").json()
         for name in ("aside", "cleared"):
@@ -216,6 +220,7 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
         kept = {m["content"] for m in client.get("/memory/aside/memories").json()["memories"]}
         after_clear = client.get("/memory/stats/cleared").json()
     assert deleted.status_code == 204 and dropped.json()["removed"] == 1 and cleared["removed"] == 2
+    assert gate_deleted.status_code == 204, gate_deleted.text
     assert kept == {"The boat is called Vega.", "The spare key is under the pot."}
     assert after_clear["memory_count"] == 0 and after_clear["dead_letters"] == 0
 

@@ -344,6 +344,11 @@ def test_an_unknown_time_zone_is_refused_naming_the_setting() -> None:
         Settings(LUMIA_TIMEZONE="Europe/Stokholm")
 
 
+def test_a_machine_zone_no_one_knows_is_utc_not_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Nowhere/Atlantis")
+    assert Settings(LUMIA_TIMEZONE="").zone.utcoffset(datetime.now(UTC)) == timedelta(0)
+
+
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:
     name = brain()
     now = datetime.now(UTC)

@@ -96,7 +96,9 @@ async def parts(tmp_path: Path) -> AsyncIterator[tuple[MemoryStore, LocalEmbedde
 
 
 def turn(n: int, text: str, at: float, kind: str = "turn") -> MemoryItem:
-    return MemoryItem(id=f"turn-{n:04d}", brain="b", content=text, kind=kind, created_at=at)  # type: ignore[arg-type]
+    metadata = {"source": "handbook.md"} if kind == "document" else {}
+    return MemoryItem(id=f"turn-{n:04d}", brain="b", content=text, kind=kind, created_at=at,  # type: ignore[arg-type]
+                      metadata=metadata)
 
 
 async def stored(store: MemoryStore) -> dict[str, StoredMemory]:

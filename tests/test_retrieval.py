@@ -212,6 +212,12 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Another thing: I have a cat named Misse.", False),
     ("Make sure I remember my dentist appointment on Friday.", False),
     ("Please note that I am vegan.", False),
+    # Words a follow-up starts with start facts too (a review: these were left out of chats).
+    ("En vän till mig heter Anna.", False),
+    ("Om två veckor flyttar Anna till Oslo.", False),
+    ("Mer än tio år har Bosse bott hos oss.", False),
+    ("More people are coming on Friday.", False),
+    ("The door code is 4711, please.", False),
     ("", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:

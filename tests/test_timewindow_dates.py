@@ -237,14 +237,29 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("On Friday we have a party.", None, None),
     ("I went running today.", None, None),  # said then: nothing earlier
     ("Last night was fun.", None, None),  # "last night" reaches into the day it was said
+    ("What did I buy yesterday?", 1, 1),  # told_of reads words; the ingest side leaves questions out
+    ("Two years ago we moved here.", None, None),  # too wide to say which day
 ])
 def test_a_memory_tells_of_an_earlier_time_only_when_it_is_plainly_past(text: str, days_back: int | None,
                                                                         days: int | None) -> None:
     said_at = datetime(2026, 12, 2, 15, tzinfo=UTC)  # a Wednesday
-    window = told_of(text, said_at)
+    window = told_of(text, said_at.timestamp(), UTC)
     if days_back is None:
         assert window is None
         return
     said_on = datetime(2026, 12, 2, tzinfo=UTC)
     assert window == ((said_on - timedelta(days=days_back)).timestamp(),
                       (said_on - timedelta(days=days_back) + timedelta(days=days)).timestamp())
+
+
+def test_a_memory_tells_of_yesterday_in_the_users_zone_across_a_change_of_clocks() -> None:
+    """Summer time begins in Stockholm on 29 March 2026: that day is 23 hours long."""
+    said_at = datetime(2026, 3, 30, 0, 30, tzinfo=STOCKHOLM)  # 22:30 UTC the day before
+    window = told_of("Igår var vi på bio.", said_at.timestamp(), STOCKHOLM)
+    assert window == (datetime(2026, 3, 29, tzinfo=STOCKHOLM).timestamp(),
+                      datetime(2026, 3, 30, tzinfo=STOCKHOLM).timestamp())
+    assert window[1] - window[0] == 23 * 3600
+
+
+def test_a_time_no_date_near_it_can_hold_tells_of_nothing() -> None:
+    assert told_of("Yesterday I bought a bike.", datetime.max.replace(tzinfo=UTC).timestamp(), STOCKHOLM) is None

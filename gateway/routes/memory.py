@@ -235,7 +235,7 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter:
 
 @router.post("/query", response_model=QueryResponse,
              responses={409: {"description": "The brain was built with another embedder: run lumia reindex"},
-                        **{status: ERRORS[status] for status in (502, 503)}})
+                        **ERRORS})
 async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse | JSONResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)

@@ -47,11 +47,14 @@ FILLER = frozenset("""
 """.split())
 SMALL_TALK = GREETINGS | FILLER
 # Follow-ups about the answer just given ("Make it shorter.", "Gör den längre.", "Another one
-# please.") ask like any request.
-FOLLOW_UP_WORDS = frozenset("""
-    make rewrite rephrase shorten expand continue redo retry try again another more shorter longer simpler
-    gör skriv om förkorta förläng fortsätt igen en ett till mer kortare längre enklare
-""".split())
+# please.") ask like any request: a short sentence that starts so. Whole phrases, as words alone
+# start facts too ("En vän till mig heter Anna.", "More people are coming on Friday.").
+_FOLLOW_UP = re.compile(
+    r"(?:make (?:it|that|this|them|one)|rewrite|rephrase|shorten|expand|continue|go on|redo|retry|try again"
+    r"|again|another one|one more|more please|shorter|longer|simpler"
+    r"|gör (?:den|det|dem|om)|skriv om|förkorta|förläng|fortsätt|igen|en till|ett till|kortare|längre|enklare)\b",
+    re.IGNORECASE)
+FOLLOW_UP_WORDS = 4  # "Skriv om den kortare", "Make it more formal"
 PLEASE = frozenset("please pls plz snälla".split())
 # A request that asks back what the user did ("Remind me what I did yesterday.") asks; one that
 # tells of it ("Write down that I moved to Oslo.") tells.
@@ -122,8 +125,9 @@ def _asks(sentence: str, said: list[str]) -> bool:
     first_person = "I" in said or bool(FIRST_PERSON_WORDS & set(words))
     if words[0] in ASKING_BACK_WORDS and about_own_past(sentence):
         return True
-    requests = words[0] in REQUEST_WORDS | FOLLOW_UP_WORDS or bool(PLEASE & set(words))
-    return requests and not first_person
+    short = len(words) <= FOLLOW_UP_WORDS
+    follow_up = short and (_FOLLOW_UP.match(" ".join(words)) is not None or bool(PLEASE & set(words)))
+    return (words[0] in REQUEST_WORDS or follow_up) and not first_person
 
 
 def small_talk(text: str) -> bool:

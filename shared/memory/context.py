@@ -26,7 +26,7 @@ from typing import Any
 from shared.memory import identity
 from shared.memory.asking import tells_nothing
 from shared.memory.embedder import Embedder
-from shared.memory.store import MemoryStore, StoredMemory
+from shared.memory.store import EmbedderMismatch, MemoryStore, StoredMemory
 
 PREV, PREV2, NEXT, DONE, SEQ = "lumia_prev", "lumia_prev2", "lumia_next", "lumia_context", "lumia_seq"
 CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
@@ -172,12 +172,16 @@ async def detach(store: MemoryStore, embedder: Embedder, brain: str, gone: Colle
 
 async def without(store: MemoryStore, embedder: Embedder, brain: str, gone: Collection[str]) -> list[StoredMemory]:
     """The turns whose vectors hold words of the `gone` memories, each back to its own embedding
-    alone, not written yet: a delete makes them first, so that an embedder that is down or of
-    another kind refuses it before anything changed."""
-    linked: list[dict[str, object]] = [{key: {"$in": list(gone)}} for key in (PREV, PREV2, NEXT)]
-    neighbours = await store.get(brain, where={"$or": linked})
+    alone, not written yet: a delete makes them first, so that an embedder that is down refuses it
+    before anything changed. A brain built with another embedder keeps them as they are: a delete
+    must not wait for `lumia reindex`, which embeds every turn again from its words."""
+    holding: list[dict[str, object]] = [{key: {"$in": list(gone)}} for key in (PREV, PREV2, NEXT)]
+    neighbours = await store.get(brain, where={"$or": holding})
     if neighbours:
-        await store.check_embedder(brain)
+        try:
+            await store.check_embedder(brain)
+        except EmbedderMismatch:
+            return []
         vectors = await embedder.passages([said(m) for m in neighbours])
         for memory, vector in zip(neighbours, vectors, strict=True):
             memory.metadata |= {PREV: "", PREV2: "", NEXT: "", DONE: 1}

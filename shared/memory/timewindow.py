@@ -2,7 +2,7 @@
 window in Unix seconds; and the earlier time a memory tells of ("Yesterday I bought a bike")."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 # Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
 SHORT_MONTHS = {"feb": 2, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12}
@@ -294,10 +294,20 @@ _TOLD_PAST = re.compile(
     r"|i (?:måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags))\b|" + _AGO_EN.pattern + "|" + _AGO_SV.pattern)
 
 
-def told_of(text: str, said_at: datetime) -> Window | None:
-    """The earlier window a memory said at `said_at` (timezone-aware, the user's) tells of, if any."""
+MAX_TOLD_DAYS = 31  # "two years ago" names no time a question about a day or week should take in
+
+
+def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
+    """The earlier window a memory said at `said_at` (Unix seconds) tells of, if any, with days
+    in the user's `zone`."""
     if not _TOLD_PAST.search(text.lower()):
         return None
-    window = parse_time_window(text, said_at)
-    said_on = said_at.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    return window if window is not None and window[1] <= said_on else None
+    try:
+        now = datetime.fromtimestamp(said_at, zone)
+        window = parse_time_window(text, now)
+        said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    except (ValueError, OverflowError, OSError):  # a time at the ends of what a date can hold
+        return None
+    if window is None or window[1] > said_on or window[1] - window[0] > MAX_TOLD_DAYS * 86_400:
+        return None
+    return window
