@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -51,6 +52,23 @@ async def bus_answers(url: str) -> bool:
         await nc.close()
 
 
+_launched: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_launcher_left() -> Iterator[None]:
+    """A test that fails before it stops its launcher must not leave a whole Lumia running."""
+    yield
+    while _launched:
+        proc = _launched.pop()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def launch(tmp_path: Path, ollama: FakeOllama, **env: str) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
     log = tmp_path / "launcher.log"
@@ -60,6 +78,7 @@ def launch(tmp_path: Path, ollama: FakeOllama, **env: str) -> tuple[subprocess.P
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "shared.launcher"], cwd=ROOT, env=environment,
                                 stdout=out, stderr=subprocess.STDOUT)
+    _launched.append(proc)
     deadline = time.monotonic() + 40
     while True:
         try:
