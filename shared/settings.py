@@ -195,14 +195,14 @@ class Settings(BaseSettings):
         (`lumia reindex`, a worker started by hand) the embedded server's token is read from the data dir."""
         if self.nats_url:
             return self.nats_url
-        token = self.embedded_nats_token()
-        # The port `make up` chose (4222 when free): the token must not go to another server on 4222.
-        # With the server's pid, so that the file of a launcher killed outright names no port.
+        # The port `make up` chose (4222 when free), with the server's pid: the token goes only to
+        # that server while it runs, never to whichever other server listens on 4222.
         try:
             port, pid = map(int, (self.data_dir / NATS_PORT_FILE).read_text().split())
             os.kill(pid, 0)
         except (OSError, ValueError):
-            port = 4222
+            return "nats://127.0.0.1:4222"
+        token = self.embedded_nats_token()
         return f"nats://{token}@127.0.0.1:{port}" if token else f"nats://127.0.0.1:{port}"
 
     def embedded_nats_token(self, create: bool = False) -> str | None:

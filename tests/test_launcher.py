@@ -15,6 +15,7 @@ import pytest
 
 from shared import subjects
 from shared.embedded_nats import free_port
+from shared.settings import Settings
 from tests.fake_ollama import FakeOllama
 from tests.harness import ROOT
 
@@ -136,6 +137,8 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     assert output.count("FastStream app shut down gracefully") == 3
     assert "Application shutdown complete" in output
     assert not (data / "nats_port").exists()  # the server is gone: a later `lumia` finds no port of it
+    # ...and sends the token to no server: another may listen on 4222 now.
+    assert Settings(LUMIA_DATA_DIR=str(data), NATS_URL="").nats_servers == "nats://127.0.0.1:4222"
 
 
 def test_up_uses_a_reachable_nats_url_instead_of_embedding(

@@ -170,7 +170,7 @@ def test_a_search_the_bus_refuses_is_refused_naming_q(lumia: Stack) -> None:
     assert "NUL" in response.json()["detail"][0]["msg"]
 
 
-@pytest.mark.parametrize("text", ["\u200b\u200b", "\ufeff", " \u200b\n"])
+@pytest.mark.parametrize("text", ["\u200b\u200b", "\ufeff", " \u200b\n", "\u3164", "\u2800", "\u034f\ufe0f"])
 def test_text_of_invisible_characters_alone_is_refused(lumia: Stack, text: str) -> None:
     with lumia.client() as client:
         note = client.post("/ingest", json={"customer_id": brain(), "content": text})

@@ -183,6 +183,16 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Another one please.", True),
     ("sup how's it going", True),
     ("Remind me what I did yesterday.", True),
+    ("👍", True),
+    (":)", True),
+    ("I see.", True),
+    ("Sounds good.", True),
+    ("Jag förstår.", True),
+    ("Ja gärna.", True),
+    ("Me too.", True),
+    ("Mer!", True),
+    ("Same here.", True),
+    ("Nice one lol", True),
     ("Påminn mig om vad jag gjorde igår.", True),
     # Each of these tells something, so it may be context.
     # Facts carried by a question or request (a black-box pass: none reached a later chat or the persona).
@@ -207,6 +217,8 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("i love hiking 🏔️", False),
     ("Jag gillar svamp.", False),
     ("Oslo.", False),  # an answer to the assistant's question
+    ("4711", False),
+    ("I see my sister on Sundays.", False),
     ("Yes, I live in Oslo.", False),
     ("Sure, my daughter is 7.", False),
     ("Another thing: I have a cat named Misse.", False),

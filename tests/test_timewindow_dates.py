@@ -236,7 +236,7 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("I'm going to Rome in June.", None, None),  # as often a plan as a memory
     ("On Friday we have a party.", None, None),
     ("I went running today.", None, None),  # said then: nothing earlier
-    ("Last night was fun.", None, None),  # "last night" reaches into the day it was said
+    ("Last night we saw Dune.", 1, 1),  # told, yesterday evening
     ("What did I buy yesterday?", 1, 1),  # told_of reads words; the ingest side leaves questions out
     ("Two years ago we moved here.", None, None),  # too wide to say which day
 ])
@@ -263,3 +263,11 @@ def test_a_memory_tells_of_yesterday_in_the_users_zone_across_a_change_of_clocks
 
 def test_a_time_no_date_near_it_can_hold_tells_of_nothing() -> None:
     assert told_of("Yesterday I bought a bike.", datetime.max.replace(tzinfo=UTC).timestamp(), STOCKHOLM) is None
+
+
+def test_a_memory_tells_of_last_month_when_it_is_an_hour_longer() -> None:
+    """October in Stockholm has 31 days and an hour (clocks go back on its last Sunday)."""
+    said_at = datetime(2026, 11, 10, 12, tzinfo=STOCKHOLM)
+    window = told_of("Last month I started a new job.", said_at.timestamp(), STOCKHOLM)
+    assert window == (datetime(2026, 10, 1, tzinfo=STOCKHOLM).timestamp(),
+                      datetime(2026, 11, 1, tzinfo=STOCKHOLM).timestamp())

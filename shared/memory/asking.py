@@ -44,6 +44,8 @@ FILLER = frozenset("""
     fine great nice awesome perfect exactly indeed interesting true alright got it makes sense
     ja jo jaha japp nej nä nja mm okej precis exakt bra fint kul najs snyggt intressant oj aha jaså visst absolut
     toppen härligt grymt sant
+    i see sounds good me too same here k kk understood understand one more
+    jag förstår förstått gärna också mer
 """.split())
 SMALL_TALK = GREETINGS | FILLER
 # Follow-ups about the answer just given ("Make it shorter.", "Gör den längre.", "Another one
@@ -131,10 +133,13 @@ def _asks(sentence: str, said: list[str]) -> bool:
 
 
 def small_talk(text: str) -> bool:
-    """A message that is greetings, thanks, fillers or "How are you?" alone: no memory helps it."""
+    """A message that is greetings, thanks, fillers or "How are you?" alone, or emoji and
+    punctuation alone ("👍", ":)"): no memory helps it."""
     said = _WORD.findall(text)
-    return bool(said) and (all(w.lower().replace("’", "'") in SMALL_TALK for w in said)
-                           or _SMALL_TALK_QUESTION.match(text.strip()) is not None)
+    if not said:
+        return bool(text.strip()) and not any(ch.isalnum() for ch in text)  # "4711" is an answer
+    return (all(w.lower().replace("’", "'") in SMALL_TALK for w in said)
+            or _SMALL_TALK_QUESTION.match(text.strip()) is not None)
 
 
 def _tells_in_question(said: list[str]) -> bool:

@@ -289,11 +289,12 @@ def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
 # what is plainly past: "in June" or "on Friday" is as often a plan.
 ABOUT_FROM, ABOUT_TO = "lumia_about_from", "lumia_about_to"
 _TOLD_PAST = re.compile(
-    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|last (?:week|weekend|month)"
+    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|last (?:night|week|weekend|month)"
     r"|förra (?:veckan|helgen|månaden)|last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"|i (?:måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags))\b|" + _AGO_EN.pattern + "|" + _AGO_SV.pattern)
 
 
+_TOLD_LAST_NIGHT = re.compile(r"\blast night\b", re.IGNORECASE)
 MAX_TOLD_DAYS = 31  # "two years ago" names no time a question about a day or week should take in
 
 
@@ -302,12 +303,15 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     in the user's `zone`."""
     if not _TOLD_PAST.search(text.lower()):
         return None
+    # Told, "last night" is yesterday evening (asked, it also reaches into today).
+    text = _TOLD_LAST_NIGHT.sub("yesterday", text)
     try:
         now = datetime.fromtimestamp(said_at, zone)
         window = parse_time_window(text, now)
         said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     except (ValueError, OverflowError, OSError):  # a time at the ends of what a date can hold
         return None
-    if window is None or window[1] > said_on or window[1] - window[0] > MAX_TOLD_DAYS * 86_400:
+    # In calendar days: October in Stockholm is 31 days and an hour.
+    if window is None or window[1] > said_on or window[1] - window[0] > MAX_TOLD_DAYS * 86_400 + 3600:
         return None
     return window
