@@ -7,7 +7,7 @@ from pathlib import Path
 
 from shared.embedded_nats import free_port
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
-from tests.test_ingest_durability import run_chroma
+from tests.test_chroma_server import run_chroma
 
 
 def _unit(rng: random.Random) -> list[float]:
