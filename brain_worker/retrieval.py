@@ -150,11 +150,18 @@ class Retriever:
         if window is None:
             return [h for h in hits if relevant(h)]
         if about_own_past(question):
-            told = [h for h in hits if tells(h)]
+            def done_then(memory: StoredMemory) -> bool:
+                # Said then but of another day ("Yesterday I bought a bike", said today) is no
+                # answer to "What did I do today?".
+                told_from, told_to = memory.metadata.get(ABOUT_FROM), memory.metadata.get(ABOUT_TO)
+                return not (isinstance(told_from, float | int) and isinstance(told_to, float | int)) \
+                    or (told_from < window[1] and told_to > window[0])
+
+            told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
                 # Questions asked that day took places ("What did I do today?" asked again and
                 # again filled them all): what was told then is looked for further down.
-                told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h)]
+                told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
             return told
         chosen = [h for h in hits if relevant(h)]
         ids = {h.id for h in chosen}
