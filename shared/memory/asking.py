@@ -41,13 +41,13 @@ GREETINGS = frozenset("""
 # found them given to a later "Hello" as memories, and to the persona as statements).
 FILLER = frozenset("""
     lol haha hahaha hehe lmao xd hmm hm mm mhm oh ah aha wow whoa yes yeah yep yup no nope nah sure right
-    fine great nice awesome perfect exactly indeed interesting true alright got it makes sense
-    ja jo jaha japp nej nä nja mm okej precis exakt bra fint kul najs snyggt intressant oj aha jaså visst absolut
+    fine great awesome perfect exactly indeed interesting true alright got it makes sense
+    ja jo jaha japp nej nä nja precis exakt bra fint kul najs snyggt intressant oj jaså visst absolut
     toppen härligt grymt sant
-    i see sounds good me too same here k kk understood understand one more
+    i sounds me too same here k kk understood understand one more
     jag förstår förstått gärna också mer
 """.split())
-SMALL_TALK = GREETINGS | FILLER
+SMALL_TALK = GREETINGS | FILLER  # FILLER holds no greeting: "good", "nice", "see" are in GREETINGS
 # Follow-ups about the answer just given ("Make it shorter.", "Gör den längre.", "Another one
 # please.") ask like any request: a short sentence that starts so. Whole phrases, as words alone
 # start facts too ("En vän till mig heter Anna.", "More people are coming on Friday.").

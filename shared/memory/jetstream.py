@@ -5,7 +5,6 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, Sequence
-from contextlib import aclosing
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -140,7 +139,7 @@ async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EM
     `reason`, and removes them from the dead-letter stream. Returns how many."""
     replayed = 0
     key = brain_key(brain)
-    async with aclosing(_dead_letters(js, brain)) as letters:
+    async with contextlib.aclosing(_dead_letters(js, brain)) as letters:
         async for msg in letters:
             headers = msg.headers or {}
             if headers.get("Lumia-Reason", "").startswith(reason):
@@ -161,7 +160,7 @@ async def drop_dead_letters(js: JetStreamContext, brain: str, memory_id: str | N
     say), as a clear (every one), a delete (`memory_id`) or a document's delete (`source`) removes
     what is stored: a reindex must not bring them back. Returns how many memories it removed."""
     dropped = 0
-    async with aclosing(_dead_letters(js, brain)) as letters:
+    async with contextlib.aclosing(_dead_letters(js, brain)) as letters:
         async for msg in letters:
             item = _fields_of(msg.data)
             if memory_id is not None and item.get("id") != memory_id:

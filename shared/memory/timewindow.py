@@ -288,10 +288,10 @@ def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
 # var vi på bio"), stored beside when it was said: a question about that time finds it too. Only
 # what is plainly past: "in June" or "on Friday" is as often a plan.
 ABOUT_FROM, ABOUT_TO = "lumia_about_from", "lumia_about_to"
-_TOLD_PAST = re.compile(
+_TOLD_PAST = re.compile("|".join((
     r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|last (?:night|week|weekend|month)"
-    r"|förra (?:veckan|helgen|månaden)|last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"|i (?:måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags))\b|" + _AGO_EN.pattern + "|" + _AGO_SV.pattern)
+    r"|förra (?:veckan|helgen|månaden))\b",
+    *(pattern.pattern for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _AGO_EN, _AGO_SV)))))
 
 
 _TOLD_LAST_NIGHT = re.compile(r"\blast night\b", re.IGNORECASE)
