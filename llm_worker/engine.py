@@ -21,6 +21,7 @@ from shared.prompts import (
     check_message_fits,
     context_block,
     fit_context,
+    today_in,
 )
 from shared.tools import ToolRef, ToolResult
 
@@ -139,6 +140,7 @@ async def stream_turn(
     system_prompt = system_prompt_of(request, default_system_prompt)
     results: list[ToolResult] | None = None
     used_brain: bool | None = None
+    today = today_in(zone)
     try:
         if router is not None and request.route and recall is not None:
             plan = await router.plan(request, recall)
@@ -152,10 +154,10 @@ async def stream_turn(
             history = ()
         # What does not fit the window is not sent, and not reported as used either.
         persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
-                                        results or ())
+                                        results or (), today)
         known = Recollection(memories=memories, persona=persona, unavailable=known.unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
-                                  tool_results=results or (), zone=zone)
+                                  tool_results=results or (), zone=zone, today=today)
         if known.memories:
             await events.emit("context", memories=known.refs())
         async for piece in ollama.chat_stream(model, messages, window.options if window else None):
@@ -191,7 +193,7 @@ async def stream_turn(
     stats = TurnStats(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),
-        context_length=len(context_block(known.persona, known.memories)),
+        context_length=len(context_block(known.persona, known.memories, zone, today)),
         used_brain=used_brain, tools_invoked=results, memory_unavailable=known.unavailable,
     )
     await events.emit("done", stats=stats)

@@ -4,7 +4,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
 
@@ -50,20 +50,32 @@ def _source(memory: Remembered) -> str:
     return f' source="{html.escape(source)}"'
 
 
-def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
+def today_in(zone: tzinfo) -> date:
+    return datetime.now(zone).date()
+
+
+def _today(today: date) -> str:
+    # A memory's date says when it was said; without today's, a model cannot tell that one dated
+    # yesterday answers "What did I do yesterday?", nor that a plan told in May has passed.
+    return f"Today is {today:%A} {today.isoformat()}."
+
+
+def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC, today: date | None = None) -> str:
     quoted = "\n".join(
         f'<memory id="{m.id}" date="{_day(m, zone)}"{_source(m)}>\n{_quote(m.content)}\n</memory>' for m in memories
     )
-    return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE}\n{quoted}"
+    return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE} {_today(today or today_in(zone))}\n{quoted}"
 
 
-def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
-    """What Lumia knows for this message, in the README's structure; empty when nothing applies."""
+def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC,
+                  today: date | None = None) -> str:
+    """What Lumia knows for this message, in the README's structure; empty when nothing applies.
+    `today`: the user's day (in `zone`), given by a caller that must report the block's length."""
     sections = []
     if persona:
         sections.append(f"{PERSONA_HEADING}\n{_quote(persona)}")
     if memories:
-        sections.append(memory_section(memories, zone))
+        sections.append(memory_section(memories, zone, today))
     return "\n\n".join(sections)
 
 
@@ -132,6 +144,7 @@ def build_messages(
     budget: int | None = None,
     tool_results: Sequence[ToolOutput] = (),
     zone: tzinfo = UTC,
+    today: date | None = None,
 ) -> list[dict[str, str]]:
     """The system prompt (with persona and memories), the conversation so far, the message.
 
@@ -148,8 +161,9 @@ def build_messages(
     tools = tool_section(tool_results) if tool_results else ""
     message_cost = estimate_tokens(message)
     tools_cost = estimate_tokens(tools) if tools else 0
-    persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results)
-    context = context_block(persona, memories, zone)
+    today = today or today_in(zone)
+    persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results, today)
+    context = context_block(persona, memories, zone, today)
     system = f"{system_prompt}\n\n{context}" if context else system_prompt
     fixed = estimate_tokens(system) + message_cost + tools_cost
     if budget is not None and fixed > budget and tools:
@@ -181,6 +195,7 @@ def fit_context(
     memories: Sequence[M],
     budget: int | None,
     tool_results: Sequence[ToolOutput] = (),
+    today: date | None = None,
 ) -> tuple[str | None, list[M]]:
     """The persona and memories `build_messages` sends within `budget`: the least relevant
     memory gives way first, the persona after the last memory. What a chat reports it used
@@ -189,8 +204,9 @@ def fit_context(
     if budget is None:
         return persona, kept
     fixed = estimate_tokens(message) + (estimate_tokens(tool_section(tool_results)) if tool_results else 0)
+    today = today or today_in(UTC)  # for its length only: every day's line is as long in any zone
     while kept or persona:
-        context = context_block(persona, kept)
+        context = context_block(persona, kept, today=today)
         if estimate_tokens(f"{system_prompt}\n\n{context}") + fixed <= budget:
             break
         if kept:
@@ -302,14 +318,15 @@ PERSONA_INSTRUCTIONS = (
 
 
 def build_persona_messages(memories: Sequence[Remembered], profile: str = "",
-                           zone: tzinfo = UTC) -> list[dict[str, str]]:
+                           zone: tzinfo = UTC, today: date | None = None) -> list[dict[str, str]]:
     """`profile`: the current one, so facts told before the statements given here are kept; left out
     when the profile must be written from the statements alone (one of them was forgotten)."""
     statements = "\n".join(f"- ({_day(m, zone)}) {_quote(m.content)}" for m in memories)
     current = f"<profile>\n{_quote(profile)}\n</profile>\n" if profile else ""
     return [
         {"role": "system", "content": PERSONA_INSTRUCTIONS},
-        {"role": "user", "content": f"{current}<statements>\n{statements}\n</statements>"},
+        {"role": "user",
+         "content": f"{_today(today or today_in(zone))}\n{current}<statements>\n{statements}\n</statements>"},
     ]
 
 

@@ -338,7 +338,11 @@ def test_days_begin_in_the_users_time_zone(make_stack: Callable[..., Stack], fak
                                               "n_results": 1}).json()["results"]
     assert sorted(m["snippet"] for m in answer["memories_used"]) == ["I fed the ducks.",
                                                                       "I went ice skating on the lake."]
-    assert f'date="{yesterday.isoformat()}"' in system_prompt_sent(fake_ollama, "What did I do yesterday?")
+    prompt = system_prompt_sent(fake_ollama, "What did I do yesterday?")
+    assert f'date="{yesterday.isoformat()}"' in prompt
+    # The model is told which day is today, the user's: without it, "yesterday" is no day it can find.
+    today = yesterday + timedelta(days=1)
+    assert f"Today is {today:%A} {today.isoformat()}." in prompt
     assert ducks["metadata"]["lumia_created_at"] == datetime.combine(yesterday, time(10), zone).timestamp()
 
 
@@ -420,6 +424,9 @@ def test_persona_is_refreshed_and_used(lumia: Stack, fake_ollama: FakeOllama) ->
         persona_request = next(r for r in fake_ollama.record.requests
                                if "profile" in r["messages"][0]["content"])
         assert "Jag heter Anna och bor i Göteborg." in persona_request["messages"][1]["content"]
+        # Told the day, the model can tell a plan that has passed from one still ahead.
+        today = datetime.now(UTC).date()
+        assert f"Today is {today:%A} {today.isoformat()}." in persona_request["messages"][1]["content"]
         assert stats(client, name)["persona_last_updated"] is not None
         answer = client.post("/memory/chat", json={"user_id": name, "message": "Hej!"}).json()
     assert answer["persona_included"] is True
