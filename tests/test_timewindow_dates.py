@@ -239,6 +239,10 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Last night we saw Dune.", 1, 1),  # told, yesterday evening
     ("What did I buy yesterday?", 1, 1),  # told_of reads words; the ingest side leaves questions out
     ("Two years ago we moved here.", None, None),  # too wide to say which day
+    # Found by a black-box pass: the phrase of a plan ("this summer") was read instead of the past one.
+    ("Last week I booked a trip for this summer.", 9, 7),
+    ("I'm going to Rome in June; yesterday I booked the hotel.", 1, 1),
+    ("Förra veckan bokade vi en resa till Rom i juni.", 9, 7),
 ])
 def test_a_memory_tells_of_an_earlier_time_only_when_it_is_plainly_past(text: str, days_back: int | None,
                                                                         days: int | None) -> None:

@@ -300,18 +300,20 @@ MAX_TOLD_DAYS = 31  # "two years ago" names no time a question about a day or we
 
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     """The earlier window a memory said at `said_at` (Unix seconds) tells of, if any, with days
-    in the user's `zone`."""
-    if not _TOLD_PAST.search(text.lower()):
-        return None
-    # Told, "last night" is yesterday evening (asked, it also reaches into today).
-    text = _TOLD_LAST_NIGHT.sub("yesterday", text)
+    in the user's `zone`. Only the plainly past phrase is read: "Last week I booked a trip for
+    this summer." tells of last week, not of the summer its other phrase names."""
     try:
         now = datetime.fromtimestamp(said_at, zone)
-        window = parse_time_window(text, now)
         said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     except (ValueError, OverflowError, OSError):  # a time at the ends of what a date can hold
         return None
-    # In calendar days: October in Stockholm is 31 days and an hour.
-    if window is None or window[1] > said_on or window[1] - window[0] > MAX_TOLD_DAYS * 86_400 + 3600:
-        return None
-    return window
+    for phrase in _TOLD_PAST.finditer(text.lower()):
+        # Told, "last night" is yesterday evening (asked, it also reaches into today).
+        try:
+            window = parse_time_window(_TOLD_LAST_NIGHT.sub("yesterday", phrase.group()), now)
+        except (ValueError, OverflowError, OSError):
+            return None
+        # In calendar days: October in Stockholm is 31 days and an hour.
+        if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
+            return window
+    return None
