@@ -114,7 +114,7 @@ def test_poison_messages_are_dead_lettered_and_do_not_block(
     # Found by a black-box pass: items no date or document name can hold were stored from the bus
     # (a time of NaN had no lumia_created_at; 1e300 topped the listing for good; a chunk of no
     # source could not be forgotten over HTTP).
-    unstorable = [{"created_at": float("nan")}, {"created_at": 1e300},
+    unstorable = [{"created_at": float("nan")}, {"created_at": 1e300}, {"created_at": 4_102_444_800.0},  # 2100
                   {"kind": "document", "metadata": {"chunk": 0}}, {"kind": "document", "metadata": {"source": 42}}]
 
     async def garbage() -> None:
@@ -128,18 +128,18 @@ def test_poison_messages_are_dead_lettered_and_do_not_block(
 
     asyncio.run(garbage())
     with stack.client() as client:
-        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 5)
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 6)
         assert count(client, "poison") == 0
         fake_ollama.behaviour.embed_fails = True
         client.post("/ingest", json={"customer_id": "poison", "content": "This one cannot be embedded."})
-        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 6, timeout=30)
+        assert wait_until(lambda: client.get("/memory/stats/poison").json()["dead_letters"] == 7, timeout=30)
         fake_ollama.behaviour.embed_fails = False
         client.post("/ingest", json={"customer_id": "poison", "content": "This one can."})
         assert wait_until(lambda: count(client, "poison") == 1)
         # pending_ingest also counts the memory's context job, done in the background after it is stored.
         assert wait_until(lambda: client.get("/memory/stats/poison").json()["pending_ingest"] == 0)
         final = client.get("/memory/stats/poison").json()
-    assert final["pending_ingest"] == 0 and final["dead_letters"] == 6
+    assert final["pending_ingest"] == 0 and final["dead_letters"] == 7
 
 
 def test_another_embedder_is_a_clear_error_until_reindexed(make_stack: Callable[..., Stack]) -> None:

@@ -568,6 +568,10 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", {"customer_id": "x\ty", "content": "hi"}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "9999-12-31T23:59:59-12:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "0001-01-01T00:00:00+14:00"}}),
+    # A memory is dated when it was said: 2099 stayed at the top of the listing and out of every "today".
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2099-01-01"}}),
+    ("/ingest/batch", {"customer_id": "x",
+                       "items": [{"content": "a"}, {"content": "b", "metadata": {"timestamp": 4_102_444_800}}]}),
     ("/ingest", '{"customer_id": "x", "content": "half an emoji \\ud83d"}'),
     ("/query", '{"customer_id": "x", "question": "katt \\udfff"}'),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"": 1}}),
@@ -746,3 +750,18 @@ def test_the_last_upload_wins_while_a_large_earlier_one_is_still_stored(lumia: S
         listed = client.get(f"/memory/{name}/memories").json()
     assert [(d["source"], d["chunks"]) for d in documents] == [("m.md", 1)]
     assert [m["id"] for m in listed["memories"]] == small.json()["ids"]
+
+
+def test_a_date_in_the_future_is_refused_saying_why_and_a_clock_a_little_ahead_is_not(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ahead = client.post("/ingest", json={"customer_id": name, "content": "Booked the dentist.",
+                                             "metadata": {"timestamp": "2099-03-14T09:30:00"}})
+        skewed = client.post("/ingest", json={"customer_id": name, "content": "Paid the rent.",
+                                              "metadata": {"timestamp": datetime.now(UTC).timestamp() + 3600}})
+        assert skewed.status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+    assert ahead.status_code == 422
+    [error] = ahead.json()["detail"]
+    assert error["loc"] == ["body", "metadata", "timestamp"]
+    assert "in the future (2099-03-14" in error["msg"] and "when it was said" in error["msg"]

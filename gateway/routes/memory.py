@@ -55,6 +55,7 @@ from shared.memory.messages import (
     MemoryItem,
     QueryReply,
     QueryRequest,
+    ahead_problem,
     source_problem,
 )
 
@@ -128,6 +129,8 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
         if not EARLIEST <= value <= LATEST:  # also false for NaN
             raise invalid(loc, "out of range: use Unix seconds (not milliseconds), "
                           "an ISO 8601 date or a written one", value)
+        if (problem := ahead_problem(value)) is not None:
+            raise invalid(loc, problem, metadata.get(key))
         return float(value)
     if isinstance(value, str):
         try:

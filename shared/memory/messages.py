@@ -1,5 +1,6 @@
 """Bus messages of the memory side: ingestion, retrieval, stats and housekeeping."""
 
+import time
 import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -57,6 +58,18 @@ MemoryKind = Literal["turn", "note", "document"]
 MAX_SOURCE_CHARS = 200
 # What a date can hold (years 1-9999): beyond it a timestamp is a mistake, often milliseconds.
 EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.replace(tzinfo=UTC).timestamp()
+# A memory is dated when it was said: later than this is a mistake (a year typed wrong, a plan's
+# date), and would stay at the top of the listing and outside every "today". A day of slack for
+# clocks and zones that differ.
+MAX_AHEAD_SECONDS = 86_400
+
+
+def ahead_problem(created_at: float) -> str | None:
+    """Why `created_at` (Unix seconds) is too far in the future to date a memory, or None."""
+    if created_at <= time.time() + MAX_AHEAD_SECONDS:
+        return None
+    return (f"is in the future ({datetime.fromtimestamp(created_at, UTC):%Y-%m-%d %H:%M} UTC): a memory is "
+            "dated when it was said, at most a day ahead of now")
 
 
 def source_problem(source: object) -> str | None:
@@ -87,6 +100,13 @@ class MemoryItem(BaseModel):
     created_at: float = Field(ge=EARLIEST, le=LATEST, allow_inf_nan=False,
                               description="Unix seconds: when it was said or added (years 1-9999)")
     metadata: Metadata = Field(default_factory=dict)
+
+    @field_validator("created_at")
+    @classmethod
+    def _not_ahead(cls, created_at: float) -> float:
+        if (problem := ahead_problem(created_at)) is not None:
+            raise ValueError(f"created_at {problem}")
+        return created_at
 
     @model_validator(mode="after")
     def _document_named(self) -> "MemoryItem":
