@@ -97,8 +97,9 @@ class MemoryItem(BaseModel):
     brain: BusBrain
     content: MemoryText
     kind: MemoryKind = "note"
-    created_at: float = Field(ge=EARLIEST, le=LATEST, allow_inf_nan=False,
-                              description="Unix seconds: when it was said or added (years 1-9999)")
+    created_at: float = Field(
+        ge=EARLIEST, le=LATEST, allow_inf_nan=False,
+        description="Unix seconds: when it was said or added (from year 1, at most a day ahead of now)")
     metadata: Metadata = Field(default_factory=dict)
 
     @field_validator("created_at")
