@@ -74,9 +74,10 @@ class Component:
         self.proc.kill()
         self.proc.wait(10)
 
-    def stop(self, sig: int = signal.SIGTERM, wait: float = 15) -> int:
+    def stop(self, sig: int = signal.SIGTERM, wait: float = 15, signalled: bool = False) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            if not signalled:
+                self.proc.send_signal(sig)
             try:
                 self.proc.wait(wait)
             except subprocess.TimeoutExpired:
@@ -121,9 +122,13 @@ class Stack:
 
     def stop(self) -> None:
         """After a test: a graceful stop is tested where it matters, here it would only cost time
-        (a brain_worker finishes the batch in hand first)."""
-        for component in reversed(self.components):
-            component.stop(wait=3)
+        (a brain_worker finishes the batch in hand first). All are told at once, then waited for."""
+        for component in self.components:
+            if component.proc.poll() is None:
+                component.proc.terminate()
+        deadline = time.monotonic() + 3
+        for component in self.components:
+            component.stop(wait=max(0.0, deadline - time.monotonic()), signalled=True)
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, **{"timeout": 30, **kwargs})  # type: ignore[arg-type]
