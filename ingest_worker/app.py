@@ -124,14 +124,7 @@ class IngestLoop:
             if storing is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await storing
-            # Stopped while embedding a batch: handed back now, not after LUMIA_INGEST_ACK_WAIT
-            # (a restart found the memories sent just before a stop only a minute later).
-            for msg in in_hand:
-                with contextlib.suppress(Exception):  # already settled (dead-lettered), or the bus is gone
-                    await msg.nak()
-            # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
-            with contextlib.suppress(nats.errors.Error):
-                await pull.unsubscribe()
+            await hand_back(pull, in_hand)
 
     async def prepare(self, messages: list[Msg]) -> tuple[list[tuple[Msg, MemoryItem]], Prepared | None] | None:
         """Decodes (dead-lettering what cannot be) and embeds; None when nothing is left.
@@ -274,20 +267,21 @@ class ContextLoop:
                                 ack_wait=self.ack_wait, max_deliver=self.max_deliver, max_ack_pending=4 * BATCH)
         pull = await self.js.pull_subscribe(subjects.MEMORY_CONTEXT_ALL, durable=subjects.CONTEXT_CONSUMER,
                                             stream=subjects.MEMORY_STREAM, config=config)
+        in_hand: list[Msg] = []
         try:
             while not self.lifetime.stopping:
                 await self.drained.wait()
                 try:
-                    messages = await fetch(pull, CONTEXT_BATCH)
+                    in_hand = await fetch(pull, CONTEXT_BATCH)
                 except nats.errors.Error as exc:
                     log.warning("context fetch failed: %s", exc)
                     await asyncio.sleep(0.5)
                     continue
-                if messages:
-                    await self.handle(messages)
+                if in_hand:
+                    await self.handle(in_hand)
+                in_hand = []
         finally:
-            with contextlib.suppress(nats.errors.Error):
-                await pull.unsubscribe()
+            await hand_back(pull, in_hand)
 
     async def handle(self, messages: list[Msg]) -> None:
         jobs: list[tuple[Msg, ContextJob]] = []
@@ -338,10 +332,37 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
     FetchTimeoutError, and a bare asyncio.TimeoutError when the server's "request timeout"
     status arrives just before the client's own deadline (nats/js/client.py, _fetch_n). All
     are the builtin TimeoutError; every other failure is a nats.errors.Error for the caller."""
+    taking = asyncio.ensure_future(pull.fetch(batch, timeout=1))
     try:
-        return await pull.fetch(batch, timeout=1)
+        return await asyncio.shield(taking)
     except TimeoutError:
         return []
+    except asyncio.CancelledError:
+        # A stop in the middle of a fetch: what it had taken would be held by no one until the ack
+        # wait passed. The fetch ends within its second, and what it took goes back at once.
+        with contextlib.suppress(Exception):
+            for msg in await taking:
+                with contextlib.suppress(Exception):
+                    await msg.nak()
+        raise
+
+
+async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg]) -> None:
+    """At a stop: what this worker holds goes back to the queue now, not after its ack wait (a
+    restart found the memories sent just before a stop only ten minutes later). That is the batch in
+    hand and what the server delivered after the last fetch had returned, which waits in the
+    subscription's queue for a fetch that will not come."""
+    leftover = in_hand
+    if pull.pending_msgs:
+        with contextlib.suppress(Exception):
+            # Taken from the subscription's own queue first, all of them: nothing new is asked for.
+            leftover = [*leftover, *await pull.fetch(pull.pending_msgs, timeout=0.2)]
+    for msg in leftover:
+        with contextlib.suppress(Exception):  # already settled (acked, dead-lettered), or the bus is gone
+            await msg.nak()
+    # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
+    with contextlib.suppress(nats.errors.Error):
+        await pull.unsubscribe()
 
 
 class Lifetime:

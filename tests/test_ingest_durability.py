@@ -102,8 +102,9 @@ def test_a_stopped_ingester_hands_back_the_batch_it_was_embedding(
         fake_ollama.behaviour.embed_held = False
         stack.start("brain")
         stored = wait_until(lambda: count(client, "stopped") == 900, timeout=90)
-        # Seen failing twice under the whole suite's load, never alone: what was held, where.
-        assert stored, (client.get("/memory/stats/stopped").json(), brain_process.log()[-3000:])
+        # Under the whole suite's load this failed now and then: what the server delivered after the last
+        # fetch returned, or a fetch cut off by the stop, was held for the ack wait, handed back by no one.
+        assert stored, (client.get("/memory/stats/stopped").json()["memory_count"], brain_process.log()[-3000:])
 
 
 def test_poison_messages_are_dead_lettered_and_do_not_block(
