@@ -341,25 +341,28 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
         # A stop in the middle of a fetch: what it had taken would be held by no one until the ack
         # wait passed. The fetch ends within its second, and what it took goes back at once.
         with contextlib.suppress(Exception):
-            for msg in await taking:
-                with contextlib.suppress(Exception):
-                    await msg.nak()
+            await give_back(await taking)
         raise
+
+
+async def give_back(messages: list[Msg]) -> None:
+    for msg in messages:
+        with contextlib.suppress(Exception):  # already settled (acked, dead-lettered), or the bus is gone
+            await msg.nak()
 
 
 async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg]) -> None:
     """At a stop: what this worker holds goes back to the queue now, not after its ack wait (a
-    restart found the memories sent just before a stop only ten minutes later). That is the batch in
-    hand and what the server delivered after the last fetch had returned, which waits in the
-    subscription's queue for a fetch that will not come."""
-    leftover = in_hand
-    if pull.pending_msgs:
-        with contextlib.suppress(Exception):
-            # Taken from the subscription's own queue first, all of them: nothing new is asked for.
-            leftover = [*leftover, *await pull.fetch(pull.pending_msgs, timeout=0.2)]
-    for msg in leftover:
-        with contextlib.suppress(Exception):  # already settled (acked, dead-lettered), or the bus is gone
-            await msg.nak()
+    restart found the memories sent just before a stop only an ack wait later). That is the batch
+    in hand, and what the server delivered after the last fetch had returned, which waits in the
+    subscription for a fetch that will not come."""
+    waiting: list[Msg] = []
+    with contextlib.suppress(Exception):
+        # Only what is already here: a fetch would also ask the server for more, and take fresh
+        # memories from the workers that go on. nats-py takes them no other way than privately.
+        while pull.pending_msgs:
+            waiting.append(await pull._sub.next_msg(timeout=0.1))
+    await give_back([*in_hand, *(msg for msg in waiting if msg.reply)])  # not the server's status notes
     # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
     with contextlib.suppress(nats.errors.Error):
         await pull.unsubscribe()

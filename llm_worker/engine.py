@@ -154,7 +154,7 @@ async def stream_turn(
             history = ()
         # What does not fit the window is not sent, and not reported as used either.
         persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
-                                        results or (), today)
+                                        results or (), today=today)
         known = Recollection(memories=memories, persona=persona, unavailable=known.unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
                                   tool_results=results or (), zone=zone, today=today)

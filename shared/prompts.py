@@ -55,27 +55,30 @@ def today_in(zone: tzinfo) -> date:
 
 
 def _today(today: date) -> str:
-    # A memory's date says when it was said; without today's, a model cannot tell that one dated
-    # yesterday answers "What did I do yesterday?", nor that a plan told in May has passed.
+    # A memory's date says when it was said, and the profile holds plans: without today's date a
+    # model cannot tell that a memory dated yesterday answers "What did I do yesterday?", nor that
+    # a plan told in May has passed.
     return f"Today is {today:%A} {today.isoformat()}."
 
 
-def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC, today: date | None = None) -> str:
+def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
     quoted = "\n".join(
         f'<memory id="{m.id}" date="{_day(m, zone)}"{_source(m)}>\n{_quote(m.content)}\n</memory>' for m in memories
     )
-    return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE} {_today(today or today_in(zone))}\n{quoted}"
+    return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE}\n{quoted}"
 
 
 def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC,
                   today: date | None = None) -> str:
-    """What Lumia knows for this message, in the README's structure; empty when nothing applies.
-    `today`: the user's day (in `zone`), given by a caller that must report the block's length."""
-    sections = []
+    """What Lumia knows for this message, in the README's structure, after today's date (the user's,
+    in `zone`); empty when nothing applies. `today` is given by a caller that reports the block's length."""
+    if not persona and not memories:
+        return ""
+    sections = [_today(today or today_in(zone))]
     if persona:
         sections.append(f"{PERSONA_HEADING}\n{_quote(persona)}")
     if memories:
-        sections.append(memory_section(memories, zone, today))
+        sections.append(memory_section(memories, zone))
     return "\n\n".join(sections)
 
 
@@ -162,7 +165,7 @@ def build_messages(
     message_cost = estimate_tokens(message)
     tools_cost = estimate_tokens(tools) if tools else 0
     today = today or today_in(zone)
-    persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results, today)
+    persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results, today=today)
     context = context_block(persona, memories, zone, today)
     system = f"{system_prompt}\n\n{context}" if context else system_prompt
     fixed = estimate_tokens(system) + message_cost + tools_cost
@@ -195,7 +198,8 @@ def fit_context(
     memories: Sequence[M],
     budget: int | None,
     tool_results: Sequence[ToolOutput] = (),
-    today: date | None = None,
+    *,
+    today: date,
 ) -> tuple[str | None, list[M]]:
     """The persona and memories `build_messages` sends within `budget`: the least relevant
     memory gives way first, the persona after the last memory. What a chat reports it used
@@ -204,7 +208,6 @@ def fit_context(
     if budget is None:
         return persona, kept
     fixed = estimate_tokens(message) + (estimate_tokens(tool_section(tool_results)) if tool_results else 0)
-    today = today or today_in(UTC)  # for its length only: every day's line is as long in any zone
     while kept or persona:
         context = context_block(persona, kept, today=today)
         if estimate_tokens(f"{system_prompt}\n\n{context}") + fixed <= budget:

@@ -3,11 +3,13 @@ the queue at once, not after its ack wait (ten minutes here). Found by a test th
 under load: a restarted worker lacked memories sent just before the stop."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 
@@ -37,29 +39,62 @@ async def subscribe(js: JetStreamContext, stream: str) -> JetStreamContext.PullS
     return await js.pull_subscribe(f"{stream.lower()}.>", durable="ingest", stream=stream, config=config)
 
 
-async def available(js: JetStreamContext, stream: str) -> int:
+async def available(js: JetStreamContext, stream: str) -> list[Msg]:
     """What another worker is given now: all five, unless some are held for the ack wait."""
     pull = await subscribe(js, stream)
     try:
-        return len(await fetch(pull, 10))
+        return await fetch(pull, 10)
     finally:
         await pull.unsubscribe()
 
 
-async def test_a_fetch_cut_off_by_the_stop_holds_nothing(queue: tuple[JetStreamContext, str]) -> None:
-    """Stopped while a fetch waits for the server's answer: what the server sends it then, to be
-    taken by the cancelled fetch or left in the subscription, goes back."""
+async def test_what_the_server_delivered_after_the_last_fetch_is_handed_back(
+        queue: tuple[JetStreamContext, str]) -> None:
     js, stream = queue
     await put(js, stream)
     pull = await subscribe(js, stream)
+    # A pull request whose memories arrive after its fetch has returned, as under load: sent by hand to
+    # the subscription's inbox (nats-py names it only privately).
+    await js._nc.publish(f"$JS.API.CONSUMER.MSG.NEXT.{stream}.ingest", json.dumps({"batch": 5}).encode(),
+                         reply=pull._deliver)
+    for _ in range(250):
+        if pull.pending_msgs == 5:
+            break
+        await asyncio.sleep(0.02)
+    assert pull.pending_msgs == 5
+    await hand_back(pull, [])
+    assert len(await available(js, stream)) == 5
+
+
+async def test_a_fetch_cut_off_by_the_stop_gives_back_what_it_took(queue: tuple[JetStreamContext, str]) -> None:
+    """Stopped while its fetch waits on the server: the memories sent then reach the fetch, which the
+    stop must not cut off before it can give them back."""
+    js, stream = queue
+    pull = await subscribe(js, stream)
     taking = asyncio.create_task(fetch(pull, 10))
-    for _ in range(5):  # it asks the server for memories; they are on their way
-        await asyncio.sleep(0)
+    for _ in range(250):
+        if (await js.consumer_info(stream, "ingest")).num_waiting == 1:
+            break
+        await asyncio.sleep(0.02)
     taking.cancel()
+    await put(js, stream)
     with pytest.raises(asyncio.CancelledError):
         await taking
-    await hand_back(pull, [])
-    assert await available(js, stream) == 5
+    await pull.unsubscribe()
+    assert len(await available(js, stream)) == 5
+
+
+async def test_a_stop_takes_nothing_new(queue: tuple[JetStreamContext, str]) -> None:
+    """An idle worker's stop asks the server for nothing: memories sent meanwhile are not delivered to
+    it and given back, which would use up one of their attempts (LUMIA_INGEST_MAX_DELIVER)."""
+    js, stream = queue
+    pull = await subscribe(js, stream)
+    assert await fetch(pull, 10) == []
+    stopping = asyncio.create_task(hand_back(pull, []))
+    await put(js, stream)
+    await stopping
+    given = await available(js, stream)
+    assert [msg.metadata.num_delivered for msg in given] == [1] * 5
 
 
 async def test_the_batch_in_hand_is_handed_back(queue: tuple[JetStreamContext, str]) -> None:
@@ -69,4 +104,4 @@ async def test_the_batch_in_hand_is_handed_back(queue: tuple[JetStreamContext, s
     in_hand = await fetch(pull, 10)
     assert len(in_hand) == 5
     await hand_back(pull, in_hand)
-    assert await available(js, stream) == 5
+    assert len(await available(js, stream)) == 5

@@ -430,7 +430,11 @@ def test_persona_is_refreshed_and_used(lumia: Stack, fake_ollama: FakeOllama) ->
         assert stats(client, name)["persona_last_updated"] is not None
         answer = client.post("/memory/chat", json={"user_id": name, "message": "Hej!"}).json()
     assert answer["persona_included"] is True
-    assert "## Om användaren:" in system_prompt_sent(fake_ollama, "Hej!")
+    prompt = system_prompt_sent(fake_ollama, "Hej!")
+    assert "## Om användaren:" in prompt
+    # The profile holds plans: the model is told today's date with it too, memories or not.
+    assert f"Today is {today:%A} {today.isoformat()}." in prompt
+    assert answer["context_length"] == len(prompt.split("\n\n", 1)[1])
 
 
 def test_the_persona_is_written_from_what_was_told_not_from_questions(lumia: Stack, fake_ollama: FakeOllama) -> None:
