@@ -332,7 +332,7 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
     FetchTimeoutError, and a bare asyncio.TimeoutError when the server's "request timeout"
     status arrives just before the client's own deadline (nats/js/client.py, _fetch_n). All
     are the builtin TimeoutError; every other failure is a nats.errors.Error for the caller."""
-    taking = asyncio.ensure_future(pull.fetch(batch, timeout=1))
+    taking = asyncio.ensure_future(pull.fetch(batch, timeout=FETCH_SECONDS))
     try:
         return await asyncio.shield(taking)
     except TimeoutError:
@@ -345,10 +345,15 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
         raise
 
 
+FETCH_SECONDS = 1.0
+
+
 async def give_back(messages: list[Msg]) -> None:
     for msg in messages:
         with contextlib.suppress(Exception):  # already settled (acked, dead-lettered), or the bus is gone
-            await msg.nak()
+            # Sent again only once any pull request of this stopping worker has expired: one still
+            # open would take them straight back, to be held for the ack wait.
+            await msg.nak(delay=2 * FETCH_SECONDS)
 
 
 async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg]) -> None:
@@ -362,7 +367,9 @@ async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg])
         # memories from the workers that go on. nats-py takes them no other way than privately.
         while pull.pending_msgs:
             waiting.append(await pull._sub.next_msg(timeout=0.1))
-    await give_back([*in_hand, *(msg for msg in waiting if msg.reply)])  # not the server's status notes
+    held = [*in_hand, *(msg for msg in waiting if msg.reply)]  # not the server's status notes
+    await give_back(held)
+    log.info("%s: handed back %d messages at the stop", pull._sub.subject if held else "", len(held))
     # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
     with contextlib.suppress(nats.errors.Error):
         await pull.unsubscribe()
