@@ -14,6 +14,7 @@ nats-server exits, Lumia stops and exits with 1, so a supervisor sees the failur
 
 import asyncio
 import ctypes
+import fcntl
 import logging
 import os
 import signal
@@ -96,10 +97,27 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
     return url, proc
 
 
+LOCK_FILE = "lumia.lock"
+
+
+def hold_data_dir(settings: Settings) -> int:
+    """One Lumia per data directory, held for as long as this process lives: a second one started its own
+    nats-server on the same JetStream store, and workers on the same embedded Chroma, before it failed."""
+    lock = os.open(settings.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        raise SystemExit(f"Lumia is already running on LUMIA_DATA_DIR={settings.data_dir}: stop it first, or "
+                         "give this one a data directory of its own.") from None
+    return lock
+
+
 def main() -> int:
     settings = get_settings()
     configure_logging(settings.log_level, "launcher")
     settings.keep_data_private()
+    hold_data_dir(settings)
     nats_url, nats_proc = ensure_nats(settings)
     env = {**os.environ, "NATS_URL": nats_url}
 

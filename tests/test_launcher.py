@@ -102,7 +102,7 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     base = f"http://127.0.0.1:{port}"
     account = {"username": "anna", "password": "a long enough password"}
     assert httpx.post(f"{base}/auth/register", json=account, timeout=30).status_code == 201
-    token = httpx.post(f"{base}/auth/login", json=account, timeout=30).json()["access_token"]
+    token = token_of_anna = httpx.post(f"{base}/auth/login", json=account, timeout=30).json()["access_token"]
     refused = httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30)
     reply = httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30,
                        headers={"Authorization": f"Bearer {token}"})
@@ -129,6 +129,15 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "reindex", "nobody"], env=cli_env,
                          capture_output=True, text=True, timeout=60)
     assert "has no memories" in cli.stderr, cli.stderr
+    # A second `make up` on the same data refuses at once and touches nothing: it started a nats-server
+    # on the same JetStream store and removed the first one's port file.
+    second = subprocess.run([sys.executable, "-m", "shared.launcher"], cwd=ROOT, capture_output=True, text=True,
+                            env=cli_env | {"LUMIA_PORT": str(free_port()), "OLLAMA_BASE_URL": fake_ollama.url},
+                            timeout=60)
+    assert second.returncode == 1 and "Lumia is already running on LUMIA_DATA_DIR=" in second.stderr
+    assert (data / "nats_port").read_text().split()[0] == str(nats_port)
+    assert httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30,
+                      headers={"Authorization": f"Bearer {token_of_anna}"}).status_code == 200
 
     proc.send_signal(sig)
     assert proc.wait(60) == 0
