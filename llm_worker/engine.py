@@ -193,7 +193,7 @@ async def stream_turn(
     stats = TurnStats(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),
-        context_length=len(context_block(known.persona, known.memories, zone, today)),
+        context_length=len(context_block(known.persona, known.memories, zone)),
         used_brain=used_brain, tools_invoked=results, memory_unavailable=known.unavailable,
     )
     await events.emit("done", stats=stats)

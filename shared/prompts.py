@@ -55,10 +55,18 @@ def today_in(zone: tzinfo) -> date:
 
 
 def _today(today: date) -> str:
-    # A memory's date says when it was said, and the profile holds plans: without today's date a
-    # model cannot tell that a memory dated yesterday answers "What did I do yesterday?", nor that
-    # a plan told in May has passed.
     return f"Today is {today:%A} {today.isoformat()}."
+
+
+def dated(system_prompt: str, today: date) -> str:
+    """The system prompt with today's date (the user's): asked "What's the date?", or reading memories
+    dated the day they were said and a profile that holds plans, a model without it guesses."""
+    return f"{system_prompt}\n\n{_today(today)}"
+
+
+# Its date as long as a date line can be ("Wednesday"): checked before a thread stores a message, on
+# whichever day it is answered the message still fits.
+_LONGEST_DAY = date(2026, 12, 30)
 
 
 def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
@@ -68,13 +76,9 @@ def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
     return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE}\n{quoted}"
 
 
-def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC,
-                  today: date | None = None) -> str:
-    """What Lumia knows for this message, in the README's structure, after today's date (the user's,
-    in `zone`); empty when nothing applies. `today` is given by a caller that reports the block's length."""
-    if not persona and not memories:
-        return ""
-    sections = [_today(today or today_in(zone))]
+def context_block(persona: str | None, memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
+    """What Lumia knows for this message, in the README's structure; empty when nothing applies."""
+    sections = []
     if persona:
         sections.append(f"{PERSONA_HEADING}\n{_quote(persona)}")
     if memories:
@@ -103,8 +107,9 @@ def check_message_fits(system_prompt: str, message: str, budget: int | None) -> 
     """Raise PromptTooLong when `message` cannot fit `budget` beside the system prompt alone, which is
     exactly when `build_messages` refuses it: everything else gives way first. A thread checks this
     before it stores the message, so a refused message leaves no trace there."""
-    if budget is not None and estimate_tokens(system_prompt) + estimate_tokens(message) > budget:
-        raise PromptTooLong(estimate_tokens(message), budget - estimate_tokens(system_prompt))
+    system = dated(system_prompt, _LONGEST_DAY)
+    if budget is not None and estimate_tokens(system) + estimate_tokens(message) > budget:
+        raise PromptTooLong(estimate_tokens(message), budget - estimate_tokens(system))
 
 
 def estimate_tokens(text: str) -> int:
@@ -166,8 +171,9 @@ def build_messages(
     tools_cost = estimate_tokens(tools) if tools else 0
     today = today or today_in(zone)
     persona, memories = fit_context(system_prompt, message, persona, memories, budget, tool_results, today=today)
-    context = context_block(persona, memories, zone, today)
-    system = f"{system_prompt}\n\n{context}" if context else system_prompt
+    context = context_block(persona, memories, zone)
+    system = dated(system_prompt, today)
+    system = f"{system}\n\n{context}" if context else system
     fixed = estimate_tokens(system) + message_cost + tools_cost
     if budget is not None and fixed > budget and tools:
         without_tools = fixed - tools_cost
@@ -209,8 +215,8 @@ def fit_context(
         return persona, kept
     fixed = estimate_tokens(message) + (estimate_tokens(tool_section(tool_results)) if tool_results else 0)
     while kept or persona:
-        context = context_block(persona, kept, today=today)
-        if estimate_tokens(f"{system_prompt}\n\n{context}") + fixed <= budget:
+        context = context_block(persona, kept)
+        if estimate_tokens(f"{dated(system_prompt, today)}\n\n{context}") + fixed <= budget:
             break
         if kept:
             kept.pop()

@@ -1,6 +1,7 @@
 """The broker-free cores, tested without NATS (the model is the fake Ollama server)."""
 
 import asyncio
+from datetime import date
 
 import aiohttp
 import pytest
@@ -108,7 +109,7 @@ async def test_stream_turn_sends_deltas_then_done(fake_ollama: FakeOllama) -> No
     assert "".join(e.text for e in sent) == "".join(f"t{i} " for i in range(30))
     assert sent[-1].type == "done" and sent[-1].stats is not None and sent[-1].stats.eval_count == 30
     [sent_request] = [r for r in fake_ollama.record.requests if r["messages"][-1]["content"] == "hi"]
-    assert sent_request["messages"][0] == {"role": "system", "content": "sys"}
+    assert sent_request["messages"][0]["content"].startswith("sys\n\nToday is ")
 
 
 async def test_ollama_status_accepts_implicit_latest_tag(fake_ollama: FakeOllama) -> None:
@@ -169,8 +170,9 @@ def test_tokens_read_together_with_an_error_still_reach_the_user() -> None:
 
 def test_tool_output_gives_way_to_the_message_within_the_budget() -> None:
     huge = ToolResult(name="big", ok=True, content="x" * 30_000)
-    sent = build_messages("system", "the question", tool_results=[huge], budget=1000)
-    assert sent[0] == {"role": "system", "content": "system"} and sent[-1]["content"] == "the question"
+    sent = build_messages("system", "the question", tool_results=[huge], budget=1000, today=date(2026, 12, 3))
+    assert sent[0] == {"role": "system", "content": "system\n\nToday is Thursday 2026-12-03."}
+    assert sent[-1]["content"] == "the question"
     assert "cut to fit the context window" in sent[-2]["content"] and sent[-2]["role"] == "user"
     assert sum(estimate_tokens(m["content"]) for m in sent) <= 1000
 

@@ -5,6 +5,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -249,9 +250,10 @@ def test_history_reaches_the_model_alternating() -> None:
     history = [Turn("user", "first, failed"), Turn("user", "asked again"), Turn("assistant", "an answer"),
                Turn("user", "unanswered")]
     for budget in (None, 1000):
-        sent = build_messages("system", "now", history=history, budget=budget)
+        sent = build_messages("system", "now", history=history, budget=budget, today=date(2026, 12, 3))
         assert [(m["role"], m["content"]) for m in sent] == [
-            ("system", "system"), ("user", "first, failed\n\nasked again"), ("assistant", "an answer"),
+            ("system", "system\n\nToday is Thursday 2026-12-03."), ("user", "first, failed\n\nasked again"),
+            ("assistant", "an answer"),
             ("user", "unanswered\n\nnow"),
         ]
 

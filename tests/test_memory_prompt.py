@@ -31,7 +31,8 @@ def test_a_chat_reports_only_the_memories_that_fit_the_window(make_stack: Callab
     sent = [text for text in VEGA if text in prompt]
     assert sorted(m["snippet"] for m in used) == sorted(text[:200] for text in sent)
     assert reply["context_used"] is True
-    assert reply["context_length"] == len(prompt.split("\n\n", 1)[1])  # the system prompt, then the context
+    # The system prompt and today's date, then the context.
+    assert reply["context_length"] == len(prompt[prompt.index("## Vector store data:"):])
 
 
 def test_an_answer_is_generated_from_the_memories_the_filter_lets_through(lumia: Stack,
