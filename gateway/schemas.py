@@ -81,7 +81,8 @@ class IngestItemBody(RequestBody):
     metadata: Metadata = Field(
         default_factory=dict,
         description="Stored and returned with the memory. `timestamp` (Unix seconds, ISO 8601, or written like "
-                    "'14 March 2026' or '9:30 am on 14 March, 2026') dates it",
+                    "'14 March 2026' or '9:30 am on 14 March, 2026') dates it: when it was said, at most a day "
+                    "ahead of now",
     )
 
 

@@ -574,6 +574,8 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     ("/ingest", {"customer_id": "x\ty", "content": "hi"}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "9999-12-31T23:59:59-12:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "0001-01-01T00:00:00+14:00"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2026"}}),  # a year is no date
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "86400"}}),  # nor 1970
     # A memory is dated when it was said: 2099 stayed at the top of the listing and out of every "today".
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2099-01-01"}}),
     ("/ingest/batch", {"customer_id": "x",
@@ -659,6 +661,15 @@ def test_a_timestamp_in_a_string_of_digits_is_unix_seconds(lumia: Stack) -> None
         ingest(client, name, "The boiler was serviced.", timestamp="1683554160")
         [hit] = client.post("/query", json={"customer_id": name, "question": "boiler service"}).json()["results"]
     assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, 13, 56, tzinfo=UTC).timestamp()
+
+
+def test_eight_digits_are_a_date_not_seconds_in_1970(lumia: Stack) -> None:
+    """Found by a black-box pass: "20230508" was stored as 1970-08-23, and a year alone as 1970."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "The chimney was swept.", timestamp="20230508")
+        [hit] = client.post("/query", json={"customer_id": name, "question": "chimney sweep"}).json()["results"]
+    assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, tzinfo=UTC).timestamp()
 
 
 def test_a_bad_timestamp_in_a_batch_names_its_item_and_nothing_is_stored(lumia: Stack) -> None:
@@ -770,4 +781,5 @@ def test_a_date_in_the_future_is_refused_saying_why_and_a_clock_a_little_ahead_i
     assert ahead.status_code == 422
     [error] = ahead.json()["detail"]
     assert error["loc"] == ["body", "metadata", "timestamp"]
-    assert "in the future (2099-03-14" in error["msg"] and "when it was said" in error["msg"]
+    assert "in the future (2099-03-14 09:30 UTC)" in error["msg"] and "when it was said" in error["msg"]
+    assert error["input"] == "2099-03-14T09:30:00"  # as it was sent

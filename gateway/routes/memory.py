@@ -117,6 +117,9 @@ _SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNOR
 
 
 
+UNIX_DIGITS = re.compile(r"[+-]?\d{9,}(?:\.\d*)?")
+
+
 def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | int, ...] = ("body",)) -> float:
     """`at`: where the item is in the request body, for the error's `loc` (an item of a batch);
     `zone`: the user's (LUMIA_TIMEZONE), for a date written without one."""
@@ -125,24 +128,23 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     if value is None:
         return time.time()
     loc = (*at, "metadata", key)
+    when: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if not EARLIEST <= value <= LATEST:  # also false for NaN
-            raise invalid(loc, "out of range: use Unix seconds (not milliseconds), "
-                          "an ISO 8601 date or a written one", value)
-        if (problem := ahead_problem(value)) is not None:
-            raise invalid(loc, problem, metadata.get(key))
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return _created_at({key: float(value)}, zone, at)  # "1773446400", as a form field sends it
-        except ValueError:
-            pass
-        parsed = _date(value, zone)
-        if parsed is not None:
-            # The same range as a number: 9999-12-31T23:59-12:00 is in year 10000 in UTC.
-            return _created_at({key: parsed}, zone, at)
-    raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
-                  "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
+        when = float(value)
+    elif isinstance(value, str):
+        digits = value.strip()
+        # Digits are Unix seconds ("1773446400", as a form field sends it) from nine of them on: fewer
+        # are a compact date ("20260314") or a year, which as seconds would date it in 1970.
+        when = float(digits) if UNIX_DIGITS.fullmatch(digits) else _date(value, zone)
+    if when is None:
+        raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
+                      "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
+    if not EARLIEST <= when <= LATEST:  # also false for NaN; 9999-12-31T23:59-12:00 is in year 10000 in UTC
+        raise invalid(loc, "out of range: use Unix seconds (not milliseconds), "
+                      "an ISO 8601 date or a written one", value)
+    if (problem := ahead_problem(when, zone)) is not None:
+        raise invalid(loc, problem, value)
+    return when
 
 
 def _date(value: str, zone: tzinfo) -> float | None:

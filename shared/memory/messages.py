@@ -2,7 +2,7 @@
 
 import time
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -62,13 +62,16 @@ EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC).timestamp(), datetime.max.re
 # date), and would stay at the top of the listing and outside every "today". A day of slack for
 # clocks and zones that differ.
 MAX_AHEAD_SECONDS = 86_400
+# What the gateway's clock accepted must not be dead-lettered by an ingest worker whose clock is behind.
+BUS_AHEAD_SLACK = 3600
 
 
-def ahead_problem(created_at: float) -> str | None:
-    """Why `created_at` (Unix seconds) is too far in the future to date a memory, or None."""
-    if created_at <= time.time() + MAX_AHEAD_SECONDS:
+def ahead_problem(created_at: float, zone: tzinfo = UTC, slack: float = 0) -> str | None:
+    """Why `created_at` (Unix seconds) is too far in the future to date a memory, or None; the time
+    is shown in `zone`, the user's."""
+    if created_at <= time.time() + MAX_AHEAD_SECONDS + slack:
         return None
-    return (f"is in the future ({datetime.fromtimestamp(created_at, UTC):%Y-%m-%d %H:%M} UTC): a memory is "
+    return (f"is in the future ({datetime.fromtimestamp(created_at, zone):%Y-%m-%d %H:%M %Z}): a memory is "
             "dated when it was said, at most a day ahead of now")
 
 
@@ -105,7 +108,7 @@ class MemoryItem(BaseModel):
     @field_validator("created_at")
     @classmethod
     def _not_ahead(cls, created_at: float) -> float:
-        if (problem := ahead_problem(created_at)) is not None:
+        if (problem := ahead_problem(created_at, slack=BUS_AHEAD_SLACK)) is not None:
             raise ValueError(f"created_at {problem}")
         return created_at
 
