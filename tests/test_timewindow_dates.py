@@ -243,6 +243,7 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Last week I booked a trip for this summer.", 9, 7),
     ("I'm going to Rome in June; yesterday I booked the hotel.", 1, 1),
     ("Förra veckan bokade vi en resa till Rom i juni.", 9, 7),
+    ("Förra veckan bokade vi en resa för i sommar.", 9, 7),
 ])
 def test_a_memory_tells_of_an_earlier_time_only_when_it_is_plainly_past(text: str, days_back: int | None,
                                                                         days: int | None) -> None:

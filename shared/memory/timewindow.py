@@ -312,7 +312,7 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         try:
             window = parse_time_window(_TOLD_LAST_NIGHT.sub("yesterday", phrase.group()), now)
         except (ValueError, OverflowError, OSError):
-            return None
+            continue
         # In calendar days: October in Stockholm is 31 days and an hour.
         if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
             return window
