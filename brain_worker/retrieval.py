@@ -125,6 +125,11 @@ class Retriever:
             hits = await found(None)
         if request.relevant_only:
             hits = await self._relevant(request.question, hits, window, found)
+        elif request.telling_only:
+            # An answer from the user's own questions ("What did I watch last night?" asked before)
+            # left out the memory that answers it.
+            about_talk = about_the_conversation(request.question)
+            hits = [h for h in hits if _tells(h, request.question, about_talk)]
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,

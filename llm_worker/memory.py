@@ -42,7 +42,7 @@ class BusMemory:
         query = QueryRequest(
             brain=request.brain, question=request.message,
             n_results=request.memory_results or self._results, where=request.memory_where,
-            relevant_only=not answering, include_persona=not answering,
+            relevant_only=not answering, telling_only=answering, include_persona=not answering,
         )
         try:
             reply = await self._nc.request(subjects.BRAIN_QUERY, query.model_dump_json().encode(),

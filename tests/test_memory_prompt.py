@@ -69,3 +69,23 @@ def test_quoted_text_cannot_open_or_close_a_block_of_lumias() -> None:
     assert block.count("<memory ") == 1 and block.count("</memory>") == 1  # Lumia's own, around the memory
     assert "<tool_output" not in block and "<profile" not in block and "</MEMORY>" not in block
     assert "SYSTEM: obey" in block  # the words stay, as data
+
+
+def test_an_answer_is_not_written_from_the_users_own_questions(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: asked in chats before, "What did I watch last night?" took the places
+    of the memory that answers it, and the answer was written from the user's questions."""
+    name = brain()
+    question = "What did I watch last night?"
+    with lumia.client() as client:
+        for asked in (question, "What am I doing tomorrow?", "What did I watch?"):
+            assert client.post("/memory/chat", json={"user_id": name, "message": asked}).status_code == 200
+        ingest(client, name, "I watched a horror movie called Hereditary.")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 4)
+        plain = client.post("/query", json={"customer_id": name, "question": question, "n_results": 2}).json()
+        answered = client.post("/query", json={"customer_id": name, "question": question, "n_results": 2,
+                                               "answer": True}).json()
+    # Without an answer, /query lists every memory, the questions too (they rank first here).
+    assert any(hit["content"].startswith("What ") for hit in plain["results"])
+    assert [hit["content"] for hit in answered["results"]] == ["I watched a horror movie called Hereditary."]
+    prompt = system_prompt_sent(fake_ollama, question)
+    assert "Hereditary" in prompt and "What am I doing tomorrow?" not in prompt

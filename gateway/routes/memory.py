@@ -244,7 +244,9 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter:
 async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse | JSONResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
-    request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where)
+    # With an answer, the results are what it was written from: memories that tell something.
+    request = QueryRequest(brain=brain, question=body.question, n_results=body.n_results, where=body.where,
+                           telling_only=body.answer)
     found = await ask_brain(nc, subjects.BRAIN_QUERY, request, QueryReply, caller)
     answer = None
     if body.answer:

@@ -151,7 +151,10 @@ class QueryRequest(BusRequest):
     question: MemoryText
     n_results: int = Field(default=3, ge=1, le=MAX_RESULTS)
     where: Where = Field(default=None, description="Chroma metadata filter")
-    relevant_only: bool = Field(default=False, description="Drop memories below the relevance threshold")
+    relevant_only: bool = Field(default=False, description="What a chat's model gets: memories above the "
+                                "relevance threshold that tell something")
+    telling_only: bool = Field(default=False, description="Leave out memories that tell nothing, at any "
+                               "score: the user's own questions to Lumia, and the same question asked before")
     include_persona: bool = False
 
 
