@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
-from tests.test_memory import brain, ingest, stats, system_prompt_sent
+from tests.test_memory import brain, ingest, say, stats, system_prompt_sent
 
 VEGA = [
     f"My sailing boat Vega needs {part}. " + " ".join(
@@ -77,10 +77,8 @@ def test_an_answer_is_not_written_from_the_users_own_questions(lumia: Stack, fak
     name = brain()
     question = "What did I watch last night?"
     with lumia.client() as client:
-        for asked in (question, "What am I doing tomorrow?", "What did I watch?"):
-            assert client.post("/memory/chat", json={"user_id": name, "message": asked}).status_code == 200
+        say(client, name, question, "What am I doing tomorrow?", "What did I watch?")
         ingest(client, name, "I watched a horror movie called Hereditary.")
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 4)
         plain = client.post("/query", json={"customer_id": name, "question": question, "n_results": 2}).json()
         answered = client.post("/query", json={"customer_id": name, "question": question, "n_results": 2,
                                                "answer": True}).json()
