@@ -124,7 +124,7 @@ class IngestLoop:
             if storing is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await storing
-            await hand_back(pull, in_hand)
+            await hand_back(pull, in_hand, self.durable)
 
     async def prepare(self, messages: list[Msg]) -> tuple[list[tuple[Msg, MemoryItem]], Prepared | None] | None:
         """Decodes (dead-lettering what cannot be) and embeds; None when nothing is left.
@@ -281,7 +281,7 @@ class ContextLoop:
                     await self.handle(in_hand)
                 in_hand = []
         finally:
-            await hand_back(pull, in_hand)
+            await hand_back(pull, in_hand, subjects.CONTEXT_CONSUMER)
 
     async def handle(self, messages: list[Msg]) -> None:
         jobs: list[tuple[Msg, ContextJob]] = []
@@ -356,7 +356,7 @@ async def give_back(messages: list[Msg]) -> None:
             await msg.nak(delay=2 * FETCH_SECONDS)
 
 
-async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg]) -> None:
+async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg], name: str = "") -> None:
     """At a stop: what this worker holds goes back to the queue now, not after its ack wait (a
     restart found the memories sent just before a stop only an ack wait later). That is the batch
     in hand, and what the server delivered after the last fetch had returned, which waits in the
@@ -369,7 +369,8 @@ async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg])
             waiting.append(await pull._sub.next_msg(timeout=0.1))
     held = [*in_hand, *(msg for msg in waiting if msg.reply)]  # not the server's status notes
     await give_back(held)
-    log.info("%s: handed back %d messages at the stop", pull._sub.subject if held else "", len(held))
+    if held:
+        log.info("%s: handed back %d messages at the stop", name, len(held))
     # Leftover fetch replies would otherwise hold up the connection's drain at shutdown.
     with contextlib.suppress(nats.errors.Error):
         await pull.unsubscribe()
