@@ -712,7 +712,7 @@ def test_a_document_uploaded_again_replaces_the_one_before(lumia: Stack) -> None
         # The same section twice: each chunk is its place in the document, all stored.
         first = upload(client, "The meeting room is on floor three.\n\n" + heading + "\n\n" + heading)
         assert len(set(first)) == len(first) > 2
-        assert wait_until(lambda: stats(client, name)["memory_count"] == len(first))
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(first), timeout=60)
         assert upload(client, "The meeting room is on floor three.\n\n" + heading + "\n\n" + heading) == first
         second = upload(client, "The meeting room moved to floor five.")
         assert wait_until(lambda: stats(client, name)["memory_count"] == len(second))
