@@ -493,7 +493,9 @@ def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
 
 
 @pytest.mark.parametrize("written", ["2023-05-08T13:56:00", "1:56 pm on 8 May, 2023", "8 May 2023 13:56",
-                                     "May 8, 2023 13:56", "8 maj 2023 13:56"])
+                                     "May 8, 2023 13:56", "8 maj 2023 13:56",
+                                     # Found by a black-box pass: Swedish abbreviations and "kl." were refused.
+                                     "8 maj 2023 kl. 13.56", "8 maj 2023 kl 13:56"])
 def test_a_memory_is_dated_by_the_timestamp_in_its_metadata(lumia: Stack, written: str) -> None:
     name = brain()
     with lumia.client() as client:
@@ -661,6 +663,16 @@ def test_a_timestamp_in_a_string_of_digits_is_unix_seconds(lumia: Stack) -> None
         ingest(client, name, "The boiler was serviced.", timestamp="1683554160")
         [hit] = client.post("/query", json={"customer_id": name, "question": "boiler service"}).json()["results"]
     assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, 13, 56, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize("written", ["14 okt 2026", "14 okt. 2026", "14 Oct. 2026", "14 sept. 2026"])
+def test_months_may_be_abbreviated_as_swedish_and_english_write_them(lumia: Stack, written: str) -> None:
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "The boat was taken out of the water.", timestamp=written)
+        [hit] = client.post("/query", json={"customer_id": name, "question": "boat"}).json()["results"]
+    month = 9 if "sept" in written else 10
+    assert hit["metadata"]["lumia_created_at"] == datetime(2026, month, 14, tzinfo=UTC).timestamp()
 
 
 def test_eight_digits_are_a_date_not_seconds_in_1970(lumia: Stack) -> None:

@@ -112,7 +112,12 @@ SWEDISH_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni"
                            "oktober", "november", "december"),
                           ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                            "October", "November", "December"), strict=True))
-_SWEDISH_MONTH = re.compile(r"\b(" + "|".join(SWEDISH_MONTHS) + r")\b", re.IGNORECASE)  # "14 mars 2026"
+# Abbreviated as Swedish writes them ("14 okt 2026", "3 sept. 2026"); English ones strptime reads.
+SWEDISH_MONTHS |= {full[:3]: english for full, english in SWEDISH_MONTHS.items()} | {"sept": "September"}
+_SWEDISH_MONTH = re.compile(r"\b(" + "|".join(sorted(SWEDISH_MONTHS, key=len, reverse=True)) + r")\b\.?",
+                            re.IGNORECASE)  # "14 mars 2026"
+_ENGLISH_SHORT_MONTH = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", re.IGNORECASE)
+_KLOCKAN = re.compile(r"\s+kl\.?\s*(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)  # "14 mars 2026 kl. 9.30"
 
 
 
@@ -153,7 +158,8 @@ def _date(value: str, zone: tzinfo) -> float | None:
         return _in_zone(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
     except (ValueError, OverflowError):
         pass
-    written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group().lower()], " ".join(value.split()))
+    written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group(1).lower()], " ".join(value.split()))
+    written = _KLOCKAN.sub(r" \1:\2", _ENGLISH_SHORT_MONTH.sub(r"\1", written))
     for form in WRITTEN_DATES:
         try:
             return _in_zone(datetime.strptime(written, form), zone)
