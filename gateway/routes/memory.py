@@ -108,20 +108,18 @@ WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "
                  "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
 
 
-SWEDISH_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+# Month names a written date may hold, as strptime's English ones: Swedish, and abbreviations.
+WRITTEN_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
                            "oktober", "november", "december"),
                           ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                            "October", "November", "December"), strict=True))
-# Abbreviated as Swedish writes them ("14 okt 2026", "3 sept. 2026"); English ones strptime reads.
-SWEDISH_MONTHS |= {full[:3]: english for full, english in SWEDISH_MONTHS.items()} | {"sept": "September"}
-_SWEDISH_MONTH = re.compile(r"\b(" + "|".join(sorted(SWEDISH_MONTHS, key=len, reverse=True)) + r")\b\.?",
+# Abbreviated, with or without a full stop, as either language writes them ("14 okt 2026", "3 sept.
+# 2026", "14 Oct. 2026"): all but "okt"/"oct" are the same three letters in both.
+WRITTEN_MONTHS |= {full[:3]: english for full, english in WRITTEN_MONTHS.items()} | {
+    "sept": "September", "oct": "October"}
+_WRITTEN_MONTH = re.compile(r"\b(" + "|".join(sorted(WRITTEN_MONTHS, key=len, reverse=True)) + r")\b\.?",
                             re.IGNORECASE)  # "14 mars 2026"
-_ENGLISH_SHORT_MONTH = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", re.IGNORECASE)
 _KLOCKAN = re.compile(r"\s+kl\.?\s*(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)  # "14 mars 2026 kl. 9.30"
-
-
-
-
 UNIX_DIGITS = re.compile(r"[+-]?\d{9,}(?:\.\d*)?")
 
 
@@ -158,8 +156,8 @@ def _date(value: str, zone: tzinfo) -> float | None:
         return _in_zone(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
     except (ValueError, OverflowError):
         pass
-    written = _SWEDISH_MONTH.sub(lambda m: SWEDISH_MONTHS[m.group(1).lower()], " ".join(value.split()))
-    written = _KLOCKAN.sub(r" \1:\2", _ENGLISH_SHORT_MONTH.sub(r"\1", written))
+    written = _WRITTEN_MONTH.sub(lambda m: WRITTEN_MONTHS[m.group(1).lower()], " ".join(value.split()))
+    written = _KLOCKAN.sub(r" \1:\2", written)
     for form in WRITTEN_DATES:
         try:
             return _in_zone(datetime.strptime(written, form), zone)
