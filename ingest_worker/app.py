@@ -325,6 +325,9 @@ async def outlast(work: Callable[[], Awaitable[T]], messages: list[Msg]) -> T:
             delay = min(2 * delay, OUTAGE_RETRY_MAX)
 
 
+FETCH_SECONDS = 1.0
+
+
 async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> list[Msg]:
     """The next batch; none when the queue stayed empty for a second.
 
@@ -339,13 +342,10 @@ async def fetch(pull: JetStreamContext.PullSubscription, batch: int = BATCH) -> 
         return []
     except asyncio.CancelledError:
         # A stop in the middle of a fetch: what it had taken would be held by no one until the ack
-        # wait passed. The fetch ends within its second, and what it took goes back at once.
+        # wait passed. The fetch ends within its second, and what it took is given back.
         with contextlib.suppress(Exception):
             await give_back(await taking)
         raise
-
-
-FETCH_SECONDS = 1.0
 
 
 async def give_back(messages: list[Msg]) -> None:
@@ -357,8 +357,8 @@ async def give_back(messages: list[Msg]) -> None:
 
 
 async def hand_back(pull: JetStreamContext.PullSubscription, in_hand: list[Msg], name: str = "") -> None:
-    """At a stop: what this worker holds goes back to the queue now, not after its ack wait (a
-    restart found the memories sent just before a stop only an ack wait later). That is the batch
+    """At a stop: what this worker holds goes back to the queue within seconds, not after its ack wait
+    (a restart found the memories sent just before a stop only an ack wait later). That is the batch
     in hand, and what the server delivered after the last fetch had returned, which waits in the
     subscription for a fetch that will not come."""
     waiting: list[Msg] = []
