@@ -214,9 +214,10 @@ def fit_context(
     if budget is None:
         return persona, kept
     fixed = estimate_tokens(message) + (estimate_tokens(tool_section(tool_results)) if tool_results else 0)
+    system = dated(system_prompt, today)
     while kept or persona:
         context = context_block(persona, kept)
-        if estimate_tokens(f"{dated(system_prompt, today)}\n\n{context}") + fixed <= budget:
+        if estimate_tokens(f"{system}\n\n{context}") + fixed <= budget:
             break
         if kept:
             kept.pop()
