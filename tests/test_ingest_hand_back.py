@@ -1,5 +1,5 @@
 """A stopping ingest worker holds nothing: every message delivered to it and not stored goes back to
-the queue at once, not after its ack wait (ten minutes here). Found by a test that failed now and then
+the queue within seconds, not after its ack wait (ten minutes here). Found by a test that failed now and then
 under load: a restarted worker lacked memories sent just before the stop."""
 
 import asyncio
