@@ -8,7 +8,7 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from contextlib import aclosing
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
+from gateway.dates import DateProblem, read_time
 from gateway.deps import AppSettings, Caller, MemoryLimiter, Nats, Relay
 from gateway.errors import invalid
 from gateway.routes.chat import ERRORS, error_response
@@ -103,24 +104,6 @@ DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 /
 PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")
 """The route `gateway/limits.py` lets bodies up to MAX_DOCUMENT_BYTES through, whatever LUMIA_MAX_BODY_BYTES says."""
-# Dates as chat exports and conversation datasets write them (English month names).
-WRITTEN_DATES = ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y", "%d %B %Y", "%d %B, %Y", "%B %d, %Y",
-                 "%d %b %Y", "%b %d, %Y", "%d %B %Y %H:%M", "%B %d, %Y %H:%M")
-
-
-# Month names a written date may hold, as strptime's English ones: Swedish, and abbreviations.
-WRITTEN_MONTHS = dict(zip(("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                           "oktober", "november", "december"),
-                          ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                           "October", "November", "December"), strict=True))
-# Abbreviated, with or without a full stop, as either language writes them ("14 okt 2026", "3 sept.
-# 2026", "14 Oct. 2026"): all but "okt"/"oct" are the same three letters in both.
-WRITTEN_MONTHS |= {full[:3]: english for full, english in WRITTEN_MONTHS.items()} | {
-    "sept": "September", "oct": "October"}
-_WRITTEN_MONTH = re.compile(r"\b(" + "|".join(sorted(WRITTEN_MONTHS, key=len, reverse=True)) + r")\b\.?",
-                            re.IGNORECASE)  # "14 mars 2026"
-_KLOCKAN = re.compile(r"\s+kl\.?\s*(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)  # "14 mars 2026 kl. 9.30"
-UNIX_DIGITS = re.compile(r"[+-]?\d{9,}(?:\.\d*)?")
 
 
 def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | int, ...] = ("body",)) -> float:
@@ -135,10 +118,10 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     if isinstance(value, int | float) and not isinstance(value, bool):
         when = float(value)
     elif isinstance(value, str):
-        digits = value.strip()
-        # Digits are Unix seconds ("1773446400", as a form field sends it) from nine of them on: fewer
-        # are a compact date ("20260314") or a year, which as seconds would date it in 1970.
-        when = float(digits) if UNIX_DIGITS.fullmatch(digits) else _date(value, zone)
+        try:
+            when = read_time(value, zone)
+        except DateProblem as no_such:
+            raise invalid(loc, str(no_such), value) from None
     if when is None:
         raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
                       "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
@@ -148,26 +131,6 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     if (problem := ahead_problem(when, zone)) is not None:
         raise invalid(loc, problem, value)
     return when
-
-
-def _date(value: str, zone: tzinfo) -> float | None:
-    """An ISO 8601 or written date as Unix seconds, or None."""
-    try:
-        return _in_zone(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
-    except (ValueError, OverflowError):
-        pass
-    written = _WRITTEN_MONTH.sub(lambda m: WRITTEN_MONTHS[m.group(1).lower()], " ".join(value.split()))
-    written = _KLOCKAN.sub(r" \1:\2", written)
-    for form in WRITTEN_DATES:
-        try:
-            return _in_zone(datetime.strptime(written, form), zone)
-        except (ValueError, OverflowError):
-            continue
-    return None
-
-
-def _in_zone(when: datetime, zone: tzinfo) -> float:
-    return (when if when.tzinfo is not None else when.replace(tzinfo=zone)).timestamp()
 
 
 def _item(brain: str, body: IngestItemBody, zone: tzinfo, kind: str = "note", memory_id: str | None = None,
