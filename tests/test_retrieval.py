@@ -276,7 +276,16 @@ def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: boo
     ("I'm bored today, what should I do?", False),
     ("Kan du laga något åt mig idag?", False),  # "åt" is "for" here, not "ate"
     ("Jag vill inte jobba idag.", False),  # "inte" only looks like a past form
-    ("What happened last week?", False),  # not about the user
+    # Found by a black-box pass: what happened then is the user's, unless the question names another.
+    ("What happened last week?", True),
+    ("Minns du vad som hände igår?", True),
+    ("Vad hände på jobbet i tisdags?", True),
+    ("Did anything special happen on Monday?", True),
+    ("Var det något särskilt igår?", True),
+    ("What happened in Kyiv yesterday?", False),
+    ("Vad hände med Volvo i mars?", False),
+    ("Something special happened today, I got promoted!", False),  # tells
+    ("Remind me what happened last week", True),
     ("Jag har fått i mig 90 gram protein idag, hur mycket fattas?", False),  # tells the past, asks the rest
     ("Åt jag något igår?", True),
     ("Tell me what I did on Friday.", True),

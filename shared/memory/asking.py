@@ -12,6 +12,8 @@ A fact told as a question still tells: "Did you know I'm allergic to cats?".
 
 import re
 
+from shared.memory.timewindow import MONTHS, WEEKDAYS
+
 _SENTENCE = re.compile(r"[^.!?…？]*[.!?…？]*")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
 ASKING_WORDS = frozenset("""
@@ -224,6 +226,13 @@ NOT_PAST = frozenset("""
 _PAST_AFTER = frozenset("i we have has had 've".split())
 _CLAUSE_BREAK = re.compile(r"[.,;:!?…？]+")
 REMINDING_WORDS = frozenset("remind påminn".split())
+_HAPPENED = re.compile(r"\b(?:happen|happened|went on|hände|hänt|hända|händer)\b"
+                       r"|\b(?:anything|something|något) (?:special|särskilt|speciellt|new|nytt|fun|roligt)\b",
+                       re.IGNORECASE)
+TIME_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("""
+    monday tuesday wednesday thursday friday saturday sunday måndag tisdag onsdag torsdag fredag lördag söndag
+    christmas easter midsummer jul julafton påsk påskafton midsommar midsommarafton nyår nyårsafton
+""".split())
 
 
 def about_own_past(text: str) -> bool:
@@ -231,7 +240,12 @@ def about_own_past(text: str) -> bool:
     week?", "Which films have I watched?", "Vad åt jag igår?", "Tell me what I did"), rather than
     something else in the first person ("How long should I boil an egg today?", "Ska jag ta
     paraply idag?", "Jag har fått i mig 90 g protein idag, hur mycket fattas?"): a clause that
-    asks or requests, in the first person and the past."""
+    asks or requests, in the first person and the past. Or what happened then, of no one named
+    ("What happened yesterday?", "Minns du vad som hände igår?"): the user's assistant knows of no
+    other happenings."""
+    if any(_HAPPENED.search(sentence) and _asks_of_a_time(sentence) for sentence in _SENTENCE.findall(text)) \
+            and not _names_someone(text):
+        return True
     for clause in _CLAUSE_BREAK.split(text):
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
         if not words or not in_first_person(clause):
@@ -240,6 +254,22 @@ def about_own_past(text: str) -> bool:
         if (asks or (len(words) > 1 and words[1] in ("jag", "vi") and _past(words, 0))) and any(
                 _past(words, at) for at in range(len(words))):
             return True
+    return False
+
+
+def _asks_of_a_time(sentence: str) -> bool:
+    """A question or a request ("Something fun happened today!" tells)."""
+    said = [w.lower() for w in _WORD.findall(sentence)]
+    return bool(said) and (sentence.rstrip().endswith(("?", "？"))
+                           or said[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS)
+
+
+def _names_someone(text: str) -> bool:
+    """A name other than a time's after a sentence's first word: "What happened in Kyiv yesterday?"."""
+    for sentence in _SENTENCE.findall(text):
+        for word in _WORD.findall(sentence)[1:]:
+            if word[0].isupper() and word != "I" and word.lower() not in TIME_NAMES:
+                return True
     return False
 
 
