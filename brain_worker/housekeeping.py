@@ -5,6 +5,7 @@ import asyncio
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
+from shared.memory.asking import small_talk
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
@@ -61,12 +62,17 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         worded = [memory_id for memory_id, _ in index.search(request.q, MAX_RESULTS)]
         worded += index.in_answers(request.q)
         holding = set(worded)
-        matches = [h for h in found.results if h.id in holding or (h.score or 0.0) >= retriever.min_score]
-        # Those holding the words outside the ranking's best (an answer's words are not ranked) come after.
+        # Those holding the words first, as a search box promises: a note paired with its batch
+        # neighbour "My dog Bosse…" outranked it for "Bosse". Then what matches the meaning alone,
+        # if it has words to mean anything: "🐶🐶🐶" came first for "volvo".
+        matches = [h for h in found.results if h.id in holding]
+        # Those holding the words outside the ranking's best (an answer's words are not ranked).
         ranked = {h.id for h in found.results}
         rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]
         stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
         matches += [to_hit(stored[i]) for i in rest if i in stored]
+        matches += [h for h in found.results if h.id not in holding and (h.score or 0.0) >= retriever.min_score
+                    and not small_talk(h.content)][: max(0, MAX_RESULTS - len(matches))]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.

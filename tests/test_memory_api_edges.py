@@ -122,6 +122,23 @@ def test_a_blank_or_untidy_source_is_refused_naming_it(lumia: Stack, source: str
     assert refused.json()["detail"][0]["loc"] == ["query", "source"]
 
 
+def test_a_search_lists_what_holds_its_words_first_and_nothing_without_words(lumia: Stack) -> None:
+    """Found by a black-box pass: notes posted in one batch are paired with their neighbours, and
+    the party note came before "My dog Bosse…" for "Bosse"; "🐶🐶🐶" came first for "volvo"."""
+    name = brain()
+    texts = ["Jag tränar på gymmet tre gånger i veckan.", "My dog Bosse needs his medicine every morning.",
+             "🎉🎉🎉 Födelsedagsfest hos Lena på lördag 🎂", "🐶🐶🐶", "Min bil är en röd Volvo V70 från 2009."]
+    with lumia.client() as client:
+        assert client.post("/ingest/batch", json={"customer_id": name,
+                                                  "items": [{"content": t} for t in texts]}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(texts)
+                          and stats(client, name)["pending_ingest"] == 0)
+        bosse = [m["content"] for m in listed(client, name, q="Bosse")["memories"]]
+        volvo = [m["content"] for m in listed(client, name, q="volvo")["memories"]]
+    assert bosse[0] == texts[1]
+    assert volvo[0] == texts[4] and "🐶🐶🐶" not in volvo
+
+
 def test_a_search_finds_what_matches_with_the_same_total_on_every_page(lumia: Stack) -> None:
     name = brain()
     texts = ["The Falcon 9 launch was delayed.", "Falcon Heavy has three cores.", "Our cat is called Falcon.",
