@@ -555,6 +555,26 @@ def test_documents_are_chunked_with_their_source(lumia: Stack) -> None:
     assert found["results"][0]["metadata"]["source"] == "handbook.md"
 
 
+def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None:
+    """Found by a black-box pass: chunks cut by size alone ended with the next town's heading, and
+    the question about Åre found Östersund's chunk first."""
+    name = brain()
+    towns = ("Åre", "Östersund", "Luleå", "Kiruna", "Umeå", "Sundsvall")
+    guide = "# Norrland\n\n" + "\n\n".join(
+        f"## {town}\n\n{town} är en ort i norra Sverige med fjäll, sjöar och skog. " + "Sommartid vandrar man, "
+        "vintertid åker man skidor och skridskor. " * 9 + f"Bästa restaurangen i {town} heter Krogen {town}."
+        for town in towns)
+    with lumia.client() as client:
+        response = client.post(f"/memory/{name}/documents?source=norrland.md", content=guide,
+                               headers={"content-type": "text/markdown"})
+        assert response.status_code == 202, response.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(response.json()["ids"]))
+        asked = [{"customer_id": name, "question": f"Vad heter bästa restaurangen i {town}?"} for town in towns]
+        found = [client.post("/query", json=body).json()["results"][0]["content"] for body in asked]
+    assert [f"## {town}" in top and f"Krogen {town}." in top for top, town in zip(found, towns, strict=True)] == \
+        [True] * len(towns)
+
+
 @pytest.mark.parametrize(("path", "body"), [
     ("/ingest", {"customer_id": "x", "content": ""}),
     ("/ingest", {"customer_id": "", "content": "hi"}),

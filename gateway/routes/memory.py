@@ -34,7 +34,7 @@ from gateway.schemas import (
 )
 from shared import subjects
 from shared.memory.brains import MAX_BRAIN_CHARS, BrainId
-from shared.memory.chunking import chunk_text
+from shared.memory.chunking import chunk_markdown, chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import (
@@ -329,7 +329,8 @@ async def forget_document(brain: BrainName, nc: Nats, caller: Caller, source: So
 async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller, source: Source,
                    limiter: MemoryLimiter) -> DocumentAccepted:
     """Upload a text or markdown document (the request body, up to 2 MB; UTF-8 unless the Content-Type
-    names a charset); it is chunked with overlap and each chunk remembered with its source. Uploading new
+    names a charset); it is chunked with overlap (markdown by its sections, each chunk under its headings)
+    and each chunk remembered with its source. Uploading new
     text under the same source replaces the document."""
     source = _source(source)
     media, charset = _content_type(request.headers.get("content-type", ""))
@@ -355,7 +356,8 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     # A byte order mark is how some editors start a file, not part of its first sentence; Windows'
     # line ends would be stored and shown as they came.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    chunks = chunk_text(text)
+    markdown = media == "text/markdown" or source.lower().endswith((".md", ".markdown"))
+    chunks = chunk_markdown(text) if markdown else chunk_text(text)
     if not chunks:
         raise invalid(("body",), "The document is empty.")
     internal = caller.brain(_brain(brain))

@@ -31,3 +31,70 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         if space != -1 and space - start < overlap // 2:
             start = space + 1
     return chunks
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+\S")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def chunk_markdown(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
+    """Chunks that keep to the document's sections: a section is a chunk of its own, short ones
+    (a heading and a line) share one, a long one is split with overlap, and every chunk starts
+    with the headings it is under ("# Guide", "## Åre"). Cut by size alone, a chunk ended with
+    the next section's heading and the next began mid-sentence without it: "Vad heter bästa
+    restaurangen i Åre?" found Östersund's chunk first."""
+    chunks: list[str] = []
+    packed = ""
+    for path, section in _sections(text):
+        heading = "\n\n".join(path[:-1] if section.startswith("#") else path)
+        whole = f"{heading}\n\n{section}" if heading else section
+        if packed and min(len(packed), len(section)) < size // 4 and len(packed) + 2 + len(section) <= size \
+                and _under_same(packed, heading):
+            packed += "\n\n" + section
+            continue
+        lead = "\n\n".join(path)
+        if packed and not (len(whole) > size and lead.startswith(packed)):  # not headings the parts repeat
+            chunks.append(packed)
+        packed = ""
+        if len(whole) <= size:
+            packed = whole
+            continue
+        body = section.split("\n", 1)[1] if section.startswith("#") and "\n" in section else section
+        room = max(size - len(lead) - 2, size // 2) if lead else size
+        chunks += [f"{lead}\n\n{part}" if lead else part for part in chunk_text(body, room, min(overlap, room // 4))]
+    if packed:
+        chunks.append(packed)
+    return chunks
+
+
+def _under_same(packed: str, heading: str) -> bool:
+    """Whether a section whose parents are `heading` may join the chunk: it is under the same ones."""
+    return not heading or packed.startswith(heading)
+
+
+def _sections(text: str) -> list[tuple[list[str], str]]:
+    """The document cut before each heading (not inside a code fence): each section with the
+    heading lines it is under, its own last."""
+    text = re.sub(r"\n{3,}", "\n\n", text.strip())
+    path: list[tuple[int, str]] = []
+    sections: list[tuple[list[str], str]] = []
+    lines: list[str] = []
+    fenced = False
+
+    def close() -> None:
+        section = "\n".join(lines).strip()
+        if section:
+            sections.append(([line for _, line in path], section))
+
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        found = None if fenced else _HEADING.match(line)
+        if found:
+            close()
+            lines = []
+            level = len(found.group(1))
+            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, line.strip())]
+        lines.append(line)
+    close()
+    return sections

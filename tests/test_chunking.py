@@ -1,0 +1,38 @@
+"""How a document is cut into chunks (shared/memory/chunking.py)."""
+
+from shared.memory.chunking import CHUNK_CHARS, chunk_markdown, chunk_text
+
+TOWNS = ("Åre", "Östersund", "Luleå")
+GUIDE = "# Norrland\n\nA guide to the north.\n\n" + "\n\n".join(
+    f"## {town}\n\n{town} är en ort i norra Sverige. " + "Här finns fjäll och sjöar. " * 14
+    + f"Bästa restaurangen i {town} heter Krogen {town}." for town in TOWNS)
+
+
+def test_a_markdown_section_is_a_chunk_under_its_headings() -> None:
+    """Found by a black-box pass: cut by size alone, a chunk ended with the next section's heading
+    and the next began mid-sentence without it, and the Åre question found Östersund's chunk."""
+    chunks = chunk_markdown(GUIDE)
+    for town in TOWNS:
+        [holding] = [c for c in chunks if f"Krogen {town}." in c]
+        assert holding.startswith("# Norrland\n\n") and f"## {town}\n\n{town} är en ort" in holding
+        assert not any(f"## {other}" in holding for other in TOWNS if other != town)
+
+
+def test_a_long_section_is_split_with_overlap_and_each_part_keeps_its_headings() -> None:
+    text = "# Manual\n\n## Boiler\n\n" + " ".join(f"Step {i} turns valve {i}." for i in range(300))
+    chunks = chunk_markdown(text)
+    assert len(chunks) > 3 and all(len(c) <= CHUNK_CHARS for c in chunks)
+    assert all(c.startswith("# Manual\n\n## Boiler\n\n") for c in chunks)
+    assert all(f"Step {i} turns valve {i}." in "".join(chunks) for i in range(300))
+    tails = [c[-40:].split(" ", 1)[1] for c in chunks[:-1]]
+    assert all(tail in after for tail, after in zip(tails, chunks[1:], strict=True))  # overlap
+
+
+def test_short_sections_share_a_chunk_and_a_fenced_hash_is_no_heading() -> None:
+    text = "# A\n\nshort\n\n## B\n\nalso short\n\n```\n# not a heading\n```"
+    assert chunk_markdown(text) == [text]
+
+
+def test_text_without_headings_is_chunked_as_plain_text() -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(200))
+    assert chunk_markdown(text) == chunk_text(text)
