@@ -26,6 +26,7 @@ import numpy as np
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
+from brain_worker.pieces import LONG_CHARS, Pieces
 from shared.memory import context
 from shared.memory.asking import about_own_past, about_the_conversation, small_talk, tells_nothing
 from shared.memory.embedder import Embedder
@@ -49,7 +50,7 @@ def public_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def to_hit(memory: StoredMemory) -> MemoryHit:
     return MemoryHit(id=memory.id, content=memory.content, metadata=public_metadata(memory.metadata),
-                     score=memory.score)
+                     score=memory.score, excerpt=memory.excerpt)
 
 
 def index_memory(index: KeywordIndex, memory: StoredMemory) -> None:
@@ -72,6 +73,7 @@ class Retriever:
         self.keywords = keywords
         self.min_score = min_score
         self.directions = Directions()
+        self.pieces = Pieces(embedder)
         self._clock = clock
         self.zone = zone  # the user's: where their days begin
 
@@ -194,8 +196,18 @@ class Retriever:
             return []
         matrix = np.asarray([m.vector for m in found.values()], dtype=np.float32)
         # The index scores by inner product: the mean cosine of a memory's parts (shared/memory/context.py).
-        raw = matrix @ np.asarray(question, dtype=np.float32)
-        less_common = matrix @ np.asarray(search, dtype=np.float32)
+        asked, searched = np.asarray(question, dtype=np.float32), np.asarray(search, dtype=np.float32)
+        raw, less_common = matrix @ asked, matrix @ searched
+        long = [(i, m) for i, m in enumerate(found.values()) if len(m.content) > LONG_CHARS]
+        long.sort(key=lambda pair: -less_common[pair[0]])  # the best-ranked first, should the budget run out
+        for (i, memory), known in zip(long, await self.pieces.of(request.brain, [m for _, m in long]), strict=True):
+            if known is None:
+                continue
+            pieces, vectors = known
+            by_piece = vectors @ asked
+            best = int(by_piece.argmax())
+            memory.excerpt = pieces[best]
+            raw[i], less_common[i] = max(raw[i], by_piece[best]), max(less_common[i], float((vectors @ searched).max()))
         beyond: dict[str, float] = {}
         for memory, score, rank_score in zip(found.values(), raw.tolist(), less_common.tolist(), strict=True):
             memory.score, memory.vector = round(score, 4), None

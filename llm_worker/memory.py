@@ -28,7 +28,8 @@ class Recollection:
     """Why memory could not be searched: the answer is given without it, and says so."""
 
     def refs(self) -> list[MemoryRef]:
-        return [MemoryRef(id=m.id, score=m.score, snippet=m.content[:SNIPPET_CHARS]) for m in self.memories]
+        return [MemoryRef(id=m.id, score=m.score, snippet=(m.excerpt or m.content)[:SNIPPET_CHARS])
+                for m in self.memories]
 
 
 class BusMemory:

@@ -12,6 +12,7 @@ class Remembered(Protocol):
     id: str
     content: str
     metadata: dict[str, Any]
+    excerpt: str | None  # of a long memory, the piece that matched: what the model is given of it
 
 
 PERSONA_HEADING = "## Om användaren:"
@@ -71,7 +72,8 @@ _LONGEST_DAY = date(2026, 12, 30)
 
 def memory_section(memories: Sequence[Remembered], zone: tzinfo = UTC) -> str:
     quoted = "\n".join(
-        f'<memory id="{m.id}" date="{_day(m, zone)}"{_source(m)}>\n{_quote(m.content)}\n</memory>' for m in memories
+        f'<memory id="{m.id}" date="{_day(m, zone)}"{_source(m)}>\n{_quote(m.excerpt or m.content)}\n</memory>'
+        for m in memories
     )
     return f"{MEMORY_HEADING}\n{MEMORY_PREAMBLE}\n{quoted}"
 

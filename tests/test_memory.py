@@ -184,6 +184,24 @@ def test_a_document_that_asks_and_answers_is_context(lumia: Stack) -> None:
     assert [m["snippet"] for m in answer["memories_used"]] == ["What is the notice period? Three months."]
 
 
+def test_a_fact_deep_in_a_long_note_reaches_the_chat_as_the_part_that_tells_it(lumia: Stack,
+                                                                              fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: at the end of 2,700 characters about a day at the office, "Min
+    dotter Elsa fyller år den 12 maj." was never given to a chat (0.815, under the threshold)."""
+    name = brain()
+    filler = "Idag var det en lugn dag på kontoret, jag svarade på mejl och drack kaffe med kollegorna. " * 30
+    fact = "Min dotter Elsa fyller år den 12 maj."
+    with lumia.client() as client:
+        [note] = ingest(client, name, filler + fact)
+        reply = client.post("/memory/chat", json={"user_id": name, "message": "När fyller min dotter Elsa år?"})
+        prompt = system_prompt_sent(fake_ollama, "När fyller min dotter Elsa år?")
+        results = client.post("/query", json={"customer_id": name, "question": "När fyller Elsa år?"}).json()["results"]
+    [found] = [hit for hit in results if hit["id"] == note]  # the chat's own message may be stored by now too
+    assert [m["id"] for m in reply.json()["memories_used"]] == [note]
+    assert fact in prompt and prompt.count("drack kaffe") < 30  # the part that tells it, not all 2,700 characters
+    assert found["content"] == filler + fact and fact in found["excerpt"]
+
+
 def test_brains_never_leak_into_each_other(lumia: Stack, fake_ollama: FakeOllama) -> None:
     home, work = brain(), brain()
     with lumia.client() as client:

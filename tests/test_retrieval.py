@@ -7,8 +7,10 @@ import pytest
 
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
+from brain_worker.pieces import Pieces
 from brain_worker.retrieval import Retriever, without_common_words
 from shared.memory.asking import about_own_past, about_the_conversation, in_first_person, small_talk, tells_nothing
+from shared.memory.chunking import chunk_text
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
@@ -296,3 +298,63 @@ def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: boo
 ])
 def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None:
     assert about_own_past(text) is past
+
+
+FILLER = "Idag var det en lugn dag på kontoret, jag svarade på mejl och drack kaffe med kollegorna. " * 30
+ELSA = "Min dotter Elsa fyller år den 12 maj."
+
+
+class Counting:
+    """The bundled embedder, counting the passages it is asked to embed."""
+
+    def __init__(self, embedder: LocalEmbedder) -> None:
+        self.embedder, self.passages_embedded = embedder, 0
+        self.name = embedder.name
+
+    async def passages(self, texts: list[str]) -> list[list[float]]:
+        self.passages_embedded += len(texts)
+        return await self.embedder.passages(texts)
+
+    async def query(self, text: str) -> list[float]:
+        return await self.embedder.query(text)
+
+
+async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Path) -> None:
+    """Found by a black-box pass: a fact at the end of a long note scored 0.815 (the mean of the
+    note's windows), under the chat's threshold; alone in its piece it is 0.88."""
+    embedder = Counting(LocalEmbedder())
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        long, short = FILLER + ELSA, "I started a new job at Spotify in March."
+        vectors = await embedder.embedder.passages([long, short])
+        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": 1.0})
+                                 for i, text in (("long", long), ("short", short))], vectors)
+        whole = float(sum(a * b for a, b in zip(vectors[0], await embedder.query("När fyller min dotter Elsa år?"),
+                                                strict=True)))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)  # type: ignore[arg-type]
+        asked = QueryRequest(brain="b", question="När fyller min dotter Elsa år?", n_results=2)
+        first, again = await retriever.query(asked), await retriever.query(asked)
+    finally:
+        embedder.embedder.close()
+    hit = first.results[0]
+    assert hit.id == "long" and hit.excerpt is not None and ELSA in hit.excerpt and len(hit.excerpt) <= 1000
+    assert hit.score is not None and hit.score > whole + 0.03
+    assert first.results[1].excerpt is None  # a short memory is its own best part
+    assert embedder.passages_embedded == len(chunk_text(FILLER + ELSA))  # once: the second query reused them
+    assert again.results[0] == hit
+
+
+async def test_the_pieces_one_query_embeds_are_bounded_and_the_rest_come_with_later_queries() -> None:
+    embedder = Counting(LocalEmbedder())
+    notes = [StoredMemory(id=f"n{n}", content=f"Note {n}. " + FILLER, metadata={}) for n in range(3)]
+    pieces_each = len(chunk_text(notes[0].content))
+    try:
+        pieces = Pieces(embedder, capacity=100)  # type: ignore[arg-type]
+        first = await pieces.of("b", notes, budget=pieces_each + 1)
+        embedded_first = embedder.passages_embedded
+        second = await pieces.of("b", notes, budget=pieces_each + 1)
+    finally:
+        embedder.embedder.close()
+    assert [known is not None for known in first] == [True, True, False]  # the budget ran out after two
+    assert embedded_first == 2 * pieces_each
+    assert all(known is not None for known in second) and embedder.passages_embedded == 3 * pieces_each

@@ -134,7 +134,13 @@ class MemoryHit(BaseModel):
     metadata: dict[str, Any]
     score: float | None = Field(
         default=None,
-        description="Similarity to the question, 0..1: the mean cosine of the memory and of it with its neighbours",
+        description="Similarity to the question, 0..1: the mean cosine of the memory and of it with its neighbours "
+                    "(of a memory longer than 1,000 characters, the best of that and of its best piece's)",
+    )
+    excerpt: str | None = Field(
+        default=None,
+        description="Of a memory longer than 1,000 characters: the piece of it that matched the question best, "
+                    "what a chat's model is given of it",
     )
 
 

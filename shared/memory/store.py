@@ -95,6 +95,7 @@ class StoredMemory:
     metadata: dict[str, Any]
     score: float | None = None
     vector: list[float] | None = None
+    excerpt: str | None = None  # of a long memory, the piece a question matched best (brain_worker/pieces.py)
 
 
 OPEN_BRAINS = 256

@@ -1,0 +1,71 @@
+"""A long memory is scored by its best piece.
+
+A note may be up to 32,000 characters, and its vector is the mean of its windows: a fact
+deep in a long journal entry is diluted by the rest of it. "Min dotter Elsa fyller år den 12
+maj." at the end of 2,700 characters about a day at the office scored 0.82 against "När fyller
+min dotter Elsa år?", under the chat's threshold; alone in its 1,000-character piece, 0.88. So
+a candidate longer than a document's chunk is cut as documents are (shared/memory/chunking.py),
+its pieces embedded once (the best-ranked first, up to a budget per query) and kept, and it scores
+as its best piece, which is also what a chat's model is given of it. Derived data like the
+keyword index: any replica computes it.
+"""
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from shared.memory.chunking import CHUNK_CHARS, chunk_text
+from shared.memory.embedder import Embedder
+from shared.memory.store import StoredMemory
+
+LONG_CHARS = CHUNK_CHARS
+HELD_PIECES = 20_000  # about 30 MB of vectors
+PIECES_PER_QUERY = 48  # new pieces one query embeds, past which no more memories are cut: about 0.3 s
+
+
+class Pieces:
+    def __init__(self, embedder: Embedder, capacity: int = HELD_PIECES) -> None:
+        self._embedder = embedder
+        self._capacity = capacity
+        self._known: OrderedDict[tuple[str, str], tuple[str, list[str], np.ndarray]] = OrderedDict()
+        self._held = 0
+
+    async def of(self, brain: str, memories: Sequence[StoredMemory],
+                 budget: int = PIECES_PER_QUERY) -> list[tuple[list[str], np.ndarray] | None]:
+        """Each memory's pieces and their vectors (one row each), embedded the first time they are
+        asked for; None for one whose pieces did not fit in this query's `budget` of new pieces (the
+        first query over a brain of many long notes must not wait for them all)."""
+        digests = [hashlib.sha256(m.content.encode()).hexdigest() for m in memories]
+        found = [self._get(brain, m.id, d) for m, d in zip(memories, digests, strict=True)]
+        texts: dict[int, list[str]] = {}
+        for i, known in enumerate(found):
+            if known is None and budget > 0:
+                texts[i] = chunk_text(memories[i].content)
+                budget -= len(texts[i])
+        new = [piece for pieces in texts.values() for piece in pieces]
+        vectors = await self._embedder.passages(new) if new else []
+        start = 0
+        for i, pieces in texts.items():
+            matrix = np.asarray(vectors[start : start + len(pieces)], dtype=np.float32)
+            start += len(pieces)
+            found[i] = (pieces, matrix)
+            self._put(brain, memories[i].id, digests[i], pieces, matrix)
+        return found
+
+    def _get(self, brain: str, memory_id: str, digest: str) -> tuple[list[str], np.ndarray] | None:
+        entry = self._known.get((brain, memory_id))
+        if entry is None or entry[0] != digest:
+            return None
+        self._known.move_to_end((brain, memory_id))
+        return entry[1], entry[2]
+
+    def _put(self, brain: str, memory_id: str, digest: str, pieces: list[str], vectors: np.ndarray) -> None:
+        old = self._known.pop((brain, memory_id), None)
+        self._held -= len(old[1]) if old else 0
+        self._known[(brain, memory_id)] = (digest, pieces, vectors)
+        self._held += len(pieces)
+        while self._held > self._capacity and len(self._known) > 1:
+            _, (_, evicted, _) = self._known.popitem(last=False)
+            self._held -= len(evicted)
