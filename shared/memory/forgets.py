@@ -25,12 +25,11 @@ when the brain's queue is past them all, and they are swept then.
 """
 
 import asyncio
-import contextlib
 import hashlib
 from collections.abc import Iterable
 
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
@@ -130,8 +129,7 @@ class Forgets:
                 oldest[brain] = await self._oldest(brain)
             if (first := oldest[brain]) is None or first > int(entry.value):
                 # Only this revision: a forget that raised the mark meanwhile keeps it.
-                with contextlib.suppress(KeyWrongLastSequenceError):
-                    await self._kv.delete(key, last=entry.revision)
+                await delete_unless_changed(self._kv, key, entry.revision)
 
     async def sweep(self, brains: Iterable[str]) -> None:
         """Removes the marks of these brains' documents and memories once the queue is past them all."""
@@ -150,8 +148,7 @@ class Forgets:
                 keys.append(entry.key)
             await watcher.stop()  # type: ignore[no-untyped-call]  # (nats-py leaves it unannotated)
             await self.prune((brain, key) for key in keys if key != _any_key(brain))
-            with contextlib.suppress(KeyWrongLastSequenceError):  # raised meanwhile: kept for the next sweep
-                await self._kv.delete(_any_key(brain), last=flag.revision)
+            await delete_unless_changed(self._kv, _any_key(brain), flag.revision)  # raised meanwhile: kept
 
     async def _entry(self, key: str) -> KeyValue.Entry | None:
         try:
@@ -179,6 +176,24 @@ class Forgets:
             return (await self._js.get_msg(subjects.MEMORY_STREAM, seq=1, subject=subject, next=True)).seq
         except NotFoundError:
             return None
+
+
+WRONG_LAST_SEQUENCE = (10071, 10164)  # JetStream's codes for a write expecting another last revision
+
+
+async def delete_unless_changed(kv: KeyValue, key: str, revision: int | None) -> bool:
+    """Deletes the key if it is still at `revision`; False if it changed meanwhile. nats-py reports
+    that as a BadRequestError on a delete (only updates get KeyWrongLastSequenceError): a sweep
+    racing a new forget failed with "wrong last sequence" and left the brain's other marks."""
+    try:
+        await kv.delete(key, last=revision)
+    except KeyWrongLastSequenceError:
+        return False
+    except BadRequestError as exc:
+        if exc.err_code not in WRONG_LAST_SEQUENCE:
+            raise
+        return False
+    return True
 
 
 def _source(item: MemoryItem) -> str | None:
