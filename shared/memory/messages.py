@@ -5,7 +5,7 @@ import unicodedata
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
@@ -45,8 +45,22 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
 
 
 MetadataValue = str | int | float | bool
+
+
+def _flat(metadata: object) -> object:
+    """One clear error for a value that is no flat value: the type check alone listed four (not a
+    string, not an integer, not a number, not a boolean) for one nested object."""
+    if isinstance(metadata, dict):
+        for key, value in metadata.items():
+            if value is None or isinstance(value, list | dict):
+                kind = "null" if value is None else "a list" if isinstance(value, list) else "an object"
+                raise ValueError(f"key {key!r} holds {kind}: values are strings, numbers or booleans (flat)")
+    return metadata
+
+
 Metadata = Annotated[
     dict[str, MetadataValue],
+    BeforeValidator(_flat),
     Field(max_length=32, description="Flat key/value pairs, stored and returned with the memory. Keys of 1-64 "
                                      "characters not starting with 'lumia_', 'chroma:', '$' or '#'; strings of at most "
                                      "4,000 characters; finite numbers"),
