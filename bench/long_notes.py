@@ -86,14 +86,14 @@ def notes(rng: random.Random) -> tuple[list[MemoryItem], list[tuple[str, str]]]:
     for n, (lang, fact, question) in enumerate(FACTS):
         lines = [rng.choice(DIARY[lang]) for _ in range(rng.randint(25, 150))]
         lines.insert(rng.randint(0, len(lines)), fact)
-        memory_id = f"long-{n:02d}"
+        memory_id = f"long-note-{n:02d}"
         items.append(MemoryItem(id=memory_id, brain=BRAIN, content=" ".join(lines), kind="note",
                                 created_at=START + n * 86_400))
         asked.append((memory_id, question))
     for n in range(400):
         lang = "en" if n % 2 else "sv"
         text = " ".join(rng.choice(DIARY[lang]) for _ in range(rng.randint(1, 3)))
-        items.append(MemoryItem(id=f"short-{n:03d}", brain=BRAIN, content=f"{text} ({n})", kind="note",
+        items.append(MemoryItem(id=f"short-note-{n:03d}", brain=BRAIN, content=f"{text} ({n})", kind="note",
                                 created_at=START + (n % 24) * 86_400 + 3_600 * (1 + n // 24)))
     return items, asked
 

@@ -267,7 +267,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name, replayed=replayed)
 
     @broker.subscriber(subjects.BRAIN_CHANGED_ALL)
-    async def on_changed(notice: BrainChanged, runtime: MemoryRuntime = Context("memory_runtime")) -> None:
+    async def on_changed(notice: BrainChanged, runtime: MemoryRuntime = Context("memory_runtime"),
+                         retriever: Retriever = Context()) -> None:
         index = keywords.get(notice.brain)
         if index is None:
             return
@@ -277,8 +278,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
         for memory_id in notice.removed:
             index.remove(memory_id)
         if notice.added:
-            for memory in await runtime.store.get(notice.brain, ids=notice.added):
+            added = await runtime.store.get(notice.brain, ids=notice.added)
+            for memory in added:
                 index_memory(index, memory)
+            retriever.pieces.warm(notice.brain, added)  # a brain in use: its next question may be about them
 
     @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
     async def on_ping(runtime: MemoryRuntime = Context("memory_runtime")) -> WorkerStatus:

@@ -5,12 +5,15 @@ deep in a long journal entry is diluted by the rest of it. "Min dotter Elsa fyll
 maj." at the end of 2,700 characters about a day at the office scored 0.82 against "När fyller
 min dotter Elsa år?", under the chat's threshold; alone in its 1,000-character piece, 0.88. So
 a candidate longer than a document's chunk is cut as documents are (shared/memory/chunking.py),
-its pieces embedded once (the best-ranked first, up to a budget per query) and kept, and it scores
+its pieces embedded once and kept (in the background as soon as a brain in use stores it, or by
+the query, the best-ranked first, up to a budget per query), and it scores
 as its best piece, which is also what a chat's model is given of it. Derived data like the
 keyword index: any replica computes it.
 """
 
+import asyncio
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -20,9 +23,13 @@ from shared.memory.chunking import CHUNK_CHARS, chunk_text
 from shared.memory.embedder import Embedder
 from shared.memory.store import StoredMemory
 
+log = logging.getLogger("lumia.brain.pieces")
 LONG_CHARS = CHUNK_CHARS
 HELD_PIECES = 20_000  # about 30 MB of vectors
-PIECES_PER_QUERY = 48  # new pieces one query embeds, past which no more memories are cut: about 0.3 s
+# New pieces a query embeds, past which no more memories are cut: 24 took 0.3-1 s on two busy cores,
+# within LUMIA_BRAIN_TIMEOUT (3 s). Memories stored while a brain is in use are cut beforehand (`warm`).
+PIECES_PER_QUERY = 24
+PIECES_PER_WARMING = 256
 
 
 class Pieces:
@@ -31,6 +38,25 @@ class Pieces:
         self._capacity = capacity
         self._known: OrderedDict[tuple[str, str], tuple[str, list[str], np.ndarray]] = OrderedDict()
         self._held = 0
+        self._to_warm: list[tuple[str, list[StoredMemory]]] = []
+        self._warming: asyncio.Task[None] | None = None
+
+    def warm(self, brain: str, memories: Sequence[StoredMemory]) -> None:
+        """Cuts and embeds the long ones of memories just stored, in the background, so that the
+        first question about them need not."""
+        long = [m for m in memories if len(m.content) > LONG_CHARS]
+        if long:
+            self._to_warm.append((brain, long))
+            if self._warming is None or self._warming.done():
+                self._warming = asyncio.create_task(self._warm())
+
+    async def _warm(self) -> None:
+        while self._to_warm:
+            brain, memories = self._to_warm.pop(0)
+            try:
+                await self.of(brain, memories, budget=PIECES_PER_WARMING)
+            except Exception as exc:  # the first query about them cuts them instead
+                log.warning("could not cut %d long memories of brain %r into pieces: %s", len(memories), brain, exc)
 
     async def of(self, brain: str, memories: Sequence[StoredMemory],
                  budget: int = PIECES_PER_QUERY) -> list[tuple[list[str], np.ndarray] | None]:

@@ -358,3 +358,20 @@ async def test_the_pieces_one_query_embeds_are_bounded_and_the_rest_come_with_la
     assert [known is not None for known in first] == [True, True, False]  # the budget ran out after two
     assert embedded_first == 2 * pieces_each
     assert all(known is not None for known in second) and embedder.passages_embedded == 3 * pieces_each
+
+
+async def test_long_memories_just_stored_are_cut_in_the_background_before_anyone_asks() -> None:
+    embedder = Counting(LocalEmbedder())
+    notes = [StoredMemory(id=f"n{n}", content=f"Note {n}. " + FILLER, metadata={}) for n in range(2)]
+    short = StoredMemory(id="s", content="Short.", metadata={})
+    try:
+        pieces = Pieces(embedder)  # type: ignore[arg-type]
+        pieces.warm("b", [*notes, short])
+        assert pieces._warming is not None
+        await pieces._warming
+        warmed = embedder.passages_embedded
+        asked = await pieces.of("b", notes, budget=0)  # nothing left to embed: all were cut beforehand
+    finally:
+        embedder.embedder.close()
+    assert warmed == 2 * len(chunk_text(notes[0].content)) and embedder.passages_embedded == warmed
+    assert all(known is not None for known in asked)
