@@ -216,10 +216,15 @@ def test_an_impossible_date_names_no_day() -> None:
     assert local_days("What did I do in April, on the 31st?") == ("2025-04-01", "2025-05-01")
 
 
-@pytest.mark.parametrize("question", ["What did I eat last night?", "Vad drömde jag i natt?", "Hur sov jag inatt?"])
-def test_last_night_is_yesterday_and_today(question: str) -> None:
-    """Said late in the evening or after midnight: a question about last night covers both days."""
-    assert local_days(question) == ("2025-10-14", "2025-10-16")
+@pytest.mark.parametrize("question", ["What did I eat last night?", "Vad drömde jag i natt?", "Hur sov jag inatt?",
+                                      "Vad gjorde jag igår kväll?", "What did we watch yesterday evening?"])
+def test_last_night_is_the_evening_before_and_the_night(question: str) -> None:
+    """Said late in the evening or after midnight, not at yesterday's lunch or this morning (a
+    black-box pass found "What did I do last night?" given both)."""
+    window = parse_time_window(question, NOW)
+    assert window is not None
+    assert [datetime.fromtimestamp(t, STOCKHOLM).isoformat() for t in window] == [
+        "2025-10-14T17:00:00+02:00", "2025-10-15T06:00:00+02:00"]
 
 
 @pytest.mark.parametrize("question", ["Run 2024 metres in mid-2024 metres", "I ran late 2000 meters"])

@@ -68,8 +68,11 @@ _WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
-# "i natt" is last night in a question about the past and tonight in a plan: both days.
-_LAST_NIGHT = re.compile(r"\blast night\b|\bi ?natt\b")
+# The evening and the night before today: said then, or this morning of then ("Last night we saw
+# Dune" is told of last night). "i natt" is also tonight in a plan, which then only boosts.
+_LAST_NIGHT = re.compile(r"\blast (?:night|evening)\b|\byesterday (?:evening|night)\b|\bi ?natt\b"
+                         r"|\bi ?går ?(?:kväll|natt)\b")
+EVENING, MORNING = 17, 6  # the hours last night is between
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
 _WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
@@ -105,8 +108,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         else now.replace(hour=0, minute=0, second=0, microsecond=0)
     if re.search(r"\b(day before yesterday)\b|\bi\s?förrgår\b", text):
         return _days(today - timedelta(days=2), 1)
-    if _LAST_NIGHT.search(text):  # said late yesterday or after midnight
-        return _days(today - timedelta(days=1), 2)
+    if _LAST_NIGHT.search(text):  # said late yesterday or after midnight, not at yesterday's lunch
+        return ((today - timedelta(days=1)).replace(hour=EVENING).timestamp(), today.replace(hour=MORNING).timestamp())
     if re.search(r"\byesterday\b|\bi\s?går\b|\bigår\b", text):
         return _days(today - timedelta(days=1), 1)
     if _TODAY.search(text):
