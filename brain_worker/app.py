@@ -270,18 +270,18 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_changed(notice: BrainChanged, runtime: MemoryRuntime = Context("memory_runtime"),
                          retriever: Retriever = Context()) -> None:
         index = keywords.get(notice.brain)
-        if index is None:
-            return
         if notice.cleared:
             keywords.drop(notice.brain)
             return
-        for memory_id in notice.removed:
-            index.remove(memory_id)
+        if index is not None:
+            for memory_id in notice.removed:
+                index.remove(memory_id)
         if notice.added:
             added = await runtime.store.get(notice.brain, ids=notice.added)
-            for memory in added:
-                index_memory(index, memory)
-            retriever.pieces.warm(notice.brain, added)  # a brain in use: its next question may be about them
+            if index is not None:
+                for memory in added:
+                    index_memory(index, memory)
+            retriever.pieces.warm(notice.brain, added)  # before a question about them: 6 s for 30,000 characters
 
     @broker.subscriber(subjects.worker_ping("brain"), queue=subjects.QUEUE_BRAIN)
     async def on_ping(runtime: MemoryRuntime = Context("memory_runtime")) -> WorkerStatus:

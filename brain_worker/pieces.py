@@ -26,9 +26,11 @@ from shared.memory.store import StoredMemory
 log = logging.getLogger("lumia.brain.pieces")
 LONG_CHARS = CHUNK_CHARS
 HELD_PIECES = 20_000  # about 30 MB of vectors
-# New pieces a query embeds, past which no more memories are cut: 24 took 0.3-1 s on two busy cores,
-# within LUMIA_BRAIN_TIMEOUT (3 s). Memories stored while a brain is in use are cut beforehand (`warm`).
+# New pieces a query embeds, past which no more memories are cut, and how long it waits for them:
+# within LUMIA_BRAIN_TIMEOUT (3 s), whatever else the embedder is doing. Memories are cut as they
+# are stored (`warm`), so a query rarely has any to cut.
 PIECES_PER_QUERY = 24
+PIECES_WAIT = 1.0
 PIECES_PER_WARMING = 256
 
 
@@ -38,6 +40,7 @@ class Pieces:
         self._capacity = capacity
         self._known: OrderedDict[tuple[str, str], tuple[str, list[str], np.ndarray]] = OrderedDict()
         self._held = 0
+        self._cutting: set[asyncio.Future[None]] = set()  # held: a task nobody references may be collected
         self._to_warm: list[tuple[str, list[StoredMemory]]] = []
         self._warming: asyncio.Task[None] | None = None
 
@@ -58,11 +61,12 @@ class Pieces:
             except Exception as exc:  # the first query about them cuts them instead
                 log.warning("could not cut %d long memories of brain %r into pieces: %s", len(memories), brain, exc)
 
-    async def of(self, brain: str, memories: Sequence[StoredMemory],
-                 budget: int = PIECES_PER_QUERY) -> list[tuple[list[str], np.ndarray] | None]:
+    async def of(self, brain: str, memories: Sequence[StoredMemory], budget: int = PIECES_PER_QUERY,
+                 wait: float | None = None) -> list[tuple[list[str], np.ndarray] | None]:
         """Each memory's pieces and their vectors (one row each), embedded the first time they are
-        asked for; None for one whose pieces did not fit in this query's `budget` of new pieces (the
-        first query over a brain of many long notes must not wait for them all)."""
+        asked for; None for one whose pieces did not fit in this call's `budget` of new pieces, or
+        were not embedded within `wait` seconds (they are still embedded and kept, for the next
+        question: behind an import's embedding, 35 pieces took a first query 6 s)."""
         digests = [hashlib.sha256(m.content.encode()).hexdigest() for m in memories]
         found = [self._get(brain, m.id, d) for m, d in zip(memories, digests, strict=True)]
         texts: dict[int, list[str]] = {}
@@ -70,15 +74,21 @@ class Pieces:
             if known is None and budget > 0:
                 texts[i] = chunk_text(memories[i].content)
                 budget -= len(texts[i])
-        new = [piece for pieces in texts.values() for piece in pieces]
-        vectors = await self._embedder.passages(new) if new else []
-        start = 0
-        for i, pieces in texts.items():
-            matrix = np.asarray(vectors[start : start + len(pieces)], dtype=np.float32)
-            start += len(pieces)
-            found[i] = (pieces, matrix)
-            self._put(brain, memories[i].id, digests[i], pieces, matrix)
+        if texts:
+            cutting = asyncio.ensure_future(self._cut(brain, [(memories[i].id, digests[i], texts[i]) for i in texts]))
+            self._cutting.add(cutting)
+            cutting.add_done_callback(self._cutting.discard)
+            await asyncio.wait({cutting}, timeout=wait)
+            found = [known or self._get(brain, m.id, d) for known, m, d in zip(found, memories, digests, strict=True)]
         return found
+
+    async def _cut(self, brain: str, memories: list[tuple[str, str, list[str]]]) -> None:
+        vectors = await self._embedder.passages([piece for _, _, pieces in memories for piece in pieces])
+        start = 0
+        for memory_id, digest, pieces in memories:
+            self._put(brain, memory_id, digest, pieces, np.asarray(vectors[start : start + len(pieces)],
+                                                                  dtype=np.float32))
+            start += len(pieces)
 
     def _get(self, brain: str, memory_id: str, digest: str) -> tuple[list[str], np.ndarray] | None:
         entry = self._known.get((brain, memory_id))

@@ -26,7 +26,7 @@ import numpy as np
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
-from brain_worker.pieces import LONG_CHARS, Pieces
+from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces
 from shared.memory import context
 from shared.memory.asking import about_own_past, about_the_conversation, small_talk, tells_nothing
 from shared.memory.embedder import Embedder
@@ -200,7 +200,8 @@ class Retriever:
         raw, less_common = matrix @ asked, matrix @ searched
         long = [(i, m) for i, m in enumerate(found.values()) if len(m.content) > LONG_CHARS]
         long.sort(key=lambda pair: -less_common[pair[0]])  # the best-ranked first, should the budget run out
-        for (i, memory), known in zip(long, await self.pieces.of(request.brain, [m for _, m in long]), strict=True):
+        cut = await self.pieces.of(request.brain, [m for _, m in long], wait=PIECES_WAIT)
+        for (i, memory), known in zip(long, cut, strict=True):
             if known is None:
                 continue
             pieces, vectors = known

@@ -1,6 +1,7 @@
 """How the brain_worker reads a question: words common to the whole brain left out of the
 embedding, and what the person it names said put first."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,19 @@ async def test_long_memories_just_stored_are_cut_in_the_background_before_anyone
         embedder.embedder.close()
     assert warmed == 2 * len(chunk_text(notes[0].content)) and embedder.passages_embedded == warmed
     assert all(known is not None for known in asked)
+
+
+async def test_a_query_waits_a_bounded_time_for_pieces_and_they_are_kept_for_the_next() -> None:
+    """Found by a black-box pass: behind an import's embedding, cutting a 30,000-character note made a
+    chat's first query miss the 3 s memory deadline."""
+    embedder = Counting(LocalEmbedder())
+    note = StoredMemory(id="n", content=FILLER + ELSA, metadata={})
+    try:
+        pieces = Pieces(embedder)  # type: ignore[arg-type]
+        [unready] = await pieces.of("b", [note], wait=0.0)  # not embedded yet: answered without them
+        await asyncio.gather(*pieces._cutting)
+        [ready] = await pieces.of("b", [note], wait=0.0)
+    finally:
+        embedder.embedder.close()
+    assert unready is None and ready is not None
+    assert embedder.passages_embedded == len(chunk_text(note.content))  # once
