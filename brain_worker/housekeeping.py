@@ -5,7 +5,7 @@ import asyncio
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
-from shared.memory.asking import small_talk
+from shared.memory.asking import wordless
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
@@ -72,7 +72,7 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
         matches += [to_hit(stored[i]) for i in rest if i in stored]
         matches += [h for h in found.results if h.id not in holding and (h.score or 0.0) >= retriever.min_score
-                    and not small_talk(h.content)][: max(0, MAX_RESULTS - len(matches))]
+                    and not wordless(h.content)][: max(0, MAX_RESULTS - len(matches))]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.

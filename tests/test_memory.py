@@ -298,6 +298,31 @@ def test_a_chat_about_my_own_past_gets_that_time_alone_and_other_times_add_nothi
         assert used("Hur länge ska jag koka ett ägg idag?") == []
 
 
+def test_a_chat_about_a_named_thing_at_a_time_gets_that_times_memory_naming_it(lumia: Stack) -> None:
+    """Found by a black-box pass: "What happened at the Louvre last week?" got nothing, though last
+    week's Louvre memory came for "What happened at the Louvre?" (the time's words took its
+    similarity to 0.816, under the threshold)."""
+    name = brain()
+    monday = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    monday -= timedelta(days=monday.weekday())
+    said = {"I visited the Louvre museum and queued for an hour to see the Mona Lisa.": monday - timedelta(days=5),
+            "Vi åkte skidor i Åre hela dagen, och det snöade.": monday - timedelta(days=2),
+            "I cleaned out the garage and took the old chairs to the tip.": monday - timedelta(days=4)}
+    with lumia.client() as client:
+        for text, when in said.items():
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(said))
+
+        def used(message: str) -> list[str]:
+            reply = client.post("/memory/chat", json={"user_id": name, "message": message}).json()
+            return [m["snippet"] for m in reply["memories_used"]]
+
+        louvre, are = used("What happened at the Louvre last week?"), used("Vad hände i Åre förra helgen?")
+    assert louvre == [next(iter(said))]
+    assert are == ["Vi åkte skidor i Åre hela dagen, och det snöade."]
+
+
 def test_a_chat_about_a_time_nothing_was_said_in_gets_no_other_times_memories(lumia: Stack) -> None:
     """Found by a black-box pass: with nothing said yesterday, "What did I do yesterday?" got a
     memory of three days ago, told to the model as if it were yesterday's."""

@@ -392,3 +392,29 @@ async def test_a_query_waits_a_bounded_time_for_pieces_and_they_are_kept_for_the
         embedder.embedder.close()
     assert unready is None and ready is not None
     assert embedder.passages_embedded == len(chunk_text(note.content))  # once
+
+
+async def test_a_note_without_letters_reaches_a_chat_only_when_the_message_holds_it(tmp_path: Path) -> None:
+    """Found by a black-box pass: the note "12345" was given to "Tell me about my dog." (0.836, its vector
+    paired with a neighbour's): e5 puts digits and signs alone near every question. A chat's own "4711"
+    (a reply) stays: its vector holds the message it answers."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        [dog] = await embedder.passages(["My dog Rex is a beagle who loves carrots."])
+        memories = [("dog", "My dog Rex is a beagle who loves carrots.", "note"), ("digits", "12345", "note"),
+                    ("signs", "!!!", "note"), ("reply", "4711", "turn")]
+        stored = [StoredMemory(id=i, content=text, metadata={"lumia_created_at": 1.0, "lumia_kind": kind})
+                  for i, text, kind in memories]
+        await store.upsert("b", stored, [dog] * len(memories))  # every vector the dog's
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+
+        async def chat(question: str) -> set[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return {hit.id for hit in reply.results}
+
+        about_the_dog, holding_it = await chat("Tell me about my dog."), await chat("Is 12345 my bank code?")
+    finally:
+        embedder.close()
+    assert about_the_dog == {"dog", "reply"}
+    assert holding_it == {"dog", "digits", "reply"}
