@@ -28,9 +28,20 @@ def test_a_long_section_is_split_with_overlap_and_each_part_keeps_its_headings()
     assert all(tail in after for tail, after in zip(tails, chunks[1:], strict=True))  # overlap
 
 
-def test_short_sections_share_a_chunk_and_a_fenced_hash_is_no_heading() -> None:
+def test_a_section_shares_a_chunk_with_those_under_it_and_a_fenced_hash_is_no_heading() -> None:
     text = "# A\n\nshort\n\n## B\n\nalso short\n\n```\n# not a heading\n```"
     assert chunk_markdown(text) == [text]
+
+
+def test_sibling_sections_never_share_a_chunk() -> None:
+    """Found by a black-box pass: short sections packed together put the plumbing under "## Heating",
+    and "Where is the main water valve?" found it second, under the threshold."""
+    manual = ("# Home\n\n## Heating\n\nThe boiler is a Nibe.\n\n### Filter\n\nChange it in May.\n\n"
+              "## Plumbing\n\nThe main water valve is under the sink.\n\n## Garden\n\nWater the roses.")
+    assert chunk_markdown(manual) == [
+        "# Home\n\n## Heating\n\nThe boiler is a Nibe.\n\n### Filter\n\nChange it in May.",
+        "# Home\n\n## Plumbing\n\nThe main water valve is under the sink.",
+        "# Home\n\n## Garden\n\nWater the roses."]
 
 
 def test_text_without_headings_is_chunked_as_plain_text() -> None:

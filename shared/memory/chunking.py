@@ -38,26 +38,27 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def chunk_markdown(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
-    """Chunks that keep to the document's sections: a section is a chunk of its own, short ones
-    (a heading and a line) share one, a long one is split with overlap, and every chunk starts
+    """Chunks that keep to the document's sections: a section is a chunk of its own, together with
+    the sections under it while they fit, a long one is split with overlap, and every chunk starts
     with the headings it is under ("# Guide", "## Åre"). Cut by size alone, a chunk ended with
     the next section's heading and the next began mid-sentence without it: "Vad heter bästa
-    restaurangen i Åre?" found Östersund's chunk first."""
+    restaurangen i Åre?" found Östersund's chunk first. Sibling sections never share a chunk: short
+    ones ("## Plumbing", "## Garden") packed together read as one topic."""
     chunks: list[str] = []
-    packed = ""
+    packed, packed_path = "", None
     for path, section in _sections(text):
         heading = "\n\n".join(path[:-1] if section.startswith("#") else path)
         whole = f"{heading}\n\n{section}" if heading else section
-        if packed and min(len(packed), len(section)) < size // 4 and len(packed) + 2 + len(section) <= size \
-                and _under_same(packed, heading):
-            packed += "\n\n" + section
+        parent = path[:-1] if section.startswith("#") else path
+        if packed and parent == packed_path and len(packed) + 2 + len(section) <= size:
+            packed, packed_path = packed + "\n\n" + section, path
             continue
         lead = "\n\n".join(path)
         if packed and not (len(whole) > size and lead.startswith(packed)):  # not headings the parts repeat
             chunks.append(packed)
-        packed = ""
+        packed, packed_path = "", None
         if len(whole) <= size:
-            packed = whole
+            packed, packed_path = whole, path
             continue
         body = section.split("\n", 1)[1] if section.startswith("#") and "\n" in section else section
         room = max(size - len(lead) - 2, size // 2) if lead else size
@@ -65,11 +66,6 @@ def chunk_markdown(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CH
     if packed:
         chunks.append(packed)
     return chunks
-
-
-def _under_same(packed: str, heading: str) -> bool:
-    """Whether a section whose parents are `heading` may join the chunk: it is under the same ones."""
-    return not heading or packed.startswith(heading)
 
 
 def _sections(text: str) -> list[tuple[list[str], str]]:
