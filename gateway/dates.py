@@ -32,7 +32,7 @@ _LEAD = re.compile(r"^(?:(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) 
                    re.IGNORECASE)
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|:e|:a)\b", re.IGNORECASE)  # "14th March", "den 1:a mars"
 UNIX_DIGITS = re.compile(r"[+-]?\d{9,}(?:\.\d*)?")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})(\d{2})(\d{2})$")  # also compact: 20260229
 _MONTH = "(" + "|".join(ENGLISH_MONTHS) + ")"
 _WRITTEN_DAY = (re.compile(r"(?P<day>\d{1,2}) " + _MONTH.replace("(", "(?P<month>", 1) + r",? (?P<year>\d{4})"),
                 re.compile(_MONTH.replace("(", "(?P<month>", 1) + r" (?P<day>\d{1,2}),? (?P<year>\d{4})"))
@@ -89,7 +89,7 @@ def _on(weekday: str | None, when: datetime) -> datetime:
 def _no_such_day(iso: str, written: str) -> str | None:
     """Why a value shaped like a date names none: "2026-02-29", "31 April 2026"."""
     if found := _ISO_DAY.match(iso):
-        year, month, day = (int(part) for part in found.groups())
+        year, month, day = (int(part) for part in found.groups() if part is not None)
     elif found := next((m for pattern in _WRITTEN_DAY if (m := pattern.search(written))), None):
         year, month, day = int(found["year"]), ENGLISH_MONTHS.index(found["month"]) + 1, int(found["day"])
     else:
