@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
@@ -40,7 +41,9 @@ class Pieces:
         self._capacity = capacity
         self._known: OrderedDict[tuple[str, str], tuple[str, list[str], np.ndarray]] = OrderedDict()
         self._held = 0
-        self._cutting: set[asyncio.Future[None]] = set()  # held: a task nobody references may be collected
+        # Being cut, by (brain, id, digest): a query waits for a warming's cut rather than repeat it;
+        # held here also because a task nobody references may be collected.
+        self._pending: dict[tuple[str, str, str], asyncio.Future[None]] = {}
         self._to_warm: list[tuple[str, list[StoredMemory]]] = []
         self._warming: asyncio.Task[None] | None = None
 
@@ -56,10 +59,7 @@ class Pieces:
     async def _warm(self) -> None:
         while self._to_warm:
             brain, memories = self._to_warm.pop(0)
-            try:
-                await self.of(brain, memories, budget=PIECES_PER_WARMING)
-            except Exception as exc:  # the first query about them cuts them instead
-                log.warning("could not cut %d long memories of brain %r into pieces: %s", len(memories), brain, exc)
+            await self.of(brain, memories, budget=PIECES_PER_WARMING)  # a failure is logged, and the next query tries
 
     async def of(self, brain: str, memories: Sequence[StoredMemory], budget: int = PIECES_PER_QUERY,
                  wait: float | None = None) -> list[tuple[list[str], np.ndarray] | None]:
@@ -69,26 +69,40 @@ class Pieces:
         question: behind an import's embedding, 35 pieces took a first query 6 s)."""
         digests = [hashlib.sha256(m.content.encode()).hexdigest() for m in memories]
         found = [self._get(brain, m.id, d) for m, d in zip(memories, digests, strict=True)]
-        texts: dict[int, list[str]] = {}
-        for i, known in enumerate(found):
-            if known is None and budget > 0:
-                texts[i] = chunk_text(memories[i].content)
-                budget -= len(texts[i])
+        texts: dict[tuple[str, str], list[str]] = {}
+        waiting: set[asyncio.Future[None]] = set()
+        for memory, digest, known in zip(memories, digests, found, strict=True):
+            if known is not None:
+                continue
+            if (pending := self._pending.get((brain, memory.id, digest))) is not None:  # being cut already
+                waiting.add(pending)
+            elif budget > 0:
+                texts[(memory.id, digest)] = chunk_text(memory.content)
+                budget -= len(texts[(memory.id, digest)])
         if texts:
-            cutting = asyncio.ensure_future(self._cut(brain, [(memories[i].id, digests[i], texts[i]) for i in texts]))
-            self._cutting.add(cutting)
-            cutting.add_done_callback(self._cutting.discard)
-            await asyncio.wait({cutting}, timeout=wait)
+            cutting = asyncio.ensure_future(self._cut(brain, texts))
+            keys = [(brain, memory_id, digest) for memory_id, digest in texts]
+            self._pending.update(dict.fromkeys(keys, cutting))
+            cutting.add_done_callback(partial(self._cut_done, keys))
+            waiting.add(cutting)
+        if waiting:
+            await asyncio.wait(waiting, timeout=wait)
             found = [known or self._get(brain, m.id, d) for known, m, d in zip(found, memories, digests, strict=True)]
         return found
 
-    async def _cut(self, brain: str, memories: list[tuple[str, str, list[str]]]) -> None:
-        vectors = await self._embedder.passages([piece for _, _, pieces in memories for piece in pieces])
+    async def _cut(self, brain: str, texts: dict[tuple[str, str], list[str]]) -> None:
+        vectors = await self._embedder.passages([piece for pieces in texts.values() for piece in pieces])
         start = 0
-        for memory_id, digest, pieces in memories:
+        for (memory_id, digest), pieces in texts.items():
             self._put(brain, memory_id, digest, pieces, np.asarray(vectors[start : start + len(pieces)],
                                                                   dtype=np.float32))
             start += len(pieces)
+
+    def _cut_done(self, keys: list[tuple[str, str, str]], cutting: asyncio.Future[None]) -> None:
+        for key in keys:
+            self._pending.pop(key, None)
+        if not cutting.cancelled() and (failed := cutting.exception()) is not None:  # scored whole meanwhile
+            log.warning("could not cut %d long memories into pieces: %s", len(keys), failed)
 
     def _get(self, brain: str, memory_id: str, digest: str) -> tuple[list[str], np.ndarray] | None:
         entry = self._known.get((brain, memory_id))

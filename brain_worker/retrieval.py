@@ -92,6 +92,7 @@ class Retriever:
         for memory in memories:
             index_memory(index, memory)
         self.keywords.put(brain, index)
+        self.pieces.warm(brain, memories)  # a brain's first question since a start: cut its long ones for the next
         if with_direction:
             self.directions.learn(brain, [m.vector or [] for m in memories])
         return index

@@ -386,7 +386,7 @@ async def test_a_query_waits_a_bounded_time_for_pieces_and_they_are_kept_for_the
     try:
         pieces = Pieces(embedder)  # type: ignore[arg-type]
         [unready] = await pieces.of("b", [note], wait=0.0)  # not embedded yet: answered without them
-        await asyncio.gather(*pieces._cutting)
+        await asyncio.gather(*pieces._pending.values())
         [ready] = await pieces.of("b", [note], wait=0.0)
     finally:
         embedder.embedder.close()
@@ -418,3 +418,19 @@ async def test_a_note_without_letters_reaches_a_chat_only_when_the_message_holds
         embedder.close()
     assert about_the_dog == {"dog", "reply"}
     assert holding_it == {"dog", "digits", "reply"}
+
+
+async def test_pieces_that_cannot_be_embedded_leave_the_memory_scored_whole() -> None:
+    class Failing:
+        name = "failing"
+
+        async def passages(self, texts: list[str]) -> list[list[float]]:
+            raise RuntimeError("the embedder is down")
+
+    pieces = Pieces(Failing())  # type: ignore[arg-type]
+    note = StoredMemory(id="n", content=FILLER + ELSA, metadata={})
+    assert await pieces.of("b", [note], wait=1.0) == [None]
+    pieces.warm("b", [note])
+    assert pieces._warming is not None
+    await pieces._warming  # logged, not raised
+    assert not pieces._pending
