@@ -159,7 +159,7 @@ async def stream_turn(
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
                                   tool_results=results or (), zone=zone, today=today)
         if known.memories:
-            await events.emit("context", memories=known.refs())
+            await events.emit("context", memories=known.refs(request.message))
         async for piece in ollama.chat_stream(model, messages, window.options if window else None):
             if piece.text:
                 parts.append(piece.text)

@@ -2,6 +2,7 @@
 never blocking an answer: retrieval has a deadline, remembering happens after `done`."""
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -27,9 +28,28 @@ class Recollection:
     unavailable: str | None = None
     """Why memory could not be searched: the answer is given without it, and says so."""
 
-    def refs(self) -> list[MemoryRef]:
-        return [MemoryRef(id=m.id, score=m.score, snippet=(m.excerpt or m.content)[:SNIPPET_CHARS])
-                for m in self.memories]
+    def refs(self, question: str) -> list[MemoryRef]:
+        return [MemoryRef(id=m.id, score=m.score, snippet=snippet(m, question)) for m in self.memories]
+
+
+_SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
+_WORD = re.compile(r"\w{3,}")
+
+
+def snippet(memory: MemoryHit, question: str) -> str:
+    """What a chat shows of a memory it used: its start; of a long one, its excerpt from the sentence
+    sharing most words with the question. The piece is 1,000 characters, and the fact that made it
+    the best piece may be its last sentence ("Min dotter Elsa fyller år den 12 maj.")."""
+    if memory.excerpt is None:
+        return memory.content[:SNIPPET_CHARS]
+    asked = {w.lower() for w in _WORD.findall(question)}
+
+    def shared(sentence: re.Match[str]) -> int:
+        return len(asked & {w.lower() for w in _WORD.findall(sentence.group())})
+
+    best = max(_SENTENCE.finditer(memory.excerpt), key=shared, default=None)
+    start = best.start() if best is not None and shared(best) else 0
+    return memory.excerpt[start:].lstrip()[:SNIPPET_CHARS]
 
 
 class BusMemory:

@@ -198,6 +198,7 @@ def test_a_fact_deep_in_a_long_note_reaches_the_chat_as_the_part_that_tells_it(l
         results = client.post("/query", json={"customer_id": name, "question": "När fyller Elsa år?"}).json()["results"]
     [found] = [hit for hit in results if hit["id"] == note]  # the chat's own message may be stored by now too
     assert [m["id"] for m in reply.json()["memories_used"]] == [note]
+    assert reply.json()["memories_used"][0]["snippet"] == fact  # the sentence that made its piece the best
     assert fact in prompt and prompt.count("drack kaffe") < 30  # the part that tells it, not all 2,700 characters
     assert found["content"] == filler + fact and fact in found["excerpt"]
 
