@@ -250,7 +250,8 @@ def _said_alike(text: str) -> str:
 
 
 def _named_words(memory: StoredMemory) -> set[str]:
-    return {form for word in _WORD.findall(context.words(memory).lower()) for form in _forms(word)}
+    """The memory's words written as names (capitalised): "the World Cup" is not "a cup of tea"."""
+    return {form for word in _WORD.findall(context.words(memory)) if word[0].isupper() for form in _forms(word)}
 
 
 def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:

@@ -308,7 +308,8 @@ def test_a_chat_about_a_named_thing_at_a_time_gets_that_times_memory_naming_it(l
     monday -= timedelta(days=monday.weekday())
     said = {"I visited the Louvre museum and queued for an hour to see the Mona Lisa.": monday - timedelta(days=5),
             "Vi åkte skidor i Åre hela dagen, och det snöade.": monday - timedelta(days=2),
-            "I cleaned out the garage and took the old chairs to the tip.": monday - timedelta(days=4)}
+            "I cleaned out the garage and took the old chairs to the tip.": monday - timedelta(days=4),
+            "I had a cup of tea with milk before bed.": monday - timedelta(days=3)}
     with lumia.client() as client:
         for text, when in said.items():
             assert client.post("/ingest", json={"customer_id": name, "content": text,
@@ -320,7 +321,9 @@ def test_a_chat_about_a_named_thing_at_a_time_gets_that_times_memory_naming_it(l
             return [m["snippet"] for m in reply["memories_used"]]
 
         louvre, are = used("What happened at the Louvre last week?"), used("Vad hände i Åre förra helgen?")
+        cup = used("What happened at the World Cup last week?")
     assert louvre == [next(iter(said))]
+    assert "I had a cup of tea with milk before bed." not in cup  # a name is written as one
     assert are == ["Vi åkte skidor i Åre hela dagen, och det snöade."]
 
 
