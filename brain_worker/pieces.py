@@ -5,9 +5,9 @@ deep in a long journal entry is diluted by the rest of it. "Min dotter Elsa fyll
 maj." at the end of 2,700 characters about a day at the office scored 0.82 against "När fyller
 min dotter Elsa år?", under the chat's threshold; alone in its 1,000-character piece, 0.88. So
 a candidate longer than a document's chunk is cut as documents are (shared/memory/chunking.py),
-its pieces embedded once and kept (in the background as soon as a brain in use stores it, or by
-the query, the best-ranked first, up to a budget per query), and it scores
-as its best piece, which is also what a chat's model is given of it. Derived data like the
+its pieces embedded once and kept (in the background when it is stored and when its brain is
+first asked after a start, else by the query, the best-ranked first, within a budget and a wait),
+and it scores as its best piece, which is also what a chat's model is given of it. Derived data like the
 keyword index: any replica computes it.
 """
 

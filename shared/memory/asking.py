@@ -230,7 +230,7 @@ _HAPPENED = re.compile(r"\b(?:happen|happened|went on|hände|hänt|hända|hände
                        r"|\b(?:anything|something|något) (?:special|särskilt|speciellt|new|nytt|fun|roligt)\b",
                        re.IGNORECASE)
 TIME_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("""
-    monday tuesday wednesday thursday friday saturday sunday måndag tisdag onsdag torsdag fredag lördag söndag
+    måndag tisdag onsdag torsdag fredag lördag söndag
     christmas easter midsummer jul julafton påsk påskafton midsommar midsommarafton nyår nyårsafton
 """.split())
 

@@ -47,9 +47,9 @@ def chunk_markdown(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CH
     chunks: list[str] = []
     packed, packed_path = "", None
     for path, section in _sections(text):
-        heading = "\n\n".join(path[:-1] if section.startswith("#") else path)
+        parent = path[:-1] if section.startswith("#") else path  # the section's own heading is in it
+        heading = "\n\n".join(parent)
         whole = f"{heading}\n\n{section}" if heading else section
-        parent = path[:-1] if section.startswith("#") else path
         if packed and parent == packed_path and len(packed) + 2 + len(section) <= size:
             packed, packed_path = packed + "\n\n" + section, path
             continue
