@@ -49,6 +49,20 @@ def system_prompt_sent(fake: FakeOllama, question: str) -> str:
     return str(chats[-1]["messages"][0]["content"])
 
 
+def remember_dated(client: httpx.Client, name: str, said: dict[str, datetime]) -> None:
+    """Posts each memory dated as given, and waits until every one is stored."""
+    for text, when in said.items():
+        assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                            "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+    assert wait_until(lambda: stats(client, name)["memory_count"] == len(said))
+
+
+def used(client: httpx.Client, name: str, message: str) -> list[str]:
+    """The snippets of the memories a chat of `message` was given."""
+    reply = client.post("/memory/chat", json={"user_id": name, "message": message}).json()
+    return [m["snippet"] for m in reply["memories_used"]]
+
+
 def test_a_fact_told_in_one_chat_is_recalled_in_a_later_one(lumia: Stack, fake_ollama: FakeOllama) -> None:
     name = brain()
     with lumia.client() as client:
@@ -256,10 +270,7 @@ def test_a_chat_about_my_own_time_gets_that_times_memories(lumia: Stack) -> None
             "Bought a new bike, a blue Crescent.": last_week + timedelta(days=1),
             "Painted the kitchen yellow.": today - timedelta(days=60)}
     with lumia.client() as client:
-        for text, when in said.items():
-            assert client.post("/ingest", json={"customer_id": name, "content": text,
-                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)
+        remember_dated(client, name, said)
         answer = client.post("/memory/chat", json={"user_id": name, "message": "What did I do last week?"}).json()
         typed = client.post("/memory/chat", json={"user_id": name, "message": "what did i do last week"}).json()
     for reply in (answer, typed):  # a lowercase "i" is English after "did", not Swedish "in"
@@ -281,22 +292,14 @@ def test_a_chat_about_my_own_past_gets_that_time_alone_and_other_times_add_nothi
             "My favourite colour is green.": now - timedelta(minutes=2),
             "I work as an electrician in Malmö.": now - timedelta(minutes=1)}
     with lumia.client() as client:
-        for text, when in said.items():
-            assert client.post("/ingest", json={"customer_id": name, "content": text,
-                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
-        assert wait_until(lambda: stats(client, name)["memory_count"] == len(said))
-
-        def used(message: str) -> list[str]:
-            reply = client.post("/memory/chat", json={"user_id": name, "message": message}).json()
-            return [m["snippet"] for m in reply["memories_used"]]
-
-        assert used("Vad gjorde jag igår?") == ["Jag bakade kanelbullar med mormor."]
-        assert used("Vad gjorde jag förra veckan?") == ["Jag var på bio och såg Dune med Lisa."]
+        remember_dated(client, name, said)
+        assert used(client, name, "Vad gjorde jag igår?") == ["Jag bakade kanelbullar med mormor."]
+        assert used(client, name, "Vad gjorde jag förra veckan?") == ["Jag var på bio och såg Dune med Lisa."]
         # Found by a black-box pass: asked what happened, a chat got an older memory (0.84), not yesterday's.
-        assert used("Minns du vad som hände igår?") == ["Jag bakade kanelbullar med mormor."]
-        assert used("What happened last week?") == ["Jag var på bio och såg Dune med Lisa."]
-        assert used("How long should I boil an egg today?") == []
-        assert used("Hur länge ska jag koka ett ägg idag?") == []
+        assert used(client, name, "Minns du vad som hände igår?") == ["Jag bakade kanelbullar med mormor."]
+        assert used(client, name, "What happened last week?") == ["Jag var på bio och såg Dune med Lisa."]
+        assert used(client, name, "How long should I boil an egg today?") == []
+        assert used(client, name, "Hur länge ska jag koka ett ägg idag?") == []
 
 
 def test_a_chat_about_a_named_thing_at_a_time_gets_that_times_memory_naming_it(lumia: Stack) -> None:
@@ -311,17 +314,10 @@ def test_a_chat_about_a_named_thing_at_a_time_gets_that_times_memory_naming_it(l
             "I cleaned out the garage and took the old chairs to the tip.": monday - timedelta(days=4),
             "I had a cup of tea with milk before bed.": monday - timedelta(days=3)}
     with lumia.client() as client:
-        for text, when in said.items():
-            assert client.post("/ingest", json={"customer_id": name, "content": text,
-                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
-        assert wait_until(lambda: stats(client, name)["memory_count"] == len(said))
-
-        def used(message: str) -> list[str]:
-            reply = client.post("/memory/chat", json={"user_id": name, "message": message}).json()
-            return [m["snippet"] for m in reply["memories_used"]]
-
-        louvre, are = used("What happened at the Louvre last week?"), used("Vad hände i Åre förra helgen?")
-        cup = used("What happened at the World Cup last week?")
+        remember_dated(client, name, said)
+        louvre = used(client, name, "What happened at the Louvre last week?")
+        are = used(client, name, "Vad hände i Åre förra helgen?")
+        cup = used(client, name, "What happened at the World Cup last week?")
     assert louvre == [next(iter(said))]
     assert "I had a cup of tea with milk before bed." not in cup  # a name is written as one
     assert are == ["Vi åkte skidor i Åre hela dagen, och det snöade."]
@@ -416,11 +412,8 @@ def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: St
     with lumia.client() as client:
         today = [f"Today's note {n}: I moved the {thing} to the shed." for n, thing in
                  enumerate(("bike", "lawnmower", "ladder", "rake", "hose", "grill"))]
-        for text, when in (("My dog Bosse needs his heart medicine every evening.", now - timedelta(days=10)),
-                           *((note, now) for note in today)):
-            assert client.post("/ingest", json={"customer_id": name, "content": text,
-                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 7)
+        remember_dated(client, name, {"My dog Bosse needs his heart medicine every evening.": now - timedelta(days=10),
+                                      **dict.fromkeys(today, now)})
         answer = client.post("/memory/chat", json={"user_id": name,  # in the first person: today's all count
                                                     "message": "Do I give Bosse his heart medicine today?"}).json()
     # More of today's memories than a chat gets must not crowd out the older one that answers.
