@@ -80,6 +80,19 @@ AUXILIARIES = frozenset("""
 # verb it is asked about ("Äter jag kött?", "Var bor jag?").
 CLAUSE_STARTS = frozenset("att som när eftersom om men och för då fast medan".split())
 TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll".split())
+# Words a sentence may open with before it asks ("But what is my daughter called?", "Men vad heter
+# min dotter?"): a black-box pass found such questions counted as facts, given to later chats and
+# to the persona. Whether a sentence asks is read from the first word after them.
+OPENING_WORDS = frozenset("""
+    but and so well oh ok okay also then now anyway actually btw hmm hm um uh
+    men och så alltså förresten nå okej då fast
+""".split())
+# Words only Swedish uses: a sentence holding one that starts with "I" starts with Swedish "i"
+# (in): "I vilken stad bor jag?" asks, as "Vilken stad bor jag i?" does.
+SWEDISH_ONLY = frozenset("""
+    jag vi du är och att som det den de vilken vilket vilka vad hur när varför vem bor heter har min mitt
+    mina vår vårt våra en ett ska kan
+""".split())
 FIRST_PERSON_WORDS = POSSESSIVES | TELLING_CONTRACTIONS | frozenset("we jag vi".split())
 GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
 _FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself|we|us|our|ours|jag|mig|min|mitt|mina|vi|oss|vår|vårt|våra)\b",
@@ -109,29 +122,41 @@ def tells_nothing(text: str) -> bool:
     return asked or (greeted_only and bool(_WORD.search(text)))
 
 
+def _opened(words: list[str]) -> list[str]:
+    """A sentence's words (lowercased) from the one it opens with, after "but", "and so", "men" and
+    the like."""
+    at = next((at for at, w in enumerate(words) if w not in OPENING_WORDS), 0)
+    return words[at:]
+
+
+def _opening(words: list[str]) -> str:
+    return _opened(words)[0]
+
+
 def _is_question(sentence: str, said: list[str]) -> bool:
     if sentence.rstrip(".!…").endswith(("?", "？")):
         return True
-    return said[0].lower() in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
+    return _opening([w.lower() for w in said]) in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
 
 
 def _asks(sentence: str, said: list[str]) -> bool:
     words = [w.lower() for w in said]
+    opening = _opening(words)
     if KEEPING_WORDS & set(words):
         return False
     if _is_question(sentence, said):
         if _tells_in_question(said) or _tells_of_own(sentence, said):
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" only asks.
-        return words[0] in ASKING_WORDS or not POSSESSIVES & set(words)
+        return opening in ASKING_WORDS or not POSSESSIVES & set(words)
     # A request in the first person carries a fact ("Write down that I moved to Oslo"). English
     # "I" only as written: lowercased it is Swedish "i" (in).
     first_person = "I" in said or bool(FIRST_PERSON_WORDS & set(words))
-    if words[0] in ASKING_BACK_WORDS and about_own_past(sentence):
+    if opening in ASKING_BACK_WORDS and about_own_past(sentence):
         return True
     short = len(words) <= FOLLOW_UP_WORDS
     follow_up = short and (_FOLLOW_UP.match(" ".join(words)) is not None or bool(PLEASE & set(words)))
-    return (words[0] in REQUEST_WORDS or follow_up) and not first_person
+    return (opening in REQUEST_WORDS or follow_up) and not first_person
 
 
 def small_talk(text: str) -> bool:
@@ -148,11 +173,12 @@ def _tells_in_question(said: list[str]) -> bool:
     """A question that tells of the user: "Did you know I'm allergic to cats?", "Can you believe
     I turned 40?", "Visste du att jag är allergisk mot nötter?"."""
     words = [w.lower() for w in said]
+    swedish = bool(SWEDISH_ONLY & set(words))
     for at, word in enumerate(words):
         before = words[at - 1] if at else ""
         if word in TELLING_CONTRACTIONS:
             return True
-        if said[at] == "I" and before not in AUXILIARIES:
+        if said[at] == "I" and before not in AUXILIARIES and not (at == 0 and swedish):
             return True
         if word in ("jag", "vi") and (at == 0 or before in CLAUSE_STARTS):
             return True
@@ -250,8 +276,9 @@ def about_own_past(text: str) -> bool:
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
         if not words or not in_first_person(clause):
             continue
-        asks = words[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS
-        if (asks or (len(words) > 1 and words[1] in ("jag", "vi") and _past(words, 0))) and any(
+        opened = _opened(words)
+        asks = opened[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS
+        if (asks or (len(opened) > 1 and opened[1] in ("jag", "vi") and _past(opened, 0))) and any(
                 _past(words, at) for at in range(len(words))):
             return True
     return False
@@ -261,7 +288,7 @@ def _asks_of_a_time(sentence: str) -> bool:
     """A question or a request ("Something fun happened today!" tells)."""
     said = [w.lower() for w in _WORD.findall(sentence)]
     return bool(said) and (sentence.rstrip().endswith(("?", "？"))
-                           or said[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS)
+                           or _opening(said) in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS)
 
 
 def _names_someone(text: str) -> bool:
