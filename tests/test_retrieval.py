@@ -452,3 +452,45 @@ async def test_pieces_that_cannot_be_embedded_leave_the_memory_scored_whole() ->
     assert pieces._warming is not None
     await pieces._warming  # logged, not raised
     assert not pieces._pending
+
+
+DAY = 86_400.0
+NOW = 1_780_000_000.0
+FACTS = [  # id, note, days ago
+    ("malmo", "Jag bor i Malmö med min familj.", 90),
+    ("umea", "Vi har flyttat från Malmö till Umeå.", 10),
+    ("spotify", "I work as a developer at Spotify", 80),
+    ("klarna", "I quit Spotify, I now work at Klarna.", 5),
+    ("lena", "My wife Lena turns 40 next Friday.", 3),
+    ("dog", "My dog Bosse needs his medicine every evening.", 50),
+    ("cake", "I baked a carrot cake for the party.", 20),
+    ("volvo", "Our car is a red Volvo from 2015.", 40),
+    ("gym", "I go to the gym on Tuesdays and Thursdays.", 30),
+]
+
+
+async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Var bor jag?" got "Jag bor i Malmö" but not the newer "Vi har flyttat
+    från Malmö till Umeå." (0.80), and "När fyller Lena år?" nothing (0.81): the model answered from
+    the old fact, or had nothing on the person asked about."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        vectors = await embedder.passages([text for _, text, _ in FACTS])
+        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": NOW - days * DAY})
+                                 for i, text, days in FACTS], vectors)
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        asked = {q: await chat(q) for q in ("Var bor jag?", "Where do I live?", "Var jobbar jag?",
+                                            "När fyller Lena år?", "Who is Lena?", "What is the capital of France?",
+                                            "Tell me a joke.")}
+    finally:
+        embedder.close()
+    assert asked["Var bor jag?"] == asked["Where do I live?"] == ["malmo", "umea"]  # the move right after the old fact
+    assert asked["Var jobbar jag?"] == ["spotify", "klarna"]
+    assert asked["När fyller Lena år?"] == ["lena"] and asked["Who is Lena?"] == ["lena"]
+    assert asked["What is the capital of France?"] == asked["Tell me a joke."] == []
