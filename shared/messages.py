@@ -39,7 +39,21 @@ def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
     return where
 
 
-Where = Annotated[dict[str, Any] | None, AfterValidator(_storable_numbers)]
+def _one_clause_plain(where: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`{"$and": [clause]}` (or `$or`) is the clause: a filter built by a program, one clause per
+    choice made, has one when one choice is made, and Chroma refuses it ("at least two")."""
+    if not isinstance(where, dict):
+        return where
+    if len(where) == 1:
+        [(key, clauses)] = where.items()
+        if key in ("$and", "$or") and isinstance(clauses, list):
+            if len(clauses) == 1 and isinstance(clauses[0], dict):
+                return _one_clause_plain(clauses[0])
+            return {key: [_one_clause_plain(c) if isinstance(c, dict) else c for c in clauses]}
+    return where
+
+
+Where = Annotated[dict[str, Any] | None, AfterValidator(_storable_numbers), AfterValidator(_one_clause_plain)]
 """A Chroma metadata filter; the brain_worker checks the rest of its shape (shared/memory/store.py)."""
 
 MAX_MESSAGE_CHARS = 32_000

@@ -487,3 +487,26 @@ def test_a_document_source_is_the_same_however_its_letters_are_composed(lumia: S
     assert again.json()["ids"] == accepted.json()["ids"]  # the same document, not a second one
     assert [d["source"] for d in listed_] == ["café.md"]
     assert forgotten.status_code == 200, forgotten.text
+
+
+def test_a_filter_combining_one_clause_is_that_clause(lumia: Stack) -> None:
+    """Found by a black-box pass: `{"$and": [clause]}`, what a filter built one choice at a time holds
+    when one choice is made, was a 422 (Chroma asks for two clauses)."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "I keep my spare key in the garage.", topic="home")
+        ingest(client, name, "My office key card is in my backpack.", topic="work")
+        found = {str(where): client.post("/query", json={"customer_id": name, "question": "Where is my key?",
+                                                         "n_results": 5, "where": where})
+                 for where in ({"$and": [{"topic": "home"}]}, {"$or": [{"$and": [{"topic": "work"}]}]})}
+    topics = [[hit["metadata"]["topic"] for hit in response.json()["results"]] for response in found.values()]
+    assert topics == [["home"], ["work"]], {where: response.text for where, response in found.items()}
+
+
+def test_a_document_sent_as_text_x_markdown_is_chunked_as_markdown(lumia: Stack) -> None:
+    """Found by a black-box pass: text/x-markdown, which many tools still send, was a 415."""
+    name = brain()
+    with lumia.client() as client:
+        contents = stored_document(client, name, upload(client, name, "# Trip\n\n## Day 1\n\nWe hiked to the lake.",
+                                                        "text/x-markdown", source="trip"))
+    assert len(contents) == 1 and contents[0].startswith("# Trip") and "## Day 1" in contents[0]

@@ -99,6 +99,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")  # the second is what many tools still send
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
 # Text codecs of Python's that no file is saved in: unicode_escape would store "caf\\xe9" as "café".
 PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
@@ -324,7 +325,8 @@ async def forget_document(brain: BrainName, nc: Nats, caller: Caller, source: So
     "/memory/{brain}/documents", status_code=202, response_model=DocumentAccepted,
     responses={413: {"description": "Larger than 2 MB"},
                415: {"description": "Not text/plain or text/markdown, or a charset that is not a text encoding"}},
-    openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}}, "required": True}},
+    openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/markdown": {}, "text/x-markdown": {}},
+                                   "required": True}},
 )
 async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller, source: Source,
                    limiter: MemoryLimiter) -> DocumentAccepted:
@@ -334,7 +336,7 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     text under the same source replaces the document."""
     source = _source(source)
     media, charset = _content_type(request.headers.get("content-type", ""))
-    if media not in ("text/plain", "text/markdown"):
+    if media not in ("text/plain", *MARKDOWN_TYPES):
         raise HTTPException(415, "Send the document as the body with Content-Type text/plain or text/markdown.")
     raw = await request.body()
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -356,7 +358,7 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     # A byte order mark is how some editors start a file, not part of its first sentence; Windows'
     # line ends would be stored and shown as they came.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    markdown = media == "text/markdown" or source.lower().endswith((".md", ".markdown"))
+    markdown = media in MARKDOWN_TYPES or source.lower().endswith((".md", ".markdown"))
     chunks = chunk_markdown(text) if markdown else chunk_text(text)
     if not chunks:
         raise invalid(("body",), "The document is empty.")
