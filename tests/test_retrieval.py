@@ -466,6 +466,7 @@ FACTS = [  # id, note, days ago
     ("cake", "I baked a carrot cake for the party.", 20),
     ("volvo", "Our car is a red Volvo from 2015.", 40),
     ("gym", "I go to the gym on Tuesdays and Thursdays.", 30),
+    ("paris", "We saw the Louvre in Paris and ate crêpes.", 21),
 ]
 
 
@@ -487,10 +488,11 @@ async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(
 
         asked = {q: await chat(q) for q in ("Var bor jag?", "Where do I live?", "Var jobbar jag?",
                                             "När fyller Lena år?", "Who is Lena?", "What is the capital of France?",
-                                            "Tell me a joke.")}
+                                            "Tell me a joke.", "What happened in Paris last week?")}
     finally:
         embedder.close()
     assert asked["Var bor jag?"] == asked["Where do I live?"] == ["malmo", "umea"]  # the move right after the old fact
     assert asked["Var jobbar jag?"] == ["spotify", "klarna"]
     assert asked["När fyller Lena år?"] == ["lena"] and asked["Who is Lena?"] == ["lena"]
     assert asked["What is the capital of France?"] == asked["Tell me a joke."] == []
+    assert asked["What happened in Paris last week?"] == ["paris"]  # three weeks ago, and named: better than nothing
