@@ -12,7 +12,7 @@ from nats.errors import NoRespondersError
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.memory.jetstream import publish_items
+from shared.memory.jetstream import ItemTooLarge, publish_items
 from shared.memory.messages import BrainError, MemoryHit, MemoryItem, QueryReply, QueryRequest
 from shared.messages import ChatRequest, MemoryRef
 
@@ -101,7 +101,7 @@ class BusMemory:
         )
         try:
             await publish_items(self._nc.jetstream(), [item])
-        except NatsError as exc:
+        except (NatsError, ItemTooLarge) as exc:
             log.error("request %s: the turn was not stored in memory: %s", request.request_id, exc)
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from shared.bus import is_reachable, server_list, servers_named
 from shared.embedded_nats import free_port, port_is_free, start_nats_server
 from shared.logging import configure_logging
-from shared.settings import LOOPBACK_HOSTS, NATS_PORT_FILE, NATS_TOKEN_FILE, Settings, get_settings
+from shared.settings import LOOPBACK_HOSTS, NATS_PID_FILE, NATS_PORT_FILE, NATS_TOKEN_FILE, Settings, get_settings
 
 log = logging.getLogger("lumia.launcher")
 
@@ -91,7 +91,9 @@ def ensure_nats(settings: Settings) -> tuple[str, subprocess.Popen[bytes] | None
         preexec_fn=_die_with_parent,
     )
     url = f"nats://{token}@127.0.0.1:{port}"
-    (settings.data_dir / NATS_PORT_FILE).write_text(f"{port} {proc.pid}")
+    # The port alone, for `$(cat data/nats_port)` in a URL (docs/bus.md).
+    (settings.data_dir / NATS_PORT_FILE).write_text(str(port))
+    (settings.data_dir / NATS_PID_FILE).write_text(str(proc.pid))
     log.info("started embedded nats-server at nats://127.0.0.1:%d (a token in %s; JetStream store %s, log %s)",
              port, settings.data_dir / NATS_TOKEN_FILE, store, log_file)
     return url, proc
@@ -158,7 +160,8 @@ def main() -> int:
                 _stop(procs[name][0], name)
         if nats_proc is not None:
             _stop(nats_proc, "nats-server")
-            (settings.data_dir / NATS_PORT_FILE).unlink(missing_ok=True)
+            for left in (NATS_PORT_FILE, NATS_PID_FILE):
+                (settings.data_dir / left).unlink(missing_ok=True)
         log.info("stopped")
     return 1 if failed else 0
 

@@ -20,7 +20,8 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 NATS_TOKEN_FILE = "nats_token"
-NATS_PORT_FILE = "nats_port"  # where `make up`'s embedded server listens, while it runs
+NATS_PORT_FILE = "nats_port"  # where `make up`'s embedded server listens, while it runs: the port alone
+NATS_PID_FILE = "nats_pid"  # and its process, so that the token goes to no other server on that port
 
 
 class Settings(BaseSettings):
@@ -198,8 +199,8 @@ class Settings(BaseSettings):
         # The port `make up` chose (4222 when free), with the server's pid: the token goes only to
         # that server while it runs, never to whichever other server listens on 4222.
         try:
-            port, pid = map(int, (self.data_dir / NATS_PORT_FILE).read_text().split())
-            os.kill(pid, 0)
+            port = int((self.data_dir / NATS_PORT_FILE).read_text())
+            os.kill(int((self.data_dir / NATS_PID_FILE).read_text()), 0)
         except (OSError, ValueError):
             return "nats://127.0.0.1:4222"
         token = self.embedded_nats_token()

@@ -510,3 +510,24 @@ def test_a_document_sent_as_text_x_markdown_is_chunked_as_markdown(lumia: Stack)
         contents = stored_document(client, name, upload(client, name, "# Trip\n\n## Day 1\n\nWe hiked to the lake.",
                                                         "text/x-markdown", source="trip"))
     assert len(contents) == 1 and contents[0].startswith("# Trip") and "## Day 1" in contents[0]
+
+
+def test_a_memory_over_what_the_queue_takes_is_a_422_and_its_batch_is_not_stored(lumia: Stack) -> None:
+    """Found by a black-box pass: within every limit of its own, a note of 32,000 CJK characters with
+    32 long metadata values is over the 256 KB a queued message may be; JetStream refused it with a
+    503 that said sending it again was safe, after the batch's items before it were queued."""
+    name = brain()
+    huge = {"content": "字" * 32_000, "metadata": {f"k{n}": "漢" * 4_000 for n in range(32)}}
+    with lumia.client() as client:
+        one = client.post("/ingest", json={"customer_id": name, **huge})
+        batch = client.post("/ingest/batch", json={"customer_id": name, "items": [
+            {"content": "I water the plants on Sundays."}, huge, {"content": "My bike is blue."}]})
+        # Sent after: once it is stored, anything of the refused batch would have been too.
+        fitting = client.post("/ingest/batch", json={"customer_id": name, "items": [{"content": "My bike is red."}]})
+        assert fitting.status_code == 202, fitting.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        contents = [m["content"] for m in listed(client, name)["memories"]]
+    assert one.status_code == batch.status_code == 422, (one.text, batch.text)
+    assert one.json()["detail"][0]["loc"] == ["body"] and batch.json()["detail"][0]["loc"] == ["body", "items", 1]
+    assert "256 KB" in batch.json()["detail"][0]["msg"] and "document" in batch.json()["detail"][0]["msg"]
+    assert contents == ["My bike is red."]  # of the refused batch, nothing

@@ -36,7 +36,7 @@ from shared import subjects
 from shared.memory.brains import MAX_BRAIN_CHARS, BrainId
 from shared.memory.chunking import chunk_markdown, chunk_text
 from shared.memory.identity import note_id
-from shared.memory.jetstream import publish_items
+from shared.memory.jetstream import ItemTooLarge, encoded, publish_items
 from shared.memory.messages import (
     EARLIEST,
     LATEST,
@@ -143,13 +143,20 @@ def _item(brain: str, body: IngestItemBody, zone: tzinfo, kind: str = "note", me
                       created_at=created_at, metadata=body.metadata)
 
 
-async def _publish(nc: Nats, items: list[MemoryItem], caller: Identity, limiter: RateLimiter) -> None:
+async def _publish(nc: Nats, items: list[MemoryItem], caller: Identity, limiter: RateLimiter,
+                   at: tuple[str | int, ...] = ("body",)) -> None:
+    """`at`: where the items are in the request body, for the `loc` of one too large (with its index
+    when they are a list)."""
+    try:
+        payloads = encoded(items)
+    except ItemTooLarge as exc:
+        raise invalid((*at, exc.index) if at != ("body",) else at, str(exc)) from None
     # Counted by memory, not by request: the ingest queue is shared, and one user's 1,000-item
     # batches at the request rate held every other user's memories (and their deletes) for minutes.
     if caller.user_id is not None:
         limiter.take(f"memories {caller.user_id}", "memories sent (LUMIA_INGEST_RATE)", cost=len(items))
     try:
-        await publish_items(nc.jetstream(), items)
+        await publish_items(nc.jetstream(), items, payloads)
     except NatsError as exc:
         raise HTTPException(503, f"Memory could not be queued: JetStream did not acknowledge it ({exc!s}), so it "
                                  "may not be stored. Sending it again is safe: the same words the same day are "
@@ -202,7 +209,7 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter:
     brain = caller.named_brain(body.customer_id, user=body.user_id)
     zone = settings.zone
     items = [_item(brain, each, zone, at=("body", "items", n)) for n, each in enumerate(body.items)]
-    await _publish(nc, items, caller, limiter)
+    await _publish(nc, items, caller, limiter, at=("body", "items"))
     return IngestBatchAccepted(ids=[i.id for i in items])
 
 

@@ -18,6 +18,18 @@ from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
 DEAD_LETTER_MAX_AGE = 30 * 24 * 3600.0
+MAX_ITEM_BYTES = 256 * 1024  # the memory stream's largest message: one memory as JSON in UTF-8
+
+
+class ItemTooLarge(ValueError):
+    """A memory larger than one message of the stream can hold: JetStream would refuse it, after the
+    items before it in the same call were queued."""
+
+    def __init__(self, index: int, size: int) -> None:
+        self.index, self.size = index, size
+        super().__init__(f"this memory is {size / 1024:.0f} KB as stored (its content and metadata as UTF-8 JSON), "
+                         f"over the {MAX_ITEM_BYTES // 1024} KB one memory may take: shorten its metadata, or "
+                         "send a long text as a document (POST /memory/{brain}/documents), which is cut into chunks")
 
 
 async def ensure_streams(js: JetStreamContext, replicas: int) -> None:
@@ -28,7 +40,7 @@ async def ensure_streams(js: JetStreamContext, replicas: int) -> None:
         subjects=[subjects.MEMORY_INGEST_ALL, subjects.MEMORY_DOCUMENT_ALL, subjects.MEMORY_CONTEXT_ALL],
         retention=RetentionPolicy.WORK_QUEUE,
         storage=StorageType.FILE,
-        max_msg_size=256 * 1024,
+        max_msg_size=MAX_ITEM_BYTES,
         discard=DiscardPolicy.NEW,
         num_replicas=replicas,
     ))
@@ -55,16 +67,29 @@ async def _add_or_update(js: JetStreamContext, config: StreamConfig) -> None:
     await js.update_stream(config)
 
 
-async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem]) -> None:
-    """Store items in the stream; returns once JetStream has acknowledged every one.
+def encoded(items: Sequence[MemoryItem]) -> list[bytes]:
+    """The items as the stream takes them; ItemTooLarge for the first one over MAX_ITEM_BYTES."""
+    payloads = [item.model_dump_json().encode() for item in items]
+    for index, payload in enumerate(payloads):
+        if len(payload) > MAX_ITEM_BYTES:
+            raise ItemTooLarge(index, len(payload))
+    return payloads
+
+
+async def publish_items(js: JetStreamContext, items: Sequence[MemoryItem],
+                        payloads: Sequence[bytes] | None = None) -> None:
+    """Store items in the stream (`payloads`: as `encoded` gave them); returns once JetStream has
+    acknowledged every one. ItemTooLarge, and nothing queued, when one is over MAX_ITEM_BYTES.
 
     No `Nats-Msg-Id`: a repeat is stored once by the ingest side (same id, or same speaker,
     words and day), while JetStream's duplicate filter would also drop a note posted again
     within two minutes of being forgotten, answering 202 for a memory never stored.
     Publishes run concurrently: awaiting each ack in turn costs milliseconds apiece.
     """
+    payloads = encoded(items) if payloads is None else payloads  # all checked before any is queued
     large = sum(item.kind == "document" for item in items) > SMALL_DOCUMENT
-    await asyncio.gather(*(js.publish(_queue(item, large), item.model_dump_json().encode()) for item in items))
+    await asyncio.gather(*(js.publish(_queue(item, large), payload) for item, payload in zip(items, payloads,
+                                                                                              strict=True)))
 
 
 SMALL_DOCUMENT = 16  # chunks: a document this small is stored like a note, at once
