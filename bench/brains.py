@@ -33,10 +33,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 from chromadb.api import ClientAPI  # noqa: E402
 
 from shared.embedded_nats import free_port, wait_for_port  # noqa: E402
-from shared.memory.store import OPEN_BRAINS, MemoryStore, StoredMemory, open_chroma  # noqa: E402
+from shared.memory.store import (  # noqa: E402
+    OPEN_BRAINS,
+    MemoryStore,
+    ServerClient,
+    StoredMemory,
+    open_chroma,
+)
 
 DIM = 384
 
@@ -98,7 +105,7 @@ async def run(brains: int, per_brain: int, fd_limit: int | None, sweeps: int, se
                 server.wait(10)
 
 
-async def fill(brains: int, per_brain: int, sweeps: int, server_kind: str | None, client: ClientAPI,
+async def fill(brains: int, per_brain: int, sweeps: int, server_kind: str | None, client: ClientAPI | ServerClient,
                server: subprocess.Popen[bytes] | None, rng: random.Random, started: float) -> None:
     global measured
     store = MemoryStore(client, "bench:random")

@@ -122,3 +122,32 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
     assert queued_clear.status_code == 503
     assert [s.status_code for s in sent] == [202] * 3
     assert stats["dead_letters"] == 0 and stats["memory_count"] == 5  # the chat's own turn is remembered too
+
+
+def test_workers_start_while_the_chroma_server_is_down_and_use_it_once_it_is_up(
+    make_stack: Callable[..., Stack], tmp_path: Path
+) -> None:
+    """Found by a black-box pass: chromadb's client asks the server for its version as it is made,
+    so a worker (re)started during an outage died at start-up, and the launcher stopped Lumia, chats
+    included. Now it starts, answers as during any outage, and uses the server once it is up."""
+    port = free_port()
+    stack = make_stack("llm", "brain", "ingest", "gateway", CHROMA_URL=f"http://127.0.0.1:{port}")
+    chroma = None
+    try:
+        with stack.client() as client:
+            sent = client.post("/ingest", json={"customer_id": "late", "content": "My locker code is 5521."})
+            query = client.post("/query", json={"customer_id": "late", "question": "What is my locker code?"})
+            chat = client.post("/memory/chat", json={"user_id": "late", "message": "What is my locker code?"})
+            health = client.get("/memory/health").json()
+            chroma = run_chroma(tmp_path / "late", port)
+            assert wait_until(lambda: count(client, "late") == 2, timeout=60)  # the note, and the chat's turn
+            found = client.post("/query", json={"customer_id": "late", "question": "What is my locker code?"}).json()
+    finally:
+        if chroma is not None:
+            chroma.terminate()
+            chroma.wait(10)
+    assert sent.status_code == 202 and query.status_code == 503 and "Chroma" in query.json()["detail"]
+    assert f"CHROMA_URL=http://127.0.0.1:{port}" in query.json()["detail"]
+    assert chat.status_code == 200 and "Chroma" in chat.json()["memory_unavailable"]
+    assert health["status"] == "degraded"
+    assert "My locker code is 5521." in [hit["content"] for hit in found["results"]]

@@ -8,6 +8,7 @@ the directory, a Chroma server (`CHROMA_URL`) when several do.
 import asyncio
 import os
 import resource
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,25 +118,48 @@ SERVER_TIMEOUT = 8.0  # s; LUMIA_CHROMA_TIMEOUT
 
 
 def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: int = OPEN_BRAINS,
-                timeout: float = SERVER_TIMEOUT) -> ClientAPI:
-    # Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
-    settings = ChromaSettings(anonymized_telemetry=False)
+                timeout: float = SERVER_TIMEOUT) -> "ClientAPI | ServerClient":
     if chroma_url:
-        parts = urlsplit(chroma_url)
-        client = chromadb.HttpClient(
-            host=parts.hostname or "127.0.0.1", port=parts.port or 8000, ssl=parts.scheme == "https",
-            settings=settings,
-        )
-        # Chroma's client waits forever (httpx timeout=None, no setting for it): a server that
-        # is stopped, not gone, held every request of both workers for minutes. Bounded, a call
-        # fails as httpx.TimeoutException, a TransportError: StoreUnavailable, "unavailable".
-        session = getattr(getattr(client, "_server", None), "_session", None)
-        if isinstance(session, httpx.Client):
-            session.timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
-        return client
+        return ServerClient(chroma_url, timeout)
     persist_directory.mkdir(parents=True, exist_ok=True)
     with _index_cache_of(open_brains):
-        return chromadb.PersistentClient(path=str(persist_directory), settings=settings)
+        return chromadb.PersistentClient(path=str(persist_directory), settings=_CHROMA_SETTINGS)
+
+
+# Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
+_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False)
+
+
+class ServerClient:
+    """A Chroma server's client, connected when first used and again after a failed connect:
+    chromadb's client asks the server for its version as it is made, so a worker started (or
+    restarted by the launcher) while the server was down died at start-up, and Lumia stopped
+    with it, chats included. Until the server answers, every use is StoreUnavailable."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url, self._timeout = url, timeout
+        self._client: ClientAPI | None = None
+        self._connecting = threading.Lock()
+
+    def connected(self) -> ClientAPI:
+        """Blocks while connecting: called in the store's threads."""
+        with self._connecting:
+            if self._client is None:
+                parts = urlsplit(self.url)
+                try:
+                    client = chromadb.HttpClient(host=parts.hostname or "127.0.0.1", port=parts.port or 8000,
+                                                 ssl=parts.scheme == "https", settings=_CHROMA_SETTINGS)
+                except (ValueError, httpx.TransportError) as exc:  # ValueError: "Could not connect to a Chroma server"
+                    raise StoreUnavailable(f"The memory store (Chroma) is not reachable at CHROMA_URL={self.url} "
+                                           f"({exc}); is `chroma run` up? Nothing was read or changed.") from exc
+                # Chroma's client waits forever (httpx timeout=None, no setting for it): a server that
+                # is stopped, not gone, held every request of both workers for minutes. Bounded, a call
+                # fails as httpx.TimeoutException, a TransportError: StoreUnavailable, "unavailable".
+                session = getattr(getattr(client, "_server", None), "_session", None)
+                if isinstance(session, httpx.Client):
+                    session.timeout = httpx.Timeout(self._timeout, connect=min(self._timeout, 5.0))
+                self._client = client
+            return self._client
 
 
 @contextmanager
@@ -162,9 +186,14 @@ def _floats(row: Any) -> list[float]:
 
 
 class MemoryStore:
-    def __init__(self, client: ClientAPI, embedder_name: str) -> None:
-        self._client = client
+    def __init__(self, client: "ClientAPI | ServerClient", embedder_name: str) -> None:
+        self._chroma = client
         self.embedder_name = embedder_name
+
+    @property
+    def _client(self) -> ClientAPI:
+        """Used only in the store's threads (`_run`): a server's client may connect first."""
+        return self._chroma.connected() if isinstance(self._chroma, ServerClient) else self._chroma
 
     def _collection_metadata(self, brain: str) -> dict[str, str]:
         return {"brain": brain, "embedder": self.embedder_name, "vectors": LAYOUT}
@@ -216,7 +245,7 @@ class MemoryStore:
     async def unreachable(self) -> str | None:
         """Why the store cannot be reached, or None when it answers."""
         try:
-            await asyncio.wait_for(self._run(self._client.heartbeat), HEARTBEAT_WAIT)
+            await asyncio.wait_for(self._run(lambda: self._client.heartbeat()), HEARTBEAT_WAIT)
         except StoreUnavailable as exc:
             return str(exc)
         except TimeoutError:  # a health check must answer sooner than a request may take
