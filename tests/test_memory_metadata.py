@@ -21,3 +21,27 @@ def test_a_value_that_is_not_flat_is_one_error_naming_its_key(value: object, kin
 def test_flat_values_of_every_kind_are_kept() -> None:
     metadata = {"topic": "work", "count": 3, "weight": 0.5, "done": True}
     assert MemoryItem(id="memory-1", brain="b", content="hi", created_at=1.0e9, metadata=metadata).metadata == metadata
+
+
+@pytest.mark.parametrize(("brain", "problem"), [
+    ("usr_x/", "after 'usr_x/' must contain text"),
+    ("usr_x/a/b", "after 'usr_x/' must not contain '/'"),
+    ("usr_x/a\\b", "must not contain '/' or '\\'"),
+    ("usr_x/..", "must not be only dots"),
+    ("usr_x/clear", "'clear' and 'stats' are reserved"),
+    ("usr_x/" + "é" * 129, "at most 128 characters"),
+    ("/work", "the user id before '/'"),
+    ("stats", "reserved"),
+])
+def test_a_bus_brain_is_one_its_user_can_name_over_http(brain: str, problem: str) -> None:
+    """Found by a black-box pass: memories published on the bus to "usr_…/a/b", "usr_…/.." or "usr_…/"
+    were stored and listed to their user, who could neither read nor forget them over HTTP."""
+    with pytest.raises(ValidationError) as refused:
+        MemoryItem.model_validate({"id": "memory-1", "brain": brain, "content": "hi", "created_at": 1.0e9})
+    assert problem in str(refused.value)
+
+
+@pytest.mark.parametrize("brain", ["usr_x/work", "usr_x/usr_x", "anna@home", "kökbok", "usr_x/min hjärna"])
+def test_bus_brains_as_the_gateway_names_them_pass(brain: str) -> None:
+    assert MemoryItem.model_validate({"id": "memory-1", "brain": brain, "content": "hi", "created_at": 1.0e9}).brain \
+        == brain

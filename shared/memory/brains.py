@@ -23,24 +23,17 @@ RESERVED_BRAINS = frozenset({"clear", "stats"})
 /memory/clear/documents` is a clear of brain 'documents', never an upload to brain 'clear'."""
 
 
-def _valid_bus_brain(value: str) -> str:
-    # As the gateway names brains (composed, no spaces at the ends of a name): a brain an internal
-    # system wrote to must be one a user can read and clear over HTTP.
-    value = unicodedata.normalize("NFC", value)
-    if not value.strip():
-        raise ValueError("must contain text, not only whitespace")
-    if any(part != part.strip() for part in value.split("/")):
-        raise ValueError("must not start or end with whitespace, nor have it next to a '/'")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):  # tab, newline, NUL...
-        raise ValueError("must not contain control characters")
-    if len(value.encode()) > MAX_BUS_BRAIN_BYTES:
-        raise ValueError(f"must be at most {MAX_BUS_BRAIN_BYTES} bytes as UTF-8")
-    return value
-
-
 def _valid_brain(value: str) -> str:
     # "kökbok" typed on one device (composed ö) and on another (o and a combining diaeresis) is one brain.
     value = unicodedata.normalize("NFC", value)
+    _check_name(value)
+    return value
+
+
+def _check_name(value: str) -> None:
+    """A brain's name as a user writes it (composed already)."""
+    if not value.strip():
+        raise ValueError("must contain text, not only whitespace")
     # "/" joins a user's id and their brain's name, and a name holding it could never be
     # named again in a URL path (/memory/{brain}/...): refused up front, not found later.
     if "/" in value or "\\" in value:
@@ -54,9 +47,32 @@ def _valid_brain(value: str) -> str:
         raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):  # tab, newline, NUL...
+        raise ValueError("must not contain control characters")
+    if len(value) > MAX_BRAIN_CHARS:
+        raise ValueError(f"must be at most {MAX_BRAIN_CHARS} characters")
     if len(value.encode()) > MAX_BRAIN_BYTES:
         raise ValueError(f"must be at most {MAX_BRAIN_BYTES} bytes as UTF-8")
-    return _valid_bus_brain(value)
+
+
+def _valid_bus_brain(value: str) -> str:
+    """As the gateway names brains: `<name>`, or `<user_id>/<name>` with accounts on. A brain an
+    internal system wrote to must be one its user can list, read and forget over HTTP (a black-box
+    pass stored memories in "usr_…/a/b", "usr_…/.." and "usr_…/", which no URL could name)."""
+    value = unicodedata.normalize("NFC", value)
+    if len(value.encode()) > MAX_BUS_BRAIN_BYTES:
+        raise ValueError(f"must be at most {MAX_BUS_BRAIN_BYTES} bytes as UTF-8")
+    user, slash, name = value.partition("/")
+    if not slash:
+        _check_name(value)
+        return value
+    if not user.strip() or user != user.strip() or any(unicodedata.category(ch) == "Cc" for ch in user):
+        raise ValueError("the user id before '/' must be text without whitespace at its ends or control characters")
+    try:
+        _check_name(name)
+    except ValueError as bad:
+        raise ValueError(f"the brain's name after '{user}/' {bad}") from None
+    return value
 
 
 BrainId = Annotated[
