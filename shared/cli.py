@@ -29,9 +29,15 @@ class Failed(Exception):
     """What the command says on stderr before exiting 1."""
 
 
+WHERE = ("--nats, NATS_URL, or the LUMIA_DATA_DIR Lumia runs on (make up writes its bus's port and token "
+         "there; without them the bus is nats://127.0.0.1:4222)")
+
+
 async def _connect(nats_url: str) -> Client:
-    async def quiet(_: Exception) -> None:
-        pass  # the one failure that matters is reported once, below, not per attempt
+    errors: list[Exception] = []
+
+    async def quiet(error: Exception) -> None:
+        errors.append(error)  # the one failure that matters is reported once, below, not per attempt
 
     # A command, unlike a worker, must not wait out an outage: each server gets a second try, then it stops.
     try:
@@ -39,8 +45,11 @@ async def _connect(nats_url: str) -> Client:
         return await nats.connect(target.servers, name="lumia-cli", connect_timeout=2, max_reconnect_attempts=1,
                                   reconnect_time_wait=0.2, error_cb=quiet, **target.auth)
     except (NatsError, OSError, TimeoutError) as exc:
+        if any("authorization" in str(error).lower() for error in errors):
+            raise Failed(f"NATS at {servers_named(nats_url)} refused the credentials (authorization violation): "
+                         f"the token or user of another server? Set {WHERE}.") from exc
         raise Failed(f"cannot reach NATS at {servers_named(nats_url)} ({exc!s}); is Lumia running (make up)? "
-                     "Set NATS_URL or --nats to where it is.") from exc
+                     f"Set {WHERE}.") from exc
 
 
 async def reindex(nats_url: str, brain: str) -> int:
@@ -52,8 +61,9 @@ async def reindex(nats_url: str, brain: str) -> int:
     try:
         reply = await nc.request(subjects.BRAIN_REINDEX, request.model_dump_json().encode(), timeout=REINDEX_TIMEOUT)
     except NoRespondersError as exc:
-        raise Failed(f"no brain_worker is listening on {subjects.BRAIN_REINDEX}; start Lumia (make up) "
-                     "or a brain_worker (python -m brain_worker).") from exc
+        raise Failed(f"no brain_worker is listening on {subjects.BRAIN_REINDEX} at {servers_named(nats_url)}; "
+                     "start Lumia (make up) or a brain_worker (python -m brain_worker), or, if Lumia runs, "
+                     f"point at its bus: {WHERE}.") from exc
     except NatsTimeout as exc:
         raise Failed(f"the brain_worker did not answer within {REINDEX_TIMEOUT:g} s; "
                      "its log says how far it got.") from exc

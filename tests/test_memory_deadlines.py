@@ -167,7 +167,19 @@ def test_reindex_without_a_brain_worker_says_so() -> None:
         done = lumia_cli("reindex", "anna", nats_url=server.url)
     finally:
         server.stop()
-    assert_one_line_failure(done, "no brain_worker is listening on lumia.brain.reindex")
+    assert_one_line_failure(done, f"no brain_worker is listening on lumia.brain.reindex at 127.0.0.1:{server.port}")
+    assert "LUMIA_DATA_DIR" in done.stderr  # a Lumia may run elsewhere: where the command looks for it
+
+
+def test_reindex_with_a_token_the_bus_refuses_says_so() -> None:
+    """Found by a black-box pass: a wrong token was "cannot reach NATS … is Lumia running?"."""
+    server = NatsServer(extra_args=("--auth", "the-right-token"))
+    try:
+        done = lumia_cli("reindex", "anna", nats_url=f"nats://the-wrong-token@127.0.0.1:{server.port}")
+    finally:
+        server.stop()
+    assert_one_line_failure(done, f"NATS at 127.0.0.1:{server.port} refused the credentials")
+    assert "the-wrong-token" not in done.stderr
 
 
 def test_reindex_of_a_brain_without_memories_is_an_error_naming_account_brains(stack: Stack) -> None:
