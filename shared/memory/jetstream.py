@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import time
+import unicodedata
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
@@ -194,7 +195,10 @@ async def drop_dead_letters(js: JetStreamContext, brain: str, memory_id: str | N
                                        or (item.get("metadata") or {}).get("source") != source):
                 continue
             await _delete(js, msg)
-            dropped += bool(item)
+            # Every letter on the brain's subject goes (it holds what was sent for it), but only a
+            # memory of this brain counts as one removed: not poison, nor a letter naming another brain.
+            dropped += isinstance(item.get("content"), str) and isinstance(item.get("brain"), str) \
+                and unicodedata.normalize("NFC", item["brain"]) == brain
     return dropped
 
 
