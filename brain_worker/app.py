@@ -16,7 +16,10 @@ Consumes (request/reply, queue `brain`)
 - `lumia.brain.documents.delete`: `DocumentDeleteRequest` → `DocumentDeleteReply`, every chunk of the
   document of that source, at once, also chunks still queued (a mark); waits as a delete does only
   to learn whether a document with nothing stored yet exists; `deadline` as for a delete.
-- `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder).
+- `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder); a
+  request with the header `Lumia-Progress: 1` also gets an empty message with that header on its
+  reply subject every PROGRESS_BEAT (5) seconds while the work goes on, so that its asker can tell a
+  long reindex from a worker that died.
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,
   `store_error` why the memory store cannot be reached.
@@ -38,6 +41,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from faststream import Context, ContextRepo, FastStream
 from faststream.exceptions import IgnoredException
 from faststream.middlewares import ExceptionMiddleware
+from faststream.nats import NatsMessage
 from pydantic import ValidationError
 
 from brain_worker.housekeeping import (
@@ -55,7 +59,7 @@ from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import Retriever, index_memory
 from ingest_worker.app import attach as attach_ingest
 from shared import subjects
-from shared.bus import instance_name, make_app, make_broker, stream_subjects
+from shared.bus import beats, instance_name, make_app, make_broker, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.forgets import key_of
@@ -256,9 +260,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
         return DocumentDeleteReply(source=request.source, removed=len(ids) + aside)
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
-    async def on_reindex(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime"),
+    async def on_reindex(request: BrainRequest, raw: NatsMessage, runtime: MemoryRuntime = Context("memory_runtime"),
                          retriever: Retriever = Context()) -> ReindexReply:
-        count = await reindex(runtime.store, runtime.embedder, request.brain)
+        beating = (raw.headers or {}).get(subjects.PROGRESS_HEADER) == "1" and bool(raw.reply_to)
+        async with beats(runtime.nc, raw.reply_to if beating else None):
+            count = await reindex(runtime.store, runtime.embedder, request.brain)
         keywords.drop(request.brain)
         retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))

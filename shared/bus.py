@@ -1,10 +1,12 @@
 """The NATS connection helpers every component uses."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -16,10 +18,13 @@ from faststream.security import BaseSecurity, SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
+
+from shared import subjects
 
 log = logging.getLogger("lumia.bus")
 
@@ -98,6 +103,31 @@ async def connect(url: str, name: str, on_lost: Callable[[], None] | None = None
         **target.auth,
     )
     return client
+
+
+@asynccontextmanager
+async def beats(nc: Client, reply: str | None) -> AsyncIterator[None]:
+    """Progress beats (subjects.PROGRESS_HEADER) on `reply` while the block runs; none without one."""
+    if reply is None:
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(subjects.PROGRESS_BEAT)
+            try:
+                await nc.publish(reply, b"", headers={subjects.PROGRESS_HEADER: "1"})
+            except NatsError as exc:  # the asker will hear no more: its own wait tells it
+                log.warning("could not send a progress beat to %s: %s", reply, exc)
+                return
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
 
 
 def is_no_responders(msg: Msg) -> bool:

@@ -11,18 +11,19 @@ import sys
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.bus import endpoint, servers_named
+from shared.bus import endpoint, is_no_responders, servers_named
 from shared.memory.messages import BrainError, BrainRequest, ReindexReply
 from shared.messages import describe_validation_error
 from shared.settings import get_settings
 
-REINDEX_TIMEOUT = 600.0
+SILENCE = 6 * subjects.PROGRESS_BEAT  # without a beat for this long, the worker doing the reindex is gone
 
 
 class Failed(Exception):
@@ -52,21 +53,22 @@ async def _connect(nats_url: str) -> Client:
                      f"Set {WHERE}.") from exc
 
 
-async def reindex(nats_url: str, brain: str) -> int:
+async def reindex(nats_url: str, brain: str, silence: float = SILENCE) -> int:
     try:
         request = BrainRequest(brain=brain)
     except ValidationError as exc:
         raise Failed(f"'{brain}' is not a brain name: {describe_validation_error(exc)}") from exc
     nc = await _connect(nats_url)
     try:
-        reply = await nc.request(subjects.BRAIN_REINDEX, request.model_dump_json().encode(), timeout=REINDEX_TIMEOUT)
+        reply = await _ask_with_progress(nc, request.model_dump_json().encode(), silence)
     except NoRespondersError as exc:
         raise Failed(f"no brain_worker is listening on {subjects.BRAIN_REINDEX} at {servers_named(nats_url)}; "
                      "start Lumia (make up) or a brain_worker (python -m brain_worker), or, if Lumia runs, "
                      f"point at its bus: {WHERE}.") from exc
     except NatsTimeout as exc:
-        raise Failed(f"the brain_worker did not answer within {REINDEX_TIMEOUT:g} s; "
-                     "its log says how far it got.") from exc
+        raise Failed(f"the brain_worker stopped answering during the reindex (no sign of it for {silence:g} s): it "
+                     "may have been stopped or died, and the brain keeps the vectors it had; run the command "
+                     "again once a brain_worker runs.") from exc
     finally:
         await nc.close()
     if b'"code"' in reply.data and b'"error"' in reply.data:
@@ -80,16 +82,42 @@ async def reindex(nats_url: str, brain: str) -> int:
     return 0
 
 
+async def _ask_with_progress(nc: Client, request: bytes, silence: float) -> Msg:
+    """The reindex's reply. The worker beats while it works (subjects.PROGRESS_HEADER): a large brain
+    may take many minutes, and a worker that died mid-way must not keep the command waiting for them."""
+    inbox = nc.new_inbox()
+    answers = await nc.subscribe(inbox)
+    try:
+        await nc.publish(subjects.BRAIN_REINDEX, request, reply=inbox, headers={subjects.PROGRESS_HEADER: "1"})
+        while True:
+            try:
+                msg = await answers.next_msg(timeout=silence)
+            except TimeoutError as exc:
+                raise NatsTimeout from exc
+            if is_no_responders(msg):
+                raise NoRespondersError
+            if (msg.headers or {}).get(subjects.PROGRESS_HEADER) != "1":
+                return msg
+    finally:
+        await answers.unsubscribe()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lumia", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--nats", default=None, help="NATS URL (default: NATS_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     reindex_cmd = commands.add_parser("reindex", help="re-embed a brain with the configured embedder")
     reindex_cmd.add_argument("brain")
+    reindex_cmd.add_argument("--silence", type=float, default=SILENCE, metavar="SECONDS",
+                             help=f"give up after this long without a sign of the brain_worker doing it "
+                                  f"(default {SILENCE:g}; it shows one every {subjects.PROGRESS_BEAT:g} s)")
     args = parser.parse_args(argv)
     nats_url = args.nats or get_settings().nats_servers
     try:
-        return asyncio.run(reindex(nats_url, args.brain))
+        if args.silence <= subjects.PROGRESS_BEAT:
+            raise Failed(f"--silence must be more than {subjects.PROGRESS_BEAT:g} s, how often the brain_worker "
+                         "shows it is still at work")
+        return asyncio.run(reindex(nats_url, args.brain, args.silence))
     except Failed as exc:
         print(f"lumia: {exc}", file=sys.stderr)
         return 1

@@ -77,6 +77,10 @@ def dead_letter(brain_key: str) -> str:
 def brain_changed(brain_key: str) -> str:
     return f"{BRAIN_CHANGED_PREFIX}.{brain_key}"
 BRAIN_REINDEX: Final = "lumia.brain.reindex"
+PROGRESS_HEADER: Final = "Lumia-Progress"
+"""A reindex request with this header set to "1" also gets, every PROGRESS_BEAT seconds until its
+reply, an empty message carrying it: its asker tells a long reindex from a worker that died."""
+PROGRESS_BEAT: Final = 5.0
 
 # Tools: registry and callbacks (request/reply, queue `tools`).
 TOOLS_INVOKE: Final = "lumia.tools.invoke"

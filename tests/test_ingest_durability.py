@@ -232,3 +232,38 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
     assert gate_deleted.status_code == 204, gate_deleted.text
     assert kept == {"The boat is called Vega.", "The spare key is under the pot."}
     assert after_clear["memory_count"] == 0 and after_clear["dead_letters"] == 0
+
+
+def test_a_long_reindex_is_waited_for_and_a_worker_dying_in_it_is_told_at_once(
+    make_stack: Callable[..., Stack], fake_ollama: FakeOllama
+) -> None:
+    """Found by a black-box pass: with its brain_worker killed during a reindex, `lumia reindex` waited
+    its whole 600 s. The worker now shows it is at work every 5 s: a long reindex is waited for however
+    long it takes, and silence past --silence is a failure saying so."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
+    with stack.client() as client:
+        client.post("/ingest", json={"customer_id": "slow", "content": "The boat is called Vega."})
+        assert wait_until(lambda: count(client, "slow") == 1)
+
+    def reindex() -> subprocess.Popen[str]:
+        return subprocess.Popen([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                                 "reindex", "slow", "--silence", "9"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    fake_ollama.behaviour.embed_held = True
+    waited = reindex()
+    assert wait_until(lambda: fake_ollama.record.embeds_held >= 1)
+    # Held past the silence allowed: the beats keep the command waiting.
+    assert waited.poll() is None and not wait_until(lambda: waited.poll() is not None, timeout=12)
+    fake_ollama.behaviour.embed_held = False
+    out, err = waited.communicate(timeout=60)
+    assert waited.returncode == 0 and "re-embedded 1 memories" in out, err
+
+    fake_ollama.behaviour.embed_held = True
+    held = fake_ollama.record.embeds_held
+    dying = reindex()
+    assert wait_until(lambda: fake_ollama.record.embeds_held > held)
+    next(c for c in stack.components if c.kind == "brain").kill()
+    out, err = dying.communicate(timeout=60)
+    fake_ollama.behaviour.embed_held = False
+    assert dying.returncode == 1 and "the brain_worker stopped answering during the reindex" in err, err
