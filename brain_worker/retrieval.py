@@ -28,7 +28,14 @@ from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces
 from shared.memory import context
-from shared.memory.asking import about_own_past, about_the_conversation, names_in, small_talk, tells_nothing, wordless
+from shared.memory.asking import (
+    about_own_past,
+    about_the_conversation,
+    name_forms,
+    small_talk,
+    tells_nothing,
+    wordless,
+)
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
@@ -161,13 +168,13 @@ class Retriever:
         def relevant(memory: StoredMemory) -> bool:
             return (memory.score or 0.0) >= self.min_score and tells(memory)
 
-        named = names_in(question)
+        named = name_forms(question)
 
         def near(memory: StoredMemory) -> bool:
             return (memory.score or 0.0) >= self.min_score - NAMED_MARGIN and tells(memory)
 
         def naming(memory: StoredMemory) -> bool:
-            return bool(named & _named_words(memory)) and near(memory)
+            return bool(named & name_forms(context.words(memory))) and near(memory)
 
         if window is None:
             return _with_updates([h for h in hits if relevant(h) or naming(h)], hits, near)
@@ -187,7 +194,7 @@ class Retriever:
             return told
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
-        chosen = [h for h in hits if relevant(h) or (tells(h) and named & _named_words(h))]
+        chosen = [h for h in hits if relevant(h) or (tells(h) and named & name_forms(context.words(h)))]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         # The closest first: a day's many memories must not crowd out the older one that answers.
@@ -262,25 +269,19 @@ def _said_alike(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _named_words(memory: StoredMemory) -> set[str]:
-    """The memory's words written as names (capitalised): "the World Cup" is not "a cup of tea"."""
-    return {form for word in _WORD.findall(context.words(memory)) if word[0].isupper() for form in _forms(word)}
-
-
 def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory],
                   near: Callable[[StoredMemory], bool]) -> list[StoredMemory]:
     """`chosen`, each followed by the newer memories among `hits` that are `near` the question and
-    share a name with it: what may have changed since ("I quit Spotify, I now work at Klarna.").
-    A name is a capitalised word, in the middle of a sentence in at least one of the two, so that
-    "My" and "Jag" starting both are none."""
+    share a name with it (`name_forms`: "Volvon" names the Volvo): what may have changed since ("I quit
+    Spotify, I now work at Klarna.", "Vi sålde Volvon.")."""
     kept, ids = [], {h.id for h in chosen}
     for memory in chosen:
         kept.append(memory)
-        names, mid_names = _named_words(memory), names_in(context.words(memory))
+        names = name_forms(context.words(memory))
         for newer in hits:
             if newer.id in ids or _created_at(newer) <= _created_at(memory) or not near(newer):
                 continue
-            if mid_names & _named_words(newer) or names & names_in(context.words(newer)):
+            if names & name_forms(context.words(newer)):
                 kept.append(newer)
                 ids.add(newer.id)
     return kept

@@ -10,7 +10,14 @@ from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.pieces import Pieces
 from brain_worker.retrieval import Retriever, without_common_words
-from shared.memory.asking import about_own_past, about_the_conversation, in_first_person, small_talk, tells_nothing
+from shared.memory.asking import (
+    about_own_past,
+    about_the_conversation,
+    in_first_person,
+    name_forms,
+    small_talk,
+    tells_nothing,
+)
 from shared.memory.chunking import chunk_text
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
@@ -205,6 +212,16 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("And so where do I work now?", True),
     ("but how do i make kimchi", True),
     ("Och vad heter min dotter?", True),
+    # Found by the next black-box pass: each was also shown to later chats as a fact.
+    ("What did Erik and I do last week?", True),
+    ("What did my wife and I eat on Friday?", True),
+    ("Vad gjorde Lena och jag i helgen?", True),
+    ("Do you remember what my boss is called?", True),
+    ("In which city does my wife work?", True),
+    ("I vilken stad jobbar min fru?", True),
+    ("Vad ska jag göra om jag inte kan sova?", True),  # as "if I" asks
+    ("Hur vet jag om jag har feber?", True),
+    ("Om jag flyttar till Umeå, vad kostar det?", True),  # supposes
     # Each of these tells something, so it may be context.
     # Facts carried by a question or request (a black-box pass: none reached a later chat or the persona).
     ("How do I treat my peanut allergy if I accidentally eat one?", False),
@@ -245,6 +262,12 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Men min dotter Elsa fyller 7 på fredag, några idéer?", False),
     ("I think my job is boring, what should I do?", False),  # English "I" tells
     ("I Malmö bor jag med min familj.", False),
+    ("I morgon ska jag till tandläkaren, vad ska jag ta med?", False),  # tells, then asks
+    ("På fredag flyttar vi till Umeå, hur packar man bäst?", False),
+    ("Imorgon fyller jag 40, några tips?", False),
+    ("Erik and I got married, any tips?", False),
+    ("Lena och jag ska gifta oss, några tips?", False),
+    ("Did you know Erik and I got married?", False),
     ("", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
@@ -496,3 +519,56 @@ async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(
     assert asked["När fyller Lena år?"] == ["lena"] and asked["Who is Lena?"] == ["lena"]
     assert asked["What is the capital of France?"] == asked["Tell me a joke."] == []
     assert asked["What happened in Paris last week?"] == ["paris"]  # three weeks ago, and named: better than nothing
+
+
+NAMED = [  # id, note, days ago
+    ("erik", "My colleague Erik is obsessed with fly fishing.", 60),
+    ("olle", "My son Olle is afraid of the dark.", 50),
+    ("johan", "Min bror Johan bor i Oslo.", 40),
+    ("back", "Jag har ont i ryggen sedan i somras.", 45),
+    ("volvo", "Vi har en röd Volvo XC60 som familjebil.", 100),
+    ("sold", "Vi sålde Volvon i förra veckan och köpte elcyklar istället.", 13),
+]
+
+
+async def test_a_name_is_one_in_any_form_and_a_title_word_is_none(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Eriks" (Swedish genitive) and "Volvon" (definite) did not name Erik
+    and the Volvo, nor did a name opening the question; and a title's "My" or "Min" named every memory
+    starting with it ("Can you recommend a podcast like My Favorite Murder?" got Erik's fishing)."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        vectors = await embedder.passages([text for _, text, _ in NAMED])
+        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": NOW - days * DAY})
+                                 for i, text, days in NAMED], vectors)
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        asked = {q: await chat(q) for q in (
+            "Vad är Eriks största intresse?", "Vad är Olles största rädsla?",
+            "Erik fyller år i morgon, vad ska jag ge honom?", "Vilken färg har vår Volvo?",
+            "Can you recommend a podcast like My Favorite Murder?", "Vad handlar Min Kamp av Knausgård om?")}
+    finally:
+        embedder.close()
+    assert asked["Vad är Eriks största intresse?"] == ["erik"] and asked["Vad är Olles största rädsla?"] == ["olle"]
+    assert asked["Erik fyller år i morgon, vad ska jag ge honom?"] == ["erik"]
+    assert asked["Vilken färg har vår Volvo?"] == ["volvo", "sold"]  # sold since: right after it
+    assert asked["Can you recommend a podcast like My Favorite Murder?"] == []
+    assert asked["Vad handlar Min Kamp av Knausgård om?"] == []
+
+
+@pytest.mark.parametrize(("text", "names", "none"), [
+    ("Vad är Eriks största intresse?", {"erik"}, {"vad", "är"}),
+    ("When is Lena's birthday?", {"lena"}, {"when"}),
+    ("Vi sålde Volvon i förra veckan.", {"volvo"}, {"vi"}),
+    ("Erik fyller år i morgon.", {"erik"}, set()),
+    ("My colleague Erik is obsessed with fly fishing.", {"erik"}, {"my"}),
+    ("Jag Är Zlatan", {"zlatan"}, {"jag", "är"}),
+    ("I went to Paris last Monday.", {"paris"}, {"i", "monday"}),
+])
+def test_name_forms_are_capitalised_words_that_are_no_common_word(text: str, names: set[str], none: set[str]) -> None:
+    forms = name_forms(text)
+    assert names <= forms and not none & forms, forms

@@ -78,7 +78,21 @@ AUXILIARIES = frozenset("""
 """.split())
 # Swedish "jag" tells at the start of a clause ("Visste du att jag är allergisk?"); after a
 # verb it is asked about ("Äter jag kött?", "Var bor jag?").
-CLAUSE_STARTS = frozenset("att som när eftersom om men och för då fast medan".split())
+CLAUSE_STARTS = frozenset("att som eftersom men och för då fast medan".split())
+# Not "om" (if) nor "när" (when): "Vad ska jag göra om jag inte kan sova?" asks, as English "if I"
+# and "when I" do (AUXILIARIES). "I"/"jag" in a subject of two ("Erik and I", "Lena och jag") is
+# asked about after the verb ("What did Erik and I do?", "Vad gjorde Lena och jag?") and tells
+# before it ("Erik and I got married"); AND_WORDS join such a subject.
+AND_WORDS = frozenset("and or och eller".split())
+# Words that may stand before a question word: "In which city does my wife work?", "I vilken stad…".
+PREPOSITIONS = frozenset("in at on for from with to by about of i på till från med för av hos".split())
+# What a question may ask of the user's memory: "Do you remember what my boss is called?" asks; the
+# keeping words ("remember", "notera") keep a fact only when no question word follows them.
+_ASKED_AFTER_KEEPING = frozenset("what where who whom whose which how when why if whether "
+                                 "vad var vart vem vems vilka vilken vilket hur när varför om".split())
+# A clause ending at a comma that tells before the question ("I morgon ska jag till tandläkaren, vad
+# ska jag ta med?", "På fredag flyttar vi till Umeå, hur packar man bäst?"), unless it supposes.
+SUPPOSING = frozenset("if when whether unless in case om när ifall såvida".split())
 TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll".split())
 # Words a sentence may open with before it asks ("But what is my daughter called?", "Men vad heter
 # min dotter?"): a black-box pass found such questions counted as facts, given to later chats and
@@ -130,7 +144,10 @@ def _opened(words: list[str]) -> list[str]:
 
 
 def _opening(words: list[str]) -> str:
-    return _opened(words)[0]
+    opened = _opened(words)
+    if len(opened) > 1 and opened[0] in PREPOSITIONS and opened[1] in ASKING_WORDS:
+        return opened[1]  # "In which city…", "I vilken stad…"
+    return opened[0]
 
 
 def _is_question(sentence: str, said: list[str]) -> bool:
@@ -142,10 +159,11 @@ def _is_question(sentence: str, said: list[str]) -> bool:
 def _asks(sentence: str, said: list[str]) -> bool:
     words = [w.lower() for w in said]
     opening = _opening(words)
-    if KEEPING_WORDS & set(words):
+    if any(w in KEEPING_WORDS and (words[at + 1 : at + 2] or [""])[0] not in _ASKED_AFTER_KEEPING
+           for at, w in enumerate(words)):
         return False
     if _is_question(sentence, said):
-        if _tells_in_question(said) or _tells_of_own(sentence, said):
+        if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence):
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" only asks.
         return opening in ASKING_WORDS or not POSSESSIVES & set(words)
@@ -178,9 +196,48 @@ def _tells_in_question(said: list[str]) -> bool:
         before = words[at - 1] if at else ""
         if word in TELLING_CONTRACTIONS:
             return True
-        if said[at] == "I" and before not in AUXILIARIES and not (at == 0 and swedish):
+        if said[at] == "I" and not (at == 0 and swedish):
+            if before in AND_WORDS:
+                if not _subject_of_two_asked(words, at):
+                    return True
+            elif before not in AUXILIARIES:
+                return True
+        if word in ("jag", "vi"):
+            if before in AND_WORDS and at >= 2:
+                if not _subject_of_two_asked(words, at):
+                    return True
+            elif at == 0 or before in CLAUSE_STARTS:
+                return True
+    return False
+
+
+def _subject_of_two_asked(words: list[str], at: int) -> bool:
+    """Whether "Erik and I" (`words[at]` the "I") comes after the question's verb: the subject starts
+    one or two words before the "and" ("Erik", "my wife"); a word before it that asks or is a verb."""
+    for start in (at - 2, at - 3):
+        if start >= 1 and (words[start - 1] in AUXILIARIES or words[start - 1] in ASKING_WORDS
+                           or (words[start] not in POSSESSIVES and _looks_like_a_verb(words[start - 1]))):
             return True
-        if word in ("jag", "vi") and (at == 0 or before in CLAUSE_STARTS):
+    return False
+
+
+def _looks_like_a_verb(word: str) -> bool:
+    # Swedish questions put the verb before the subject ("Vad gjorde Lena och jag?"): a past form, or
+    # one of the asking verbs. Enough to tell it from a subject at a clause's start.
+    return word in PAST_FORMS or word in ASKING_WORDS or (word.endswith(("de", "te")) and len(word) > 3)
+
+
+def _tells_before_asking(sentence: str) -> bool:
+    """A clause before the last (at a comma) that tells in the first person: "I morgon ska jag till
+    tandläkaren, vad ska jag ta med?", "Imorgon fyller jag 40, några tips?"; not one that supposes
+    ("Om jag flyttar till Umeå, vad kostar det?") or asks."""
+    clauses = [c for c in sentence.split(",") if _WORD.search(c)]
+    for clause in clauses[:-1]:
+        words = [w.lower() for w in _WORD.findall(clause)]
+        opening = _opening(words)
+        if opening in SUPPOSING or opening in ASKING_WORDS or opening in REQUEST_WORDS:
+            continue
+        if {"jag", "vi"} & set(words) or "I" in _WORD.findall(clause) or TELLING_CONTRACTIONS & set(words):
             return True
     return False
 
@@ -301,6 +358,36 @@ def names_in(text: str) -> set[str]:
     return {word.lower().removesuffix("'s").removesuffix("’s") for sentence in _SENTENCE.findall(text)
             for word in _WORD.findall(sentence)[1:]
             if word[0].isupper() and word != "I" and word.lower() not in TIME_NAMES}
+
+
+# Capitalised words that are no names wherever they stand: a sentence's first word is capitalised
+# whatever it is ("My colleague Erik…", "Jag har ont…"), and so are a title's ("My Favorite Murder").
+NOT_NAMES = (ASKING_WORDS | QUESTION_WORDS | REQUEST_WORDS | SMALL_TALK | OPENING_WORDS | SWEDISH_ONLY | POSSESSIVES
+             | KEEPING_WORDS | PLEASE | TIME_NAMES | PREPOSITIONS | AND_WORDS | SUPPOSING | frozenset("""
+    i me we us you he she it they them his her its their the a an this that these those there here not no
+    today tomorrow yesterday tonight now then just also maybe last next after before since ago
+    mig oss dig han hon hen den det de dem hans hennes deras denna detta dessa där här inte
+    idag igår imorgon ikväll nu sedan bara också kanske förra nästa efter innan sist
+    kommer tror tycker känner vill behöver brukar måste borde
+""".split()))
+# Endings Swedish and English give a name: a genitive ("Eriks", "Spotifys") and a definite form
+# ("Volvon", "Volvons"): "Vi sålde Volvon" is about the Volvo a question names.
+NAME_ENDINGS = ("ens", "ets", "ns", "en", "et", "s", "n")
+
+
+def name_forms(text: str) -> set[str]:
+    """The names in `text`, lowercased, each also without the endings it may carry: capitalised
+    words, wherever they stand, that are no common word ("Erik fyller år", "Eriks intresse", "När
+    fyller Erik år?" all name "erik")."""
+    forms: set[str] = set()
+    for word in _WORD.findall(text):
+        term = word.lower().replace("’", "'").removesuffix("'s")
+        if not word[0].isupper() or term in NOT_NAMES:
+            continue
+        forms.add(term)
+        forms.update(term[: -len(ending)] for ending in NAME_ENDINGS
+                     if term.endswith(ending) and len(term) - len(ending) >= 3)
+    return forms
 
 
 _LETTER = re.compile(r"[^\W\d_]")
