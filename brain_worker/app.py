@@ -265,11 +265,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
         beating = (raw.headers or {}).get(subjects.PROGRESS_HEADER) == "1" and bool(raw.reply_to)
         async with beats(runtime.nc, raw.reply_to if beating else None):
             count = await reindex(runtime.store, runtime.embedder, request.brain)
-        keywords.drop(request.brain)
-        retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale
-        await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
-        # What arrived while the brain still had the other embedder was kept aside: store it now.
-        replayed = await replay_dead_letters(runtime.nc.jetstream(), request.brain)
+            keywords.drop(request.brain)
+            retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale
+            await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
+            # What arrived while the brain still had the other embedder was kept aside: store it now.
+            replayed = await replay_dead_letters(runtime.nc.jetstream(), request.brain)
         return ReindexReply(brain=request.brain, reindexed=count, embedder=runtime.embedder.name, replayed=replayed)
 
     @broker.subscriber(subjects.BRAIN_CHANGED_ALL)

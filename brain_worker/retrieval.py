@@ -168,13 +168,11 @@ class Retriever:
         def relevant(memory: StoredMemory) -> bool:
             return (memory.score or 0.0) >= self.min_score and tells(memory)
 
-        named = name_forms(question)
-
         def near(memory: StoredMemory) -> bool:
             return (memory.score or 0.0) >= self.min_score - NAMED_MARGIN and tells(memory)
 
         def naming(memory: StoredMemory) -> bool:
-            return bool(named & name_forms(context.words(memory))) and near(memory)
+            return near(memory) and share_a_name(question, context.words(memory))
 
         if window is None:
             return _with_updates([h for h in hits if relevant(h) or naming(h)], hits, near)
@@ -194,7 +192,7 @@ class Retriever:
             return told
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
-        chosen = [h for h in hits if relevant(h) or (tells(h) and named & name_forms(context.words(h)))]
+        chosen = [h for h in hits if relevant(h) or naming(h)]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         # The closest first: a day's many memories must not crowd out the older one that answers.
@@ -271,20 +269,26 @@ def _said_alike(text: str) -> str:
 
 def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory],
                   near: Callable[[StoredMemory], bool]) -> list[StoredMemory]:
-    """`chosen`, each followed by the newer memories among `hits` that are `near` the question and
-    share a name with it (`name_forms`: "Volvon" names the Volvo): what may have changed since ("I quit
-    Spotify, I now work at Klarna.", "Vi sålde Volvon.")."""
-    kept, ids = [], {h.id for h in chosen}
+    """`chosen`, then the newer memories among `hits` that are `near` the question and share a name
+    with one of them (`share_a_name`: "Volvon" names the Volvo): what may have changed since ("I quit
+    Spotify, I now work at Klarna.", "Vi sålde Volvon."). After all of `chosen`, so that a cut to the
+    number of results asked for drops these first."""
+    updates, ids = [], {h.id for h in chosen}
     for memory in chosen:
-        kept.append(memory)
-        names = name_forms(context.words(memory))
         for newer in hits:
             if newer.id in ids or _created_at(newer) <= _created_at(memory) or not near(newer):
                 continue
-            if names & name_forms(context.words(newer)):
-                kept.append(newer)
+            if share_a_name(context.words(memory), context.words(newer)):
+                updates.append(newer)
                 ids.add(newer.id)
-    return kept
+    return chosen + updates
+
+
+def share_a_name(one: str, other: str) -> bool:
+    """Whether two texts name the same one, written as a name in the middle of a sentence in at least
+    one of them: a sentence's first word is capitalised whatever it is ("Gick till gymmet.")."""
+    return bool(name_forms(one, openers=False) & name_forms(other)
+                or name_forms(one) & name_forms(other, openers=False))
 
 
 def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:

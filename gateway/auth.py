@@ -17,9 +17,10 @@ from pathlib import Path
 
 import jwt
 from fastapi import HTTPException
+from pydantic import TypeAdapter, ValidationError
 
 from gateway.errors import invalid
-from shared.memory.brains import RESERVED_BRAINS
+from shared.memory.brains import BrainId
 from shared.settings import Settings
 
 PLACEHOLDERS = frozenset({
@@ -125,9 +126,13 @@ class Identity:
     def chat_brain(self, brain: str | None, user: str) -> str | None:
         """The brain a chat uses: the named one, or the user's own (the worker's default when trusted)."""
         if self.user_id is None:
-            if brain is None and user in RESERVED_BRAINS:  # the default brain is the user's id
-                raise invalid(("body", "brain_id"), f"is needed: user '{user}' names no brain of its own, since "
-                                                    "/memory/clear/… and /memory/stats/… are actions", user)
+            if brain is None:  # the default brain is the user's id, which must be a brain's name
+                try:
+                    _BRAIN_NAME.validate_python(user)
+                except ValidationError as exc:
+                    reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                    raise invalid(("body", "brain_id"), f"is needed: user '{user}' names no brain of its own "
+                                                        f"(a brain's name {reason})", user) from None
             return brain
         return self.brain(brain or user)
 
@@ -136,6 +141,9 @@ class Identity:
         if self.user_id is None:
             return internal
         return internal.removeprefix(f"{self.user_id}{SEPARATOR}")
+
+
+_BRAIN_NAME = TypeAdapter(BrainId)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from shared import subjects
 from shared.memory.jetstream import ItemTooLarge, publish_items
 from shared.memory.messages import BrainError, MemoryHit, MemoryItem, QueryReply, QueryRequest
-from shared.messages import ChatRequest, MemoryRef
+from shared.messages import ChatRequest, MemoryRef, describe_validation_error
 
 log = logging.getLogger("lumia.llm.memory")
 SNIPPET_CHARS = 200
@@ -60,11 +60,14 @@ class BusMemory:
 
     async def recall(self, request: ChatRequest) -> Recollection:
         answering = request.purpose == "answer"
-        query = QueryRequest(
-            brain=request.brain, question=request.message,
-            n_results=request.memory_results or self._results, where=request.memory_where,
-            relevant_only=not answering, telling_only=answering, include_persona=not answering,
-        )
+        try:
+            query = QueryRequest(
+                brain=request.brain, question=request.message,
+                n_results=request.memory_results or self._results, where=request.memory_where,
+                relevant_only=not answering, telling_only=answering, include_persona=not answering,
+            )
+        except ValidationError as exc:  # a chat published on the bus for a brain no user could name
+            return Recollection(unavailable=f"Memory was not used: {describe_validation_error(exc)}")
         try:
             reply = await self._nc.request(subjects.BRAIN_QUERY, query.model_dump_json().encode(),
                                            timeout=self._timeout)

@@ -531,3 +531,15 @@ def test_a_memory_over_what_the_queue_takes_is_a_422_and_its_batch_is_not_stored
     assert one.json()["detail"][0]["loc"] == ["body"] and batch.json()["detail"][0]["loc"] == ["body", "items", 1]
     assert "256 KB" in batch.json()["detail"][0]["msg"] and "document" in batch.json()["detail"][0]["msg"]
     assert contents == ["My bike is red."]  # of the refused batch, nothing
+
+
+@pytest.mark.parametrize("user", ["org/team/anna", "CORP\\anna", "..."])
+def test_a_trusted_user_whose_id_names_no_brain_chats_with_one_named(lumia: Stack, user: str) -> None:
+    """Found by a review: in trust mode such a user's default brain (the id) was no brain's name, and the
+    chat failed inside the llm_worker ("internal")."""
+    with lumia.client() as client:
+        refused = client.post("/memory/chat", json={"user_id": user, "message": "Hej!"})
+        named = client.post("/memory/chat", json={"user_id": user, "message": "Hej!", "brain_id": "work"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "brain_id"], refused.text
+    assert "names no brain of its own" in refused.json()["detail"][0]["msg"]
+    assert named.status_code == 200, named.text

@@ -9,7 +9,7 @@ import pytest
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.pieces import Pieces
-from brain_worker.retrieval import Retriever, without_common_words
+from brain_worker.retrieval import Retriever, _with_updates, without_common_words
 from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
@@ -210,7 +210,6 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Men vad heter min dotter?", True),
     ("But what is my daughter called?", True),
     ("And so where do I work now?", True),
-    ("but how do i make kimchi", True),
     ("Och vad heter min dotter?", True),
     # Found by the next black-box pass: each was also shown to later chats as a fact.
     ("What did Erik and I do last week?", True),
@@ -222,6 +221,8 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Vad ska jag göra om jag inte kan sova?", True),  # as "if I" asks
     ("Hur vet jag om jag har feber?", True),
     ("Om jag flyttar till Umeå, vad kostar det?", True),  # supposes
+    ("Kommer du ihåg vad min chef heter?", True),
+    ("I somras, vad gjorde vi?", True),  # Swedish "I" (in) before the comma
     # Each of these tells something, so it may be context.
     # Facts carried by a question or request (a black-box pass: none reached a later chat or the persona).
     ("How do I treat my peanut allergy if I accidentally eat one?", False),
@@ -268,6 +269,14 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Erik and I got married, any tips?", False),
     ("Lena och jag ska gifta oss, några tips?", False),
     ("Did you know Erik and I got married?", False),
+    # Found by a review of the rules above: each tells, and was left out.
+    ("Can you remember what my door code is? It's 4711.", False),  # asks to keep, then tells
+    ("Kan du komma ihåg vad min portkod är? Den är 4711.", False),
+    ("Så var jag på bio med Erik igår", False),  # "var" is "was" here
+    ("And how I met Lena was at a party", False),
+    ("När jag var liten bodde jag i Lund, hur långt är det dit från Malmö?", False),
+    ("Have you heard Erik and I are getting married?", False),
+    ("On Friday we move to Umeå, how do we pack best?", False),
     ("", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
@@ -568,7 +577,21 @@ async def test_a_name_is_one_in_any_form_and_a_title_word_is_none(tmp_path: Path
     ("My colleague Erik is obsessed with fly fishing.", {"erik"}, {"my"}),
     ("Jag Är Zlatan", {"zlatan"}, {"jag", "är"}),
     ("I went to Paris last Monday.", {"paris"}, {"i", "monday"}),
+    ("I'm allergic to peanuts. Don't worry.", set(), {"i'm", "don't"}),  # a review: "I'm" named every "I'm" note
 ])
 def test_name_forms_are_capitalised_words_that_are_no_common_word(text: str, names: set[str], none: set[str]) -> None:
     forms = name_forms(text)
     assert names <= forms and not none & forms, forms
+
+
+def test_updates_come_after_every_memory_given_so_a_cut_drops_them_first() -> None:
+    """Found by a review: an update under the threshold was put right after its memory, and a cut to
+    the results asked for then dropped memories over the threshold."""
+    def memory(memory_id: str, text: str, score: float, days: int) -> StoredMemory:
+        return StoredMemory(id=memory_id, content=text, metadata={"lumia_created_at": NOW - days * DAY}, score=score)
+
+    chosen = [memory("a", "I work at Spotify as a developer.", 0.86, 90), memory("b", "My dog is Rex.", 0.85, 80),
+              memory("c", "I like tea.", 0.84, 70)]
+    newer = [memory("n1", "I quit Spotify last week.", 0.79, 5), memory("n2", "Spotify sent my last pay.", 0.78, 3)]
+    kept = _with_updates(chosen, [*chosen, *newer], lambda m: (m.score or 0.0) >= 0.775)
+    assert [m.id for m in kept] == ["a", "b", "c", "n1", "n2"]

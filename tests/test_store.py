@@ -3,10 +3,13 @@
 import asyncio
 import random
 import resource
+import socket
 from pathlib import Path
 
+import pytest
+
 from shared.embedded_nats import free_port
-from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+from shared.memory.store import MemoryStore, StoredMemory, StoreUnavailable, open_chroma
 from tests.test_chroma_server import run_chroma
 
 
@@ -67,3 +70,21 @@ def test_reads_racing_a_clear_answer_as_before_or_after_it(tmp_path: Path) -> No
         server.wait(10)
     assert [a for a in answers if isinstance(a, BaseException)] == []
     assert all(len(a) in (0, 5, 10) if isinstance(a, list) else a in (0, 10) for a in answers)
+
+
+def test_a_chroma_server_that_never_answers_at_the_first_use_is_unavailable_not_a_hang(tmp_path: Path) -> None:
+    """Found by a review: chromadb's client asks the server with no timeout as it is made, so a server
+    stopped before the first use held that call, and every store call behind it, for good. And the
+    settings chromadb writes into were shared, so an embedded store made after it talked HTTP."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()  # accepts, never answers
+    port = listener.getsockname()[1]
+    try:
+        client = open_chroma(f"http://127.0.0.1:{port}", tmp_path / "unused", timeout=1.0)
+        with pytest.raises(StoreUnavailable, match="not reachable"):
+            asyncio.run(MemoryStore(client, "e").count("b"))
+    finally:
+        listener.close()
+    embedded = MemoryStore(open_chroma(None, tmp_path / "embedded"), "e")
+    assert asyncio.run(embedded.count("b")) == 0

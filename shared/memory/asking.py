@@ -20,7 +20,7 @@ ASKING_WORDS = frozenset("""
     what what's whats where where's who who's whom whose when which how how's why
     can could would will do does did is are am was were have has should shall may might
     vad var vart varifrån vem vems vilka vilken vilket när hur varför
-    kan kunde skulle ska har hade är blir finns får gör vet minns
+    kan kunde skulle ska har hade är blir finns får gör vet minns kommer
 """.split())
 # A question without its question mark ("how do i make kimchi") starts with one of these.
 QUESTION_WORDS = frozenset("""
@@ -88,6 +88,7 @@ AND_WORDS = frozenset("and or och eller".split())
 PREPOSITIONS = frozenset("in at on for from with to by about of i på till från med för av hos".split())
 # What a question may ask of the user's memory: "Do you remember what my boss is called?" asks; the
 # keeping words ("remember", "notera") keep a fact only when no question word follows them.
+MEMORY_ASKERS = frozenset("do does did kommer".split())
 _ASKED_AFTER_KEEPING = frozenset("what where who whom whose which how when why if whether "
                                  "vad var vart vem vems vilka vilken vilket hur när varför om".split())
 # A clause ending at a comma that tells before the question ("I morgon ska jag till tandläkaren, vad
@@ -153,14 +154,14 @@ def _opening(words: list[str]) -> str:
 def _is_question(sentence: str, said: list[str]) -> bool:
     if sentence.rstrip(".!…").endswith(("?", "？")):
         return True
-    return _opening([w.lower() for w in said]) in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
+    # The first word itself: after "Så", "Men" a Swedish "var" is "was" ("Så var jag på bio igår").
+    return said[0].lower() in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
 
 
 def _asks(sentence: str, said: list[str]) -> bool:
     words = [w.lower() for w in said]
     opening = _opening(words)
-    if any(w in KEEPING_WORDS and (words[at + 1 : at + 2] or [""])[0] not in _ASKED_AFTER_KEEPING
-           for at, w in enumerate(words)):
+    if any(w in KEEPING_WORDS and not _asks_of_memory(words, at) for at, w in enumerate(words)):
         return False
     if _is_question(sentence, said):
         if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence):
@@ -198,25 +199,33 @@ def _tells_in_question(said: list[str]) -> bool:
             return True
         if said[at] == "I" and not (at == 0 and swedish):
             if before in AND_WORDS:
-                if not _subject_of_two_asked(words, at):
+                if not _subject_of_two_asked(words, at, swedish):
                     return True
             elif before not in AUXILIARIES:
                 return True
         if word in ("jag", "vi"):
             if before in AND_WORDS and at >= 2:
-                if not _subject_of_two_asked(words, at):
+                if not _subject_of_two_asked(words, at, swedish):
                     return True
-            elif at == 0 or before in CLAUSE_STARTS:
-                return True
+            elif at == 0 or before in CLAUSE_STARTS or (before == "när" and at == 1):
+                return True  # "När jag var liten bodde jag i Lund, …" tells; "…om jag inte kan sova?" asks
     return False
 
 
-def _subject_of_two_asked(words: list[str], at: int) -> bool:
+def _asks_of_memory(words: list[str], at: int) -> bool:
+    """Whether the keeping word at `at` asks what is remembered ("Do you remember what my boss is
+    called?", "Kommer du ihåg vad min chef heter?") rather than asks to keep it ("Can you remember what
+    my door code is? It's 4711.")."""
+    return (words[at + 1 : at + 2] or [""])[0] in _ASKED_AFTER_KEEPING \
+        and bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
+
+
+def _subject_of_two_asked(words: list[str], at: int, swedish: bool) -> bool:
     """Whether "Erik and I" (`words[at]` the "I") comes after the question's verb: the subject starts
     one or two words before the "and" ("Erik", "my wife"); a word before it that asks or is a verb."""
     for start in (at - 2, at - 3):
         if start >= 1 and (words[start - 1] in AUXILIARIES or words[start - 1] in ASKING_WORDS
-                           or (words[start] not in POSSESSIVES and _looks_like_a_verb(words[start - 1]))):
+                           or (swedish and _looks_like_a_verb(words[start - 1]))):
             return True
     return False
 
@@ -237,9 +246,11 @@ def _tells_before_asking(sentence: str) -> bool:
         opening = _opening(words)
         if opening in SUPPOSING or opening in ASKING_WORDS or opening in REQUEST_WORDS:
             continue
-        if {"jag", "vi"} & set(words) or "I" in _WORD.findall(clause) or TELLING_CONTRACTIONS & set(words):
+        english_i = "I" in _WORD.findall(clause) and not SWEDISH_ONLY & {w.lower() for w in _WORD.findall(sentence)}
+        if {"jag", "vi", "we"} & set(words) or english_i or TELLING_CONTRACTIONS & set(words):
             return True
     return False
+
 
 
 # A question mostly names what it asks about by what the user told before ("what should I get
@@ -363,7 +374,8 @@ def names_in(text: str) -> set[str]:
 # Capitalised words that are no names wherever they stand: a sentence's first word is capitalised
 # whatever it is ("My colleague Erik…", "Jag har ont…"), and so are a title's ("My Favorite Murder").
 NOT_NAMES = (ASKING_WORDS | QUESTION_WORDS | REQUEST_WORDS | SMALL_TALK | OPENING_WORDS | SWEDISH_ONLY | POSSESSIVES
-             | KEEPING_WORDS | PLEASE | TIME_NAMES | PREPOSITIONS | AND_WORDS | SUPPOSING | frozenset("""
+             | KEEPING_WORDS | PLEASE | TIME_NAMES | PREPOSITIONS | AND_WORDS | SUPPOSING | REMINDING_WORDS
+             | frozenset("""
     i me we us you he she it they them his her its their the a an this that these those there here not no
     today tomorrow yesterday tonight now then just also maybe last next after before since ago
     mig oss dig han hon hen den det de dem hans hennes deras denna detta dessa där här inte
@@ -375,14 +387,16 @@ NOT_NAMES = (ASKING_WORDS | QUESTION_WORDS | REQUEST_WORDS | SMALL_TALK | OPENIN
 NAME_ENDINGS = ("ens", "ets", "ns", "en", "et", "s", "n")
 
 
-def name_forms(text: str) -> set[str]:
+def name_forms(text: str, openers: bool = True) -> set[str]:
     """The names in `text`, lowercased, each also without the endings it may carry: capitalised
-    words, wherever they stand, that are no common word ("Erik fyller år", "Eriks intresse", "När
-    fyller Erik år?" all name "erik")."""
+    words that are no common word ("Erik fyller år", "Eriks intresse", "När fyller Erik år?" all
+    name "erik"). `openers`: also a sentence's first word, which is capitalised whatever it is
+    ("Gick till gymmet."); a word with an apostrophe but a genitive's is none ("I'm", "Don't")."""
     forms: set[str] = set()
-    for word in _WORD.findall(text):
+    words = [w for sentence in _SENTENCE.findall(text) for w in _WORD.findall(sentence)[0 if openers else 1 :]]
+    for word in words:
         term = word.lower().replace("’", "'").removesuffix("'s")
-        if not word[0].isupper() or term in NOT_NAMES:
+        if not word[0].isupper() or term in NOT_NAMES or "'" in term:
             continue
         forms.add(term)
         forms.update(term[: -len(ending)] for ending in NAME_ENDINGS

@@ -123,11 +123,13 @@ def open_chroma(chroma_url: str | None, persist_directory: Path, open_brains: in
         return ServerClient(chroma_url, timeout)
     persist_directory.mkdir(parents=True, exist_ok=True)
     with _index_cache_of(open_brains):
-        return chromadb.PersistentClient(path=str(persist_directory), settings=_CHROMA_SETTINGS)
+        return chromadb.PersistentClient(path=str(persist_directory), settings=_chroma_settings())
 
 
-# Chroma's own telemetry would try to reach the internet; nothing leaves the machine.
-_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False)
+def _chroma_settings() -> ChromaSettings:
+    # Chroma's own telemetry would try to reach the internet; nothing leaves the machine. A new one
+    # each time: chromadb writes the client's kind and address into the settings it is given.
+    return ChromaSettings(anonymized_telemetry=False)
 
 
 class ServerClient:
@@ -147,9 +149,12 @@ class ServerClient:
             if self._client is None:
                 parts = urlsplit(self.url)
                 try:
+                    # chromadb's client asks the server with no timeout as it is made: a server stopped
+                    # (not gone) would hold it, and every store call behind this lock, for good.
+                    httpx.get(f"{self.url.rstrip('/')}/api/v2/heartbeat", timeout=self._timeout).raise_for_status()
                     client = chromadb.HttpClient(host=parts.hostname or "127.0.0.1", port=parts.port or 8000,
-                                                 ssl=parts.scheme == "https", settings=_CHROMA_SETTINGS)
-                except (ValueError, httpx.TransportError) as exc:  # ValueError: "Could not connect to a Chroma server"
+                                                 ssl=parts.scheme == "https", settings=_chroma_settings())
+                except (ValueError, httpx.HTTPError) as exc:  # ValueError: "Could not connect to a Chroma server"
                     raise StoreUnavailable(f"The memory store (Chroma) is not reachable at CHROMA_URL={self.url} "
                                            f"({exc}); is `chroma run` up? Nothing was read or changed.") from exc
                 # Chroma's client waits forever (httpx timeout=None, no setting for it): a server that
