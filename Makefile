@@ -30,10 +30,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/ttft.py
 
 # The bus API as AsyncAPI documents, generated from the workers' code (nothing is
-# connected; CHROMA_URL only lets the ingest_worker app be built on its own).
+# connected; CHROMA_URL only lets the ingest_worker app be built on its own). A fixed hash
+# seed: the channels' order follows Python's set order, and changed on every run.
 docs: $(STAMP)
 	for w in llm brain ingest tools; do \
-		CHROMA_URL=$${CHROMA_URL:-http://127.0.0.1:8001} $(BIN)/faststream docs gen $${w}_worker.app:create_app \
+		PYTHONHASHSEED=0 CHROMA_URL=$${CHROMA_URL:-http://127.0.0.1:8001} $(BIN)/faststream docs gen $${w}_worker.app:create_app \
 			--factory --yaml -o docs/asyncapi/$${w}_worker.yaml; \
 	done
 
