@@ -38,6 +38,7 @@ GREETINGS = frozenset("""
     afternoon there all everyone again so much very nice to meet see later
     hej hejsan hallå tjena tja tack så mycket okej hejdå god morgon natt kväll där alla allihop dig er
     trevligt att träffas ses sen
+    a lot for your help have day då för hjälpen ha en bra dag
 """.split())
 # Replies that carry no fact: "lol", "Ja.", "Hmm, interesting.", "Okay, great!" (a black-box pass
 # found them given to a later "Hello" as memories, and to the persona as statements).
@@ -86,15 +87,15 @@ CLAUSE_STARTS = frozenset("att som eftersom men och för då fast medan".split()
 AND_WORDS = frozenset("and or och eller".split())
 # Words that may stand before a question word: "In which city does my wife work?", "I vilken stad…".
 PREPOSITIONS = frozenset("in at on for from with to by about of i på till från med för av hos".split())
-# What a question may ask of the user's memory: "Do you remember what my boss is called?" asks; the
-# keeping words ("remember", "notera") keep a fact only when no question word follows them.
-MEMORY_ASKERS = frozenset("do does did kommer".split())
-_ASKED_AFTER_KEEPING = frozenset("what where who whom whose which how when why if whether "
-                                 "vad var vart vem vems vilka vilken vilket hur när varför om".split())
+# What a question may ask of the user's memory: "Do you remember what my boss is called?" asks; a
+# keeping word ("remember", "ihåg") keeps a fact unless one of these asks it.
+MEMORY_ASKERS = frozenset("do does did kommer kan".split())
+# A question word right before one of these starts a clause that tells ("And how I met Lena was…").
+SUBJECTS = frozenset("i we you he she they jag vi du han hon de".split())
 # A clause ending at a comma that tells before the question ("I morgon ska jag till tandläkaren, vad
 # ska jag ta med?", "På fredag flyttar vi till Umeå, hur packar man bäst?"), unless it supposes.
 SUPPOSING = frozenset("if when whether unless in case om när ifall såvida".split())
-TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll".split())
+TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll we're we've we'd we'll".split())
 # Words a sentence may open with before it asks ("But what is my daughter called?", "Men vad heter
 # min dotter?"): a black-box pass found such questions counted as facts, given to later chats and
 # to the persona. Whether a sentence asks is read from the first word after them.
@@ -122,6 +123,9 @@ def tells_nothing(text: str) -> bool:
     tells something of the user; a message of greetings alone ("Thanks!") tells nothing either."""
     if small_talk(text):
         return True
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    if len(sentences) > 1 and KEEPING_WORDS & {w.lower() for w in _WORD.findall(text)}:
+        return False  # asked to remember, and what follows is what to keep
     asked, greeted_only = False, True
     for sentence in (s.strip() for s in _SENTENCE.findall(text)):
         said = [w.replace("’", "'") for w in _WORD.findall(sentence)]
@@ -154,8 +158,15 @@ def _opening(words: list[str]) -> str:
 def _is_question(sentence: str, said: list[str]) -> bool:
     if sentence.rstrip(".!…").endswith(("?", "？")):
         return True
-    # The first word itself: after "Så", "Men" a Swedish "var" is "was" ("Så var jag på bio igår").
-    return said[0].lower() in QUESTION_WORDS and not sentence.endswith((".", "!", "…"))
+    if sentence.endswith((".", "!", "…")):
+        return False
+    # After "and", "men": not Swedish "var" ("Så var jag på bio igår": "was"), nor a question word
+    # with the subject right after it ("And how I met Lena was at a party").
+    opened = _opened([w.lower() for w in said])
+    if opened[0] not in QUESTION_WORDS:
+        return False
+    after_opener = len(opened) < len(said)
+    return not after_opener or (opened[0] != "var" and opened[1:2] != [] and opened[1] not in SUBJECTS)
 
 
 def _asks(sentence: str, said: list[str]) -> bool:
@@ -213,11 +224,11 @@ def _tells_in_question(said: list[str]) -> bool:
 
 
 def _asks_of_memory(words: list[str], at: int) -> bool:
-    """Whether the keeping word at `at` asks what is remembered ("Do you remember what my boss is
-    called?", "Kommer du ihåg vad min chef heter?") rather than asks to keep it ("Can you remember what
-    my door code is? It's 4711.")."""
-    return (words[at + 1 : at + 2] or [""])[0] in _ASKED_AFTER_KEEPING \
-        and bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
+    """Whether the keeping word at `at` asks what is remembered ("Do you remember my sister's name?",
+    "Kommer du ihåg vad min chef heter?", "Kan du komma ihåg vad min hund heter?") rather than asks to
+    keep it ("Can you remember my door code?", "Can you remember when my wife's birthday is, it's on
+    May 3?"). Asked and then answered in another sentence it keeps: `tells_nothing` counts the answer."""
+    return bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
 
 
 def _subject_of_two_asked(words: list[str], at: int, swedish: bool) -> bool:
@@ -246,7 +257,8 @@ def _tells_before_asking(sentence: str) -> bool:
         opening = _opening(words)
         if opening in SUPPOSING or opening in ASKING_WORDS or opening in REQUEST_WORDS:
             continue
-        english_i = "I" in _WORD.findall(clause) and not SWEDISH_ONLY & {w.lower() for w in _WORD.findall(sentence)}
+        english_i = ("I" in _WORD.findall(clause) or "i" in words) \
+            and not SWEDISH_ONLY & {w.lower() for w in _WORD.findall(sentence)}
         if {"jag", "vi", "we"} & set(words) or english_i or TELLING_CONTRACTIONS & set(words):
             return True
     return False
