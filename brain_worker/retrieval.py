@@ -171,11 +171,20 @@ class Retriever:
         def near(memory: StoredMemory) -> bool:
             return (memory.score or 0.0) >= self.min_score - NAMED_MARGIN and tells(memory)
 
+        known: dict[str, Names] = {}
+
+        def names(memory: StoredMemory) -> Names:  # each memory's once: updates compare them pairwise
+            if memory.id not in known:
+                known[memory.id] = names_of(context.words(memory))
+            return known[memory.id]
+
+        asked = names_of(question)
+
         def naming(memory: StoredMemory) -> bool:
-            return near(memory) and share_a_name(question, context.words(memory))
+            return near(memory) and share_a_name(asked, names(memory))
 
         if window is None:
-            return _with_updates([h for h in hits if relevant(h) or naming(h)], hits, near)
+            return _with_updates([h for h in hits if relevant(h) or naming(h)], hits, near, names)
         if about_own_past(question):
             def done_then(memory: StoredMemory) -> bool:
                 # Said then but of another day ("Yesterday I bought a bike", said today) is no
@@ -196,7 +205,7 @@ class Retriever:
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         # The closest first: a day's many memories must not crowd out the older one that answers.
-        return _with_updates(sorted(chosen, key=lambda h: h.score or 0.0, reverse=True), hits, near)
+        return _with_updates(sorted(chosen, key=lambda h: h.score or 0.0, reverse=True), hits, near, names)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None) -> list[StoredMemory]:
@@ -267,8 +276,23 @@ def _said_alike(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory],
-                  near: Callable[[StoredMemory], bool]) -> list[StoredMemory]:
+Names = tuple[set[str], set[str]]
+"""A text's names written in the middle of a sentence, and all of them (`name_forms`)."""
+
+
+def names_of(text: str) -> Names:
+    return name_forms(text, openers=False), name_forms(text)
+
+
+def share_a_name(one: Names, other: Names) -> bool:
+    """Whether two texts name the same one, written as a name in the middle of a sentence in at least
+    one of them: a sentence's first word is capitalised whatever it is ("Gick till gymmet.")."""
+    (one_within, one_all), (other_within, other_all) = one, other
+    return bool(one_within & other_all or one_all & other_within)
+
+
+def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Callable[[StoredMemory], bool],
+                  names: Callable[[StoredMemory], Names]) -> list[StoredMemory]:
     """`chosen`, then the newer memories among `hits` that are `near` the question and share a name
     with one of them (`share_a_name`: "Volvon" names the Volvo): what may have changed since ("I quit
     Spotify, I now work at Klarna.", "Vi sålde Volvon."). After all of `chosen`, so that a cut to the
@@ -278,17 +302,10 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory],
         for newer in hits:
             if newer.id in ids or _created_at(newer) <= _created_at(memory) or not near(newer):
                 continue
-            if share_a_name(context.words(memory), context.words(newer)):
+            if share_a_name(names(memory), names(newer)):
                 updates.append(newer)
                 ids.add(newer.id)
     return chosen + updates
-
-
-def share_a_name(one: str, other: str) -> bool:
-    """Whether two texts name the same one, written as a name in the middle of a sentence in at least
-    one of them: a sentence's first word is capitalised whatever it is ("Gick till gymmet.")."""
-    return bool(name_forms(one, openers=False) & name_forms(other)
-                or name_forms(one) & name_forms(other, openers=False))
 
 
 def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:
