@@ -9,7 +9,7 @@ import pytest
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.pieces import Pieces
-from brain_worker.retrieval import Retriever, _with_updates, without_common_words
+from brain_worker.retrieval import Retriever, _with_updates, names_of, without_common_words
 from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
@@ -516,27 +516,31 @@ FACTS = [  # id, note, days ago
 ]
 
 
+async def chats(tmp_path: Path, notes: list[tuple[str, str, int]], questions: tuple[str, ...]) -> dict[str, list[str]]:
+    """The ids a chat's model gets for each question, from a brain of `notes` (id, text, days ago)."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        vectors = await embedder.passages([text for _, text, _ in notes])
+        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": NOW - days * DAY})
+                                 for i, text, days in notes], vectors)
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        asked = {}
+        for question in questions:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            asked[question] = [hit.id for hit in reply.results]
+        return asked
+    finally:
+        embedder.close()
+
+
 async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(tmp_path: Path) -> None:
     """Found by a black-box pass: "Var bor jag?" got "Jag bor i Malmö" but not the newer "Vi har flyttat
     från Malmö till Umeå." (0.80), and "När fyller Lena år?" nothing (0.81): the model answered from
     the old fact, or had nothing on the person asked about."""
-    embedder = LocalEmbedder()
-    try:
-        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
-        vectors = await embedder.passages([text for _, text, _ in FACTS])
-        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": NOW - days * DAY})
-                                 for i, text, days in FACTS], vectors)
-        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
-
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        asked = {q: await chat(q) for q in ("Var bor jag?", "Where do I live?", "Var jobbar jag?",
-                                            "När fyller Lena år?", "Who is Lena?", "What is the capital of France?",
-                                            "Tell me a joke.", "What happened in Paris last week?")}
-    finally:
-        embedder.close()
+    asked = await chats(tmp_path, FACTS, ("Var bor jag?", "Where do I live?", "Var jobbar jag?", "När fyller Lena år?",
+                                          "Who is Lena?", "What is the capital of France?", "Tell me a joke.",
+                                          "What happened in Paris last week?"))
     assert asked["Var bor jag?"] == asked["Where do I live?"] == ["malmo", "umea"]  # the move right after the old fact
     assert asked["Var jobbar jag?"] == ["spotify", "klarna"]
     assert asked["När fyller Lena år?"] == ["lena"] and asked["Who is Lena?"] == ["lena"]
@@ -558,24 +562,10 @@ async def test_a_name_is_one_in_any_form_and_a_title_word_is_none(tmp_path: Path
     """Found by a black-box pass: "Eriks" (Swedish genitive) and "Volvon" (definite) did not name Erik
     and the Volvo, nor did a name opening the question; and a title's "My" or "Min" named every memory
     starting with it ("Can you recommend a podcast like My Favorite Murder?" got Erik's fishing)."""
-    embedder = LocalEmbedder()
-    try:
-        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
-        vectors = await embedder.passages([text for _, text, _ in NAMED])
-        await store.upsert("b", [StoredMemory(id=i, content=text, metadata={"lumia_created_at": NOW - days * DAY})
-                                 for i, text, days in NAMED], vectors)
-        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
-
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        asked = {q: await chat(q) for q in (
-            "Vad är Eriks största intresse?", "Vad är Olles största rädsla?",
-            "Erik fyller år i morgon, vad ska jag ge honom?", "Vilken färg har vår Volvo?",
-            "Can you recommend a podcast like My Favorite Murder?", "Vad handlar Min Kamp av Knausgård om?")}
-    finally:
-        embedder.close()
+    asked = await chats(tmp_path, NAMED, (
+        "Vad är Eriks största intresse?", "Vad är Olles största rädsla?",
+        "Erik fyller år i morgon, vad ska jag ge honom?", "Vilken färg har vår Volvo?",
+        "Can you recommend a podcast like My Favorite Murder?", "Vad handlar Min Kamp av Knausgård om?"))
     assert asked["Vad är Eriks största intresse?"] == ["erik"] and asked["Vad är Olles största rädsla?"] == ["olle"]
     assert asked["Erik fyller år i morgon, vad ska jag ge honom?"] == ["erik"]
     assert asked["Vilken färg har vår Volvo?"] == ["volvo", "sold"]  # sold since: right after it
@@ -607,5 +597,5 @@ def test_updates_come_after_every_memory_given_so_a_cut_drops_them_first() -> No
     chosen = [memory("a", "I work at Spotify as a developer.", 0.86, 90), memory("b", "My dog is Rex.", 0.85, 80),
               memory("c", "I like tea.", 0.84, 70)]
     newer = [memory("n1", "I quit Spotify last week.", 0.79, 5), memory("n2", "Spotify sent my last pay.", 0.78, 3)]
-    kept = _with_updates(chosen, [*chosen, *newer], lambda m: (m.score or 0.0) >= 0.775)
+    kept = _with_updates(chosen, [*chosen, *newer], lambda m: (m.score or 0.0) >= 0.775, lambda m: names_of(m.content))
     assert [m.id for m in kept] == ["a", "b", "c", "n1", "n2"]
