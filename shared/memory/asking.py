@@ -127,7 +127,7 @@ def tells_nothing(text: str) -> bool:
     if len(sentences) > 1 and KEEPING_WORDS & {w.lower() for w in _WORD.findall(text)}:
         return False  # asked to remember, and what follows is what to keep
     asked, greeted_only = False, True
-    for sentence in (s.strip() for s in _SENTENCE.findall(text)):
+    for sentence in sentences:
         said = [w.replace("’", "'") for w in _WORD.findall(sentence)]
         if not said:
             continue
@@ -252,17 +252,15 @@ def _tells_before_asking(sentence: str) -> bool:
     tandläkaren, vad ska jag ta med?", "Imorgon fyller jag 40, några tips?"; not one that supposes
     ("Om jag flyttar till Umeå, vad kostar det?") or asks."""
     clauses = [c for c in sentence.split(",") if _WORD.search(c)]
+    english = not SWEDISH_ONLY & {w.lower() for w in _WORD.findall(sentence)}  # "I" is "I", not "i" (in)
     for clause in clauses[:-1]:
         words = [w.lower() for w in _WORD.findall(clause)]
         opening = _opening(words)
         if opening in SUPPOSING or opening in ASKING_WORDS or opening in REQUEST_WORDS:
             continue
-        english_i = ("I" in _WORD.findall(clause) or "i" in words) \
-            and not SWEDISH_ONLY & {w.lower() for w in _WORD.findall(sentence)}
-        if {"jag", "vi", "we"} & set(words) or english_i or TELLING_CONTRACTIONS & set(words):
+        if {"jag", "vi", "we"} & set(words) or (english and "i" in words) or TELLING_CONTRACTIONS & set(words):
             return True
     return False
-
 
 
 # A question mostly names what it asks about by what the user told before ("what should I get
@@ -372,15 +370,9 @@ def _asks_of_a_time(sentence: str) -> bool:
 
 
 def _names_someone(text: str) -> bool:
-    return bool(names_in(text))
-
-
-def names_in(text: str) -> set[str]:
-    """The names, lowercased, other than a time's, after a sentence's first word: "What happened at
-    the Louvre last week?" names "louvre"."""
-    return {word.lower().removesuffix("'s").removesuffix("’s") for sentence in _SENTENCE.findall(text)
-            for word in _WORD.findall(sentence)[1:]
-            if word[0].isupper() and word != "I" and word.lower() not in TIME_NAMES}
+    """A name other than a time's after a sentence's first word: "What happened in Kyiv yesterday?"."""
+    return any(word[0].isupper() and word != "I" and word.lower() not in TIME_NAMES
+               for sentence in _SENTENCE.findall(text) for word in _WORD.findall(sentence)[1:])
 
 
 # Capitalised words that are no names wherever they stand: a sentence's first word is capitalised
