@@ -47,12 +47,16 @@ def _check_name(value: str) -> None:
         raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):  # tab, newline, NUL...
+    if _has_control(value):
         raise ValueError("must not contain control characters")
     if len(value) > MAX_BRAIN_CHARS:
         raise ValueError(f"must be at most {MAX_BRAIN_CHARS} characters")
     if len(value.encode()) > MAX_BRAIN_BYTES:
         raise ValueError(f"must be at most {MAX_BRAIN_BYTES} bytes as UTF-8")
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in value)  # tab, newline, NUL...
 
 
 def _valid_bus_brain(value: str) -> str:
@@ -66,7 +70,7 @@ def _valid_bus_brain(value: str) -> str:
     if not slash:
         _check_name(value)
         return value
-    if not user.strip() or user != user.strip() or any(unicodedata.category(ch) == "Cc" for ch in user):
+    if not user.strip() or user != user.strip() or _has_control(user):
         raise ValueError("the user id before '/' must be text without whitespace at its ends or control characters")
     try:
         _check_name(name)
