@@ -17,10 +17,10 @@ from pathlib import Path
 
 import jwt
 from fastapi import HTTPException
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from gateway.errors import invalid
-from shared.memory.brains import BrainId
+from shared.memory.brains import checked_brain
 from shared.settings import Settings
 
 PLACEHOLDERS = frozenset({
@@ -128,7 +128,7 @@ class Identity:
         if self.user_id is None:
             if brain is None:  # the default brain is the user's id, which must be a brain's name
                 try:
-                    _BRAIN_NAME.validate_python(user)
+                    checked_brain(user)
                 except ValidationError as exc:
                     reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
                     raise invalid(("body", "brain_id"), f"is needed: user '{user}' names no brain of its own "
@@ -141,9 +141,6 @@ class Identity:
         if self.user_id is None:
             return internal
         return internal.removeprefix(f"{self.user_id}{SEPARATOR}")
-
-
-_BRAIN_NAME = TypeAdapter(BrainId)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from nats.errors import Error as NatsError
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
@@ -33,7 +33,7 @@ from gateway.schemas import (
     QueryResponse,
 )
 from shared import subjects
-from shared.memory.brains import MAX_BRAIN_CHARS, BrainId
+from shared.memory.brains import MAX_BRAIN_CHARS, checked_brain
 from shared.memory.chunking import chunk_markdown, chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import ItemTooLarge, encoded, publish_items
@@ -174,9 +174,6 @@ def _content_type(header: str) -> tuple[str, str]:
     return media.strip().lower(), charset
 
 
-_BRAIN = TypeAdapter(BrainId)
-
-
 # Checked by _brain(), which says what is wrong; described here for the OpenAPI document.
 BrainName = Annotated[str, Path(description=f"1-{MAX_BRAIN_CHARS} characters (at most 256 bytes as UTF-8), "
                                             "without '/', control characters or whitespace at its ends")]
@@ -184,7 +181,7 @@ BrainName = Annotated[str, Path(description=f"1-{MAX_BRAIN_CHARS} characters (at
 
 def _brain(brain: str) -> str:
     try:
-        return _BRAIN.validate_python(brain)
+        return checked_brain(brain)
     except ValidationError as exc:
         raise invalid(("path", "brain"), f"{exc.errors()[0]['msg']} (1–{MAX_BRAIN_CHARS} characters, "
                                          "no '/', no '\\' and no control characters)", brain) from exc

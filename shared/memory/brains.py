@@ -9,7 +9,7 @@ import base64
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, TypeAdapter
 
 MAX_BRAIN_CHARS = 128
 MAX_BRAIN_BYTES = 256
@@ -91,6 +91,13 @@ BusBrain = Annotated[
     AfterValidator(_valid_bus_brain),
 ]
 """A brain in a bus message. The gateway checks names as users write them (`BrainId`)."""
+
+_BRAIN_ID = TypeAdapter(BrainId)
+
+
+def checked_brain(name: str) -> str:
+    """A brain's name as a user writes it, composed; pydantic's ValidationError says what is wrong."""
+    return _BRAIN_ID.validate_python(name)
 
 
 def brain_key(brain: str) -> str:
