@@ -20,6 +20,7 @@ from functools import partial
 
 import numpy as np
 
+from brain_worker.keywords import tokens
 from shared.memory.chunking import CHUNK_CHARS, chunk_text
 from shared.memory.embedder import Embedder
 from shared.memory.store import StoredMemory
@@ -119,3 +120,12 @@ class Pieces:
         while self._held > self._capacity and len(self._known) > 1:
             _, (_, evicted, _) = self._known.popitem(last=False)
             self._held -= len(evicted)
+
+
+def piece_by_words(content: str, question: str) -> str:
+    """The piece of a long memory sharing most words with the question: what a chat's model is given
+    of it while its pieces are not embedded yet. Given whole, a long memory or two took a chat's whole
+    room for memories, and every memory ranked below them was left out."""
+    asked = set(tokens(question))
+    pieces = chunk_text(content)
+    return max(pieces, key=lambda piece: len(asked.intersection(tokens(piece))))  # ties: the first

@@ -26,7 +26,7 @@ import numpy as np
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex
-from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces
+from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, piece_by_words
 from shared.memory import context
 from shared.memory.asking import (
     about_own_past,
@@ -80,13 +80,15 @@ class Finder(Protocol):
 
 class Retriever:
     def __init__(self, store: MemoryStore, embedder: Embedder, keywords: KeywordCache, min_score: float,
-                 clock: Callable[[], float] = time.time, zone: tzinfo = UTC) -> None:
+                 clock: Callable[[], float] = time.time, zone: tzinfo = UTC,
+                 pieces_wait: float | None = PIECES_WAIT) -> None:
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
         self.min_score = min_score
         self.directions = Directions()
         self.pieces = Pieces(embedder)
+        self.pieces_wait = pieces_wait  # None: as long as the pieces take
         self._clock = clock
         self.zone = zone  # the user's: where their days begin
 
@@ -231,9 +233,10 @@ class Retriever:
         raw, less_common = matrix @ asked, matrix @ searched
         long = [(i, m) for i, m in enumerate(found.values()) if len(m.content) > LONG_CHARS]
         long.sort(key=lambda pair: -less_common[pair[0]])  # the best-ranked first, should the budget run out
-        cut = await self.pieces.of(request.brain, [m for _, m in long], wait=PIECES_WAIT)
+        cut = await self.pieces.of(request.brain, [m for _, m in long], wait=self.pieces_wait)
         for (i, memory), known in zip(long, cut, strict=True):
-            if known is None:
+            if known is None:  # scored whole this time
+                memory.excerpt = piece_by_words(memory.content, request.question)
                 continue
             pieces, vectors = known
             by_piece = vectors @ asked

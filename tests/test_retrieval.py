@@ -380,13 +380,9 @@ class Counting:
         return await self.embedder.query(text)
 
 
-async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Path) -> None:
     """Found by a black-box pass: a fact at the end of a long note scored 0.815 (the mean of the
     note's windows), under the chat's threshold; alone in its piece it is 0.88."""
-    # The query cuts the pieces here; under the suite's load that took over the 1 s a query waits,
-    # which the next test covers, so this one waits for them.
-    monkeypatch.setattr("brain_worker.retrieval.PIECES_WAIT", None)
     embedder = Counting(LocalEmbedder())
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
@@ -396,7 +392,10 @@ async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Pa
                                  for i, text in (("long", long), ("short", short))], vectors)
         whole = float(sum(a * b for a, b in zip(vectors[0], await embedder.query("När fyller min dotter Elsa år?"),
                                                 strict=True)))
-        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)  # type: ignore[arg-type]
+        # The query cuts the pieces here; under the suite's load that took over the 1 s a query waits,
+        # which the next tests cover, so this one waits for them.
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0,  # type: ignore[arg-type]
+                              pieces_wait=None)
         asked = QueryRequest(brain="b", question="När fyller min dotter Elsa år?", n_results=2)
         first, again = await retriever.query(asked), await retriever.query(asked)
     finally:
@@ -407,6 +406,24 @@ async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Pa
     assert first.results[1].excerpt is None  # a short memory is its own best part
     assert embedder.passages_embedded == len(chunk_text(FILLER + ELSA))  # once: the second query reused them
     assert again.results[0] == hit
+
+
+async def test_a_long_memory_whose_pieces_are_not_ready_is_given_as_the_piece_sharing_most_words(
+        tmp_path: Path) -> None:
+    """Found by a black-box pass: while a long note's pieces were still being embedded, a chat was given
+    the note whole, and two such notes left no room for any other memory, even a short one."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        long = FILLER + ELSA + " " + FILLER
+        await store.upsert("b", [StoredMemory(id="long", content=long, metadata={"lumia_created_at": 1.0})],
+                           await embedder.passages([long]))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0, pieces_wait=0.0)
+        found = await retriever.query(QueryRequest(brain="b", question="När fyller min dotter Elsa år?"))
+    finally:
+        embedder.close()
+    [hit] = found.results
+    assert hit.excerpt is not None and ELSA in hit.excerpt and len(hit.excerpt) <= 1000 < len(long)
 
 
 async def test_the_pieces_one_query_embeds_are_bounded_and_the_rest_come_with_later_queries() -> None:
