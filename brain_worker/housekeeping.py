@@ -14,6 +14,7 @@ from shared.memory.messages import (
     DocumentInfo,
     ListReply,
     ListRequest,
+    MemoryHit,
     Persona,
     QueryRequest,
 )
@@ -71,8 +72,8 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]
         stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
         matches += [to_hit(stored[i]) for i in rest if i in stored]
-        matches += [h for h in found.results if h.id not in holding and (h.score or 0.0) >= retriever.min_score
-                    and not wordless(h.content)][: max(0, MAX_RESULTS - len(matches))]
+        matches += [h for h in found.results if h.id not in holding and _means(request.q, h, retriever.min_score)
+                    ][: max(0, MAX_RESULTS - len(matches))]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.
@@ -80,6 +81,14 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
     page = index.newest()[request.offset : request.offset + request.limit]
     stored = {m.id: m for m in await retriever.store.get(request.brain, ids=page)} if page else {}
     return ListReply(memories=[to_hit(stored[i]) for i in page if i in stored], total=len(index))
+
+
+def _means(q: str, hit: MemoryHit, min_score: float) -> bool:
+    """Whether a memory matches a search by meaning. Text without letters means nothing to e5: "(" or
+    "*" was near any note (0.83), so such a search finds only the memories holding it."""
+    if wordless(q):
+        return q.strip().casefold() in hit.content.casefold()
+    return (hit.score or 0.0) >= min_score and not wordless(hit.content)
 
 
 async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:

@@ -1,5 +1,7 @@
 """How a document is cut into chunks (shared/memory/chunking.py)."""
 
+import pytest
+
 from shared.memory.chunking import CHUNK_CHARS, chunk_markdown, chunk_text
 
 TOWNS = ("Åre", "Östersund", "Luleå")
@@ -47,3 +49,16 @@ def test_sibling_sections_never_share_a_chunk() -> None:
 def test_text_without_headings_is_chunked_as_plain_text() -> None:
     text = " ".join(f"Sentence number {i} is here." for i in range(200))
     assert chunk_markdown(text) == chunk_text(text)
+
+
+@pytest.mark.parametrize("sentence", ["日本語のテキストです。", "我们明天去北京看朋友！"])
+def test_text_without_spaces_is_cut_between_sentences(sentence: str) -> None:
+    """Found by a black-box pass: Japanese text was cut every 1,000 characters mid-word, ignoring "。"."""
+    chunks = chunk_text(sentence * 3000)
+    assert len(chunks) > 10
+    assert all(chunk.startswith(sentence[:3]) and chunk.endswith(sentence[-1]) for chunk in chunks)
+
+
+def test_a_chunk_ends_at_a_question_mark_as_at_a_full_stop() -> None:
+    chunks = chunk_text("Är det här en fråga? " * 3000)
+    assert len(chunks) > 10 and all(chunk.endswith("fråga?") for chunk in chunks)

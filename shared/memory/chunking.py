@@ -4,6 +4,16 @@ import re
 
 CHUNK_CHARS = 1000
 OVERLAP_CHARS = 200
+# A sentence's end: its mark, and after it a space (Latin scripts) or nothing (Chinese and Japanese
+# need none: cut by size alone, their chunks began mid-word).
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]")
+_BOUNDARY = re.compile(r"[ 。！？、，]")
+
+
+def _last_sentence_end(window: str) -> int:
+    """Where the last sentence of `window` ends (its mark), or -1."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(window)]
+    return ends[-1] if ends else -1
 
 
 def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
@@ -15,9 +25,9 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         end = min(start + size, len(text))
         if end < len(text):
             window = text[start:end]
-            cut = max(window.rfind("\n\n"), window.rfind(". "), window.rfind("\n"))
+            cut = max(window.rfind("\n\n"), _last_sentence_end(window), window.rfind("\n"))
             if cut < size // 2:
-                cut = window.rfind(" ")
+                cut = max(window.rfind(" "), window.rfind("、"), window.rfind("，"))
             if cut > size // 2:
                 end = start + cut + 1
         chunk = text[start:end].strip()
@@ -26,10 +36,11 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         if end >= len(text):
             break
         start = max(end - overlap, start + 1)
-        # Start the overlap at a word boundary.
-        space = text.find(" ", start, end)
-        if space != -1 and space - start < overlap // 2:
-            start = space + 1
+        # Start the overlap at a word boundary (in Chinese or Japanese, written without spaces, after a
+        # sentence's or clause's end).
+        boundary = _BOUNDARY.search(text, start, end)
+        if boundary is not None and boundary.start() - start < overlap // 2:
+            start = boundary.start() + 1
     return chunks
 
 
