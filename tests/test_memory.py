@@ -1,5 +1,8 @@
 """Personal memory across the real bus, real JetStream, embedded Chroma and the bundled embedder."""
 
+import os
+import subprocess
+import sys
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -401,9 +404,14 @@ def test_an_unknown_time_zone_is_refused_naming_the_setting() -> None:
         Settings(LUMIA_TIMEZONE="Europe/Stokholm")
 
 
-def test_a_machine_zone_no_one_knows_is_utc_not_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Nowhere/Atlantis")
-    assert Settings(LUMIA_TIMEZONE="").zone.utcoffset(datetime.now(UTC)) == timedelta(0)
+def test_a_machine_zone_no_one_knows_is_utc_not_a_failure() -> None:
+    # In a process of its own: tzlocal keeps the first zone it finds for the process, so in the
+    # suite's this machine's own (UTC here) would be read, whatever the fallback did.
+    shown = subprocess.run(
+        [sys.executable, "-c", "from shared.settings import Settings; print(Settings(LUMIA_TIMEZONE='').zone)"],
+        env={**os.environ, "TZ": "Nowhere/Atlantis"}, capture_output=True, text=True, timeout=60, check=True)
+    assert shown.stdout.strip() == "UTC"
+    assert "the machine's time zone is unknown" in shown.stderr
 
 
 def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: Stack) -> None:

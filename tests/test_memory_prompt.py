@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from shared.settings import Settings
 from tests.fake_ollama import FakeOllama
 from tests.harness import Stack, wait_until
 from tests.test_memory import brain, ingest, say, stats, system_prompt_sent
@@ -25,7 +26,7 @@ def test_a_chat_reports_only_the_memories_that_fit_the_window(make_stack: Callab
         found = client.post("/query", json={"customer_id": name, "question": question, "n_results": 5}).json()
         reply = client.post("/memory/chat", json={"user_id": name, "message": question}).json()
     prompt = system_prompt_sent(fake_ollama, question)
-    relevant = [hit for hit in found["results"] if hit["score"] >= 0.825]
+    relevant = [hit for hit in found["results"] if hit["score"] >= Settings().memory_min_score]
     used = reply["memories_used"]
     assert len(relevant) > len(used) >= 1  # the window held some of them, not all
     sent = [text for text in VEGA if text in prompt]
