@@ -30,13 +30,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/ttft.py
 
 # The bus API as AsyncAPI documents, generated from the workers' code (nothing is
-# connected; CHROMA_URL only lets the ingest_worker app be built on its own). A fixed hash
-# seed: the channels' order follows Python's set order, and changed on every run.
+# connected; CHROMA_URL only lets the ingest_worker app be built on its own), then put in name
+# order: FastStream's follows memory addresses, and changed from run to run.
 docs: $(STAMP)
 	for w in llm brain ingest tools; do \
-		PYTHONHASHSEED=0 CHROMA_URL=$${CHROMA_URL:-http://127.0.0.1:8001} $(BIN)/faststream docs gen $${w}_worker.app:create_app \
+		CHROMA_URL=$${CHROMA_URL:-http://127.0.0.1:8001} $(BIN)/faststream docs gen $${w}_worker.app:create_app \
 			--factory --yaml -o docs/asyncapi/$${w}_worker.yaml; \
 	done
+	$(BIN)/python docs/asyncapi/order.py docs/asyncapi/*_worker.yaml
 
 clean:
 	rm -rf $(VENV)

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -105,18 +106,30 @@ async def connect(url: str, name: str, on_lost: Callable[[], None] | None = None
     return client
 
 
+def beat_every(asked: str) -> float:
+    """The seconds between progress beats a request's PROGRESS_HEADER asks for (see subjects)."""
+    try:
+        every = float(asked)
+    except ValueError:
+        return subjects.PROGRESS_BEAT
+    if not math.isfinite(every):
+        return subjects.PROGRESS_BEAT
+    return min(max(every, subjects.MIN_PROGRESS_BEAT), subjects.PROGRESS_BEAT)
+
+
 @asynccontextmanager
-async def beats(nc: Client, reply: str | None) -> AsyncIterator[None]:
-    """Progress beats (subjects.PROGRESS_HEADER) on `reply` while the block runs; none without one."""
+async def beats(nc: Client, reply: str | None, every: float = subjects.PROGRESS_BEAT) -> AsyncIterator[None]:
+    """Progress beats (subjects.PROGRESS_HEADER) on `reply` every `every` s while the block runs; none
+    without a reply subject."""
     if reply is None:
         yield
         return
 
     async def beat() -> None:
         while True:
-            await asyncio.sleep(subjects.PROGRESS_BEAT)
+            await asyncio.sleep(every)
             try:
-                await nc.publish(reply, b"", headers={subjects.PROGRESS_HEADER: "1"})
+                await nc.publish(reply, b"", headers={subjects.PROGRESS_HEADER: f"{every:g}"})
             except NatsError as exc:  # the asker will hear no more: its own wait tells it
                 log.warning("could not send a progress beat to %s: %s", reply, exc)
                 return

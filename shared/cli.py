@@ -24,6 +24,8 @@ from shared.messages import describe_validation_error
 from shared.settings import get_settings
 
 SILENCE = 6 * subjects.PROGRESS_BEAT  # without a beat for this long, the worker doing the reindex is gone
+BEATS_PER_SILENCE = 6  # beats asked for within --silence: a late one or two is not a death
+MIN_SILENCE = BEATS_PER_SILENCE * subjects.MIN_PROGRESS_BEAT
 
 
 class Failed(Exception):
@@ -88,7 +90,8 @@ async def _ask_with_progress(nc: Client, request: bytes, silence: float) -> Msg:
     inbox = nc.new_inbox()
     answers = await nc.subscribe(inbox)
     try:
-        await nc.publish(subjects.BRAIN_REINDEX, request, reply=inbox, headers={subjects.PROGRESS_HEADER: "1"})
+        every = min(silence / BEATS_PER_SILENCE, subjects.PROGRESS_BEAT)
+        await nc.publish(subjects.BRAIN_REINDEX, request, reply=inbox, headers={subjects.PROGRESS_HEADER: f"{every:g}"})
         while True:
             try:
                 msg = await answers.next_msg(timeout=silence)
@@ -96,7 +99,7 @@ async def _ask_with_progress(nc: Client, request: bytes, silence: float) -> Msg:
                 raise NatsTimeout from exc
             if is_no_responders(msg):
                 raise NoRespondersError
-            if (msg.headers or {}).get(subjects.PROGRESS_HEADER) != "1":
+            if subjects.PROGRESS_HEADER not in (msg.headers or {}):
                 return msg
     finally:
         await answers.unsubscribe()
@@ -110,13 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     reindex_cmd.add_argument("brain")
     reindex_cmd.add_argument("--silence", type=float, default=SILENCE, metavar="SECONDS",
                              help=f"give up after this long without a sign of the brain_worker doing it "
-                                  f"(default {SILENCE:g}; it shows one every {subjects.PROGRESS_BEAT:g} s)")
+                                  f"(default {SILENCE:g}; it is asked to show one {BEATS_PER_SILENCE} times as often, "
+                                  f"at least every {subjects.PROGRESS_BEAT:g} s)")
     args = parser.parse_args(argv)
     nats_url = args.nats or get_settings().nats_servers
     try:
-        if args.silence <= subjects.PROGRESS_BEAT:
-            raise Failed(f"--silence must be more than {subjects.PROGRESS_BEAT:g} s, how often the brain_worker "
-                         "shows it is still at work")
+        if not args.silence >= MIN_SILENCE:
+            raise Failed(f"--silence must be at least {MIN_SILENCE:g} s: the brain_worker shows it is still at work "
+                         f"at most every {subjects.MIN_PROGRESS_BEAT:g} s")
         return asyncio.run(reindex(nats_url, args.brain, args.silence))
     except Failed as exc:
         print(f"lumia: {exc}", file=sys.stderr)

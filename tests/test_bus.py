@@ -11,9 +11,11 @@ import uuid
 from collections.abc import Callable
 
 import nats
+import pytest
 from nats.aio.client import Client
 
-from shared import subjects
+from shared import cli, subjects
+from shared.bus import beat_every
 from shared.memory.brains import brain_key
 from shared.memory.messages import MemoryItem
 from shared.messages import ChatEvent, ChatRequest
@@ -169,3 +171,15 @@ async def test_a_chat_with_a_memory_filter_the_store_refuses_is_a_bad_request(lu
         await nc.drain()
     assert [e.type for e in events] == ["error"]
     assert events[0].code == "bad_request" and (events[0].error or "").startswith("memory_where: ")
+
+
+@pytest.mark.parametrize(("asked", "every"), [("0.2", 0.2), ("1", 1.0), ("5", 5.0), ("600", subjects.PROGRESS_BEAT),
+                                              ("0", subjects.MIN_PROGRESS_BEAT), ("nan", subjects.PROGRESS_BEAT),
+                                              ("yes", subjects.PROGRESS_BEAT), ("", subjects.PROGRESS_BEAT)])
+def test_a_reindex_is_beaten_for_as_often_as_asked_within_bounds(asked: str, every: float) -> None:
+    assert beat_every(asked) == every
+
+
+def test_a_silence_shorter_than_the_quickest_beats_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--nats", "nats://127.0.0.1:1", "reindex", "b", "--silence", "0.1"]) == 1
+    assert "--silence must be at least 0.3 s" in capsys.readouterr().err
