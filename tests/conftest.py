@@ -93,5 +93,5 @@ def make_stack(fake_ollama: FakeOllama, tmp_path: Path) -> Iterator[Callable[...
 
     yield make
     for stack, server in made:
-        stack.stop()
+        stack.stop(graceful=False)
         server.stop()

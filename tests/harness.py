@@ -120,12 +120,13 @@ class Stack:
             raise
         return started
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
         """After a test: a graceful stop is tested where it matters, here it would only cost time
-        (a brain_worker finishes the batch in hand first). All are told at once, then waited for."""
+        (a brain_worker finishes the batch in hand first). All are told at once, then waited for;
+        not graceful, they are killed: a private stack whose data nobody reads again."""
         for component in self.components:
             if component.proc.poll() is None:
-                component.proc.terminate()
+                component.proc.terminate() if graceful else component.proc.kill()
         deadline = time.monotonic() + 3
         for component in self.components:
             component.stop(wait=max(0.0, deadline - time.monotonic()), signalled=True)

@@ -98,6 +98,25 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     proc, port, log = launch(tmp_path, fake_ollama)
     children = children_of(proc.pid)
     assert len(children) == 5  # nats-server, gateway, llm, brain (with ingestion), tools
+    data = tmp_path / "data"
+    if sig == signal.SIGINT:
+        _serves_as_documented(tmp_path, fake_ollama, port, log)
+    else:  # checked once, with the other signal: here only that Lumia is up when stopped
+        refused = httpx.post(f"http://127.0.0.1:{port}/memory/chat", json={"message": "hej"}, timeout=30)
+        assert refused.status_code == 401 and (data / "nats_port").exists()
+
+    proc.send_signal(sig)
+    assert proc.wait(60) == 0
+    assert not [pid for pid in children if alive(pid)]
+    output = log.read_text()
+    assert output.count("FastStream app shut down gracefully") == 3
+    assert "Application shutdown complete" in output
+    assert not (data / "nats_port").exists() and not (data / "nats_pid").exists()  # a later `lumia` finds no port
+    # ...and sends the token to no server: another may listen on 4222 now.
+    assert Settings(LUMIA_DATA_DIR=str(data), NATS_URL="").nats_servers == "nats://127.0.0.1:4222"
+
+
+def _serves_as_documented(tmp_path: Path, fake_ollama: FakeOllama, port: int, log: Path) -> None:
     # `make up` runs with accounts (LUMIA_AUTH=required by default): register, log in, chat.
     base = f"http://127.0.0.1:{port}"
     account = {"username": "anna", "password": "a long enough password"}
@@ -139,16 +158,6 @@ def test_up_serves_chat_and_a_signal_stops_everything(tmp_path: Path, fake_ollam
     assert (data / "nats_port").read_text() == str(nats_port)
     assert httpx.post(f"{base}/memory/chat", json={"message": "hej"}, timeout=30,
                       headers={"Authorization": f"Bearer {token_of_anna}"}).status_code == 200
-
-    proc.send_signal(sig)
-    assert proc.wait(60) == 0
-    assert not [pid for pid in children if alive(pid)]
-    output = log.read_text()
-    assert output.count("FastStream app shut down gracefully") == 3
-    assert "Application shutdown complete" in output
-    assert not (data / "nats_port").exists() and not (data / "nats_pid").exists()  # a later `lumia` finds no port
-    # ...and sends the token to no server: another may listen on 4222 now.
-    assert Settings(LUMIA_DATA_DIR=str(data), NATS_URL="").nats_servers == "nats://127.0.0.1:4222"
 
 
 def test_up_uses_a_reachable_nats_url_instead_of_embedding(
