@@ -108,7 +108,7 @@ def check_deadline(request: BrainRequest | DeleteRequest | DocumentDeleteRequest
 
 def _answer_with(code: BrainErrorCode) -> Callable[[Exception], Awaitable[BrainError]]:
     async def answer(exc: Exception) -> BrainError:
-        return BrainError(error=str(exc), code=code)
+        return BrainError(error=str(exc), code=code, field="where" if isinstance(exc, BadFilter) else None)
     return answer
 
 

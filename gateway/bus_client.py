@@ -41,9 +41,9 @@ async def ask(nc: Client, subject: str, request: BaseModel, reply_type: type[T],
     except NatsError as exc:
         raise HTTPException(503, f"The message bus (NATS) is not available: {exc!s}") from exc
     data = json.loads(reply.data)
-    if isinstance(data, dict) and set(data) == {"error", "code"}:
+    if isinstance(data, dict) and {"error", "code"} <= set(data) <= {"error", "code", "field"}:
         error = BrainError.model_validate(data)
         if error.code == "bad_request":  # the same shape as every other 422
-            raise invalid(("body",), error.error)
+            raise invalid(("body", error.field) if error.field else ("body",), error.error)
         raise HTTPException(_STATUS[error.code], error.error)
     return reply_type.model_validate(data)

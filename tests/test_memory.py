@@ -538,6 +538,7 @@ def test_ingested_metadata_comes_back_from_queries(lumia: Stack) -> None:
                                               "where": {"topic": "work", "priority": 2}})
     assert refused.status_code == 422, refused.text
     assert "where is not a valid Chroma metadata filter" in refused.text and "$and" in refused.text
+    assert refused.json()["detail"][0]["loc"] == ["body", "where"]
     [hit] = found["results"]
     assert hit["metadata"]["topic"] == "work" and hit["metadata"]["priority"] == 2
     assert 0 < hit["score"] <= 1

@@ -324,3 +324,4 @@ class BrainError(BaseModel):
 
     error: str
     code: BrainErrorCode
+    field: str | None = Field(default=None, description="The request's field at fault, for a bad_request about one")
