@@ -17,9 +17,9 @@ Consumes (request/reply, queue `brain`)
   document of that source, at once, also chunks still queued (a mark); waits as a delete does only
   to learn whether a document with nothing stored yet exists; `deadline` as for a delete.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder); a
-  request with the header `Lumia-Progress: <seconds>` also gets an empty message with that header on
-  its reply subject every so many seconds (at most PROGRESS_BEAT, 5) while the work goes on, so that
-  its asker can tell a long reindex from a worker that died.
+  request with the header `Lumia-Progress: 1` also gets an empty message with that header on its reply
+  subject every PROGRESS_BEAT (5) seconds, or as often as `Lumia-Progress-Every` asks, while the work
+  goes on, so that its asker can tell a long reindex from a worker that died.
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,
   `store_error` why the memory store cannot be reached.
@@ -262,9 +262,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
     async def on_reindex(request: BrainRequest, raw: NatsMessage, runtime: MemoryRuntime = Context("memory_runtime"),
                          retriever: Retriever = Context()) -> ReindexReply:
-        asked = (raw.headers or {}).get(subjects.PROGRESS_HEADER)
-        beating = asked is not None and bool(raw.reply_to)
-        async with beats(runtime.nc, raw.reply_to if beating else None, beat_every(asked or "")):
+        headers = raw.headers or {}
+        beating = headers.get(subjects.PROGRESS_HEADER) == "1" and bool(raw.reply_to)
+        every = beat_every(headers.get(subjects.PROGRESS_EVERY_HEADER))
+        async with beats(runtime.nc, raw.reply_to if beating else None, every):
             count = await reindex(runtime.store, runtime.embedder, request.brain)
             keywords.drop(request.brain)
             retriever.directions.drop(request.brain)  # the same count, new vectors: the mean is stale

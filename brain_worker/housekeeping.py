@@ -1,6 +1,7 @@
 """Stats, listing, forgetting and re-embedding a brain, broker-free."""
 
 import asyncio
+import re
 
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
@@ -53,7 +54,17 @@ async def list_brains(store: MemoryStore, prefix: str) -> list[BrainInfo]:
     return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True) if count]
 
 
+_WORD = re.compile(r"\w")
+
+
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:
+    if request.q and not _WORD.search(request.q):
+        # Signs mean nothing to e5 ("(" or "*" was near any note, 0.83), and the keyword index holds
+        # words and numbers only: such a search lists what holds it, as written, newest first.
+        holders = await retriever.store.get(request.brain, containing=request.q.strip(), with_content=False)
+        holders.sort(key=lambda m: -float(m.metadata.get(CREATED_AT, 0)))
+        newest = [m.id for m in holders[:MAX_RESULTS]]
+        return ListReply(memories=await _page(retriever, request, newest), total=len(newest))
     if request.q:
         # Always the full depth: the ranking and `total` must not depend on which page is asked for.
         found = await retriever.query(QueryRequest(brain=request.brain, question=request.q, n_results=MAX_RESULTS))
@@ -72,23 +83,20 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]
         stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
         matches += [to_hit(stored[i]) for i in rest if i in stored]
-        matches += [h for h in found.results if h.id not in holding and _means(request.q, h, retriever.min_score)
-                    ][: max(0, MAX_RESULTS - len(matches))]
+        matches += [h for h in found.results if h.id not in holding and (h.score or 0.0) >= retriever.min_score
+                    and not wordless(h.content)][: max(0, MAX_RESULTS - len(matches))]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.
     index = await retriever.keyword_index(request.brain)
-    page = index.newest()[request.offset : request.offset + request.limit]
+    return ListReply(memories=await _page(retriever, request, index.newest()), total=len(index))
+
+
+async def _page(retriever: Retriever, request: ListRequest, ids: list[str]) -> list[MemoryHit]:
+    """The page of `ids` the request asks for, read from the store."""
+    page = ids[request.offset : request.offset + request.limit]
     stored = {m.id: m for m in await retriever.store.get(request.brain, ids=page)} if page else {}
-    return ListReply(memories=[to_hit(stored[i]) for i in page if i in stored], total=len(index))
-
-
-def _means(q: str, hit: MemoryHit, min_score: float) -> bool:
-    """Whether a memory matches a search by meaning. Text without letters means nothing to e5: "(" or
-    "*" was near any note (0.83), so such a search finds only the memories holding it."""
-    if wordless(q):
-        return q.strip().casefold() in hit.content.casefold()
-    return (hit.score or 0.0) >= min_score and not wordless(hit.content)
+    return [to_hit(stored[i]) for i in page if i in stored]
 
 
 async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:

@@ -23,9 +23,9 @@ from shared.memory.messages import BrainError, BrainRequest, ReindexReply
 from shared.messages import describe_validation_error
 from shared.settings import get_settings
 
-SILENCE = 6 * subjects.PROGRESS_BEAT  # without a beat for this long, the worker doing the reindex is gone
 BEATS_PER_SILENCE = 6  # beats asked for within --silence: a late one or two is not a death
-MIN_SILENCE = BEATS_PER_SILENCE * subjects.MIN_PROGRESS_BEAT
+SILENCE = BEATS_PER_SILENCE * subjects.PROGRESS_BEAT  # without a beat for this long, the worker is gone
+MIN_SILENCE = 0.3  # BEATS_PER_SILENCE beats at the quickest a worker sends them
 
 
 class Failed(Exception):
@@ -90,8 +90,9 @@ async def _ask_with_progress(nc: Client, request: bytes, silence: float) -> Msg:
     inbox = nc.new_inbox()
     answers = await nc.subscribe(inbox)
     try:
-        every = min(silence / BEATS_PER_SILENCE, subjects.PROGRESS_BEAT)
-        await nc.publish(subjects.BRAIN_REINDEX, request, reply=inbox, headers={subjects.PROGRESS_HEADER: f"{every:g}"})
+        # Also "1" alone, which a brain_worker of before understands: a beat every 5 s.
+        headers = {subjects.PROGRESS_HEADER: "1", subjects.PROGRESS_EVERY_HEADER: f"{silence / BEATS_PER_SILENCE:g}"}
+        await nc.publish(subjects.BRAIN_REINDEX, request, reply=inbox, headers=headers)
         while True:
             try:
                 msg = await answers.next_msg(timeout=silence)
@@ -99,7 +100,7 @@ async def _ask_with_progress(nc: Client, request: bytes, silence: float) -> Msg:
                 raise NatsTimeout from exc
             if is_no_responders(msg):
                 raise NoRespondersError
-            if subjects.PROGRESS_HEADER not in (msg.headers or {}):
+            if (msg.headers or {}).get(subjects.PROGRESS_HEADER) != "1":
                 return msg
     finally:
         await answers.unsubscribe()
@@ -113,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     reindex_cmd.add_argument("brain")
     reindex_cmd.add_argument("--silence", type=float, default=SILENCE, metavar="SECONDS",
                              help=f"give up after this long without a sign of the brain_worker doing it "
-                                  f"(default {SILENCE:g}; it is asked to show one {BEATS_PER_SILENCE} times as often, "
-                                  f"at least every {subjects.PROGRESS_BEAT:g} s)")
+                                  f"(default {SILENCE:g}; it is asked to show one {BEATS_PER_SILENCE} times within it, "
+                                  f"and shows one at least every {subjects.PROGRESS_BEAT:g} s)")
     args = parser.parse_args(argv)
     nats_url = args.nats or get_settings().nats_servers
     try:

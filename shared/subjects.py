@@ -78,9 +78,12 @@ def brain_changed(brain_key: str) -> str:
     return f"{BRAIN_CHANGED_PREFIX}.{brain_key}"
 BRAIN_REINDEX: Final = "lumia.brain.reindex"
 PROGRESS_HEADER: Final = "Lumia-Progress"
-"""A reindex request with this header also gets, until its reply, an empty message carrying it every
-so many seconds as the header's value says (at most PROGRESS_BEAT, which is also what a value that is
-no number gets, and at least MIN_PROGRESS_BEAT): its asker tells a long reindex from a worker that died."""
+"""A reindex request with this header set to "1" also gets, until its reply, an empty message carrying
+it every PROGRESS_BEAT seconds, or as often as PROGRESS_EVERY_HEADER asks (seconds, at least
+MIN_PROGRESS_BEAT; a value that is no number is PROGRESS_BEAT): its asker tells a long reindex from a
+worker that died. Two headers, so that workers and askers of before, which know only the first, still
+understand each other."""
+PROGRESS_EVERY_HEADER: Final = "Lumia-Progress-Every"
 PROGRESS_BEAT: Final = 5.0
 MIN_PROGRESS_BEAT: Final = 0.05
 

@@ -17,7 +17,7 @@ from nats.aio.client import Client
 from shared import cli, subjects
 from shared.bus import beat_every
 from shared.memory.brains import brain_key
-from shared.memory.messages import MemoryItem
+from shared.memory.messages import BrainError, MemoryItem
 from shared.messages import ChatEvent, ChatRequest
 from tests.fake_ollama import FakeOllama
 from tests.harness import ROOT, Stack, wait_until
@@ -183,3 +183,12 @@ def test_a_reindex_is_beaten_for_as_often_as_asked_within_bounds(asked: str, eve
 def test_a_silence_shorter_than_the_quickest_beats_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--nats", "nats://127.0.0.1:1", "reindex", "b", "--silence", "0.1"]) == 1
     assert "--silence must be at least 0.3 s" in capsys.readouterr().err
+    assert cli.main(["--nats", "nats://127.0.0.1:1", "reindex", "b", "--silence", "0.3"]) == 1
+    assert "cannot reach NATS" in capsys.readouterr().err  # the least allowed is allowed
+
+
+def test_a_brain_error_names_a_field_only_when_one_is_at_fault() -> None:
+    """A gateway of before reads a reply of exactly {error, code} as a refusal."""
+    assert json.loads(BrainError(error="down", code="unavailable").model_dump_json()) == {"error": "down",
+                                                                                          "code": "unavailable"}
+    assert BrainError(error="bad", code="bad_request", field="where").model_dump()["field"] == "where"

@@ -62,3 +62,9 @@ def test_text_without_spaces_is_cut_between_sentences(sentence: str) -> None:
 def test_a_chunk_ends_at_a_question_mark_as_at_a_full_stop() -> None:
     chunks = chunk_text("Är det här en fråga? " * 3000)
     assert len(chunks) > 10 and all(chunk.endswith("fråga?") for chunk in chunks)
+
+
+def test_a_question_quoted_in_japanese_is_no_sentence_end() -> None:
+    sentence = "「今日は雨ですか？」と彼は聞いた。"
+    chunks = chunk_text(sentence * 400)
+    assert len(chunks) > 3 and all(c.startswith("「") and c.endswith("聞いた。") for c in chunks)

@@ -34,7 +34,7 @@ from gateway.schemas import (
 )
 from shared import subjects
 from shared.memory.brains import MAX_BRAIN_CHARS, checked_brain
-from shared.memory.chunking import chunk_markdown, chunk_text
+from shared.memory.chunking import CHUNKING, chunk_markdown, chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import ItemTooLarge, encoded, publish_items
 from shared.memory.messages import (
@@ -369,7 +369,9 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     internal = caller.brain(_brain(brain))
     # The same text under the same source is the same document (uploading it again changes
     # nothing); new text is a new version, and storing it drops the chunks of the one before.
-    document = hashlib.sha256(f"{internal}\x00{source}\x00{text}".encode()).hexdigest()[:32]
+    # Also a new version when chunks are cut otherwise than before (CHUNKING): kept under the same
+    # ids, chunks cut anew would be taken for copies of the old and dropped, and the old ones stay.
+    document = hashlib.sha256(f"{internal}\x00{source}\x00{text}\x00{CHUNKING}".encode()).hexdigest()[:32]
     items = [
         _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}), UTC,
               kind="document", memory_id=f"doc_{document}_{n}")

@@ -4,16 +4,19 @@ import re
 
 CHUNK_CHARS = 1000
 OVERLAP_CHARS = 200
-# A sentence's end: its mark, and after it a space (Latin scripts) or nothing (Chinese and Japanese
-# need none: cut by size alone, their chunks began mid-word).
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]")
-_BOUNDARY = re.compile(r"[ 。！？、，]")
+CHUNKING = 2  # raised whenever chunks are cut otherwise: a document uploaded again is then cut anew
+# The text up to its last sentence end: a mark, with any closing quotes, and a space after it (Latin
+# scripts), or a mark with no closing quote after it (Chinese and Japanese, written without spaces: cut
+# by size alone, their chunks began mid-word; 「…ですか？」と聞いた。 ends at 。). Greedy, so one
+# match from the end, not a scan of every sentence.
+_LAST_SENTENCE = re.compile(r"(?s:.*)(?:[.!?][\"'”’)\]]*(?=\s)|[。！？](?![」』”’）]))")
+_BOUNDARY = re.compile(r"[ 、，]|[。！？](?![」』”’）])")
 
 
 def _last_sentence_end(window: str) -> int:
-    """Where the last sentence of `window` ends (its mark), or -1."""
-    ends = [m.start() for m in _SENTENCE_END.finditer(window)]
-    return ends[-1] if ends else -1
+    """Where the last sentence of `window` ends (its last character), or -1."""
+    found = _LAST_SENTENCE.match(window)
+    return found.end() - 1 if found else -1
 
 
 def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
@@ -40,7 +43,7 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         # sentence's or clause's end).
         boundary = _BOUNDARY.search(text, start, end)
         if boundary is not None and boundary.start() - start < overlap // 2:
-            start = boundary.start() + 1
+            start = boundary.end()
     return chunks
 
 

@@ -5,7 +5,17 @@ import unicodedata
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
@@ -325,3 +335,12 @@ class BrainError(BaseModel):
     error: str
     code: BrainErrorCode
     field: str | None = Field(default=None, description="The request's field at fault, for a bad_request about one")
+
+    @model_serializer(mode="wrap")
+    def _no_empty_field(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A gateway of before reads a reply of exactly {error, code} as a refusal: with "field": null
+        # it took one for an empty answer, "no memories" instead of "the store is down".
+        data: dict[str, Any] = handler(self)
+        if data.get("field") is None:
+            data.pop("field", None)
+        return data

@@ -325,13 +325,15 @@ class MemoryStore:
     async def get(
         self, brain: str, ids: list[str] | None = None, where: dict[str, Any] | None = None,
         offset: int | None = None, limit: int | None = None, with_vectors: bool = False, with_content: bool = True,
+        containing: str | None = None,
     ) -> list[StoredMemory]:
         """`with_content=False`: ids and metadata only (content ""), for what needs no text, such as
-        the chunks of a large document."""
+        the chunks of a large document. `containing`: only memories holding that text, as written."""
         def get(collection: Collection) -> list[StoredMemory]:
             include: list[Any] = [*(["documents"] if with_content else []), "metadatas",
                                   *(["embeddings"] if with_vectors else [])]
-            found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include)
+            found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include,
+                                   where_document={"$contains": containing} if containing else None)
             vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
             contents = found["documents"] if with_content else None
             return [
