@@ -20,9 +20,9 @@ from functools import partial
 
 import numpy as np
 
-from brain_worker.keywords import tokens
 from shared.memory.chunking import CHUNK_CHARS, chunk_text
 from shared.memory.embedder import Embedder
+from shared.memory.overlap import most_shared
 from shared.memory.store import StoredMemory
 
 log = logging.getLogger("lumia.brain.pieces")
@@ -126,6 +126,5 @@ def piece_by_words(content: str, question: str) -> str:
     """The piece of a long memory sharing most words with the question: what a chat's model is given
     of it while its pieces are not embedded yet. Given whole, a long memory or two took a chat's whole
     room for memories, and every memory ranked below them was left out."""
-    asked = set(tokens(question))
     pieces = chunk_text(content)
-    return max(pieces, key=lambda piece: len(asked.intersection(tokens(piece))))  # ties: the first
+    return pieces[most_shared(question, pieces) or 0]

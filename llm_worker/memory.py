@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from shared import subjects
 from shared.memory.jetstream import ItemTooLarge, publish_items
 from shared.memory.messages import BrainError, MemoryHit, MemoryItem, QueryReply, QueryRequest
+from shared.memory.overlap import most_shared
 from shared.messages import ChatRequest, MemoryRef, describe_validation_error
 
 log = logging.getLogger("lumia.llm.memory")
@@ -33,7 +34,6 @@ class Recollection:
 
 
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
-_WORD = re.compile(r"\w{3,}")
 
 
 def snippet(memory: MemoryHit, question: str) -> str:
@@ -42,13 +42,9 @@ def snippet(memory: MemoryHit, question: str) -> str:
     the best piece may be its last sentence ("Min dotter Elsa fyller år den 12 maj.")."""
     if memory.excerpt is None:
         return memory.content[:SNIPPET_CHARS]
-    asked = {w.lower() for w in _WORD.findall(question)}
-
-    def shared(sentence: re.Match[str]) -> int:
-        return len(asked & {w.lower() for w in _WORD.findall(sentence.group())})
-
-    best = max(_SENTENCE.finditer(memory.excerpt), key=shared, default=None)
-    start = best.start() if best is not None and shared(best) else 0
+    sentences = list(_SENTENCE.finditer(memory.excerpt))
+    best = most_shared(question, [sentence.group() for sentence in sentences])
+    start = sentences[best].start() if best is not None else 0
     return memory.excerpt[start:].lstrip()[:SNIPPET_CHARS]
 
 

@@ -22,6 +22,7 @@ from shared.memory.chunking import chunk_text
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import QueryRequest
+from shared.memory.overlap import most_shared
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 
 
@@ -616,3 +617,10 @@ def test_updates_come_after_every_memory_given_so_a_cut_drops_them_first() -> No
     newer = [memory("n1", "I quit Spotify last week.", 0.79, 5), memory("n2", "Spotify sent my last pay.", 0.78, 3)]
     kept = _with_updates(chosen, [*chosen, *newer], lambda m: (m.score or 0.0) >= 0.775, lambda m: names_of(m.content))
     assert [m.id for m in kept] == ["a", "b", "c", "n1", "n2"]
+
+
+def test_the_text_sharing_most_words_with_a_question_is_chosen_and_none_when_none_shares_any() -> None:
+    texts = ["Idag drack jag kaffe.", "Min dotter Elsa fyller år den 12 maj.", "Elsa var sjuk."]
+    assert most_shared("När fyller min dotter Elsa år?", texts) == 1
+    assert most_shared("What is the weather like?", texts) is None
+    assert most_shared("Elsa", ["Elsa var sjuk.", "Elsa fyller år."]) == 0  # the first of equals
