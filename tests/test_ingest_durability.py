@@ -247,14 +247,14 @@ def test_a_long_reindex_is_waited_for_and_a_worker_dying_in_it_is_told_at_once(
 
     def reindex() -> subprocess.Popen[str]:
         return subprocess.Popen([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
-                                 "reindex", "slow", "--silence", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "reindex", "slow", "--silence", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
 
     fake_ollama.behaviour.embed_held = True
     waited = reindex()
     assert wait_until(lambda: fake_ollama.record.embeds_held >= 1)
-    # Held past the silence allowed: the beats (every 0.33 s) keep the command waiting.
-    assert waited.poll() is None and not wait_until(lambda: waited.poll() is not None, timeout=3)
+    # Held past the silence allowed: the beats (every 0.5 s) keep the command waiting.
+    assert waited.poll() is None and not wait_until(lambda: waited.poll() is not None, timeout=5)
     fake_ollama.behaviour.embed_held = False
     out, err = waited.communicate(timeout=60)
     assert waited.returncode == 0 and "re-embedded 1 memories" in out, err
