@@ -143,6 +143,40 @@ def test_a_query_does_not_wait_for_passages_being_embedded() -> None:
     assert len(vector) == 384
 
 
+def test_closing_the_embedder_drops_the_work_still_queued() -> None:
+    """Found by a check of `make up`: a stop right after long notes were stored took 10 s, Python
+    running every queued embedding before the brain_worker could exit."""
+    embedder = LocalEmbedder(threads=2)
+    busy, release = threading.Barrier(3), threading.Event()
+
+    async def run() -> list[object]:
+        passages_encoder, _ = await embedder._models()
+        real = passages_encoder.encode
+
+        def held(texts: list[str], is_query: bool) -> numpy.ndarray:
+            if not release.is_set():
+                busy.wait()  # both passage threads are taken
+                release.wait(60)
+            return real(texts, is_query)
+
+        passages_encoder.encode = held  # type: ignore[method-assign]
+        running = asyncio.create_task(embedder.passages(["a chunk", "another chunk"]))
+        await asyncio.to_thread(busy.wait)
+        queued = asyncio.create_task(embedder.passages(["a third chunk", "a fourth chunk"]))
+        await asyncio.sleep(0)  # queued behind the two held
+        embedder.close()
+        release.set()
+        return list(await asyncio.gather(running, queued, return_exceptions=True))
+
+    try:
+        ran, dropped = asyncio.run(run())
+    finally:
+        release.set()
+        embedder.close()
+    assert isinstance(ran, list) and len(ran) == 2  # what had begun finishes
+    assert isinstance(dropped, asyncio.CancelledError)
+
+
 async def test_an_ollama_embedder_that_is_down_or_lacks_its_model_is_unreachable(fake_ollama: FakeOllama) -> None:
     """Ingestion waits out an unreachable embedder (it holds what it has) but counts other failures
     against the texts, so the two must be told apart."""

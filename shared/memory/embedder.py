@@ -94,8 +94,10 @@ class LocalEmbedder:
                     future.set_result(row.tolist())
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False)
-        self._query_pool.shutdown(wait=False)
+        # Work still queued is dropped: at exit Python would run all of it first, and a stop after an
+        # import of long notes took 10 s (a memory's write is acked after it is stored, so none is lost).
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._query_pool.shutdown(wait=False, cancel_futures=True)
 
 
 class OllamaEmbedder:
