@@ -54,7 +54,7 @@ async def list_brains(store: MemoryStore, prefix: str) -> list[BrainInfo]:
     return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True) if count]
 
 
-_WORD = re.compile(r"\w")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit: "_" is a sign, as for the keyword index it is no word
 
 
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:

@@ -7,6 +7,7 @@ With accounts, a brain is named `<user_id>/<brain>` on the bus (`lumia reindex u
 
 import argparse
 import asyncio
+import math
 import sys
 
 import nats
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     nats_url = args.nats or get_settings().nats_servers
     try:
+        if not math.isfinite(args.silence):
+            raise Failed("--silence must be a number of seconds (30 if left out): with none, a worker that died "
+                         "would be waited for forever")
         if not args.silence >= MIN_SILENCE:
             raise Failed(f"--silence must be at least {MIN_SILENCE:g} s: the brain_worker shows it is still at work "
                          f"at most every {subjects.MIN_PROGRESS_BEAT:g} s")

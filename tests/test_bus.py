@@ -185,6 +185,9 @@ def test_a_silence_shorter_than_the_quickest_beats_is_refused(capsys: pytest.Cap
     assert "--silence must be at least 0.3 s" in capsys.readouterr().err
     assert cli.main(["--nats", "nats://127.0.0.1:1", "reindex", "b", "--silence", "0.3"]) == 1
     assert "cannot reach NATS" in capsys.readouterr().err  # the least allowed is allowed
+    for endless in ("inf", "nan"):
+        assert cli.main(["--nats", "nats://127.0.0.1:1", "reindex", "b", "--silence", endless]) == 1
+        assert "--silence must be a number of seconds" in capsys.readouterr().err
 
 
 def test_a_brain_error_names_a_field_only_when_one_is_at_fault() -> None:

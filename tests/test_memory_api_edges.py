@@ -135,11 +135,12 @@ def test_a_search_lists_what_holds_its_words_first_and_nothing_without_words(lum
                           and stats(client, name)["pending_ingest"] == 0)
         bosse = [m["content"] for m in listed(client, name, q="Bosse")["memories"]]
         volvo = [m["content"] for m in listed(client, name, q="volvo")["memories"]]
-        signs = {q: [m["content"] for m in listed(client, name, q=q)["memories"]] for q in ("(", "*", ":)", "🐶🐶🐶")}
+        signs = {q: [m["content"] for m in listed(client, name, q=q)["memories"]]
+                 for q in ("(", "*", ":)", "🐶🐶🐶", "_")}
     assert bosse[0] == texts[1]
     assert volvo[0] == texts[4] and "🐶🐶🐶" not in volvo
     # A search without letters finds what holds it, not what e5 puts near everything.
-    assert signs == {"(": [], "*": [], ":)": [], "🐶🐶🐶": ["🐶🐶🐶"]}
+    assert signs == {"(": [], "*": [], ":)": [], "🐶🐶🐶": ["🐶🐶🐶"], "_": []}
 
 
 def test_a_search_finds_what_matches_with_the_same_total_on_every_page(lumia: Stack) -> None:
