@@ -111,6 +111,25 @@ def test_queries_batched_together_get_their_own_vectors() -> None:
     numpy.testing.assert_allclose(numpy.array(together), numpy.array(alone), atol=1e-5)
 
 
+async def _hold_both_passage_threads(embedder: LocalEmbedder, busy: threading.Barrier,
+                                     release: threading.Event) -> asyncio.Task[list[list[float]]]:
+    """Passages being embedded, held in both passage threads until `release` is set; what comes
+    after the release is embedded at once."""
+    passages_encoder, _ = await embedder._models()
+    real = passages_encoder.encode
+
+    def held(texts: list[str], is_query: bool) -> numpy.ndarray:
+        if not release.is_set():
+            busy.wait()  # both passage threads are taken
+            release.wait(60)
+        return real(texts, is_query)
+
+    passages_encoder.encode = held  # type: ignore[method-assign]
+    holding = asyncio.create_task(embedder.passages(["a chunk", "another chunk"]))
+    await asyncio.to_thread(busy.wait)
+    return holding
+
+
 def test_a_query_does_not_wait_for_passages_being_embedded() -> None:
     """A chat's retrieval shares the embedder with ingestion: its question must not queue behind
     an import's batches (it waited 4.7 s p50 during one, bench/query_under_load.py)."""
@@ -118,17 +137,7 @@ def test_a_query_does_not_wait_for_passages_being_embedded() -> None:
     busy, release = threading.Barrier(3), threading.Event()
 
     async def run() -> list[float]:
-        passages_encoder, _ = await embedder._models()
-        real = passages_encoder.encode
-
-        def held(texts: list[str], is_query: bool) -> numpy.ndarray:
-            busy.wait()  # both passage threads are taken
-            release.wait(60)
-            return real(texts, is_query)
-
-        passages_encoder.encode = held  # type: ignore[method-assign]
-        importing = asyncio.create_task(embedder.passages(["a chunk", "another chunk"]))
-        await asyncio.to_thread(busy.wait)
+        importing = await _hold_both_passage_threads(embedder, busy, release)
         try:
             return await asyncio.wait_for(embedder.query("Where is the key?"), 30)  # a guard, not a timing
         finally:
@@ -150,18 +159,7 @@ def test_closing_the_embedder_drops_the_work_still_queued() -> None:
     busy, release = threading.Barrier(3), threading.Event()
 
     async def run() -> list[object]:
-        passages_encoder, _ = await embedder._models()
-        real = passages_encoder.encode
-
-        def held(texts: list[str], is_query: bool) -> numpy.ndarray:
-            if not release.is_set():
-                busy.wait()  # both passage threads are taken
-                release.wait(60)
-            return real(texts, is_query)
-
-        passages_encoder.encode = held  # type: ignore[method-assign]
-        running = asyncio.create_task(embedder.passages(["a chunk", "another chunk"]))
-        await asyncio.to_thread(busy.wait)
+        running = await _hold_both_passage_threads(embedder, busy, release)
         queued = asyncio.create_task(embedder.passages(["a third chunk", "a fourth chunk"]))
         await asyncio.sleep(0)  # queued behind the two held
         embedder.close()
