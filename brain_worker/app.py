@@ -106,9 +106,9 @@ def check_deadline(request: BrainRequest | DeleteRequest | DocumentDeleteRequest
                       "be, and nothing was forgotten.")
 
 
-def _answer_with(code: BrainErrorCode) -> Callable[[Exception], Awaitable[BrainError]]:
+def _answer_with(code: BrainErrorCode, field: str | None = None) -> Callable[[Exception], Awaitable[BrainError]]:
     async def answer(exc: Exception) -> BrainError:
-        return BrainError(error=str(exc), code=code, field="where" if isinstance(exc, BadFilter) else None)
+        return BrainError(error=str(exc), code=code, field=field)
     return answer
 
 
@@ -123,12 +123,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_invalid(exc: ValidationError) -> BrainError:
         return BrainError(error=describe_validation_error(exc), code="bad_request")
 
-    # Failures whose message is the answer: each names what to do, under its code.
-    answered: tuple[tuple[type[Exception], BrainErrorCode], ...] = (
-        (EmbedderMismatch, "embedder_mismatch"), (BadFilter, "bad_request"), (StillStoring, "busy"),
-        (Expired, "expired"), (StoreUnavailable, "unavailable"), (EmbeddingUnavailable, "unavailable"))
-    for failure, code in answered:
-        errors.add_handler(failure, publish=True)(_answer_with(code))
+    # Failures whose message is the answer: each names what to do, under its code (and the field at fault).
+    answered: tuple[tuple[type[Exception], BrainErrorCode, str | None], ...] = (
+        (EmbedderMismatch, "embedder_mismatch", None), (BadFilter, "bad_request", "where"),
+        (StillStoring, "busy", None), (Expired, "expired", None), (StoreUnavailable, "unavailable", None),
+        (EmbeddingUnavailable, "unavailable", None))
+    for failure, code, field in answered:
+        errors.add_handler(failure, publish=True)(_answer_with(code, field))
 
     @errors.add_handler(Exception, publish=True)
     async def on_failure(exc: Exception) -> BrainError:
