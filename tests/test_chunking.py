@@ -1,5 +1,7 @@
 """How a document is cut into chunks (shared/memory/chunking.py)."""
 
+import itertools
+
 import pytest
 
 from shared.memory.chunking import CHUNK_CHARS, chunk_markdown, chunk_text
@@ -68,3 +70,25 @@ def test_a_question_quoted_in_japanese_is_no_sentence_end() -> None:
     sentence = "「今日は雨ですか？」と彼は聞いた。"
     chunks = chunk_text(sentence * 400)
     assert len(chunks) > 3 and all(c.startswith("「") and c.endswith("聞いた。") for c in chunks)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Mr. Smith met Dr. Jones on the corner of the street by the old mill.",
+    "We bought fruit, e.g. apples and pears, at the market on the square.",
+    "Vi köpte t.ex. äpplen och bl.a. päron på torget vid den gamla kvarnen.",
+    "She paused for a moment... and then went on talking about the weather.",
+])
+def test_an_abbreviation_or_a_trailing_off_ends_no_chunk(sentence: str) -> None:
+    """A chunk ended at "Mr." and the next one began "Smith met": a full stop after an abbreviation, or an
+    ellipsis before a word in lower case, is no sentence's end."""
+    chunks = chunk_text(" ".join([sentence] * 200))
+    assert len(chunks) > 10
+    assert all(chunk.startswith(sentence[:12]) and chunk.endswith(sentence[-12:]) for chunk in chunks)
+
+
+def test_the_overlap_starts_at_a_sentence() -> None:
+    text = " ".join(f"Sentence {i} tells {'something ' * (i % 7)}new." for i in range(400))
+    chunks = chunk_text(text)
+    assert len(chunks) > 10 and all(chunk.startswith("Sentence ") for chunk in chunks)
+    # each begins with a sentence its predecessor ends with
+    assert all(after[: after.index(".") + 1] in before for before, after in itertools.pairwise(chunks))

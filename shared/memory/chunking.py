@@ -4,23 +4,57 @@ import re
 
 CHUNK_CHARS = 1000
 OVERLAP_CHARS = 200
-CHUNKING = 2  # raised whenever chunks are cut otherwise: a document uploaded again is then cut anew
-# The text up to its last sentence end: a mark, with any closing quotes, and a space after it (Latin
-# scripts), or a mark with no closing quote after it (Chinese and Japanese, written without spaces: cut
-# by size alone, their chunks began mid-word; 「…ですか？」と聞いた。 ends at 。). Greedy, so one
-# match from the end, not a scan of every sentence.
-_LAST_SENTENCE = re.compile(r"(?s:.*)(?:[.!?][\"'”’)\]]*(?=\s)|[。！？](?![」』”’）]))")
-_BOUNDARY = re.compile(r"[ 、，]|[。！？](?![」』”’）])")
+CHUNKING = 3  # raised whenever chunks are cut otherwise: a document uploaded again is then cut anew
+# A sentence's end: a mark with any closing quotes and a space after it (Latin scripts), or a mark with
+# no closing quote after it (Chinese and Japanese, written without spaces: cut by size alone, their
+# chunks began mid-word; 「…ですか？」と聞いた。 ends at 。).
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？](?![」』”’）])")
+# The same, last in the text: greedy, so one match from the end rather than a scan of every sentence.
+_LAST_SENTENCE_END = re.compile(rf"(?s:.*)({_SENTENCE_END.pattern})")
+# A full stop after one of these ends no sentence, nor an ellipsis before a word in lower case: cut
+# there, a chunk ended at "Mr." and the next began "Smith said", or at "t.ex." and "e.g.".
+_ABBREVIATION = re.compile(r"(?:\w{1,3}\.)+\w{1,3}|[^\W\d_]|mr|mrs|ms|dr|prof|st|jr|sr|vs|no|nr|fig|ca|kl|jfr|"
+                           r"inkl|exkl|resp|tel", re.IGNORECASE)
+_WORD_AFTER = re.compile(r"\s*[\"'“‘(\[]*(\S)")
+_BOUNDARY = re.compile(r"[ 、，]")
 
 
-def _last_sentence_end(window: str) -> int:
-    """Where the last sentence of `window` ends (its last character), or -1."""
-    found = _LAST_SENTENCE.match(window)
-    return found.end() - 1 if found else -1
+def _ends_sentence(text: str, start: int, mark: int, after: int) -> bool:
+    """Whether the mark at text[mark:after] ends a sentence (`start`: where the search began)."""
+    while mark > start and text[mark - 1] in ".…!?":  # all of an ellipsis, which the greedy search splits
+        mark -= 1
+    if text[mark] not in ".…":
+        return True
+    near = max(0, mark - 20)
+    word = text[max(near - 1, text.rfind(" ", near, mark), text.rfind("\n", near, mark)) + 1:mark]
+    if _ABBREVIATION.fullmatch(word):
+        return False
+    if text[mark] != "…" and not text.startswith("..", mark):
+        return True
+    following = _WORD_AFTER.match(text, after)
+    return following is None or not following.group(1).islower()
+
+
+def _last_sentence_end(text: str, start: int, end: int) -> int:
+    """Where the last sentence within text[start:end] ends (just past its mark), or -1."""
+    while (found := _LAST_SENTENCE_END.match(text, start, end)) is not None:
+        if _ends_sentence(text, start, found.start(1), found.end()):
+            return found.end()
+        end = found.start(1)
+    return -1
+
+
+def _first_sentence_end(text: str, start: int, end: int) -> int:
+    """Where the first sentence within text[start:end] ends, or -1."""
+    for found in _SENTENCE_END.finditer(text, start, end):
+        if _ends_sentence(text, start, found.start(), found.end()):
+            return found.end()
+    return -1
 
 
 def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
-    """Split at paragraph, then sentence, boundaries where possible; never cut inside a word if avoidable."""
+    """Split at paragraph, then sentence, boundaries where possible; never cut inside a word if avoidable.
+    The overlap starts at a sentence where one starts in it: no chunk begins mid-sentence needlessly."""
     text = re.sub(r"\n{3,}", "\n\n", text.strip())
     chunks: list[str] = []
     start = 0
@@ -28,7 +62,7 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         end = min(start + size, len(text))
         if end < len(text):
             window = text[start:end]
-            cut = max(window.rfind("\n\n"), _last_sentence_end(window), window.rfind("\n"))
+            cut = max(window.rfind("\n\n"), _last_sentence_end(text, start, end) - start - 1, window.rfind("\n"))
             if cut < size // 2:
                 cut = max(window.rfind(" "), window.rfind("、"), window.rfind("，"))
             if cut > size // 2:
@@ -39,10 +73,11 @@ def chunk_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
         if end >= len(text):
             break
         start = max(end - overlap, start + 1)
-        # Start the overlap at a word boundary (in Chinese or Japanese, written without spaces, after a
-        # sentence's or clause's end).
-        boundary = _BOUNDARY.search(text, start, end)
-        if boundary is not None and boundary.start() - start < overlap // 2:
+        # The overlap starts at a sentence, else at a word boundary (in Chinese or Japanese, written
+        # without spaces, after a clause's end).
+        if (sentence := _first_sentence_end(text, start, end - 1)) >= 0:
+            start = sentence
+        elif (boundary := _BOUNDARY.search(text, start, end)) is not None and boundary.start() - start < overlap // 2:
             start = boundary.end()
     return chunks
 
