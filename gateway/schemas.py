@@ -9,6 +9,7 @@ from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
 from shared.messages import (
     MEMORY_UNAVAILABLE,
+    MEMORY_UNSAVED,
     GivenSystemPrompt,
     MemoryRef,
     OllamaStatus,
@@ -50,6 +51,7 @@ class ChatResponse(BaseModel):
     processing_time_ms: float
     memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")
     memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)
+    memory_unsaved: str | None = Field(default=None, description=MEMORY_UNSAVED)
 
 
 class ErrorBody(BaseModel):
@@ -192,3 +194,4 @@ class RouterChatResponse(BaseModel):
     processing_time_ms: float
     memories_used: list[MemoryRef] = Field(default_factory=list, description="Which memories shaped the answer")
     memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)
+    memory_unsaved: str | None = Field(default=None, description=MEMORY_UNSAVED)

@@ -29,7 +29,7 @@ log = logging.getLogger("lumia.llm.engine")
 
 Publish = Callable[[ChatEvent], Awaitable[None]]
 
-Remember = Callable[[ChatRequest, str], Awaitable[None]]
+Remember = Callable[[ChatRequest, str], Awaitable[str | None]]  # why the turn was not remembered
 Keep = Callable[[str], Awaitable[None]]
 
 
@@ -132,7 +132,8 @@ async def stream_turn(
     one `tool` event per tool that ran comes before the first delta.
     `keep` stores the whole answer before `done` is sent, so whoever reads the thread
     after `done` finds it; a failed answer never reaches `keep`.
-    The finished turn is handed to `remember` after `done` is sent: nobody waits for it."""
+    The finished turn is handed to `remember` before `done` is sent, which waits for it to be queued
+    (a millisecond), not stored, and says so when it could not be."""
     ticker = asyncio.create_task(_keepalive(events, keepalive_interval))
     parts: list[str] = []
     eval_count: int | None = None
@@ -190,15 +191,15 @@ async def stream_turn(
             log.exception("request %s: the answer could not be stored in its thread", request.request_id)
             await events.fail(ErrorCode.INTERNAL, "The answer could not be stored in the thread; send it again.")
             return
+    unsaved = await remember(request, response) if remember is not None else None
     stats = TurnStats(
         response_length=len(response), model=model, eval_count=eval_count,
         context_used=bool(known.memories), persona_included=bool(known.persona),
         context_length=len(context_block(known.persona, known.memories, zone)),
         used_brain=used_brain, tools_invoked=results, memory_unavailable=known.unavailable,
+        memory_unsaved=unsaved,
     )
     await events.emit("done", stats=stats)
-    if remember is not None:
-        await remember(request, response)
 
 
 async def _stop(task: asyncio.Task[None]) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
+from nats.js.errors import NoStreamResponseError
 from pydantic import ValidationError
 
 from shared import subjects
@@ -20,6 +21,9 @@ from shared.messages import ChatRequest, MemoryRef, describe_validation_error
 log = logging.getLogger("lumia.llm.memory")
 SNIPPET_CHARS = 200
 ANSWER_CHARS_KEPT = 2000
+# JetStream acknowledges a turn in about a millisecond; `done` waits for that, not for the storing,
+# and no longer than this when the server is in trouble.
+REMEMBER_WAIT = 2.0
 
 
 @dataclass
@@ -91,17 +95,28 @@ class BusMemory:
             return "the brain_worker's reply could not be read (a worker of another version?)."
         return f"the message bus failed ({exc!s})."
 
-    async def remember(self, request: ChatRequest, answer: str) -> None:
+    async def remember(self, request: ChatRequest, answer: str) -> str | None:
+        """Queues the finished turn to be stored in memory (in the background: embedding it is the
+        ingest_worker's); why not, when JetStream did not take it, so the user is not left believing
+        the assistant will remember."""
         if request.purpose != "chat":
-            return
+            return None
         item = MemoryItem(
             id=f"turn_{request.request_id}", brain=request.brain, content=request.message, kind="turn",
             created_at=time.time(), metadata={"answer": answer[:ANSWER_CHARS_KEPT], "role": "user"},
         )
         try:
-            await publish_items(self._nc.jetstream(), [item])
-        except (NatsError, ItemTooLarge) as exc:
+            await publish_items(self._nc.jetstream(timeout=REMEMBER_WAIT), [item])
+        except (NatsError, TimeoutError, ItemTooLarge) as exc:
             log.error("request %s: the turn was not stored in memory: %s", request.request_id, exc)
+            if isinstance(exc, TimeoutError):  # it may still be stored: the server did not say
+                return (f"This turn may not be remembered: JetStream did not confirm it within {REMEMBER_WAIT:g} s. "
+                        "Tell it again if it matters.")
+            # What nats-py raises when no stream listens on the subject (one deleted, JetStream off).
+            lost = isinstance(exc, NoRespondersError | NoStreamResponseError)
+            why = f"no JetStream stream takes {subjects.MEMORY_INGEST_ALL}" if lost else exc
+            return f"This turn was not remembered: {why}. Tell it again once memory is back."
+        return None
 
 
 class BadMemoryFilter(Exception):

@@ -155,6 +155,8 @@ class ErrorCode(StrEnum):
 
 MEMORY_UNAVAILABLE = ("Set when memory could not be searched (the brain_worker down, slow or refusing): the answer "
                       "was given without it, and this says why")
+MEMORY_UNSAVED = ("Set when this turn could not be queued to be remembered (JetStream refused it or did not "
+                  "confirm it): the answer stands, but the assistant may not remember what was said")
 
 
 class TurnStats(BaseModel):
@@ -169,6 +171,7 @@ class TurnStats(BaseModel):
     used_brain: bool | None = Field(default=None, description="With `route`: whether memory was used")
     tools_invoked: list[ToolResult] | None = Field(default=None, description="With `route`: the tools that ran")
     memory_unavailable: str | None = Field(default=None, description=MEMORY_UNAVAILABLE)
+    memory_unsaved: str | None = Field(default=None, description=MEMORY_UNSAVED)
 
 
 class MemoryRef(BaseModel):

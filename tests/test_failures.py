@@ -89,6 +89,25 @@ def test_no_brain_worker_answers_without_memory_and_says_so(make_stack: Callable
     assert "no brain_worker is running" in events[-1]["memory_unavailable"]
 
 
+async def test_a_turn_jetstream_will_not_take_is_reported_not_remembered(make_stack: Callable[..., Stack]) -> None:
+    """A memory assistant that silently forgets a chat misleads its user: `done` says so."""
+    stack = make_stack("llm", "brain", "gateway")
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        kept = await client.post("/memory/chat", json=BODY)
+        assert kept.status_code == 200 and kept.json()["memory_unsaved"] is None
+        nc = await nats.connect(stack.env["NATS_URL"])
+        try:
+            await nc.jetstream().delete_stream(subjects.MEMORY_STREAM)  # JetStream takes no memory now
+        finally:
+            await nc.close()
+        lost = await client.post("/memory/chat", json={**BODY, "message": "Min cykel är röd."})
+    with stack.client() as sync_client:
+        events = stream_chat(sync_client, {**BODY, "message": "Min bil är blå."})
+    assert lost.status_code == 200 and lost.json()["response_length"] > 0  # the answer stands
+    assert "not remembered: no JetStream stream takes lumia.memory.ingest" in lost.json()["memory_unsaved"]
+    assert "This turn was not remembered" in events[-1]["memory_unsaved"] and events[-1]["done"] is True
+
+
 def test_worker_killed_mid_stream_gives_an_error_event(
     make_stack: Callable[..., Stack], fake_ollama: FakeOllama
 ) -> None:

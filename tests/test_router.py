@@ -50,7 +50,7 @@ def test_a_chosen_tool_runs_and_its_output_reaches_the_model_as_data(
         body = routed(client, "Hur blir vädret i Umeå?", [tool(tool_server, "weather", "fast")], owner)
     assert set(body) == {"response", "used_brain", "tools_invoked", "context_used", "context_length",
                          "persona_included", "response_length", "processing_time_ms", "memories_used",
-                         "memory_unavailable"}
+                         "memory_unavailable", "memory_unsaved"}
     assert body["tools_invoked"] == [{"name": "weather", "ok": True, "content": "fast result for Umeå"}]
     assert body["used_brain"] is False and body["response"] == "Echo: Hur blir vädret i Umeå?"
     assert tool_server.record.bodies == [{"path": "fast", "host_header": f"127.0.0.1:{tool_server.port}",

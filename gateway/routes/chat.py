@@ -60,6 +60,8 @@ def _summary(user_id: str, stats: TurnStats | None, started: float) -> dict[str,
     }
     if stats.memory_unavailable is not None:  # else an answer without memory looks like one that needed none
         summary["memory_unavailable"] = stats.memory_unavailable
+    if stats.memory_unsaved is not None:
+        summary["memory_unsaved"] = stats.memory_unsaved
     if stats.used_brain is not None:  # a routed chat says what the router chose
         summary["used_brain"] = stats.used_brain
         summary["tools_invoked"] = [t.model_dump() for t in stats.tools_invoked or []]
