@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from shared.embedded_nats import free_port
-from shared.memory.store import MemoryStore, StoredMemory, StoreUnavailable, open_chroma
+from shared.memory.brains import brain_key
+from shared.memory.store import REBUILDING, EmbedderMismatch, MemoryStore, StoredMemory, StoreUnavailable, open_chroma
 from tests.test_chroma_server import run_chroma
 
 
@@ -88,3 +89,83 @@ def test_a_chroma_server_that_never_answers_at_the_first_use_is_unavailable_not_
         listener.close()
     embedded = MemoryStore(open_chroma(None, tmp_path / "embedded"), "e")
     assert asyncio.run(embedded.count("b")) == 0
+
+
+def _notes(*ids: str) -> list[StoredMemory]:
+    return [StoredMemory(id=i, content=f"note {i}", metadata={"n": n}) for n, i in enumerate(ids)]
+
+
+async def _ids(store: MemoryStore, brain: str) -> list[str]:
+    return sorted(m.id for m in await store.get(brain))
+
+
+def test_a_reindex_keeps_what_was_stored_and_forgotten_while_it_ran(tmp_path: Path) -> None:
+    """Found by a black-box pass: `lumia reindex` replaced the brain with the copy it had read minutes
+    before, and 30 notes posted meanwhile (202s) were gone; one forgotten meanwhile would come back."""
+    store = MemoryStore(open_chroma(None, tmp_path), "test:random")
+    rng = random.Random(11)
+
+    async def run() -> tuple[list[str], list[str], int]:
+        await store.upsert("b", _notes("a", "b", "c"), [_unit(rng) for _ in range(3)])
+        read = await store.get("b")  # what the reindex re-embeds, for minutes; meanwhile:
+        late = _notes("late")
+        late_vector = _unit(rng)
+        await store.upsert("b", late, [late_vector])
+        await store.delete("b", ["b"])
+        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        found = await store.search("b", late_vector, 1)
+        return await _ids(store, "b"), [m.id for m in found], len(await store.brains())
+
+    assert asyncio.run(run()) == (["a", "c", "late"], ["late"], 1)
+
+
+def test_a_brain_cleared_while_it_was_reindexed_stays_empty(tmp_path: Path) -> None:
+    store = MemoryStore(open_chroma(None, tmp_path), "test:random")
+    rng = random.Random(12)
+
+    async def run() -> tuple[list[str], list[str]]:
+        await store.upsert("b", _notes("a", "b"), [_unit(rng) for _ in range(2)])
+        read = await store.get("b")
+        await store.clear("b")
+        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        return await _ids(store, "b"), await store.brains()
+
+    assert asyncio.run(run()) == ([], [])
+
+
+def test_a_reindex_that_died_leaves_nothing_the_next_one_brings_back(tmp_path: Path) -> None:
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(13)
+
+    async def run() -> tuple[list[str], list[str], list[str]]:
+        await store.upsert("b", _notes("a", "forgotten"), [_unit(rng) for _ in range(2)])
+        died = await store.get("b")
+        await store.delete("b", ["forgotten"])
+        # The copy a reindex that died while building it left behind, the note forgotten since in it.
+        copy = client.create_collection(f"{brain_key('b')}{REBUILDING}", embedding_function=None)
+        copy.upsert(ids=[m.id for m in died], documents=[m.content for m in died],
+                    embeddings=[_unit(rng) for _ in died])
+        listed = await store.brains()  # the copy is no brain of its own
+        read = await store.get("b")
+        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        return await _ids(store, "b"), listed, await store.brains()
+
+    assert asyncio.run(run()) == (["a"], ["b"], ["b"])
+
+
+def test_a_reindex_refuses_what_another_embedder_stored_while_it_ran(tmp_path: Path) -> None:
+    client = open_chroma(None, tmp_path)
+    old, new = MemoryStore(client, "test:old"), MemoryStore(client, "test:new")
+    rng = random.Random(14)
+
+    async def run() -> list[str]:
+        await old.upsert("b", _notes("a"), [_unit(rng)])
+        read = await new.get("b")
+        await old.upsert("b", _notes("late"), [_unit(rng)])  # a worker still on the old embedder
+        with pytest.raises(EmbedderMismatch, match="run the reindex again"):
+            await new.rebuild("b", read, [_unit(rng) for _ in read])
+        assert await old.embedder_of("b") == "test:old"  # nothing changed
+        return await _ids(old, "b")
+
+    assert asyncio.run(run()) == ["a", "late"]

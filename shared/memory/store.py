@@ -6,6 +6,7 @@ the directory, a Chroma server (`CHROMA_URL`) when several do.
 """
 
 import asyncio
+import contextlib
 import os
 import resource
 import threading
@@ -29,6 +30,19 @@ from shared.messages import storable_number
 
 T = TypeVar("T")
 HEARTBEAT_WAIT = 1.5  # s: below the gateway's 2 s wait for a worker's health
+
+
+# Held while a brain's collection is written, and while a reindex swaps it for its rebuilt copy: a
+# write between the copy's last look at the old collection and its removal would be lost. One stripe
+# per brain key's hash, so thousands of brains need no thousands of locks.
+_WRITE_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+REBUILDING = "_reindex"  # the suffix of a brain's collection while a reindex builds its copy
+
+
+def _writing(brain: str) -> threading.Lock:
+    return _WRITE_LOCKS[hash(brain_key(brain)) % len(_WRITE_LOCKS)]
 
 
 class StoreUnavailable(Exception):
@@ -210,19 +224,21 @@ class MemoryStore:
             raise StoreUnavailable(f"The memory store (Chroma) is not reachable ({exc}); is `chroma run` up at "
                                    "CHROMA_URL? Nothing was read or changed.") from exc
 
-    def _on(self, brain: str, act: Callable[[Collection], T], empty: T, check: bool = False) -> T:
+    def _on(self, brain: str, act: Callable[[Collection], T], empty: T, check: bool = False,
+            writes: bool = False) -> T:
         """`act` on the brain's collection, or `empty` when it has none: also when a clear deletes
         it meanwhile, and Chroma says the collection, or a segment of it, does not exist (a read
-        racing a clear used to answer 500)."""
-        collection = self._collection(brain, check=check)
-        if collection is None:
-            return empty
-        try:
-            return act(collection)
-        except ChromaError:
-            if self._collection(brain, check=False) is None:
+        racing a clear used to answer 500). One that `writes` holds the brain's lock."""
+        with _writing(brain) if writes else contextlib.nullcontext():
+            collection = self._collection(brain, check=check)
+            if collection is None:
                 return empty
-            raise
+            try:
+                return act(collection)
+            except ChromaError:
+                if self._collection(brain, check=False) is None:
+                    return empty
+                raise
 
     def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
         name = brain_key(brain)
@@ -259,14 +275,15 @@ class MemoryStore:
 
     async def upsert(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
         def write() -> None:
-            collection = self._collection(brain, create=True)
-            assert collection is not None
-            collection.upsert(
-                ids=[m.id for m in memories],
-                documents=[m.content for m in memories],
-                metadatas=[m.metadata or None for m in memories],  # type: ignore[misc]
-                embeddings=vectors,  # type: ignore[arg-type]
-            )
+            with _writing(brain):
+                collection = self._collection(brain, create=True)
+                assert collection is not None
+                collection.upsert(
+                    ids=[m.id for m in memories],
+                    documents=[m.content for m in memories],
+                    metadatas=[m.metadata or None for m in memories],  # type: ignore[misc]
+                    embeddings=vectors,  # type: ignore[arg-type]
+                )
 
         await self._run(write)
 
@@ -280,7 +297,7 @@ class MemoryStore:
                     embeddings=[m.vector or [] for m in memories],  # type: ignore[arg-type]
                 )
 
-        await self._run(self._on, brain, update, None, True)
+        await self._run(self._on, brain, update, None, True, True)
 
     async def check_embedder(self, brain: str) -> None:
         """Raises EmbedderMismatch when the brain was built with another embedder than this store's."""
@@ -357,26 +374,32 @@ class MemoryStore:
                 collection.delete(ids=present)
             return len(present)
 
-        return await self._run(self._on, brain, delete, 0)
+        return await self._run(self._on, brain, delete, 0, False, True)
 
     async def clear(self, brain: str) -> int:
         def clear() -> int:
-            collection = self._collection(brain, check=False)
-            if collection is None:
-                return 0
-            removed = collection.count()
-            self._client.delete_collection(brain_key(brain))
-            return removed
+            with _writing(brain):
+                collection = self._collection(brain, check=False)
+                if collection is None:
+                    return 0
+                removed = collection.count()
+                self._client.delete_collection(brain_key(brain))
+                return removed
 
         return await self._run(clear)
 
     async def rebuild(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
-        """Replace a brain's collection with one built by this store's embedder, without a moment
-        in which the memories exist nowhere: the new one is complete before the old one goes."""
+        """Replace a brain's collection with one built by this store's embedder from `memories` (read
+        from it earlier), without a moment in which the memories exist nowhere: the new one is complete
+        before the old one goes. What changed since they were read is carried over, not lost: memories
+        stored meanwhile are kept (a reindex takes minutes, and chats and notes go on), ones forgotten
+        meanwhile stay forgotten, and a brain cleared meanwhile stays empty."""
         def rebuild() -> None:
-            name = brain_key(brain)
-            staging = self._client.get_or_create_collection(
-                f"{name}_reindex", metadata=self._collection_metadata(brain),
+            name, staging_name = brain_key(brain), f"{brain_key(brain)}{REBUILDING}"
+            with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: stale
+                self._client.delete_collection(staging_name)
+            staging = self._client.create_collection(
+                staging_name, metadata=self._collection_metadata(brain),
                 configuration=INDEX_CONFIGURATION, embedding_function=None,  # type: ignore[arg-type]
             )
             for start in range(0, len(memories), 256):
@@ -386,8 +409,27 @@ class MemoryStore:
                     metadatas=[m.metadata or None for m in chunk],  # type: ignore[misc]
                     embeddings=vectors[start : start + 256],  # type: ignore[arg-type]
                 )
-            self._client.delete_collection(name)
-            staging.modify(name=name)
+            with _writing(brain):
+                live = self._collection(brain, check=False)
+                held = set() if live is None else set(live.get(include=[])["ids"])
+                read = {m.id for m in memories}
+                if gone := read - held:
+                    staging.delete(ids=list(gone))
+                if late := held - read:
+                    assert live is not None
+                    if (live.metadata or {}).get("embedder") != self.embedder_name:
+                        self._client.delete_collection(staging_name)
+                        raise EmbedderMismatch(
+                            f"Memories of '{brain}' were stored with its old embedder while it was re-embedded "
+                            "(a worker with another EMBEDDING_BACKEND?); nothing changed: run the reindex again.")
+                    stored = live.get(ids=list(late), include=["documents", "metadatas", "embeddings"])
+                    staging.upsert(ids=stored["ids"], documents=stored["documents"],
+                                   metadatas=stored["metadatas"], embeddings=stored["embeddings"])
+                if live is None:
+                    self._client.delete_collection(staging_name)
+                    return
+                self._client.delete_collection(name)
+                staging.modify(name=name)
 
         await self._run(rebuild)
 
@@ -400,6 +442,7 @@ class MemoryStore:
 
     async def brains(self) -> list[str]:
         def brains() -> list[str]:
-            return [brain_from_key(c.name) for c in self._client.list_collections() if c.name.startswith("b_")]
+            return [brain_from_key(c.name) for c in self._client.list_collections()
+                    if c.name.startswith("b_") and not c.name.endswith(REBUILDING)]  # a reindex's copy
 
         return await self._run(brains)
