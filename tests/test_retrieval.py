@@ -129,7 +129,26 @@ class FixedQuestion:
         raise AssertionError("retrieval embeds no passages")
 
     async def query(self, text: str) -> list[float]:
+        self.asked = text
         return self.vector
+
+
+async def test_of_a_long_message_its_start_and_end_are_embedded(tmp_path: Path) -> None:
+    """Found by a black-box pass: an 8,500-character chat message held the query thread for seconds
+    while embedded whole, and every user's chats gave up on memory meanwhile."""
+    store = MemoryStore(open_chroma(None, tmp_path), "fixed")
+    await store.upsert("b", [StoredMemory(id="karin", content="Karin lives in Umeå.",
+                                          metadata={"lumia_created_at": 1.0})], [unit(1.0, 0.0)])
+    embedder = FixedQuestion(unit(1.0, 0.0))
+    retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+    pasted = "Dear Karin, " + "the garden is lovely this time of year and the roses bloom. " * 400
+    reply = await retriever.query(QueryRequest(brain="b", question=f"{pasted}Where does Karin live?"))
+    assert [hit.id for hit in reply.results] == ["karin"]
+    assert len(embedder.asked) <= 1_003
+    assert embedder.asked.startswith("Dear Karin, the garden") and embedder.asked.endswith(" Where does Karin live?")
+    short = "Where does Karin live? " * 40  # 920 characters: whole
+    await retriever.query(QueryRequest(brain="b", question=short))
+    assert embedder.asked == short
 
 
 def unit(*parts: float) -> list[float]:
