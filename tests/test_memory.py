@@ -663,6 +663,7 @@ def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"k\n": "v"}}),
     ("/ingest", '{"customer_id": "x", "content": "hi", "metadata": {"k\\ud800": "v"}}'),  # half a pair in a key
     ("/ingest", {"customer_id": "x", "content": "a\u0000b"}),  # documents with a NUL are refused too
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"note": "a\u0000b"}}),  # in a value as in content
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"\u200blumia_kind": "turn"}}),  # a look-alike
     ("/ingest/batch", {"customer_id": "x", "items": [{"content": "fine"}, {"content": "b", "metadata": {"#x": 1}}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"lumia_created_at": 1.0}}),
@@ -682,6 +683,24 @@ def test_bad_memory_input_is_refused_and_nothing_is_stored(lumia: Stack, path: s
         assert response.status_code == 422, response.text
         assert stats(client, "x")["memory_count"] == 0
         assert stats(client, "x")["dead_letters"] == 0
+
+
+def test_the_same_words_composed_or_decomposed_are_one_memory(lumia: Stack) -> None:
+    """Found by a black-box pass: "Umeå" as a Mac sends it (a + combining ring) was a second memory
+    beside the same words composed, two identical lines in the listing."""
+    name = brain()
+    composed = "Jag bor i Umeå."
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    with lumia.client() as client:
+        ids = [client.post("/ingest", json={"customer_id": name, "content": text}).json()["id"]
+               for text in (composed, decomposed)]
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        listed = client.get(f"/memory/{name}/memories").json()
+        found = client.post("/query", json={"customer_id": name, "question": unicodedata.normalize("NFD", "Umeå")})
+    assert ids[0] == ids[1]
+    assert [m["content"] for m in listed["memories"]] == [composed]
+    assert [r["content"] for r in found.json()["results"]] == [composed]
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -23,7 +23,14 @@ from shared.messages import Where, not_blank, storable_number
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
 
-MemoryText = Annotated[str, Field(min_length=1, max_length=MAX_MEMORY_CHARS), AfterValidator(not_blank)]
+def _composed(text: str) -> str:
+    # "Umeå" typed on a Mac arrives decomposed (a + ring): stored as sent, it was a second memory
+    # beside the same words composed, and its words missed the keyword index's.
+    return unicodedata.normalize("NFC", text)
+
+
+MemoryText = Annotated[str, Field(min_length=1, max_length=MAX_MEMORY_CHARS), AfterValidator(not_blank),
+                       AfterValidator(_composed)]
 """What is remembered or asked: blank text would be embedded as noise, or match anything."""
 
 MAX_METADATA_KEY_CHARS = 64
@@ -51,6 +58,8 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
             raise ValueError(f"{key!r}: {value} does not fit in 64 bits; send it as a string")
         if isinstance(value, str) and len(value) > MAX_METADATA_VALUE_CHARS:
             raise ValueError(f"{key!r}: at most {MAX_METADATA_VALUE_CHARS} characters; put long text in the content")
+        if isinstance(value, str) and "\x00" in value:  # refused in the content too: no text holds one
+            raise ValueError(f"{key!r}: must not contain NUL characters (\\u0000)")
     return metadata
 
 
