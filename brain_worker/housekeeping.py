@@ -3,6 +3,8 @@
 import asyncio
 import re
 
+import numpy as np
+
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
@@ -24,6 +26,9 @@ from shared.memory.store import MemoryStore, StoredMemory
 
 REINDEX_BATCH = 128
 PREVIEW_CHARS = 200
+# How much nearer to a search than to an empty one a memory found by meaning alone must be: at
+# least this, and this share of the best match's margin (the words' matches included).
+LIFT_FLOOR, LIFT_SHARE = 0.015, 0.5
 
 
 async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pending: int, dead: int) -> BrainStats:
@@ -83,13 +88,30 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         rest = list(dict.fromkeys(i for i in worded if i not in ranked))[: max(0, MAX_RESULTS - len(matches))]
         stored = {m.id: m for m in await retriever.store.get(request.brain, ids=rest)} if rest else {}
         matches += [to_hit(stored[i]) for i in rest if i in stored]
-        matches += [h for h in found.results if h.id not in holding and (h.score or 0.0) >= retriever.min_score
+        standing_out = await _standing_out(retriever, request.brain, found.results)
+        matches += [h for h in found.results if h.id not in holding and h.id in standing_out
                     and not wordless(h.content)][: max(0, MAX_RESULTS - len(matches))]
         return ListReply(memories=matches[request.offset : request.offset + request.limit], total=len(matches))
     # The order comes from the keyword index, kept current anyway: reading every memory of a
     # 10,000-memory brain for one page of 50 took 200 ms.
     index = await retriever.keyword_index(request.brain)
     return ListReply(memories=await _page(retriever, request, index.newest()), total=len(index))
+
+
+async def _standing_out(retriever: Retriever, brain: str, hits: list[MemoryHit]) -> set[str]:
+    """Of the memories a search found, those that match it by meaning: over the chat's threshold, and
+    nearer to it than to an empty search by a clear share of what the best match is. Short texts with
+    little to say ("a.b", "(", "Ümlaut ÅÄÖ") are near every short search in e5, 0.83-0.89, over the
+    threshold, and were listed for "example" or "1234"; nearer to it than to nothing they are not."""
+    passing = [h for h in hits if (h.score or 0.0) >= retriever.min_score]
+    if not passing:
+        return set()
+    blank = np.asarray(await retriever.blank(), dtype=np.float32)
+    vectors = {m.id: m.vector for m in await retriever.store.get(brain, ids=[h.id for h in hits], with_vectors=True)}
+    lift = {h.id: (h.score or 0.0) - float(np.asarray(vectors[h.id], dtype=np.float32) @ blank)
+            for h in hits if vectors.get(h.id)}
+    bar = max(LIFT_FLOOR, LIFT_SHARE * max(lift.values(), default=0.0))
+    return {h.id for h in passing if lift.get(h.id, 0.0) >= bar}
 
 
 async def _page(retriever: Retriever, request: ListRequest, ids: list[str]) -> list[MemoryHit]:

@@ -92,6 +92,13 @@ class Retriever:
         self.pieces_wait = pieces_wait  # None: as long as the pieces take
         self._clock = clock
         self.zone = zone  # the user's: where their days begin
+        self._blank: list[float] | None = None
+
+    async def blank(self) -> list[float]:
+        """The vector of an empty question: what a memory is near when asked nothing in particular."""
+        if self._blank is None:
+            self._blank = await self.embedder.query("")
+        return self._blank
 
     async def keyword_index(self, brain: str) -> KeywordIndex:
         index = self.keywords.get(brain)
