@@ -16,7 +16,8 @@ as the chat asks (`Retriever.query` with `relevant_only`, `LUMIA_MEMORY_RESULTS`
 then remembered itself, as every chat message is. A relevant message is served when its fact is
 among the memories the model gets; an off-topic one when the model gets none. Also the
 threshold that would serve most messages (balanced: the mean of the relevant and the off-topic
-shares).
+shares). Then the whole gate as a chat runs it at the configured threshold (the margins for what the
+question names, for updates and for the user's own statements): served is what it returns.
 
     python bench/gate.py
 """
@@ -92,11 +93,11 @@ def day_one(brains: list[dict], interleave: bool) -> list[MemoryItem]:
 
 
 async def play(store: MemoryStore, embedder: LocalEmbedder, brains: list[dict], results: int,
-               interleave: bool = False) -> list[Asked]:
+               interleave: bool = False, min_score: float = 0.0) -> list[Asked]:
     await write_in_batches(Ingestor(store, embedder), day_one(brains, interleave))
     ingestor, enricher = Ingestor(store, embedder), ContextEnricher(store, embedder)
     clock = [START]
-    retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0, clock=lambda: clock[0])
+    retriever = Retriever(store, embedder, KeywordCache(), min_score=min_score, clock=lambda: clock[0])
     asked: list[Asked] = []
     for b in brains:
         messages = [(kind, m["q"] if kind == "relevant" else m, fact_id(b["name"], m["fact"]) if kind == "relevant"
@@ -153,12 +154,20 @@ async def run() -> None:
     print(f"data: {len(brains)} people, {sum(len(b['facts']) for b in brains)} facts")
     try:
         for interleave in (False, True):
+            told = "between questions and requests" if interleave else "one after another"
             with chroma_dir(None) as directory:
                 store = MemoryStore(open_chroma(None, directory), embedder.name)
                 asked = await play(store, embedder, brains, settings.memory_results, interleave)
-            print(f"\n## the facts told {'between questions and requests' if interleave else 'one after another'}, "
-                  f"{len(asked)} later messages")
+            print(f"\n## the facts told {told}, {len(asked)} later messages")
             print("\n".join(report(asked, settings.memory_min_score)))
+            # The threshold alone, above; the whole gate as a chat runs it (the margins for what the
+            # question names, for updates, ...) serves what it returns.
+            with chroma_dir(None) as directory:
+                store = MemoryStore(open_chroma(None, directory), embedder.name)
+                gated = await play(store, embedder, brains, settings.memory_results, interleave,
+                                   settings.memory_min_score)
+            print(f"\nthe whole gate at {settings.memory_min_score:.3f}, facts told {told}:")
+            print("\n".join(report(gated, 0.0)[1:6]))
     finally:
         embedder.close()
     print(f"\ntotal {time.perf_counter() - started:.1f}s")

@@ -586,6 +586,21 @@ async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(
     assert asked["What happened in Paris last week?"] == ["paris"]  # three weeks ago, and named: better than nothing
 
 
+OWN = [  # id, note, days ago
+    ("carpenter", "I work as a carpenter in Kiruna.", 2),
+    ("lulea", "I live in Luleå and I love fishing.", 3),
+]
+
+
+async def test_a_question_of_ones_own_gets_what_the_user_said_of_themselves(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What is my job?" got nothing of "I work as a carpenter in Kiruna." (0.810),
+    nor "Where do I live?" of "I live in Luleå and I love fishing." (0.815), under the threshold (0.825)."""
+    asked = await chats(tmp_path, OWN, ("What is my job?", "Where do I live?", "What is the capital of France?",
+                                          "Tell me a joke.", "How do you make pancakes?"))
+    assert asked["What is my job?"] == ["carpenter"] and asked["Where do I live?"] == ["lulea"]
+    assert not any(asked[q] for q in ("What is the capital of France?", "Tell me a joke.", "How do you make pancakes?"))
+
+
 NAMED = [  # id, note, days ago
     ("erik", "My colleague Erik is obsessed with fly fishing.", 60),
     ("olle", "My son Olle is afraid of the dark.", 50),

@@ -302,6 +302,16 @@ def _tells_of_own(sentence: str, said: list[str]) -> bool:
     return first_person and (_AGE.search(sentence) is not None or _HOME.search(sentence) is not None)
 
 
+# The user as subject or owner: "What is my job?", "Where do I live?", "Vad jobbar jag med?". Not
+# "me" ("tell me a joke") nor "we"; "I" in capitals only, Swedish "i" being "in".
+_ONESELF = re.compile(r"\bI\b|\b(?:[Mm]y|[Mm]ine|[Oo]urs?|[Mm]in|[Mm]itt|[Mm]ina|[Jj]ag|[Vv]år|[Vv]årt|[Vv]åra)\b")
+
+
+def of_oneself(text: str) -> bool:
+    """Whether a message speaks of its writer as its subject or owner."""
+    return _ONESELF.search(text) is not None
+
+
 def in_first_person(text: str) -> bool:
     """Whether the message speaks of the user ("What did I do last week?", "Vad gjorde vi?");
     a lowercase "i" is English after an English auxiliary ("what did i do"), else Swedish "in"."""
