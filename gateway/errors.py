@@ -59,5 +59,17 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     # Cut first: encoding an input nested a few hundred levels deep exhausted the stack (a 500).
     errors = [{**error, "input": None if _secret(error) else _echoed(error["input"])}
               if isinstance(error, dict) and "input" in error else error for error in exc.errors()]
-    errors = _json_safe(jsonable_encoder(errors))
+    errors = _json_safe(jsonable_encoder(_named_content_type(request, errors)))
     return JSONResponse(status_code=422, content={"detail": errors})
+
+
+def _named_content_type(request: Request, errors: list[Any]) -> list[Any]:
+    """A JSON body sent as another type is read as text, and FastAPI's error said only "Input should
+    be a valid dictionary": it says what to send instead."""
+    sent = request.headers.get("content-type", "")
+    if "json" in sent.lower():
+        return errors
+    told = (f"the body must be JSON, sent with 'Content-Type: application/json' (this one was sent as "
+            f"{sent.split(';')[0].strip()!r})")
+    return [{**error, "msg": told} if isinstance(error, dict) and list(error.get("loc", ())) == ["body"]
+            and error.get("type") in ("model_attributes_type", "dict_type") else error for error in errors]

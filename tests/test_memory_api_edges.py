@@ -547,3 +547,27 @@ def test_a_trusted_user_whose_id_names_no_brain_chats_with_one_named(lumia: Stac
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "brain_id"], refused.text
     assert "names no brain of its own" in refused.json()["detail"][0]["msg"]
     assert named.status_code == 200, named.text
+
+
+def test_a_clear_with_options_is_refused_and_clears_nothing(lumia: Stack) -> None:
+    """Found by a black-box pass: `{"keep_persona": true}` was ignored, and the brain wiped anyway."""
+    name = brain()
+    with lumia.client() as client:
+        client.post("/ingest", json={"customer_id": name, "content": "My locker is number 214."})
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        refused = client.post(f"/memory/clear/{name}", json={"keep_persona": True})
+        kept = stats(client, name)["memory_count"]
+        cleared = client.post(f"/memory/clear/{name}")
+    assert refused.status_code == 422 and "a clear takes no body" in refused.json()["detail"][0]["msg"]
+    assert kept == 1
+    assert cleared.status_code == 200 and cleared.json()["removed"] == 1
+
+
+@pytest.mark.parametrize("path", ["/memory/chat", "/ingest"])
+def test_json_sent_as_another_type_says_which_type_to_send(lumia: Stack, path: str) -> None:
+    body = '{"user_id": "anna", "customer_id": "anna", "message": "hi", "content": "hi"}'
+    with lumia.client() as client:
+        response = client.post(path, content=body, headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+    assert "'Content-Type: application/json'" in response.json()["detail"][0]["msg"]
+    assert "'text/plain'" in response.json()["detail"][0]["msg"]

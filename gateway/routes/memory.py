@@ -259,6 +259,10 @@ async def clear(brain: BrainName, request: Request, nc: Nats, caller: Caller) ->
         # Meant as an upload to a brain named "clear" (POST /memory/clear/documents?source=…): never clear.
         raise invalid(("query", "source"), f"a clear takes no source: this path clears brain '{brain}'. A brain "
                                            "cannot be named 'clear', so documents go to another brain's name")
+    if (await request.body()).strip():
+        # An option meant for it ({"keep_persona": true}) must not be ignored by what forgets everything.
+        raise invalid(("body",), f"a clear takes no body (no options): POST /memory/clear/{brain} alone forgets "
+                                 "every memory, the persona and the caches of that brain")
     found = await ask_brain(nc, subjects.BRAIN_CLEAR, BrainRequest(brain=caller.brain(_brain(brain))), ClearReply,
                             caller)
     return found.model_copy(update={"brain": brain})
