@@ -357,10 +357,11 @@ def focus(question: str, head: int = FOCUS_HEAD, tail: int = FOCUS_TAIL) -> str:
     usually is ("<a letter pasted> What should I answer?"), cut between words. Embedded whole, 8,500
     characters held the query thread 0.75 s (20,000: 1.8 s, three times that while long turns were
     being stored), and every user's chats behind it gave up on memory (LUMIA_BRAIN_TIMEOUT)."""
+    question = question.strip()
     if len(question) <= head + tail:
         return question
     start, end = question[:head].rsplit(maxsplit=1), question[-tail:].split(maxsplit=1)
-    return f"{start[0]} … {end[-1]}"  # each without the word the cut may have gone through
+    return f"{start[0]} … {end[-1]}"  # each without the word the cut may have gone through (stripped: one is left)
 
 
 def without_common_words(question: str, index: KeywordIndex) -> str:

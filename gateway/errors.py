@@ -67,7 +67,7 @@ def _named_content_type(request: Request, errors: list[Any]) -> list[Any]:
     """A JSON body sent as another type is read as text, and FastAPI's error said only "Input should
     be a valid dictionary": it says what to send instead."""
     sent = request.headers.get("content-type", "")
-    if "json" in sent.lower():
+    if not sent or "json" in sent.lower():  # without a type FastAPI reads JSON: the JSON was wrong, not its type
         return errors
     told = (f"the body must be JSON, sent with 'Content-Type: application/json' (this one was sent as "
             f"{sent.split(';')[0].strip()!r})")

@@ -101,10 +101,13 @@ class BusMemory:
         the assistant will remember."""
         if request.purpose != "chat":
             return None
-        item = MemoryItem(
-            id=f"turn_{request.request_id}", brain=request.brain, content=request.message, kind="turn",
-            created_at=time.time(), metadata={"answer": answer[:ANSWER_CHARS_KEPT], "role": "user"},
-        )
+        try:
+            # A NUL is no text (and is refused in metadata); a model may still write one.
+            kept = answer[:ANSWER_CHARS_KEPT].replace("\x00", "")
+            item = MemoryItem(id=f"turn_{request.request_id}", brain=request.brain, content=request.message,
+                              kind="turn", created_at=time.time(), metadata={"answer": kept, "role": "user"})
+        except ValidationError as exc:  # a chat published on the bus as no memory could be
+            return f"This turn was not remembered: {describe_validation_error(exc)}."
         try:
             await publish_items(self._nc.jetstream(timeout=REMEMBER_WAIT), [item])
         except (NatsError, TimeoutError, ItemTooLarge) as exc:

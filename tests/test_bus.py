@@ -14,9 +14,11 @@ import nats
 import pytest
 from nats.aio.client import Client
 
+from llm_worker.memory import BusMemory
 from shared import cli, subjects
 from shared.bus import beat_every
 from shared.memory.brains import brain_key
+from shared.memory.jetstream import ensure_streams
 from shared.memory.messages import BrainError, MemoryItem
 from shared.messages import ChatEvent, ChatRequest
 from tests.fake_ollama import FakeOllama
@@ -195,3 +197,20 @@ def test_a_brain_error_names_a_field_only_when_one_is_at_fault() -> None:
     assert json.loads(BrainError(error="down", code="unavailable").model_dump_json()) == {"error": "down",
                                                                                           "code": "unavailable"}
     assert BrainError(error="bad", code="bad_request", field="where").model_dump()["field"] == "where"
+
+
+async def test_a_model_answer_with_a_nul_is_remembered_without_it(nats_url: str) -> None:
+    """Found by a review: a NUL is refused in metadata, and the turn is remembered before `done`; built
+    from an answer holding one, the turn raised and the stream ended with neither `done` nor `error`."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js, 1)
+        brain = f"nul-{uuid.uuid4().hex[:8]}"
+        request = ChatRequest(request_id=f"nul{uuid.uuid4().hex[:12]}", user_id=brain, message="hej")
+        unsaved = await BusMemory(nc, 1.0, 3).remember(request, "fine\x00 answer")
+        stored = await js.get_last_msg(subjects.MEMORY_STREAM, subjects.memory_ingest(brain_key(brain)))
+    finally:
+        await nc.close()
+    assert unsaved is None
+    assert MemoryItem.model_validate_json(stored.data or b"").metadata["answer"] == "fine answer"

@@ -571,3 +571,9 @@ def test_json_sent_as_another_type_says_which_type_to_send(lumia: Stack, path: s
     assert response.status_code == 422
     assert "'Content-Type: application/json'" in response.json()["detail"][0]["msg"]
     assert "'text/plain'" in response.json()["detail"][0]["msg"]
+
+
+def test_json_of_the_wrong_shape_sent_without_a_type_is_not_blamed_on_the_type(lumia: Stack) -> None:
+    with lumia.client() as client:
+        response = client.post("/ingest", content='["hi"]', headers={"content-type": ""})
+    assert response.status_code == 422 and "Content-Type" not in response.json()["detail"][0]["msg"]
