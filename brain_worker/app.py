@@ -33,6 +33,7 @@ With embedded Chroma (no CHROMA_URL) this process owns the store and also runs
 ingestion (see ingest_worker.app). Run: `python -m brain_worker`.
 """
 
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -145,6 +146,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         async with AsyncExitStack() as stack:
             await broker.connect()
             runtime = await memory_runtime(context, settings, broker.connection, stack)
+            with contextlib.suppress(StoreUnavailable):  # a store not up yet holds nothing to recover
+                if restored := await runtime.store.recover_rebuilds():
+                    log.warning("restored %s from the copies a reindex that died left", ", ".join(map(repr, restored)))
             context.set_global("retriever", Retriever(runtime.store, runtime.embedder, keywords,
                                                       settings.memory_min_score, zone=runtime.zone))
             yield

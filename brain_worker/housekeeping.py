@@ -171,6 +171,7 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
     """Re-embed every memory of a brain with the current embedder, in place (same ids, text and
     metadata), each turn with its context."""
     memories = await store.get(brain)
+    read_as = {m.id: dict(m.metadata) for m in memories}  # what changes meanwhile is kept (store.rebuild)
     plain = await _embed(embedder, [context.said(m) for m in memories])
     links = context.chain(memories)
     by_id = {m.id: m for m in memories}
@@ -187,7 +188,7 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
         if context.in_context(memory.metadata):
             memory.metadata[context.DONE] = 1
     if memories:
-        await store.rebuild(brain, memories, [m.vector or [] for m in memories])
+        await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
     return len(memories)
 
 

@@ -5,7 +5,9 @@ import random
 import resource
 import socket
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from shared.embedded_nats import free_port
@@ -95,6 +97,10 @@ def _notes(*ids: str) -> list[StoredMemory]:
     return [StoredMemory(id=i, content=f"note {i}", metadata={"n": n}) for n, i in enumerate(ids)]
 
 
+def _as_read(memories: list[StoredMemory]) -> dict[str, dict[str, Any]]:
+    return {m.id: dict(m.metadata) for m in memories}
+
+
 async def _ids(store: MemoryStore, brain: str) -> list[str]:
     return sorted(m.id for m in await store.get(brain))
 
@@ -112,7 +118,7 @@ def test_a_reindex_keeps_what_was_stored_and_forgotten_while_it_ran(tmp_path: Pa
         late_vector = _unit(rng)
         await store.upsert("b", late, [late_vector])
         await store.delete("b", ["b"])
-        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         found = await store.search("b", late_vector, 1)
         return await _ids(store, "b"), [m.id for m in found], len(await store.brains())
 
@@ -127,7 +133,7 @@ def test_a_brain_cleared_while_it_was_reindexed_stays_empty(tmp_path: Path) -> N
         await store.upsert("b", _notes("a", "b"), [_unit(rng) for _ in range(2)])
         read = await store.get("b")
         await store.clear("b")
-        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         return await _ids(store, "b"), await store.brains()
 
     assert asyncio.run(run()) == ([], [])
@@ -148,7 +154,7 @@ def test_a_reindex_that_died_leaves_nothing_the_next_one_brings_back(tmp_path: P
                     embeddings=[_unit(rng) for _ in died])
         listed = await store.brains()  # the copy is no brain of its own
         read = await store.get("b")
-        await store.rebuild("b", read, [_unit(rng) for _ in read])
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         return await _ids(store, "b"), listed, await store.brains()
 
     assert asyncio.run(run()) == (["a"], ["b"], ["b"])
@@ -164,8 +170,48 @@ def test_a_reindex_refuses_what_another_embedder_stored_while_it_ran(tmp_path: P
         read = await new.get("b")
         await old.upsert("b", _notes("late"), [_unit(rng)])  # a worker still on the old embedder
         with pytest.raises(EmbedderMismatch, match="run the reindex again"):
-            await new.rebuild("b", read, [_unit(rng) for _ in read])
+            await new.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         assert await old.embedder_of("b") == "test:old"  # nothing changed
         return await _ids(old, "b")
 
     assert asyncio.run(run()) == ["a", "late"]
+
+
+def test_a_reindex_keeps_what_changed_in_a_memory_while_it_ran(tmp_path: Path) -> None:
+    """Found by a review: the copy kept the version read minutes before, so a turn given its context
+    meanwhile, or a forgotten memory's neighbour re-embedded without it, lost that change."""
+    store = MemoryStore(open_chroma(None, tmp_path), "test:random")
+    rng = random.Random(15)
+
+    async def run() -> dict[str, object]:
+        await store.upsert("b", _notes("p", "q"), [_unit(rng) for _ in range(2)])
+        read = await store.get("b")
+        [p] = [m for m in read if m.id == "p"]
+        changed = StoredMemory(id="p", content=p.content, metadata={"n": 0, "detached": True}, vector=_unit(rng))
+        await store.update("b", [changed])
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        after = {m.id: m for m in await store.get("b", with_vectors=True)}
+        return {"p": after["p"].metadata, "q": after["q"].metadata,
+                "same vector": np.allclose(after["p"].vector or [], changed.vector or [], atol=1e-5)}
+
+    assert asyncio.run(run()) == {"p": {"n": 0, "detached": True}, "q": {"n": 1}, "same vector": True}
+
+
+def test_a_copy_left_where_its_brain_was_removed_becomes_the_brain_again(tmp_path: Path) -> None:
+    """A reindex that died between removing the brain and renaming its complete copy: at the next start
+    the copy is the brain (a reindex would have thrown it away as stale, losing every memory)."""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(16)
+
+    async def run() -> tuple[list[str], list[str], list[str]]:
+        copy = client.create_collection(f"{brain_key('b')}{REBUILDING}", embedding_function=None,
+                                        metadata={"brain": "b", "embedder": "test:random"})
+        copy.upsert(ids=["a", "c"], documents=["note a", "note c"], embeddings=[_unit(rng), _unit(rng)])
+        await store.upsert("other", _notes("x"), [_unit(rng)])
+        other_copy = client.create_collection(f"{brain_key('other')}{REBUILDING}", embedding_function=None)
+        other_copy.upsert(ids=["stale"], documents=["stale"], embeddings=[_unit(rng)])  # beside its brain: kept
+        restored = await store.recover_rebuilds()
+        return restored, await _ids(store, "b"), sorted(await store.brains())
+
+    assert asyncio.run(run()) == (["b"], ["a", "c"], ["b", "other"])

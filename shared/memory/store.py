@@ -388,12 +388,16 @@ class MemoryStore:
 
         return await self._run(clear)
 
-    async def rebuild(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
+    async def rebuild(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]],
+                      read_as: dict[str, dict[str, Any]]) -> None:
         """Replace a brain's collection with one built by this store's embedder from `memories` (read
-        from it earlier), without a moment in which the memories exist nowhere: the new one is complete
-        before the old one goes. What changed since they were read is carried over, not lost: memories
-        stored meanwhile are kept (a reindex takes minutes, and chats and notes go on), ones forgotten
-        meanwhile stay forgotten, and a brain cleared meanwhile stays empty."""
+        from it earlier, with the metadata `read_as` then), without a moment in which the memories exist
+        nowhere: the new one is complete before the old one goes. What changed since they were read is
+        carried over, not lost: memories stored meanwhile are kept (a reindex takes minutes, and chats and
+        notes go on), ones changed meanwhile (a turn given its context, a forgotten memory's neighbours
+        re-embedded without it) keep that change, ones forgotten meanwhile stay forgotten, and a brain
+        cleared meanwhile stays empty. Writes of this process wait for the swap; a writer in another
+        process (with CHROMA_URL) writing in its very moment can still be lost."""
         def rebuild() -> None:
             name, staging_name = brain_key(brain), f"{brain_key(brain)}{REBUILDING}"
             with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: stale
@@ -411,27 +415,67 @@ class MemoryStore:
                 )
             with _writing(brain):
                 live = self._collection(brain, check=False)
-                held = set() if live is None else set(live.get(include=[])["ids"])
-                read = {m.id for m in memories}
-                if gone := read - held:
+                if live is None:  # cleared meanwhile
+                    self._client.delete_collection(staging_name)
+                    return
+                held = live.get(include=["metadatas"])
+                now = {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
+                if gone := set(read_as) - set(now):
                     staging.delete(ids=list(gone))
-                if late := held - read:
-                    assert live is not None
+                changed = [i for i, metadata in now.items() if i not in read_as or read_as[i] != metadata]
+                if changed:
                     if (live.metadata or {}).get("embedder") != self.embedder_name:
                         self._client.delete_collection(staging_name)
                         raise EmbedderMismatch(
                             f"Memories of '{brain}' were stored with its old embedder while it was re-embedded "
                             "(a worker with another EMBEDDING_BACKEND?); nothing changed: run the reindex again.")
-                    stored = live.get(ids=list(late), include=["documents", "metadatas", "embeddings"])
-                    staging.upsert(ids=stored["ids"], documents=stored["documents"],
-                                   metadatas=stored["metadatas"], embeddings=stored["embeddings"])
-                if live is None:
-                    self._client.delete_collection(staging_name)
-                    return
-                self._client.delete_collection(name)
-                staging.modify(name=name)
+                    self._copy(live, staging, changed)
+                self._swap(name, staging)
 
         await self._run(rebuild)
+
+    def _copy(self, source: Collection, target: Collection, ids: list[str]) -> None:
+        for start in range(0, len(ids), 256):
+            got = source.get(ids=ids[start : start + 256], include=["documents", "metadatas", "embeddings"])
+            if got["ids"]:
+                target.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
+                              embeddings=got["embeddings"])
+
+    def _swap(self, name: str, staging: Collection) -> None:
+        """The rebuilt copy takes the brain's name. A writer elsewhere may make the brain anew between
+        the old one's removal and the rename (the name is then taken): what it wrote joins the copy."""
+        self._client.delete_collection(name)
+        for attempt in range(3):
+            try:
+                staging.modify(name=name)
+                return
+            except ChromaError:
+                made = self._client.get_collection(name, embedding_function=None)
+                self._copy(made, staging, made.get(include=[])["ids"])
+                self._client.delete_collection(name)
+                if attempt == 2:
+                    raise
+
+    async def recover_rebuilds(self) -> list[str]:
+        """At a start: a reindex that died between removing a brain's collection and renaming its
+        rebuilt copy left the copy as the brain's only one (complete: it is finished before the
+        removal). It becomes the brain again. A copy beside its brain is left alone: another replica may
+        be building it, and the next reindex of that brain throws a stale one away."""
+        def recover() -> list[str]:
+            restored = []
+            for collection in self._client.list_collections():
+                if not (collection.name.startswith("b_") and collection.name.endswith(REBUILDING)):
+                    continue
+                name = collection.name.removesuffix(REBUILDING)
+                with _writing(brain_from_key(name)):
+                    try:
+                        self._client.get_collection(name, embedding_function=None)
+                    except (NotFoundError, ValueError):
+                        self._client.get_collection(collection.name, embedding_function=None).modify(name=name)
+                        restored.append(brain_from_key(name))
+            return restored
+
+        return await self._run(recover)
 
     async def embedder_of(self, brain: str) -> str | None:
         def embedder_of() -> str | None:
