@@ -92,3 +92,10 @@ def test_the_overlap_starts_at_a_sentence() -> None:
     assert len(chunks) > 10 and all(chunk.startswith("Sentence ") for chunk in chunks)
     # each begins with a sentence its predecessor ends with
     assert all(after[: after.index(".") + 1] in before for before, after in itertools.pairwise(chunks))
+
+
+@pytest.mark.parametrize("sentence", ["The share rose to 12.50. Analysts were not surprised at all by it.",
+                                      "I asked if he would come and he said no. Then we left for home."])
+def test_a_number_or_a_no_before_a_full_stop_ends_a_sentence(sentence: str) -> None:
+    chunks = chunk_text(" ".join([sentence] * 200))
+    assert len(chunks) > 10 and all(chunk.endswith(sentence[-12:]) for chunk in chunks)

@@ -15,8 +15,9 @@ _SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]{0,3}(?=\s)|[�
 _LAST_SENTENCE_END = re.compile(r"(?s:.*)([.!?…][\"'”’)\]]{0,3}(?=\s)|[。！？](?![」』”’）]))")
 # A full stop after one of these ends no sentence, nor an ellipsis before a word in lower case: cut
 # there, a chunk ended at "Mr." and the next began "Smith said", or at "t.ex." and "e.g.".
-_ABBREVIATION = re.compile(r"(?:\w{1,3}\.)+\w{1,3}|[^\W\d_]|mr|mrs|ms|dr|prof|st|jr|sr|vs|no|nr|fig|ca|kl|jfr|"
-                           r"inkl|exkl|resp|tel", re.IGNORECASE)
+# Not numbers ("rose to 12.50. Analysts") nor "no" ("I said no."), which end sentences.
+_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}|[^\W\d_]|mr|mrs|ms|dr|prof|st|jr|sr|vs|nr|fig|ca|kl|"
+                           r"jfr|inkl|exkl|resp|tel", re.IGNORECASE)
 _WORD_AFTER = re.compile(r"\s*[\"'“‘(\[]*(\S)")
 _BOUNDARY = re.compile(r"[ 、，]")
 
