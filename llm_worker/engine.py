@@ -156,7 +156,11 @@ async def stream_turn(
         # What does not fit the window is not sent, and not reported as used either.
         persona, memories = fit_context(system_prompt, request.message, known.persona, known.memories, budget,
                                         results or (), today=today)
-        known = Recollection(memories=memories, persona=persona, unavailable=known.unavailable)
+        left_out = known.memories and not memories  # said, or it looks like memory found nothing
+        unavailable = (f"Memory was not used: the {len(known.memories)} memories found for this message did not "
+                       "fit the model's window beside it (LUMIA_CONTEXT_WINDOW); a shorter message leaves them "
+                       "room.") if left_out else known.unavailable
+        known = Recollection(memories=memories, persona=persona, unavailable=unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
                                   tool_results=results or (), zone=zone, today=today)
         if known.memories:

@@ -153,8 +153,9 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal"
 
 
-MEMORY_UNAVAILABLE = ("Set when memory could not be searched (the brain_worker down, slow or refusing): the answer "
-                      "was given without it, and this says why")
+MEMORY_UNAVAILABLE = ("Set when memory could not be searched (the brain_worker down, slow or refusing), or what it "
+                      "found did not fit the model's window beside the message: the answer was given without it, "
+                      "and this says why")
 MEMORY_UNSAVED = ("Set when this turn could not be queued to be remembered (JetStream refused it or did not "
                   "confirm it): the answer stands, but the assistant may not remember what was said")
 

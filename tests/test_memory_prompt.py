@@ -36,6 +36,23 @@ def test_a_chat_reports_only_the_memories_that_fit_the_window(make_stack: Callab
     assert reply["context_length"] == len(prompt[prompt.index("## Vector store data:"):])
 
 
+def test_a_chat_whose_message_leaves_no_room_for_memories_says_so(make_stack: Callable[..., Stack],
+                                                                   fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: a long message left no room for the memories found, and the answer
+    looked like one for which memory had found nothing."""
+    fake_ollama.behaviour.context_length = 1536
+    stack = make_stack("brain", "llm", "gateway", LUMIA_ANSWER_TOKENS="256")
+    name = brain()
+    question = "Tell me about my sailing boat Vega and what it needs. " * 55 + "What does my sailing boat Vega need?"
+    with stack.client() as client:
+        ingest(client, name, *VEGA)
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        reply = client.post("/memory/chat", json={"user_id": name, "message": question})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["memories_used"] == [] and reply.json()["context_used"] is False
+    assert "did not fit the model's window" in reply.json()["memory_unavailable"]
+
+
 def test_an_answer_is_generated_from_the_memories_the_filter_lets_through(lumia: Stack,
                                                                           fake_ollama: FakeOllama) -> None:
     name = brain()
