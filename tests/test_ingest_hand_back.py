@@ -96,11 +96,20 @@ async def test_a_stop_takes_nothing_new(queue: tuple[JetStreamContext, str]) -> 
     js, stream = queue
     pull = await subscribe(js, stream)
     assert await fetch(pull, 10) == []
+    await closed(js, stream)  # idle: the server has ended the fetch's request too
     stopping = asyncio.create_task(hand_back(pull, []))
     await put(js, stream)
     await stopping
     given = await available(js, stream)
     assert [msg.metadata.num_delivered for msg in given] == [1] * 5
+
+
+async def closed(js: JetStreamContext, stream: str) -> None:
+    for _ in range(250):
+        if (await js.consumer_info(stream, "ingest")).num_waiting == 0:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the server kept a pull request open")
 
 
 async def test_the_batch_in_hand_is_handed_back(queue: tuple[JetStreamContext, str]) -> None:
