@@ -4,6 +4,7 @@ import asyncio
 import random
 import resource
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,15 @@ import pytest
 
 from shared.embedded_nats import free_port
 from shared.memory.brains import brain_key
-from shared.memory.store import REBUILDING, EmbedderMismatch, MemoryStore, StoredMemory, StoreUnavailable, open_chroma
+from shared.memory.store import (
+    REBUILDING,
+    EmbedderMismatch,
+    MemoryStore,
+    ServerClient,
+    StoredMemory,
+    StoreUnavailable,
+    open_chroma,
+)
 from tests.test_chroma_server import run_chroma
 
 
@@ -215,3 +224,69 @@ def test_a_copy_left_where_its_brain_was_removed_becomes_the_brain_again(tmp_pat
         return restored, await _ids(store, "b"), sorted(await store.brains())
 
     assert asyncio.run(run()) == (["b"], ["a", "c"], ["b", "other"])
+
+
+def test_a_write_in_the_moment_of_the_swap_waits_for_it_and_is_kept(tmp_path: Path) -> None:
+    """A note stored just as a reindex removes the old collection: written into it, it would be removed
+    with it. It waits for the swap and lands in the rebuilt one. (A review: the other reindex tests run
+    their steps one after another and would pass with the brain's lock removed.)"""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(17)
+    remove = client.delete_collection
+    writers: list[threading.Thread] = []
+
+    def removing(name: str) -> None:
+        if name == brain_key("b") and not writers:
+            late = threading.Thread(target=asyncio.run, args=(store.upsert("b", _notes("late"), [_unit(rng)]),))
+            writers.append(late)
+            late.start()
+            late.join(timeout=1)  # unlocked, the note is written into the collection about to go
+        remove(name)
+
+    async def run() -> list[str]:
+        await store.upsert("b", _notes("a"), [_unit(rng)])
+        read = await store.get("b")
+        client.delete_collection = removing  # type: ignore[method-assign]
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        writers[0].join()
+        return await _ids(store, "b")
+
+    assert asyncio.run(run()) == ["a", "late"]
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["embedded", "chroma server"])
+def test_a_brain_made_anew_in_the_swap_by_a_writer_elsewhere_joins_the_copy(tmp_path: Path, served: bool) -> None:
+    """A writer in another process (a Chroma server shared by several) is not held by this one's lock:
+    between the old collection's removal and the rename it can make the brain anew. The rename is then
+    refused; what that writer stored is taken into the copy, which takes the name at the next try."""
+    port = free_port()
+    server = run_chroma(tmp_path / "served", port) if served else None
+    opened = open_chroma(f"http://127.0.0.1:{port}" if served else None, tmp_path)
+    store = MemoryStore(opened, "test:random")
+    client = opened.connected() if isinstance(opened, ServerClient) else opened  # chromadb's own
+    rng = random.Random(18)
+    remove = client.delete_collection
+    made: list[str] = []
+
+    def removing(name: str) -> None:
+        remove(name)
+        if name == brain_key("b") and not made:
+            elsewhere = client.create_collection(name, embedding_function=None,
+                                                 metadata={"brain": "b", "embedder": "test:random"})
+            elsewhere.upsert(ids=["elsewhere"], documents=["note elsewhere"], embeddings=[_unit(rng)])
+            made.append(name)
+
+    async def run() -> tuple[list[str], list[str]]:
+        await store.upsert("b", _notes("a"), [_unit(rng)])
+        read = await store.get("b")
+        client.delete_collection = removing  # type: ignore[method-assign]
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        return await _ids(store, "b"), await store.brains()
+
+    try:
+        assert asyncio.run(run()) == (["a", "elsewhere"], ["b"])
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
