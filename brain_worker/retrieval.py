@@ -33,6 +33,7 @@ from shared.memory.asking import (
     about_the_conversation,
     name_forms,
     of_oneself,
+    of_the_past,
     small_talk,
     tells_nothing,
     wordless,
@@ -47,6 +48,8 @@ RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
 OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the user told then
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
+# Said at (or of) the time a question names, when it does not ask of the past: a nudge, not a filter.
+WINDOW_WEIGHT = 0.03
 # How far under the relevance threshold a chat still gets a memory that names whom or what the
 # question names ("När fyller Lena år?": "My wife Lena turns 40 next Friday." 0.809), or that is
 # newer than one it gets and names what that one names: "Vi har flyttat från Malmö till Umeå."
@@ -148,6 +151,12 @@ class Retriever:
         async def found(within: tuple[float, float] | None, deeper: int = depth) -> list[StoredMemory]:
             return await self._search(request, index, question, search, deeper, within)
 
+        if window is not None and not request.relevant_only and not of_the_past(request.question):
+            # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
+            # weighs them in _relevant). Only of the past are a time's memories the answer.
+            hits = await self._search(request, index, question, search, depth, None, favour=window)
+            return QueryReply(results=[to_hit(h) for h in self._told(request, hits)[: request.n_results]],
+                              time_window=window)
         hits = await found(window)
         if window is not None and not hits and not (request.relevant_only and about_own_past(request.question)):
             # Nothing in that window: answer from all time rather than from nothing. Not a chat's
@@ -156,12 +165,18 @@ class Retriever:
             hits = await found(None)
         if request.relevant_only:
             hits = await self._relevant(request.question, hits, window, found)
-        elif request.telling_only:
-            # An answer from the user's own questions ("What did I watch last night?" asked before)
-            # left out the memory that answers it.
-            about_talk = about_the_conversation(request.question)
-            hits = [h for h in hits if _tells(h, request.question, about_talk)]
+        else:
+            hits = self._told(request, hits)
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
+
+    @staticmethod
+    def _told(request: QueryRequest, hits: list[StoredMemory]) -> list[StoredMemory]:
+        if not request.telling_only:
+            return hits
+        # An answer from the user's own questions ("What did I watch last night?" asked before)
+        # left out the memory that answers it.
+        about_talk = about_the_conversation(request.question)
+        return [h for h in hits if _tells(h, request.question, about_talk)]
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
                         found: "Finder",
@@ -212,9 +227,8 @@ class Retriever:
             def done_then(memory: StoredMemory) -> bool:
                 # Said then but of another day ("Yesterday I bought a bike", said today) is no
                 # answer to "What did I do today?".
-                told_from, told_to = memory.metadata.get(ABOUT_FROM), memory.metadata.get(ABOUT_TO)
-                return not (isinstance(told_from, float | int) and isinstance(told_to, float | int)) \
-                    or (told_from < window[1] and told_to > window[0])
+                told = _told_of(memory)
+                return told is None or _overlap(told, window)
 
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
@@ -232,20 +246,24 @@ class Retriever:
         return _with_updates(sorted(chosen, key=lambda h: h.score or 0.0, reverse=True), hits, near, names)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
-                      depth: int, window: tuple[float, float] | None) -> list[StoredMemory]:
+                      depth: int, window: tuple[float, float] | None,
+                      favour: tuple[float, float] | None = None) -> list[StoredMemory]:
         """Found with `search` (the question less the brain's common direction) and ranked by it;
         each memory's `score` stays its similarity to the question itself, what the relevance
-        threshold is calibrated on."""
+        threshold is calibrated on. Within `window` only; those of `favour` nudged up (WINDOW_WEIGHT)."""
         where = _combine(request.where, window)
         keyword = dict(index.search(request.question, depth))
-        # Both reads at once: most keyword matches are not among the vector hits. The filter applies
-        # to both, so a filter matching every memory ranks them as no filter does.
-        by_vector, by_keyword = await asyncio.gather(
+        # The reads at once: most keyword matches are not among the vector hits, nor most of a favoured
+        # time's among all time's. The filter applies to all, so a filter matching every memory ranks
+        # them as no filter does.
+        by_vector, by_keyword, of_then = await asyncio.gather(
             self.store.search(request.brain, search, depth, where, with_vectors=True),
             self.store.get(request.brain, ids=list(keyword), where=where, with_vectors=True) if keyword else _nothing(),
+            self.store.search(request.brain, search, depth, _combine(where, favour), with_vectors=True)
+            if favour is not None else _nothing(),
         )
         found = {m.id: m for m in by_vector}
-        for memory in by_keyword:
+        for memory in (*by_keyword, *of_then):
             found.setdefault(memory.id, memory)
         if not found:
             return []
@@ -278,7 +296,8 @@ class Retriever:
             return (beyond[memory.id] + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
                     + RECENCY_WEIGHT * (times[memory.id] - oldest) / span
                     + SPEAKER_WEIGHT * bool(named & context.speaker_of(memory))
-                    - ASKING_WEIGHT * context.only_asks(memory))
+                    - ASKING_WEIGHT * context.only_asks(memory)
+                    + WINDOW_WEIGHT * (favour is not None and _within(memory, favour)))
 
         return sorted(found.values(), key=rank, reverse=True)
 
@@ -389,6 +408,24 @@ def _best(hits: list[StoredMemory], admits: Callable[[StoredMemory], bool]) -> l
 
 def _created_at(memory: StoredMemory) -> float:
     return float(memory.metadata.get(CREATED_AT, 0.0))
+
+
+def _told_of(memory: StoredMemory) -> tuple[float, float] | None:
+    """The time a memory tells of, when it names one ("Yesterday I bought a bike")."""
+    told_from, told_to = memory.metadata.get(ABOUT_FROM), memory.metadata.get(ABOUT_TO)
+    if isinstance(told_from, float | int) and isinstance(told_to, float | int):
+        return float(told_from), float(told_to)
+    return None
+
+
+def _overlap(one: tuple[float, float], other: tuple[float, float]) -> bool:
+    return one[0] < other[1] and one[1] > other[0]
+
+
+def _within(memory: StoredMemory, window: tuple[float, float]) -> bool:
+    """Said then, or said later of then: what _combine's filter lets through."""
+    told = _told_of(memory)
+    return window[0] <= _created_at(memory) < window[1] or (told is not None and _overlap(told, window))
 
 
 def _combine(where: dict[str, Any] | None, window: tuple[float, float] | None) -> dict[str, Any] | None:

@@ -1,13 +1,13 @@
 """Pydantic models of every message that crosses the bus."""
 
 import math
-import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.memory.brains import BusBrain
+from shared.text import shows_nothing
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
 
@@ -60,15 +60,9 @@ MAX_MESSAGE_CHARS = 32_000
 MAX_SYSTEM_PROMPT_CHARS = 8_000
 
 
-_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})  # combining marks alone show nothing either
-# Letters and symbols drawn as blanks (Hangul fillers, the blank Braille pattern).
-_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
 def not_blank(value: str) -> str:
     # Zero-width spaces and byte order marks are no text either: such a note was stored and found nothing.
-    # By category, not isprintable(): that is False for emoji newer than Python's Unicode ("🫨").
-    if all(unicodedata.category(ch) in _INVISIBLE or ch in _BLANK_LOOKING for ch in value):
+    if shows_nothing(value):
         raise ValueError("must contain text, not only whitespace")
     if "\x00" in value:  # no text holds one; a file's bytes, or UTF-16, sent as text do
         raise ValueError("must not contain NUL characters (\\u0000)")

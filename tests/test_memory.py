@@ -646,6 +646,10 @@ def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None
     ("/ingest", {"customer_id": "..", "content": "hi"}),
     ("/ingest", {"customer_id": "x ", "content": "hi"}),
     ("/ingest", {"customer_id": "x\ty", "content": "hi"}),
+    # Listed as a blank, or reading otherwise than it is (a black-box pass).
+    ("/ingest", {"customer_id": "\u200b", "content": "hi"}),
+    ("/ingest", {"customer_id": "rtl\u202eevil", "content": "hi"}),
+    ("/ingest", {"customer_id": "\ufeffbom", "content": "hi"}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "9999-12-31T23:59:59-12:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "0001-01-01T00:00:00+14:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2026"}}),  # a year is no date

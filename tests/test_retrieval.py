@@ -16,6 +16,7 @@ from shared.memory.asking import (
     about_the_conversation,
     in_first_person,
     name_forms,
+    of_the_past,
     small_talk,
     tells_nothing,
 )
@@ -384,6 +385,29 @@ def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None
     assert about_own_past(text) is past
 
 
+@pytest.mark.parametrize(("text", "past"), [
+    ("What did Anna buy in March?", True),
+    ("When was the party?", True),
+    ("Vad köpte Erik igår?", True),
+    ("När var festen?", True),
+    ("What happened in Kyiv yesterday?", True),
+    ("Who won the match yesterday?", True),
+    ("What has Anna bought this week?", True),
+    ("Vad har Anna köpt i veckan?", True),
+    ("What did I do last week?", True),
+    ("Does Bosse need his medicine today?", False),
+    ("Behöver Bosse sin medicin idag?", False),
+    ("What am I doing on Christmas Eve?", False),
+    ("What will I do on 24 December?", False),
+    ("Vad ska jag göra på julafton?", False),
+    ("Var bor Anna i mars?", False),  # "var" is "where" here
+    ("Har jag tid idag?", False),
+    ("How long should I boil an egg today?", False),
+])
+def test_a_question_asks_of_the_past_or_of_what_is_or_will_be(text: str, past: bool) -> None:
+    assert of_the_past(text) is past
+
+
 FILLER = "Idag var det en lugn dag på kontoret, jag svarade på mejl och drack kaffe med kollegorna. " * 30
 ELSA = "Min dotter Elsa fyller år den 12 maj."
 
@@ -556,8 +580,10 @@ FACTS = [  # id, note, days ago
 ]
 
 
-async def chats(tmp_path: Path, notes: list[tuple[str, str, int]], questions: tuple[str, ...]) -> dict[str, list[str]]:
-    """The ids a chat's model gets for each question, from a brain of `notes` (id, text, days ago)."""
+async def chats(tmp_path: Path, notes: list[tuple[str, str, float]], questions: tuple[str, ...],
+                relevant_only: bool = True) -> dict[str, list[str]]:
+    """The ids a chat's model gets for each question (or, not `relevant_only`, `/query`'s top three), from
+    a brain of `notes` (id, text, days ago)."""
     embedder = LocalEmbedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
@@ -567,8 +593,9 @@ async def chats(tmp_path: Path, notes: list[tuple[str, str, int]], questions: tu
         retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
         asked = {}
         for question in questions:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            asked[question] = [hit.id for hit in reply.results]
+            request = QueryRequest(brain="b", question=question, n_results=5 if relevant_only else 3,
+                                   relevant_only=relevant_only)
+            asked[question] = [hit.id for hit in (await retriever.query(request)).results]
         return asked
     finally:
         embedder.close()
@@ -682,3 +709,28 @@ async def test_a_search_lists_by_meaning_only_what_it_matches_more_than_nothing(
     assert found == {"example": [], "hello": ["Hello world"], "Tokyo": ["東京に住んでいます。"],
                      "car": ["Our car is a red Volvo from 2015."],
                      "medicine": ["My dog Bosse needs his medicine every evening."], "sandwich": []}
+
+
+TODAYS = [  # id, note, days ago (NOW is 20:26 UTC: a tenth of a day ago is today)
+    ("bosse", "Bosse needs his heart medicine every morning.", 120),
+    ("oatmeal", "I had oatmeal with blueberries for breakfast.", 0.1),
+    ("storm", "Last night I slept badly because of the storm.", 0.1),
+    ("dentist_old", "I had a dentist appointment at 15:00.", 200),
+    ("dentist", "I have a dentist appointment at 15:00.", 0.1),
+    ("plan", "On Christmas Eve I will celebrate with my parents in Luleå.", 20),
+    ("presents", "We opened presents with the whole family around the tree.", 160),
+]
+
+
+async def test_a_query_of_what_is_or_will_be_then_favours_that_time_without_hiding_the_rest(tmp_path: Path) -> None:
+    """Found by a black-box pass: "today" restricted `/query` to today, so "Does Bosse need his medicine
+    today?" got breakfast and a storm, and "What am I doing on Christmas Eve?" (read as last Christmas)
+    lost the plan. Of the past ("What did I eat today?") a time's memories are still the answer alone."""
+    asked = await chats(tmp_path, TODAYS, ("Does Bosse need his medicine today?", "Behöver Bosse sin medicin idag?",
+                                           "What am I doing on Christmas Eve?", "Do I have the dentist today?",
+                                           "What did I eat today?"), relevant_only=False)
+    assert asked["Does Bosse need his medicine today?"][0] == "bosse"
+    assert asked["Behöver Bosse sin medicin idag?"][0] == "bosse"
+    assert asked["What am I doing on Christmas Eve?"][0] == "plan"
+    assert asked["Do I have the dentist today?"][0] == "dentist"  # of the two alike, today's
+    assert set(asked["What did I eat today?"]) == {"oatmeal", "storm", "dentist"}

@@ -204,6 +204,49 @@ def test_last_winter_asked_in_january_is_the_one_before_this() -> None:
     assert local_days("What did I do this winter?", january) == ("2025-12-01", "2026-03-01")
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # Found by a black-box pass: these named no day, or the whole of last week. NOW is Wednesday 15 October 2025.
+    ("Vad gjorde jag förra fredagen?", ("2025-10-10", "2025-10-11")),
+    ("What did I do on Wednesday last week?", ("2025-10-08", "2025-10-09")),
+    ("What did I do last week on Monday?", ("2025-10-06", "2025-10-07")),
+    ("Vad gjorde jag i förra veckan på onsdagen?", ("2025-10-08", "2025-10-09")),
+    ("Vad gjorde jag onsdagen förra veckan?", ("2025-10-08", "2025-10-09")),
+    ("Vad gjorde jag i tisdags förra veckan?", ("2025-10-07", "2025-10-08")),
+    ("What did I do on 25/9?", ("2025-09-25", "2025-09-26")),
+    ("Vad gjorde jag den 25/9?", ("2025-09-25", "2025-09-26")),
+    ("What did I do on 9/25?", ("2025-09-25", "2025-09-26")),
+    ("Vad gjorde jag den 25/11 2024?", ("2024-11-25", "2024-11-26")),
+    ("What did I do on the 3rd?", ("2025-10-03", "2025-10-04")),
+    ("What did I do on the 31st?", ("2025-08-31", "2025-09-01")),  # September has none
+    ("Vad gjorde jag den 20:e?", ("2025-09-20", "2025-09-21")),
+])
+def test_a_day_of_last_week_a_numeric_date_and_a_day_of_the_month(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "What did I do on 3/4?",  # April or March, by who writes it
+    "Is the shop open 24/7?",
+    "What did I leave on the 3rd floor?",
+    "Vad hände den 3:e gången?",
+    "Add 1/2 cup of sugar?",
+])
+def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> None:
+    assert parse_time_window(question, NOW) is None
+
+
+def test_in_the_winter_asked_in_its_first_month_is_the_last_one() -> None:
+    """Found by a black-box pass: on 4 December "Where did I go skiing in the winter?" was read as the
+    winter begun four days before, and got those days' unrelated memories instead of the ski trips."""
+    december = datetime(2026, 12, 4, 12, 0, tzinfo=STOCKHOLM)
+    for question in ("Where did I go skiing in the winter?", "Vart åkte jag skidor på vintern?", "in winter"):
+        assert local_days(question, december) == ("2025-12-01", "2026-03-01"), question
+    for question in ("What did I do this winter?", "Vad har jag gjort i vinter?"):  # this one, however short
+        assert local_days(question, december) == ("2026-12-01", "2027-03-01"), question
+    later = datetime(2027, 1, 10, 12, 0, tzinfo=STOCKHOLM)
+    assert local_days("Where did I go skiing in the winter?", later) == ("2026-12-01", "2027-03-01")
+
+
 def test_a_weekend_asked_about_on_a_sunday() -> None:
     sunday = datetime(2025, 10, 19, 11, 0, tzinfo=STOCKHOLM)
     assert local_days("Vad gjorde jag i helgen?", sunday) == ("2025-10-18", "2025-10-20")  # this one

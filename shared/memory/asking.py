@@ -372,6 +372,39 @@ def about_own_past(text: str) -> bool:
     return False
 
 
+def of_the_past(text: str) -> bool:
+    """Whether a question asks of something done or said at a time, by anyone ("What did Anna buy in
+    March?", "When was the party?", "Vad köpte Erik igår?", "What did I do last week?"), rather than of
+    what is or will be then ("Does Bosse need his medicine today?", "What am I doing on Christmas
+    Eve?"). Of the past, a time's memories are the answer and `/query` gives them alone; otherwise they
+    only come first (a black-box pass: "today" hid the older note on Bosse's medicine). English by its
+    auxiliaries; Swedish by a past form right after the question word ("Vad köpte", "När var"); both by
+    a perfect ("has bought", "har köpt")."""
+    if about_own_past(text):
+        return True
+    for clause in _CLAUSE_BREAK.split(text):
+        words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
+        if any(w in PAST_AUXILIARIES for w in words):
+            return True
+        opened = _opened(words)
+        if len(opened) > 1 and opened[0] in ASKING_WORDS and _past_form(opened[1]):
+            return True
+        perfect = next((at for at, w in enumerate(words) if w in _PERFECT), None)  # "What has Anna bought…"
+        if perfect is not None and any(_past_form(w) for w in words[perfect + 1:]):
+            return True
+    return False
+
+
+_PERFECT = frozenset("has have har hade".split())
+
+
+def _past_form(word: str) -> bool:
+    """A verb's past, of any person: "went", "happened", "köpte", "åkte", "var"."""
+    if word in PAST_FORMS or (word.endswith("ed") and not word.endswith("eed") and len(word) > 3):
+        return True
+    return word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+
+
 def _asks_of_a_time(sentence: str) -> bool:
     """A question or a request ("Something fun happened today!" tells)."""
     said = [w.lower() for w in _WORD.findall(sentence)]

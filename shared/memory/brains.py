@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, TypeAdapter
 
+from shared.text import BIDI_CONTROLS, shows_nothing
+
 MAX_BRAIN_CHARS = 128
 MAX_BRAIN_BYTES = 256
 MAX_BUS_BRAIN_BYTES = 300
@@ -32,8 +34,8 @@ def _valid_brain(value: str) -> str:
 
 def _check_name(value: str) -> None:
     """A brain's name as a user writes it (composed already)."""
-    if not value.strip():
-        raise ValueError("must contain text, not only whitespace")
+    if shows_nothing(value):  # a zero-width space alone listed as a blank brain
+        raise ValueError("must contain text, not only whitespace or invisible characters")
     # "/" joins a user's id and their brain's name, and a name holding it could never be
     # named again in a URL path (/memory/{brain}/...): refused up front, not found later.
     if "/" in value or "\\" in value:
@@ -49,6 +51,9 @@ def _check_name(value: str) -> None:
         raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
     if _has_control(value):
         raise ValueError("must not contain control characters")
+    if BIDI_CONTROLS.intersection(value) or "\ufeff" in value:
+        raise ValueError("must not contain direction marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) or a "
+                         "byte order mark (U+FEFF): the name would show otherwise than it is")
     if len(value) > MAX_BRAIN_CHARS:
         raise ValueError(f"must be at most {MAX_BRAIN_CHARS} characters")
     if len(value.encode()) > MAX_BRAIN_BYTES:

@@ -271,7 +271,7 @@ class DocumentInfo(BaseModel):
     source: str
     chunks: int = Field(description="Chunks stored (each a memory of kind `document`)")
     created_at: float = Field(description="Unix seconds: when this version of the document was uploaded")
-    preview: str = Field(description="The document's first 200 characters")
+    preview: str = Field(description="The first 200 characters of the first chunk still stored of the document")
 
 
 class DocumentsReply(BaseModel):

@@ -62,8 +62,25 @@ _DATE_PREPOSITIONS = {"on", "by", "since", "from", "until", "till", "before", "a
 _VERB_MONTHS = {"may", "march"}
 _GUARDED_MONTHS = _VERB_MONTHS | set(SHORT_MONTHS)  # a number next to them is no date unless something says so
 MAX_DAYS_BACK = 3660  # "2000 years ago" is history, not a memory (and no date can hold it)
-_WEEKDAY_EN = re.compile(r"\blast\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
-_WEEKDAY_SV = re.compile(r"\bi\s+(" + "|".join(list(WEEKDAYS)[7:]) + r")\b")
+_EN_DAYS, _SV_DAYS = "|".join(list(WEEKDAYS)[:7]), "|".join(list(WEEKDAYS)[7:])
+# "måndagen": Swedish says a day of last week as "förra fredagen" and "onsdagen förra veckan".
+_SV_DEFINITE = "|".join(day.removesuffix("s") + "en" for day in list(WEEKDAYS)[7:])
+_WEEKDAY_EN = re.compile(r"\blast\s+(" + _EN_DAYS + r")\b")
+_WEEKDAY_SV = re.compile(r"\bi\s+(" + _SV_DAYS + r")\b|\bförra\s+(" + _SV_DEFINITE + r")\b")
+# "on Wednesday last week", "last week on Wednesday", "onsdagen förra veckan", "i förra veckan på onsdagen".
+_DAY_OF_LAST_WEEK = re.compile(
+    r"\b(" + _EN_DAYS + r")\s+(?:of\s+)?last week\b|\blast week\s+on\s+(" + _EN_DAYS + r")\b"
+    r"|\b(" + _SV_DEFINITE + "|" + _SV_DAYS + r")\s+(?:i\s+)?förra veckan\b"
+    r"|\bförra veckan\s+(?:på|i)\s+(" + _SV_DEFINITE + "|" + _SV_DAYS + r")\b")
+# "on 25/11", "den 25/11 2026": a day and month, when the numbers can only be read one way
+# (25/11, 11/25); "on 3/4" is April or March by who writes it, and names no day.
+_NUMERIC_DATE = re.compile(r"\b(?:on|den|the|from|since|från|sedan|på)\s+(\d{1,2})/(\d{1,2})"
+                           r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])")
+# "on the 25th", "den 25:e": the most recent 25th (with a month, _DAY_MONTH has it first).
+# An ordinal of a thing ("on the 3rd floor", "den 3:e våningen") is no day.
+_OF_A_THING = r"(?!\s+(?:floor|time|place|grade|row|century|anniversary|birthday|våningen|gången|plats))"
+_DAY_OF_MONTH = re.compile(r"\b(?:on|since|from|by|until)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b" + _OF_A_THING
+                           + r"|\bden\s+(\d{1,2})(?::e|:a)(?!\w)" + _OF_A_THING)
 # "What did I do on Friday?": the most recent one before today, as "last Friday".
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
@@ -81,8 +98,9 @@ _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas
 _NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
 # Seasons as in Sweden: spring March-May, summer June-August, autumn September-November,
 # winter December-February. "i somras", "last summer": the most recent one that has ended;
-# "i sommar", "this summer", "in the summer": the most recent one that has begun ("i vår" is
-# also "in our": not a season); "summer 2025", "sommaren 2025": that year's.
+# "i sommar", "this summer", "in the summer": the most recent one that has begun (but "in the
+# summer" in its first month: the one before; "i vår" is also "in our": not a season); "summer
+# 2025", "sommaren 2025": that year's.
 SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12,
            "våras": 3, "somras": 6, "höstas": 9, "vintras": 12, "vår": 3, "sommar": 6, "höst": 9, "vinter": 12,
            "våren": 3, "sommaren": 6, "hösten": 9, "vintern": 12}
@@ -93,6 +111,8 @@ _BEGUN_SEASON = re.compile(r"\b(?:this|in the|in|during the|during|over the) (sp
                            r"|\bi (sommar|höst|vinter)\b|\b(?:på|under|i) (våren|sommaren|hösten|vintern)\b"
                            r"|\b(våren|sommaren|hösten|vintern|spring|summer|autumn|winter)"
                            r"(?=,?\s+(?:of\s+)?(?:19|20)\d{2}\b" + _NOT_A_YEAR + ")")
+
+_THIS_SEASON = re.compile(r"this |i (?:sommar|höst|vinter)\b")
 
 Window = tuple[float, float]
 
@@ -133,6 +153,9 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     if (named := _LAST_MONTH_NAMED.search(text)) is not None:
         month = MONTHS[named.group(1)]
         return _month_window(today, today.year if month < today.month else today.year - 1, month)
+    if (day_of := _DAY_OF_LAST_WEEK.search(text)) is not None:
+        said = next(g for g in day_of.groups() if g)
+        return _days(week_start - timedelta(days=7 - _weekday(said)), 1)
     if re.search(r"\blast week\b|\bförra veckan\b", text):
         return _days(week_start - timedelta(days=7), 7)
     if re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b|\bi veckan\b", text):
@@ -157,13 +180,18 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY):
         found = pattern.search(text)
         if found:
-            back = (today.weekday() - WEEKDAYS[found.group(1)]) % 7 or 7
+            back = (today.weekday() - _weekday(next(g for g in found.groups() if g))) % 7 or 7
             return _days(today - timedelta(days=back), 1)
     # Checked last: "this year" named no window before, so it must not outrank "last monday".
     this_year = re.search(r"\bthis year\b|\bi år\b|\bdet här året\b|\bdetta år\b", text) is not None
     window = _calendar(question, text, today, today.year if this_year else None)
     if window is not None:
         return window
+    if (numeric := _numeric_date(text, today)) is not None:
+        return numeric
+    if (day_of_month := _DAY_OF_MONTH.search(text)) is not None \
+            and (date := _most_recent_day(today, int(day_of_month.group(1) or day_of_month.group(2)))) is not None:
+        return _days(date, 1)
     if this_year:
         return _year_window(today, today.year)
     found = _IN_YEAR.search(text)
@@ -196,7 +224,11 @@ def _season(text: str, today: datetime) -> Window | None:
     else:
         if start > today:
             start = start.replace(year=today.year - 1)
-        if ended and _three_months_on(start) > today:  # that season now: the one before
+        # That season now: the one before. So too "in the winter" asked in its first month, when
+        # there is little of it yet to ask about ("Where did I go skiing in the winter?" on 4 December
+        # got only those four days' memories); "this winter", "i vinter" are still the one begun.
+        begun_lately = not ended and not _THIS_SEASON.match(found.group()) and today - start < timedelta(days=31)
+        if (ended and _three_months_on(start) > today) or begun_lately:
             start = start.replace(year=start.year - 1)
     return start.timestamp(), _three_months_on(start).timestamp()
 
@@ -275,6 +307,37 @@ def _date(today: datetime, year: int, month: int, day: int) -> datetime | None:
         return today.replace(year=year, month=month, day=day)
     except ValueError:
         return None
+
+
+def _weekday(said: str) -> int:
+    """"friday", "fredags", "fredagen" as Monday 0 to Sunday 6."""
+    return WEEKDAYS.get(said, WEEKDAYS.get(said.removesuffix("en") + "s", 0))
+
+
+def _numeric_date(text: str, today: datetime) -> Window | None:
+    for found in _NUMERIC_DATE.finditer(text):
+        first, second = int(found.group(1)), int(found.group(2))
+        if first > 12 >= second:
+            day, month = first, second
+        elif second > 12 >= first:
+            month, day = first, second
+        else:
+            continue
+        date = _date(today, int(found.group(3)), month, day) if found.group(3) else _most_recent(today, month, day)
+        if date is not None:
+            return _days(date, 1)
+    return None
+
+
+def _most_recent_day(today: datetime, day: int) -> datetime | None:
+    """The most recent day of the month numbered `day`, not after today: "the 31st" skips short months."""
+    month, year = today.month, today.year
+    for _ in range(13):
+        date = _date(today, year, month, day)
+        if date is not None and date <= today:
+            return date
+        month, year = (month - 1, year) if month > 1 else (12, year - 1)
+    return None
 
 
 def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
