@@ -653,6 +653,9 @@ def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "9999-12-31T23:59:59-12:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "0001-01-01T00:00:00+14:00"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2026"}}),  # a year is no date
+    # Kept as plain metadata, the memory dated now without a word (a black-box pass).
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"Timestamp": "2026-03-14"}}),
+    ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a", "metadata": {"Created-At": 1.7e9}}]}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "86400"}}),  # nor 1970
     # A memory is dated when it was said: 2099 stayed at the top of the listing and out of every "today".
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2099-01-01"}}),
