@@ -4,17 +4,23 @@ import asyncio
 import random
 import resource
 import socket
+import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 
+import shared.memory.store as store_module
 from shared.embedded_nats import free_port
 from shared.memory.brains import brain_key
 from shared.memory.store import (
     REBUILDING,
+    RETIRED,
     EmbedderMismatch,
     MemoryStore,
     ServerClient,
@@ -226,28 +232,43 @@ def test_a_copy_left_where_its_brain_was_removed_becomes_the_brain_again(tmp_pat
     assert asyncio.run(run()) == (["b"], ["a", "c"], ["b", "other"])
 
 
-def test_a_write_in_the_moment_of_the_swap_waits_for_it_and_is_kept(tmp_path: Path) -> None:
-    """A note stored just as a reindex removes the old collection: written into it, it would be removed
-    with it. It waits for the swap and lands in the rebuilt one. (A review: the other reindex tests run
-    their steps one after another and would pass with the brain's lock removed.)"""
-    client = open_chroma(None, tmp_path)
-    store = MemoryStore(client, "test:random")
+def _on_setting_aside(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None] = lambda: None,
+                     after: Callable[[], None] = lambda: None) -> None:
+    """Runs `before` and `after` the moment a reindex sets brain b's old collection aside (once)."""
+    rename = Collection.modify
+    done: list[bool] = []
+
+    def modify(collection: Collection, name: str | None = None, **rest: Any) -> None:
+        aside = name == f"{brain_key('b')}{RETIRED}" and not done
+        if aside:
+            done.append(True)
+            before()
+        rename(collection, name=name, **rest)
+        if aside:
+            after()
+
+    monkeypatch.setattr(Collection, "modify", modify)
+
+
+def test_a_write_in_the_moment_of_the_swap_waits_for_it_and_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note stored just as a reindex swaps the brain: written into the old collection, it would go
+    with it. In one process it waits for the swap and lands in the rebuilt one. (A review: the other
+    reindex tests run their steps one after another and would pass with the brain's lock removed.)"""
+    store = MemoryStore(open_chroma(None, tmp_path), "test:random")
     rng = random.Random(17)
-    remove = client.delete_collection
     writers: list[threading.Thread] = []
 
-    def removing(name: str) -> None:
-        if name == brain_key("b") and not writers:
-            late = threading.Thread(target=asyncio.run, args=(store.upsert("b", _notes("late"), [_unit(rng)]),))
-            writers.append(late)
-            late.start()
-            late.join(timeout=1)  # unlocked, the note is written into the collection about to go
-        remove(name)
+    def write_now() -> None:
+        late = threading.Thread(target=asyncio.run, args=(store.upsert("b", _notes("late"), [_unit(rng)]),))
+        writers.append(late)
+        late.start()
+        late.join(timeout=1)  # unlocked, the note is written into the collection about to go
 
     async def run() -> list[str]:
         await store.upsert("b", _notes("a"), [_unit(rng)])
         read = await store.get("b")
-        client.delete_collection = removing  # type: ignore[method-assign]
+        _on_setting_aside(monkeypatch, before=write_now)
         await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         writers[0].join()
         return await _ids(store, "b")
@@ -255,38 +276,109 @@ def test_a_write_in_the_moment_of_the_swap_waits_for_it_and_is_kept(tmp_path: Pa
     assert asyncio.run(run()) == ["a", "late"]
 
 
-@pytest.mark.parametrize("served", [False, True], ids=["embedded", "chroma server"])
-def test_a_brain_made_anew_in_the_swap_by_a_writer_elsewhere_joins_the_copy(tmp_path: Path, served: bool) -> None:
-    """A writer in another process (a Chroma server shared by several) is not held by this one's lock:
-    between the old collection's removal and the rename it can make the brain anew. The rename is then
-    refused; what that writer stored is taken into the copy, which takes the name at the next try."""
+def _served(tmp_path: Path, served: bool) -> tuple[MemoryStore, ClientAPI, subprocess.Popen[bytes] | None]:
     port = free_port()
     server = run_chroma(tmp_path / "served", port) if served else None
     opened = open_chroma(f"http://127.0.0.1:{port}" if served else None, tmp_path)
-    store = MemoryStore(opened, "test:random")
     client = opened.connected() if isinstance(opened, ServerClient) else opened  # chromadb's own
-    rng = random.Random(18)
-    remove = client.delete_collection
-    made: list[str] = []
+    return MemoryStore(opened, "test:random"), client, server
 
-    def removing(name: str) -> None:
-        remove(name)
-        if name == brain_key("b") and not made:
-            elsewhere = client.create_collection(name, embedding_function=None,
-                                                 metadata={"brain": "b", "embedder": "test:random"})
-            elsewhere.upsert(ids=["elsewhere"], documents=["note elsewhere"], embeddings=[_unit(rng)])
-            made.append(name)
+
+def _stop(server: subprocess.Popen[bytes] | None) -> None:
+    if server is not None:
+        server.terminate()
+        server.wait(10)
+
+
+SERVED = pytest.mark.parametrize("served", [False, True], ids=["embedded", "chroma server"])
+
+
+@SERVED
+def test_what_writers_elsewhere_did_before_the_swap_is_carried_over(
+        tmp_path: Path, served: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a black-box pass with a Chroma server: notes posted in a reindex's last seconds were lost
+    (written by the ingest_worker, another process, into the old collection after the reindex last looked
+    at it), and a memory forgotten then came back. Writers elsewhere are held by no lock of this one."""
+    store, client, server = _served(tmp_path, served)
+    rng = random.Random(19)
+
+    def elsewhere() -> None:
+        old = client.get_collection(brain_key("b"), embedding_function=None)
+        old.upsert(ids=["late"], documents=["note late"], embeddings=[_unit(rng)], metadatas=[{"n": 9}])
+        old.delete(ids=["b"])
+        old.update(ids=["c"], metadatas=[{"n": 2, "detached": True}])
+
+    async def run() -> tuple[list[str], dict[str, Any]]:
+        await store.upsert("b", _notes("a", "b", "c"), [_unit(rng) for _ in range(3)])
+        read = await store.get("b")
+        _on_setting_aside(monkeypatch, before=elsewhere)
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        return await _ids(store, "b"), {m.id: m.metadata for m in await store.get("b")}["c"]
+
+    try:
+        assert asyncio.run(run()) == (["a", "c", "late"], {"n": 2, "detached": True})
+        assert asyncio.run(store.brains()) == ["b"]  # nothing set aside is left
+    finally:
+        _stop(server)
+
+
+@SERVED
+def test_a_write_elsewhere_to_the_collection_the_swap_replaced_is_done_again_on_the_new_one(
+        tmp_path: Path, served: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer in another process looked the brain up just before the swap and writes after it: to a
+    collection set aside or already removed. It writes again where the brain is now."""
+    store, client, server = _served(tmp_path, served)
+    rng = random.Random(20)
+    # Another process: its lock is its own, and does not wait for this one's reindex.
+    monkeypatch.setattr(store_module, "_writing", lambda brain: threading.Lock())
+    look_up = client.get_or_create_collection
+    swapped: list[bool] = []
+
+    def then_the_swap(name: str, **rest: Any) -> Collection:
+        found = look_up(name, **rest)
+        if name == brain_key("b") and not swapped:
+            swapped.append(True)
+            reindex = threading.Thread(target=asyncio.run, args=(store.rebuild("b", read, vectors, _as_read(read)),))
+            reindex.start()
+            reindex.join()
+        return found
+
+    async def run() -> list[str]:
+        await store.upsert("b", _notes("a"), [_unit(rng)])
+        monkeypatch.setattr(client, "get_or_create_collection", then_the_swap)
+        await store.upsert("b", _notes("late"), [_unit(rng)])
+        return await _ids(store, "b")
+
+    try:
+        read = asyncio.run(store.get("b"))
+        vectors = [_unit(rng) for _ in read]
+        assert asyncio.run(run()) == ["a", "late"] and swapped
+    finally:
+        _stop(server)
+
+
+@SERVED
+def test_a_brain_made_anew_in_the_swap_by_a_writer_elsewhere_joins_the_copy(
+        tmp_path: Path, served: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer in another process can make the brain anew between the old collection's setting aside
+    and the copy's renaming. The rename is then refused; what that writer stored is taken into the
+    copy, which takes the name at the next try."""
+    store, client, server = _served(tmp_path, served)
+    rng = random.Random(18)
+
+    def make_anew() -> None:
+        elsewhere = client.create_collection(brain_key("b"), embedding_function=None,
+                                             metadata={"brain": "b", "embedder": "test:random"})
+        elsewhere.upsert(ids=["elsewhere"], documents=["note elsewhere"], embeddings=[_unit(rng)])
 
     async def run() -> tuple[list[str], list[str]]:
         await store.upsert("b", _notes("a"), [_unit(rng)])
         read = await store.get("b")
-        client.delete_collection = removing  # type: ignore[method-assign]
+        _on_setting_aside(monkeypatch, after=make_anew)
         await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         return await _ids(store, "b"), await store.brains()
 
     try:
         assert asyncio.run(run()) == (["a", "elsewhere"], ["b"])
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
+        _stop(server)

@@ -29,6 +29,7 @@ from shared.memory.brains import brain_from_key, brain_key
 from shared.messages import storable_number
 
 T = TypeVar("T")
+MOVED_RETRIES = 3  # times a write is done again where its brain moved to (a reindex elsewhere) meanwhile
 HEARTBEAT_WAIT = 1.5  # s: below the gateway's 2 s wait for a worker's health
 
 
@@ -39,6 +40,7 @@ _WRITE_LOCKS = [threading.Lock() for _ in range(64)]
 
 
 REBUILDING = "_reindex"  # the suffix of a brain's collection while a reindex builds its copy
+RETIRED = "_retired"  # of the collection a reindex replaced, while what was written to it meanwhile is carried over
 
 
 def _writing(brain: str) -> threading.Lock:
@@ -47,6 +49,10 @@ def _writing(brain: str) -> threading.Lock:
 
 class StoreUnavailable(Exception):
     """The Chroma server cannot be reached: no answer about a brain may be given as if it were empty."""
+
+
+class StoreBusy(Exception):
+    """A write found its brain moved again and again (reindexes elsewhere): to be retried, not dropped."""
 
 
 class EmbedderMismatch(Exception):
@@ -225,20 +231,38 @@ class MemoryStore:
                                    "CHROMA_URL? Nothing was read or changed.") from exc
 
     def _on(self, brain: str, act: Callable[[Collection], T], empty: T, check: bool = False,
-            writes: bool = False) -> T:
+            writes: bool = False, create: bool = False) -> T:
         """`act` on the brain's collection, or `empty` when it has none: also when a clear deletes
         it meanwhile, and Chroma says the collection, or a segment of it, does not exist (a read
-        racing a clear used to answer 500). One that `writes` holds the brain's lock."""
+        racing a clear used to answer 500).
+
+        One that `writes` holds the brain's lock, and is done again where the brain is now when, by
+        its end, the collection it wrote to is no longer the brain's: a reindex in another process
+        (a Chroma server) swapped it meanwhile, and what was written to the old one after the reindex
+        last looked at it would be lost (a black-box pass lost three of 107 notes posted during a
+        reindex, and a forgotten memory came back). A write that `create`s makes the brain if it has none."""
         with _writing(brain) if writes else contextlib.nullcontext():
-            collection = self._collection(brain, check=check)
-            if collection is None:
-                return empty
-            try:
-                return act(collection)
-            except ChromaError:
-                if self._collection(brain, check=False) is None:
+            for _ in range(MOVED_RETRIES):
+                collection = self._collection(brain, create=create, check=check)
+                if collection is None:
                     return empty
-                raise
+                try:
+                    done = act(collection)
+                except ChromaError:
+                    now = self._collection(brain, check=False)
+                    if now is None and not create:
+                        return empty
+                    if writes and (now is None or now.id != collection.id):
+                        continue  # moved (or cleared) while this wrote
+                    raise
+                if not writes or self._still_named(brain, collection):
+                    return done
+            raise StoreBusy(f"Brain '{brain}' was moved by reindexes {MOVED_RETRIES} times while it was written; "
+                            "nothing is lost: the write is tried again later.")
+
+    def _still_named(self, brain: str, collection: Collection) -> bool:
+        now = self._collection(brain, check=False)
+        return now is not None and now.id == collection.id
 
     def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
         name = brain_key(brain)
@@ -274,18 +298,15 @@ class MemoryStore:
         return None
 
     async def upsert(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]]) -> None:
-        def write() -> None:
-            with _writing(brain):
-                collection = self._collection(brain, create=True)
-                assert collection is not None
-                collection.upsert(
-                    ids=[m.id for m in memories],
-                    documents=[m.content for m in memories],
-                    metadatas=[m.metadata or None for m in memories],  # type: ignore[misc]
-                    embeddings=vectors,  # type: ignore[arg-type]
-                )
+        def write(collection: Collection) -> None:
+            collection.upsert(
+                ids=[m.id for m in memories],
+                documents=[m.content for m in memories],
+                metadatas=[m.metadata or None for m in memories],  # type: ignore[misc]
+                embeddings=vectors,  # type: ignore[arg-type]
+            )
 
-        await self._run(write)
+        await self._run(self._on, brain, write, None, True, True, True)
 
     async def update(self, brain: str, memories: list[StoredMemory]) -> None:
         """New vectors and metadata for memories that exist; one deleted meanwhile stays deleted."""
@@ -396,8 +417,8 @@ class MemoryStore:
         carried over, not lost: memories stored meanwhile are kept (a reindex takes minutes, and chats and
         notes go on), ones changed meanwhile (a turn given its context, a forgotten memory's neighbours
         re-embedded without it) keep that change, ones forgotten meanwhile stay forgotten, and a brain
-        cleared meanwhile stays empty. Writes of this process wait for the swap; a writer in another
-        process (with CHROMA_URL) writing in its very moment can still be lost."""
+        cleared meanwhile stays empty. Writes of this process wait for the swap; those of writers in
+        other processes (with CHROMA_URL) are carried over by `_swap` and `_on`."""
         def rebuild() -> None:
             name, staging_name = brain_key(brain), f"{brain_key(brain)}{REBUILDING}"
             with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: stale
@@ -430,7 +451,7 @@ class MemoryStore:
                             f"Memories of '{brain}' were stored with its old embedder while it was re-embedded "
                             "(a worker with another EMBEDDING_BACKEND?); nothing changed: run the reindex again.")
                     self._copy(live, staging, changed)
-                self._swap(name, staging)
+                self._swap(name, staging, live, now)
 
         await self._run(rebuild)
 
@@ -441,37 +462,53 @@ class MemoryStore:
                 target.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
                               embeddings=got["embeddings"])
 
-    def _swap(self, name: str, staging: Collection) -> None:
-        """The rebuilt copy takes the brain's name. A writer elsewhere may make the brain anew between
-        the old one's removal and the rename (the name is then taken): what it wrote joins the copy."""
-        self._client.delete_collection(name)
+    def _swap(self, name: str, staging: Collection, live: Collection, seen: dict[str, dict[str, Any]]) -> None:
+        """The rebuilt copy takes the brain's name, and the old collection (`live`, as `seen` last) is
+        set aside until what writers in other processes did to it since is carried over: one that
+        looked the brain up before the swap writes to the old collection. Those done before its
+        renaming are found here; those after, by the writer itself (`_on`), done again on the copy.
+
+        A writer elsewhere may make the brain anew between the two renamings (the name is then
+        taken): what it wrote joins the copy."""
+        retired = f"{name}{RETIRED}"
+        with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: its brain is whole
+            self._client.delete_collection(retired)
+        live.modify(name=retired)
         for attempt in range(3):
             try:
                 staging.modify(name=name)
-                return
+                break
             except ChromaError:
                 made = self._client.get_collection(name, embedding_function=None)
                 self._copy(made, staging, made.get(include=[])["ids"])
                 self._client.delete_collection(name)
                 if attempt == 2:
                     raise
+        held = live.get(include=["metadatas"])
+        now = {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
+        if gone := set(seen) - set(now):
+            staging.delete(ids=list(gone))
+        if changed := [i for i, metadata in now.items() if seen.get(i) != metadata]:
+            self._copy(live, staging, changed)
+        self._client.delete_collection(retired)
 
     async def recover_rebuilds(self) -> list[str]:
-        """At a start: a reindex that died between removing a brain's collection and renaming its
-        rebuilt copy left the copy as the brain's only one (complete: it is finished before the
-        removal). It becomes the brain again. A copy beside its brain is left alone: another replica may
-        be building it, and the next reindex of that brain throws a stale one away."""
+        """At a start: a reindex that died between setting a brain's collection aside and renaming its
+        rebuilt copy left the brain without one. The copy (complete: it is finished before the
+        swap) becomes the brain again, or, were there none, the collection set aside. A copy beside its
+        brain is left alone: another replica may be swapping it, and the next reindex of that brain
+        throws a stale one away."""
         def recover() -> list[str]:
             restored = []
-            for collection in self._client.list_collections():
-                if not (collection.name.startswith("b_") and collection.name.endswith(REBUILDING)):
-                    continue
-                name = collection.name.removesuffix(REBUILDING)
+            kept = [c.name for c in self._client.list_collections() if c.name.startswith("b_")]
+            left = [n for suffix in (REBUILDING, RETIRED) for n in kept if n.endswith(suffix)]  # copies first
+            for left_name in left:
+                name = left_name.removesuffix(REBUILDING).removesuffix(RETIRED)
                 with _writing(brain_from_key(name)):
                     try:
                         self._client.get_collection(name, embedding_function=None)
                     except (NotFoundError, ValueError):
-                        self._client.get_collection(collection.name, embedding_function=None).modify(name=name)
+                        self._client.get_collection(left_name, embedding_function=None).modify(name=name)
                         restored.append(brain_from_key(name))
             return restored
 
@@ -487,6 +524,6 @@ class MemoryStore:
     async def brains(self) -> list[str]:
         def brains() -> list[str]:
             return [brain_from_key(c.name) for c in self._client.list_collections()
-                    if c.name.startswith("b_") and not c.name.endswith(REBUILDING)]  # a reindex's copy
+                    if c.name.startswith("b_") and not c.name.endswith((REBUILDING, RETIRED))]  # a reindex's
 
         return await self._run(brains)
