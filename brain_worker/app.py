@@ -193,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @broker.subscriber(subjects.BRAIN_LIST, queue=subjects.QUEUE_BRAIN)
     async def on_brains(request: BrainsRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> BrainsReply:
-        return BrainsReply(brains=await list_brains(runtime.store, request.prefix))
+        return await list_brains(runtime.store, request)
 
     # Several at once: one may wait for its brain's queued memories (settle) and must not hold up the rest.
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)

@@ -1,6 +1,5 @@
 """Stats, listing, forgetting and re-embedding a brain, broker-free."""
 
-import asyncio
 import re
 
 import numpy as np
@@ -13,6 +12,8 @@ from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
     BrainInfo,
+    BrainsReply,
+    BrainsRequest,
     BrainStats,
     DocumentInfo,
     ListReply,
@@ -51,12 +52,12 @@ async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pendin
     )
 
 
-async def list_brains(store: MemoryStore, prefix: str) -> list[BrainInfo]:
-    """The brains whose id starts with `prefix` and hold memories, by name, with how many."""
-    names = sorted(b for b in await store.brains() if b.startswith(prefix))
-    counts = await asyncio.gather(*(store.count(name) for name in names))
-    # A brain whose last memory was deleted is as gone as a cleared one.
-    return [BrainInfo(brain=name, memory_count=count) for name, count in zip(names, counts, strict=True) if count]
+async def list_brains(store: MemoryStore, request: BrainsRequest) -> BrainsReply:
+    """The brains whose id starts with the prefix and hold memories, by name, with how many, a page of
+    them. A brain whose last memory was deleted is as gone as a cleared one."""
+    held, next_offset = await store.brain_counts(request.prefix, request.offset, request.limit)
+    return BrainsReply(brains=[BrainInfo(brain=name, memory_count=count) for name, count in held],
+                       next_offset=next_offset)
 
 
 _WORD = re.compile(r"[^\W_]")  # a letter or digit: "_" is a sign, as for the keyword index it is no word

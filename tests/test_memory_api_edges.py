@@ -449,6 +449,8 @@ def test_the_brains_are_listed_with_their_memory_counts(lumia: Stack) -> None:
         ingest(client, first, "Forgotten brain, first memory.", "Forgotten brain, second memory.")
         ingest(client, second, "Another brain's memory.")
         listed = client.get("/memory/brains")
+        page = client.get("/memory/brains", params={"limit": 1}).json()
+        too_many = client.get("/memory/brains", params={"limit": 501})
         assert client.post(f"/memory/clear/{first}").status_code == 200
         [only] = [m["id"] for m in listed_memories(client, second)]
         assert client.delete(f"/memory/{second}/memories/{only}").status_code == 204
@@ -458,6 +460,8 @@ def test_the_brains_are_listed_with_their_memory_counts(lumia: Stack) -> None:
     assert (counts[first], counts[second]) == (2, 1)
     assert [b["brain"] for b in listed.json()["brains"]] == sorted(counts)
     assert not {first, second} & {b["brain"] for b in after}  # cleared, or emptied one by one: gone alike
+    assert listed.json()["next_offset"] is None and len(page["brains"]) <= 1 and page["next_offset"] == 1
+    assert too_many.status_code == 422
 
 
 def test_the_docs_page_loads_nothing_from_outside(lumia: Stack) -> None:

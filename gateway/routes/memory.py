@@ -40,6 +40,7 @@ from shared.memory.jetstream import ItemTooLarge, encoded, publish_items
 from shared.memory.messages import (
     EARLIEST,
     LATEST,
+    MAX_BRAINS_LISTED,
     MAX_SOURCE_CHARS,
     BrainRequest,
     BrainsReply,
@@ -242,12 +243,14 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
 
 
 @router.get("/memory/brains", response_model=BrainsReply)
-async def brains(nc: Nats, caller: Caller) -> BrainsReply:
+async def brains(nc: Nats, caller: Caller, offset: Annotated[int, Query(ge=0)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=MAX_BRAINS_LISTED)] = MAX_BRAINS_LISTED) -> BrainsReply:
     """Your brains, by name, with how many memories each holds: where to look, or what to clear, when
-    a name is forgotten."""
+    a name is forgotten. A page at a time: `next_offset` is where the next one starts."""
     prefix = "" if caller.user_id is None else caller.brain("")
-    found = await ask(nc, subjects.BRAIN_LIST, BrainsRequest(prefix=prefix), BrainsReply)
-    return BrainsReply(brains=[b.model_copy(update={"brain": caller.public_brain(b.brain)}) for b in found.brains])
+    found = await ask(nc, subjects.BRAIN_LIST, BrainsRequest(prefix=prefix, offset=offset, limit=limit), BrainsReply)
+    return found.model_copy(update={"brains": [b.model_copy(update={"brain": caller.public_brain(b.brain)})
+                                               for b in found.brains]})
 
 
 @router.get("/memory/stats/{brain}", response_model=BrainStats)

@@ -293,10 +293,16 @@ class DocumentDeleteReply(BaseModel):
     removed: int = Field(description="Chunks forgotten; 0 when the brain has no document of that source")
 
 
+MAX_BRAINS_LISTED = 500  # a page: counting each brain on a Chroma server takes milliseconds
+
+
 class BrainsRequest(BusRequest):
     """`lumia.brain.list` (queue `brain`): the brains whose id starts with `prefix`."""
 
     prefix: str = Field(default="", max_length=300, description="With accounts, `<user_id>/`: one user's brains")
+    offset: int = Field(default=0, ge=0, description="Where the page starts among the brains by name (`next_offset`)")
+    limit: int = Field(default=MAX_BRAINS_LISTED, ge=1, le=MAX_BRAINS_LISTED,
+                       description="How many brains the page looks at (those emptied meanwhile are left out)")
 
 
 class BrainInfo(BaseModel):
@@ -306,6 +312,7 @@ class BrainInfo(BaseModel):
 
 class BrainsReply(BaseModel):
     brains: list[BrainInfo]
+    next_offset: int | None = Field(default=None, description="The `offset` of the next page; null after the last")
 
 
 class BrainChanged(BaseModel):

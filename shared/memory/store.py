@@ -522,8 +522,27 @@ class MemoryStore:
         return await self._run(embedder_of)
 
     async def brains(self) -> list[str]:
-        def brains() -> list[str]:
-            return [brain_from_key(c.name) for c in self._client.list_collections()
-                    if c.name.startswith("b_") and not c.name.endswith((REBUILDING, RETIRED))]  # a reindex's
+        return [name for name, _ in await self._run(self._brains)]
 
-        return await self._run(brains)
+    def _brains(self, prefix: str = "") -> list[tuple[str, Collection]]:
+        named = ((brain_from_key(c.name), c) for c in self._client.list_collections()
+                 if c.name.startswith("b_") and not c.name.endswith((REBUILDING, RETIRED)))  # a reindex's
+        return sorted(((name, c) for name, c in named if name.startswith(prefix)), key=lambda pair: pair[0])
+
+    async def brain_counts(self, prefix: str, offset: int, limit: int) -> tuple[list[tuple[str, int]], int | None]:
+        """The brains whose name starts with `prefix` and hold memories, by name, with how many: of the
+        `limit` names from `offset`, and the offset of the next such page (None after the last). In one
+        thread, counted on the collections as listed: a count each through `_on`, all at once, took
+        18 s for 2,800 brains on a Chroma server and held every thread the store has, so that other
+        users' queries and chats timed out meanwhile (a black-box pass)."""
+        def counts() -> tuple[list[tuple[str, int]], int | None]:
+            named = self._brains(prefix)
+            page = named[offset : offset + limit]
+            held = []
+            for name, collection in page:
+                with contextlib.suppress(NotFoundError, ValueError):  # cleared meanwhile
+                    if count := collection.count():
+                        held.append((name, count))
+            return held, offset + limit if offset + limit < len(named) else None
+
+        return await self._run(counts)
