@@ -167,7 +167,8 @@ class Retriever:
             hits = await self._relevant(request.question, hits, window, found)
         else:
             hits = self._told(request, hits)
-        return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window)
+        return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
+                          window_only=window is not None)
 
     @staticmethod
     def _told(request: QueryRequest, hits: list[StoredMemory]) -> list[StoredMemory]:

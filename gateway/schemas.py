@@ -121,9 +121,18 @@ class QueryBody(RequestBody):
                          description="Also generate an answer from the results with the LLM")
 
 
+class TimeWindow(BaseModel):
+    start: datetime = Field(description="Where the time the question names begins, in LUMIA_TIMEZONE")
+    end: datetime = Field(description="Where it ends (excluded)")
+    only: bool = Field(description="true: the results are of that time alone (the question asks of the past); "
+                                   "false: of all time, that time's first")
+
+
 class QueryResponse(BaseModel):
     results: list[MemoryHit]
     answer: str | None = None
+    time_window: TimeWindow | None = Field(default=None, description="The time the question names, as the "
+                                           "results were found; null when it names none, or nothing was said then")
 
 
 class DocumentAccepted(BaseModel):

@@ -428,6 +428,31 @@ def test_a_time_in_a_chat_does_not_hide_the_older_fact_that_answers_it(lumia: St
     assert answer["memories_used"][0]["snippet"] == "My dog Bosse needs his heart medicine every evening."
 
 
+def test_a_query_says_which_time_it_read_and_whether_it_kept_to_it(lumia: Stack) -> None:
+    """Found by a black-box pass: the same question ("What did I do last Tuesday?") gave that day's
+    memories or, with nothing said then, all time's best, and nothing told the two apart."""
+    name = brain()
+    now = datetime.now(UTC)
+    with lumia.client() as client:
+        remember_dated(client, name, {"I repainted the fence.": now - timedelta(days=1),
+                                      "Bosse needs his heart medicine every morning.": now - timedelta(days=30)})
+
+        def window(question: str) -> dict[str, Any] | None:
+            reply = client.post("/query", json={"customer_id": name, "question": question})
+            assert reply.status_code == 200, reply.text
+            found: dict[str, Any] | None = reply.json()["time_window"]
+            return found
+
+        yesterday, today = window("What did I do yesterday?"), window("Does Bosse need his medicine today?")
+        nothing_then, timeless = window("What did I do two years ago?"), window("Who is Bosse?")
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert yesterday is not None and yesterday["only"] is True
+    assert datetime.fromisoformat(yesterday["start"]) == midnight - timedelta(days=1)
+    assert datetime.fromisoformat(yesterday["end"]) == midnight
+    assert today is not None and today["only"] is False and datetime.fromisoformat(today["start"]) == midnight
+    assert nothing_then is None and timeless is None  # all time's best: no time kept to
+
+
 def test_small_talk_naming_today_gets_no_earlier_questions(lumia: Stack) -> None:
     name = brain()
     with lumia.client() as client:

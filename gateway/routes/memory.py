@@ -8,7 +8,7 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from contextlib import aclosing
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -31,6 +31,7 @@ from gateway.schemas import (
     IngestItemBody,
     QueryBody,
     QueryResponse,
+    TimeWindow,
 )
 from shared import subjects
 from shared.memory.brains import MAX_BRAIN_CHARS, checked_brain
@@ -219,7 +220,8 @@ async def ingest_batch(body: IngestBatchBody, nc: Nats, caller: Caller, limiter:
 @router.post("/query", response_model=QueryResponse,
              responses={409: {"description": "The brain was built with another embedder: run lumia reindex"},
                         **ERRORS})
-async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> QueryResponse | JSONResponse:
+async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller,
+                settings: AppSettings) -> QueryResponse | JSONResponse:
     """Search a brain, best first; with `answer: true` the LLM also answers from the results."""
     brain = caller.named_brain(body.customer_id, user=body.user_id)
     # With an answer, the results are what it was written from: memories that tell something.
@@ -239,7 +241,11 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller) -> Quer
                     # As a chat fails: Ollama down a 503, an error of Ollama's a 502 (`code` says which).
                     return error_response(event)
         answer = "".join(parts)
-    return QueryResponse(results=found.results, answer=answer)
+    window = None
+    if found.time_window is not None:
+        start, end = (datetime.fromtimestamp(t, settings.zone) for t in found.time_window)
+        window = TimeWindow(start=start, end=end, only=found.window_only)
+    return QueryResponse(results=found.results, answer=answer, time_window=window)
 
 
 @router.get("/memory/brains", response_model=BrainsReply)

@@ -200,7 +200,10 @@ class QueryRequest(BusRequest):
 class QueryReply(BaseModel):
     results: list[MemoryHit] = Field(default_factory=list)
     persona: str | None = None
-    time_window: tuple[float, float] | None = None
+    time_window: tuple[float, float] | None = Field(default=None, description="The time the question names "
+                                                    "(Unix seconds, end excluded), when it shaped the results")
+    window_only: bool = Field(default=False, description="Whether the results are of that time alone; otherwise "
+                              "they are of all time, that time's first")
     error: str | None = None
     code: str | None = None
 
