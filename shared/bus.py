@@ -6,10 +6,11 @@ import logging
 import math
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import nats
@@ -22,7 +23,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
@@ -172,19 +173,38 @@ async def stream_subjects(js: JetStreamContext, stream: str, pattern: str) -> di
     return info.state.subjects or {}
 
 
+NO_PEERS_YET = 10005  # JetStream's "no suitable peers for placement": a cluster's servers still joining
+PEERS_WAIT = 30.0  # s a stream or bucket of several copies waits for them
+T = TypeVar("T")
+
+
+async def placed(make: Callable[[], Awaitable[T]]) -> T:
+    """`make` (a stream's or bucket's creation or change), again while JetStream has too few servers
+    for its copies: a cluster started all at once takes its first streams before every server's
+    JetStream has joined (seen under load in tests/test_nats_cluster.py)."""
+    deadline = time.monotonic() + PEERS_WAIT
+    while True:
+        try:
+            return await make()
+        except BadRequestError as refused:
+            if refused.err_code != NO_PEERS_YET or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def bucket(js: JetStreamContext, name: str, replicas: int) -> KeyValue:
     """A key-value bucket on disk keeping one value per key, with at least `replicas` copies in a
     cluster: a bucket made before with fewer is raised to it (a cluster grown later)."""
     try:
         kv = await js.key_value(name)
     except BucketNotFoundError:
-        return await js.create_key_value(KeyValueConfig(bucket=name, history=1, storage=StorageType.FILE,
-                                                        replicas=replicas))
+        made = KeyValueConfig(bucket=name, history=1, storage=StorageType.FILE, replicas=replicas)
+        return await placed(lambda: js.create_key_value(made))
     config = (await js.stream_info(f"KV_{name}")).config
     wanted = copies(f"KV_{name}", config.num_replicas, replicas)
     if wanted != config.num_replicas:
         config.num_replicas = wanted
-        await js.update_stream(config)
+        await placed(lambda: js.update_stream(config))
     return kv
 
 

@@ -19,14 +19,18 @@ from tests.test_nats_permissions import PASSWORDS
 T = TypeVar("T")
 
 
-def cluster(size: int) -> list[NatsServer]:
-    """`size` clustered nodes under deploy/nats/lumia.conf; each tells its clients of the others
-    by address only, as a real cluster does."""
+def cluster(size: int, started: int | None = None) -> list[NatsServer]:
+    """`size` clustered nodes under deploy/nats/lumia.conf (the first `started` of them; `node(i, routes)`
+    starts another later); each tells its clients of the others by address only, as a real cluster does."""
     routes = [free_port() for _ in range(size)]
-    return [NatsServer(config=ROOT / "deploy" / "nats" / "lumia.conf", env=PASSWORDS, extra_args=(
+    return [node(i, routes) for i in range(size if started is None else started)]
+
+
+def node(i: int, routes: list[int]) -> NatsServer:
+    own = routes[i]
+    return NatsServer(config=ROOT / "deploy" / "nats" / "lumia.conf", env=PASSWORDS, extra_args=(
         "--server_name", f"node-{i}", "--cluster_name", "lumia-test", "--cluster", f"nats://127.0.0.1:{own}",
         "--routes", ",".join(f"nats://127.0.0.1:{peer}" for peer in routes if peer != own)))
-        for i, own in enumerate(routes)]
 
 
 @pytest.fixture
@@ -137,3 +141,25 @@ async def eventually(
             if asyncio.get_running_loop().time() > deadline:
                 raise
         await asyncio.sleep(0.2)
+
+
+async def test_streams_of_three_copies_wait_for_a_cluster_still_joining() -> None:
+    """A cluster started all at once took the memory stream before its third server's JetStream had
+    joined ("no suitable peers for placement"), and the component failed to start: seen under load."""
+    routes = [free_port() for _ in range(3)]
+    nodes = [node(0, routes), node(1, routes)]
+    nc = await connect(",".join(n.url_for("lumia", PASSWORDS["LUMIA_NATS_PASSWORD"]) for n in nodes), "lumia-test")
+    try:
+        js = nc.jetstream()
+        await eventually(js.account_info)  # two of three: JetStream answers, but has no room for three copies
+        making = asyncio.gather(ensure_streams(js, 3), bucket(js, subjects.PERSONA_BUCKET, 3))
+        await asyncio.sleep(1)
+        assert not making.done()  # waiting for the third server, not failed
+        nodes.append(node(2, routes))
+        await making
+        for stream in (subjects.MEMORY_STREAM, f"KV_{subjects.PERSONA_BUCKET}"):
+            assert (await js.stream_info(stream)).config.num_replicas == 3
+    finally:
+        await nc.close()
+        for each in nodes:
+            each.stop()
