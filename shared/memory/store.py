@@ -95,6 +95,9 @@ def _no_unknown_operators(where: dict[str, Any]) -> None:
                 if operator in ("$in", "$nin"):
                     for each in operand:
                         _scalar(key, operator, each)
+                elif operator in ("$gt", "$gte", "$lt", "$lte") and isinstance(operand, bool):
+                    # Chroma's validator takes true as 1 and its query engine then fails (a 500).
+                    raise ValueError(f"{key!r} {operator} {operand!r}: a range compares numbers, not true/false.")
                 elif operator not in ("$contains", "$not_contains"):
                     _scalar(key, operator, operand)
         else:
