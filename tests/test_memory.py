@@ -864,6 +864,31 @@ def test_a_document_uploaded_again_replaces_the_one_before(lumia: Stack) -> None
     assert "floor five" in found[0]["content"]
 
 
+def test_the_same_text_as_markdown_after_plain_text_is_a_new_version(lumia: Stack) -> None:
+    """Found by a black-box pass: the same text cut as markdown got the plain cut's ids, so the stored
+    document was a mix of both (ten plain chunks, then the last three markdown ones)."""
+    name = brain()
+    text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}x{j}" for j in range(90)) for n in range(4))
+
+    def upload(client: httpx.Client, kind: str) -> list[str]:
+        response = client.post(f"/memory/{name}/documents?source=notes.txt", content=text,
+                               headers={"content-type": kind})
+        assert response.status_code == 202, response.text
+        return list(response.json()["ids"])
+
+    with lumia.client() as client:
+        plain = upload(client, "text/plain")
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(plain), timeout=60)
+        marked = upload(client, "text/markdown")
+        def listed() -> dict[str, str]:
+            return {m["id"]: m["content"] for m in client.get(f"/memory/{name}/memories?limit=100").json()["memories"]}
+
+        assert wait_until(lambda: set(listed()) == set(marked), timeout=60)
+        stored = listed()
+    assert not set(plain) & set(marked)
+    assert all(stored[i].startswith("## Part") for i in marked)  # each markdown chunk under its heading
+
+
 def test_every_metadata_key_accepted_is_stored(lumia: Stack) -> None:
     """A key Chroma would refuse after the 202 dead-letters the memory: what is accepted must be storable."""
     name = brain()

@@ -389,7 +389,9 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     # nothing); new text is a new version, and storing it drops the chunks of the one before.
     # Also a new version when chunks are cut otherwise than before (CHUNKING): kept under the same
     # ids, chunks cut anew would be taken for copies of the old and dropped, and the old ones stay.
-    document = hashlib.sha256(f"{internal}\x00{source}\x00{text}\x00{CHUNKING}".encode()).hexdigest()[:32]
+    # So too the same text as markdown after plain text, or back (a black-box pass: a mix of both).
+    cut = f"{CHUNKING}{'m' if markdown else ''}"
+    document = hashlib.sha256(f"{internal}\x00{source}\x00{text}\x00{cut}".encode()).hexdigest()[:32]
     items = [
         _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}), UTC,
               kind="document", memory_id=f"doc_{document}_{n}")
