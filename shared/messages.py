@@ -62,10 +62,10 @@ MAX_SYSTEM_PROMPT_CHARS = 8_000
 
 def not_blank(value: str) -> str:
     # Zero-width spaces and byte order marks are no text either: such a note was stored and found nothing.
-    if shows_nothing(value):
-        raise ValueError("must contain text, not only whitespace")
     if "\x00" in value:  # no text holds one; a file's bytes, or UTF-16, sent as text do
         raise ValueError("must not contain NUL characters (\\u0000)")
+    if shows_nothing(value):
+        raise ValueError("must contain text, not only whitespace")
     return value
 
 
