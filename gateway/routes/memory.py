@@ -39,6 +39,7 @@ from shared.memory.chunking import CHUNKING, chunk_markdown, chunk_text
 from shared.memory.identity import note_id
 from shared.memory.jetstream import ItemTooLarge, encoded, publish_items
 from shared.memory.messages import (
+    BRAINS_LISTED,
     EARLIEST,
     LATEST,
     MAX_BRAINS_LISTED,
@@ -250,7 +251,7 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller,
 
 @router.get("/memory/brains", response_model=BrainsReply)
 async def brains(nc: Nats, caller: Caller, offset: Annotated[int, Query(ge=0)] = 0,
-                 limit: Annotated[int, Query(ge=1, le=MAX_BRAINS_LISTED)] = MAX_BRAINS_LISTED) -> BrainsReply:
+                 limit: Annotated[int, Query(ge=1, le=MAX_BRAINS_LISTED)] = BRAINS_LISTED) -> BrainsReply:
     """Your brains, by name, with how many memories each holds: where to look, or what to clear, when
     a name is forgotten. A page at a time: `next_offset` is where the next one starts."""
     prefix = "" if caller.user_id is None else caller.brain("")
