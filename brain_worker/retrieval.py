@@ -168,7 +168,9 @@ class Retriever:
         else:
             hits = self._told(request, hits)
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
-                          window_only=window is not None)
+                          # A chat's gate takes all time's answers too, unless asked of the user's past.
+                          window_only=window is not None
+                          and (not request.relevant_only or about_own_past(request.question)))
 
     @staticmethod
     def _told(request: QueryRequest, hits: list[StoredMemory]) -> list[StoredMemory]:

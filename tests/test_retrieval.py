@@ -403,6 +403,13 @@ def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None
     ("Var bor Anna i mars?", False),  # "var" is "where" here
     ("Har jag tid idag?", False),
     ("How long should I boil an egg today?", False),
+    # A review: Swedish past endings and "have" read these as the past, and hid the answer.
+    ("Which gate does my flight leave from today?", False),
+    ("What code opens the gym today?", False),
+    ("Which side dish should I make tonight?", False),
+    ("Do I have to decide today?", False),
+    ("Do I have a date tonight?", False),
+    ("Has Anna finished the report this week?", True),
 ])
 def test_a_question_asks_of_the_past_or_of_what_is_or_will_be(text: str, past: bool) -> None:
     assert of_the_past(text) is past

@@ -387,22 +387,32 @@ def of_the_past(text: str) -> bool:
         if any(w in PAST_AUXILIARIES for w in words):
             return True
         opened = _opened(words)
-        if len(opened) > 1 and opened[0] in ASKING_WORDS and _past_form(opened[1]):
+        if len(opened) > 1 and opened[0] in ASKING_WORDS and _past_form(opened[1], swedish=opened[0] in _SV_ASKING):
             return True
-        perfect = next((at for at, w in enumerate(words) if w in _PERFECT), None)  # "What has Anna bought…"
-        if perfect is not None and any(_past_form(w) for w in words[perfect + 1:]):
-            return True
+        # A perfect: "What has Anna bought", "Vad har Anna köpt": a past form within three words of
+        # "has"/"har", not "have to" ("Do I have to decide today?").
+        for at, word in enumerate(words):
+            if word in _PERFECT and words[at + 1 : at + 2] != ["to"]:
+                english = word in ("has", "have", "had")
+                after = words[at + 1 : at + 4]
+                if any(w in PAST_FORMS or (english and w.endswith("ed") and len(w) > 3) for w in after):
+                    return True
     return False
 
 
 _PERFECT = frozenset("has have har hade".split())
+# Swedish question words: after them a past ends in -de or -te ("Vad köpte", "När åkte"); after English
+# ones such a word is a noun ("Which gate", "What code", "Which side").
+_SV_ASKING = frozenset("vad var vart varifrån vem vems vilka vilken vilket när hur varför".split())
 
 
-def _past_form(word: str) -> bool:
-    """A verb's past, of any person: "went", "happened", "köpte", "åkte", "var"."""
-    if word in PAST_FORMS or (word.endswith("ed") and not word.endswith("eed") and len(word) > 3):
-        return True
-    return word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+def _past_form(word: str, swedish: bool) -> bool:
+    """A verb's past, of any person: "went", "happened"; "köpte", "åkte", "var" after a Swedish question word."""
+    if word in PAST_FORMS:
+        return word != "var" or swedish
+    if swedish:
+        return word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+    return word.endswith("ed") and not word.endswith("eed") and len(word) > 3
 
 
 def _asks_of_a_time(sentence: str) -> bool:
