@@ -230,6 +230,13 @@ def test_a_day_of_last_week_a_numeric_date_and_a_day_of_the_month(question: str,
     "What did I leave on the 3rd floor?",
     "Vad hände den 3:e gången?",
     "Add 1/2 cup of sugar?",
+    # A review: ordinals of things, a deadline ahead, a ratio.
+    "Where was the 24/7 pharmacy I found?",
+    "What did I note about the 16/9 format?",
+    "What did I read on the 2nd page?",
+    "Did I get it on the 3rd try?",
+    "Vad hände den 2:a dagen?",
+    "Is rent due by the 25th?",
 ])
 def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> None:
     assert parse_time_window(question, NOW) is None

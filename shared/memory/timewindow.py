@@ -63,7 +63,7 @@ _VERB_MONTHS = {"may", "march"}
 _GUARDED_MONTHS = _VERB_MONTHS | set(SHORT_MONTHS)  # a number next to them is no date unless something says so
 MAX_DAYS_BACK = 3660  # "2000 years ago" is history, not a memory (and no date can hold it)
 _EN_DAYS, _SV_DAYS = "|".join(list(WEEKDAYS)[:7]), "|".join(list(WEEKDAYS)[7:])
-# "måndagen": Swedish says a day of last week as "förra fredagen" and "onsdagen förra veckan".
+# "måndagen": "förra fredagen" is the most recent Friday, as "i fredags"; "onsdagen förra veckan" last week's.
 _SV_DEFINITE = "|".join(day.removesuffix("s") + "en" for day in list(WEEKDAYS)[7:])
 _WEEKDAY_EN = re.compile(r"\blast\s+(" + _EN_DAYS + r")\b")
 _WEEKDAY_SV = re.compile(r"\bi\s+(" + _SV_DAYS + r")\b|\bförra\s+(" + _SV_DEFINITE + r")\b")
@@ -74,13 +74,14 @@ _DAY_OF_LAST_WEEK = re.compile(
     r"|\bförra veckan\s+(?:på|i)\s+(" + _SV_DEFINITE + "|" + _SV_DAYS + r")\b")
 # "on 25/11", "den 25/11 2026": a day and month, when the numbers can only be read one way
 # (25/11, 11/25); "on 3/4" is April or March by who writes it, and names no day.
-_NUMERIC_DATE = re.compile(r"\b(?:on|den|the|from|since|från|sedan|på)\s+(\d{1,2})/(\d{1,2})"
-                           r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])")
+_NUMERIC_DATE = re.compile(r"\b(?:on|den|på)\s+(\d{1,2})/(\d{1,2})"
+                           r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])" + r"(?!\s+[a-zåäö])(?!/7\b)")
 # "on the 25th", "den 25:e": the most recent 25th (with a month, _DAY_MONTH has it first).
-# An ordinal of a thing ("on the 3rd floor", "den 3:e våningen") is no day.
-_OF_A_THING = r"(?!\s+(?:floor|time|place|grade|row|century|anniversary|birthday|våningen|gången|plats))"
-_DAY_OF_MONTH = re.compile(r"\b(?:on|since|from|by|until)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b" + _OF_A_THING
-                           + r"|\bden\s+(\d{1,2})(?::e|:a)(?!\w)" + _OF_A_THING)
+# Only at a sentence's end or before a time of day: "on the 3rd floor", "on the 2nd try", "den 2:a
+# dagen" are ordinals of things (a review), and "by the 25th" is a deadline ahead.
+_DAY_END = r"(?=\s*(?:$|[?.!,;]|at\b|kl\b|in the (?:morning|evening|afternoon)))"
+_DAY_OF_MONTH = re.compile(r"\bon\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b" + _DAY_END
+                           + r"|\bden\s+(\d{1,2})(?::e|:a)(?!\w)" + _DAY_END)
 # "What did I do on Friday?": the most recent one before today, as "last Friday".
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
