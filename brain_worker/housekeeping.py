@@ -189,7 +189,9 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
         if context.in_context(memory.metadata):
             memory.metadata[context.DONE] = 1
     if memories:
-        await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
+        stale = await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
+        if stale:  # stored by a worker on the old embedder as the brain was swapped: embedded plainly
+            await store.upsert(brain, stale, await _embed(embedder, [context.said(m) for m in stale]))
     return len(memories)
 
 

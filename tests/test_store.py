@@ -233,13 +233,14 @@ def test_a_copy_left_where_its_brain_was_removed_becomes_the_brain_again(tmp_pat
 
 
 def _on_setting_aside(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None] = lambda: None,
-                     after: Callable[[], None] = lambda: None) -> None:
-    """Runs `before` and `after` the moment a reindex sets brain b's old collection aside (once)."""
+                     after: Callable[[], None] = lambda: None, renamed_to: str = RETIRED) -> None:
+    """Runs `before` and `after` the moment a reindex sets brain b's old collection aside (once), or
+    with `renamed_to` "", the moment its copy takes the brain's name."""
     rename = Collection.modify
     done: list[bool] = []
 
     def modify(collection: Collection, name: str | None = None, **rest: Any) -> None:
-        aside = name == f"{brain_key('b')}{RETIRED}" and not done
+        aside = name == f"{brain_key('b')}{renamed_to}" and not done
         if aside:
             done.append(True)
             before()
@@ -398,3 +399,75 @@ def test_brains_are_counted_a_page_at_a_time_leaving_out_emptied_ones(tmp_path: 
                 await store.brain_counts("", 4, 10)]
 
     assert asyncio.run(run()) == [([("p1", 1)], 2), ([("p3", 3), ("p4", 4)], None), ([("q1", 5)], None)]
+
+
+@SERVED
+def test_what_the_copy_got_after_the_swap_is_not_overwritten_by_the_old_collection(
+        tmp_path: Path, served: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: the carry-over copied the old collection's version over the copy's newer one (a context
+    job done on the copy after the swap undone), and brought back a memory forgotten on the copy."""
+    store, client, server = _served(tmp_path, served)
+    rng = random.Random(22)
+
+    def before() -> None:  # elsewhere, into the old collection: changes to f and n
+        old = client.get_collection(brain_key("b"), embedding_function=None)
+        old.update(ids=["f", "n"], metadatas=[{"n": 2, "stage": "old"}, {"n": 1, "stage": "old"}])
+
+    def after() -> None:  # elsewhere, on the copy once it is the brain: f forgotten, n newer
+        copy = client.get_collection(brain_key("b"), embedding_function=None)
+        copy.delete(ids=["f"])
+        copy.update(ids=["n"], metadatas=[{"n": 1, "stage": "in context"}])
+
+    async def run() -> tuple[list[str], dict[str, Any]]:
+        await store.upsert("b", _notes("a", "n", "f"), [_unit(rng) for _ in range(3)])
+        read = await store.get("b")
+        _on_setting_aside(monkeypatch, before=before)
+        _on_setting_aside(monkeypatch, after=after, renamed_to="")
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        return await _ids(store, "b"), {m.id: m.metadata for m in await store.get("b")}["n"]
+
+    try:
+        assert asyncio.run(run()) == (["a", "n"], {"n": 1, "stage": "in context"})
+    finally:
+        _stop(server)
+
+
+def test_a_clear_removes_what_a_reindex_left_so_a_restart_brings_nothing_back(tmp_path: Path) -> None:
+    """A review: a reindex that died mid-swap left `<brain>_retired`; a clear removed the brain alone, and
+    the next start made the set-aside collection, forgotten memories and all, the brain again."""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(23)
+
+    async def run() -> tuple[int, list[str], list[str]]:
+        await store.upsert("b", _notes("a"), [_unit(rng)])
+        for leftover in (RETIRED, REBUILDING):
+            left = client.create_collection(f"{brain_key('b')}{leftover}", embedding_function=None,
+                                            metadata={"brain": "b", "embedder": "test:random"})
+            left.upsert(ids=["secret"], documents=["note secret"], embeddings=[_unit(rng)])
+        removed = await store.clear("b")
+        return removed, await store.recover_rebuilds(), await store.brains()
+
+    assert asyncio.run(run()) == (1, [], [])
+
+
+def test_a_brain_cleared_elsewhere_just_after_a_write_stays_cleared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: a write whose brain was gone by its end was done again, making the cleared brain anew."""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(24)
+    upsert, cleared = Collection.upsert, []
+
+    def then_cleared(collection: Collection, *args: Any, **kwargs: Any) -> None:
+        upsert(collection, *args, **kwargs)
+        if not cleared:
+            cleared.append(True)
+            client.delete_collection(brain_key("b"))  # another process's clear
+
+    async def run() -> list[str]:
+        monkeypatch.setattr(Collection, "upsert", then_cleared)
+        await store.upsert("b", _notes("late"), [_unit(rng)])
+        return await store.brains()
+
+    assert asyncio.run(run()) == []

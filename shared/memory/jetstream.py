@@ -14,7 +14,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 
 from shared import subjects
-from shared.bus import copies, placed, stream_subjects
+from shared.bus import NO_PEERS_YET, copies, placed, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
@@ -62,7 +62,9 @@ async def _add_or_update(js: JetStreamContext, config: StreamConfig) -> None:
         try:
             await placed(lambda: js.add_stream(config))
             return
-        except BadRequestError:  # another replica made it first
+        except BadRequestError as refused:  # another replica made it first
+            if refused.err_code == NO_PEERS_YET:
+                raise
             existing = (await js.stream_info(str(config.name))).config
     config.num_replicas = copies(str(config.name), existing.num_replicas, config.num_replicas or 1)
     await placed(lambda: js.update_stream(config))

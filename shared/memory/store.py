@@ -43,6 +43,11 @@ REBUILDING = "_reindex"  # the suffix of a brain's collection while a reindex bu
 RETIRED = "_retired"  # of the collection a reindex replaced, while what was written to it meanwhile is carried over
 
 
+def _metadatas(collection: Collection) -> dict[str, dict[str, Any]]:
+    held = collection.get(include=["metadatas"])
+    return {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
+
+
 def _writing(brain: str) -> threading.Lock:
     return _WRITE_LOCKS[hash(brain_key(brain)) % len(_WRITE_LOCKS)]
 
@@ -258,14 +263,16 @@ class MemoryStore:
                     if writes and (now is None or now.id != collection.id):
                         continue  # moved (or cleared) while this wrote
                     raise
-                if not writes or self._still_named(brain, collection):
+                if not writes:
+                    return done
+                now = self._collection(brain, check=False)
+                # Gone is a clear after the write, which it stays (or a swap's moment between its two
+                # renamings, whose carry-over reads the old collection after this write).
+                if now is None or now.id == collection.id:
                     return done
             raise StoreBusy(f"Brain '{brain}' was moved by reindexes {MOVED_RETRIES} times while it was written; "
                             "nothing is lost: the write is tried again later.")
 
-    def _still_named(self, brain: str, collection: Collection) -> bool:
-        now = self._collection(brain, check=False)
-        return now is not None and now.id == collection.id
 
     def _collection(self, brain: str, create: bool = False, check: bool = True) -> Collection | None:
         name = brain_key(brain)
@@ -392,17 +399,25 @@ class MemoryStore:
         return await self._run(self._on, brain, count, 0)
 
     async def delete(self, brain: str, ids: list[str]) -> int:
+        deleted: set[str] = set()
+
         def delete(collection: Collection) -> int:
+            # Done again where the brain moved meanwhile, a second time finds what the first deleted
+            # gone: counted over both, or a forget racing a reindex answered 404 (a review).
             present = collection.get(ids=ids, include=[])["ids"]
             if present:
                 collection.delete(ids=present)
-            return len(present)
+            deleted.update(present)
+            return len(deleted)
 
         return await self._run(self._on, brain, delete, 0, False, True)
 
     async def clear(self, brain: str) -> int:
         def clear() -> int:
             with _writing(brain):
+                for leftover in (REBUILDING, RETIRED):  # a reindex's, else a restart made them the brain again
+                    with contextlib.suppress(NotFoundError, ValueError):
+                        self._client.delete_collection(f"{brain_key(brain)}{leftover}")
                 collection = self._collection(brain, check=False)
                 if collection is None:
                     return 0
@@ -413,7 +428,7 @@ class MemoryStore:
         return await self._run(clear)
 
     async def rebuild(self, brain: str, memories: list[StoredMemory], vectors: list[list[float]],
-                      read_as: dict[str, dict[str, Any]]) -> None:
+                      read_as: dict[str, dict[str, Any]]) -> list[StoredMemory]:
         """Replace a brain's collection with one built by this store's embedder from `memories` (read
         from it earlier, with the metadata `read_as` then), without a moment in which the memories exist
         nowhere: the new one is complete before the old one goes. What changed since they were read is
@@ -421,8 +436,9 @@ class MemoryStore:
         notes go on), ones changed meanwhile (a turn given its context, a forgotten memory's neighbours
         re-embedded without it) keep that change, ones forgotten meanwhile stay forgotten, and a brain
         cleared meanwhile stays empty. Writes of this process wait for the swap; those of writers in
-        other processes (with CHROMA_URL) are carried over by `_swap` and `_on`."""
-        def rebuild() -> None:
+        other processes (with CHROMA_URL) are carried over by `_swap` and `_on`. Returns what a writer on
+        the old embedder stored in the swap's moment, carried over without vectors: to be embedded anew."""
+        def rebuild() -> list[StoredMemory]:
             name, staging_name = brain_key(brain), f"{brain_key(brain)}{REBUILDING}"
             with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: stale
                 self._client.delete_collection(staging_name)
@@ -441,9 +457,8 @@ class MemoryStore:
                 live = self._collection(brain, check=False)
                 if live is None:  # cleared meanwhile
                     self._client.delete_collection(staging_name)
-                    return
-                held = live.get(include=["metadatas"])
-                now = {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
+                    return []
+                now = _metadatas(live)
                 if gone := set(read_as) - set(now):
                     staging.delete(ids=list(gone))
                 changed = [i for i, metadata in now.items() if i not in read_as or read_as[i] != metadata]
@@ -454,9 +469,9 @@ class MemoryStore:
                             f"Memories of '{brain}' were stored with its old embedder while it was re-embedded "
                             "(a worker with another EMBEDDING_BACKEND?); nothing changed: run the reindex again.")
                     self._copy(live, staging, changed)
-                self._swap(name, staging, live, now)
+                return self._swap(name, staging, live, now)
 
-        await self._run(rebuild)
+        return await self._run(rebuild)
 
     def _copy(self, source: Collection, target: Collection, ids: list[str]) -> None:
         for start in range(0, len(ids), 256):
@@ -465,17 +480,20 @@ class MemoryStore:
                 target.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
                               embeddings=got["embeddings"])
 
-    def _swap(self, name: str, staging: Collection, live: Collection, seen: dict[str, dict[str, Any]]) -> None:
+    def _swap(self, name: str, staging: Collection, live: Collection,
+              seen: dict[str, dict[str, Any]]) -> list[StoredMemory]:
         """The rebuilt copy takes the brain's name, and the old collection (`live`, as `seen` last) is
         set aside until what writers in other processes did to it since is carried over: one that
         looked the brain up before the swap writes to the old collection. Those done before its
         renaming are found here; those after, by the writer itself (`_on`), done again on the copy.
 
         A writer elsewhere may make the brain anew between the two renamings (the name is then
-        taken): what it wrote joins the copy."""
+        taken): what it wrote joins the copy. What a writer on another embedder stored meanwhile is
+        returned, to be embedded anew."""
         retired = f"{name}{RETIRED}"
         with contextlib.suppress(NotFoundError, ValueError):  # left by a reindex that died: its brain is whole
             self._client.delete_collection(retired)
+        staged = _metadatas(staging)
         live.modify(name=retired)
         for attempt in range(3):
             try:
@@ -487,13 +505,28 @@ class MemoryStore:
                 self._client.delete_collection(name)
                 if attempt == 2:
                     raise
-        held = live.get(include=["metadatas"])
-        now = {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
-        if gone := set(seen) - set(now):
-            staging.delete(ids=list(gone))
-        if changed := [i for i, metadata in now.items() if seen.get(i) != metadata]:
-            self._copy(live, staging, changed)
-        self._client.delete_collection(retired)
+        try:
+            now, copy_now = _metadatas(live), _metadatas(staging)
+            # Only onto what the copy still holds as rebuilt: a write done again on it, a forget or a
+            # context job there since the renaming are newer than the old collection (a review).
+            untouched = {i for i, metadata in copy_now.items() if staged.get(i) == metadata}
+            if gone := (set(seen) - set(now)) & untouched:
+                staging.delete(ids=list(gone))
+            changed = [i for i, metadata in now.items() if seen.get(i) != metadata
+                       and (i in untouched or (i not in staged and i not in copy_now))]
+            stale: list[StoredMemory] = []
+            if changed and (live.metadata or {}).get("embedder") != self.embedder_name:
+                # Stored meanwhile by a worker on the old embedder: its vectors mean nothing here.
+                got = live.get(ids=changed, include=["documents", "metadatas"])
+                stale = [StoredMemory(id=i, content=d or "", metadata=dict(m or {})) for i, d, m in
+                         zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+            elif changed:
+                self._copy(live, staging, changed)
+        except NotFoundError:  # cleared meanwhile: it stays so
+            stale = []
+        with contextlib.suppress(NotFoundError, ValueError):
+            self._client.delete_collection(retired)
+        return stale
 
     async def recover_rebuilds(self) -> list[str]:
         """At a start: a reindex that died between setting a brain's collection aside and renaming its
