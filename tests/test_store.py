@@ -471,3 +471,47 @@ def test_a_brain_cleared_elsewhere_just_after_a_write_stays_cleared(
         return await store.brains()
 
     assert asyncio.run(run()) == []
+
+
+def test_what_an_old_embedder_stored_in_the_swaps_moment_is_returned_to_be_embedded_anew(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: the carry-over copied a worker still on the old embedder's vectors into the re-embedded
+    brain (of another dimension, it failed after the swap and left the old collection behind)."""
+    client = open_chroma(None, tmp_path)
+    old, new = MemoryStore(client, "test:old"), MemoryStore(client, "test:new")
+    rng = random.Random(25)
+
+    def elsewhere() -> None:
+        client.get_collection(brain_key("b"), embedding_function=None).upsert(
+            ids=["late"], documents=["note late"], embeddings=[_unit(rng)], metadatas=[{"n": 5}])
+
+    async def run() -> tuple[list[str], list[str], str | None]:
+        await old.upsert("b", _notes("a"), [_unit(rng)])
+        read = await new.get("b")
+        _on_setting_aside(monkeypatch, before=elsewhere)
+        stale = await new.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        return [m.id for m in stale], await _ids(new, "b"), await new.embedder_of("b")
+
+    assert asyncio.run(run()) == (["late"], ["a"], "test:new")
+    assert asyncio.run(new.brains()) == ["b"]  # nothing set aside is left
+
+
+def test_a_brain_cleared_elsewhere_as_its_reindex_carries_over_stays_cleared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: a clear right after the copy took the brain's name failed the carry-over and left the
+    old collection aside, which the next start made the brain again."""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(26)
+
+    def cleared_elsewhere() -> None:
+        client.delete_collection(brain_key("b"))
+
+    async def run() -> tuple[list[str], list[str]]:
+        await store.upsert("b", _notes("a", "b"), [_unit(rng) for _ in range(2)])
+        read = await store.get("b")
+        _on_setting_aside(monkeypatch, after=cleared_elsewhere, renamed_to="")
+        await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
+        return await store.recover_rebuilds(), await store.brains()
+
+    assert asyncio.run(run()) == ([], [])
