@@ -504,12 +504,17 @@ def test_a_brain_cleared_elsewhere_as_its_reindex_carries_over_stays_cleared(
     store = MemoryStore(client, "test:random")
     rng = random.Random(26)
 
+    def written_elsewhere() -> None:
+        client.get_collection(brain_key("b"), embedding_function=None).upsert(
+            ids=["late"], documents=["note late"], embeddings=[_unit(rng)], metadatas=[{"n": 5}])
+
     def cleared_elsewhere() -> None:
         client.delete_collection(brain_key("b"))
 
     async def run() -> tuple[list[str], list[str]]:
         await store.upsert("b", _notes("a", "b"), [_unit(rng) for _ in range(2)])
         read = await store.get("b")
+        _on_setting_aside(monkeypatch, before=written_elsewhere)
         _on_setting_aside(monkeypatch, after=cleared_elsewhere, renamed_to="")
         await store.rebuild("b", read, [_unit(rng) for _ in read], _as_read(read))
         return await store.recover_rebuilds(), await store.brains()
