@@ -153,10 +153,13 @@ class Retriever:
 
         if window is not None and not request.relevant_only and not of_the_past(request.question):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
-            # weighs them in _relevant). Only of the past are a time's memories the answer.
-            hits = await self._search(request, index, question, search, depth, None, favour=window)
+            # weighs them in _relevant). Only of the past are a time's memories the answer. A time
+            # over before now is a date's last one, not the one a plan asks of ("What am I doing on
+            # Christmas Eve?" put last year's first, a recheck): no time then.
+            ahead = window if window[1] > now.timestamp() else None
+            hits = await self._search(request, index, question, search, depth, None, favour=ahead)
             return QueryReply(results=[to_hit(h) for h in self._told(request, hits)[: request.n_results]],
-                              time_window=window)
+                              time_window=ahead)
         hits = await found(window)
         if window is not None and not hits and not (request.relevant_only and about_own_past(request.question)):
             # Nothing in that window: answer from all time rather than from nothing. Not a chat's

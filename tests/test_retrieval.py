@@ -741,3 +741,22 @@ async def test_a_query_of_what_is_or_will_be_then_favours_that_time_without_hidi
     assert asked["What am I doing on Christmas Eve?"][0] == "plan"
     assert asked["Do I have the dentist today?"][0] == "dentist"  # of the two alike, today's
     assert set(asked["What did I eat today?"]) == {"oatmeal", "storm", "dentist"}
+
+
+async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_no_time(tmp_path: Path) -> None:
+    """Found by a recheck: "What am I doing on Christmas Eve?" read as last Christmas put last year's
+    memories first; a time over before now is no time a plan asks of."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        notes = {"plan": "On Christmas Eve I will celebrate with my parents in Luleå.",
+                 "dog": "Bosse needs his heart medicine every morning."}
+        await store.upsert("b", [StoredMemory(id=i, content=t, metadata={"lumia_created_at": NOW - 5 * DAY})
+                                 for i, t in notes.items()], await embedder.passages(list(notes.values())))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        windows = [(await retriever.query(QueryRequest(brain="b", question=q, n_results=2))).time_window
+                   for q in ("What am I doing on Christmas Eve?", "Does Bosse need his medicine today?")]
+    finally:
+        embedder.close()
+    assert windows[0] is None  # NOW is in May: last Christmas is over
+    assert windows[1] is not None and windows[1][1] > NOW  # today
