@@ -684,6 +684,8 @@ def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None
     # Kept as plain metadata, the memory dated now without a word (a black-box pass).
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"Timestamp": "2026-03-14"}}),
     ("/ingest/batch", {"customer_id": "x", "items": [{"content": "a", "metadata": {"Created-At": 1.7e9}}]}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {" timestamp": "2026-03-14"}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"ＴＩＭＥＳＴＡＭＰ": 1.7e9}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "86400"}}),  # nor 1970
     # A memory is dated when it was said: 2099 stayed at the top of the listing and out of every "today".
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "2099-01-01"}}),

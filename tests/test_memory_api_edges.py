@@ -112,7 +112,8 @@ def test_a_declared_charset_decodes_the_document(lumia: Stack) -> None:
     assert "not valid utf-8" in wrong.json()["detail"][0]["msg"]
 
 
-@pytest.mark.parametrize("source", ["  ", " lead.md", "lead.md ", "ctl\x01.md"])
+@pytest.mark.parametrize("source", ["  ", " lead.md", "lead.md ", "ctl\x01.md",
+                                    "\u200b", "a\u202etxt.md", "\ufeffx.txt"])  # invisible, reversed, BOM
 def test_a_blank_or_untidy_source_is_refused_naming_it(lumia: Stack, source: str) -> None:
     name = brain()
     with lumia.client() as client:

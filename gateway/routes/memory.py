@@ -115,7 +115,9 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     `zone`: the user's (LUMIA_TIMEZONE), for a date written without one."""
     key = "timestamp" if "timestamp" in metadata else "created_at"
     for said in metadata:
-        if said not in ("timestamp", "created_at") and said.lower().replace("-", "_") in ("timestamp", "created_at"):
+        # Also "ＴＩＭＥＳＴＡＭＰ" and " timestamp" (a recheck).
+        looks = unicodedata.normalize("NFKC", said).strip().lower().replace("-", "_")
+        if said not in ("timestamp", "created_at") and looks in ("timestamp", "created_at"):
             # "Timestamp" was kept as metadata and the memory dated now, with no word of it (a black-box pass).
             raise invalid((*at, "metadata", said), f"the date of a memory is the key 'timestamp' (or 'created_at'), "
                           f"lowercase: '{said}' would be kept as plain metadata and the memory dated now", said)

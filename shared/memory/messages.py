@@ -19,6 +19,7 @@ from pydantic import (
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
+from shared.text import BIDI_CONTROLS, shows_nothing
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
@@ -110,7 +111,7 @@ def ahead_problem(created_at: float, zone: tzinfo = UTC, slack: float = 0) -> st
 
 def source_problem(source: object) -> str | None:
     """What keeps `source` from naming a document (as stored: composed, NFC), or None."""
-    if not isinstance(source, str) or not source.strip():
+    if not isinstance(source, str) or shows_nothing(source):
         return "is blank: name the document, e.g. source=handbook.md"
     if len(source) > MAX_SOURCE_CHARS:
         return f"is longer than {MAX_SOURCE_CHARS} characters"
@@ -119,6 +120,8 @@ def source_problem(source: object) -> str | None:
         return "has whitespace at its ends or a control character"
     if source != unicodedata.normalize("NFC", source):
         return "is not composed (NFC)"
+    if BIDI_CONTROLS.intersection(source) or "\ufeff" in source:  # "a\u202etxt.md" listed as "adm.txt"
+        return "holds a direction mark or a byte order mark: it would show otherwise than it is"
     if "\ufffd" in source:  # what bytes that are not UTF-8 (%FF in a URL) decode to
         return "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)"
     return None
