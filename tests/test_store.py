@@ -520,3 +520,31 @@ def test_a_brain_cleared_elsewhere_as_its_reindex_carries_over_stays_cleared(
         return await store.recover_rebuilds(), await store.brains()
 
     assert asyncio.run(run()) == ([], [])
+
+
+def test_a_forget_racing_a_reindex_elsewhere_counts_what_it_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: a delete in the old collection, carried over by a reindex elsewhere, was done again on the
+    copy, found nothing there and answered 0: the user got a 404, and the neighbours kept its words."""
+    client = open_chroma(None, tmp_path)
+    store = MemoryStore(client, "test:random")
+    rng = random.Random(27)
+    monkeypatch.setattr(store_module, "_writing", lambda brain: threading.Lock())  # the reindex is elsewhere
+    delete, swapped = Collection.delete, []
+
+    def then_the_swap(collection: Collection, *args: Any, **kwargs: Any) -> None:
+        delete(collection, *args, **kwargs)
+        if not swapped and collection.name == brain_key("b"):
+            swapped.append(True)
+            reindex = threading.Thread(target=asyncio.run, args=(store.rebuild("b", read, vectors, _as_read(read)),))
+            reindex.start()
+            reindex.join()
+
+    async def run() -> tuple[int, list[str]]:
+        monkeypatch.setattr(Collection, "delete", then_the_swap)
+        return await store.delete("b", ["x"]), await _ids(store, "b")
+
+    asyncio.run(store.upsert("b", _notes("a", "x"), [_unit(rng) for _ in range(2)]))
+    read = asyncio.run(store.get("b"))
+    vectors = [_unit(rng) for _ in read]
+    assert asyncio.run(run()) == (1, ["a"]) and swapped
