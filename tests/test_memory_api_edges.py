@@ -582,3 +582,20 @@ def test_json_of_the_wrong_shape_sent_without_a_type_is_not_blamed_on_the_type(l
     with lumia.client() as client:
         response = client.post("/ingest", content='["hi"]', headers={"content-type": ""})
     assert response.status_code == 422 and "Content-Type" not in response.json()["detail"][0]["msg"]
+
+
+def test_a_query_parameter_a_route_does_not_take_is_refused_naming_it(lumia: Stack) -> None:
+    """Found by a black-box pass: "?limt=5" listed the default 50, and "&foo=1" on an upload was taken,
+    where a body's unknown field is a 422."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "One note.")
+        misspelled = client.get(f"/memory/{name}/memories", params={"limt": 5})
+        stray = client.post(f"/memory/{name}/documents", params={"source": "a.txt", "foo": "1"}, content="Text.",
+                            headers={"content-type": "text/plain"})
+        fine = client.get(f"/memory/{name}/memories", params={"limit": 5, "offset": 0, "q": "note"})
+        stats_ok = client.get(f"/memory/stats/{name}")
+    assert misspelled.status_code == 422 and misspelled.json()["detail"][0]["loc"] == ["query", "limt"]
+    assert "limit" in misspelled.json()["detail"][0]["msg"]  # what it takes
+    assert stray.status_code == 422 and stray.json()["detail"][0]["loc"] == ["query", "foo"]
+    assert fine.status_code == 200 and stats_ok.status_code == 200

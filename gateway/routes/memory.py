@@ -12,7 +12,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, ValidationError
 
@@ -72,6 +74,27 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
         caller.user(claimed, where="query")
 
 
+async def _known_query(request: Request) -> None:
+    """A query parameter the route does not take is a 422, as an unknown body field is: "?limt=5"
+    listed 50 (a black-box pass), and "source" on a clear was meant as an upload."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route.dependant) | {"user_id"}
+    for name in request.query_params:
+        if name not in known:
+            takes = ", ".join(sorted(known - {"user_id"})) or "none but user_id"
+            raise invalid(("query", name), f"unknown query parameter '{name}': {request.method} {route.path} "
+                                           f"takes {takes}", name)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
 Reply = TypeVar("Reply", bound=BaseModel)
 
 
@@ -100,7 +123,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
                          "memories still queued (nothing was forgotten)"},
     504: {"description": "The brain_worker did not answer in time"},
 }
-router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user)], responses=ANSWERS)
+router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user), Depends(_known_query)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")  # the second is what many tools still send
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
@@ -272,10 +295,6 @@ async def stats(brain: BrainName, nc: Nats, caller: Caller) -> BrainStats:
 @router.post("/memory/clear/{brain}", response_model=ClearReply)
 async def clear(brain: BrainName, request: Request, nc: Nats, caller: Caller) -> ClearReply:
     """Forget everything of a brain: memories, persona and caches."""
-    if "source" in request.query_params:
-        # Meant as an upload to a brain named "clear" (POST /memory/clear/documents?source=…): never clear.
-        raise invalid(("query", "source"), f"a clear takes no source: this path clears brain '{brain}'. A brain "
-                                           "cannot be named 'clear', so documents go to another brain's name")
     if (await request.body()).strip():
         # An option meant for it ({"keep_persona": true}) must not be ignored by what forgets everything.
         raise invalid(("body",), f"a clear takes no body (no options): POST /memory/clear/{brain} alone forgets "
