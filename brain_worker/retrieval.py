@@ -155,8 +155,9 @@ class Retriever:
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
             # weighs them in _relevant). Only of the past are a time's memories the answer. A time
             # over before now is a date's last one, not the one a plan asks of ("What am I doing on
-            # Christmas Eve?" put last year's first, a recheck): no time then.
-            ahead = window if window[1] > now.timestamp() else None
+            # Christmas Eve?" put last year's first, a recheck): no time then, unless the question
+            # names its year ("Is Marcus likely to run another ultramarathon in 2024?").
+            ahead = window if window[1] > now.timestamp() or _YEAR_NAMED.search(request.question) else None
             hits = await self._search(request, index, question, search, depth, None, favour=ahead)
             return QueryReply(results=[to_hit(h) for h in self._told(request, hits)[: request.n_results]],
                               time_window=ahead)
@@ -313,6 +314,7 @@ async def _nothing() -> list[StoredMemory]:
 
 
 _WORD = re.compile(r"\w+(?:'s)?")
+_YEAR_NAMED = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def _forms(word: str) -> set[str]:

@@ -755,8 +755,10 @@ async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_no_time(tmp
                                  for i, t in notes.items()], await embedder.passages(list(notes.values())))
         retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
         windows = [(await retriever.query(QueryRequest(brain="b", question=q, n_results=2))).time_window
-                   for q in ("What am I doing on Christmas Eve?", "Does Bosse need his medicine today?")]
+                   for q in ("What am I doing on Christmas Eve?", "Does Bosse need his medicine today?",
+                             "Is Bosse likely to need medicine in 2025?")]
     finally:
         embedder.close()
     assert windows[0] is None  # NOW is in May: last Christmas is over
     assert windows[1] is not None and windows[1][1] > NOW  # today
+    assert windows[2] is not None  # a year named is that year, over or not

@@ -389,18 +389,20 @@ def of_the_past(text: str) -> bool:
         opened = _opened(words)
         if len(opened) > 1 and opened[0] in ASKING_WORDS and _past_form(opened[1], swedish=opened[0] in _SV_ASKING):
             return True
-        # A perfect: "What has Anna bought", "Vad har Anna köpt": a past form within three words of
-        # "has"/"har", not "have to" ("Do I have to decide today?").
+        # A perfect: "What has Anna bought", "Vad har Leila inplanerade": a past form within five words
+        # of "has"/"har", not "have to" ("Do I have to decide today?").
         for at, word in enumerate(words):
             if word in _PERFECT and words[at + 1 : at + 2] != ["to"]:
-                english = word in ("has", "have", "had")
-                after = words[at + 1 : at + 4]
-                if any(w in PAST_FORMS or (english and w.endswith("ed") and len(w) > 3) for w in after):
+                # Its subject may come between: "At which venues has Low Tide Static played?"
+                swedish = word in ("har", "hade")
+                if any(w in _PARTICIPLES or _past_form(w, swedish) for w in words[at + 1 : at + 6]):
                     return True
     return False
 
 
 _PERFECT = frozenset("has have har hade".split())
+# English participles that are no past form of their own ("has run", "has built").
+_PARTICIPLES = frozenset("run built begun brought caught chosen flown grown known shown taught heard".split())
 # Swedish question words: after them a past ends in -de or -te ("Vad köpte", "När åkte"); after English
 # ones such a word is a noun ("Which gate", "What code", "Which side").
 _SV_ASKING = frozenset("vad var vart varifrån vem vems vilka vilken vilket när hur varför".split())
