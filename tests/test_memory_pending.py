@@ -281,7 +281,7 @@ def test_a_copy_delivered_again_after_a_clear_leaves_the_memory_posted_since(mak
     """The worker that took a note died with it, the brain was cleared and the note posted again
     (the same id, stored); then the first copy came back after LUMIA_INGEST_ACK_WAIT. Dropped as
     cleared, it also deleted the id from the store, and so the memory posted after the clear."""
-    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_ACK_WAIT="5")
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_INGEST_ACK_WAIT="10")
     name = brain()
     note = "My gym locker is number 214."
     with stack.client() as client:
