@@ -17,8 +17,9 @@ the reply that answers, yet are 2 % of the evidence (bench/recall_written.py).
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -158,9 +159,12 @@ class Retriever:
             # Christmas Eve?" put last year's first, a recheck): no time then, unless the question
             # names its year ("Is Marcus likely to run another ultramarathon in 2024?").
             ahead = window if window[1] > now.timestamp() or _YEAR_NAMED.search(request.question) else None
-            hits = await self._search(request, index, question, search, depth, None, favour=ahead)
-            return QueryReply(results=[to_hit(h) for h in self._told(request, hits)[: request.n_results]],
-                              time_window=ahead)
+
+            async def favoured(deeper: int = depth) -> list[StoredMemory]:
+                return await self._search(request, index, question, search, deeper, None, favour=ahead)
+
+            hits = await self._told(request, await favoured(), depth, favoured)
+            return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=ahead)
         hits = await found(window)
         if window is not None and not hits and not (request.relevant_only and about_own_past(request.question)):
             # Nothing in that window: answer from all time rather than from nothing. Not a chat's
@@ -170,20 +174,26 @@ class Retriever:
         if request.relevant_only:
             hits = await self._relevant(request.question, hits, window, found)
         else:
-            hits = self._told(request, hits)
+            hits = await self._told(request, hits, depth, partial(found, window))
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
                           window_only=window is not None
                           and (not request.relevant_only or about_own_past(request.question)))
 
     @staticmethod
-    def _told(request: QueryRequest, hits: list[StoredMemory]) -> list[StoredMemory]:
+    async def _told(request: QueryRequest, hits: list[StoredMemory], searched: int,
+                    deeper: Callable[[int], Awaitable[list[StoredMemory]]]) -> list[StoredMemory]:
         if not request.telling_only:
             return hits
         # An answer from the user's own questions ("What did I watch last night?" asked before)
         # left out the memory that answers it.
         about_talk = about_the_conversation(request.question)
-        return [h for h in hits if _tells(h, request.question, about_talk)]
+        told = [h for h in hits if _tells(h, request.question, about_talk)]
+        if len(told) < request.n_results and len(hits) >= searched:
+            # The questions took the places (a black-box pass: 22 "What did I do this week?" asked
+            # left `/query` with an answer from nothing): what told is looked for further down.
+            told = [h for h in await deeper(OWN_PAST_DEPTH) if _tells(h, request.question, about_talk)]
+        return told
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
                         found: "Finder",
