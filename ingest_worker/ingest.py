@@ -24,9 +24,10 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
     # A document's chunk is its place in the document: a heading repeated in it is stored each time.
-    # A chat turn is not a note of the same words: merged, the note's id was never stored, or the
-    # turn (the persona's only source) was dropped. Notes keep the hash they always had.
-    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{context.said(memory)}"}.get(
+    # A chat turn is its place in a conversation: "I said yes." to the job offer and again to the
+    # car for sale are two things told (a black-box pass: the second was dropped, and with it
+    # the purchase), and a redelivered turn keeps its id. Notes keep the hash they always had.
+    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{item.id}\x00{context.said(memory)}"}.get(
         item.kind, context.said(memory))
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):

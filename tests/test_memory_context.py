@@ -237,11 +237,28 @@ async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEm
 @pytest.mark.asyncio
 async def test_the_same_words_from_another_speaker_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
     store, embedder = parts
-    said = [MemoryItem(id=f"thanks-{n:04d}", brain="b", content="Thanks, that means a lot!", kind="turn",
+    said = [MemoryItem(id=f"thanks-{n:04d}", brain="b", content="Thanks, that means a lot!",
                        created_at=1_700_000_000.0 + n, metadata={"speaker": speaker})
             for n, speaker in enumerate(["Anna", "Bob", "Anna"])]
     written = await Ingestor(store, embedder).write(said)
-    assert written == {"b": ["thanks-0000", "thanks-0001"]}  # Anna's repeat is the one memory of hers
+    assert written == {"b": ["thanks-0000", "thanks-0001"]}  # Anna's repeat is the one note of hers
+
+
+@pytest.mark.asyncio
+async def test_every_turn_of_a_conversation_is_a_memory_and_a_redelivered_one_is_stored_once(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    """Found by a black-box pass: "I said yes." to a job offer, then to a brother's car for sale, the
+    same day: the second turn was taken for the first and dropped, and the purchase with it."""
+    store, embedder = parts
+    at = 1_700_000_000.0
+    texts = ["Spotify offered me a job.", "I said yes.", "Olof wants to sell me his old Saab.", "I said yes."]
+    ingestor = Ingestor(store, embedder)
+    assert await ingestor.write([turn(n, text, at + n) for n, text in enumerate(texts)]) == {
+        "b": [f"turn-{n:04d}" for n in range(4)]}
+    assert await Ingestor(store, embedder).write([turn(3, texts[3], at + 3)]) == {}  # redelivered
+    kept = await stored(store)
+    assert sorted(kept) == [f"turn-{n:04d}" for n in range(4)]
+    assert kept["turn-0003"].metadata[context.PREV] == "turn-0002"
 
 
 @pytest.mark.asyncio
@@ -263,7 +280,7 @@ async def test_a_redelivered_memory_stored_under_an_older_hash_is_stored_once(
 async def test_the_same_words_on_another_day_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
     store, embedder = parts
     monday = 1_700_000_000.0
-    said = [MemoryItem(id=f"run-{n:04d}", brain="b", content="I went for a run this morning.", kind="turn",
+    said = [MemoryItem(id=f"run-{n:04d}", brain="b", content="I went for a run this morning.",
                        created_at=at, metadata={"speaker": "Anna"})
             for n, at in enumerate([monday, monday + 600, monday + 4 * 86_400])]
     written = await Ingestor(store, embedder).write(said)
@@ -281,8 +298,8 @@ async def test_two_replicas_taking_the_same_words_at_once_store_them_once(
     at = 1_700_000_000.0
     texts = [f"Anna: Note {n}: the spare key is under pot number {n}." for n in range(6)]
     one, other = Ingestor(store, embedder), Ingestor(store, embedder)
-    first = await one.prepare([turn(n, text, at + n) for n, text in enumerate(texts)])
-    second = await other.prepare([turn(100 + n, text, at + n) for n, text in enumerate(texts)])
+    first = await one.prepare([turn(n, text, at + n, kind="note") for n, text in enumerate(texts)])
+    second = await other.prepare([turn(100 + n, text, at + n, kind="note") for n, text in enumerate(texts)])
     assert await one.store_prepared(first) == {"b": [f"turn-{n:04d}" for n in range(6)]}
     assert await other.store_prepared(second) == {"b": []}  # its twins went: the smaller ids stay
     kept = await stored(store)

@@ -1,7 +1,7 @@
 """What makes two writes the same memory, decided where they are accepted and where they are stored.
 
-The same words from the same speaker in one brain on the same day are one memory: a client's
-retry, a redelivery, a re-posted turn (a chat turn and a note are never the same memory).
+The same words from the same speaker in one brain on the same day are one note: a client's
+retry, a redelivery (a chat turn is one by its id: "I said yes." twice tells two things).
 The gateway names a note by that identity, so posting it
 again answers with the id of the memory that is stored, and the ingest worker recognises it by
 the same hash even when it was published on the bus under another id.
