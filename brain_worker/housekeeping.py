@@ -157,15 +157,16 @@ async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: Keywo
     return removed
 
 
-async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> bool:
+async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> str | None:
     """Deletes one memory, and its words from the vectors of the turns it gave context to:
-    those go back to their own embedding alone."""
+    those go back to their own embedding alone. The kind of memory deleted; None if there was none."""
+    held = await store.get(brain, ids=[memory_id])
     neighbours = await context.without(store, embedder, brain, [memory_id])
-    if not await store.delete(brain, [memory_id]):
-        return False
+    if not held or not await store.delete(brain, [memory_id]):
+        return None
     if neighbours:
         await store.update(brain, neighbours)
-    return True
+    return str(held[0].metadata.get(context.KIND, "note"))
 
 
 async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:

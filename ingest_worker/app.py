@@ -10,8 +10,8 @@ Consumes
   16 at a time and only while the queue above is empty: a 2 MB upload is 5,000 chunks, and the
   turns and notes sent after it must not wait for them.
 - `lumia.ingest.ping` (queue `ingest`): health probe.
-- `lumia.brain.changed.*` (queue `ingest`: one replica per notice): a memory deleted, or a brain
-  cleared, has its persona rewritten at once, so a forgotten fact leaves "Om användaren" too.
+- `lumia.brain.changed.*` (queue `ingest`: one replica per notice): a chat turn deleted (the
+  brain_worker withdrew the persona) has its persona written again from what is left, at once.
 
 Publishes
 - `lumia.brain.changed.<brain_key>` (`BrainChanged`) after each write, so

@@ -40,15 +40,16 @@ class PersonaRefresher:
             self.start(brain)
 
     async def forgotten(self, brain: str, whole_brain: bool = False) -> None:
-        """A memory of `brain` was deleted (or, `whole_brain`, every one and the persona with them):
-        a persona written from it must not outlive it until the next scheduled refresh."""
+        """A chat turn of `brain` was deleted and the persona withdrawn with it (or, `whole_brain`,
+        every memory and the persona went): it is written again from what is left, not at the
+        next scheduled refresh."""
         if whole_brain:
             self._rewrite.discard(brain)  # the persona went with the brain
         else:
             self._rewrite.add(brain)
         if self._busy(brain):
             self._again.add(brain)
-        elif not whole_brain and (await self.book.load(brain)).text:
+        elif not whole_brain:
             self.start(brain)
 
     def _busy(self, brain: str) -> bool:

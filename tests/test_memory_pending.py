@@ -375,6 +375,36 @@ def test_a_deleted_fact_leaves_the_persona_at_once(lumia: Stack) -> None:
         assert wait_until(lambda: not stats(client, name)["has_persona"])
 
 
+def test_a_fact_forgotten_while_the_model_is_down_is_out_of_the_persona_at_once(lumia: Stack,
+                                                                                fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: with Ollama down the rewrite after a forget failed, and every later
+    chat's "Om användaren" still held the forgotten words until a fact was told again."""
+    name = brain()
+    url = lumia.env["NATS_URL"]
+
+    def persona() -> str:
+        return asyncio.run(_persona(url, name))
+
+    with lumia.client() as client:
+        assert client.post("/memory/chat", json={"user_id": name, "message": "Min katt heter Sixten."}).is_success
+        assert wait_until(lambda: "Sixten" in persona())
+        assert client.post("/memory/chat", json={"user_id": name, "message": "Jag spelar fagott."}).is_success
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+        [cat] = [m["id"] for m in client.get(f"/memory/{name}/memories").json()["memories"] if "Sixten" in m["content"]]
+        fake_ollama.behaviour.fail_status = 500
+        try:
+            deleted = client.delete(f"/memory/{name}/memories/{cat}")
+            withdrawn, after = persona(), stats(client, name)
+        finally:
+            fake_ollama.behaviour.fail_status = None
+        # Once the model answers again, the next chat has the persona written again, without it.
+        assert client.post("/memory/chat", json={"user_id": name, "message": "Jag bor i Luleå."}).is_success
+        assert wait_until(lambda: "fagott" in persona())
+    assert deleted.status_code == 204
+    assert withdrawn == "" and after["has_persona"] is False
+    assert "Sixten" not in persona()
+
+
 class Idle:
     """A pull subscription's fetch as nats-py ends it when nothing arrived."""
 

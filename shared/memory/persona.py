@@ -48,6 +48,21 @@ class PersonaBook:
                 continue
         raise RuntimeError(f"the persona of brain {brain!r} kept changing: {ATTEMPTS} attempts to count turns failed")
 
+    async def withdraw(self, brain: str) -> bool:
+        """Removes the persona's text, keeping the count of turns since its refresh; whether there
+        was one. Compare-and-set, as `count_turns`: a text saved meanwhile is withdrawn too."""
+        for _ in range(ATTEMPTS):
+            persona, revision = await self._entry(brain)
+            if not persona.text or revision is None:
+                return False
+            value = Persona(turns_since_refresh=persona.turns_since_refresh).model_dump_json().encode()
+            try:
+                await self._kv.update(brain_key(brain), value, last=revision)
+                return True
+            except KeyWrongLastSequenceError:
+                continue
+        raise RuntimeError(f"the persona of brain {brain!r} kept changing: {ATTEMPTS} attempts to withdraw it failed")
+
     async def forget(self, brain: str) -> None:
         with contextlib.suppress(KeyNotFoundError):
             await self._kv.purge(brain_key(brain))
