@@ -299,9 +299,18 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("I'm going to Rome in June; yesterday I booked the hotel.", 1, 1),
     ("Förra veckan bokade vi en resa till Rom i juni.", 9, 7),
     ("Förra veckan bokade vi en resa för i sommar.", 9, 7),
+    # A black-box pass: "Tomorrow I have a job interview", said today, was what the user did today.
+    ("Tomorrow I have a job interview at Ericsson.", -1, 1),
+    ("Imorgon ska jag till tandläkaren.", -1, 1),
+    ("I morgon bitti åker vi.", -1, 1),
+    ("I övermorgon fyller Elsa år.", -2, 1),
+    ("Next week we fly to Lisbon.", -5, 7),  # said on a Wednesday: the Monday after to the Sunday
+    ("Nästa månad börjar jag på Volvo.", -30, 31),  # January 2027
+    ("Yesterday I booked a table for tomorrow.", 1, 1),  # the past phrase first
+    ("I morgonen drack jag kaffe.", None, None),  # "in the morning", no tomorrow
 ])
-def test_a_memory_tells_of_an_earlier_time_only_when_it_is_plainly_past(text: str, days_back: int | None,
-                                                                        days: int | None) -> None:
+def test_a_memory_tells_of_another_time_only_when_it_is_plainly_past_or_later(text: str, days_back: int | None,
+                                                                                  days: int | None) -> None:
     said_at = datetime(2026, 12, 2, 15, tzinfo=UTC)  # a Wednesday
     window = told_of(text, said_at.timestamp(), UTC)
     if days_back is None:

@@ -365,10 +365,32 @@ _TOLD_LAST_NIGHT = re.compile(r"\blast night\b", re.IGNORECASE)
 MAX_TOLD_DAYS = 31  # "two years ago" names no time a question about a day or week should take in
 
 
+_TOLD_AHEAD = re.compile(r"\b(?:(?P<two>day after tomorrow|i\s?övermorgon)|(?P<one>tomorrow|i\s?morgon)"
+                         r"|(?P<week>next week|nästa vecka)|(?P<month>next month|nästa månad))\b")
+
+
+def _told_ahead(text: str, today: datetime) -> Window | None:
+    """The later window a memory plainly tells of: "Tomorrow I have a job interview" said today is
+    no answer to "What did I do today?" (a black-box pass), and is one to "What did I do on Friday?"
+    asked after that Friday. "In June", "on Friday" are as often the past: not read."""
+    found = _TOLD_AHEAD.search(text)
+    if found is None:
+        return None
+    if found.group("two"):
+        return _days(today + timedelta(days=2), 1)
+    if found.group("one"):
+        return _days(today + timedelta(days=1), 1)
+    if found.group("week"):
+        return _days(today - timedelta(days=today.weekday()) + timedelta(days=7), 7)
+    start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return start.timestamp(), (start + timedelta(days=32)).replace(day=1).timestamp()
+
+
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
-    """The earlier window a memory said at `said_at` (Unix seconds) tells of, if any, with days
-    in the user's `zone`. Only the plainly past phrase is read: "Last week I booked a trip for
-    this summer." tells of last week, not of the summer its other phrase names."""
+    """The other window a memory said at `said_at` (Unix seconds) tells of, if any, with days in
+    the user's `zone`. The plainly past phrase first: "Last week I booked a trip for this summer."
+    tells of last week, not of the summer its other phrase names; else a plainly later one
+    ("tomorrow", "nästa vecka")."""
     try:
         now = datetime.fromtimestamp(said_at, zone)
         said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
@@ -383,4 +405,7 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         # In calendar days: October in Stockholm is 31 days and an hour.
         if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
             return window
-    return None
+    try:
+        return _told_ahead(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    except (ValueError, OverflowError, OSError):
+        return None
