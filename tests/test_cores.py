@@ -188,6 +188,19 @@ def test_a_memory_dated_beyond_any_calendar_still_reaches_the_prompt() -> None:
     assert '<memory id="m_far_future" date="unknown">' in sent[0]["content"]
 
 
+def test_a_memory_in_the_prompt_names_who_said_it() -> None:
+    """Found by a black-box pass: a dialogue's memories carried `speaker` in metadata, and the model
+    read Maria's "My mother Gun turns 70" as the user's own mother."""
+    theirs = MemoryHit(id="m_maria", content="My mother Gun turns 70 on 12 January.", score=0.9,
+                       metadata={"lumia_created_at": 1.7e9, "speaker": ' Maria "M" \n Berg '})
+    mine = MemoryHit(id="m_mine", content="I like hiking.", score=0.9, metadata={"lumia_created_at": 1.7e9,
+                                                                                  "speaker": " "})
+    sent = build_messages("system", "When does Gun turn 70?", memories=[theirs, mine])[0]["content"]
+    assert '<memory id="m_maria" date="2023-11-14" speaker="Maria &quot;M&quot; Berg">' in sent
+    assert '<memory id="m_mine" date="2023-11-14">' in sent
+    assert "names a speaker was said by that person" in sent
+
+
 def test_a_document_chunk_in_the_prompt_names_its_source() -> None:
     chunk = MemoryHit(id="doc_1_0", content="Notice period: three months.", score=0.9,
                       metadata={"lumia_created_at": 1.7e9, "lumia_kind": "document", "source": 'avtal "2025".md'})
