@@ -28,7 +28,7 @@ MEMORY_PREAMBLE = (
 def _day(memory: Remembered, zone: tzinfo) -> str:
     """The day it was said, in the user's time zone (LUMIA_TIMEZONE): the day "igår" means."""
     try:
-        return datetime.fromtimestamp(float(memory.metadata["lumia_created_at"]), zone).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(float(memory.metadata["lumia_created_at"]), zone).date().isoformat()
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         # A memory published on the bus may carry a time no date can hold: the chat must still answer.
         return "unknown"

@@ -1,7 +1,7 @@
 """The broker-free cores, tested without NATS (the model is the fake Ollama server)."""
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 import aiohttp
 import pytest
@@ -184,8 +184,11 @@ def test_a_memory_dated_beyond_any_calendar_still_reaches_the_prompt() -> None:
     """A memory published on the bus directly may carry a time no date can hold; the chat must still answer."""
     far = MemoryHit(id="m_far_future", content="The capsule opens in the far future.",
                     metadata={"lumia_created_at": 1e300}, score=0.9)
-    sent = build_messages("system", "When does the capsule open?", memories=[far])
+    early = MemoryHit(id="m_year_one", content="The capsule was sealed.", score=0.9,
+                      metadata={"lumia_created_at": datetime(1, 1, 2, tzinfo=UTC).timestamp()})
+    sent = build_messages("system", "When does the capsule open?", memories=[far, early])
     assert '<memory id="m_far_future" date="unknown">' in sent[0]["content"]
+    assert '<memory id="m_year_one" date="0001-01-02">' in sent[0]["content"]  # not "1-01-02"
 
 
 def test_a_memory_in_the_prompt_names_who_said_it() -> None:
