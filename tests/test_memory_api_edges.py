@@ -195,11 +195,29 @@ def test_a_search_the_bus_refuses_is_refused_naming_q(lumia: Stack) -> None:
 
 @pytest.mark.parametrize("text", ["\u200b\u200b", "\ufeff", " \u200b\n", "\u3164", "\u2800", "\u034f\ufe0f"])
 def test_text_of_invisible_characters_alone_is_refused(lumia: Stack, text: str) -> None:
+    name = brain()
     with lumia.client() as client:
-        note = client.post("/ingest", json={"customer_id": brain(), "content": text})
-        question = client.post("/query", json={"customer_id": brain(), "question": text})
+        note = client.post("/ingest", json={"customer_id": name, "content": text})
+        question = client.post("/query", json={"customer_id": name, "question": text})
+        document = upload(client, name, text, "text/plain", source="blank.txt")  # a 500 (a black-box pass)
+        left = stats(client, name)
     assert note.status_code == 422 and note.json()["detail"][0]["loc"] == ["body", "content"]
     assert question.status_code == 422 and question.json()["detail"][0]["loc"] == ["body", "question"]
+    assert document.status_code == 422 and "holds no visible text" in document.json()["detail"][0]["msg"]
+    assert left["pending_ingest"] == left["memory_count"] == 0
+
+
+def test_a_document_of_more_chunks_than_an_upload_takes_is_refused_whole(lumia: Stack) -> None:
+    """Found by a black-box pass: 1.4 MB of 60,000 one-line markdown sections (a chunk each) answered
+    503 after 28 s with most of them queued, and stored them one by one over minutes."""
+    name = brain()
+    sections = "".join(f"# H{i}\n\nBody {i}.\n\n" for i in range(6000))
+    with lumia.client() as client:
+        refused = upload(client, name, sections, "text/markdown", source="heads.md")
+        left = stats(client, name)
+    assert refused.status_code == 422
+    assert "6,000 chunks, more than 5,000" in refused.json()["detail"][0]["msg"]
+    assert left["pending_ingest"] == left["memory_count"] == 0
 
 
 def test_a_brain_named_in_bytes_that_are_not_utf8_is_refused(lumia: Stack) -> None:
