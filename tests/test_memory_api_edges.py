@@ -231,6 +231,33 @@ def test_a_brain_named_in_bytes_that_are_not_utf8_is_refused(lumia: Stack) -> No
     assert upload.status_code == 422 and upload.json()["detail"][0]["loc"] == ["query", "source"]
 
 
+def _nested(depth: int) -> dict[str, Any]:
+    where: dict[str, Any] = {"n": {"$gte": 0}}
+    for _ in range(depth - 1):
+        where = {"$and": [where, {"topic": {"$ne": "x"}}]}
+    return where
+
+
+def test_a_filter_past_what_the_store_takes_is_a_422_and_one_at_it_is_searched(lumia: Stack) -> None:
+    """Found by a black-box pass: $and 64 deep, an $or of 1,000 clauses and $in with 32,000 values
+    passed the checks and failed in Chroma's SQL, a 500."""
+    name = brain()
+    at_limits = [_nested(32), {"$or": [{"n": i} for i in range(256)]}, {"n": {"$in": list(range(10_000))}}]
+    past = [_nested(33), {"$or": [{"n": i} for i in range(257)]}, {"n": {"$in": list(range(10_001))}}]
+    with lumia.client() as client:
+        ingest(client, name, "I fixed the bike yesterday.", n=3, topic="chores")
+        # A question naming a time adds its window to the filter.
+        found = [client.post("/query", json={"customer_id": name, "question": "What did I fix yesterday?",
+                                             "where": where}) for where in at_limits]
+        refused = [client.post("/query", json={"customer_id": name, "question": "bike", "where": where})
+                   for where in past]
+    assert [r.status_code for r in found] == [200, 200, 200], [r.text[:300] for r in found]
+    assert all(r.json()["results"][0]["content"] == "I fixed the bike yesterday." for r in found)
+    assert [r.status_code for r in refused] == [422, 422, 422]
+    assert ["nested more than 32" in refused[0].text, "more than 256" in refused[1].text,
+            "more than 10,000" in refused[2].text] == [True, True, True]
+
+
 def test_a_bad_filter_reason_ends_before_the_advice(lumia: Stack) -> None:
     with lumia.client() as client:
         responses = [client.post("/query", json={"customer_id": brain(), "question": "q", "where": where})

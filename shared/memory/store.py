@@ -75,6 +75,7 @@ def check_where(where: dict[str, Any] | None) -> None:
     try:
         validate_where(where)
         _no_unknown_operators(where)
+        _within_limits(where)
     except (ValueError, TypeError) as exc:
         # Chroma's own reasons end without a full stop, ours with one; the advice follows either.
         reason = str(exc).rstrip()
@@ -107,6 +108,38 @@ def _no_unknown_operators(where: dict[str, Any]) -> None:
                     _scalar(key, operator, operand)
         else:
             _scalar(key, "=", value)
+
+
+# What Chroma's query engine takes of a filter, with room for the time window a question adds: past
+# them its SQL failed (a 500; a black-box pass): $and 64 deep, an $or of 1,000 clauses ("Expression
+# tree is too large"), $in 32,000 values ("too many SQL variables").
+MAX_WHERE_DEPTH, MAX_WHERE_CLAUSES, MAX_WHERE_VALUES = 32, 256, 10_000
+
+
+def _within_limits(where: dict[str, Any]) -> None:
+    clauses, values = 0, 0
+
+    def walk(clause: dict[str, Any], depth: int) -> None:
+        nonlocal clauses, values
+        if depth > MAX_WHERE_DEPTH:
+            raise ValueError(f"$and and $or are nested more than {MAX_WHERE_DEPTH} deep.")
+        for key, value in clause.items():
+            if key in ("$and", "$or"):
+                for inner in value:
+                    walk(inner, depth + 1)
+                continue
+            clauses += 1
+            if isinstance(value, dict):
+                values += sum(len(operand) if isinstance(operand, list) else 1 for operand in value.values())
+            else:
+                values += 1
+
+    walk(where, 1)
+    if clauses > MAX_WHERE_CLAUSES:
+        raise ValueError(f"it compares {clauses} fields, more than {MAX_WHERE_CLAUSES}: use $in for one field's "
+                         "many values.")
+    if values > MAX_WHERE_VALUES:
+        raise ValueError(f"it holds {values:,} values, more than {MAX_WHERE_VALUES:,}.")
 
 
 def _scalar(key: str, operator: str, operand: Any) -> None:
