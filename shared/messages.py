@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.memory.brains import BusBrain
-from shared.text import shows_nothing
+from shared.text import HALF_CHARACTER, has_half_character, shows_nothing
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
 
@@ -24,7 +24,8 @@ def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
     became a float and silently matched nothing."""
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            for each in value.values():
+            for key, each in value.items():
+                walk(key)
                 walk(each)
         elif isinstance(value, list):
             for each in value:
@@ -34,6 +35,8 @@ def _storable_numbers(where: dict[str, Any] | None) -> dict[str, Any] | None:
                              "number, or store and compare it as a string")
         elif isinstance(value, float) and not storable_number(value):
             raise ValueError(f"{value} is not a number a memory can hold; use a finite number")
+        elif isinstance(value, str) and has_half_character(value):
+            raise ValueError(f"{value.encode('utf-8', 'replace').decode()!r} {HALF_CHARACTER}")
 
     walk(where)
     return where
@@ -66,6 +69,8 @@ def not_blank(value: str) -> str:
         raise ValueError("must not contain NUL characters (\\u0000)")
     if shows_nothing(value):
         raise ValueError("must contain text, not only whitespace")
+    if has_half_character(value):
+        raise ValueError(HALF_CHARACTER)
     return value
 
 

@@ -14,3 +14,12 @@ def shows_nothing(value: str) -> bool:
     """Whitespace, zero-width spaces, byte order marks and the like only. By category, not
     isprintable(): that is False for emoji newer than Python's Unicode ("🫨")."""
     return all(unicodedata.category(ch) in _INVISIBLE or ch in _BLANK_LOOKING for ch in value)
+
+
+HALF_CHARACTER = ("holds half of a character (a lone surrogate escape such as \\udfff): JSON text is sent as "
+                  "whole characters, an emoji's two escapes together")
+
+
+def has_half_character(value: str) -> bool:
+    """A lone surrogate: Python's JSON reader takes "\\udfff", and UTF-8 (the bus, Chroma) cannot hold it."""
+    return any("\ud800" <= ch <= "\udfff" for ch in value)

@@ -220,6 +220,30 @@ def test_a_document_of_more_chunks_than_an_upload_takes_is_refused_whole(lumia: 
     assert left["pending_ingest"] == left["memory_count"] == 0
 
 
+@pytest.mark.parametrize(("path", "body", "loc"), [
+    ("/ingest", '{"customer_id": "%s", "content": "ok", "metadata": {"k": "\\udfff"}}', ["body", "metadata"]),
+    ("/ingest/batch", '{"customer_id": "%s", "items": [{"content": "ok"}, {"content": "ok", "metadata": '
+                      '{"k": "a\\ud800b"}}]}', ["body", "items", 1, "metadata"]),
+    ("/query", '{"customer_id": "%s", "question": "q", "where": {"k": "\\ud800"}}', ["body", "where"]),
+    ("/query", '{"customer_id": "%s", "question": "q", "where": {"k": {"$in": ["a", "\\udc00"]}}}', ["body", "where"]),
+    ("/threads/", '{"user_id": "%s", "brain_id": "b", "title": "Trip \\ud83d"}', ["body", "title"]),
+])
+def test_half_a_character_anywhere_in_a_body_is_refused_naming_where(lumia: Stack, path: str, body: str,
+                                                                    loc: list[object]) -> None:
+    """Found by a black-box pass: a lone surrogate escape in a metadata value, a filter or a thread's
+    title was a 500 (UTF-8 cannot hold it), and the connection was dropped after it."""
+    name = brain()
+    with lumia.client() as client:
+        response = client.post(path, content=(body % name).encode(), headers={"content-type": "application/json"})
+        after = client.get(f"/memory/stats/{name}")  # the same connection still answers
+        threads = client.get(f"/threads/user/{name}")
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"][: len(loc)] == loc and "half of a character" in error["msg"]
+    assert after.status_code == 200 and after.json()["pending_ingest"] == after.json()["memory_count"] == 0
+    assert threads.status_code == 200 and threads.json() == []
+
+
 def test_a_brain_named_in_bytes_that_are_not_utf8_is_refused(lumia: Stack) -> None:
     """Found by a black-box pass: /memory/clear/%FF cleared a brain named "\ufffd", as any such name would."""
     with lumia.client() as client:

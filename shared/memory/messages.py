@@ -19,7 +19,7 @@ from pydantic import (
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
-from shared.text import BIDI_CONTROLS, shows_nothing
+from shared.text import BIDI_CONTROLS, HALF_CHARACTER, has_half_character, shows_nothing
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
@@ -61,6 +61,8 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
             raise ValueError(f"{key!r}: at most {MAX_METADATA_VALUE_CHARS} characters; put long text in the content")
         if isinstance(value, str) and "\x00" in value:  # refused in the content too: no text holds one
             raise ValueError(f"{key!r}: must not contain NUL characters (\\u0000)")
+        if isinstance(value, str) and has_half_character(value):  # was a 500 (a black-box pass)
+            raise ValueError(f"{key!r}: {HALF_CHARACTER}")
     return metadata
 
 
