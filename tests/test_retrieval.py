@@ -380,6 +380,9 @@ def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: boo
     ("What should I cook for dinner tonight?", False),  # nor is "for"
     ("Should I read a book this weekend?", False),
     ("Har jag ett möte idag?", False),  # nor "möte" ("meeting")
+    ("What do I have planned today?", False),  # what today holds, planned before
+    ("What have I scheduled for tomorrow?", False),
+    ("Which films have I watched this month?", True),
 ])
 def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None:
     assert about_own_past(text) is past
@@ -410,6 +413,13 @@ def test_a_message_asks_what_the_user_did_or_said(text: str, past: bool) -> None
     ("Do I have to decide today?", False),
     ("Do I have a date tonight?", False),
     ("Has Anna finished the report this week?", True),
+    # What is planned then, asked of that time: the plans were told before it.
+    ("What do I have planned today?", False),
+    ("What have I planned for tonight?", False),
+    ("Does Anna have anything booked this weekend?", False),
+    ("Vad har jag inplanerade idag?", False),
+    ("What did I have planned today?", True),  # did
+    ("What has Anna painted this week?", True),
 ])
 def test_a_question_asks_of_the_past_or_of_what_is_or_will_be(text: str, past: bool) -> None:
     assert of_the_past(text) is past

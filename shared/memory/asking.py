@@ -392,15 +392,27 @@ def of_the_past(text: str) -> bool:
         # A perfect: "What has Anna bought", "Vad har Leila inplanerade": a past form within five words
         # of "has"/"har", not "have to" ("Do I have to decide today?").
         for at, word in enumerate(words):
-            if word in _PERFECT and words[at + 1 : at + 2] != ["to"]:
+            if word in _PERFECT and words[at + 1 : at + 2] != ["to"] and not _possessive_have(words, at):
                 # Its subject may come between: "At which venues has Low Tide Static played?"
                 swedish = word in ("har", "hade")
-                if any(w in _PARTICIPLES or _past_form(w, swedish) for w in words[at + 1 : at + 6]):
+                after = [w for w in words[at + 1 : at + 6] if w not in PLANS]
+                if any(w in _PARTICIPLES or _past_form(w, swedish) for w in after):
                     return True
     return False
 
 
 _PERFECT = frozenset("has have har hade".split())
+# What is planned is asked of the time it is planned for, which is not when it was said: "What have I
+# planned today?", "Vad har jag bokade i morgon?" ask what a time holds, not what was done then.
+PLANS = frozenset("""
+    planned scheduled booked arranged organised organized
+    planerade inplanerade bokade schemalagde
+""".split())
+
+
+def _possessive_have(words: list[str], at: int) -> bool:
+    """Whether `words[at]` is "have" of "do I have", "does Anna have": what one holds, no perfect."""
+    return words[at] in ("have", "has") and bool({"do", "does", "don't", "doesn't"} & set(words[max(at - 3, 0):at]))
 # English participles that are no past form of their own ("has run", "has built").
 _PARTICIPLES = frozenset("run built begun brought caught chosen flown grown known shown taught heard".split())
 # Swedish question words: after them a past ends in -de or -te ("Vad köpte", "När åkte"); after English
@@ -480,9 +492,10 @@ def _past(words: list[str], at: int) -> bool:
     near = set(words[max(at - 2, 0):at]) | set(words[at + 1:at + 2])
     if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
         return True
-    if word.endswith("ed") and not word.endswith("eed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER:
+    if (word.endswith("ed") and not word.endswith("eed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER
+            and word not in PLANS and not _possessive_have(words, at - 1)):
         return True
-    swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+    swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST | PLANS
     return swedish_past and bool(near & {"jag", "vi"})
 
 
