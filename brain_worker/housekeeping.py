@@ -32,6 +32,12 @@ PREVIEW_CHARS = 200
 LIFT_FLOOR, LIFT_SHARE = 0.015, 0.5
 
 
+def _place(chunk: StoredMemory) -> int:
+    """A chunk's place in its document; one stored before places were checked, without a number, last."""
+    place = chunk.metadata.get("chunk", 0)
+    return place if isinstance(place, int) and not isinstance(place, bool) else 2**62
+
+
 async def brain_stats(retriever: Retriever, persona: Persona, brain: str, pending: int, dead: int) -> BrainStats:
     # The keyword index holds every memory's text already and is kept current, so stats
     # need not read the whole brain from Chroma on every call.
@@ -128,7 +134,7 @@ async def list_documents(store: MemoryStore, brain: str) -> list[DocumentInfo]:
     chunks: dict[str, list[StoredMemory]] = {}
     for chunk in await store.get(brain, where=context.document_chunks(), with_content=False):
         chunks.setdefault(str(chunk.metadata.get("source", "")), []).append(chunk)
-    firsts = {source: min(parts, key=lambda c: int(c.metadata.get("chunk", 0))).id for source, parts in chunks.items()}
+    firsts = {source: min(parts, key=_place).id for source, parts in chunks.items()}
     texts = {m.id: m.content for m in await store.get(brain, ids=list(firsts.values()))} if firsts else {}
     documents = [DocumentInfo(source=source, chunks=len(parts), preview=texts.get(firsts[source], "")[:PREVIEW_CHARS],
                               created_at=max(float(c.metadata.get(CREATED_AT, 0)) for c in parts))

@@ -8,8 +8,9 @@ from pathlib import Path
 import nats
 import pytest
 import pytest_asyncio
+from pydantic import ValidationError
 
-from brain_worker.housekeeping import forget, reindex
+from brain_worker.housekeeping import forget, list_documents, reindex
 from ingest_worker.context import ContextEnricher
 from ingest_worker.ingest import Ingestor
 from shared import subjects
@@ -327,3 +328,21 @@ async def test_context_jobs_of_a_brain_of_another_embedder_do_not_fail_the_other
     finally:
         embedder.close()
     assert paired == 1 and done == {"new-turn-0": 1, "new-turn-1": 1}
+
+
+@pytest.mark.asyncio
+async def test_a_chunk_without_a_place_is_refused_and_one_stored_before_lists(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    """Found by a black-box pass: a document chunk published on the bus with `chunk: "abc"` was
+    stored, and listing the brain's documents failed (a 500) until that document was deleted."""
+    store, embedder = parts
+    for place in ("abc", -1, True, 1.5):
+        with pytest.raises(ValidationError, match=r"metadata\.chunk is its place"):
+            MemoryItem(id="doc_chunk_0", brain="b", content="x", kind="document", created_at=1.7e9,
+                       metadata={"source": "y.md", "chunk": place})
+    chunks = [StoredMemory(id=f"doc-{n}", content=text, metadata={"source": "y.md", "chunk": place,
+                                                                  context.KIND: "document", context.CREATED_AT: 1.7e9})
+              for n, (text, place) in enumerate([("Second part.", "abc"), ("First part.", 0)])]
+    await store.upsert("b", chunks, await embedder.passages([c.content for c in chunks]))
+    [document] = await list_documents(store, "b")
+    assert (document.source, document.chunks, document.preview) == ("y.md", 2, "First part.")

@@ -155,6 +155,11 @@ class MemoryItem(BaseModel):
         # A chunk without a usable source could be neither listed by it nor forgotten over HTTP.
         if self.kind == "document" and (problem := source_problem(self.metadata.get("source"))) is not None:
             raise ValueError(f"a document's metadata.source {problem}")
+        # Its place in the document: a chunk "abc" published on the bus broke the brain's document listing.
+        place = self.metadata.get("chunk", 0)
+        if self.kind == "document" and (not isinstance(place, int) or isinstance(place, bool) or place < 0):
+            raise ValueError(f"a document's metadata.chunk is its place in the document, a whole number from 0, "
+                             f"not {place!r}")
         return self
 
 
