@@ -8,10 +8,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.accounts import Accounts
 from gateway.auth import RateLimiter, Tokens, load_secret
-from gateway.errors import validation_error
+from gateway.errors import unreadable_body, validation_error
 from gateway.limits import BodyLimit, RouteLimit
 from gateway.relay import ChatRelay
 from gateway.routes import auth, chat, health, memory, router, threads
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes, routes=[documents])
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, unreadable_body)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 def invalid(loc: tuple[str | int, ...], message: str, value: Any = None) -> RequestValidationError:
@@ -73,3 +75,17 @@ def _named_content_type(request: Request, errors: list[Any]) -> list[Any]:
             f"{sent.split(';')[0].strip()!r})")
     return [{**error, "msg": told} if isinstance(error, dict) and list(error.get("loc", ())) == ["body"]
             and error.get("type") in ("model_attributes_type", "dict_type") else error for error in errors]
+
+
+async def unreadable_body(request: Request, exc: Exception) -> Response:
+    """FastAPI answers a JSON body it cannot read (bytes that are not UTF-8, JSON nested deeper than
+    Python's reader goes) with a bare 400 "There was an error parsing the body", where JSON that is
+    wrong is a 422 saying what: these say what too (a black-box pass)."""
+    assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+        return await validation_error(request, invalid(("body",), f"The body is not UTF-8 (byte {cause.start} is "
+                                                                   "not): JSON is sent as UTF-8."))
+    if exc.status_code == 400 and isinstance(cause, RecursionError):
+        return await validation_error(request, invalid(("body",), "The JSON is nested too deeply to read."))
+    return await http_exception_handler(request, exc)

@@ -637,6 +637,18 @@ def test_a_clear_with_options_is_refused_and_clears_nothing(lumia: Stack) -> Non
     assert cleared.status_code == 200 and cleared.json()["removed"] == 1
 
 
+def test_a_body_not_in_utf8_or_nested_past_reading_is_a_422_saying_so(lumia: Stack) -> None:
+    """Found by a black-box pass: both were a bare 400 "There was an error parsing the body"."""
+    latin1 = '{"customer_id": "b", "content": "café"}'.encode("latin-1")
+    deep = '{"customer_id": "b", "content": "x", "metadata": ' + "[" * 5000 + "]" * 5000 + "}"
+    with lumia.client() as client:
+        responses = [client.post("/ingest", content=body, headers={"content-type": "application/json"})
+                     for body in (latin1, deep.encode())]
+    assert [r.status_code for r in responses] == [422, 422], [r.text for r in responses]
+    assert "not UTF-8 (byte 36 is not)" in responses[0].json()["detail"][0]["msg"]
+    assert "nested too deeply" in responses[1].json()["detail"][0]["msg"]
+
+
 @pytest.mark.parametrize("path", ["/memory/chat", "/ingest"])
 def test_json_sent_as_another_type_says_which_type_to_send(lumia: Stack, path: str) -> None:
     body = '{"user_id": "anna", "customer_id": "anna", "message": "hi", "content": "hi"}'
