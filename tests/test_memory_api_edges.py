@@ -637,6 +637,17 @@ def test_a_clear_with_options_is_refused_and_clears_nothing(lumia: Stack) -> Non
     assert cleared.status_code == 200 and cleared.json()["removed"] == 1
 
 
+def test_an_offset_past_any_page_is_refused_naming_it(lumia: Stack) -> None:
+    """Found by a black-box pass: `/memory/brains?offset=10**30` was refused by the brain_worker, a 422
+    of the body with no input."""
+    with lumia.client() as client:
+        responses = [client.get(path, params={"offset": 10**30}) for path in
+                     ("/memory/brains", f"/memory/{brain()}/memories")]
+    for response in responses:
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == ["query", "offset"]
+
+
 def test_a_body_not_in_utf8_or_nested_past_reading_is_a_422_saying_so(lumia: Stack) -> None:
     """Found by a black-box pass: both were a bare 400 "There was an error parsing the body"."""
     latin1 = '{"customer_id": "b", "content": "café"}'.encode("latin-1")

@@ -45,6 +45,7 @@ from shared.memory.messages import (
     EARLIEST,
     LATEST,
     MAX_BRAINS_LISTED,
+    MAX_OFFSET,
     MAX_SOURCE_CHARS,
     BrainRequest,
     BrainsReply,
@@ -277,7 +278,7 @@ async def query(body: QueryBody, nc: Nats, relay: Relay, caller: Caller,
 
 
 @router.get("/memory/brains", response_model=BrainsReply)
-async def brains(nc: Nats, caller: Caller, offset: Annotated[int, Query(ge=0)] = 0,
+async def brains(nc: Nats, caller: Caller, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                  limit: Annotated[int, Query(ge=1, le=MAX_BRAINS_LISTED)] = BRAINS_LISTED) -> BrainsReply:
     """Your brains, by name, with how many memories each holds: where to look, or what to clear, when
     a name is forgotten. A page at a time: `next_offset` is where the next one starts."""
@@ -309,7 +310,7 @@ async def clear(brain: BrainName, request: Request, nc: Nats, caller: Caller) ->
 @router.get("/memory/{brain}/memories", response_model=ListReply)
 async def memories(
     brain: BrainName, nc: Nats, caller: Caller,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     q: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> ListReply:

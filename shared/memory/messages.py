@@ -246,11 +246,14 @@ class ClearReply(BaseModel):
     removed: int
 
 
+MAX_OFFSET = 10_000_000  # of a page: far past any listing, and a number every part reads alike
+
+
 class ListRequest(BusRequest):
     """`lumia.brain.memories.list` (queue `brain`): newest first, or best first with `q`."""
 
     brain: BusBrain
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     limit: int = Field(default=50, ge=1, le=500)
     q: str | None = Field(default=None, max_length=1000,
                           description="Words to search for; empty or left out lists, only spaces is refused")
@@ -315,7 +318,8 @@ class BrainsRequest(BusRequest):
     """`lumia.brain.list` (queue `brain`): the brains whose id starts with `prefix`."""
 
     prefix: str = Field(default="", max_length=300, description="With accounts, `<user_id>/`: one user's brains")
-    offset: int = Field(default=0, ge=0, description="Where the page starts among the brains by name (`next_offset`)")
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET,
+                        description="Where the page starts among the brains by name (`next_offset`)")
     limit: int = Field(default=BRAINS_LISTED, ge=1, le=MAX_BRAINS_LISTED,
                        description="How many brains the page looks at (those emptied meanwhile are left out)")
 
