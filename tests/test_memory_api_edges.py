@@ -648,6 +648,20 @@ def test_an_offset_past_any_page_is_refused_naming_it(lumia: Stack) -> None:
         assert response.json()["detail"][0]["loc"] == ["query", "offset"]
 
 
+def test_a_query_parameter_given_twice_is_refused_not_read_as_the_last(lumia: Stack) -> None:
+    name = brain()
+    with lumia.client() as client:
+        twice = client.post(f"/memory/{name}/documents?source=a.txt&source=b.txt", content="Text.",
+                            headers={"content-type": "text/plain"})
+        listed = client.get(f"/memory/{name}/memories?limit=1&limit=3")
+        left = stats(client, name)
+    for response, name_given in ((twice, "source"), (listed, "limit")):
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == ["query", name_given]
+        assert "given 2 times" in response.json()["detail"][0]["msg"]
+    assert left["pending_ingest"] == left["memory_count"] == 0
+
+
 def test_a_body_not_in_utf8_or_nested_past_reading_is_a_422_saying_so(lumia: Stack) -> None:
     """Found by a black-box pass: both were a bare 400 "There was an error parsing the body"."""
     latin1 = '{"customer_id": "b", "content": "café"}'.encode("latin-1")

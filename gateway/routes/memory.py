@@ -88,6 +88,9 @@ async def _known_query(request: Request) -> None:
             takes = ", ".join(sorted(known - {"user_id"})) or "none but user_id"
             raise invalid(("query", name), f"unknown query parameter '{name}': {request.method} {route.path} "
                                            f"takes {takes}", name)
+        # "?source=a.txt&source=b.txt" stored b.txt, silently (a black-box pass): which was meant?
+        if len(given := request.query_params.getlist(name)) > 1:
+            raise invalid(("query", name), f"'{name}' is given {len(given)} times: give it once", given)
 
 
 def _query_names(dependant: Dependant) -> set[str]:
