@@ -662,6 +662,24 @@ def test_a_query_parameter_given_twice_is_refused_not_read_as_the_last(lumia: St
     assert left["pending_ingest"] == left["memory_count"] == 0
 
 
+def test_a_memorys_date_is_given_once_and_metadata_may_be_null(lumia: Stack) -> None:
+    """Found by a black-box pass: with both `timestamp` and `created_at` the first won silently, a
+    date before the year 1 in UTC was told to use seconds, not milliseconds, and `metadata: null`
+    (a client's "none") was a 422."""
+    name = brain()
+    with lumia.client() as client:
+        twice = client.post("/ingest", json={"customer_id": name, "content": "Met Ola.", "metadata": {
+            "timestamp": "2026-03-14", "created_at": "2026-03-15"}})
+        early = client.post("/ingest", json={"customer_id": name, "content": "Met Ola.", "metadata": {
+            "timestamp": "0001-01-01T00:00:00+14:00"}})
+        null = client.post("/ingest", json={"customer_id": name, "content": "Met Ola.", "metadata": None})
+        assert null.status_code == 202, null.text
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+    assert twice.status_code == 422 and twice.json()["detail"][0]["loc"] == ["body", "metadata", "created_at"]
+    assert "given twice" in twice.json()["detail"][0]["msg"]
+    assert early.status_code == 422 and "before the year 1" in early.json()["detail"][0]["msg"]
+
+
 def test_a_body_not_in_utf8_or_nested_past_reading_is_a_422_saying_so(lumia: Stack) -> None:
     """Found by a black-box pass: both were a bare 400 "There was an error parsing the body"."""
     latin1 = '{"customer_id": "b", "content": "café"}'.encode("latin-1")

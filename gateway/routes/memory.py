@@ -143,6 +143,9 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     """`at`: where the item is in the request body, for the error's `loc` (an item of a batch);
     `zone`: the user's (LUMIA_TIMEZONE), for a date written without one."""
     key = "timestamp" if "timestamp" in metadata else "created_at"
+    if "timestamp" in metadata and "created_at" in metadata:  # timestamp won, silently (a black-box pass)
+        raise invalid((*at, "metadata", "created_at"), "the date of a memory is given twice, as 'timestamp' and as "
+                      "'created_at': give one", metadata["created_at"])
     for said in metadata:
         # Also "ＴＩＭＥＳＴＡＭＰ" and " timestamp" (a recheck).
         looks = unicodedata.normalize("NFKC", said).strip().lower().replace("-", "_")
@@ -165,7 +168,9 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     if when is None:
         raise invalid(loc, "use Unix seconds, an ISO 8601 date such as 2026-03-14T09:30:00, "
                       "or a written one such as '14 March 2026' or '9:30 am on 14 March, 2026'", value)
-    if not EARLIEST <= when <= LATEST:  # also false for NaN; 9999-12-31T23:59-12:00 is in year 10000 in UTC
+    if when < EARLIEST:  # 0001-01-01T00:00:00+14:00 is in the year 0 in UTC
+        raise invalid(loc, "before the year 1 (in UTC): no date can hold it", value)
+    if not when <= LATEST:  # also false for NaN; 9999-12-31T23:59-12:00 is in year 10000 in UTC
         raise invalid(loc, "out of range: use Unix seconds (not milliseconds), "
                       "an ISO 8601 date or a written one", value)
     if (problem := ahead_problem(when, zone)) is not None:

@@ -71,7 +71,10 @@ MetadataValue = str | int | float | bool
 
 def _flat(metadata: object) -> object:
     """One clear error for a value that is no flat value: the type check alone listed four (not a
-    string, not an integer, not a number, not a boolean) for one nested object."""
+    string, not an integer, not a number, not a boolean) for one nested object. Null is none, as
+    leaving it out is (a client's `"metadata": null` was a 422)."""
+    if metadata is None:
+        return {}
     if isinstance(metadata, dict):
         for key, value in metadata.items():
             if value is None or isinstance(value, list | dict):
