@@ -51,6 +51,7 @@ from brain_worker.housekeeping import (
     forget,
     forget_document,
     has_document,
+    in_persona,
     list_brains,
     list_documents,
     list_memories,
@@ -223,13 +224,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
         # Kept aside (sent while the brain's embedder differed) is accepted too; first, so that a
         # failure leaves everything as it was.
         aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)
-        kind = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
         # The id may be one accepted (202) and still queued: once the brain's queue up to now is
         # stored it is either there to delete or was never issued.
-        if kind is None and not aside and await settled(runtime, request.brain):
+        if gone is None and not aside and await settled(runtime, request.brain):
             check_deadline(request, "delete")
-            kind = await forget(runtime.store, runtime.embedder, request.brain, request.id)
-        deleted = kind is not None or bool(aside)
+            gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        deleted = gone is not None or bool(aside)
         if deleted:
             # The same note posted again shortly before may still be queued under this id: marked,
             # it is not stored again; one written before the mark is deleted by this second look.
@@ -240,9 +241,14 @@ def create_app(settings: Settings | None = None) -> FastStream:
             # A chat turn is what the persona is written from: the profile is withdrawn before the
             # reply, and written again without it by the ingest_worker. Left until that rewrite, it
             # went on being sent while Ollama was down (a black-box pass), or for good had no
-            # ingest_worker heard of the delete.
-            withdrawn = kind == "turn" and await runtime.personas.withdraw(request.brain)
-            await forgotten(runtime, request.brain, [request.id], persona_stale=withdrawn)
+            # ingest_worker heard of the delete. The notice goes out in any case: a refresh running
+            # now (the persona still empty) may have read the turn, and must run again.
+            stale = gone is not None and in_persona(gone)
+            try:
+                if stale:
+                    await runtime.personas.withdraw(request.brain)
+            finally:
+                await forgotten(runtime, request.brain, [request.id], persona_stale=stale)
         return DeleteReply(deleted=deleted)
 
     @broker.subscriber(subjects.BRAIN_DOCUMENTS_LIST, queue=subjects.QUEUE_BRAIN)

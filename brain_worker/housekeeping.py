@@ -7,7 +7,7 @@ import numpy as np
 from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
-from shared.memory.asking import wordless
+from shared.memory.asking import tells_nothing, wordless
 from shared.memory.embedder import Embedder
 from shared.memory.messages import (
     MAX_RESULTS,
@@ -163,16 +163,21 @@ async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: Keywo
     return removed
 
 
-async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> str | None:
+async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: str) -> StoredMemory | None:
     """Deletes one memory, and its words from the vectors of the turns it gave context to:
-    those go back to their own embedding alone. The kind of memory deleted; None if there was none."""
+    those go back to their own embedding alone. The memory deleted; None if there was none."""
     held = await store.get(brain, ids=[memory_id])
     neighbours = await context.without(store, embedder, brain, [memory_id])
     if not held or not await store.delete(brain, [memory_id]):
         return None
     if neighbours:
         await store.update(brain, neighbours)
-    return str(held[0].metadata.get(context.KIND, "note"))
+    return held[0]
+
+
+def in_persona(memory: StoredMemory) -> bool:
+    """Whether the persona may hold its words: a chat turn that tells something (ingest_worker/persona.py)."""
+    return memory.metadata.get(context.KIND) == "turn" and not tells_nothing(context.words(memory))
 
 
 async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:

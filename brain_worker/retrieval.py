@@ -152,7 +152,10 @@ class Retriever:
         async def found(within: tuple[float, float] | None, deeper: int = depth) -> list[StoredMemory]:
             return await self._search(request, index, question, search, deeper, within)
 
-        if window is not None and not request.relevant_only and not of_the_past(request.question):
+        # Plans asked of a time not over ask what it holds, told before it (shared/memory/asking.py PLANS).
+        over = window is None or window[1] <= now.timestamp()
+        own_past = about_own_past(request.question, over)
+        if window is not None and not request.relevant_only and not of_the_past(request.question, over):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
             # weighs them in _relevant). Only of the past are a time's memories the answer. A time
             # over before now is a date's last one, not the one a plan asks of ("What am I doing on
@@ -166,19 +169,19 @@ class Retriever:
             hits = await self._told(request, await favoured(), depth, favoured)
             return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=ahead)
         hits = await found(window)
-        if window is not None and not hits and not (request.relevant_only and about_own_past(request.question)):
+        if window is not None and not hits and not (request.relevant_only and own_past):
             # Nothing in that window: answer from all time rather than from nothing. Not a chat's
             # "What did I do yesterday?": another day's memories would be told as yesterday's.
             window = None
             hits = await found(None)
         if request.relevant_only:
-            hits = await self._relevant(request.question, hits, window, found)
+            hits = await self._relevant(request.question, hits, window, found, own_past)
         else:
             hits = await self._told(request, hits, depth, partial(found, window))
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
                           window_only=window is not None
-                          and (not request.relevant_only or about_own_past(request.question)))
+                          and (not request.relevant_only or own_past))
 
     @staticmethod
     async def _told(request: QueryRequest, hits: list[StoredMemory], searched: int,
@@ -192,12 +195,12 @@ class Retriever:
         if len(told) < request.n_results and len(hits) >= searched:
             # The questions took the places (a black-box pass: 22 "What did I do this week?" asked
             # left `/query` with an answer from nothing): what told is looked for further down.
-            told = [h for h in await deeper(OWN_PAST_DEPTH) if _tells(h, request.question, about_talk)]
+            told = [h for h in await deeper(max(OWN_PAST_DEPTH, 2 * searched))
+                    if _tells(h, request.question, about_talk)]
         return told
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: "Finder",
-                        ) -> list[StoredMemory]:
+                        found: "Finder", own_past: bool) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
         köpte jag igår?") gets that time's memories whatever their similarity (its words are
@@ -240,12 +243,12 @@ class Retriever:
 
         if window is None:
             return _with_updates([h for h in hits if relevant(h) or naming(h)] or _best(hits, own), hits, near, names)
-        if about_own_past(question):
+        if own_past:
             def done_then(memory: StoredMemory) -> bool:
                 # Said then but of another day ("Yesterday I bought a bike", said today) is no
-                # answer to "What did I do today?".
+                # answer to "What did I do today?"; it is one to "What did I say today?" (a review).
                 told = _told_of(memory)
-                return told is None or _overlap(told, window)
+                return told is None or about_talk or _overlap(told, window)
 
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):

@@ -211,12 +211,12 @@ def test_a_document_of_more_chunks_than_an_upload_takes_is_refused_whole(lumia: 
     """Found by a black-box pass: 1.4 MB of 60,000 one-line markdown sections (a chunk each) answered
     503 after 28 s with most of them queued, and stored them one by one over minutes."""
     name = brain()
-    sections = "".join(f"# H{i}\n\nBody {i}.\n\n" for i in range(6000))
+    sections = "".join(f"# H{i}\n\nBody {i}.\n\n" for i in range(12_000))
     with lumia.client() as client:
         refused = upload(client, name, sections, "text/markdown", source="heads.md")
         left = stats(client, name)
     assert refused.status_code == 422
-    assert "6,000 chunks, more than 5,000" in refused.json()["detail"][0]["msg"]
+    assert "12,000 chunks, more than 10,000 (markdown keeps" in refused.json()["detail"][0]["msg"]
     assert left["pending_ingest"] == left["memory_count"] == 0
 
 

@@ -308,6 +308,17 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Nästa månad börjar jag på Volvo.", -30, 31),  # January 2027
     ("Yesterday I booked a table for tomorrow.", 1, 1),  # the past phrase first
     ("I morgonen drack jag kaffe.", None, None),  # "in the morning", no tomorrow
+    # A review: something done when it was said, of a later time, tells of the day it was said.
+    ("Today I booked the flights for next week.", None, None),
+    ("I just ordered a cake for tomorrow.", None, None),
+    ("Idag bokade jag en tid hos frisören i morgon.", None, None),
+    ("This morning I signed the contract; I start next month.", None, None),
+    ("I watched Tomorrow Never Dies tonight.", None, None),
+    ("I've booked a table for tomorrow.", None, None),
+    ("We have a meeting with the bank tomorrow.", -1, 1),
+    ("Vi ses i morgon!", -1, 1),
+    ("I need a haircut tomorrow.", -1, 1),
+    ("Jag måste till tandläkaren imorgon.", -1, 1),
 ])
 def test_a_memory_tells_of_another_time_only_when_it_is_plainly_past_or_later(text: str, days_back: int | None,
                                                                                   days: int | None) -> None:

@@ -114,7 +114,9 @@ GREETING_WORDS = 2  # "Hi!", "Hej då!", "Thanks!" are not statements
 _FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself|we|us|our|ours|jag|mig|min|mitt|mina|vi|oss|vår|vårt|våra)\b",
                            re.IGNORECASE)
 _TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discuss|discussed|chat|chatted|said|told|"
-                   r"fråga|frågade|frågat|frågan|frågor|prata|pratade|pratat|diskuterade|sa|sade|berättade)\b",
+                   r"(?:did|have|had) (?:i|we) (?:say|mention|tell you)|mentioned|"
+                   r"fråga|frågade|frågat|frågan|frågor|prata|pratade|pratat|diskuterade|sa|sade|berättade|"
+                   r"nämnde|nämnt)\b",
                    re.IGNORECASE)
 
 
@@ -349,14 +351,14 @@ TIME_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("""
 """.split())
 
 
-def about_own_past(text: str) -> bool:
+def about_own_past(text: str, time_over: bool = True) -> bool:
     """Whether the message asks what the user did or said at some time ("What did I do last
     week?", "Which films have I watched?", "Vad åt jag igår?", "Tell me what I did"), rather than
     something else in the first person ("How long should I boil an egg today?", "Ska jag ta
     paraply idag?", "Jag har fått i mig 90 g protein idag, hur mycket fattas?"): a clause that
     asks or requests, in the first person and the past. Or what happened then, of no one named
     ("What happened yesterday?", "Minns du vad som hände igår?"): the user's assistant knows of no
-    other happenings."""
+    other happenings. `time_over`: whether the time it asks of is over (see PLANS)."""
     if any(_HAPPENED.search(sentence) and _asks_of_a_time(sentence) for sentence in _SENTENCE.findall(text)) \
             and not _names_someone(text):
         return True
@@ -366,21 +368,21 @@ def about_own_past(text: str) -> bool:
             continue
         opened = _opened(words)
         asks = opened[0] in ASKING_WORDS | REQUEST_WORDS | REMINDING_WORDS
-        if (asks or (len(opened) > 1 and opened[1] in ("jag", "vi") and _past(opened, 0))) and any(
-                _past(words, at) for at in range(len(words))):
+        if (asks or (len(opened) > 1 and opened[1] in ("jag", "vi") and _past(opened, 0, time_over))) and any(
+                _past(words, at, time_over) for at in range(len(words))):
             return True
     return False
 
 
-def of_the_past(text: str) -> bool:
+def of_the_past(text: str, time_over: bool = True) -> bool:
     """Whether a question asks of something done or said at a time, by anyone ("What did Anna buy in
     March?", "When was the party?", "Vad köpte Erik igår?", "What did I do last week?"), rather than of
     what is or will be then ("Does Bosse need his medicine today?", "What am I doing on Christmas
     Eve?"). Of the past, a time's memories are the answer and `/query` gives them alone; otherwise they
     only come first (a black-box pass: "today" hid the older note on Bosse's medicine). English by its
     auxiliaries; Swedish by a past form right after the question word ("Vad köpte", "När var"); both by
-    a perfect ("has bought", "har köpt")."""
-    if about_own_past(text):
+    a perfect ("has bought", "har köpt"). `time_over`: whether the time it asks of is over (see PLANS)."""
+    if about_own_past(text, time_over):
         return True
     for clause in _CLAUSE_BREAK.split(text):
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
@@ -389,21 +391,22 @@ def of_the_past(text: str) -> bool:
         opened = _opened(words)
         if len(opened) > 1 and opened[0] in ASKING_WORDS and _past_form(opened[1], swedish=opened[0] in _SV_ASKING):
             return True
-        # A perfect: "What has Anna bought", "Vad har Leila inplanerade": a past form within five words
+        # A perfect: "What has Anna bought", "Vad har Anna köpt": a past form within five words
         # of "has"/"har", not "have to" ("Do I have to decide today?").
         for at, word in enumerate(words):
             if word in _PERFECT and words[at + 1 : at + 2] != ["to"] and not _possessive_have(words, at):
                 # Its subject may come between: "At which venues has Low Tide Static played?"
                 swedish = word in ("har", "hade")
-                after = [w for w in words[at + 1 : at + 6] if w not in PLANS]
+                after = [w for w in words[at + 1 : at + 6] if time_over or w not in PLANS]
                 if any(w in _PARTICIPLES or _past_form(w, swedish) for w in after):
                     return True
     return False
 
 
 _PERFECT = frozenset("has have har hade".split())
-# What is planned is asked of the time it is planned for, which is not when it was said: "What have I
-# planned today?", "Vad har jag bokade i morgon?" ask what a time holds, not what was done then.
+# What is planned, asked of a time not over, is asked of what that time holds, told before it: "What
+# have I planned for tonight?", "Vad har jag inplanerade idag?". Of a time over, it is what was done
+# then: "What have I booked last week?", "Vad planerade jag igår?" (a review).
 PLANS = frozenset("""
     planned scheduled booked arranged organised organized
     planerade inplanerade bokade schemalagde
@@ -484,8 +487,8 @@ def wordless(text: str) -> bool:
     return _LETTER.search(text) is None
 
 
-def _past(words: list[str], at: int) -> bool:
-    """Whether `words[at]` is a past form of a question about the user (see PAST_FORMS)."""
+def _past(words: list[str], at: int, time_over: bool = True) -> bool:
+    """Whether `words[at]` is a past form of a question about the user (see PAST_FORMS, PLANS)."""
     word = words[at]
     if word in PAST_AUXILIARIES:
         return True
@@ -493,9 +496,10 @@ def _past(words: list[str], at: int) -> bool:
     if word in PAST_FORMS and near & {"i", "we", "jag", "vi"}:
         return True
     if (word.endswith("ed") and not word.endswith("eed") and len(word) > 3 and at and words[at - 1] in _PAST_AFTER
-            and word not in PLANS and not _possessive_have(words, at - 1)):
+            and (time_over or word not in PLANS) and not _possessive_have(words, at - 1)):
         return True
-    swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST | PLANS
+    swedish_past = word.endswith(("de", "te")) and len(word) > 3 and word not in NOT_PAST
+    swedish_past = swedish_past and (time_over or word not in PLANS)
     return swedish_past and bool(near & {"jag", "vi"})
 
 

@@ -369,12 +369,22 @@ _TOLD_AHEAD = re.compile(r"\b(?:(?P<two>day after tomorrow|i\s?övermorgon)|(?P<
                          r"|(?P<week>next week|nästa vecka)|(?P<month>next month|nästa månad))\b")
 
 
+# What was done when it was said: "Today I booked the flights for next week", "Jag bokade en tid i
+# morgon", "I watched Tomorrow Never Dies tonight" tell of the day they were said (a review).
+_DONE_THEN = re.compile(r"\b(?:today|idag|i dag|tonight|ikväll|i kväll|this morning|i morse|just|nyss)\b"
+                        r"|\b(?:i|we|jag|vi)(?:'ve|’ve| have| har)?(?: just| nyss)? (?!måste\b|inte\b)"
+                        r"[^\W\d_]+(?:(?<!e)ed|de|te)\b")
+# Whose time a later phrase names: "a cake for tomorrow", "till nästa vecka".
+_FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|från)\s*$")
+
+
 def _told_ahead(text: str, today: datetime) -> Window | None:
     """The later window a memory plainly tells of: "Tomorrow I have a job interview" said today is
     no answer to "What did I do today?" (a black-box pass), and is one to "What did I do on Friday?"
-    asked after that Friday. "In June", "on Friday" are as often the past: not read."""
+    asked after that Friday. "In June", "on Friday" are as often the past: not read; nor is a later
+    time of something done when it was said ("I ordered a cake for tomorrow")."""
     found = _TOLD_AHEAD.search(text)
-    if found is None:
+    if found is None or _DONE_THEN.search(text) or _FOR_THEN.search(text, 0, found.start()):
         return None
     if found.group("two"):
         return _days(today + timedelta(days=2), 1)
