@@ -32,9 +32,11 @@ from shared.memory import context
 from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
+    asks_of_asking,
     name_forms,
     of_oneself,
     of_the_past,
+    plans,
     small_talk,
     tells_nothing,
     wordless,
@@ -166,7 +168,7 @@ class Retriever:
             async def favoured(deeper: int = depth) -> list[StoredMemory]:
                 return await self._search(request, index, question, search, deeper, None, favour=ahead)
 
-            hits = await self._told(request, await favoured(), depth, favoured)
+            hits = await self._kept(request, await favoured(), depth, favoured, self._telling(request))
             return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=ahead)
         hits = await found(window)
         if window is not None and not hits and not (request.relevant_only and own_past):
@@ -177,27 +179,38 @@ class Retriever:
         if request.relevant_only:
             hits = await self._relevant(request.question, hits, window, found, own_past)
         else:
-            hits = await self._told(request, hits, depth, partial(found, window))
+            # Of the user's own past, what was done then, as a chat takes it: a plan said that day
+            # for the next was given as what was done (a recheck).
+            keep = self._telling(request)
+            if window is not None and own_past:
+                about_talk, within = about_the_conversation(request.question), window
+                keep = _both(keep, lambda memory: _done_then(memory, within, about_talk))
+            hits = await self._kept(request, hits, depth, partial(found, window), keep)
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
                           window_only=window is not None
                           and (not request.relevant_only or own_past))
 
     @staticmethod
-    async def _told(request: QueryRequest, hits: list[StoredMemory], searched: int,
-                    deeper: Callable[[int], Awaitable[list[StoredMemory]]]) -> list[StoredMemory]:
+    def _telling(request: QueryRequest) -> "Keep | None":
+        """With an answer, what tells: an answer from the user's own questions ("What did I watch
+        last night?" asked before) left out the memory that answers it."""
         if not request.telling_only:
-            return hits
-        # An answer from the user's own questions ("What did I watch last night?" asked before)
-        # left out the memory that answers it.
+            return None
         about_talk = about_the_conversation(request.question)
-        told = [h for h in hits if _tells(h, request.question, about_talk)]
-        if len(told) < request.n_results and len(hits) >= searched:
-            # The questions took the places (a black-box pass: 22 "What did I do this week?" asked
-            # left `/query` with an answer from nothing): what told is looked for further down.
-            told = [h for h in await deeper(max(OWN_PAST_DEPTH, 2 * searched))
-                    if _tells(h, request.question, about_talk)]
-        return told
+        return lambda memory: _tells(memory, request.question, about_talk)
+
+    @staticmethod
+    async def _kept(request: QueryRequest, hits: list[StoredMemory], searched: int,
+                    deeper: Callable[[int], Awaitable[list[StoredMemory]]], keep: "Keep | None") -> list[StoredMemory]:
+        if keep is None:
+            return hits
+        kept = [h for h in hits if keep(h)]
+        if len(kept) < request.n_results and len(hits) >= searched:
+            # What was left out took the places (a black-box pass: 22 "What did I do this week?"
+            # asked left `/query` with an answer from nothing): the rest is looked for further down.
+            kept = [h for h in await deeper(max(OWN_PAST_DEPTH, 2 * searched)) if keep(h)]
+        return kept
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
                         found: "Finder", own_past: bool) -> list[StoredMemory]:
@@ -244,17 +257,19 @@ class Retriever:
         if window is None:
             return _with_updates([h for h in hits if relevant(h) or naming(h)] or _best(hits, own), hits, near, names)
         if own_past:
+            within = window
+
             def done_then(memory: StoredMemory) -> bool:
-                # Said then but of another day ("Yesterday I bought a bike", said today) is no
-                # answer to "What did I do today?"; it is one to "What did I say today?" (a review).
-                told = _told_of(memory)
-                return told is None or about_talk or _overlap(told, window)
+                return _done_then(memory, within, about_talk)
 
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
                 # Questions asked that day took places ("What did I do today?" asked again and
                 # again filled them all): what was told then is looked for further down.
                 told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
+            if about_talk and not asks_of_asking(question):
+                # "Vad sa jag idag?": what was said, then what was asked (questions filled the places).
+                told.sort(key=lambda memory: tells_nothing(context.words(memory)))
             return told
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
@@ -429,6 +444,26 @@ def _best(hits: list[StoredMemory], admits: Callable[[StoredMemory], bool]) -> l
 
 def _created_at(memory: StoredMemory) -> float:
     return float(memory.metadata.get(CREATED_AT, 0.0))
+
+
+Keep = Callable[[StoredMemory], bool]
+
+
+def _both(first: Keep | None, second: Keep) -> Keep:
+    return second if first is None else lambda memory: first(memory) and second(memory)
+
+
+def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bool) -> bool:
+    """Whether a memory of a time's is what the user did then: not one said then of another day
+    ("Yesterday I bought a bike", "Tomorrow I have a job interview", said today) nor a plan said
+    then ("I'll call mom tonight", "Jag ska jobba i helgen"): no answer to "What did I do today?"
+    (black-box passes). Both are answers to "What did I say today?"."""
+    if about_talk:
+        return True
+    told = _told_of(memory)
+    if told is not None:
+        return _overlap(told, window)
+    return not plans(context.words(memory))
 
 
 def _told_of(memory: StoredMemory) -> tuple[float, float] | None:

@@ -353,18 +353,27 @@ def test_a_chat_about_a_time_finds_what_was_told_of_it_later(lumia: Stack) -> No
                                             "metadata": {"timestamp": yesterday_noon.timestamp()}}).status_code == 202
         say(client, name, "Yesterday I bought a new bike, a blue Crescent.", "Igår köpte jag också en ny jacka.",
             "I'm going to buy a helmet next week.", "Tomorrow I have a job interview at Ericsson.",
-            "I went for a run by the river.")
+            "I went for a run by the river.", "I'll call mom tonight.", "Jag ska jobba hela helgen.")
         english = client.post("/memory/chat", json={"user_id": name, "message": "What did I buy yesterday?"}).json()
         swedish = client.post("/memory/chat", json={"user_id": name, "message": "Vad köpte jag igår?"}).json()
         today = client.post("/memory/chat", json={"user_id": name, "message": "What did I do today?"}).json()
         found = client.post("/query", json={"customer_id": name, "question": "What did I buy yesterday?",
                                             "n_results": 10}).json()
+        answered = client.post("/query", json={"customer_id": name, "question": "What did I do today?",
+                                               "n_results": 3, "answer": True}).json()
+        said = client.post("/memory/chat", json={"user_id": name, "message": "Vad sa jag idag?"}).json()
     told_then = {"I had lunch with Per at the Thai place.", "Yesterday I bought a new bike, a blue Crescent.",
                  "Igår köpte jag också en ny jacka."}
     assert {m["snippet"] for m in english["memories_used"]} == told_then
     assert {m["snippet"] for m in swedish["memories_used"]} == told_then
-    # Said today, but of yesterday, tomorrow or next week: no answer to what was done today (black-box passes).
+    # Said today, but of yesterday, tomorrow or next week, or a plan: no answer to what was done today
+    # (black-box passes), in a chat and in /query's answer alike.
     assert {m["snippet"] for m in today["memories_used"]} == {"I went for a run by the river."}
+    assert [r["content"] for r in answered["results"]] == ["I went for a run by the river."]
+    # What was said today is all of it, what told first (questions asked today took the places).
+    used = [m["snippet"] for m in said["memories_used"]]
+    assert used and not any(text.endswith("?") for text in used)
+    assert set(used) - {"I went for a run by the river."}
     # Only when it was said is public: which day a memory tells of is Lumia's reading of it.
     assert all(not key.startswith("lumia_about") for r in found["results"] for key in r["metadata"])
 

@@ -256,8 +256,9 @@ def test_a_brain_named_in_bytes_that_are_not_utf8_is_refused(lumia: Stack) -> No
 
 
 def _nested(depth: int) -> dict[str, Any]:
+    """`depth` $and, one in the other."""
     where: dict[str, Any] = {"n": {"$gte": 0}}
-    for _ in range(depth - 1):
+    for _ in range(depth):
         where = {"$and": [where, {"topic": {"$ne": "x"}}]}
     return where
 

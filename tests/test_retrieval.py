@@ -17,6 +17,7 @@ from shared.memory.asking import (
     in_first_person,
     name_forms,
     of_the_past,
+    plans,
     small_talk,
     tells_nothing,
 )
@@ -84,6 +85,37 @@ async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) 
     finally:
         embedder.close()
     assert [hit.id for hit in reply.results] == ["tells", "asks"]
+
+
+@pytest.mark.parametrize(("text", "planned"), [
+    ("I'll call mom tonight.", True), ("I am going to paint the fence next weekend.", True),
+    ("Jag ska jobba hela helgen.", True), ("Vi kommer att flytta till Malmö.", True),
+    ("We plan to sell the car.", True),
+    ("I fixed the bike.", False), ("Jag cyklade till jobbet.", False), ("Will you remind me?", False),
+    ("Skall vi ses?", False),
+])
+def test_a_statement_plans_when_it_tells_what_the_speaker_will_do(text: str, planned: bool) -> None:
+    assert plans(text) is planned
+
+
+async def test_an_answer_looks_past_the_users_questions_however_many_results_it_asks(tmp_path: Path) -> None:
+    """Found by a review: past 50 results the first search went deeper than the second look meant to
+    go further down, and 330 questions with 70 facts gave 100 results before, none after."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        asked, told = await embedder.passages(["What did I watch?", "I watched a film about whales."])
+        questions = [StoredMemory(id=f"q{n}", content=f"What did I watch, question {n}?",
+                                  metadata={"lumia_created_at": 2.0 + n, "lumia_kind": "turn"}) for n in range(260)]
+        facts = [StoredMemory(id=f"f{n}", content=f"I watched a film about whales, number {n}.",
+                              metadata={"lumia_created_at": 1.0, "lumia_kind": "note"}) for n in range(70)]
+        await store.upsert("b", questions + facts, [asked] * len(questions) + [told] * len(facts))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+        reply = await retriever.query(QueryRequest(brain="b", question="What did I watch?", n_results=60,
+                                                   telling_only=True))
+    finally:
+        embedder.close()
+    assert len(reply.results) == 60 and all(hit.id.startswith("f") for hit in reply.results)
 
 
 @pytest.mark.parametrize(("text", "metadata", "asks"), [

@@ -120,6 +120,26 @@ _TALK = re.compile(r"\b(?:ask|asked|asking|question|questions|talk|talked|discus
                    re.IGNORECASE)
 
 
+# What will be, said in the first person: "I'll call mom tonight", "I am going to paint the fence",
+# "Jag ska jobba hela helgen", "Vi kommer att flytta".
+_PLANNING = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall| am going to| are going to|'m going to|’m going to"
+                       r"|'re going to|’re going to| plan to| intend to)\b"
+                       r"|\b(?:jag|vi) (?:ska|skall|kommer att|tänker|planerar att)\b|\bska (?:jag|vi)\b",
+                       re.IGNORECASE)
+_ASKING_OF_ASKING = re.compile(r"\b(?:ask|asked|asking|question|questions|fråga|frågade|frågat|frågan|frågor)\b",
+                               re.IGNORECASE)
+
+
+def plans(text: str) -> bool:
+    """Whether a statement tells what the speaker will do, not what they did."""
+    return _PLANNING.search(text) is not None
+
+
+def asks_of_asking(text: str) -> bool:
+    """Whether a question about the conversation asks what was asked ("What did I ask you yesterday?")."""
+    return _ASKING_OF_ASKING.search(text) is not None
+
+
 def tells_nothing(text: str) -> bool:
     """Every sentence asks (a question, or a request in the second person) or greets, and none
     tells something of the user; a message of greetings alone ("Thanks!") tells nothing either."""

@@ -120,11 +120,12 @@ def _within_limits(where: dict[str, Any]) -> None:
     clauses, values = 0, 0
 
     def walk(clause: dict[str, Any], depth: int) -> None:
+        """`depth`: the $and and $or the clause is in."""
         nonlocal clauses, values
-        if depth > MAX_WHERE_DEPTH:
-            raise ValueError(f"$and and $or are nested more than {MAX_WHERE_DEPTH} deep.")
         for key, value in clause.items():
             if key in ("$and", "$or"):
+                if depth + 1 > MAX_WHERE_DEPTH:
+                    raise ValueError(f"$and and $or are nested more than {MAX_WHERE_DEPTH} deep.")
                 for inner in value:
                     walk(inner, depth + 1)
                 continue
@@ -134,7 +135,7 @@ def _within_limits(where: dict[str, Any]) -> None:
             else:
                 values += 1
 
-    walk(where, 1)
+    walk(where, 0)
     if clauses > MAX_WHERE_CLAUSES:
         raise ValueError(f"it compares {clauses} fields, more than {MAX_WHERE_CLAUSES}: use $in for one field's "
                          "many values.")
