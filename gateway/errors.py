@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.text import HALF_CHARACTER
+
 
 def invalid(loc: tuple[str | int, ...], message: str, value: Any = None) -> RequestValidationError:
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": value}])
@@ -61,6 +63,9 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     # Cut first: encoding an input nested a few hundred levels deep exhausted the stack (a 500).
     errors = [{**error, "input": None if _secret(error) else _echoed(error["input"])}
               if isinstance(error, dict) and "input" in error else error for error in exc.errors()]
+    # Pydantic's "unable to parse raw data as a unicode string" for a lone surrogate, said plainly.
+    errors = [{**error, "msg": f"Value error, {HALF_CHARACTER}"} if isinstance(error, dict)
+              and error.get("type") == "string_unicode" else error for error in errors]
     errors = _json_safe(jsonable_encoder(_named_content_type(request, errors)))
     return JSONResponse(status_code=422, content={"detail": errors})
 

@@ -144,8 +144,9 @@ class ThreadCreate(RequestBody):
     user_id: OptionalUser = USER_FIELD
     brain_id: BrainId = Field(description="The memory this thread uses")
     system_prompt: GivenSystemPrompt | None = Field(default=None, description="The thread's personality")
-    title: Annotated[str, AfterValidator(not_blank)] | None = Field(
-        default=None, min_length=1, max_length=200, description="Derived from the first message when omitted")
+    # The length on the text, not on the optional: "at most 200 items" said pydantic (a recheck).
+    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(not_blank)] | None = Field(
+        default=None, description="Derived from the first message when omitted")
     initial_message: UserMessage | None = Field(default=None, description="Stored as the first user message")
 
 

@@ -227,6 +227,7 @@ def test_a_document_of_more_chunks_than_an_upload_takes_is_refused_whole(lumia: 
     ("/query", '{"customer_id": "%s", "question": "q", "where": {"k": "\\ud800"}}', ["body", "where"]),
     ("/query", '{"customer_id": "%s", "question": "q", "where": {"k": {"$in": ["a", "\\udc00"]}}}', ["body", "where"]),
     ("/threads/", '{"user_id": "%s", "brain_id": "b", "title": "Trip \\ud83d"}', ["body", "title"]),
+    ("/ingest", '{"customer_id": "%s", "content": "half an emoji \\ud83d"}', ["body", "content"]),
 ])
 def test_half_a_character_anywhere_in_a_body_is_refused_naming_where(lumia: Stack, path: str, body: str,
                                                                     loc: list[object]) -> None:
@@ -679,6 +680,27 @@ def test_a_memorys_date_is_given_once_and_metadata_may_be_null(lumia: Stack) -> 
     assert twice.status_code == 422 and twice.json()["detail"][0]["loc"] == ["body", "metadata", "created_at"]
     assert "given twice" in twice.json()["detail"][0]["msg"]
     assert early.status_code == 422 and "before the year 1" in early.json()["detail"][0]["msg"]
+
+
+def test_threads_take_their_query_parameters_once_and_searches_are_utf8(lumia: Stack) -> None:
+    """Found by a recheck: thread routes read `?limit=1&limit=3` as 3 and took unknown parameters, a
+    search of bytes that are not UTF-8 found nothing rather than saying why, a markdown document of
+    heading marks and invisible characters was stored, and a long title was "200 items"."""
+    name = brain()
+    with lumia.client() as client:
+        thread = client.post("/threads/", json={"user_id": name, "brain_id": name, "title": "Trip"}).json()
+        twice = client.get(f"/threads/{thread['thread_id']}/messages?user_id={name}&limit=1&limit=3")
+        unknown = client.get(f"/threads/user/{name}?bogus=1")
+        search = client.get(f"/memory/{name}/memories?q=a%FFb")
+        marks = [upload(client, name, body, "text/markdown", source="zw.md")
+                 for body in ("# \u200b\n## \u200b\n", "#\n##\n###\n")]
+        title = client.post("/threads/", json={"user_id": name, "brain_id": name, "title": "x" * 201})
+        left = stats(client, name)
+    assert twice.status_code == 422 and twice.json()["detail"][0]["loc"] == ["query", "limit"]
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["query", "bogus"]
+    assert search.status_code == 422 and "UTF-8" in search.json()["detail"][0]["msg"]
+    assert [r.status_code for r in marks] == [422, 422] and left["memory_count"] == left["pending_ingest"] == 0
+    assert title.status_code == 422 and "at most 200 characters" in title.json()["detail"][0]["msg"]
 
 
 def test_a_body_not_in_utf8_or_nested_past_reading_is_a_422_saying_so(lumia: Stack) -> None:

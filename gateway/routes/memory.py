@@ -12,16 +12,14 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, ValidationError
 
 from gateway.auth import Identity, RateLimiter
 from gateway.bus_client import ask
 from gateway.dates import DateProblem, read_time
-from gateway.deps import AppSettings, Caller, MemoryLimiter, Nats, Relay
+from gateway.deps import AppSettings, Caller, MemoryLimiter, Nats, Relay, known_query
 from gateway.errors import invalid
 from gateway.routes.chat import ERRORS, error_response
 from gateway.schemas import (
@@ -76,30 +74,6 @@ async def _no_other_user(request: Request, caller: Caller) -> None:
         caller.user(claimed, where="query")
 
 
-async def _known_query(request: Request) -> None:
-    """A query parameter the route does not take is a 422, as an unknown body field is: "?limt=5"
-    listed 50 (a black-box pass), and "source" on a clear was meant as an upload."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    known = _query_names(route.dependant) | {"user_id"}
-    for name in request.query_params:
-        if name not in known:
-            takes = ", ".join(sorted(known - {"user_id"})) or "none but user_id"
-            raise invalid(("query", name), f"unknown query parameter '{name}': {request.method} {route.path} "
-                                           f"takes {takes}", name)
-        # "?source=a.txt&source=b.txt" stored b.txt, silently (a black-box pass): which was meant?
-        if len(given := request.query_params.getlist(name)) > 1:
-            raise invalid(("query", name), f"'{name}' is given {len(given)} times: give it once", given)
-
-
-def _query_names(dependant: Dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
-
-
 Reply = TypeVar("Reply", bound=BaseModel)
 
 
@@ -128,7 +102,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
                          "memories still queued (nothing was forgotten)"},
     504: {"description": "The brain_worker did not answer in time"},
 }
-router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user), Depends(_known_query)], responses=ANSWERS)
+router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user), Depends(known_query)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MAX_DOCUMENT_CHUNKS = 10_000  # 2 MB of text is some 2,600 to 5,200; 10,000 are queued in about 2 s
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")  # the second is what many tools still send
@@ -414,8 +388,10 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     # line ends would be stored and shown as they came.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     markdown = media in MARKDOWN_TYPES or source.lower().endswith((".md", ".markdown"))
-    # A chunk of invisible characters alone is no memory (a document of zero-width spaces was a 500).
-    chunks = [chunk for chunk in (chunk_markdown(text) if markdown else chunk_text(text)) if not shows_nothing(chunk)]
+    # A chunk of invisible characters alone is no memory (a document of zero-width spaces was a 500),
+    # nor one of markdown's heading marks around them ("# \u200b", "#\n##": a recheck).
+    chunks = [chunk for chunk in (chunk_markdown(text) if markdown else chunk_text(text))
+              if not shows_nothing(chunk.replace("#", "") if markdown else chunk)]
     if not chunks:
         raise invalid(("body",), "The document is empty: it holds no visible text.")
     if len(chunks) > MAX_DOCUMENT_CHUNKS:

@@ -5,13 +5,13 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse
 from nats.errors import Error as NatsError
 
 from gateway.auth import Identity
-from gateway.deps import Caller, Nats, Relay, Threads
+from gateway.deps import Caller, Nats, Relay, Threads, known_query
 from gateway.errors import invalid
 from gateway.routes.chat import ERRORS, SSE_RESPONSES, answer_json, answer_sse
 from gateway.schemas import ThreadChatBody, ThreadChatResponse, ThreadCreate, ThreadMessageOut, ThreadOut
@@ -20,7 +20,7 @@ from shared.memory.messages import MemoryItem
 from shared.messages import UserId
 from shared.threads.store import Thread, ThreadStore
 
-router = APIRouter(prefix="/threads", tags=["threads"])
+router = APIRouter(prefix="/threads", tags=["threads"], dependencies=[Depends(known_query)])
 
 Owner = Annotated[UserId | None, Query(description="The thread's owner; with accounts, the token's user")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such thread for this user"}}

@@ -265,6 +265,8 @@ class ListRequest(BusRequest):
     @classmethod
     def _q_has_words(cls, q: str | None) -> str | None:
         # Checked here, not left to the query it becomes: that error would name `question`.
+        if q and "\ufffd" in q:  # "?q=a%FFb" searched for "a\ufffdb" and found nothing (a recheck)
+            raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
         return not_blank(q) if q else None
 
 
