@@ -16,6 +16,7 @@ from shared.prompts import build_persona_messages
 
 log = logging.getLogger("lumia.ingest.persona")
 RECENT_STATEMENTS = 60
+RETRY_FIRST, RETRY_MOST = 15.0, 300.0  # seconds between rewrites the model could not write
 
 
 class PersonaRefresher:
@@ -32,6 +33,9 @@ class PersonaRefresher:
         self._again: set[str] = set()  # brains whose running refresh may have read a memory forgotten since
         # Brains whose profile may hold a forgotten memory's words: written again from statements alone.
         self._rewrite: set[str] = set()
+        # A rewrite after a forget that the model could not write is tried again by itself: the persona
+        # is withdrawn meanwhile, and chats went without one until the next turn told something.
+        self._retries: dict[str, tuple[asyncio.TimerHandle, float]] = {}
 
     async def note_turns(self, brain: str, count: int) -> None:
         persona = await self.book.count_turns(brain, count)
@@ -85,6 +89,24 @@ class PersonaRefresher:
         finally:
             if rewrite and not saved:
                 self._rewrite.add(brain)
+        if rewrite and not saved and brain not in self._again:
+            self._retry_later(brain)
+        elif saved:
+            self._retries.pop(brain, (None, 0.0))
+
+    def _retry_later(self, brain: str) -> None:
+        """Again in 15 s, doubling to 5 minutes while the model stays away."""
+        handle, delay = self._retries.pop(brain, (None, 0.0))
+        if handle is not None:
+            handle.cancel()
+        delay = min(max(delay * 2, RETRY_FIRST), RETRY_MOST)
+        self._retries[brain] = (asyncio.get_running_loop().call_later(delay, self._again_if_owed, brain), delay)
+
+    def _again_if_owed(self, brain: str) -> None:
+        if brain in self._rewrite:
+            self.start(brain)
+        else:
+            self._retries.pop(brain, None)
 
     async def _write(self, brain: str, rewrite: bool) -> bool:
         """Writes the profile; whether it was saved (or rightly dropped: nothing left to write it from)."""
@@ -118,5 +140,7 @@ class PersonaRefresher:
         return True
 
     async def wait(self) -> None:
+        for handle, _ in self._retries.values():
+            handle.cancel()
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
