@@ -177,6 +177,11 @@ class Retriever:
             window = None
             hits = await found(None)
         if request.relevant_only:
+            # What tells, looked for further down when questions took the places: thirty ways of
+            # asking for a passport number left a chat without the number (a recheck).
+            about_talk = about_the_conversation(request.question)
+            hits = await self._kept(request, hits, depth, partial(found, window),
+                                    lambda memory: _tells(memory, request.question, about_talk))
             hits = await self._relevant(request.question, hits, window, found, own_past)
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day
@@ -267,9 +272,6 @@ class Retriever:
                 # Questions asked that day took places ("What did I do today?" asked again and
                 # again filled them all): what was told then is looked for further down.
                 told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
-            if about_talk and not asks_of_asking(question):
-                # "Vad sa jag idag?": what was said, then what was asked (questions filled the places).
-                told.sort(key=lambda memory: tells_nothing(context.words(memory)))
             return told
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
@@ -404,7 +406,9 @@ def _tells(memory: StoredMemory, question: str, about_talk: bool) -> bool:
         return bool(said.split()) and all(part in question for part in said.split())
     if not context.in_context(memory.metadata) or not tells_nothing(said):
         return True
-    return about_talk and not about_the_conversation(said)
+    # "What did I ask you yesterday?" is answered by questions; "Vad sa jag idag?" by what was told
+    # (a recheck: the day's questions took every place).
+    return about_talk and asks_of_asking(question) and not about_the_conversation(said)
 
 
 def focus(question: str, head: int = FOCUS_HEAD, tail: int = FOCUS_TAIL) -> str:

@@ -24,11 +24,14 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
                           metadata={**item.metadata, context.KIND: item.kind, context.CREATED_AT: item.created_at})
     # The same words from someone else are another memory: "Thanks!" said by each of two speakers.
     # A document's chunk is its place in the document: a heading repeated in it is stored each time.
-    # A chat turn is its place in a conversation: "I said yes." to the job offer and again to the
-    # car for sale are two things told (a black-box pass: the second was dropped, and with it
-    # the purchase), and a redelivered turn keeps its id. Notes keep the hash they always had.
-    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{item.id}\x00{context.said(memory)}"}.get(
-        item.kind, context.said(memory))
+    # A chat turn that tells is its place in a conversation: "I said yes." to the job offer and
+    # again to the car for sale are two things told (a black-box pass: the second was dropped, and
+    # with it the purchase); a redelivered turn keeps its id. The same question asked again that
+    # day is the one memory, as it was: thirty of them took every place a chat searched (a recheck).
+    # Notes keep the hash they always had.
+    spoken = context.said(memory)
+    place = "" if item.kind == "turn" and tells_nothing(context.words(memory)) else f"{item.id}\x00"
+    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(item.kind, spoken)
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.

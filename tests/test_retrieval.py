@@ -90,7 +90,10 @@ async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) 
 @pytest.mark.parametrize(("text", "planned"), [
     ("I'll call mom tonight.", True), ("I am going to paint the fence next weekend.", True),
     ("Jag ska jobba hela helgen.", True), ("Vi kommer att flytta till Malmö.", True),
-    ("We plan to sell the car.", True),
+    ("We plan to sell the car.", True), ("I need to pick up the kids at five.", True),
+    ("I'm gonna clean the garage later.", True), ("My plan is to run a marathon in May.", True),
+    ("We hope to visit Japan next year.", True), ("I'd like to learn Spanish someday.", True),
+    ("I have a dog.", False),
     ("I fixed the bike.", False), ("Jag cyklade till jobbet.", False), ("Will you remind me?", False),
     ("Skall vi ses?", False),
 ])
@@ -318,6 +321,13 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Sure, my daughter is 7.", False),
     ("Another thing: I have a cat named Misse.", False),
     ("Make sure I remember my dentist appointment on Friday.", False),
+    # A recheck: requests for what is known, with "my" alone, were taken for statements.
+    ("Tell me my passport number.", True),
+    ("Remind me of my passport number.", True),
+    ("Give me my passport number please.", True),
+    ("Påminn mig om mitt passnummer.", True),
+    ("Remind me to call mom at five.", False),  # a plan to keep
+    ("Remember that my passport expires in May.", False),
     ("Please note that I am vegan.", False),
     # Words a follow-up starts with start facts too (a review: these were left out of chats).
     ("En vän till mig heter Anna.", False),
@@ -458,6 +468,7 @@ def test_a_question_asks_of_the_past_or_of_what_is_or_will_be(text: str, past: b
 
 
 @pytest.mark.parametrize("text", [
+    "Vad har jag bokat förra veckan?", "Har vi betalat hyran i november?",  # a supine (a recheck)
     "What have I booked last week?", "Which flights have I booked this month?", "Vad planerade jag igår?",
     "What have I arranged this week?", "What events have I organized this month?",
 ])
