@@ -114,6 +114,13 @@ async def known_query(request: Request) -> None:
         # "?source=a.txt&source=b.txt" stored b.txt, silently (a black-box pass): which was meant?
         if len(given := request.query_params.getlist(name)) > 1:
             raise invalid(("query", name), f"'{name}' is given {len(given)} times: give it once", given)
+    # Bytes that are not UTF-8 (%FF) reach a route as U+FFFD: "/threads/user/a%FFb" listed nobody's
+    # threads rather than saying why (a recheck).
+    for where, params in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in params.items():
+            if isinstance(value, str) and "\ufffd" in value:
+                raise invalid((where, name), "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 "
+                                             "decode to)", value)
 
 
 def _query_names(dependant: Dependant) -> set[str]:

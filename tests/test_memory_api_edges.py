@@ -228,6 +228,7 @@ def test_a_document_of_more_chunks_than_an_upload_takes_is_refused_whole(lumia: 
     ("/query", '{"customer_id": "%s", "question": "q", "where": {"k": {"$in": ["a", "\\udc00"]}}}', ["body", "where"]),
     ("/threads/", '{"user_id": "%s", "brain_id": "b", "title": "Trip \\ud83d"}', ["body", "title"]),
     ("/ingest", '{"customer_id": "%s", "content": "half an emoji \\ud83d"}', ["body", "content"]),
+    ("/ingest", '{"customer_id": "%s", "content": "ok", "metadata": {"k\\udfff": "v"}}', ["body", "metadata"]),
 ])
 def test_half_a_character_anywhere_in_a_body_is_refused_naming_where(lumia: Stack, path: str, body: str,
                                                                     loc: list[object]) -> None:
@@ -693,13 +694,16 @@ def test_threads_take_their_query_parameters_once_and_searches_are_utf8(lumia: S
         unknown = client.get(f"/threads/user/{name}?bogus=1")
         search = client.get(f"/memory/{name}/memories?q=a%FFb")
         marks = [upload(client, name, body, "text/markdown", source="zw.md")
-                 for body in ("# \u200b\n## \u200b\n", "#\n##\n###\n")]
+                 for body in ("# \u200b\n## \u200b\n", "#\n##\n###\n", "---\n# \u200b\n---", "> \u200b",
+                              "- \u200b", "```\n\u200b\n```")]
+        owner = client.get("/threads/user/a%FFb")
         title = client.post("/threads/", json={"user_id": name, "brain_id": name, "title": "x" * 201})
         left = stats(client, name)
     assert twice.status_code == 422 and twice.json()["detail"][0]["loc"] == ["query", "limit"]
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["query", "bogus"]
     assert search.status_code == 422 and "UTF-8" in search.json()["detail"][0]["msg"]
-    assert [r.status_code for r in marks] == [422, 422] and left["memory_count"] == left["pending_ingest"] == 0
+    assert [r.status_code for r in marks] == [422] * 6 and left["memory_count"] == left["pending_ingest"] == 0
+    assert owner.status_code == 422 and owner.json()["detail"][0]["loc"] == ["path", "user_id"]
     assert title.status_code == 422 and "at most 200 characters" in title.json()["detail"][0]["msg"]
 
 

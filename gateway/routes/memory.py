@@ -104,6 +104,8 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user), Depends(known_query)], responses=ANSWERS)
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+# Markdown's marks, which show no text of their own: "# \u200b", "---", "> ", "- ", a fence (a recheck).
+_MARKUP = re.compile(r"[#>*_`~=|+\-]")
 MAX_DOCUMENT_CHUNKS = 10_000  # 2 MB of text is some 2,600 to 5,200; 10,000 are queued in about 2 s
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")  # the second is what many tools still send
 DOCUMENT_TOO_LARGE = f"The document is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; split it into parts."
@@ -389,9 +391,9 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     markdown = media in MARKDOWN_TYPES or source.lower().endswith((".md", ".markdown"))
     # A chunk of invisible characters alone is no memory (a document of zero-width spaces was a 500),
-    # nor one of markdown's heading marks around them ("# \u200b", "#\n##": a recheck).
+    # nor one of markdown's marks around them ("# \u200b", "#\n##", "> \u200b": rechecks).
     chunks = [chunk for chunk in (chunk_markdown(text) if markdown else chunk_text(text))
-              if not shows_nothing(chunk.replace("#", "") if markdown else chunk)]
+              if not shows_nothing(_MARKUP.sub("", chunk) if markdown else chunk)]
     if not chunks:
         raise invalid(("body",), "The document is empty: it holds no visible text.")
     if len(chunks) > MAX_DOCUMENT_CHUNKS:

@@ -47,8 +47,10 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
     for key, value in metadata.items():
         if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
             raise ValueError(f"key {key!r}: use 1-{MAX_METADATA_KEY_CHARS} characters")
-        # A NUL, a newline, a zero-width space, half of a surrogate pair (stored mangled).
-        if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in key):
+        if has_half_character(key):
+            raise ValueError(f"key {key.encode('utf-8', 'replace').decode()!r}: {HALF_CHARACTER}")
+        # A NUL, a newline, a zero-width space (stored mangled).
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in key):
             raise ValueError(f"key {key!r}: control and invisible characters are not allowed in keys")
         if key.startswith(RESERVED_METADATA_PREFIXES):
             raise ValueError(f"key {key!r} is reserved: keys must not start with "
