@@ -182,7 +182,7 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            hits = await self._relevant(request.question, hits, window, found, own_past)
+            hits = _once(await self._relevant(request.question, hits, window, found, own_past))
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day
             # for the next was given as what was done (a recheck).
@@ -451,6 +451,19 @@ def _created_at(memory: StoredMemory) -> float:
 
 
 Keep = Callable[[StoredMemory], bool]
+
+
+def _once(memories: list[StoredMemory]) -> list[StoredMemory]:
+    """The first of memories of the same words: each chat turn that tells is a memory of its own, and
+    "I work as a carpenter in Kiruna." said twice gave a chat's model the line twice."""
+    seen: set[str] = set()
+    kept = []
+    for memory in memories:
+        words = " ".join(context.words(memory).lower().split())
+        if words not in seen:
+            seen.add(words)
+            kept.append(memory)
+    return kept
 
 
 def _both(first: Keep | None, second: Keep) -> Keep:

@@ -87,6 +87,26 @@ async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) 
     assert [hit.id for hit in reply.results] == ["tells", "asks"]
 
 
+async def test_a_chat_gets_the_same_words_once(tmp_path: Path) -> None:
+    """Found on `make up`: "I work as a carpenter in Kiruna." said in two chats was two memories (each
+    turn that tells is its own), and the chat's model got the line twice."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        texts = ["I work as a carpenter in Kiruna.", "I work as a carpenter in Kiruna.", "I live in Kiruna."]
+        await store.upsert("b", [StoredMemory(id=f"t{n}", content=text, metadata={"lumia_created_at": 1.0 + n,
+                                                                                  "lumia_kind": "turn"})
+                                 for n, text in enumerate(texts)], await embedder.passages(texts))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+        chat = await retriever.query(QueryRequest(brain="b", question="What is my job?", n_results=5,
+                                                  relevant_only=True))
+        listed = await retriever.query(QueryRequest(brain="b", question="What is my job?", n_results=5))
+    finally:
+        embedder.close()
+    assert [hit.content for hit in chat.results].count("I work as a carpenter in Kiruna.") == 1
+    assert [hit.content for hit in listed.results].count("I work as a carpenter in Kiruna.") == 2  # /query lists all
+
+
 @pytest.mark.parametrize(("text", "planned"), [
     ("I'll call mom tonight.", True), ("I am going to paint the fence next weekend.", True),
     ("Jag ska jobba hela helgen.", True), ("Vi kommer att flytta till Malmö.", True),
