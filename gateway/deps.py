@@ -16,6 +16,7 @@ from gateway.auth import Identity, RateLimiter, Tokens, unauthorized
 from gateway.errors import invalid
 from gateway.relay import ChatRelay
 from shared.settings import Settings
+from shared.text import NOT_UTF8
 from shared.threads.store import ThreadStore
 
 
@@ -119,8 +120,7 @@ async def known_query(request: Request) -> None:
     for where, params in (("path", request.path_params), ("query", request.query_params)):
         for name, value in params.items():
             if isinstance(value, str) and "\ufffd" in value:
-                raise invalid((where, name), "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 "
-                                             "decode to)", value)
+                raise invalid((where, name), NOT_UTF8, value)
 
 
 def _query_names(dependant: Dependant) -> set[str]:

@@ -29,8 +29,9 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
     # with it the purchase); a redelivered turn keeps its id. The same question asked again that
     # day is the one memory, as it was: thirty of them took every place a chat searched (a recheck).
     # Notes keep the hash they always had.
-    spoken = context.said(memory)
-    place = "" if item.kind == "turn" and tells_nothing(context.words(memory)) else f"{item.id}\x00"
+    spoken, said = context.said(memory), context.words(memory)
+    tells = not tells_nothing(said)
+    place = f"{item.id}\x00" if item.kind != "turn" or tells else ""
     text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(item.kind, spoken)
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):
@@ -38,8 +39,7 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
         memory.metadata |= {context.SEQ: time.time_ns(), context.PREV: "", context.PREV2: "", context.NEXT: "",
                             context.DONE: 0}
         # Not a question: "What did I buy yesterday?" tells of no day, and would be found as asked then.
-        said = context.words(memory)
-        if not tells_nothing(said) and (told := told_of(said, item.created_at, zone)) is not None:
+        if tells and (told := told_of(said, item.created_at, zone)) is not None:
             memory.metadata |= {ABOUT_FROM: told[0], ABOUT_TO: told[1]}
     return memory
 

@@ -16,6 +16,9 @@ def shows_nothing(value: str) -> bool:
     return all(unicodedata.category(ch) in _INVISIBLE or ch in _BLANK_LOOKING for ch in value)
 
 
+# What bytes that are not UTF-8 (%FF in a URL) decode to, refused in names, sources, searches and paths.
+NOT_UTF8 = "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)"
+
 HALF_CHARACTER = ("holds half of a character (a lone surrogate escape such as \\udfff): JSON text is sent as "
                   "whole characters, an emoji's two escapes together")
 

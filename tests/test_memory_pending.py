@@ -350,6 +350,19 @@ async def _persona(nats_url: str, name: str) -> str:
         await nc.close()
 
 
+def _cat_and_bassoon(client: httpx.Client, name: str, persona: Callable[[], str]) -> tuple[str, str]:
+    """Two facts told in chats, the ids of the cat's and the bassoon's: the first turn makes a persona
+    at once; the second is stored without a refresh (LUMIA_PERSONA_EVERY_TURNS is 5)."""
+    assert client.post("/memory/chat", json={"user_id": name, "message": "Min katt heter Sixten."}).is_success
+    assert wait_until(lambda: "Sixten" in persona())
+    assert client.post("/memory/chat", json={"user_id": name, "message": "Jag spelar fagott."}).is_success
+    assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
+    listed = client.get(f"/memory/{name}/memories").json()["memories"]
+    [cat] = [m["id"] for m in listed if "Sixten" in m["content"]]
+    [bassoon] = [m["id"] for m in listed if "fagott" in m["content"]]
+    return cat, bassoon
+
+
 def test_a_deleted_fact_leaves_the_persona_at_once(lumia: Stack) -> None:
     name = brain()
     url = lumia.env["NATS_URL"]
@@ -358,19 +371,11 @@ def test_a_deleted_fact_leaves_the_persona_at_once(lumia: Stack) -> None:
         return asyncio.run(_persona(url, name))
 
     with lumia.client() as client:
-        # The first turn makes a persona at once; the second is stored without a refresh
-        # (LUMIA_PERSONA_EVERY_TURNS is 5).
-        assert client.post("/memory/chat", json={"user_id": name, "message": "Min katt heter Sixten."}).is_success
-        assert wait_until(lambda: "Sixten" in persona())
-        assert client.post("/memory/chat", json={"user_id": name, "message": "Jag spelar fagott."}).is_success
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
-        listed = client.get(f"/memory/{name}/memories").json()["memories"]
-        [cat] = [m["id"] for m in listed if "Sixten" in m["content"]]
+        cat, bassoon = _cat_and_bassoon(client, name, persona)
         assert client.delete(f"/memory/{name}/memories/{cat}").status_code == 204
         assert wait_until(lambda: "fagott" in persona())
         assert "Sixten" not in persona()
         # And when its last statement goes, the persona goes with it.
-        [bassoon] = [m["id"] for m in listed if "fagott" in m["content"]]
         assert client.delete(f"/memory/{name}/memories/{bassoon}").status_code == 204
         assert wait_until(lambda: not stats(client, name)["has_persona"])
 
@@ -386,11 +391,7 @@ def test_a_fact_forgotten_while_the_model_is_down_is_out_of_the_persona_at_once(
         return asyncio.run(_persona(url, name))
 
     with lumia.client() as client:
-        assert client.post("/memory/chat", json={"user_id": name, "message": "Min katt heter Sixten."}).is_success
-        assert wait_until(lambda: "Sixten" in persona())
-        assert client.post("/memory/chat", json={"user_id": name, "message": "Jag spelar fagott."}).is_success
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 2)
-        [cat] = [m["id"] for m in client.get(f"/memory/{name}/memories").json()["memories"] if "Sixten" in m["content"]]
+        cat, _ = _cat_and_bassoon(client, name, persona)
         fake_ollama.behaviour.fail_status = 500
         try:
             deleted = client.delete(f"/memory/{name}/memories/{cat}")

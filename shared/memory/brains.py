@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, TypeAdapter
 
-from shared.text import BIDI_CONTROLS, shows_nothing
+from shared.text import BIDI_CONTROLS, NOT_UTF8, shows_nothing
 
 MAX_BRAIN_CHARS = 128
 MAX_BRAIN_BYTES = 256
@@ -46,7 +46,7 @@ def _check_name(value: str) -> None:
     if not value.strip("."):
         raise ValueError("must not be only dots")
     if "\ufffd" in value:  # what a URL's bytes that are not UTF-8 (%FF) are decoded to: one name for them all
-        raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
+        raise ValueError(NOT_UTF8)
     if value != value.strip():
         raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
     if _has_control(value):

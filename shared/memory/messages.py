@@ -19,7 +19,7 @@ from pydantic import (
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
-from shared.text import BIDI_CONTROLS, HALF_CHARACTER, has_half_character, shows_nothing
+from shared.text import BIDI_CONTROLS, HALF_CHARACTER, NOT_UTF8, has_half_character, shows_nothing
 
 MAX_MEMORY_CHARS = 32_000
 MAX_RESULTS = 100
@@ -130,7 +130,7 @@ def source_problem(source: object) -> str | None:
     if BIDI_CONTROLS.intersection(source) or "\ufeff" in source:  # "a\u202etxt.md" listed as "adm.txt"
         return "holds a direction mark or a byte order mark: it would show otherwise than it is"
     if "\ufffd" in source:  # what bytes that are not UTF-8 (%FF in a URL) decode to
-        return "must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)"
+        return NOT_UTF8
     return None
 
 
@@ -268,7 +268,7 @@ class ListRequest(BusRequest):
     def _q_has_words(cls, q: str | None) -> str | None:
         # Checked here, not left to the query it becomes: that error would name `question`.
         if q and "\ufffd" in q:  # "?q=a%FFb" searched for "a\ufffdb" and found nothing (a recheck)
-            raise ValueError("must be UTF-8 text (it holds U+FFFD, what bytes that are not UTF-8 decode to)")
+            raise ValueError(NOT_UTF8)
         return not_blank(q) if q else None
 
 
