@@ -8,14 +8,13 @@ Consumes (request/reply, queue `brain`)
   the memories accepted before it and still queued (a mark drops them, shared/memory/forgets.py)
   and those kept aside as dead letters; refused (`expired`) once its `deadline` has passed.
 - `lumia.brain.memories.list`: `ListRequest` → `ListReply`.
-- `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once; an id not stored
-  yet while the brain has memories queued is deleted once they are stored (waits up to
-  LUMIA_FORGET_WAIT for them); refused (`expired`) past its `deadline`, before it begins or after
-  that wait.
+- `lumia.brain.memories.delete`: `DeleteRequest` → `DeleteReply`, effective at once, also for an id
+  accepted and still queued (read off the brain's queue, for up to LUMIA_FORGET_WAIT, and marked);
+  refused (`expired`) past its `deadline`, before it begins or after reading the queue.
 - `lumia.brain.documents.list`: `BrainRequest` → `DocumentsReply` (newest first).
 - `lumia.brain.documents.delete`: `DocumentDeleteRequest` → `DocumentDeleteReply`, every chunk of the
-  document of that source, at once, also chunks still queued (a mark); waits as a delete does only
-  to learn whether a document with nothing stored yet exists; `deadline` as for a delete.
+  document of that source, at once, also chunks still queued (read as a delete reads them, and
+  marked), which `removed` counts with those stored; `deadline` as for a delete.
 - `lumia.brain.reindex`: `BrainRequest` → `ReindexReply` (re-embed with the current embedder); a
   request with the header `Lumia-Progress: 1` also gets an empty message with that header on its reply
   subject every PROGRESS_BEAT (5) seconds, or as often as `Lumia-Progress-Every` asks, while the work
@@ -23,8 +22,8 @@ Consumes (request/reply, queue `brain`)
 - `lumia.brain.changed.*` (every replica): keeps the keyword caches current.
 - `lumia.brain.ping`: health probe; `memory_cache_size` is the number of cached brain indexes,
   `store_error` why the memory store cannot be reached.
-A failed request is answered with `BrainError` (`busy` when that wait runs out, `expired` past a deadline,
-`unavailable` while Chroma or the embedder cannot be reached).
+A failed request is answered with `BrainError` (`busy` when reading a queue runs out of time,
+`expired` past a deadline, `unavailable` while Chroma or the embedder cannot be reached).
 
 Publishes
 - `lumia.brain.changed.<brain_key>` after a delete (of a memory or a document) or clear.
@@ -38,6 +37,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from faststream import Context, ContextRepo, FastStream
 from faststream.exceptions import IgnoredException
@@ -65,7 +65,7 @@ from shared.bus import beat_every, beats, instance_name, make_app, make_broker, 
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.forgets import key_of
-from shared.memory.jetstream import StillStoring, drop_dead_letters, replay_dead_letters, settle
+from shared.memory.jetstream import StillStoring, chunk_of, drop_dead_letters, queued_items, replay_dead_letters
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -164,9 +164,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 index.remove(memory_id)
         await changed(runtime, BrainChanged(brain=brain, removed=ids, persona_stale=persona_stale))
 
-    async def settled(runtime: MemoryRuntime, brain: str) -> bool:
+    async def waiting(runtime: MemoryRuntime, brain: str) -> list[dict[str, Any]]:
+        """The brain's memories accepted and not stored yet (shared/memory/jetstream.py)."""
         try:
-            return await settle(runtime.nc.jetstream(), brain, settings.forget_wait)
+            return await queued_items(runtime.nc.jetstream(), brain, settings.forget_wait)
         except StillStoring:
             # Nothing is stored while the store is down: say so, not "a large import".
             if (why := await runtime.store.unreachable()) is not None:
@@ -196,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_brains(request: BrainsRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> BrainsReply:
         return await list_brains(runtime.store, request)
 
-    # Several at once: one may wait for its brain's queued memories (settle) and must not hold up the rest.
+    # Several at once: one may read a brain's long queue (queued_items) and must not hold up the rest.
     @broker.subscriber(subjects.BRAIN_CLEAR, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_clear(request: BrainRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> ClearReply:
         check_deadline(request, "clear")
@@ -225,17 +226,22 @@ def create_app(settings: Settings | None = None) -> FastStream:
         # failure leaves everything as it was.
         aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)
         gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
-        # The id may be one accepted (202) and still queued: once the brain's queue up to now is
-        # stored it is either there to delete or was never issued.
-        if gone is None and not aside and await settled(runtime, request.brain):
+        # Not stored: it may be accepted (202) and still queued, then the mark below drops it. Not
+        # queued either, it may have been stored while the queue was read: a second look.
+        queued = False
+        if gone is None and not aside:
+            queued = any(item.get("id") == request.id for item in await waiting(runtime, request.brain))
             check_deadline(request, "delete")
-            gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
-        deleted = gone is not None or bool(aside)
+            if not queued:
+                gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        deleted = gone is not None or bool(aside) or queued
         if deleted:
-            # The same note posted again shortly before may still be queued under this id: marked,
-            # it is not stored again; one written before the mark is deleted by this second look.
-            if await runtime.forgets.mark(request.brain, memory_id=request.id):
-                await forget(runtime.store, runtime.embedder, request.brain, request.id)
+            # Still queued, or the same note posted again shortly before and queued under this id:
+            # marked, it is not stored; one written before the mark is deleted by this second look.
+            marked = await runtime.forgets.mark(request.brain, memory_id=request.id)
+            if marked or queued:
+                gone = await forget(runtime.store, runtime.embedder, request.brain, request.id) or gone
+            if marked:
                 await runtime.forgets.prune([(request.brain, key_of(request.brain, memory_id=request.id))])
                 await runtime.forgets.sweep([request.brain])
             # A chat turn is what the persona is written from: the profile is withdrawn before the
@@ -260,20 +266,27 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_document_delete(request: DocumentDeleteRequest,
                                  runtime: MemoryRuntime = Context("memory_runtime")) -> DocumentDeleteReply:
         check_deadline(request, "document delete")
-        # Chunks of the document may still be queued (an upload is accepted before it is stored):
-        # the mark drops them. Whether a document with nothing stored yet exists at all is only
-        # known once the queue ahead of it is stored: a 404 must not hide an upload on its way.
-        if not await has_document(runtime.store, request.brain, request.source) \
-                and await settled(runtime, request.brain):
-            check_deadline(request, "document delete")
         aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
+        # An upload is accepted before it is stored: its chunks still queued are read before the
+        # mark, which drops them. A chunk stored and taken off the queue while it is read is found
+        # stored below: the mark comes after, so the ingest side did not drop it.
+        try:
+            queued = {item.get("id") for item in await waiting(runtime, request.brain)
+                      if chunk_of(item, request.source)}
+        except StillStoring:
+            # Too long a queue to read (a large import): with chunks stored, the document exists and
+            # is forgotten all the same, its queued chunks dropped but not counted.
+            if not await has_document(runtime.store, request.brain, request.source):
+                raise
+            queued = set()
+        check_deadline(request, "document delete")
         await runtime.forgets.mark(request.brain, request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
         await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
         await runtime.forgets.sweep([request.brain])
         if ids:
             await forgotten(runtime, request.brain, ids, persona_stale=False)
-        return DocumentDeleteReply(source=request.source, removed=len(ids) + aside)
+        return DocumentDeleteReply(source=request.source, removed=len(queued.union(ids)) + aside)
 
     @broker.subscriber(subjects.BRAIN_REINDEX, queue=subjects.QUEUE_BRAIN)
     async def on_reindex(request: BrainRequest, raw: NatsMessage, runtime: MemoryRuntime = Context("memory_runtime"),

@@ -110,8 +110,9 @@ class Settings(BaseSettings):
                                     description="Copies the NATS cluster keeps of the memory queue, dead letters and "
                                                 "key-value buckets: 3 in a 3-node cluster, so losing a node loses none")
     forget_wait: float = Field(5, gt=0, le=9, alias="LUMIA_FORGET_WAIT",
-                               description="Seconds a delete or clear waits for the brain's memories accepted "
-                                           "before it to be stored, then answers 503 (below the gateway's 10 s)")
+                               description="Seconds a delete may spend reading the brain's memories accepted "
+                                           "and not stored yet (a large import), then answers 503 (below the "
+                                           "gateway's 10 s)")
 
     # Tools.
     tool_timeout: float = Field(10.0, gt=0, alias="LUMIA_TOOL_TIMEOUT",

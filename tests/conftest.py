@@ -68,10 +68,7 @@ def tool_server(tool_server_session: ToolServer) -> ToolServer:
 def lumia(nats_url: str, fake_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole system, as `make up` runs it, shared by the tests that don't break it."""
     # Days in UTC, as the tests count them, whatever zone the machine is in.
-    # A delete waits for what was accepted before it nearly as long as the gateway allows (10 s): the
-    # whole suite's load made the default five seconds too short for a delete right after an upload.
-    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"), LUMIA_TIMEZONE="UTC",
-                  LUMIA_FORGET_WAIT="8")
+    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"), LUMIA_TIMEZONE="UTC")
     stack.start(*ALL)
     yield stack
     stack.stop()

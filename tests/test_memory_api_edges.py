@@ -419,9 +419,9 @@ def test_documents_are_listed_and_forgotten_whole(lumia: Stack) -> None:
 
 
 def test_a_document_deleted_right_after_its_upload_is_forgotten_whole(lumia: Stack) -> None:
-    """An upload is accepted before it is stored: the delete waits for its chunks, as a memory's does.
-    Small enough to queue with the notes: a large one here would wait behind the large document
-    an earlier test may leave queued, longer than LUMIA_FORGET_WAIT."""
+    """An upload is accepted before it is stored: its chunks still queued are forgotten with it, and
+    counted. The delete used to wait for them to be stored, and behind a large document an earlier
+    test left queued it answered 503 (2 runs of the suite in 4)."""
     name = brain()
     text = "\n\n".join(f"Chapter {i}. " + " ".join(f"saga{i}_{j}" for j in range(60)) for i in range(12))
     with lumia.client() as client:

@@ -2,8 +2,7 @@
 what is wrong (no NATS, no brain_worker, a brain without memories) in one line, exit 1.
 
 The brain_worker is held up for real: SIGSTOP on its process, so requests wait on its
-connection until SIGCONT, as behind a stalled worker; or its ingestion is held up by the
-Ollama stand-in failing embeddings, so a clear waits for a queued memory past its deadline."""
+connection until SIGCONT, as behind a stalled worker."""
 
 import asyncio
 import json
@@ -33,7 +32,7 @@ REFUSED = "refused an expired"
 @pytest.fixture
 def stack(make_stack: Callable[..., Stack]) -> Stack:
     # Embedding by the Ollama stand-in: fast to start, and it can fail on demand.
-    return make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="9")
+    return make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
 
 
 def stored(client: httpx.Client, name: str, count: int) -> bool:
@@ -88,36 +87,6 @@ async def _ask(nats_url: str, subject: str, request: BrainRequest | DeleteReques
 
 def ask(stack: Stack, subject: str, request: BrainRequest | DeleteRequest) -> dict[str, Any]:
     return asyncio.run(_ask(stack.env["NATS_URL"], subject, request))
-
-
-def test_a_delete_whose_deadline_passes_while_it_waits_for_queued_memories_is_refused(
-        stack: Stack, fake_ollama: FakeOllama) -> None:
-    """A delete of a memory not stored yet waits for it (a clear no longer waits: it marks what is
-    queued as forgotten, tests/test_memory_pending.py)."""
-    name = brain()
-    worker = brain_process(stack)
-    failures = worker.log().count("could not be embedded")
-    fake_ollama.behaviour.embed_fails = True
-    answer: list[dict[str, Any]] = []
-    try:
-        with stack.client() as client:
-            queued = post(client, name, "I was born in Uppsala.")
-            assert wait_until(lambda: worker.log().count("could not be embedded") > failures)
-            # Within the worker's wait for the memory (LUMIA_FORGET_WAIT), so that wait ends with it stored.
-            deadline = time.time() + 2
-            delete = threading.Thread(target=lambda: answer.append(
-                ask(stack, subjects.BRAIN_MEMORIES_DELETE, DeleteRequest(brain=name, id=queued, deadline=deadline))))
-            delete.start()
-            # The memory stays queued, and the delete waiting for it, until the deadline is behind us.
-            time.sleep(max(0.0, deadline - time.time()) + 0.5)
-            fake_ollama.behaviour.embed_fails = False
-            delete.join(60)
-            assert answer and answer[0]["code"] == "expired", answer
-            assert "nothing was forgotten" in answer[0]["error"]
-            assert wait_until(lambda: stored(client, name, 1))
-            assert listed(client, name) == {queued}
-    finally:
-        fake_ollama.behaviour.embed_fails = False
 
 
 def test_bus_requests_past_their_deadline_are_refused_and_without_one_still_served(stack: Stack) -> None:

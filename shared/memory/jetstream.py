@@ -14,7 +14,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 
 from shared import subjects
-from shared.bus import NO_PEERS_YET, copies, placed, stream_subjects
+from shared.bus import NO_PEERS_YET, copies, placed
 from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
@@ -116,37 +116,38 @@ async def publish_context_jobs(js: JetStreamContext, brain: str, ids: Sequence[s
 
 
 class StillStoring(Exception):
-    """Memories of a brain accepted before a delete or clear were still not stored when its wait ran out."""
+    """A brain had more memories queued (accepted, not stored yet) than a delete could look through in its wait."""
 
 
-async def settle(js: JetStreamContext, brain: str, wait: float) -> bool:
-    """Waits until every memory of `brain` queued for ingestion before this call is stored, so a
-    delete or clear also covers what was accepted (202) but not yet written. Returns whether any
-    was pending; raises StillStoring after `wait` seconds.
+async def queued_items(js: JetStreamContext, brain: str, wait: float) -> list[dict[str, Any]]:
+    """The fields of each memory of `brain` queued for ingestion now: accepted (202), not stored yet.
+    Raises StillStoring when reading them takes more than `wait` seconds.
 
-    The ingest stream is a work queue and a message is acked only after its memory is written,
-    so a message still in the stream is a memory not yet stored, whichever ingest replica holds it.
-    Only messages up to the last one queued now are waited for: a brain that keeps receiving
-    memories cannot keep a delete waiting."""
-    key = brain_key(brain)
-    queues = (subjects.memory_ingest(key), subjects.memory_document(key))
-    marks = {subject: mark for subject in queues if (mark := await _last(js, subject)) is not None}
+    The ingest stream is a work queue and a message is acked only after its memory is written, so a
+    message still in the stream is a memory not yet stored, whichever ingest replica holds it, and
+    one gone from it is stored. A delete that used to wait for them to be stored waited for every
+    brain's memories queued ahead of them: 8 s and a 503 behind another brain's import. Only
+    messages up to the last one queued now are read: a brain that keeps receiving memories cannot
+    keep a delete reading."""
     deadline = time.monotonic() + wait
-    for subject, mark in marks.items():
-        while True:
+    found: list[dict[str, Any]] = []
+    for subject in (subjects.memory_ingest(brain_key(brain)), subjects.memory_document(brain_key(brain))):
+        last, seq = await _last(js, subject), 1
+        while last is not None and seq <= last:
             try:
-                oldest = (await js.get_msg(subjects.MEMORY_STREAM, seq=1, subject=subject, next=True)).seq
+                msg = await js.get_msg(subjects.MEMORY_STREAM, seq=seq, subject=subject, next=True)
             except NotFoundError:
                 break
-            if oldest is None or oldest > mark:
+            if msg.seq is None or msg.seq > last:
                 break
-            if time.monotonic() >= deadline:
-                left = sum([sum((await stream_subjects(js, subjects.MEMORY_STREAM, q)).values()) for q in queues])
-                raise StillStoring(f"Brain '{brain}' still has {left} accepted memories waiting to be stored after "
-                                   f"{wait:g} s (a large import, or ingestion failing or not running); nothing was "
-                                   "forgotten. Try again once `pending_ingest` in its stats has fallen.")
-            await asyncio.sleep(0.05)
-    return bool(marks)
+            if _names(fields := _fields_of(msg.data or b""), brain):
+                found.append(fields)
+            seq = msg.seq + 1
+            if seq <= last and time.monotonic() >= deadline:
+                raise StillStoring(f"Brain '{brain}' has more accepted memories waiting to be stored than could be "
+                                   f"looked through in {wait:g} s (a large import); nothing was forgotten. Try "
+                                   "again once `pending_ingest` in its stats has fallen.")
+    return found
 
 
 async def _last(js: JetStreamContext, subject: str) -> int | None:
@@ -193,15 +194,25 @@ async def drop_dead_letters(js: JetStreamContext, brain: str, memory_id: str | N
             item = _fields_of(msg.data)
             if memory_id is not None and item.get("id") != memory_id:
                 continue
-            if source is not None and (item.get("kind") != "document"
-                                       or (item.get("metadata") or {}).get("source") != source):
+            if source is not None and not chunk_of(item, source):
                 continue
             await _delete(js, msg)
             # Every letter on the brain's subject goes (it holds what was sent for it), but only a
             # memory of this brain counts as one removed: not poison, nor a letter naming another brain.
-            dropped += isinstance(item.get("content"), str) and isinstance(item.get("brain"), str) \
-                and unicodedata.normalize("NFC", item["brain"]) == brain
+            dropped += isinstance(item.get("content"), str) and _names(item, brain)
     return dropped
+
+
+def chunk_of(fields: dict[str, Any], source: str) -> bool:
+    """Whether a memory's fields as sent are a chunk of document `source`."""
+    metadata = fields.get("metadata")
+    return fields.get("kind") == "document" and isinstance(metadata, dict) and metadata.get("source") == source
+
+
+def _names(fields: dict[str, Any], brain: str) -> bool:
+    """Whether a memory's fields as sent name `brain` (poison names none)."""
+    named = fields.get("brain")
+    return isinstance(named, str) and unicodedata.normalize("NFC", named) == brain
 
 
 async def _delete(js: JetStreamContext, msg: Msg) -> None:
@@ -233,7 +244,8 @@ async def _dead_letters(js: JetStreamContext, brain: str) -> AsyncGenerator[Msg,
 
 
 def _fields_of(data: bytes) -> dict[str, Any]:
-    """A dead letter's fields as sent (a letter may fail today's checks of a memory), or {} for poison."""
+    """A queued memory's or dead letter's fields as sent (they may fail today's checks of a memory),
+    or {} for poison."""
     try:
         fields = json.loads(data)
     except ValueError:

@@ -313,7 +313,8 @@ class DocumentDeleteRequest(BusRequest):
 
 class DocumentDeleteReply(BaseModel):
     source: str
-    removed: int = Field(description="Chunks forgotten; 0 when the brain has no document of that source")
+    removed: int = Field(description="Chunks forgotten, stored and still queued; 0 when the brain has no "
+                                     "document of that source")
 
 
 # A page of brains: counting each on a Chroma server takes milliseconds, and eight listings of 500 at
