@@ -37,7 +37,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import Any
 
 from faststream import Context, ContextRepo, FastStream
 from faststream.exceptions import IgnoredException
@@ -64,8 +63,8 @@ from shared import subjects
 from shared.bus import beat_every, beats, instance_name, make_app, make_broker, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
-from shared.memory.forgets import key_of
-from shared.memory.jetstream import StillStoring, chunk_of, drop_dead_letters, queued_items, replay_dead_letters
+from shared.memory.forgets import key_of, source_of
+from shared.memory.jetstream import StillStoring, drop_dead_letters, queued_items, replay_dead_letters
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -82,6 +81,7 @@ from shared.memory.messages import (
     DocumentsReply,
     ListReply,
     ListRequest,
+    MemoryItem,
     QueryReply,
     QueryRequest,
     ReindexReply,
@@ -164,15 +164,27 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 index.remove(memory_id)
         await changed(runtime, BrainChanged(brain=brain, removed=ids, persona_stale=persona_stale))
 
-    async def waiting(runtime: MemoryRuntime, brain: str) -> list[dict[str, Any]]:
-        """The brain's memories accepted and not stored yet (shared/memory/jetstream.py)."""
+    async def waiting(runtime: MemoryRuntime, brain: str, wanted: Callable[[MemoryItem], bool],
+                      first: bool = False) -> list[tuple[int, MemoryItem]]:
+        """The brain's memories accepted and not stored yet that `wanted` picks, with their stream
+        sequences (shared/memory/jetstream.py); with `first`, only the first that no delete or clear
+        has marked forgotten already."""
+        found: list[tuple[int, MemoryItem]] = []
         try:
-            return await queued_items(runtime.nc.jetstream(), brain, settings.forget_wait)
+            async with contextlib.aclosing(queued_items(runtime.nc.jetstream(), brain, settings.forget_wait)) as queue:
+                async for seq, item in queue:
+                    if not wanted(item):
+                        continue
+                    if not first:
+                        found.append((seq, item))
+                    elif not await runtime.forgets.covered([(seq, item)]):
+                        return [(seq, item)]
         except StillStoring:
             # Nothing is stored while the store is down: say so, not "a large import".
             if (why := await runtime.store.unreachable()) is not None:
                 raise StoreUnavailable(why) from None
             raise
+        return found
 
     async def queued(runtime: MemoryRuntime, brain: str, stream: str) -> int:
         return sum((await stream_subjects(runtime.nc.jetstream(), stream, f"*.*.*.{brain_key(brain)}")).values())
@@ -222,28 +234,25 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
         check_deadline(request, "delete")
-        # Kept aside (sent while the brain's embedder differed) is accepted too; first, so that a
-        # failure leaves everything as it was.
-        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)
         gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
-        # Not stored: it may be accepted (202) and still queued, then the mark below drops it. Not
-        # queued either, it may have been stored while the queue was read: a second look.
         queued = False
-        if gone is None and not aside:
-            queued = any(item.get("id") == request.id for item in await waiting(runtime, request.brain))
+        if gone is None:
+            # It may be accepted (202) and still queued: the mark below drops it. One a delete marked
+            # before is forgotten already (a second delete of it is a 404, as once it is stored).
+            queued = bool(await waiting(runtime, request.brain, lambda item: item.id == request.id, first=True))
             check_deadline(request, "delete")
-            if not queued:
-                gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        # Marked, what is queued under the id is not stored: it, or the same note posted again.
+        marked = await runtime.forgets.mark(request.brain, memory_id=request.id) if gone or queued else 0
+        # Kept aside (sent while the brain's embedder differed) after the mark: the ingest side keeps
+        # nothing aside that a mark covers (ingest_worker/app.py), and `lumia reindex` would store it.
+        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, memory_id=request.id)
+        # Stored while the queue was read, or before the mark: the mark covers only what is queued.
+        gone = await forget(runtime.store, runtime.embedder, request.brain, request.id) or gone
+        if marked:
+            await runtime.forgets.prune([(request.brain, key_of(request.brain, memory_id=request.id))])
+            await runtime.forgets.sweep([request.brain])
         deleted = gone is not None or bool(aside) or queued
         if deleted:
-            # Still queued, or the same note posted again shortly before and queued under this id:
-            # marked, it is not stored; one written before the mark is deleted by this second look.
-            marked = await runtime.forgets.mark(request.brain, memory_id=request.id)
-            if marked or queued:
-                gone = await forget(runtime.store, runtime.embedder, request.brain, request.id) or gone
-            if marked:
-                await runtime.forgets.prune([(request.brain, key_of(request.brain, memory_id=request.id))])
-                await runtime.forgets.sweep([request.brain])
             # A chat turn is what the persona is written from: the profile is withdrawn before the
             # reply, and written again without it by the ingest_worker. Left until that rewrite, it
             # went on being sent while Ollama was down (a black-box pass), or for good had no
@@ -266,21 +275,24 @@ def create_app(settings: Settings | None = None) -> FastStream:
     async def on_document_delete(request: DocumentDeleteRequest,
                                  runtime: MemoryRuntime = Context("memory_runtime")) -> DocumentDeleteReply:
         check_deadline(request, "document delete")
-        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
         # An upload is accepted before it is stored: its chunks still queued are read before the
         # mark, which drops them. A chunk stored and taken off the queue while it is read is found
         # stored below: the mark comes after, so the ingest side did not drop it.
         try:
-            queued = {item.get("id") for item in await waiting(runtime, request.brain)
-                      if chunk_of(item, request.source)}
+            chunks = await waiting(runtime, request.brain, lambda item: source_of(item) == request.source)
         except StillStoring:
             # Too long a queue to read (a large import): with chunks stored, the document exists and
             # is forgotten all the same, its queued chunks dropped but not counted.
             if not await has_document(runtime.store, request.brain, request.source):
                 raise
-            queued = set()
+            chunks = []
         check_deadline(request, "document delete")
+        # What a clear or an earlier delete of it marked is forgotten already: not counted again.
+        floor = await runtime.forgets.covering(request.brain, request.source)
+        queued = {item.id for seq, item in chunks if seq > floor}
         await runtime.forgets.mark(request.brain, request.source)
+        # Kept aside after the mark, as a memory's delete does.
+        aside = await drop_dead_letters(runtime.nc.jetstream(), request.brain, source=request.source)
         ids = await forget_document(runtime.store, request.brain, request.source)
         await runtime.forgets.prune([(request.brain, key_of(request.brain, request.source))])
         await runtime.forgets.sweep([request.brain])

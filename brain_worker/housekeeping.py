@@ -167,8 +167,10 @@ async def forget(store: MemoryStore, embedder: Embedder, brain: str, memory_id: 
     """Deletes one memory, and its words from the vectors of the turns it gave context to:
     those go back to their own embedding alone. The memory deleted; None if there was none."""
     held = await store.get(brain, ids=[memory_id])
+    if not held:
+        return None
     neighbours = await context.without(store, embedder, brain, [memory_id])
-    if not held or not await store.delete(brain, [memory_id]):
+    if not await store.delete(brain, [memory_id]):
         return None
     if neighbours:
         await store.update(brain, neighbours)

@@ -166,7 +166,7 @@ class IngestLoop:
             try:
                 await self.stored([(msg, item)], await outlast(partial(self.ingestor.write, [item]), [msg]))
             except Exception as exc:
-                await self.failed(msg, exc)
+                await self.failed(msg, item, exc)
 
     async def drop_forgotten(self, decoded: list[tuple[Msg, MemoryItem]]) -> list[tuple[Msg, MemoryItem]]:
         """Acks, unstored, what a clear or a document delete covered while it was queued."""
@@ -233,7 +233,14 @@ class IngestLoop:
         except Exception as exc:  # what is stored stays stored; the next batch of the brain sweeps again
             log.warning("could not sweep the forget marks of %d brains: %s", len(brains), exc)
 
-    async def failed(self, msg: Msg, exc: Exception) -> None:
+    async def failed(self, msg: Msg, item: MemoryItem, exc: Exception) -> None:
+        # Forgotten while it was in hand (a delete read it off the queue and marked it): dropped, not
+        # kept aside, where `lumia reindex` would publish it again past the mark.
+        try:
+            if not await self.drop_forgotten([(msg, item)]):
+                return
+        except Exception as looking:  # kept aside or tried again below, as before marks were looked at
+            log.warning("could not look up the forget marks of a failed memory: %s", looking)
         if isinstance(exc, EmbedderMismatch):
             # No retry can help: kept aside at once, and `lumia reindex` publishes it again.
             await self.dead_letter(msg, f"{EMBEDDER_MISMATCH}: {exc!s}"[:300])

@@ -104,7 +104,7 @@ def test_a_chroma_outage_is_an_error_and_loses_nothing(make_stack: Callable[...,
             sent = [client.post("/ingest", json={"customer_id": "outage", "content": f"Sent during the outage, {n}."})
                     for n in range(3)]
             assert wait_until(lambda: ingest.log().count("Holding") >= 3, timeout=30)  # more tries than allowed
-            queued_clear = client.post("/memory/clear/outage")  # waits for the queued three, which cannot be stored
+            queued_clear = client.post("/memory/clear/outage")  # the queued three cannot be stored: it marks them
             chroma = run_chroma(tmp_path / "outage", port)
             assert wait_until(lambda: client.get("/memory/stats/outage").status_code == 200
                               and client.get("/memory/stats/outage").json()["pending_ingest"] == 0, timeout=60)

@@ -185,6 +185,34 @@ def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make
     assert found["results"][0]["id"] == late.json()["id"]
 
 
+def test_a_memory_deleted_while_in_hand_is_not_kept_aside_for_the_reindex(make_stack: Callable[..., Stack],
+                                                                          fake_ollama: FakeOllama) -> None:
+    """Found by a review: a memory deleted while the ingest side had it in hand, then refused for the
+    brain's other embedder, was kept aside as a dead letter, and `lumia reindex` stored it again."""
+    stack = make_stack("brain", "gateway")
+    with stack.client() as client:
+        client.post("/ingest", json={"customer_id": "inhand", "content": "The boat is called Vega."})
+        assert wait_until(lambda: count(client, "inhand") == 1)
+        next(c for c in stack.components if c.kind == "brain").stop()
+        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        try:
+            fake_ollama.behaviour.embed_held = True  # taken off the queue, checked against marks, then held
+            late = client.post("/ingest", json={"customer_id": "inhand", "content": "The shed key is in the jar."})
+            assert wait_until(lambda: fake_ollama.record.embeds_held >= 1)
+            deleted = client.delete(f"/memory/inhand/memories/{late.json()['id']}")
+        finally:
+            fake_ollama.behaviour.embed_held = False
+        assert wait_until(lambda: client.get("/memory/stats/inhand").json()["pending_ingest"] == 0)
+        stats = client.get("/memory/stats/inhand").json()
+        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                              "reindex", "inhand"], capture_output=True, text=True, timeout=120)
+        left = [m["content"] for m in client.get("/memory/inhand/memories").json()["memories"]]
+    assert deleted.status_code == 204, deleted.text
+    assert stats["dead_letters"] == 0
+    assert cli.returncode == 0, cli.stderr
+    assert left == ["The boat is called Vega."]
+
+
 def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Callable[..., Stack]) -> None:
     """Found by a black-box pass: a note kept aside while the embedder differed could not be deleted
     (404), survived a clear, and came back with the reindex."""

@@ -179,6 +179,8 @@ def test_a_memory_still_queued_is_forgotten_at_once_while_ingestion_fails(make_s
         memory_id = post(client, name, "My passport number is 123456.")
         kept = post(client, name, "My bike is a red Crescent.")
         deleted = client.delete(f"/memory/{name}/memories/{memory_id}")
+        # Forgotten already, though still queued (a review found it answered 204 again).
+        repeated = client.delete(f"/memory/{name}/memories/{memory_id}")
         unknown = client.delete(f"/memory/{name}/memories/{'0' * 32}")
         fake_ollama.behaviour.embed_fails = False
         assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=30)
@@ -186,6 +188,7 @@ def test_a_memory_still_queued_is_forgotten_at_once_while_ingestion_fails(make_s
         listed = [m["id"] for m in client.get(f"/memory/{name}/memories").json()["memories"]]
         found = client.post("/query", json={"customer_id": name, "question": "passport number", "n_results": 5})
     assert deleted.status_code == 204, deleted.text
+    assert repeated.status_code == 404, repeated.text
     assert unknown.status_code == 404, unknown.text  # queued memories are no reason to doubt an unknown id
     assert after["memory_count"] == 1 and after["dead_letters"] == 0
     assert listed == [kept]
@@ -226,7 +229,10 @@ def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stac
                           stats(client, name)["pending_ingest"] == 0, timeout=60)
         fake_ollama.behaviour.embed_fails = True  # the new version stays queued
         queued = client.post(url, content=second, headers=headers).json()["ids"]
+        # The stored version sent again: the same chunks, stored and queued, are counted once.
+        assert client.post(url, content=first, headers=headers).json()["ids"] == stored
         deleted = client.delete(url)
+        repeated = client.delete(url)  # what is still queued was forgotten by the first
         fake_ollama.behaviour.embed_fails = False
         assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=60)
         after = stats(client, name)
@@ -236,6 +242,7 @@ def test_a_document_is_forgotten_at_once_with_its_version_still_queued(make_stac
     assert deleted.status_code == 200, deleted.text
     # Counted: the chunks stored and those of the new version still queued.
     assert deleted.json() == {"source": "handbook.md", "removed": len(set(stored) | set(queued))}
+    assert repeated.status_code == 404, repeated.text
     assert after["memory_count"] == 0 and after["dead_letters"] == 0
     assert listed == {"documents": []}
     assert found.json()["results"] == []
@@ -274,6 +281,38 @@ def test_what_waits_behind_another_brains_ingestion_is_forgotten_at_once(make_st
     assert missing.status_code == 404, missing.text
     assert left == [kept]
     assert documents == {"documents": []}
+
+
+def test_a_queue_too_long_to_read_refuses_only_what_it_cannot_know(make_stack: Callable[..., Stack],
+                                                                    fake_ollama: FakeOllama) -> None:
+    """No time to read the brain's queue (a large import): a document with chunks stored is forgotten
+    all the same, counting those; one with none stored, or a memory not stored, is a 503 with
+    nothing forgotten."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama", LUMIA_FORGET_WAIT="0.0001")
+    name = brain()
+    url = f"/memory/{name}/documents"
+    headers = {"content-type": "text/plain"}
+    with stack.client() as client:
+        stored = client.post(f"{url}?source=kept.txt", content="The boiler is serviced in May.", headers=headers)
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        try:
+            fake_ollama.behaviour.embed_fails = True  # what follows stays queued
+            client.post(f"{url}?source=kept.txt", content="The boiler is serviced in June.", headers=headers)
+            client.post(f"{url}?source=new.txt", content="The roof was laid in 1998.", headers=headers)
+            memory_id = post(client, name, "My locker code is 4711.")
+            document = client.request("DELETE", url, params={"source": "kept.txt"})
+            unknown = client.request("DELETE", url, params={"source": "new.txt"})
+            memory = client.delete(f"/memory/{name}/memories/{memory_id}")
+        finally:
+            fake_ollama.behaviour.embed_fails = False
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0, timeout=30)
+        left = sorted(m["content"] for m in client.get(f"/memory/{name}/memories").json()["memories"])
+    assert document.status_code == 200, document.text
+    assert document.json() == {"source": "kept.txt", "removed": len(stored.json()["ids"])}
+    for refused in (unknown, memory):
+        assert refused.status_code == 503, refused.text
+        assert "nothing was forgotten" in refused.json()["detail"]
+    assert left == ["My locker code is 4711.", "The roof was laid in 1998."]
 
 
 def marks_of_brain(stack: Stack, name: str) -> list[str]:

@@ -98,8 +98,8 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No token, or a bad one (with accounts)"},
     403: {"description": "A user_id that is not yours"},
     429: {"description": "Over the rate limit; Retry-After says when to try again"},
-    503: {"description": "NATS or the brain_worker is not available, or a delete/clear waited too long for "
-                         "memories still queued (nothing was forgotten)"},
+    503: {"description": "NATS or the brain_worker is not available, or a delete could not read the brain's "
+                         "memories still queued in time (nothing was forgotten)"},
     504: {"description": "The brain_worker did not answer in time"},
 }
 router = APIRouter(tags=["memory"], dependencies=[Depends(_no_other_user), Depends(known_query)], responses=ANSWERS)

@@ -1,8 +1,7 @@
-"""Forgetting what is still queued: a clear, or a document's delete, done at once; and a deleted
-memory not stored again from a copy of it still queued.
+"""Forgetting what is still queued: a clear, a document's delete or a memory's, done at once.
 
-Memories are accepted (202) before they are stored, so a clear or a document delete must also
-cover what is still in the ingest queue. Waiting for it to be stored first made a clear during a
+Memories are accepted (202) before they are stored, so a clear or a delete must also cover what
+is still in the ingest queue. Waiting for it to be stored first made a clear during a
 2 MB import, or while ingestion was down, a 503 for as long. Instead the forget leaves a mark in
 JetStream KV `lumia_forgets`: the stream sequence of the brain's last queued message. The ingest
 side drops every message at or below the mark, before embedding it (so a forgotten import
@@ -13,9 +12,11 @@ looks after it writes, so whichever comes second removes the memory.
 A mark lives as long as a message it covers may still be in the stream, which is until the
 ingest side acks it; it is removed once none is left.
 
-A single memory's delete marks its id when something of the brain is queued: the same note
-posted again (or a retry of it) shortly before the delete has the same id and would otherwise
-be stored again after the 204.
+A single memory's delete marks its id when the memory is stored or queued (a delete reads the
+brain's queue to know: shared/memory/jetstream.py queued_items): what is queued under the id,
+it or the same note posted again (a retry) shortly before, would otherwise be stored after the
+204. The ingest side also drops, rather than keeps aside as a dead letter, a memory whose
+storing failed once a mark covers it.
 
 Keys: `<brain_key>` for a clear (every memory), `<brain_key>.<source_key>` for one document,
 `<brain_key>.id.<id_key>` for one memory. The ingest side prunes a mark when it drops what the
@@ -79,6 +80,12 @@ class Forgets:
             await self._raise_to(_any_key(brain), max(last))
         counts = [sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, q)).values()) for q in _queues(brain)]
         return sum(counts)
+
+    async def covering(self, brain: str, source: str) -> int:
+        """The highest stream sequence a clear of `brain` or a delete of its document `source` has
+        marked (0: none): a chunk queued at or below it is forgotten already."""
+        marks = [await self._get(key_of(brain)), await self._get(key_of(brain, source))]
+        return max(mark or 0 for mark in marks)
 
     async def _raise_to(self, key: str, seq: int) -> None:
         # Two forgets at once: the later mark must win, whichever writes last.
@@ -196,14 +203,15 @@ async def delete_unless_changed(kv: KeyValue, key: str, revision: int | None) ->
     return True
 
 
-def _source(item: MemoryItem) -> str | None:
+def source_of(item: MemoryItem) -> str | None:
+    """The document a memory is a chunk of, if it is one."""
     source = item.metadata.get("source")
     return source if item.kind == "document" and isinstance(source, str) else None
 
 
 def _keys(item: MemoryItem) -> tuple[str, ...]:
     """The marks that may cover `item`: its brain's, its own, and its document's."""
-    source = _source(item)
+    source = source_of(item)
     own = (key_of(item.brain), key_of(item.brain, memory_id=item.id))
     return own if source is None else (*own, key_of(item.brain, source))
 
