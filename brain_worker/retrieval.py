@@ -182,7 +182,8 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            hits = _once(await self._relevant(request.question, hits, window, found, own_past))
+            to_come = window is not None and window[0] >= now.timestamp()
+            hits = _once(await self._relevant(request.question, hits, window, found, own_past, to_come))
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day
             # for the next was given as what was done (a recheck).
@@ -218,14 +219,16 @@ class Retriever:
         return kept
 
     async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: "Finder", own_past: bool) -> list[StoredMemory]:
+                        found: "Finder", own_past: bool, to_come: bool = False) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
         köpte jag igår?") gets that time's memories whatever their similarity (its words are
         mostly the time, and they scored 0.71-0.81 against what was done then) and nothing from
         other times, which scored higher in Swedish. Any other time boosts without hiding: "Does
         Bosse need his medicine today?" also gets the older fact that answers it, and "How long
-        should I boil an egg today?" none of today's unrelated memories."""
+        should I boil an egg today?" none of today's unrelated memories. A time to come (`to_come`)
+        holds only what was told of it before ("On Friday I have a dentist appointment"): the answer
+        to "What am I doing on Friday?", first."""
         if small_talk(question):  # "Hello", "How are you?": any memory found is one e5 put near everything
             return []
         about_talk = about_the_conversation(question)
@@ -280,7 +283,11 @@ class Retriever:
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         chosen = chosen or _best(hits, own)
         # The closest first: a day's many memories must not crowd out the older one that answers.
-        return _with_updates(sorted(chosen, key=lambda h: h.score or 0.0, reverse=True), hits, near, names)
+        chosen.sort(key=lambda h: h.score or 0.0, reverse=True)
+        if to_come:
+            within = window
+            chosen.sort(key=lambda h: not _within(h, within))
+        return _with_updates(chosen, hits, near, names)
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,

@@ -380,6 +380,46 @@ def test_a_chat_about_a_time_finds_what_was_told_of_it_later(lumia: Stack) -> No
     assert all(not key.startswith("lumia_about") for r in found["results"] for key in r["metadata"])
 
 
+def test_a_question_about_a_day_to_come_finds_the_plans_told_of_it(lumia: Stack) -> None:
+    """"What am I doing on Friday?" was read as last Friday, and "What do I have tomorrow?" named no
+    time: plans told earlier of that day ("On Friday I have…", "På fredag ska jag…") were found only
+    as much as any memory."""
+    name = brain()
+    now = datetime.now(UTC)
+    said = now - timedelta(days=1)
+    day, other = now + timedelta(days=2), now + timedelta(days=4)
+    swedish = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+    notes = [(f"On {day:%A} I have a dentist appointment at Folktandvården.", said),
+             (f"På {swedish[other.weekday()]} ska jag äta lunch med Anna på Tranan.", said),
+             (f"Last {day:%A} I had lunch with Per at the Thai place.", now - timedelta(days=5)),
+             ("I usually go to the dentist in the spring.", now - timedelta(days=40)),
+             ("I had a haircut at Salong Lisa.", now - timedelta(days=3))]
+    with lumia.client() as client:
+        for text, when in notes:
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(notes))
+        say(client, name, "Tomorrow I'm flying to Lisbon for work.")
+        # Searched before the chats, whose questions are memories too.
+        found = client.post("/query", json={"customer_id": name, "question": f"What do I have on {day:%A}?",
+                                            "n_results": 3}).json()
+        past = client.post("/query", json={"customer_id": name, "question": f"What did I do on {day:%A}?",
+                                           "n_results": 3}).json()
+        chat = client.post("/memory/chat", json={"user_id": name, "message": f"What am I doing on {day:%A}?"}).json()
+        asked_sv = f"Vad ska jag göra på {swedish[other.weekday()]}?"
+        chat_sv = client.post("/memory/chat", json={"user_id": name, "message": asked_sv}).json()
+        tomorrow = client.post("/memory/chat", json={"user_id": name, "message": "What am I doing tomorrow?"}).json()
+    # What was told of that day first; the model may also get other plans, after it.
+    assert chat["memories_used"][0]["snippet"] == notes[0][0]
+    assert chat_sv["memories_used"][0]["snippet"] == notes[1][0]
+    assert tomorrow["memories_used"][0]["snippet"] == "Tomorrow I'm flying to Lisbon for work."
+    assert found["results"][0]["content"] == notes[0][0]
+    assert found["time_window"]["start"] == f"{day.date().isoformat()}T00:00:00Z"
+    assert found["time_window"]["only"] is False
+    # Asked in the past tense, the weekday is the last one.
+    assert past["time_window"]["start"] == f"{(now - timedelta(days=5)).date().isoformat()}T00:00:00Z"
+
+
 def test_days_begin_in_the_users_time_zone(make_stack: Callable[..., Stack], fake_ollama: FakeOllama) -> None:
     """Found by a black-box pass: days were counted in UTC, so for a user in Stockholm what was done
     at 00:30 was the day before's, and west of Greenwich "today" began in the afternoon. UTC+14

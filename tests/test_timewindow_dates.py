@@ -242,6 +242,26 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     assert parse_time_window(question, NOW) is None
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # NOW is Wednesday 15 October 2025. A plan's time is ahead; the same weekday asked of the past is behind.
+    ("What am I doing on Friday?", ("2025-10-17", "2025-10-18")),
+    ("What do I have on Friday?", ("2025-10-17", "2025-10-18")),
+    ("Vad ska jag göra på fredag?", ("2025-10-17", "2025-10-18")),
+    ("Vad har jag på fredag?", ("2025-10-17", "2025-10-18")),
+    ("What's on this Monday?", ("2025-10-20", "2025-10-21")),
+    ("What am I doing on Wednesday?", ("2025-10-22", "2025-10-23")),  # today is one: the next
+    ("What do I have tomorrow?", ("2025-10-16", "2025-10-17")),
+    ("Vad ska jag göra i övermorgon?", ("2025-10-17", "2025-10-18")),
+    ("What's planned for next week?", ("2025-10-20", "2025-10-27")),
+    ("Vad händer nästa månad?", ("2025-11-01", "2025-12-01")),
+    ("What did I do on Friday?", ("2025-10-10", "2025-10-11")),
+    ("What happened on Friday?", ("2025-10-10", "2025-10-11")),
+    ("Where was I on Tuesday?", ("2025-10-14", "2025-10-15")),
+])
+def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question) == expected
+
+
 def test_in_the_winter_asked_in_its_first_month_is_the_last_one() -> None:
     """Found by a black-box pass: on 4 December "Where did I go skiing in the winter?" was read as the
     winter begun four days before, and got those days' unrelated memories instead of the ski trips."""
@@ -289,7 +309,16 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("We were in Rome last week.", 9, 7),  # said on a Wednesday: Monday to Sunday the week before
     ("För tre dagar sedan flyttade vi.", 4, 3),  # "N days ago" is read loosely, as in a question
     ("I'm going to Rome in June.", None, None),  # as often a plan as a memory
-    ("On Friday we have a party.", None, None),
+    # A weekday in a plan or a schedule is the next one; told of the past, or as a habit, none.
+    ("On Friday we have a party.", -2, 1),
+    ("I'm seeing the dentist on Thursday.", -1, 1),
+    ("På fredag ska jag klippa mig.", -2, 1),
+    ("Vi ses på lördag!", -3, 1),
+    ("Next Wednesday I start at Volvo.", -7, 1),  # said on a Wednesday: a week on
+    ("On Friday we went to the zoo.", None, None),
+    ("On Friday I had a haircut.", None, None),
+    ("I love going out on Fridays.", None, None),
+    ("I just booked a table for Friday.", None, None),  # done when it was said
     ("I went running today.", None, None),  # said then: nothing earlier
     ("Last night we saw Dune.", 1, 1),  # told, yesterday evening
     ("What did I buy yesterday?", 1, 1),  # told_of reads words; the ingest side leaves questions out

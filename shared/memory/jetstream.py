@@ -127,7 +127,7 @@ async def queued_items(js: JetStreamContext, brain: str, wait: float) -> AsyncGe
     The ingest stream is a work queue and a message is acked only after its memory is written, so a
     message still in the stream is a memory not yet stored, whichever ingest replica holds it. A
     delete used to wait for them to be stored instead: behind another brain's import, a 503 after
-    LUMIA_FORGET_WAIT. Each message costs one request to the stream's leader (about 0.4 ms; a
+    LUMIA_FORGET_WAIT. Each message costs one request to the stream's leader (about 0.3 ms; a
     follower answering a direct get may not have a message the leader acknowledged). Only messages
     up to the last one queued now are read: a brain that keeps receiving memories cannot keep a
     delete reading."""

@@ -135,6 +135,12 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today - timedelta(days=1), 1)
     if _TODAY.search(text):
         return _days(today, 1)
+    # A time to come: what is planned ("What do I have tomorrow?", "What am I doing on Friday?"),
+    # found by what was said of it before (told_of).
+    if (ahead := _TOLD_AHEAD.search(text)) is not None:
+        return _ahead(ahead, today)
+    if (coming := _coming_day(text, today)) is not None:
+        return coming
     if (weekend := _weekend(text, today)) is not None:
         return weekend
     if (season := _season(text, today)) is not None:
@@ -378,14 +384,31 @@ _DONE_THEN = re.compile(r"\b(?:today|idag|i dag|tonight|ikväll|i kväll|this mo
 _FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|från)\s*$")
 
 
-def _told_ahead(text: str, today: datetime) -> Window | None:
-    """The later window a memory plainly tells of: "Tomorrow I have a job interview" said today is
-    no answer to "What did I do today?" (a black-box pass), and is one to "What did I do on Friday?"
-    asked after that Friday. "In June", "on Friday" are as often the past: not read; nor is a later
-    time of something done when it was said ("I ordered a cake for tomorrow")."""
-    found = _TOLD_AHEAD.search(text)
-    if found is None or _DONE_THEN.search(text) or _FOR_THEN.search(text, 0, found.start()):
+# A weekday to come: "this Friday", "next Friday", "på fredag" (the past is "i fredags"); "on Friday"
+# only in a plan or a schedule ("On Friday I have a haircut", "What am I doing on Friday?"), since
+# "On Friday we went to the zoo" tells of the last one.
+_COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for)\s+(?P<day>" + _EN_DAYS + r")\b"
+                         r"|\b(?P<sure_sv>på|nu på|nästa|till)\s+(?P<dag>"
+                         + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
+_SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall|'m|’m| am|'re|’re| are)\b|\bgo(?:ing to|nna)\b"
+                        r"|\b(?:i|we) (?:have|'ve got|’ve got|need to|must)\b|\b(?:do|will|am|are|shall) (?:i|we)\b"
+                        r"|\bwhat's on\b|\bplan(?:s|ned)?\b")
+_PAST_FORM = re.compile(r"\b(?:had|was|were|went|did|got|gjorde|var|hade|gick|fick)\b")
+
+
+def _coming_day(text: str, today: datetime) -> Window | None:
+    """The day a plan or a question about one names by its weekday: the next one after today."""
+    found = _COMING_DAY.search(text)
+    if found is None or _PAST_FORM.search(text) or _DONE_THEN.search(text):
         return None
+    if not (found.group("sure") or found.group("sure_sv") or _SCHEDULED.search(text)):
+        return None
+    day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
+    return _days(today + timedelta(days=(day - today.weekday()) % 7 or 7), 1)
+
+
+def _ahead(found: re.Match[str], today: datetime) -> Window:
+    """The window of a _TOLD_AHEAD phrase."""
     if found.group("two"):
         return _days(today + timedelta(days=2), 1)
     if found.group("one"):
@@ -394,6 +417,20 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
         return _days(today - timedelta(days=today.weekday()) + timedelta(days=7), 7)
     start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     return start.timestamp(), (start + timedelta(days=32)).replace(day=1).timestamp()
+
+
+def _told_ahead(text: str, today: datetime) -> Window | None:
+    """The later window a memory plainly tells of: "Tomorrow I have a job interview" said today is
+    no answer to "What did I do today?" (a black-box pass), and is one to "What did I do on Friday?"
+    asked after that Friday. "In June" is as often the past, and "on Friday" unless it plans
+    (_coming_day): not read; nor is a later time of something done when it was said ("I ordered a
+    cake for tomorrow")."""
+    found = _TOLD_AHEAD.search(text)
+    if found is None:
+        return _coming_day(text, today)
+    if _DONE_THEN.search(text) or _FOR_THEN.search(text, 0, found.start()):
+        return None
+    return _ahead(found, today)
 
 
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
