@@ -156,8 +156,12 @@ class Retriever:
 
         # Plans asked of a time not over ask what it holds, told before it (shared/memory/asking.py PLANS).
         over = window is None or window[1] <= now.timestamp()
-        own_past = about_own_past(request.question, over)
-        if window is not None and not request.relevant_only and not of_the_past(request.question, over):
+        # A time to come holds nothing done or said then: "Did I book anything for next week?" asks of
+        # what was told of it and of what was done for it before, which says no such time.
+        to_come = window is not None and window[0] >= now.timestamp()
+        own_past = about_own_past(request.question, over) and not to_come
+        if window is not None and not request.relevant_only \
+                and (to_come or not of_the_past(request.question, over)):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
             # weighs them in _relevant). Only of the past are a time's memories the answer. A time
             # over before now is a date's last one, not the one a plan asks of ("What am I doing on
@@ -182,7 +186,6 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            to_come = window is not None and window[0] >= now.timestamp()
             hits = _once(await self._relevant(request.question, hits, window, found, own_past, to_come))
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day

@@ -393,7 +393,8 @@ def test_a_question_about_a_day_to_come_finds_the_plans_told_of_it(lumia: Stack)
              (f"På {swedish[other.weekday()]} ska jag äta lunch med Anna på Tranan.", said),
              (f"Last {day:%A} I had lunch with Per at the Thai place.", now - timedelta(days=5)),
              ("I usually go to the dentist in the spring.", now - timedelta(days=40)),
-             ("I had a haircut at Salong Lisa.", now - timedelta(days=3))]
+             ("I had a haircut at Salong Lisa.", now - timedelta(days=3)),
+             ("I booked a hotel in Porto for next week.", now - timedelta(days=3))]
     with lumia.client() as client:
         for text, when in notes:
             assert client.post("/ingest", json={"customer_id": name, "content": text,
@@ -409,10 +410,14 @@ def test_a_question_about_a_day_to_come_finds_the_plans_told_of_it(lumia: Stack)
         asked_sv = f"Vad ska jag göra på {swedish[other.weekday()]}?"
         chat_sv = client.post("/memory/chat", json={"user_id": name, "message": asked_sv}).json()
         tomorrow = client.post("/memory/chat", json={"user_id": name, "message": "What am I doing tomorrow?"}).json()
+        # Asked of what was done before for a time to come, which is no time anything was done in.
+        booked = client.post("/memory/chat", json={"user_id": name,
+                                                   "message": "Did I book anything for next week?"}).json()
     # What was told of that day first; the model may also get other plans, after it.
     assert chat["memories_used"][0]["snippet"] == notes[0][0]
     assert chat_sv["memories_used"][0]["snippet"] == notes[1][0]
     assert tomorrow["memories_used"][0]["snippet"] == "Tomorrow I'm flying to Lisbon for work."
+    assert "I booked a hotel in Porto for next week." in [m["snippet"] for m in booked["memories_used"]]
     assert found["results"][0]["content"] == notes[0][0]
     assert found["time_window"]["start"] == f"{day.date().isoformat()}T00:00:00Z"
     assert found["time_window"]["only"] is False
