@@ -257,6 +257,14 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("What did I do on Friday?", ("2025-10-10", "2025-10-11")),
     ("What happened on Friday?", ("2025-10-10", "2025-10-11")),
     ("Where was I on Tuesday?", ("2025-10-14", "2025-10-15")),
+    ("What have I got on Friday?", ("2025-10-17", "2025-10-18")),
+    ("What's on this Wednesday?", ("2025-10-15", "2025-10-16")),  # today
+    ("Vad ska jag göra nästa fredag?", ("2025-10-24", "2025-10-25")),  # next week's
+    # A review: a past time named beside it wins, and what asks of the past is of the last one.
+    ("Vad köpte jag på onsdag förra veckan?", ("2025-10-06", "2025-10-13")),  # last week, as before
+    ("What did I do last week, and what's planned for next week?", ("2025-10-06", "2025-10-13")),
+    ("I'm trying to remember who I met on Friday", ("2025-10-10", "2025-10-11")),
+    ("Am I right that Anna called on Monday?", ("2025-10-13", "2025-10-14")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -319,6 +327,17 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("On Friday I had a haircut.", None, None),
     ("I love going out on Fridays.", None, None),
     ("I just booked a table for Friday.", None, None),  # done when it was said
+    ("I've got a dentist appointment on Friday.", -2, 1),
+    ("Nästa fredag börjar jag på Volvo.", -9, 1),  # "nästa": next week's
+    # A review: told of the past, with the weekday of a plan's words.
+    ("Jag sprang loppet på söndag.", None, None),
+    ("På fredag åt vi tacos hos Anna.", None, None),
+    ("På lördag träffade jag Erik på stan.", None, None),
+    ("Jag är fortfarande trött efter festen på lördag.", None, None),
+    ("I'm still recovering from the party on Saturday.", None, None),
+    ("I'm so happy we won the match on Sunday.", None, None),
+    ("I'm exhausted, on Friday we ran 20 km.", None, None),
+    ("On Friday 18 December I fly home.", None, None),  # a date's, not the coming Friday's
     ("I went running today.", None, None),  # said then: nothing earlier
     ("Last night we saw Dune.", 1, 1),  # told, yesterday evening
     ("What did I buy yesterday?", 1, 1),  # told_of reads words; the ingest side leaves questions out

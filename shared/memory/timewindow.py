@@ -135,12 +135,6 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today - timedelta(days=1), 1)
     if _TODAY.search(text):
         return _days(today, 1)
-    # A time to come: what is planned ("What do I have tomorrow?", "What am I doing on Friday?"),
-    # found by what was said of it before (told_of).
-    if (ahead := _TOLD_AHEAD.search(text)) is not None:
-        return _ahead(ahead, today)
-    if (coming := _coming_day(text, today)) is not None:
-        return coming
     if (weekend := _weekend(text, today)) is not None:
         return weekend
     if (season := _season(text, today)) is not None:
@@ -184,6 +178,12 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
             # "three days ago" is fuzzy: a window around that day, wider for longer spans.
             slack = max(1, days // 4)
             return _days(today - timedelta(days=days + slack), 2 * slack + 1)
+    # A time to come, when no past one is named: what is planned ("What do I have tomorrow?", "What
+    # am I doing on Friday?"), found by what was said of it before (told_of).
+    if (ahead := _TOLD_AHEAD.search(text)) is not None:
+        return _ahead(ahead, today)
+    if (coming := _coming_day(text, today)) is not None:
+        return coming
     for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY):
         found = pattern.search(text)
         if found:
@@ -390,21 +390,40 @@ _FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|fr
 _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for)\s+(?P<day>" + _EN_DAYS + r")\b"
                          r"|\b(?P<sure_sv>på|nu på|nästa|till)\s+(?P<dag>"
                          + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
-_SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall|'m|’m| am|'re|’re| are)\b|\bgo(?:ing to|nna)\b"
-                        r"|\b(?:i|we) (?:have|'ve got|’ve got|need to|must)\b|\b(?:do|will|am|are|shall) (?:i|we)\b"
-                        r"|\bwhat's on\b|\bplan(?:s|ned)?\b")
-_PAST_FORM = re.compile(r"\b(?:had|was|were|went|did|got|gjorde|var|hade|gick|fick)\b")
+_SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
+                        r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
+                        r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b")
+# Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
+# fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
+# a past day read as one to come is told as a plan.
+_PAST_FORM = re.compile(
+    r"\b(?:had|was|were|went|did|saw|won|ran|met|said|told|took|came|made|ate|drank|bought|gave|found|left"
+    r"|felt|thought|heard|lost|sang|swam|wrote|drove|flew|slept|spent|sat|stood|wore|woke|began|broke|brought"
+    r"|caught|chose|fell|forgot|knew|paid|sent|taught|threw|spoke|still|since|ago|remember"
+    r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
+    r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
+    r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
+    r"|slog|sjöng|flög|fortfarande|efter|sedan|minns)\b|\b\w+(?:ade|dde|tte)\b"
+    r"|\b(?:jag|vi|han|hon|de|du|ni|det) (?:\w+(?:de|te)|åt|var)\b"
+    r"|\b(?:\w+(?:de|te)|åt|var) (?:jag|vi|han|hon|de|du|ni|det)\b")
+# A date named beside the weekday ("on Friday 18 December", "Monday the 14th") is that date's.
+_DATED = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d|.*\b(?:after next|om två veckor)\b")
 
 
 def _coming_day(text: str, today: datetime) -> Window | None:
-    """The day a plan or a question about one names by its weekday: the next one after today."""
+    """The day a plan or a question about one names by its weekday: the next one after today
+    ("this Friday" asked on a Friday is today; "nästa fredag" is next week's)."""
     found = _COMING_DAY.search(text)
-    if found is None or _PAST_FORM.search(text) or _DONE_THEN.search(text):
+    if found is None or _PAST_FORM.search(text) or _DONE_THEN.search(text) or _DATED.match(text, found.end()) \
+            or re.search(_MONTH_NAME, text):
         return None
     if not (found.group("sure") or found.group("sure_sv") or _SCHEDULED.search(text)):
         return None
     day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
-    return _days(today + timedelta(days=(day - today.weekday()) % 7 or 7), 1)
+    if found.group("sure_sv") == "nästa":
+        return _days(today + timedelta(days=7 - today.weekday() + day), 1)
+    ahead = (day - today.weekday()) % 7
+    return _days(today + timedelta(days=ahead or (0 if found.group("sure") == "this" else 7)), 1)
 
 
 def _ahead(found: re.Match[str], today: datetime) -> Window:
