@@ -234,7 +234,13 @@ def create_app(settings: Settings | None = None) -> FastStream:
     @broker.subscriber(subjects.BRAIN_MEMORIES_DELETE, queue=subjects.QUEUE_BRAIN, max_workers=4)
     async def on_delete(request: DeleteRequest, runtime: MemoryRuntime = Context("memory_runtime")) -> DeleteReply:
         check_deadline(request, "delete")
-        gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        try:
+            gone = await forget(runtime.store, runtime.embedder, request.brain, request.id)
+        except EmbeddingUnavailable as exc:
+            # The turns around it go back to their own embedding first: a black-box pass read the bare
+            # reason as a delete that might have half happened.
+            raise type(exc)(f"{exc} The memory was not forgotten: nothing changed. Try again once the embedder "
+                            "answers.") from exc
         queued = False
         if gone is None:
             # It may be accepted (202) and still queued: the mark below drops it. One a delete marked

@@ -67,6 +67,7 @@ DOCUMENT_BATCH = 16  # chunks of about 1,000 characters: a note arriving meanwhi
 CONTEXT_BATCH = 32
 T = TypeVar("T")
 BATCH = 256
+WAIT_AGAIN = 0.5  # seconds before a copy of a memory another batch has in hand is delivered again
 
 
 class IngestLoop:
@@ -156,15 +157,22 @@ class IngestLoop:
         if prepared is not None:
             try:
                 written = await outlast(lambda: self.ingestor.store_prepared(prepared), [msg for msg, _ in decoded])
-                await self.stored(decoded, written)
+                await self.stored(decoded, written, prepared.waiting)
                 return
             except EmbedderMismatch as exc:  # documented and expected until `lumia reindex`: no traceback
                 log.warning("batch of %d refused (%s); retrying one by one", len(decoded), exc)
             except Exception:
                 log.exception("batch of %d failed; retrying one by one", len(decoded))
+            finally:  # after the unwriting in `stored`: until then a copy of it waits (Prepared.waiting)
+                self.ingestor.forget(prepared)
         for msg, item in decoded:
             try:
-                await self.stored([(msg, item)], await outlast(partial(self.ingestor.write, [item]), [msg]))
+                one = await outlast(partial(self.ingestor.prepare, [item]), [msg])
+                try:
+                    written = await outlast(partial(self.ingestor.store_prepared, one), [msg])
+                    await self.stored([(msg, item)], written, one.waiting)
+                finally:
+                    self.ingestor.forget(one)
             except Exception as exc:
                 await self.failed(msg, item, exc)
 
@@ -208,9 +216,16 @@ class IngestLoop:
                                                   if msg.metadata.sequence.stream in forgotten))
         return kept
 
-    async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]]) -> None:
+    async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]],
+                     waiting: set[str] | None = None) -> None:
         brains = {item.brain for _, item in pairs}
         pairs = await self.unwrite_forgotten(pairs, written)
+        # Copies of what an earlier batch still has in hand come again once it is done, stored if
+        # that was forgotten meanwhile; near the last delivery, taken for the repeat they likely are.
+        held = [(msg, item) for msg, item in pairs if item.id in (waiting or set())
+                and msg.metadata.num_delivered < self.max_deliver - 1]
+        pairs = [pair for pair in pairs if pair not in held]
+        await asyncio.gather(*(msg.nak(delay=WAIT_AGAIN) for msg, _ in held))
         # Every item, not only what was new: a redelivery may come from a crash after the write
         # and before its jobs were published (a job for a memory already in context does nothing).
         jobs: dict[str, list[str]] = {}

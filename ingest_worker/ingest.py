@@ -4,7 +4,7 @@ and link each turn to the one before it (its context, added later by ContextEnri
 import asyncio
 import time
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
 from shared.memory import context
@@ -49,6 +49,10 @@ class Prepared:
     """New memories of a batch with their vectors, per brain, not yet stored."""
 
     brains: dict[str, tuple[list[StoredMemory], list[Vector]]]
+    # Ids of copies of what a batch before this one has in hand, not stored yet: no repeat to drop
+    # before that batch is done. Its memory may be forgotten (a delete marked it while it was in
+    # hand) and unwritten; the same note posted again after the delete was lost with it.
+    waiting: set[str] = field(default_factory=set)
 
 
 class Ingestor:
@@ -64,7 +68,11 @@ class Ingestor:
     async def write(self, items: list[MemoryItem]) -> dict[str, list[str]]:
         """Store what is new; returns the ids written per brain. Writing the same item twice
         (a redelivery) or the same words again (a repeat) stores one memory."""
-        return await self.store_prepared(await self.prepare(items))
+        prepared = await self.prepare(items)
+        try:
+            return await self.store_prepared(prepared)
+        finally:
+            self.forget(prepared)
 
     async def unwrite(self, items: list[MemoryItem]) -> None:
         """Deletes what these copies wrote when they were delivered before. Only their own writes:
@@ -82,8 +90,13 @@ class Ingestor:
         by_brain: dict[str, list[MemoryItem]] = defaultdict(list)
         for item in items:
             by_brain[item.brain].append(item)
-        fresh = {brain: await self._unseen(brain, batch) for brain, batch in by_brain.items()}
-        fresh = {brain: memories for brain, memories in fresh.items() if memories}
+        fresh: dict[str, list[StoredMemory]] = {}
+        waiting: set[str] = set()
+        for brain, batch in by_brain.items():
+            new, held = await self._unseen(brain, batch)
+            if new:
+                fresh[brain] = new
+            waiting |= held
         for brain, memories in fresh.items():
             await self._link(brain, memories)
         # One embedding call for every brain in the batch: a few texts per call would waste the model.
@@ -94,18 +107,17 @@ class Ingestor:
             prepared[brain] = (memories, vectors[at : at + len(memories)])
             at += len(memories)
             self._unstored[brain] |= {m.id for m in memories} | {m.metadata["lumia_hash"] for m in memories}
-        return Prepared(prepared)
+        return Prepared(prepared, waiting)
 
     async def store_prepared(self, prepared: Prepared) -> dict[str, list[str]]:
+        """Writes a prepared batch; the caller `forget`s it once it is done with it (the ingest loop:
+        once what a forget covered is unwritten again)."""
         written: dict[str, list[str]] = {}
-        try:
-            for brain, (memories, vectors) in prepared.brains.items():
-                await self.store.upsert(brain, memories, vectors)
-                gone = await self._drop_twins(brain, memories)
-                written[brain] = [m.id for m in memories if m.id not in gone]
-                await self._drop_superseded(brain, memories)
-        finally:
-            self.forget(prepared)
+        for brain, (memories, vectors) in prepared.brains.items():
+            await self.store.upsert(brain, memories, vectors)
+            gone = await self._drop_twins(brain, memories)
+            written[brain] = [m.id for m in memories if m.id not in gone]
+            await self._drop_superseded(brain, memories)
         return written
 
     async def _drop_twins(self, brain: str, memories: list[StoredMemory]) -> set[str]:
@@ -177,7 +189,8 @@ class Ingestor:
         turns = [m for m in near if context.linked(m)]
         return context.order(turns)[-1] if turns else None
 
-    async def _unseen(self, brain: str, batch: list[MemoryItem]) -> list[StoredMemory]:
+    async def _unseen(self, brain: str, batch: list[MemoryItem]) -> tuple[list[StoredMemory], set[str]]:
+        """The batch's new memories, and the ids of those a batch before it has in hand (Prepared.waiting)."""
         forms: dict[str, StoredMemory] = {}
         for item in batch:
             form = stored_form(item, self.zone)
@@ -186,6 +199,14 @@ class Ingestor:
         same_words, same_ids = await asyncio.gather(
             self.store.get(brain, where={"lumia_hash": {"$in": list(forms)}}),
             self.store.get(brain, ids=[form.id for form in forms.values()]))
+        in_hand = self._unstored.get(brain, set())
+        held = {f.id for h, f in forms.items() if h in in_hand or f.id in in_hand}
+        # A document sent again under its source after another version is its latest upload: its
+        # chunks, stored before, are written again with the later time (A, then B, then A again kept B).
+        stored_at = {m.id: float(m.metadata.get(context.CREATED_AT, 0)) for m in same_ids}
+        renewed = {f.id for f in forms.values() if not context.in_context(f.metadata) and f.id in stored_at
+                   and stored_at[f.id] < float(f.metadata[context.CREATED_AT])}
         known = same_words + same_ids
-        seen = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known} | self._unstored.get(brain, set())
-        return [f for h, f in forms.items() if h not in seen and f.id not in seen]
+        seen = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known}
+        return [f for h, f in forms.items()
+                if f.id not in held and (f.id in renewed or (h not in seen and f.id not in seen))], held

@@ -181,5 +181,6 @@ def test_a_delete_the_embedder_cannot_finish_changes_nothing(stack: Stack, fake_
         done = client.delete(f"/memory/{name}/memories/{first}")
         after = listed(client, name)
     assert refused.status_code == 503, refused.text
+    assert "not forgotten: nothing changed" in refused.json()["detail"]  # a black-box pass: say so
     assert first in kept and len(kept) == 2
     assert done.status_code == 204 and first not in after and len(after) == 1

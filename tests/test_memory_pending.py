@@ -315,6 +315,62 @@ def test_a_queue_too_long_to_read_refuses_only_what_it_cannot_know(make_stack: C
     assert left == ["My locker code is 4711.", "The roof was laid in 1998."]
 
 
+def test_what_is_sent_again_right_after_it_is_forgotten_is_kept(make_stack: Callable[..., Stack]) -> None:
+    """Found by a black-box pass: a note posted again at once after its delete (the README's way to
+    change its metadata), a document uploaded again after its delete, or a note posted again after
+    a clear, was lost about one time in three: the ingest side took it for a repeat of the copy it
+    still had in hand, which the forget then unwrote. Back to back, as a client does it."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
+    rounds = range(8)
+    url = "/memory/{}/documents?source=s.md"
+    headers = {"content-type": "text/markdown"}
+    with stack.client() as client:
+        names = {kind: [brain() for _ in rounds] for kind in ("note", "document", "clear")}
+        for n in rounds:
+            note = f"I parked on level {n}."
+            memory_id = post(client, names["note"][n], note)
+            assert client.delete(f"/memory/{names['note'][n]}/memories/{memory_id}").status_code == 204
+            assert post(client, names["note"][n], note) == memory_id
+            text = f"# S\n\nParking is on level {n}."
+            client.post(url.format(names["document"][n]), content=text, headers=headers)
+            client.request("DELETE", f"/memory/{names['document'][n]}/documents", params={"source": "s.md"})
+            client.post(url.format(names["document"][n]), content=text, headers=headers)
+            post(client, names["clear"][n], note)
+            assert client.post(f"/memory/clear/{names['clear'][n]}").status_code == 200
+            post(client, names["clear"][n], note)
+        every = [name for kind in names.values() for name in kind]
+        assert wait_until(lambda: all(stats(client, name)["pending_ingest"] == 0 for name in every), timeout=60)
+        counts = {kind: [stats(client, name)["memory_count"] for name in kind_names]
+                  for kind, kind_names in names.items()}
+    assert counts == {kind: [1] * len(rounds) for kind in names}
+
+
+def test_a_document_sent_again_after_another_version_is_the_one_kept(make_stack: Callable[..., Stack],
+                                                                      fake_ollama: FakeOllama) -> None:
+    """Found by a black-box pass: version A, then B, then A again left B, the wrong file, stored:
+    taken in one batch, A's chunks were seen stored already, and B, the latest upload written,
+    replaced them."""
+    stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
+    name, other = brain(), brain()
+    url = f"/memory/{name}/documents?source=r.md"
+    headers = {"content-type": "text/markdown"}
+    one, two = "# R\n\nVersion ONE of the recipe.", "# R\n\nVersion TWO of the recipe, with a secret."
+    with stack.client() as client:
+        client.post(url, content=one, headers=headers)
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        try:
+            fake_ollama.behaviour.embed_held = True  # B and A again wait together behind another brain's note
+            post(client, other, "My cat is called Sixten.")
+            assert wait_until(lambda: fake_ollama.record.embeds_held == 1)
+            client.post(url, content=two, headers=headers)
+            client.post(url, content=one, headers=headers)
+        finally:
+            fake_ollama.behaviour.embed_held = False
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        previews = [d["preview"] for d in client.get(f"/memory/{name}/documents").json()["documents"]]
+    assert previews == [one]
+
+
 def marks_of_brain(stack: Stack, name: str) -> list[str]:
     """Every forget mark kept for the brain, of any kind."""
     async def look() -> list[str]:
