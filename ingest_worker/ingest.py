@@ -203,10 +203,11 @@ class Ingestor:
         held = {f.id for h, f in forms.items() if h in in_hand or f.id in in_hand}
         # A document sent again under its source after another version is its latest upload: its
         # chunks, stored before, are written again with the later time (A, then B, then A again kept B).
-        stored_at = {m.id: float(m.metadata.get(context.CREATED_AT, 0)) for m in same_ids}
+        # Found by its words or its id: the two reads may straddle the delete of the version before.
+        known = same_words + same_ids
+        stored_at = {m.id: float(m.metadata.get(context.CREATED_AT, 0)) for m in known}
         renewed = {f.id for f in forms.values() if not context.in_context(f.metadata) and f.id in stored_at
                    and stored_at[f.id] < float(f.metadata[context.CREATED_AT])}
-        known = same_words + same_ids
         seen = {m.id for m in known} | {m.metadata.get("lumia_hash") for m in known}
         return [f for h, f in forms.items()
                 if f.id not in held and (f.id in renewed or (h not in seen and f.id not in seen))], held
