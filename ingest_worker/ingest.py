@@ -194,7 +194,12 @@ class Ingestor:
         forms: dict[str, StoredMemory] = {}
         for item in batch:
             form = stored_form(item, self.zone)
-            forms.setdefault(form.metadata["lumia_hash"], form)
+            kept = forms.get(form.metadata["lumia_hash"])
+            # The same words twice in one batch: the first said, unless a document's chunk, whose
+            # later upload is the one that counts (A, B, A again in one batch kept B).
+            if kept is None or (not context.in_context(form.metadata)
+                                and form.metadata[context.CREATED_AT] > kept.metadata[context.CREATED_AT]):
+                forms[form.metadata["lumia_hash"]] = form
         # By id too: a memory stored under another hash (before the hash counted the day) is still stored.
         same_words, same_ids = await asyncio.gather(
             self.store.get(brain, where={"lumia_hash": {"$in": list(forms)}}),

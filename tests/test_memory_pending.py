@@ -351,24 +351,30 @@ def test_a_document_sent_again_after_another_version_is_the_one_kept(make_stack:
     taken in one batch, A's chunks were seen stored already, and B, the latest upload written,
     replaced them."""
     stack = make_stack("brain", "gateway", EMBEDDING_BACKEND="ollama")
-    name, other = brain(), brain()
-    url = f"/memory/{name}/documents?source=r.md"
+    stored, queued, other = brain(), brain(), brain()
     headers = {"content-type": "text/markdown"}
     one, two = "# R\n\nVersion ONE of the recipe.", "# R\n\nVersion TWO of the recipe, with a secret."
+
+    def upload(name: str, text: str) -> None:
+        client.post(f"/memory/{name}/documents?source=r.md", content=text, headers=headers)
+
     with stack.client() as client:
-        client.post(url, content=one, headers=headers)
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 1)
+        upload(stored, one)
+        assert wait_until(lambda: stats(client, stored)["memory_count"] == 1)
         try:
-            fake_ollama.behaviour.embed_held = True  # B and A again wait together behind another brain's note
+            fake_ollama.behaviour.embed_held = True  # what follows waits together behind another brain's note
             post(client, other, "My cat is called Sixten.")
             assert wait_until(lambda: fake_ollama.record.embeds_held == 1)
-            client.post(url, content=two, headers=headers)
-            client.post(url, content=one, headers=headers)
+            upload(stored, two)  # B and A again in one batch, A stored before
+            upload(stored, one)
+            for text in (one, two, one):  # A, B and A again all in one batch (a recheck)
+                upload(queued, text)
         finally:
             fake_ollama.behaviour.embed_held = False
-        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
-        previews = [d["preview"] for d in client.get(f"/memory/{name}/documents").json()["documents"]]
-    assert previews == [one]
+        assert wait_until(lambda: all(stats(client, name)["pending_ingest"] == 0 for name in (stored, queued)))
+        previews = [[d["preview"] for d in client.get(f"/memory/{name}/documents").json()["documents"]]
+                    for name in (stored, queued)]
+    assert previews == [[one], [one]]
 
 
 def marks_of_brain(stack: Stack, name: str) -> list[str]:
