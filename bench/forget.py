@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lumia_stack import start  # noqa: E402
+from lumia_stack import busy_cores, start  # noqa: E402
 
 from shared.embedded_nats import free_port  # noqa: E402
 from tests.fake_ollama import FakeOllama  # noqa: E402
@@ -82,23 +82,6 @@ class Case:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def busy_cores(seconds: float = 1.0) -> float | None:
-    """Cores in use over `seconds` (Linux /proc/stat), as bench/ingest.py measures them."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return sum(fields) - idle, sum(fields)
-
-    try:
-        busy0, total0 = sample()
-        time.sleep(seconds)
-        busy1, total1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
 
 
 # ---------------------------------------------------------------- HTTP

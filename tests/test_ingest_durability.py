@@ -24,6 +24,17 @@ def count(client: httpx.Client, brain: str) -> int:
     return int(stats.json()["memory_count"]) if stats.status_code == 200 else -1
 
 
+def to_other_embedder(stack: Stack) -> None:
+    """Starts the brain_worker again with the Ollama embedder: its brains were built with the bundled one."""
+    next(c for c in stack.components if c.kind == "brain").stop()
+    stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+
+
+def run_reindex(stack: Stack, brain: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
+                           "reindex", brain], capture_output=True, text=True, timeout=120)
+
+
 def batch(brain: str, texts: list[str]) -> dict[str, object]:
     return {"customer_id": brain, "items": [{"content": t} for t in texts]}
 
@@ -149,13 +160,11 @@ def test_another_embedder_is_a_clear_error_until_reindexed(make_stack: Callable[
         client.post("/ingest/batch", json={"customer_id": "swap", "items": [
             {"content": "The boat is called Vega."}, {"content": "The cabin is in Dalarna."}]})
         assert wait_until(lambda: count(client, "swap") == 2)
-        next(c for c in stack.components if c.kind == "brain").stop()
-        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        to_other_embedder(stack)
         refused = client.post("/query", json={"customer_id": "swap", "question": "What is the boat called?"})
         assert refused.status_code == 409, refused.text  # a 503 once under the whole suite: say why
         assert "lumia reindex swap" in refused.json()["detail"]
-        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
-                              "reindex", "swap"], capture_output=True, text=True, timeout=120)
+        cli = run_reindex(stack, "swap")
         assert cli.returncode == 0, cli.stderr
         assert "re-embedded 2 memories" in cli.stdout
         found = client.post("/query", json={"customer_id": "swap", "question": "What is the boat called?"})
@@ -170,13 +179,11 @@ def test_memories_sent_while_the_embedder_differs_are_stored_by_the_reindex(make
     with stack.client() as client:
         client.post("/ingest", json={"customer_id": "held", "content": "The boat is called Vega."})
         assert wait_until(lambda: count(client, "held") == 1)
-        next(c for c in stack.components if c.kind == "brain").stop()
-        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        to_other_embedder(stack)
         late = client.post("/ingest", json={"customer_id": "held", "content": "The shed key is in the blue jar."})
         assert late.status_code == 202
         assert wait_until(lambda: client.get("/memory/stats/held").json()["dead_letters"] == 1)
-        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
-                              "reindex", "held"], capture_output=True, text=True, timeout=120)
+        cli = run_reindex(stack, "held")
         assert cli.returncode == 0, cli.stderr
         assert wait_until(lambda: count(client, "held") == 2)
         stats = client.get("/memory/stats/held").json()
@@ -193,8 +200,7 @@ def test_a_memory_deleted_while_in_hand_is_not_kept_aside_for_the_reindex(make_s
     with stack.client() as client:
         client.post("/ingest", json={"customer_id": "inhand", "content": "The boat is called Vega."})
         assert wait_until(lambda: count(client, "inhand") == 1)
-        next(c for c in stack.components if c.kind == "brain").stop()
-        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        to_other_embedder(stack)
         try:
             fake_ollama.behaviour.embed_held = True  # taken off the queue, checked against marks, then held
             late = client.post("/ingest", json={"customer_id": "inhand", "content": "The shed key is in the jar."})
@@ -204,8 +210,7 @@ def test_a_memory_deleted_while_in_hand_is_not_kept_aside_for_the_reindex(make_s
             fake_ollama.behaviour.embed_held = False
         assert wait_until(lambda: client.get("/memory/stats/inhand").json()["pending_ingest"] == 0)
         stats = client.get("/memory/stats/inhand").json()
-        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
-                              "reindex", "inhand"], capture_output=True, text=True, timeout=120)
+        cli = run_reindex(stack, "inhand")
         left = [m["content"] for m in client.get("/memory/inhand/memories").json()["memories"]]
     assert deleted.status_code == 204, deleted.text
     assert stats["dead_letters"] == 0
@@ -223,8 +228,7 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
             assert wait_until(lambda name=name: count(client, name) == 1)
         gate = client.post("/ingest", json={"customer_id": "aside", "content": "The gate code is 1234."}).json()["id"]
         assert wait_until(lambda: client.get("/memory/stats/aside").json()["pending_ingest"] == 0)
-        next(c for c in stack.components if c.kind == "brain").stop()
-        stack.start("brain", env={"EMBEDDING_BACKEND": "ollama"})
+        to_other_embedder(stack)
         sent = [client.post("/ingest", json={"customer_id": "aside", "content": text}).json()["id"]
                 for text in ("The shed key is in the blue jar.", "The spare key is under the pot.")]
         document = client.post("/memory/aside/documents?source=manual.md", content="The pump needs oil yearly.",
@@ -249,8 +253,7 @@ def test_memories_kept_aside_are_forgotten_by_a_delete_or_a_clear(make_stack: Ca
         dropped = client.delete("/memory/aside/documents", params={"source": "manual.md"})
         cleared = client.post("/memory/clear/cleared").json()
         # The cleared brain has no letter left to bring back (dead_letters 0, below): one reindex will do.
-        cli = subprocess.run([str(Path(sys.executable).parent / "lumia"), "--nats", stack.env["NATS_URL"],
-                              "reindex", "aside"], capture_output=True, text=True, timeout=120)
+        cli = run_reindex(stack, "aside")
         assert cli.returncode == 0, cli.stderr
         assert wait_until(lambda: count(client, "aside") == 2)
         assert wait_until(lambda: client.get("/memory/stats/aside").json()["pending_ingest"] == 0)

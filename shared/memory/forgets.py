@@ -36,6 +36,7 @@ from nats.js.kv import KeyValue
 from shared import subjects
 from shared.bus import bucket, stream_subjects
 from shared.memory.brains import brain_key
+from shared.memory.jetstream import brain_queues, last_queued
 from shared.memory.messages import MemoryItem
 
 
@@ -54,11 +55,6 @@ def _hashed(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _queues(brain: str) -> tuple[str, str]:
-    key = brain_key(brain)
-    return subjects.memory_ingest(key), subjects.memory_document(key)
-
-
 class Forgets:
     def __init__(self, js: JetStreamContext, kv: KeyValue) -> None:
         self._js = js
@@ -72,14 +68,14 @@ class Forgets:
         """Marks everything of `brain` (or of its document `source`, or with `memory_id`) queued now
         as forgotten; how many queued messages of the brain the mark covers (0: nothing was queued,
         no mark)."""
-        last = [seq for subject in _queues(brain) if (seq := await self._last(subject)) is not None]
+        last = [seq for subject in brain_queues(brain) if (seq := await last_queued(self._js, subject)) is not None]
         if not last:
             return 0
         await self._raise_to(key_of(brain, source, memory_id), max(last))
         if source is not None or memory_id is not None:
             await self._raise_to(_any_key(brain), max(last))
-        counts = [sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, q)).values()) for q in _queues(brain)]
-        return sum(counts)
+        return sum([sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, queue)).values())
+                    for queue in brain_queues(brain)])
 
     async def covering(self, brain: str, source: str) -> int:
         """The highest stream sequence a clear of `brain` or a delete of its document `source` has
@@ -165,18 +161,12 @@ class Forgets:
 
     async def _oldest(self, brain: str) -> int | None:
         """The sequence of the brain's oldest queued message, if any is."""
-        firsts = [seq for subject in _queues(brain) if (seq := await self._first(subject)) is not None]
+        firsts = [seq for subject in brain_queues(brain) if (seq := await self._first(subject)) is not None]
         return min(firsts) if firsts else None
 
     async def _get(self, key: str) -> int | None:
         entry = await self._entry(key)
         return int(entry.value) if entry is not None and entry.value else None
-
-    async def _last(self, subject: str) -> int | None:
-        try:
-            return (await self._js.get_last_msg(subjects.MEMORY_STREAM, subject)).seq
-        except NotFoundError:
-            return None
 
     async def _first(self, subject: str) -> int | None:
         try:

@@ -132,8 +132,8 @@ async def queued_items(js: JetStreamContext, brain: str, wait: float) -> AsyncGe
     up to the last one queued now are read: a brain that keeps receiving memories cannot keep a
     delete reading."""
     deadline = time.monotonic() + wait
-    queues = (subjects.memory_ingest(brain_key(brain)), subjects.memory_document(brain_key(brain)))
-    lasts = [await _last(js, subject) for subject in queues]
+    queues = brain_queues(brain)
+    lasts = [await last_queued(js, subject) for subject in queues]
     for subject, last in zip(queues, lasts, strict=True):
         seq = 1
         while last is not None and seq <= last:
@@ -156,7 +156,13 @@ async def queued_items(js: JetStreamContext, brain: str, wait: float) -> AsyncGe
                                    "again once `pending_ingest` in its stats has fallen.")
 
 
-async def _last(js: JetStreamContext, subject: str) -> int | None:
+def brain_queues(brain: str) -> tuple[str, str]:
+    """The subjects a brain's memories are queued on for ingestion: notes and turns, large documents."""
+    key = brain_key(brain)
+    return subjects.memory_ingest(key), subjects.memory_document(key)
+
+
+async def last_queued(js: JetStreamContext, subject: str) -> int | None:
     """The sequence of the last message queued on `subject`, if any is."""
     try:
         return (await js.get_last_msg(subjects.MEMORY_STREAM, subject)).seq
@@ -173,7 +179,7 @@ async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EM
     """Publishes again, for ingestion, the dead letters of `brain` whose reason starts with
     `reason`, and removes them from the dead-letter stream. Returns how many."""
     replayed = 0
-    key = brain_key(brain)
+    queues = brain_queues(brain)
     async with contextlib.aclosing(_dead_letters(js, brain)) as letters:
         async for msg in letters:
             headers = msg.headers or {}
@@ -181,8 +187,8 @@ async def replay_dead_letters(js: JetStreamContext, brain: str, reason: str = EM
                 # Back to the queue it came from: a large document's chunks on the notes' queue held
                 # every user's notes until they were stored.
                 queue = headers.get("Lumia-Subject", "")
-                if queue not in (subjects.memory_ingest(key), subjects.memory_document(key)):
-                    queue = subjects.memory_ingest(key)
+                if queue not in queues:
+                    queue = queues[0]
                 await js.publish(queue, msg.data)
                 await _delete(js, msg)
                 replayed += 1
