@@ -8,7 +8,6 @@ from datetime import UTC, tzinfo
 
 from shared.memory import context
 from shared.memory.asking import tells_nothing
-from shared.memory.messages import Persona
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore
 from shared.ollama import OllamaClient, OllamaError
@@ -112,11 +111,13 @@ class PersonaRefresher:
         """Writes the profile; whether it was saved (or rightly dropped: nothing left to write it from)."""
         # What the user said in chats, less what only asked or greeted: "Where do I live?"
         # tells the profile nothing and would take the place of a statement that does.
+        # Read before the statements: a turn counted by then is stored by then, so the count kept
+        # for the next refresh holds no turn this one reads and leaves out none it doesn't.
+        current = await self.book.load(brain)
         memories = [m for m in await self.store.get(brain, where={"lumia_kind": "turn"})
                     if not tells_nothing(context.words(m))]
         memories.sort(key=lambda m: float(m.metadata.get("lumia_created_at", 0)))
         recent = memories[-RECENT_STATEMENTS:]
-        current = await self.book.load(brain)
         if not recent:
             if current.text:  # every statement it came from is forgotten
                 await self.book.forget(brain)
@@ -129,12 +130,14 @@ class PersonaRefresher:
         # profile; its delete's own refresh may have finished before this one. Nor may a profile
         # written from one that another refresh (a rewrite after a forget) has replaced meanwhile.
         still_there = len(await self.store.get(brain, ids=[m.id for m in recent])) == len(recent)
-        if not still_there or (await self.book.load(brain)).text != current.text:
+        saved = await self.book.refreshed(brain, text, current) if still_there else None
+        if saved is None:
             self._again.add(brain)
             if not still_there:
                 self._rewrite.add(brain)
             return False
-        await self.book.save(brain, Persona(text=text, updated_at=time.time(), turns_since_refresh=0))
+        if saved.turns_since_refresh >= self.every_turns:  # told while the model wrote
+            self._again.add(brain)
         log.info("persona of brain %r %s from %d statements", brain, "rewritten" if rewrite else "refreshed",
                  len(recent))
         return True

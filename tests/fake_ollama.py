@@ -35,6 +35,7 @@ class Behaviour:
     context_length: int = 8192
     embed_fails: bool = False  # answer /api/embed with 500
     embed_held: bool = False  # /api/embed answers only once this is False again
+    chat_held: bool = False  # and /api/chat
     # What a request with `format` (structured output: the router's decision) is answered with;
     # "*" chooses every tool offered.
     router_reply: str = '{"use_brain": false, "tools": []}'
@@ -50,6 +51,7 @@ class Record:
     streams_open: int = 0
     max_concurrent_streams: int = 0
     embeds_held: int = 0  # embedding requests waiting for embed_held to go
+    chats_held: int = 0
 
 
 def reply_tokens(behaviour: Behaviour, body: dict[str, Any]) -> list[str]:
@@ -97,6 +99,11 @@ def build_app(behaviour: Behaviour, record: Record) -> Starlette:
             return JSONResponse({"error": "failure on demand"}, status_code=behaviour.fail_status)
         if not known(model):
             return JSONResponse({"error": f'model "{model}" not found, try pulling it first'}, status_code=404)
+        if behaviour.chat_held:
+            record.chats_held += 1
+            while behaviour.chat_held:  # noqa: ASYNC110 (set from the test's thread, not this loop)
+                await asyncio.sleep(0.02)
+            record.chats_held -= 1
         tokens = reply_tokens(behaviour, body)
         if not body.get("stream", True):
             await asyncio.sleep(behaviour.first_token_delay + behaviour.delay * len(tokens))

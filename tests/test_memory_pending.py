@@ -495,12 +495,16 @@ def test_a_memory_forgotten_and_posted_again_is_stored_again(lumia: Stack) -> No
 
 
 async def _persona(nats_url: str, name: str) -> str:
+    return (await _persona_entry(nats_url, name)).text
+
+
+async def _persona_entry(nats_url: str, name: str) -> Persona:
     nc = await nats.connect(nats_url)
     try:
         entry = await (await nc.jetstream().key_value(subjects.PERSONA_BUCKET)).get(brain_key(name))
-        return Persona.model_validate_json(entry.value or b"{}").text
+        return Persona.model_validate_json(entry.value or b"{}")
     except KeyNotFoundError:
-        return ""
+        return Persona()
     finally:
         await nc.close()
 
@@ -634,6 +638,26 @@ def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Sta
     asyncio.run(_tell(url, name, later, start + 3_600))
     assert wait_until(lambda: later[-1] in persona())  # refreshed from the newest statements
     assert "penicillin" in persona()
+
+
+def test_turns_told_while_the_persona_is_written_are_in_the_next_one(lumia: Stack, fake_ollama: FakeOllama) -> None:
+    """Found looking into a black-box pass's "no refresh after 6-7 turns": a refresh saved its
+    profile with 0 turns counted, so the turns told while the model wrote (with a slow model,
+    most of them) were left out of the persona until N more were told."""
+    name = brain()
+    url = lumia.env["NATS_URL"]
+    start = time.time() - 3_600
+    later = [f"My cousin number {n} keeps bees on Gotland." for n in range(5)]
+    fake_ollama.behaviour.chat_held = True
+    try:
+        asyncio.run(_tell(url, name, ["I work as a ferry captain."], start))
+        assert wait_until(lambda: fake_ollama.record.chats_held == 1)  # the first refresh is with the model
+        asyncio.run(_tell(url, name, later, start + 600))
+        assert wait_until(lambda: asyncio.run(_persona_entry(url, name)).turns_since_refresh == 6)
+    finally:
+        fake_ollama.behaviour.chat_held = False
+    assert wait_until(lambda: later[-1] in asyncio.run(_persona(url, name)))
+    assert "ferry captain" in asyncio.run(_persona(url, name))
 
 
 async def test_counting_turns_loses_no_count_and_writes_back_no_old_text(nats_url: str) -> None:

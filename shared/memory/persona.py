@@ -1,6 +1,7 @@
 """The persona of each brain ("Om användaren"), kept in JetStream KV so every replica sees it at once."""
 
 import contextlib
+import time
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
@@ -30,6 +31,27 @@ class PersonaBook:
 
     async def save(self, brain: str, persona: Persona) -> None:
         await self._kv.put(brain_key(brain), persona.model_dump_json().encode())
+
+    async def refreshed(self, brain: str, text: str, written_over: Persona) -> Persona | None:
+        """Saves a profile the model wrote over `written_over`; None (nothing saved) if another
+        text was saved or withdrawn meanwhile. Turns counted while the model wrote stay counted:
+        they are not in this profile, and a reset to 0 left them out until N more were told."""
+        for _ in range(ATTEMPTS):
+            persona, revision = await self._entry(brain)
+            if persona.text != written_over.text:
+                return None
+            counted = max(0, persona.turns_since_refresh - written_over.turns_since_refresh)
+            saved = Persona(text=text, updated_at=time.time(), turns_since_refresh=counted)
+            value = saved.model_dump_json().encode()
+            try:
+                if revision is None:
+                    await self._kv.create(brain_key(brain), value)
+                else:
+                    await self._kv.update(brain_key(brain), value, last=revision)
+                return saved
+            except KeyWrongLastSequenceError:
+                continue
+        raise RuntimeError(f"the persona of brain {brain!r} kept changing: {ATTEMPTS} attempts to save it failed")
 
     async def count_turns(self, brain: str, count: int) -> Persona:
         """Adds to the turns since the last refresh without writing back a text another replica has
