@@ -427,6 +427,35 @@ def test_a_question_about_a_day_to_come_finds_the_plans_told_of_it(lumia: Stack)
     assert past["time_window"]["start"] == f"{(now - timedelta(days=5)).date().isoformat()}T00:00:00Z"
 
 
+def test_a_plan_for_the_weekend_or_a_date_is_found_by_asking_of_it(lumia: Stack) -> None:
+    """"What am I doing this weekend?" was read as the weekend before, and "What am I doing on 24
+    December?" as last year's: the plans told of them were not put first, what was done then was."""
+    name = brain()
+    now = datetime.now(UTC)
+    date, its_weekday = now + timedelta(days=20), now + timedelta(days=20 - 7)
+    on_date = f"{date.day} {date:%B}"
+    notes = [("This weekend I'm going to a wedding in Uppsala.", now - timedelta(minutes=5)),
+             ("Last weekend I went to a wedding in Lund.", now - timedelta(days=7)),
+             (f"On {on_date} I have my driving test in Solna.", now - timedelta(days=1)),
+             (f"I passed the theory part of my driving test in Solna on {on_date}.", date - timedelta(days=365)),
+             (f"On {its_weekday:%A} I had a driving lesson in Solna.", its_weekday - timedelta(days=14))]
+    with lumia.client() as client:
+        for text, when in notes:
+            assert client.post("/ingest", json={"customer_id": name, "content": text,
+                                                "metadata": {"timestamp": when.timestamp()}}).status_code == 202
+        assert wait_until(lambda: stats(client, name)["memory_count"] == len(notes))
+        asked = {question: client.post("/query", json={"customer_id": name, "question": question,
+                                                       "n_results": 3}).json()
+                 for question in ("What am I doing this weekend?", "Vad ska jag göra i helgen?",
+                                  f"What am I doing on {on_date}?", f"When is my driving test on {on_date}?")}
+        weekend = client.post("/memory/chat", json={"user_id": name, "message": "What am I doing this weekend?"}).json()
+        dated = client.post("/memory/chat", json={"user_id": name, "message": f"What am I doing on {on_date}?"}).json()
+    assert [found["results"][0]["content"] for found in asked.values()] == [notes[0][0]] * 2 + [notes[2][0]] * 2
+    assert weekend["memories_used"][0]["snippet"] == notes[0][0]
+    assert dated["memories_used"][0]["snippet"] == notes[2][0]
+    assert asked[f"What am I doing on {on_date}?"]["time_window"]["start"] == f"{date.date().isoformat()}T00:00:00Z"
+
+
 def test_days_begin_in_the_users_time_zone(make_stack: Callable[..., Stack], fake_ollama: FakeOllama) -> None:
     """Found by a black-box pass: days were counted in UTC, so for a user in Stockholm what was done
     at 00:30 was the day before's, and west of Greenwich "today" began in the afternoon. UTC+14

@@ -265,6 +265,30 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("What did I do last week, and what's planned for next week?", ("2025-10-06", "2025-10-13")),
     ("I'm trying to remember who I met on Friday", ("2025-10-10", "2025-10-11")),
     ("Am I right that Anna called on Monday?", ("2025-10-13", "2025-10-14")),
+    # Readings a session's closing note left unmade: a past form in Swedish, weekends and dates in a
+    # plan, a date beside the weekday, "when is", "after next".
+    ("Vad åt jag på fredag?", ("2025-10-10", "2025-10-11")),
+    ("What am I doing this weekend?", ("2025-10-18", "2025-10-20")),
+    ("Vad ska jag göra i helgen?", ("2025-10-18", "2025-10-20")),
+    ("What are my plans for the weekend?", ("2025-10-18", "2025-10-20")),
+    ("What did I do this weekend?", ("2025-10-11", "2025-10-13")),
+    ("What am I doing next weekend?", ("2025-10-25", "2025-10-27")),
+    ("Vad ska vi göra nästa helg?", ("2025-10-25", "2025-10-27")),
+    ("When is my haircut on Friday?", ("2025-10-17", "2025-10-18")),
+    ("What am I doing the Friday after next?", ("2025-10-24", "2025-10-25")),
+    ("What am I doing on Friday 24 October?", ("2025-10-24", "2025-10-25")),
+    ("What did I do on Friday 3 October?", ("2025-10-03", "2025-10-04")),
+    ("What did I do on Friday the 10th?", ("2025-10-10", "2025-10-11")),
+    ("What am I doing on 20 December?", ("2025-12-20", "2025-12-21")),
+    ("Vad ska jag göra den 20 december?", ("2025-12-20", "2025-12-21")),
+    ("What happened on 20 December?", ("2024-12-20", "2024-12-21")),
+    ("What am I doing in January?", ("2026-01-01", "2026-02-01")),
+    ("What did I do in January?", ("2025-01-01", "2025-02-01")),
+    ("What am I doing on the 20th?", ("2025-10-20", "2025-10-21")),
+    ("What did I do on the 2nd?", ("2025-10-02", "2025-10-03")),
+    ("Do I have anything on 24/12?", ("2025-12-24", "2025-12-25")),
+    ("What am I doing on Christmas Eve?", ("2025-12-24", "2025-12-27")),
+    ("What did I do at Christmas?", ("2024-12-24", "2024-12-27")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -316,7 +340,17 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("I förrgår var vi på bio.", 2, 1),
     ("We were in Rome last week.", 9, 7),  # said on a Wednesday: Monday to Sunday the week before
     ("För tre dagar sedan flyttade vi.", 4, 3),  # "N days ago" is read loosely, as in a question
-    ("I'm going to Rome in June.", None, None),  # as often a plan as a memory
+    ("I'm going to Rome in June.", -181, 30),  # a plan's month is the next one
+    ("I went to Rome in June.", None, None),  # as often a plan as a memory: read only in a plan
+    ("I have been to Rome in March.", None, None),
+    ("I have a photo from 18 December.", None, None),
+    ("On 18 December I have my exam.", -16, 1),
+    ("Jag ska flytta den 1 februari.", -61, 1),
+    ("This weekend I'm going to Paris.", -3, 2),
+    ("I helgen ska jag måla om köket.", -3, 2),
+    ("Nästa helg åker vi till fjällen.", -10, 2),
+    ("This weekend was great.", None, None),
+    ("The Friday after next I fly to Oslo.", -9, 1),
     # A weekday in a plan or a schedule is the next one; told of the past, or as a habit, none.
     ("On Friday we have a party.", -2, 1),
     ("I'm seeing the dentist on Thursday.", -1, 1),

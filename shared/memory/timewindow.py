@@ -80,10 +80,12 @@ _NUMERIC_DATE = re.compile(r"\b(?:on|den|på)\s+(\d{1,2})/(\d{1,2})"
 # Only at a sentence's end or before a time of day: "on the 3rd floor", "on the 2nd try", "den 2:a
 # dagen" are ordinals of things (a review), and "by the 25th" is a deadline ahead.
 _DAY_END = r"(?=\s*(?:$|[?.!,;]|at\b|kl\b|in the (?:morning|evening|afternoon)))"
-_DAY_OF_MONTH = re.compile(r"\bon\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b" + _DAY_END
+_DAY_OF_MONTH = re.compile(r"\b(?:on|" + _EN_DAYS + r"),?\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b" + _DAY_END
                            + r"|\bden\s+(\d{1,2})(?::e|:a)(?!\w)" + _DAY_END)
-# "What did I do on Friday?": the most recent one before today, as "last Friday".
+# "What did I do on Friday?", "Vad åt jag på fredag?": the most recent one before today, as "last
+# Friday" (in Swedish only beside a past form: "på fredag" is the coming one).
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
+_PA_WEEKDAY = re.compile(r"\bpå\s+(" + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
 # The evening and the night before today: said then, or this morning of then ("Last night we saw
@@ -92,6 +94,7 @@ _LAST_NIGHT = re.compile(r"\blast (?:night|evening)\b|\byesterday (?:evening|nig
                          r"|\bi ?går ?(?:kväll|natt)\b")
 EVENING, MORNING = 17, 6  # the hours last night is between
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
+_NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b")
 _WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
@@ -139,9 +142,13 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return weekend
     if (season := _season(text, today)) is not None:
         return season
-    # The most recent Christmas that has begun (Eve, Day and Boxing Day); New Year's Eve and the day after.
+    # The most recent Christmas that has begun (Eve, Day and Boxing Day), in a plan the next one not
+    # over ("What am I doing on Christmas Eve?"); New Year's Eve and the day after.
+    planned = _of_a_time_to_come(text)
     for holiday, eve, days in ((_CHRISTMAS, 24, 3), (_NEW_YEAR, 31, 2)):
         if holiday.search(text) and (date := _most_recent(today, 12, eve)) is not None:
+            if planned and date + timedelta(days=days) <= today:
+                date = date.replace(year=date.year + 1)
             return _days(date, days)
     week_start = today - timedelta(days=today.weekday())
     if re.search(r"\bweek before last\b|\bförrförra veckan\b", text):
@@ -184,21 +191,29 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _ahead(ahead, today)
     if (coming := _coming_day(text, today)) is not None:
         return coming
-    for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY):
+    last_weekday = None
+    for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY, _PA_WEEKDAY):
         found = pattern.search(text)
-        if found:
+        if found and (pattern is not _PA_WEEKDAY or _PAST_FORM.search(text)):
             back = (today.weekday() - _weekday(next(g for g in found.groups() if g))) % 7 or 7
-            return _days(today - timedelta(days=back), 1)
+            last_weekday = _days(today - timedelta(days=back), 1)
+            # "on Friday 18 December", "Friday the 27th": the date says which Friday.
+            if not _DATE_AFTER.match(text, found.end()):
+                return last_weekday
+            break
     # Checked last: "this year" named no window before, so it must not outrank "last monday".
     this_year = re.search(r"\bthis year\b|\bi år\b|\bdet här året\b|\bdetta år\b", text) is not None
-    window = _calendar(question, text, today, today.year if this_year else None)
+    # A plan asked of a date is of the next one: "What am I doing on 18 December?" asked on the 4th.
+    window = _calendar(question, text, today, today.year if this_year else None, planned)
     if window is not None:
         return window
-    if (numeric := _numeric_date(text, today)) is not None:
+    if (numeric := _numeric_date(text, today, planned)) is not None:
         return numeric
     if (day_of_month := _DAY_OF_MONTH.search(text)) is not None \
-            and (date := _most_recent_day(today, int(day_of_month.group(1) or day_of_month.group(2)))) is not None:
+            and (date := _nearest_day(today, int(day_of_month.group(1) or day_of_month.group(2)), planned)) is not None:
         return _days(date, 1)
+    if last_weekday is not None:
+        return last_weekday
     if this_year:
         return _year_window(today, today.year)
     found = _IN_YEAR.search(text)
@@ -208,11 +223,18 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
 
 
 def _weekend(text: str, today: datetime) -> Window | None:
-    """Saturday and Sunday: "i helgen", "this weekend" the most recent that has begun, "last
-    weekend", "förra helgen" the one before that when it is the weekend now."""
+    """Saturday and Sunday: "i helgen", "this weekend" the most recent that has begun, or in a plan
+    ("What am I doing this weekend?", "Vad ska jag göra i helgen?") this week's; "last weekend",
+    "förra helgen" the one before that when it is the weekend now; "next weekend", "nästa helg"
+    next week's, as "next week" is."""
+    this_weeks = today - timedelta(days=today.weekday()) + timedelta(days=5)
+    if _NEXT_WEEKEND.search(text):
+        return _days(this_weeks + timedelta(days=7), 2)
     last = _LAST_WEEKEND.search(text) is not None
     if not last and _WEEKEND.search(text) is None:
         return None
+    if not last and _of_a_time_to_come(text):
+        return _days(this_weeks, 2)
     saturday = today - timedelta(days=(today.weekday() - 5) % 7)
     if last and today.weekday() >= 5:
         saturday -= timedelta(days=7)
@@ -259,9 +281,10 @@ def _month_window(today: datetime, year: int, month: int) -> Window:
     return start.timestamp(), (start + timedelta(days=32)).replace(day=1).timestamp()
 
 
-def _calendar(question: str, text: str, today: datetime, year: int | None) -> Window | None:
+def _calendar(question: str, text: str, today: datetime, year: int | None, ahead: bool = False) -> Window | None:
     """A named day or month. Without a year of its own it is the one in `year`, or else the most
-    recent one not after today, as a question asks about what has happened."""
+    recent one not after today, as a question asks about what has happened; asked `ahead` (of a
+    plan), the next one from today."""
     for iso in _ISO_DATE.finditer(text):
         named = _date(today, int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         if named is not None:
@@ -276,6 +299,8 @@ def _calendar(question: str, text: str, today: datetime, year: int | None) -> Wi
             date = _date(today, int(year_text), month, day)
         elif year is not None:
             date = _date(today, year, month, day)
+        elif ahead:
+            date = _next(today, month, day)
         else:
             date = _most_recent(today, month, day)
         if date is not None:
@@ -287,6 +312,8 @@ def _calendar(question: str, text: str, today: datetime, year: int | None) -> Wi
             return _month_window(today, int(year_text), month)
         if year is not None:
             return _month_window(today, year, month)
+        if ahead:
+            return _month_window(today, today.year if month >= today.month else today.year + 1, month)
         return _month_window(today, today.year if month <= today.month else today.year - 1, month)
     return None
 
@@ -321,7 +348,7 @@ def _weekday(said: str) -> int:
     return WEEKDAYS.get(said, WEEKDAYS.get(said.removesuffix("en") + "s", 0))
 
 
-def _numeric_date(text: str, today: datetime) -> Window | None:
+def _numeric_date(text: str, today: datetime, ahead: bool = False) -> Window | None:
     for found in _NUMERIC_DATE.finditer(text):
         first, second = int(found.group(1)), int(found.group(2))
         if first > 12 >= second:
@@ -330,20 +357,36 @@ def _numeric_date(text: str, today: datetime) -> Window | None:
             month, day = first, second
         else:
             continue
-        date = _date(today, int(found.group(3)), month, day) if found.group(3) else _most_recent(today, month, day)
+        if found.group(3):
+            date = _date(today, int(found.group(3)), month, day)
+        else:
+            date = _next(today, month, day) if ahead else _most_recent(today, month, day)
         if date is not None:
             return _days(date, 1)
     return None
 
 
-def _most_recent_day(today: datetime, day: int) -> datetime | None:
-    """The most recent day of the month numbered `day`, not after today: "the 31st" skips short months."""
+def _nearest_day(today: datetime, day: int, ahead: bool = False) -> datetime | None:
+    """The most recent day of the month numbered `day`, not after today, or `ahead` the next one
+    from today: "the 31st" skips short months."""
     month, year = today.month, today.year
+    step = 1 if ahead else -1
     for _ in range(13):
         date = _date(today, year, month, day)
-        if date is not None and date <= today:
+        if date is not None and (date >= today if ahead else date <= today):
             return date
-        month, year = (month - 1, year) if month > 1 else (12, year - 1)
+        month += step
+        year, month = (year + 1, 1) if month > 12 else (year - 1, 12) if month < 1 else (year, month)
+    return None
+
+
+def _next(today: datetime, month: int, day: int) -> datetime | None:
+    """The next `month` `day` from today (29 February: the next leap year's)."""
+    year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+    for on in range(8):
+        date = _date(today, year + on, month, day)
+        if date is not None:
+            return date
     return None
 
 
@@ -387,19 +430,22 @@ _FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|fr
 # A weekday to come: "this Friday", "next Friday", "på fredag" (the past is "i fredags"); "on Friday"
 # only in a plan or a schedule ("On Friday I have a haircut", "What am I doing on Friday?"), since
 # "On Friday we went to the zoo" tells of the last one.
-_COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for)\s+(?P<day>" + _EN_DAYS + r")\b"
+_COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for|the)\s+(?P<day>" + _EN_DAYS + r")\b"
                          r"|\b(?P<sure_sv>på|nu på|nästa|till)\s+(?P<dag>"
                          + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
 _SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
                         r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
-                        r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b")
+                        r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b"
+                        r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
+# Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
+_SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är)\b")
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
 _PAST_FORM = re.compile(
     r"\b(?:had|was|were|went|did|saw|won|ran|met|said|told|took|came|made|ate|drank|bought|gave|found|left"
     r"|felt|thought|heard|lost|sang|swam|wrote|drove|flew|slept|spent|sat|stood|wore|woke|began|broke|brought"
-    r"|caught|chose|fell|forgot|knew|paid|sent|taught|threw|spoke|still|since|ago|remember"
+    r"|caught|chose|fell|forgot|knew|paid|sent|taught|threw|spoke|been|still|since|ago|remember"
     r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
@@ -407,7 +453,15 @@ _PAST_FORM = re.compile(
     r"|\b(?:jag|vi|han|hon|de|du|ni|det) (?:\w+(?:de|te)|åt|var)\b"
     r"|\b(?:\w+(?:de|te)|åt|var) (?:jag|vi|han|hon|de|du|ni|det)\b")
 # A date named beside the weekday ("on Friday 18 December", "Monday the 14th") is that date's.
-_DATED = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d|.*\b(?:after next|om två veckor)\b")
+_DATE_AFTER = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d")
+_DATED = re.compile(_DATE_AFTER.pattern + r"|.*\bom två veckor\b")
+_AFTER_NEXT = re.compile(r"\s+after next\b")
+
+
+def _of_a_time_to_come(text: str) -> bool:
+    """Whether a question or a statement is of a plan or a schedule, in no past form."""
+    return (_SCHEDULED.search(text) or _SCHEDULED_SV.search(text)) is not None \
+        and not _PAST_FORM.search(text) and not _DONE_THEN.search(text)
 
 
 def _coming_day(text: str, today: datetime) -> Window | None:
@@ -417,13 +471,14 @@ def _coming_day(text: str, today: datetime) -> Window | None:
     if found is None or _PAST_FORM.search(text) or _DONE_THEN.search(text) or _DATED.match(text, found.end()) \
             or re.search(_MONTH_NAME, text):
         return None
-    if not (found.group("sure") or found.group("sure_sv") or _SCHEDULED.search(text)):
+    after_next = _AFTER_NEXT.match(text, found.end()) is not None  # "the Friday after next"
+    if not (found.group("sure") or found.group("sure_sv") or after_next or _SCHEDULED.search(text)):
         return None
     day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
     if found.group("sure_sv") == "nästa":
         return _days(today + timedelta(days=7 - today.weekday() + day), 1)
-    ahead = (day - today.weekday()) % 7
-    return _days(today + timedelta(days=ahead or (0 if found.group("sure") == "this" else 7)), 1)
+    ahead = (day - today.weekday()) % 7 or (0 if found.group("sure") == "this" else 7)
+    return _days(today + timedelta(days=ahead + 7 * after_next), 1)
 
 
 def _ahead(found: re.Match[str], today: datetime) -> Window:
@@ -441,15 +496,27 @@ def _ahead(found: re.Match[str], today: datetime) -> Window:
 def _told_ahead(text: str, today: datetime) -> Window | None:
     """The later window a memory plainly tells of: "Tomorrow I have a job interview" said today is
     no answer to "What did I do today?" (a black-box pass), and is one to "What did I do on Friday?"
-    asked after that Friday. "In June" is as often the past, and "on Friday" unless it plans
-    (_coming_day): not read; nor is a later time of something done when it was said ("I ordered a
-    cake for tomorrow")."""
+    asked after that Friday. "In June", "on Friday", "this weekend" or "on 18 December" are as often
+    the past: read only in a plan ("On 18 December I have my exam", "I'm going to Rome in March");
+    nor is a later time of something done when it was said ("I ordered a cake for tomorrow")."""
     found = _TOLD_AHEAD.search(text)
     if found is None:
-        return _coming_day(text, today)
+        return _coming_day(text, today) or _planned(text, today)
     if _DONE_THEN.search(text) or _FOR_THEN.search(text, 0, found.start()):
         return None
     return _ahead(found, today)
+
+
+# "I have a photo from 18 December" has it from a day before.
+_SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" + _MONTH_NAME + ")")
+
+
+def _planned(text: str, today: datetime) -> Window | None:
+    """A weekend or a date to come that a plan names."""
+    if not (_of_a_time_to_come(text) or _NEXT_WEEKEND.search(text)) or _SINCE.search(text):
+        return None
+    window = _weekend(text, today) or _calendar(text, text, today, None, ahead=True)
+    return window if window is not None and window[0] >= today.timestamp() else None
 
 
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
