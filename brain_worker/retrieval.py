@@ -49,6 +49,7 @@ from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, parse_time_window
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
+TOLD_OF_A_DAY = 31 * 86_400 + 3600  # the widest time told of that answers what was done on a day: a month
 OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the user told then
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 # Said at (or of) the time a question names, when it does not ask of the past: a nudge, not a filter.
@@ -489,7 +490,10 @@ def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bo
         return True
     told = _told_of(memory)
     if told is not None:
-        return _overlap(told, window)
+        # "Last summer I sailed around Gotland" is an answer to what was done last summer or in
+        # July, not on the 5th of July.
+        wider = told[1] - told[0] > max(window[1] - window[0], TOLD_OF_A_DAY)
+        return _overlap(told, window) and not wider
     return not plans(context.words(memory))
 
 

@@ -427,6 +427,28 @@ def test_a_question_about_a_day_to_come_finds_the_plans_told_of_it(lumia: Stack)
     assert past["time_window"]["start"] == f"{(now - timedelta(days=5)).date().isoformat()}T00:00:00Z"
 
 
+def test_a_month_told_of_in_a_past_form_answers_a_chat_about_it(lumia: Stack) -> None:
+    """Found by a black-box pass: "In March we went skiing in the Alps", said in April, was no
+    answer to a chat's "Where did I go skiing in March?" (only what was said in March was, and
+    nothing was): the model got no memories at all. /query found it, from all time."""
+    name = brain()
+    now = datetime.now(UTC)
+    said = now - timedelta(days=30)
+    then = said - timedelta(days=45)  # a month that is over, and not this one
+    swedish = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+               "november", "december"][then.month - 1]
+    skiing, japan = f"In {then:%B} we went skiing in the Alps.", f"I {swedish} åkte jag till Japan med Sofia."
+    with lumia.client() as client:
+        remember_dated(client, name, {skiing: said, japan: said + timedelta(hours=1),
+                                      "I cooked lasagna for the neighbours.": then + timedelta(days=3)})
+        english = used(client, name, f"Where did I go skiing in {then:%B}?")
+        swedish_used = used(client, name, f"Vad gjorde jag i {swedish}?")
+        elsewhere = used(client, name, f"What did I do on {(then - timedelta(days=40)):%d %B}?")
+    assert skiing in english
+    assert {japan, skiing} <= set(swedish_used)
+    assert skiing not in elsewhere and japan not in elsewhere
+
+
 def test_a_plan_for_the_weekend_or_a_date_is_found_by_asking_of_it(lumia: Stack) -> None:
     """"What am I doing this weekend?" was read as the weekend before, and "What am I doing on 24
     December?" as last year's: the plans told of them were not put first, what was done then was."""

@@ -2,6 +2,7 @@
 embedding, and what the person it names said put first."""
 
 import asyncio
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import ListRequest, QueryRequest
 from shared.memory.overlap import most_shared
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
+from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
 
 
 def dialogue(turns: int) -> KeywordIndex:
@@ -853,3 +855,31 @@ async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_the_next_on
     assert windows[0] is not None and windows[0][0] > NOW  # NOW is in May: last Christmas is over
     assert windows[1] is not None and windows[1][1] > NOW  # today
     assert windows[2] is not None  # a year named is that year, over or not
+
+
+async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_days(tmp_path: Path) -> None:
+    """"Last summer I sailed around Gotland" (said in October) answers "What did I do last summer?";
+    a chat asking of one day of that summer is not given every memory told of the whole season."""
+    embedder = LocalEmbedder()
+    said_at = NOW - 230 * DAY  # 10 October 2025; NOW is 28 May 2026
+    notes = {"sailing": "Last summer I sailed around Gotland.", "lasagna": "I cooked lasagna."}
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        stored = []
+        for key, text in notes.items():
+            metadata: dict[str, str | int | float | bool] = {"lumia_created_at": said_at}
+            if (told := told_of(text, said_at, UTC)) is not None:
+                metadata.update({ABOUT_FROM: told[0], ABOUT_TO: told[1]})
+            stored.append(StoredMemory(id=key, content=text, metadata=metadata))
+        await store.upsert("b", stored, await embedder.passages(list(notes.values())))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        season, day = await chat("What did I do last summer?"), await chat("What did I do on 5 July last year?")
+    finally:
+        embedder.close()
+    assert season == ["sailing"]
+    assert day == []

@@ -341,7 +341,13 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("We were in Rome last week.", 9, 7),  # said on a Wednesday: Monday to Sunday the week before
     ("För tre dagar sedan flyttade vi.", 4, 3),  # "N days ago" is read loosely, as in a question
     ("I'm going to Rome in June.", -181, 30),  # a plan's month is the next one
-    ("I went to Rome in June.", None, None),  # as often a plan as a memory: read only in a plan
+    ("I went to Rome in June.", 184, 30),  # told in a past form: the last June
+    ("In March we went skiing in the Alps.", 276, 31),
+    ("I mars åkte jag till Japan med Sofia.", 276, 31),
+    ("Last summer I sailed around Gotland.", 184, 92),
+    ("We got married on 3 May.", 213, 1),
+    ("I have lived here since March.", None, None),
+    ("I'm excited that we're going to Rome in June.", None, None),  # a plan, with a past form: neither
     ("I have been to Rome in March.", None, None),
     ("I have a photo from 18 December.", None, None),
     ("On 18 December I have my exam.", -16, 1),

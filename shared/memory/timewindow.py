@@ -519,6 +519,18 @@ def _planned(text: str, today: datetime) -> Window | None:
     return window if window is not None and window[0] >= today.timestamp() else None
 
 
+def _told_before(text: str, today: datetime) -> Window | None:
+    """A month, a date or a season a memory tells in a past form: "In March we went skiing", "I mars
+    åkte jag till Japan", "We got married on 3 May", "Last summer I sailed around Gotland" (a
+    black-box pass: said later, none was an answer to a chat's "Where did I go skiing in March?")."""
+    if not _PAST_FORM.search(text) or _SCHEDULED.search(text) or _SCHEDULED_SV.search(text) or _SINCE.search(text):
+        return None
+    try:
+        return _season(text, today) or _calendar(text, text, today, None)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     """The other window a memory said at `said_at` (Unix seconds) tells of, if any, with days in
     the user's `zone`. The plainly past phrase first: "Last week I booked a trip for this summer."
@@ -538,6 +550,9 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         # In calendar days: October in Stockholm is 31 days and an hour.
         if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
             return window
+    if (told := _told_before(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))) is not None \
+            and told[1] <= said_on:
+        return told
     try:
         return _told_ahead(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))
     except (ValueError, OverflowError, OSError):
