@@ -280,6 +280,8 @@ class Retriever:
                 # again filled them all): what was told then is looked for further down.
                 told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
             return told
+        if to_come:
+            return _with_updates(await self._planned(hits, window, found, tells, relevant, naming), hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
         chosen = [h for h in hits if relevant(h) or naming(h)]
@@ -288,10 +290,23 @@ class Retriever:
         chosen = chosen or _best(hits, own)
         # The closest first: a day's many memories must not crowd out the older one that answers.
         chosen.sort(key=lambda h: h.score or 0.0, reverse=True)
-        if to_come:
-            within = window
-            chosen.sort(key=lambda h: not _within(h, within))
         return _with_updates(chosen, hits, near, names)
+
+    @staticmethod
+    async def _planned(hits: list[StoredMemory], window: tuple[float, float], found: "Finder",
+                       tells: "Keep", relevant: "Keep", naming: "Keep") -> list[StoredMemory]:
+        """What a chat asking of a time to come gets: every plan told of it first, however near its
+        words ("On Saturday I am visiting grandma" scored under the threshold against "What am I doing
+        tomorrow?"), then what else is relevant, less what tells of another time (yesterday's
+        "Tomorrow I need to renew my passport" is today's, and was given as tomorrow's: a black-box
+        pass). Nothing was said in a time to come: what is in it was told of it."""
+        plans = [h for h in hits if tells(h) and _told_then(h, window)]
+        plans.sort(key=lambda h: h.score or 0.0, reverse=True)
+        ids = {h.id for h in plans}
+        others = [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
+                  and not _plan_for_another_time(h, window)]
+        others.sort(key=lambda h: h.score or 0.0, reverse=True)
+        return plans + others
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,
@@ -488,13 +503,22 @@ def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bo
     (black-box passes). Both are answers to "What did I say today?"."""
     if about_talk:
         return True
-    told = _told_of(memory)
-    if told is not None:
-        # "Last summer I sailed around Gotland" is an answer to what was done last summer or in
-        # July, not on the 5th of July.
-        wider = told[1] - told[0] > max(window[1] - window[0], TOLD_OF_A_DAY)
-        return _overlap(told, window) and not wider
+    if _told_of(memory) is not None:
+        return _told_then(memory, window)
     return not plans(context.words(memory))
+
+
+def _plan_for_another_time(memory: StoredMemory, window: tuple[float, float]) -> bool:
+    told = _told_of(memory)
+    return told is not None and told[1] > _created_at(memory) and not _overlap(told, window)
+
+
+def _told_then(memory: StoredMemory, window: tuple[float, float]) -> bool:
+    """Whether a memory tells of a time in `window`: "Last summer I sailed around Gotland" is an
+    answer to what was done last summer, not on the 5th of July."""
+    told = _told_of(memory)
+    return told is not None and _overlap(told, window) \
+        and told[1] - told[0] <= max(window[1] - window[0], TOLD_OF_A_DAY)
 
 
 def _told_of(memory: StoredMemory) -> tuple[float, float] | None:

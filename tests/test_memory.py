@@ -449,6 +449,27 @@ def test_a_month_told_of_in_a_past_form_answers_a_chat_about_it(lumia: Stack) ->
     assert skiing not in elsewhere and japan not in elsewhere
 
 
+def test_a_chat_about_tomorrow_gets_every_plan_told_of_it_and_none_of_another_day(lumia: Stack) -> None:
+    """Found by a black-box pass: "What am I doing tomorrow?" was given yesterday's "Tomorrow I need to
+    renew my passport" (today's plan; the word "tomorrow" made it near), and not the plans told of
+    tomorrow by its weekday or its date, which scored just under the threshold."""
+    name = brain()
+    now = datetime.now(UTC)
+    tomorrow = now + timedelta(days=1)
+    grandma = f"On {tomorrow:%A} I am visiting grandma in Borås."
+    party = f"On {tomorrow.day} {tomorrow:%B} I have the office Christmas party."
+    tree = "Tomorrow I will buy a Christmas tree."
+    passport = "Tomorrow I need to renew my passport."
+    with lumia.client() as client:
+        remember_dated(client, name, {grandma: now - timedelta(days=1), party: now - timedelta(days=14),
+                                      passport: now - timedelta(days=1, minutes=1), tree: now - timedelta(seconds=1)})
+        english = used(client, name, "What am I doing tomorrow?")
+        swedish = used(client, name, "Vad ska jag göra i morgon?")
+    for given in (english, swedish):
+        assert set(given[:3]) == {grandma, party, tree}
+        assert passport not in given
+
+
 def test_a_plan_for_the_weekend_or_a_date_is_found_by_asking_of_it(lumia: Stack) -> None:
     """"What am I doing this weekend?" was read as the weekend before, and "What am I doing on 24
     December?" as last year's: the plans told of them were not put first, what was done then was."""
