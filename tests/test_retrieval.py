@@ -883,3 +883,25 @@ async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_day
         embedder.close()
     assert season == ["sailing"]
     assert day == []
+
+
+async def test_a_chat_asking_what_was_done_this_morning_gets_the_morning_only(tmp_path: Path) -> None:
+    """Found by a black-box pass: "this morning" was the whole day, and a chat was given the
+    evening's football and the night's snack, ranked above the morning's dog walk."""
+    embedder = LocalEmbedder()
+    midnight = NOW - NOW % DAY  # NOW is 20:26 UTC
+    said = {"snack": ("I ate a midnight snack of cheese.", midnight + 0.5 * 3600),
+            "dog": ("I walked the dog before breakfast.", midnight + 7 * 3600),
+            "football": ("I watched a football match on TV.", midnight + 19 * 3600)}
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        await store.upsert("b", [StoredMemory(id=key, content=text, metadata={"lumia_created_at": at})
+                                 for key, (text, at) in said.items()],
+                           await embedder.passages([text for text, _ in said.values()]))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        replies = [await retriever.query(QueryRequest(brain="b", question=q, n_results=5, relevant_only=True))
+                   for q in ("What did I do this morning?", "Vad gjorde jag i kväll?", "What did I do today?")]
+    finally:
+        embedder.close()
+    assert [[hit.id for hit in reply.results] for reply in replies[:2]] == [["dog"], ["football"]]
+    assert {hit.id for hit in replies[2].results} == set(said)

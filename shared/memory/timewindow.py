@@ -93,6 +93,13 @@ _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|e
 _LAST_NIGHT = re.compile(r"\blast (?:night|evening)\b|\byesterday (?:evening|night)\b|\bi ?natt\b"
                          r"|\bi ?går ?(?:kväll|natt)\b")
 EVENING, MORNING = 17, 6  # the hours last night is between
+# Asked of what was done then ("Vad åt jag i morse?"), a part of today is those hours: the prompt
+# gives the model days, not hours, and a 21:00 football match was given as "this morning" (a
+# black-box pass). Asked of a plan ("What am I doing tonight?"), it is the day, as before.
+_DAY_PART = re.compile(r"\b(?P<morning>this morning|i morse|i förmiddags)\b"
+                       r"|\b(?P<afternoon>this afternoon|i eftermiddags?)\b"
+                       r"|\b(?P<evening>this evening|tonight|i ?kväll)\b")
+DAY_PARTS = {"morning": (4, 12), "afternoon": (12, 18), "evening": (EVENING, 24)}
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
 _NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b")
 _WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
@@ -136,6 +143,8 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return ((today - timedelta(days=1)).replace(hour=EVENING).timestamp(), today.replace(hour=MORNING).timestamp())
     if re.search(r"\byesterday\b|\bi\s?går\b|\bigår\b", text):
         return _days(today - timedelta(days=1), 1)
+    if (part := _DAY_PART.search(text)) is not None and _PAST_FORM.search(text):
+        return _part_of(today, part)
     if _TODAY.search(text):
         return _days(today, 1)
     if (weekend := _weekend(text, today)) is not None:
@@ -220,6 +229,12 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     if found:
         return _year_window(today, int(found.group(1)))
     return None
+
+
+def _part_of(day: datetime, found: re.Match[str]) -> Window:
+    start, end = DAY_PARTS[next(name for name, said in found.groupdict().items() if said)]
+    until = day + timedelta(days=1) if end == 24 else day.replace(hour=end)
+    return day.replace(hour=start).timestamp(), until.timestamp()
 
 
 def _weekend(text: str, today: datetime) -> Window | None:
@@ -552,6 +567,10 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
             return window
     if (told := _told_before(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))) is not None \
             and told[1] <= said_on:
+        return told
+    # "This morning I walked the dog", told in the afternoon.
+    if (part := _DAY_PART.search(text.lower())) is not None and _PAST_FORM.search(text.lower()) \
+            and (told := _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part))[1] <= said_at:
         return told
     try:
         return _told_ahead(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))
