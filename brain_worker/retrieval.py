@@ -26,7 +26,7 @@ import numpy as np
 
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Directions, search_vector
-from brain_worker.keywords import KeywordCache, KeywordIndex
+from brain_worker.keywords import KeywordCache, KeywordIndex, tokens
 from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, piece_by_words
 from shared.memory import context
 from shared.memory.asking import (
@@ -44,12 +44,14 @@ from shared.memory.asking import (
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
-from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, parse_time_window
+from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, MONTHS, WEEKDAYS, asks_ahead, parse_time_window
 
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
-TOLD_OF_A_DAY = 31 * 86_400 + 3600  # the widest time told of that answers what was done on a day: a month
+# The widest plan told of that is one for a shorter time to come: "I'm going to Rome in June" for
+# "What am I doing on 5 June?".
+TOLD_OF_A_MONTH = 31 * 86_400 + 3600
 OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the user told then
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 # Said at (or of) the time a question names, when it does not ask of the past: a nudge, not a filter.
@@ -159,7 +161,9 @@ class Retriever:
         over = window is None or window[1] <= now.timestamp()
         # A time to come holds nothing done or said then: "Did I book anything for next week?" asks of
         # what was told of it and of what was done for it before, which says no such time.
-        to_come = window is not None and window[0] >= now.timestamp()
+        # So does a plan asked of a time begun and not over ("What am I doing today / this week?").
+        to_come = window is not None and (window[0] >= now.timestamp() or (
+            window[1] > now.timestamp() and asks_ahead(request.question)))
         own_past = about_own_past(request.question, over) and not to_come
         if window is not None and not request.relevant_only \
                 and (to_come or not of_the_past(request.question, over)):
@@ -194,7 +198,7 @@ class Retriever:
             keep = self._telling(request)
             if window is not None and own_past:
                 about_talk, within = about_the_conversation(request.question), window
-                keep = _both(keep, lambda memory: _done_then(memory, within, about_talk))
+                keep = _both(keep, lambda memory: _done_then(memory, within, about_talk, now.timestamp()))
             hits = await self._kept(request, hits, depth, partial(found, window), keep)
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
@@ -272,7 +276,7 @@ class Retriever:
             within = window
 
             def done_then(memory: StoredMemory) -> bool:
-                return _done_then(memory, within, about_talk)
+                return _done_then(memory, within, about_talk, self._clock())
 
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
@@ -281,7 +285,9 @@ class Retriever:
                 told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
             return told
         if to_come:
-            return _with_updates(await self._planned(hits, window, found, tells, relevant, naming), hits, near, names)
+            planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
+                                          _asks_for_the_plans(question))
+            return _with_updates(planned, hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
         chosen = [h for h in hits if relevant(h) or naming(h)]
@@ -294,19 +300,27 @@ class Retriever:
 
     @staticmethod
     async def _planned(hits: list[StoredMemory], window: tuple[float, float], found: "Finder",
-                       tells: "Keep", relevant: "Keep", naming: "Keep") -> list[StoredMemory]:
-        """What a chat asking of a time to come gets: every plan told of it first, however near its
-        words ("On Saturday I am visiting grandma" scored under the threshold against "What am I doing
-        tomorrow?"), then what else is relevant, less what tells of another time (yesterday's
-        "Tomorrow I need to renew my passport" is today's, and was given as tomorrow's: a black-box
-        pass). Nothing was said in a time to come: what is in it was told of it."""
-        plans = [h for h in hits if tells(h) and _told_then(h, window)]
-        plans.sort(key=lambda h: h.score or 0.0, reverse=True)
+                       tells: "Keep", relevant: "Keep", naming: "Keep", now: float,
+                       asks_for_the_plans: bool) -> list[StoredMemory]:
+        """What a chat asking of a time to come gets: the plans told of it that are relevant, then what
+        else is, then every other plan told of it, however far its words ("On Saturday I am visiting
+        grandma" scored under the threshold against "What am I doing tomorrow?"), so that the plans
+        do not push out what answers ("Is my India visa sorted for next week?": a review); asked for
+        the plans themselves ("What am I doing today?", "Vad ska jag göra i helgen?"), every plan
+        first. Less the
+        plans of a time begun that is not this one: yesterday's "Tomorrow I need to renew my passport"
+        is today's, and was given as tomorrow's (a black-box pass); one of a time to come stays, as it
+        answers "Is my dentist appointment tomorrow?" (a review)."""
+        plans = sorted((h for h in hits if tells(h) and _told_then(h, window)), key=lambda h: h.score or 0.0,
+                       reverse=True)
         ids = {h.id for h in plans}
-        others = [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
-                  and not _plan_for_another_time(h, window)]
-        others.sort(key=lambda h: h.score or 0.0, reverse=True)
-        return plans + others
+        others = sorted((h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
+                         and not _plan_of_another_begun_time(h, window, now)), key=lambda h: h.score or 0.0,
+                        reverse=True)
+        if asks_for_the_plans:
+            return plans + others
+        near = [h for h in plans if relevant(h) or naming(h)]
+        return near + others + [h for h in plans if h not in near]
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,
@@ -496,29 +510,49 @@ def _both(first: Keep | None, second: Keep) -> Keep:
     return second if first is None else lambda memory: first(memory) and second(memory)
 
 
-def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bool) -> bool:
+def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bool, now: float) -> bool:
     """Whether a memory of a time's is what the user did then: not one said then of another day
     ("Yesterday I bought a bike", "Tomorrow I have a job interview", said today) nor a plan said
     then ("I'll call mom tonight", "Jag ska jobba i helgen"): no answer to "What did I do today?"
     (black-box passes). Both are answers to "What did I say today?"."""
     if about_talk:
         return True
-    if _told_of(memory) is not None:
-        return _told_then(memory, window)
+    if (told := _told_of(memory)) is not None:
+        # A plan of a time not begun is nothing done yet ("On Monday I start at Ericsson" is no
+        # answer to "What did I do this week?": a black-box pass).
+        return _told_then(memory, window, 0.0) and told[0] <= now
     return not plans(context.words(memory))
 
 
-def _plan_for_another_time(memory: StoredMemory, window: tuple[float, float]) -> bool:
+# What a question asking for the plans of a time says besides: "What am I doing today?", "Vad
+# händer nästa vecka?", "What have I got on Friday 18 December?".
+_SCHEDULE_WORDS = frozenset({*MONTHS, *WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS), "doing", "plans",
+                             "plan", "planned", "planerat", "planer", "whats", "happening", "händer", "nästa",
+                             "vecka", "veckan", "tomorrow", "morgon", "imorgon", "övermorgon", "helgen", "helg",
+                             "weekend", "tonight", "kväll", "ikväll", "morning", "afternoon", "evening", "coming",
+                             "denna", "månad", "månaden", "month", "year", "år", "christmas", "jul", "julafton",
+                             "nyårsafton", "eve", "schedule", "schema", "agenda", "calendar", "kalender", "idag",
+                             "förmiddag", "eftermiddag", "after", "weeks", "veckor", "två", "two"})
+
+
+def _asks_for_the_plans(question: str) -> bool:
+    return all(word in _SCHEDULE_WORDS or word.isdigit() or word.rstrip("stndrh").isdigit()
+               for word in tokens(question))
+
+
+def _plan_of_another_begun_time(memory: StoredMemory, window: tuple[float, float], now: float) -> bool:
     told = _told_of(memory)
-    return told is not None and told[1] > _created_at(memory) and not _overlap(told, window)
+    return told is not None and told[1] > _created_at(memory) and told[0] <= now and not _overlap(told, window)
 
 
-def _told_then(memory: StoredMemory, window: tuple[float, float]) -> bool:
-    """Whether a memory tells of a time in `window`: "Last summer I sailed around Gotland" is an
-    answer to what was done last summer, not on the 5th of July."""
+def _told_then(memory: StoredMemory, window: tuple[float, float], widest: float = TOLD_OF_A_MONTH) -> bool:
+    """Whether a memory tells of a time in `window`, no wider than it (an hour's slack for a change
+    of clocks) or `widest`: "Last summer I sailed around Gotland" answers what was done last summer,
+    not on the 5th of July; a plan told of today is no answer to "What did I do this morning?" (a
+    black-box pass)."""
     told = _told_of(memory)
     return told is not None and _overlap(told, window) \
-        and told[1] - told[0] <= max(window[1] - window[0], TOLD_OF_A_DAY)
+        and told[1] - told[0] <= max(window[1] - window[0] + 3600, widest)
 
 
 def _told_of(memory: StoredMemory) -> tuple[float, float] | None:

@@ -112,7 +112,8 @@ class PersonaRefresher:
         # What the user said in chats, less what only asked or greeted: "Where do I live?"
         # tells the profile nothing and would take the place of a statement that does.
         # Read before the statements: a turn counted by then is stored by then, so the count kept
-        # for the next refresh holds no turn this one reads and leaves out none it doesn't.
+        # for the next refresh leaves out no turn this one doesn't read (one stored but not yet
+        # counted is read and counted again: at most a refresh sooner).
         current = await self.book.load(brain)
         memories = [m for m in await self.store.get(brain, where={"lumia_kind": "turn"})
                     if not tells_nothing(context.words(m))]

@@ -905,3 +905,87 @@ async def test_a_chat_asking_what_was_done_this_morning_gets_the_morning_only(tm
         embedder.close()
     assert [[hit.id for hit in reply.results] for reply in replies[:2]] == [["dog"], ["football"]]
     assert {hit.id for hit in replies[2].results} == set(said)
+
+
+async def _told(tmp_path: Path, said: dict[str, tuple[str, float]]) -> tuple[Retriever, LocalEmbedder]:
+    """A retriever at NOW over memories said when given, each with the time it tells of (as ingest stores it)."""
+    embedder = LocalEmbedder()
+    store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+    stored = []
+    for key, (text, at) in said.items():
+        metadata: dict[str, str | int | float | bool] = {"lumia_created_at": at}
+        if (told := told_of(text, at, UTC)) is not None:
+            metadata.update({ABOUT_FROM: told[0], ABOUT_TO: told[1]})
+        stored.append(StoredMemory(id=key, content=text, metadata=metadata))
+    await store.upsert("b", stored, await embedder.passages([text for text, _ in said.values()]))
+    return Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW), embedder
+
+
+async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_to_come_still_answers(
+        tmp_path: Path) -> None:
+    """Found by a black-box pass: "What am I doing today?" (a time begun) got last week's "Today I'm
+    cleaning the garage" and not the plans told of today; and by a review: a plan of a day to come
+    was dropped from "Is my dentist appointment tomorrow?", so the model could not say when it is."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026; NOW is 20:26 UTC
+    retriever, embedder = await _told(tmp_path, {
+        "spotify": ("Tomorrow I have a job interview at Spotify.", midnight - 5 * 3600),
+        "garage": ("Today I'm cleaning out the garage.", midnight - 7 * DAY + 10 * 3600),
+        "sara": ("On Thursday I'm having dinner with Sara at the Thai place.", midnight - 2 * DAY + 12 * 3600),
+        "dentist": ("I have a dentist appointment on 18 June.", midnight - 10 * DAY),
+        "passport": ("Tomorrow I need to renew my passport.", midnight - 2 * DAY + 9 * 3600)})
+    try:
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        today, dentist = await chat("What am I doing today?"), await chat("Is my dentist appointment tomorrow?")
+    finally:
+        embedder.close()
+    assert set(today[:2]) == {"spotify", "sara"}
+    assert "passport" not in today  # told of yesterday
+    assert "dentist" in dentist
+
+
+async def test_what_was_done_in_a_part_of_today_is_not_a_plan_for_the_day(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What did I do this morning?" got the evening's theatre (told of
+    today the day before) and next week's trip; "Vad gjorde jag i kväll?" missed tonight's cinema,
+    told of in the morning."""
+    midnight = NOW - NOW % DAY
+    retriever, embedder = await _told(tmp_path, {
+        "porridge": ("I had porridge with blueberries for breakfast.", midnight + 8 * 3600),
+        "theatre": ("Tomorrow evening I'm going to the theatre with Maja.", midnight - 5 * 3600),
+        "cinema": ("Tonight I'm going to the cinema with Johan.", midnight + 8.5 * 3600),
+        "monday": ("Next Monday I will start my new job at Ericsson.", midnight - 5 * 3600)})
+    try:
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        morning, evening = await chat("What did I do this morning?"), await chat("Vad gjorde jag i kväll?")
+        week = await chat("What did I do this week?")
+    finally:
+        embedder.close()
+    assert morning == ["porridge"]
+    assert "cinema" in evening and "porridge" not in evening
+    assert "monday" not in week  # a plan of a time not begun is nothing done yet
+
+
+async def test_plans_of_a_time_to_come_do_not_push_out_what_answers_a_question_about_it(tmp_path: Path) -> None:
+    """Found by a review: every plan told of next week went first, whatever its similarity, and five
+    of them left no place for the approved visa "Is my India visa sorted for next week?" asks of."""
+    midnight = NOW - NOW % DAY
+    plans = {key: (f"Next week I'm {doing}.", midnight - 14 * 3600) for key, doing in (
+        ("dentist", "seeing the dentist"), ("hair", "getting a haircut"), ("anna", "having dinner with Anna"),
+        ("football", "playing football with Bo"), ("laundry", "doing the laundry on Tuesday"))}
+    retriever, embedder = await _told(tmp_path, {
+        **plans, "trip": ("Next week I'm flying to Delhi for work.", midnight - 13 * 3600),
+        "visa": ("My e-visa for India was approved, I must print it and bring it.", midnight - 8 * DAY)})
+    try:
+        reply = await retriever.query(QueryRequest(brain="b", question="Is my India visa sorted for next week?",
+                                                   n_results=5, relevant_only=True))
+        asked = await retriever.query(QueryRequest(brain="b", question="What am I doing next week?",
+                                                   n_results=6, relevant_only=True))
+    finally:
+        embedder.close()
+    assert "visa" in [hit.id for hit in reply.results][:2]
+    assert {hit.id for hit in asked.results} == {*plans, "trip"}  # asked for the plans: all of them

@@ -86,6 +86,13 @@ _DAY_OF_MONTH = re.compile(r"\b(?:on|" + _EN_DAYS + r"),?\s+the\s+(\d{1,2})(?:st
 # Friday" (in Swedish only beside a past form: "på fredag" is the coming one).
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
 _PA_WEEKDAY = re.compile(r"\bpå\s+(" + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
+_SV_PAST_VERB = (r"(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
+                 r"|slog|sjöng|flög|åt|var|\w+(?:ade|dde|de|te))")
+# "Vad åt jag på fredag?" (a review: "Vad sa jag att jag skulle göra på fredag?", "Vad hade jag för
+# planer på fredag?" ask of the coming one, and "Mette" is no verb).
+_SV_PAST = re.compile(r"\b" + _SV_PAST_VERB + r" (?:jag|vi|han|hon|de|du|ni)\b"
+                      r"|\b(?:jag|vi|han|hon|de|du|ni) " + _SV_PAST_VERB + r"\b")
+_SV_PLAN = re.compile(r"\b(?:ska|skall|skulle|planer(?:na)?|planerat?|kommer att|tänker)\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
 # The evening and the night before today: said then, or this morning of then ("Last night we saw
@@ -100,9 +107,14 @@ _DAY_PART = re.compile(r"\b(?P<morning>this morning|i morse|i förmiddags)\b"
                        r"|\b(?P<afternoon>this afternoon|i eftermiddags?)\b"
                        r"|\b(?P<evening>this evening|tonight|i ?kväll)\b")
 DAY_PARTS = {"morning": (4, 12), "afternoon": (12, 18), "evening": (EVENING, 24)}
+_YESTERDAY_PART = re.compile(r"\b(?:yesterday|i ?går) (?:(?P<morning>morning|morse|morgon|förmiddags?)"
+                             r"|(?P<afternoon>afternoon|eftermiddags?))\b")
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
-_NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b")
-_WEEKEND = re.compile(r"\b(?:this|over the|the) weekend\b|\bi helgen\b|\bunder helgen\b")
+_NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b|\bweekend after this\b"
+                           r"|\bhelgen efter (?:denna|den här)\b")
+# "the weekend" alone only at a clause's end: "What did I buy for the weekend trip?" names no time.
+_WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?=\s*(?:$|[?.!,;]))"
+                      r"|\bi helgen\b|\bunder helgen\b")
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
                         r"|\bon christmas (?:eve|day)\b")
@@ -141,10 +153,14 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today - timedelta(days=2), 1)
     if _LAST_NIGHT.search(text):  # said late yesterday or after midnight, not at yesterday's lunch
         return ((today - timedelta(days=1)).replace(hour=EVENING).timestamp(), today.replace(hour=MORNING).timestamp())
+    if (part := _YESTERDAY_PART.search(text)) is not None:
+        return _part_of(today - timedelta(days=1), part)
     if re.search(r"\byesterday\b|\bi\s?går\b|\bigår\b", text):
         return _days(today - timedelta(days=1), 1)
-    if (part := _DAY_PART.search(text)) is not None and _PAST_FORM.search(text):
-        return _part_of(today, part)
+    # Only once it has begun: "Am I still going to the gym this evening?" asked at three is of the day.
+    if (part := _DAY_PART.search(text)) is not None and _PAST_FORM.search(text) \
+            and (hours := _part_of(today, part))[0] <= now.timestamp():
+        return hours
     if _TODAY.search(text):
         return _days(today, 1)
     if (weekend := _weekend(text, today)) is not None:
@@ -153,12 +169,9 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return season
     # The most recent Christmas that has begun (Eve, Day and Boxing Day), in a plan the next one not
     # over ("What am I doing on Christmas Eve?"); New Year's Eve and the day after.
-    planned = _of_a_time_to_come(text)
-    for holiday, eve, days in ((_CHRISTMAS, 24, 3), (_NEW_YEAR, 31, 2)):
-        if holiday.search(text) and (date := _most_recent(today, 12, eve)) is not None:
-            if planned and date + timedelta(days=days) <= today:
-                date = date.replace(year=date.year + 1)
-            return _days(date, days)
+    planned = of_a_time_to_come(text)
+    if (holiday := _holiday(text, today, planned)) is not None:
+        return holiday
     week_start = today - timedelta(days=today.weekday())
     if re.search(r"\bweek before last\b|\bförrförra veckan\b", text):
         return _days(week_start - timedelta(days=14), 7)
@@ -203,7 +216,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     last_weekday = None
     for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _ON_WEEKDAY, _PA_WEEKDAY):
         found = pattern.search(text)
-        if found and (pattern is not _PA_WEEKDAY or _PAST_FORM.search(text)):
+        if found and (pattern is not _PA_WEEKDAY or (_SV_PAST.search(text) and not _SV_PLAN.search(text))):
             back = (today.weekday() - _weekday(next(g for g in found.groups() if g))) % 7 or 7
             last_weekday = _days(today - timedelta(days=back), 1)
             # "on Friday 18 December", "Friday the 27th": the date says which Friday.
@@ -231,6 +244,15 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     return None
 
 
+def _holiday(text: str, today: datetime, planned: bool) -> Window | None:
+    for holiday, eve, days in ((_CHRISTMAS, 24, 3), (_NEW_YEAR, 31, 2)):
+        if holiday.search(text) and (date := _most_recent(today, 12, eve)) is not None:
+            if planned and date + timedelta(days=days) <= today:
+                date = date.replace(year=date.year + 1)
+            return _days(date, days)
+    return None
+
+
 def _part_of(day: datetime, found: re.Match[str]) -> Window:
     start, end = DAY_PARTS[next(name for name, said in found.groupdict().items() if said)]
     until = day + timedelta(days=1) if end == 24 else day.replace(hour=end)
@@ -248,7 +270,7 @@ def _weekend(text: str, today: datetime) -> Window | None:
     last = _LAST_WEEKEND.search(text) is not None
     if not last and _WEEKEND.search(text) is None:
         return None
-    if not last and _of_a_time_to_come(text):
+    if not last and of_a_time_to_come(text):
         return _days(this_weeks, 2)
     saturday = today - timedelta(days=(today.weekday() - 5) % 7)
     if last and today.weekday() >= 5:
@@ -453,7 +475,7 @@ _SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m
                         r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b"
                         r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
-_SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är)\b")
+_SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi))\b")
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
@@ -461,6 +483,8 @@ _PAST_FORM = re.compile(
     r"\b(?:had|was|were|went|did|saw|won|ran|met|said|told|took|came|made|ate|drank|bought|gave|found|left"
     r"|felt|thought|heard|lost|sang|swam|wrote|drove|flew|slept|spent|sat|stood|wore|woke|began|broke|brought"
     r"|caught|chose|fell|forgot|knew|paid|sent|taught|threw|spoke|been|still|since|ago|remember"
+    r"|seen|eaten|done|gone|taken|written|given|known|driven|flown|spoken|forgotten|gotten|ridden|drunk|sung"
+    r"|begun|chosen|fallen|broken|worn|stolen|shown|grown|thrown|drawn|hidden"
     r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
@@ -473,10 +497,26 @@ _DATED = re.compile(_DATE_AFTER.pattern + r"|.*\bom två veckor\b")
 _AFTER_NEXT = re.compile(r"\s+after next\b")
 
 
-def _of_a_time_to_come(text: str) -> bool:
+# A plan plain enough to put a date, a month or a weekend ahead: not "do I" or "have I" alone
+# ("What do I know about 3 December?", "Which films have I seen in November?": a review).
+_AHEAD = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
+                    r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
+                    r"|\b(?:do|will) (?:i|we) (?:have|need|get)\b|\bhave (?:i|we) got\b"
+                    r"|\b(?:am|are|will|shall) (?:i|we)\b"
+                    r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
+
+
+def asks_ahead(question: str) -> bool:
+    """Whether a question asks of a plan or a schedule ("What am I doing today?", "Vad ska jag göra
+    den här veckan?"), in no past form."""
+    text = question.lower()
+    return (_AHEAD.search(text) or _SCHEDULED_SV.search(text)) is not None and not _PAST_FORM.search(text)
+
+
+def of_a_time_to_come(text: str) -> bool:
     """Whether a question or a statement is of a plan or a schedule, in no past form."""
-    return (_SCHEDULED.search(text) or _SCHEDULED_SV.search(text)) is not None \
-        and not _PAST_FORM.search(text) and not _DONE_THEN.search(text)
+    return (_AHEAD.search(text) or _SCHEDULED_SV.search(text)) is not None \
+        and not _PAST_FORM.search(text) and not _DONE_THEN.search(text) and not _SINCE.search(text)
 
 
 def _coming_day(text: str, today: datetime) -> Window | None:
@@ -487,6 +527,8 @@ def _coming_day(text: str, today: datetime) -> Window | None:
             or re.search(_MONTH_NAME, text):
         return None
     after_next = _AFTER_NEXT.match(text, found.end()) is not None  # "the Friday after next"
+    if text.startswith("the", found.start()) and not after_next:  # "the Monday meeting"
+        return None
     if not (found.group("sure") or found.group("sure_sv") or after_next or _SCHEDULED.search(text)):
         return None
     day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
@@ -528,22 +570,44 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 
 def _planned(text: str, today: datetime) -> Window | None:
     """A weekend or a date to come that a plan names."""
-    if not (_of_a_time_to_come(text) or _NEXT_WEEKEND.search(text)) or _SINCE.search(text):
+    if not (of_a_time_to_come(text) or _NEXT_WEEKEND.search(text)) or _SINCE.search(text):
         return None
-    window = _weekend(text, today) or _calendar(text, text, today, None, ahead=True)
+    window = _weekend(text, today) or _holiday(text, today, True) or _calendar(text, text, today, None, ahead=True)
     return window if window is not None and window[0] >= today.timestamp() else None
 
 
-def _told_before(text: str, today: datetime) -> Window | None:
-    """A month, a date or a season a memory tells in a past form: "In March we went skiing", "I mars
-    åkte jag till Japan", "We got married on 3 May", "Last summer I sailed around Gotland" (a
-    black-box pass: said later, none was an answer to a chat's "Where did I go skiing in March?")."""
-    if not _PAST_FORM.search(text) or _SCHEDULED.search(text) or _SCHEDULED_SV.search(text) or _SINCE.search(text):
+# A time opening a clause of the past: "In March we went skiing", "On 3 May we got married", "I helgen
+# var vi i stugan", "On Saturday we went to the zoo", "In 2015 I lived in Berlin". At a clause's end it
+# is as often a plan's ("I bought tickets for the concert on 20 December": a review).
+_TIME_WORDS = "|".join((*MONTHS, *WEEKDAYS, *(d.removesuffix("s") for d in list(WEEKDAYS)[7:]), *SEASONS,
+                        "weekend", "helgen", "christmas", "julas", "jul", r"\d{1,2}(?:st|nd|rd|th|:e|:a)?\b",
+                        r"(?:19|20)\d{2}"))
+_OPENING_TIME = re.compile(r"(?:^|[.!?;]\s+|,\s+)(?:(?:in|i|on|på|den|during|under|at|over|last|förra|this)\s+)?"
+                           r"(?:the\s+)?(?:" + _TIME_WORDS + r")\b")
+# Lifelong or habitual: "I was born in March", "When I was a kid, in the summer we went sailing".
+_HABIT = re.compile(r"\b(?:born|föddes|född|when i was|as a kid|used to|every|always|usually|när jag var"
+                    r"|som barn|varje|alltid|brukade)\b")
+_PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
+
+
+def _told_before(text: str, now: datetime) -> Window | None:
+    """A time a memory tells in a past form: a month, date, weekday, weekend, year or season opening a
+    clause, or "last summer", "i somras", "last Christmas" anywhere (a black-box pass: said later,
+    none was an answer to a chat's "Where did I go skiing in March?")."""
+    if not _PAST_FORM.search(text) or _SCHEDULED.search(text) or _SCHEDULED_SV.search(text) \
+            or _SINCE.search(text) or _HABIT.search(text):
         return None
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     try:
-        return _season(text, today) or _calendar(text, text, today, None)
+        if _ENDED_SEASON.search(text) or _PLAINLY_PAST.search(text):
+            return _season(text, today) or _holiday(text, today, False)
+        for found in _OPENING_TIME.finditer(text):
+            clause = re.split(r"[.!?;,]", text[found.start():].lstrip(".!?;, "), maxsplit=1)[0]
+            if (window := parse_time_window(clause, now)) is not None:
+                return window
     except (ValueError, OverflowError, OSError):
         return None
+    return None
 
 
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
@@ -565,13 +629,18 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         # In calendar days: October in Stockholm is 31 days and an hour.
         if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
             return window
-    if (told := _told_before(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))) is not None \
-            and told[1] <= said_on:
+    if (told := _told_before(text.lower(), now)) is not None and told[1] <= said_on:
         return told
-    # "This morning I walked the dog", told in the afternoon.
-    if (part := _DAY_PART.search(text.lower())) is not None and _PAST_FORM.search(text.lower()) \
-            and (told := _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part))[1] <= said_at:
-        return told
+    # "This morning I walked the dog", told in the afternoon; "Tonight I'm going to the cinema", told
+    # in the morning (a black-box pass: "Vad gjorde jag i kväll?" found neither).
+    lowered = text.lower()
+    if (part := _DAY_PART.search(lowered)) is not None:
+        told = _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part)
+        if _PAST_FORM.search(lowered) and told[1] <= said_at:
+            return told
+        if (_SCHEDULED.search(lowered) or _SCHEDULED_SV.search(lowered)) and not _PAST_FORM.search(lowered) \
+                and said_at < told[0]:
+            return told
     try:
         return _told_ahead(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))
     except (ValueError, OverflowError, OSError):
