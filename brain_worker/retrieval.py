@@ -368,13 +368,17 @@ class Retriever:
         oldest, newest = min(times.values()), max(times.values())
         span = newest - oldest or 1.0
         named = {form for word in _WORD.findall(request.question) for form in _forms(word)}
+        now = self._clock()
 
         def rank(memory: StoredMemory) -> float:
             return (beyond[memory.id] + KEYWORD_WEIGHT * keyword.get(memory.id, 0.0)
                     + RECENCY_WEIGHT * (times[memory.id] - oldest) / span
                     + SPEAKER_WEIGHT * bool(named & context.speaker_of(memory))
                     - ASKING_WEIGHT * context.only_asks(memory)
-                    + WINDOW_WEIGHT * (favour is not None and _within(memory, favour)))
+                    + WINDOW_WEIGHT * (favour is not None and _within(memory, favour))
+                    # Yesterday's "Tomorrow I need to renew my passport" is today's: not tomorrow's (a
+                    # black-box pass found it first for "Vad ska jag göra i morgon?").
+                    - WINDOW_WEIGHT * (favour is not None and _plan_of_another_begun_time(memory, favour, now)))
 
         return sorted(found.values(), key=rank, reverse=True)
 

@@ -989,3 +989,19 @@ async def test_plans_of_a_time_to_come_do_not_push_out_what_answers_a_question_a
         embedder.close()
     assert "visa" in [hit.id for hit in reply.results][:2]
     assert {hit.id for hit in asked.results} == {*plans, "trip"}  # asked for the plans: all of them
+
+
+async def test_query_puts_a_plan_of_tomorrow_above_yesterdays_plans_for_tomorrow(tmp_path: Path) -> None:
+    """Found by a black-box pass: /query for "Vad ska jag göra i morgon?" put yesterday's "I morgon ska
+    jag till tandläkaren" (today's plan) first, above the plan told of tomorrow."""
+    midnight = NOW - NOW % DAY  # a Thursday: tomorrow is a Friday
+    retriever, embedder = await _told(tmp_path, {
+        "dentist": ("I morgon ska jag till tandläkaren.", midnight - 12 * 3600),
+        "passport": ("Tomorrow I need to renew my passport.", midnight - 11 * 3600),
+        "baking": ("På fredag ska vi baka pepparkakor med mormor.", midnight - 3 * DAY + 12 * 3600)})
+    try:
+        found = [await retriever.query(QueryRequest(brain="b", question=q, n_results=3))
+                 for q in ("Vad ska jag göra i morgon?", "What am I doing tomorrow?")]
+    finally:
+        embedder.close()
+    assert [reply.results[0].id for reply in found] == ["baking", "baking"]
