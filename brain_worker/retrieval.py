@@ -317,10 +317,13 @@ class Retriever:
         others = sorted((h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
                          and not _plan_of_another_begun_time(h, window, now)), key=lambda h: h.score or 0.0,
                         reverse=True)
-        if asks_for_the_plans:
-            return plans + others
         near = [h for h in plans if relevant(h) or naming(h)]
-        return near + others + [h for h in plans if h not in near]
+        if asks_for_the_plans:
+            # A plan of a wider time comes first only if its words are near: "Next month we're moving"
+            # is no answer to "Vem ska passa Bosse i helgen?" (a recheck).
+            near = [h for h in plans if h in near or _told_then(h, window, 0.0)]
+            return near + others + [h for h in plans if h not in near]
+        return near + others + [h for h in plans if h not in near and _told_then(h, window, 0.0)]
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,

@@ -1005,3 +1005,20 @@ async def test_query_puts_a_plan_of_tomorrow_above_yesterdays_plans_for_tomorrow
     finally:
         embedder.close()
     assert [reply.results[0].id for reply in found] == ["baking", "baking"]
+
+
+async def test_a_plan_of_a_wider_time_is_no_answer_about_a_day_in_it_unless_its_words_are_near(
+        tmp_path: Path) -> None:
+    """Found by a recheck: "Vem ska passa Bosse i helgen?" was given "Next month we're moving into the
+    new flat" and "Next week I'm starting at Klarna" (0.76), as plans of the weekend."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May: next month is June, the coming weekend 30-31 May
+    retriever, embedder = await _told(tmp_path, {
+        "klarna": ("Next week I'm starting my new job at Klarna.", midnight - 10 * DAY),
+        "flat": ("Next month we're moving into the new flat.", midnight - 20 * DAY),
+        "bosse": ("On Saturday my sister will look after Bosse while we are away.", midnight - 2 * DAY)})
+    try:
+        reply = await retriever.query(QueryRequest(brain="b", question="Who will look after Bosse this weekend?",
+                                                   n_results=5, relevant_only=True))
+    finally:
+        embedder.close()
+    assert [hit.id for hit in reply.results] == ["bosse"]

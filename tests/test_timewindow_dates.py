@@ -305,6 +305,15 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("What am I doing the weekend after this one?", ("2025-10-25", "2025-10-27")),
     ("Vad gör jag den 18/12?", ("2025-12-18", "2025-12-19")),
     ("Vad ska jag göra på nyårsafton?", ("2025-12-31", "2026-01-02")),
+    # A recheck: present-tense questions of a time to come, and a season's plans.
+    ("Vad händer i helgen?", ("2025-10-18", "2025-10-20")),
+    ("Har jag något planerat i helgen?", ("2025-10-18", "2025-10-20")),
+    ("Vad händer den 18 juni?", ("2026-06-18", "2026-06-19")),
+    ("What's happening this weekend?", ("2025-10-18", "2025-10-20")),
+    ("Who will look after Bosse this weekend?", ("2025-10-18", "2025-10-20")),
+    ("What am I doing this summer?", ("2026-06-01", "2026-09-01")),
+    ("Vad ska jag göra i vinter?", ("2025-12-01", "2026-03-01")),
+    ("What are my plans for Christmas?", ("2025-12-24", "2025-12-27")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -357,11 +366,17 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("We were in Rome last week.", 9, 7),  # said on a Wednesday: Monday to Sunday the week before
     ("För tre dagar sedan flyttade vi.", 4, 3),  # "N days ago" is read loosely, as in a question
     ("I'm going to Rome in June.", -181, 30),  # a plan's month is the next one
-    ("I went to Rome in June.", None, None),  # at the end, as often a plan's time ("I booked a trip in June")
+    ("I went to Rome in June.", 184, 30),  # told in a past form, no plan's word near: the last June
+    ("Vi var i stugan i helgen.", 4, 2),  # a recheck: a time at the end, told in a past form
+    ("I saw Anna on Saturday.", 4, 1),
+    ("Jag träffade Anna på lördagen.", 4, 1),
+    ("Saturday we went bowling.", 4, 1),
+    ("På julafton åt vi skinka.", 343, 3),  # Christmas: Eve, Day and Boxing Day
+    ("Festen på lördag var jättekul.", 4, 1),
     ("In March we went skiing in the Alps.", 276, 31),
     ("I mars åkte jag till Japan med Sofia.", 276, 31),
     ("Last summer I sailed around Gotland.", 184, 92),
-    ("We got married on 3 May.", None, None),
+    ("We got married on 3 May.", 213, 1),
     ("On 3 May we got married.", 213, 1),
     ("I bought tickets for the concert on 20 December.", None, None),  # a review: a plan's date
     ("Jag bokade en resa till Rom i mars.", None, None),
@@ -398,12 +413,12 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("I've got a dentist appointment on Friday.", -2, 1),
     ("Nästa fredag börjar jag på Volvo.", -9, 1),  # "nästa": next week's
     # A review: told of the past, with the weekday of a plan's words.
-    ("Jag sprang loppet på söndag.", None, None),
+    ("Jag sprang loppet på söndag.", 3, 1),  # the last one
     ("På fredag åt vi tacos hos Anna.", 5, 1),
     ("På lördag träffade jag Erik på stan.", 4, 1),
     ("Jag är fortfarande trött efter festen på lördag.", None, None),
-    ("I'm still recovering from the party on Saturday.", None, None),
-    ("I'm so happy we won the match on Sunday.", None, None),
+    ("I'm still recovering from the party on Saturday.", 4, 1),
+    ("I'm so happy we won the match on Sunday.", 3, 1),
     ("I'm exhausted, on Friday we ran 20 km.", 5, 1),
     ("On Friday 18 December I fly home.", None, None),  # a date's, not the coming Friday's
     ("I went running today.", None, None),  # said then: nothing earlier
@@ -428,7 +443,11 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Today I booked the flights for next week.", None, None),
     ("I just ordered a cake for tomorrow.", None, None),
     ("Idag bokade jag en tid hos frisören i morgon.", None, None),
-    ("Today I signed the contract; I start next month.", None, None),
+    ("Today I signed the contract; I start next month.", -30, 31),  # its own clause: a plan
+    ("I can't sleep tonight, tomorrow I have my driving test.", -1, 1),  # a review: the later day
+    ("Tonight I'm packing, tomorrow we fly to Rome.", -1, 1),
+    ("This summer we're sailing around Gotland.", -181, 92),  # a review: a season's plan
+    ("I sommar ska vi segla runt Gotland.", -181, 92),
     ("I watched Tomorrow Never Dies tonight.", None, None),
     ("I've booked a table for tomorrow.", None, None),
     ("We have a meeting with the bank tomorrow.", -1, 1),

@@ -371,7 +371,8 @@ NOT_PAST = frozenset("""
 _PAST_AFTER = frozenset("i we have has had 've".split())
 _CLAUSE_BREAK = re.compile(r"[.,;:!?…？]+")
 REMINDING_WORDS = frozenset("remind påminn".split())
-_HAPPENED = re.compile(r"\b(?:happen|happened|went on|hände|hänt|hända|händer)\b"
+# Of the past: "Vad händer i helgen?" asks of the coming weekend (a review).
+_HAPPENED = re.compile(r"\b(?:happen|happened|went on|hände|hänt)\b"
                        r"|\b(?:anything|something|något) (?:special|särskilt|speciellt|new|nytt|fun|roligt)\b",
                        re.IGNORECASE)
 TIME_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("""

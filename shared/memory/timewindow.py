@@ -85,13 +85,15 @@ _DAY_OF_MONTH = re.compile(r"\b(?:on|" + _EN_DAYS + r"),?\s+the\s+(\d{1,2})(?:st
 # "What did I do on Friday?", "Vad åt jag på fredag?": the most recent one before today, as "last
 # Friday" (in Swedish only beside a past form: "på fredag" is the coming one).
 _ON_WEEKDAY = re.compile(r"\bon\s+(" + "|".join(list(WEEKDAYS)[:7]) + r")\b")
-_PA_WEEKDAY = re.compile(r"\bpå\s+(" + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
+_PA_WEEKDAY = re.compile(r"\bpå\s+((?:" + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:])
+                         + r")(?:en)?)\b")
 _SV_PAST_VERB = (r"(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
                  r"|slog|sjöng|flög|åt|var|\w+(?:ade|dde|de|te))")
 # "Vad åt jag på fredag?" (a review: "Vad sa jag att jag skulle göra på fredag?", "Vad hade jag för
 # planer på fredag?" ask of the coming one, and "Mette" is no verb).
 _SV_PAST = re.compile(r"\b" + _SV_PAST_VERB + r" (?:jag|vi|han|hon|de|du|ni)\b"
-                      r"|\b(?:jag|vi|han|hon|de|du|ni) " + _SV_PAST_VERB + r"\b")
+                      r"|\b(?:jag|vi|han|hon|de|du|ni) " + _SV_PAST_VERB + r"\b"
+                      r"|\b\w+dag(?:en)? (?:var|blev)\b")  # "Festen på lördag var jättekul"
 _SV_PLAN = re.compile(r"\b(?:ska|skall|skulle|planer(?:na)?|planerat?|kommer att|tänker)\b")
 _TODAY = re.compile(r"\btoday\b|\bidag\b|\bi dag\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"
                     r"|\bi (?:morse|förmiddags|eftermiddag|kväll)\b|\bikväll\b")
@@ -115,7 +117,7 @@ _NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b|\bweekend a
 # "the weekend" alone only at a clause's end: "What did I buy for the weekend trip?" names no time.
 _WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?=\s*(?:$|[?.!,;]))"
                       r"|\bi helgen\b|\bunder helgen\b")
-_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
+_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|for|this) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
                         r"|\bon christmas (?:eve|day)\b")
 _NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
@@ -165,7 +167,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today, 1)
     if (weekend := _weekend(text, today)) is not None:
         return weekend
-    if (season := _season(text, today)) is not None:
+    if (season := _season(text, today, of_a_time_to_come(text))) is not None:
         return season
     # The most recent Christmas that has begun (Eve, Day and Boxing Day), in a plan the next one not
     # over ("What am I doing on Christmas Eve?"); New Year's Eve and the day after.
@@ -278,7 +280,9 @@ def _weekend(text: str, today: datetime) -> Window | None:
     return _days(saturday, 2)
 
 
-def _season(text: str, today: datetime) -> Window | None:
+def _season(text: str, today: datetime, ahead: bool = False) -> Window | None:
+    """The season named; `ahead` (asked of a plan: "What am I doing this summer?") the one begun and
+    not over, or the next."""
     ended = _ENDED_SEASON.search(text)
     found = ended or _BEGUN_SEASON.search(text)
     if found is None:
@@ -287,6 +291,11 @@ def _season(text: str, today: datetime) -> Window | None:
     start = today.replace(month=first, day=1)
     if (year := re.match(r",?\s+(?:of\s+)?" + _YEAR, text[found.end():])) is not None:
         start = start.replace(year=int(year.group(1)))
+    elif ahead and not ended:
+        if start > today:
+            start = start.replace(year=start.year - 1)
+        if _three_months_on(start) <= today:
+            start = start.replace(year=start.year + 1)
     else:
         if start > today:
             start = start.replace(year=today.year - 1)
@@ -475,7 +484,8 @@ _SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m
                         r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b"
                         r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
-_SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi))\b")
+_SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi)"
+                           r"|händer|hända|planerat|inplanerat|bokat|på gång|har (?:jag|vi)|(?:jag|vi) har)\b")
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
@@ -485,12 +495,15 @@ _PAST_FORM = re.compile(
     r"|caught|chose|fell|forgot|knew|paid|sent|taught|threw|spoke|been|still|since|ago|remember"
     r"|seen|eaten|done|gone|taken|written|given|known|driven|flown|spoken|forgotten|gotten|ridden|drunk|sung"
     r"|begun|chosen|fallen|broken|worn|stolen|shown|grown|thrown|drawn|hidden"
+    r"|varit|gjort|haft|ätit|sett|fått|gått|kommit|tagit|skrivit|druckit|sovit|blivit|åkt|träffat|köpt|bott|läst"
+    r"|hört|jobbat|pratat|hunnit|missat|avbokat|ställt in"
     r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
     r"|slog|sjöng|flög|fortfarande|efter|sedan|minns)\b|\b\w+(?:ade|dde|tte)\b"
     r"|\b(?:jag|vi|han|hon|de|du|ni|det) (?:\w+(?:de|te)|åt|var)\b"
-    r"|\b(?:\w+(?:de|te)|åt|var) (?:jag|vi|han|hon|de|du|ni|det)\b")
+    r"|\b(?:\w+(?:de|te)|åt|var) (?:jag|vi|han|hon|de|du|ni|det)\b"
+    r"|\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|helgen)(?:en)? (?:var|blev)\b")
 # A date named beside the weekday ("on Friday 18 December", "Monday the 14th") is that date's.
 _DATE_AFTER = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d")
 _DATED = re.compile(_DATE_AFTER.pattern + r"|.*\bom två veckor\b")
@@ -503,7 +516,9 @@ _AHEAD = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’
                     r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
                     r"|\b(?:do|will) (?:i|we) (?:have|need|get)\b|\bhave (?:i|we) got\b"
                     r"|\b(?:am|are|will|shall) (?:i|we)\b"
-                    r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
+                    r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+                    r"|\bhappening\b|\bshould (?:i|we)\b|\bwill\b|\b(?:free|busy)\b"
+                    r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b")
 
 
 def asks_ahead(question: str) -> bool:
@@ -559,7 +574,12 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
     found = _TOLD_AHEAD.search(text)
     if found is None:
         return _coming_day(text, today) or _planned(text, today)
-    if _DONE_THEN.search(text) or _FOR_THEN.search(text, 0, found.start()):
+    # What was done then, in the clause that names the later time ("I can't sleep tonight, tomorrow
+    # I have my driving test" plans for tomorrow).
+    start = max(text.rfind(mark, 0, found.start()) for mark in ".!?;,") + 1
+    ends = [at for mark in ".!?;," if (at := text.find(mark, found.end())) >= 0]
+    clause = text[start:min(ends, default=len(text))]
+    if _DONE_THEN.search(clause) or _FOR_THEN.search(text, 0, found.start()):
         return None
     return _ahead(found, today)
 
@@ -572,7 +592,8 @@ def _planned(text: str, today: datetime) -> Window | None:
     """A weekend or a date to come that a plan names."""
     if not (of_a_time_to_come(text) or _NEXT_WEEKEND.search(text)) or _SINCE.search(text):
         return None
-    window = _weekend(text, today) or _holiday(text, today, True) or _calendar(text, text, today, None, ahead=True)
+    window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
+        or _calendar(text, text, today, None, ahead=True)
     return window if window is not None and window[0] >= today.timestamp() else None
 
 
@@ -580,7 +601,8 @@ def _planned(text: str, today: datetime) -> Window | None:
 # var vi i stugan", "On Saturday we went to the zoo", "In 2015 I lived in Berlin". At a clause's end it
 # is as often a plan's ("I bought tickets for the concert on 20 December": a review).
 _TIME_WORDS = "|".join((*MONTHS, *WEEKDAYS, *(d.removesuffix("s") for d in list(WEEKDAYS)[7:]), *SEASONS,
-                        "weekend", "helgen", "christmas", "julas", "jul", r"\d{1,2}(?:st|nd|rd|th|:e|:a)?\b",
+                        "weekend", "helgen", "christmas", "julas", "jul", "julafton", "nyårsafton",
+                        r"\d{1,2}(?:st|nd|rd|th|:e|:a)?\b",
                         r"(?:19|20)\d{2}"))
 _OPENING_TIME = re.compile(r"(?:^|[.!?;]\s+|,\s+)(?:(?:in|i|on|på|den|during|under|at|over|last|förra|this)\s+)?"
                            r"(?:the\s+)?(?:" + _TIME_WORDS + r")\b")
@@ -590,23 +612,38 @@ _HABIT = re.compile(r"\b(?:born|föddes|född|when i was|as a kid|used to|every|
 _PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
 
 
+# A plan's date in a sentence of the past: "I bought tickets for the concert on 20 December", "Jag
+# bokade en resa till Rom i mars" (a review).
+_BOOKED = re.compile(r"\b(?:for|till|inför|until|by|before|book|booked|ordered|reserved|tickets?|invited|paid"
+                     r"|bokade|bokat|beställde|anmälde|bjöd|biljett\w*|deadline|due|starts?|begins?|börjar)\b")
+_PLANS_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar)\b")
+
+
 def _told_before(text: str, now: datetime) -> Window | None:
-    """A time a memory tells in a past form: a month, date, weekday, weekend, year or season opening a
-    clause, or "last summer", "i somras", "last Christmas" anywhere (a black-box pass: said later,
-    none was an answer to a chat's "Where did I go skiing in March?")."""
-    if not _PAST_FORM.search(text) or _SCHEDULED.search(text) or _SCHEDULED_SV.search(text) \
-            or _SINCE.search(text) or _HABIT.search(text):
-        return None
+    """A time a sentence of a memory tells in a past form: a month, date, weekday, weekend, year,
+    holiday or season ("In March we went skiing", "Vi var i stugan i helgen", "I saw Anna on
+    Saturday"), at a clause's end only with no plan's word near ("I bought tickets for the concert
+    on 20 December"); "last summer", "i somras", "last Christmas" anywhere (black-box passes: said
+    later, none was an answer to a chat asking of that time)."""
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    try:
-        if _ENDED_SEASON.search(text) or _PLAINLY_PAST.search(text):
-            return _season(text, today) or _holiday(text, today, False)
-        for found in _OPENING_TIME.finditer(text):
-            clause = re.split(r"[.!?;,]", text[found.start():].lstrip(".!?;, "), maxsplit=1)[0]
-            if (window := parse_time_window(clause, now)) is not None:
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        if not _PAST_FORM.search(sentence) or _SCHEDULED.search(sentence) or _PLANS_SV.search(sentence) \
+                or _SINCE.search(sentence) or _HABIT.search(sentence) or _AGO_EN.search(sentence) \
+                or _AGO_SV.search(sentence):  # "two years ago" says no day (_TOLD_PAST reads the near ones)
+            continue
+        try:
+            if _ENDED_SEASON.search(sentence) or _PLAINLY_PAST.search(sentence):
+                return _season(sentence, today) or _holiday(sentence, today, False)
+            for found in _OPENING_TIME.finditer(sentence):
+                clause = re.split(r"[.!?;,]", sentence[found.start():].lstrip(".!?;, "), maxsplit=1)[0]
+                if clause.split(" ", 1)[0] in WEEKDAYS:  # "Saturday we went bowling"
+                    clause = "on " + clause
+                if (window := parse_time_window(clause, now)) is not None:
+                    return window
+            if not _BOOKED.search(sentence) and (window := parse_time_window(sentence, now)) is not None:
                 return window
-    except (ValueError, OverflowError, OSError):
-        return None
+        except (ValueError, OverflowError, OSError):
+            return None
     return None
 
 
@@ -634,14 +671,16 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     # "This morning I walked the dog", told in the afternoon; "Tonight I'm going to the cinema", told
     # in the morning (a black-box pass: "Vad gjorde jag i kväll?" found neither).
     lowered = text.lower()
-    if (part := _DAY_PART.search(lowered)) is not None:
-        told = _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part)
-        if _PAST_FORM.search(lowered) and told[1] <= said_at:
-            return told
-        if (_SCHEDULED.search(lowered) or _SCHEDULED_SV.search(lowered)) and not _PAST_FORM.search(lowered) \
-                and said_at < told[0]:
-            return told
+    part = _DAY_PART.search(lowered)
+    hours = _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part) if part else None
+    if hours is not None and _PAST_FORM.search(lowered) and hours[1] <= said_at:
+        return hours
     try:
-        return _told_ahead(text.lower(), now.replace(hour=0, minute=0, second=0, microsecond=0))
+        ahead = _told_ahead(lowered, now.replace(hour=0, minute=0, second=0, microsecond=0))
     except (ValueError, OverflowError, OSError):
         return None
+    # A later day first: "I can't sleep tonight, tomorrow I have my driving test" (a review).
+    if ahead is None and hours is not None and said_at < hours[0] and not _PAST_FORM.search(lowered) \
+            and (_SCHEDULED.search(lowered) or _SCHEDULED_SV.search(lowered)):
+        return hours
+    return ahead
