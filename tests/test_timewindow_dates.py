@@ -314,6 +314,10 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("What am I doing this summer?", ("2026-06-01", "2026-09-01")),
     ("Vad ska jag göra i vinter?", ("2025-12-01", "2026-03-01")),
     ("What are my plans for Christmas?", ("2025-12-24", "2025-12-27")),
+    ("Is Anna coming on Saturday?", ("2025-10-18", "2025-10-19")),
+    ("Was the party on Saturday?", ("2025-10-11", "2025-10-12")),
+    ("Jobbar jag i helgen?", ("2025-10-18", "2025-10-20")),
+    ("Var jag i stugan i helgen?", ("2025-10-11", "2025-10-13")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -447,6 +451,9 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("I can't sleep tonight, tomorrow I have my driving test.", -1, 1),  # a review: the later day
     ("Tonight I'm packing, tomorrow we fly to Rome.", -1, 1),
     ("This summer we're sailing around Gotland.", -181, 92),  # a review: a season's plan
+    ("I januari åker vi till Thailand.", -30, 31),  # the present for what is coming
+    ("Den 18 december har jag tenta.", -16, 1),
+    ("My exam is on December 18.", -16, 1),
     ("I sommar ska vi segla runt Gotland.", -181, 92),
     ("I watched Tomorrow Never Dies tonight.", None, None),
     ("I've booked a table for tomorrow.", None, None),

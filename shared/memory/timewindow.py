@@ -482,10 +482,14 @@ _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for|the)\s+(?P<day
 _SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
                         r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
                         r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b"
-                        r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b")
+                        r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+                        r"|\b(?:where|who)(?:'s|’s| is| are)\b|^\s*(?:is|are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
 _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi)"
-                           r"|händer|hända|planerat|inplanerat|bokat|på gång|har (?:jag|vi)|(?:jag|vi) har)\b")
+                           r"|händer|hända|planerat|inplanerat|bokat|på gång|har (?:jag|vi)|(?:jag|vi) har)\b"
+                           # The present for what is coming, verb first: "Jobbar jag i helgen?", "I
+                           # januari åker vi till Thailand".
+                           r"|\b(?!var\b)\w{2,}(?:ar|er) (?:jag|vi)\b")
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
