@@ -1022,3 +1022,28 @@ async def test_a_plan_of_a_wider_time_is_no_answer_about_a_day_in_it_unless_its_
     finally:
         embedder.close()
     assert [hit.id for hit in reply.results] == ["bosse"]
+
+
+async def test_plans_told_in_other_words_and_last_night_told_in_the_morning_answer(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Bosse the dog has a vet appointment on Wednesday 3 June" (another's
+    plan, in the present) and "Den 6 juni har Maja dansuppvisning" were no plans, so "What am I doing
+    on Wednesday?" missed the vet and "Vad gjorde jag förra helgen?" was given the dance show as done;
+    "Last night we went to a jazz concert", said in the morning, was no answer to "What did I do last night?"."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026: the coming Wednesday is 3 June
+    retriever, embedder = await _told(tmp_path, {
+        "vet": ("Bosse the dog has a vet appointment on Wednesday 3 June.", midnight - 5 * DAY),
+        "dance": ("Den 6 juni har Maja dansuppvisning på Kulturhuset.", midnight - 5 * DAY),
+        "jazz": ("Last night we went to a jazz concert at Fasching.", midnight + 8 * 3600),
+        "tacos": ("I cooked tacos for the kids.", midnight - 6 * DAY)})
+    try:
+        async def chat(question: str) -> list[str]:
+            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+            return [hit.id for hit in reply.results]
+
+        wednesday, weekend = await chat("What am I doing on Wednesday?"), await chat("Vad gjorde jag förra helgen?")
+        night = await chat("What did I do last night?")
+    finally:
+        embedder.close()
+    assert wednesday[:1] == ["vet"]
+    assert "dance" not in weekend
+    assert night == ["jazz"]

@@ -108,7 +108,7 @@ EVENING, MORNING = 17, 6  # the hours last night is between
 _DAY_PART = re.compile(r"\b(?P<morning>this morning|i morse|i förmiddags)\b"
                        r"|\b(?P<afternoon>this afternoon|i eftermiddags?)\b"
                        r"|\b(?P<evening>this evening|tonight|i ?kväll)\b")
-DAY_PARTS = {"morning": (4, 12), "afternoon": (12, 18), "evening": (EVENING, 24)}
+DAY_PARTS = {"morning": (MORNING, 12), "afternoon": (12, 18), "evening": (EVENING, 24)}
 _YESTERDAY_PART = re.compile(r"\b(?:yesterday|i ?går) (?:(?P<morning>morning|morse|morgon|förmiddags?)"
                              r"|(?P<afternoon>afternoon|eftermiddags?))\b")
 _LAST_WEEKEND = re.compile(r"\blast weekend\b|\bförra helgen\b")
@@ -117,7 +117,8 @@ _NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b|\bweekend a
 # "the weekend" alone only at a clause's end: "What did I buy for the weekend trip?" names no time.
 _WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?=\s*(?:$|[?.!,;]))"
                       r"|\bi helgen\b|\bunder helgen\b")
-_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|for|this) christmas\b|\bi julas\b|\bi jul\b|\bunder julen\b"
+_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|for|this|spend|spending|celebrate|celebrating) christmas\b"
+                        r"|\bfira(?:r|de|t)? jul(?:en)?\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
                         r"|\bon christmas (?:eve|day)\b")
 _NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
@@ -269,6 +270,8 @@ def _weekend(text: str, today: datetime) -> Window | None:
     this_weeks = today - timedelta(days=today.weekday()) + timedelta(days=5)
     if _NEXT_WEEKEND.search(text):
         return _days(this_weeks + timedelta(days=7), 2)
+    if re.search(r"\bweekend before last\b|\bförrförra helgen\b", text):
+        return _days(this_weeks - timedelta(days=14 if today.weekday() < 5 else 21), 2)
     last = _LAST_WEEKEND.search(text) is not None
     if not last and _WEEKEND.search(text) is None:
         return None
@@ -486,7 +489,7 @@ _SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m
                         r"|\b(?:where|who)(?:'s|’s| is| are)\b|^\s*(?:is|are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
 _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi)"
-                           r"|händer|hända|planerat|inplanerat|bokat|på gång|har (?:jag|vi)|(?:jag|vi) har)\b"
+                           r"|händer|hända|planerat|inplanerat|bokat|på gång|har)\b"
                            # The present for what is coming, verb first: "Jobbar jag i helgen?", "I
                            # januari åker vi till Thailand".
                            r"|\b(?!var\b)\w{2,}(?:ar|er) (?:jag|vi)\b")
@@ -522,7 +525,7 @@ _AHEAD = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’
                     r"|\b(?:am|are|will|shall) (?:i|we)\b"
                     r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
                     r"|\bhappening\b|\bshould (?:i|we)\b|\bwill\b|\b(?:free|busy)\b"
-                    r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b")
+                    r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas\b")
 
 
 def asks_ahead(question: str) -> bool:
@@ -592,13 +595,33 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
 _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" + _MONTH_NAME + ")")
 
 
+# A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
+# my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
+_BOOKING = re.compile(r"\b(?:booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde"
+                      r"|invited|appointment|decided|bestämde|deadline|due)\b")
+
+
 def _planned(text: str, today: datetime) -> Window | None:
-    """A weekend or a date to come that a plan names."""
-    if not (of_a_time_to_come(text) or _NEXT_WEEKEND.search(text)) or _SINCE.search(text):
+    """A weekend, a season or a date to come that a plan names; a date or a holiday booked, or named
+    in no past form ("Bosse has a vet appointment on 9 December", "Vi firar jul hos svärföräldrarna")."""
+    if _SINCE.search(text) or _HABIT.search(text):
         return None
-    window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
-        or _calendar(text, text, today, None, ahead=True)
+    if of_a_time_to_come(text) or _NEXT_WEEKEND.search(text):
+        window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
+            or _calendar(text, text, today, None, ahead=True)
+    elif _BOOKING.search(text) or not _PAST_FORM.search(text):
+        window = _holiday(text, today, True) or _dated(text, today)
+    else:
+        window = None
     return window if window is not None and window[0] >= today.timestamp() else None
+
+
+def _dated(text: str, today: datetime) -> Window | None:
+    """A day and month named (not a month alone: "I love skiing in March" plans nothing), the next one."""
+    if not (_DAY_MONTH.search(text) or _MONTH_DAY.search(text) or _ISO_DATE.search(text)):
+        return None
+    window = _calendar(text, text, today, None, ahead=True)
+    return window if window is not None and window[1] - window[0] <= 86_400 + 3600 else None
 
 
 # A time opening a clause of the past: "In March we went skiing", "On 3 May we got married", "I helgen
@@ -661,6 +684,11 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     except (ValueError, OverflowError, OSError):  # a time at the ends of what a date can hold
         return None
+    # "Last night we went to a jazz concert", told this morning: the night, as a question of it asks
+    # (a black-box pass: told as all of yesterday, it was wider than the night asked of, and left out).
+    if (night := _LAST_NIGHT.search(text.lower())) is not None and not night.group().endswith("natt") \
+            and (window := parse_time_window(night.group(), now)) is not None and window[1] <= said_at:
+        return window
     for phrase in _TOLD_PAST.finditer(text.lower()):
         # Told, "last night" is yesterday evening (asked, it also reaches into today).
         try:
