@@ -117,7 +117,7 @@ _NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b|\bweekend a
 # "the weekend" alone only at a clause's end: "What did I buy for the weekend trip?" names no time.
 _WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?=\s*(?:$|[?.!,;]))"
                       r"|\bi helgen\b|\bunder helgen\b")
-_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|for|this|spend|spending|celebrate|celebrating) christmas\b"
+_CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|this|spend|spending|celebrate|celebrating) christmas\b"
                         r"|\bfira(?:r|de|t)? jul(?:en)?\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
                         r"|\bon christmas (?:eve|day)\b")
@@ -247,9 +247,15 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
     return None
 
 
+# "for Christmas" is a plan's time, but of the past a gift's: "What did Marcus give Eli for Christmas
+# 2022?" read as that Christmas missed the thanks told in January (bench/recall_written.py).
+_FOR_CHRISTMAS = re.compile(r"\bfor christmas\b")
+
+
 def _holiday(text: str, today: datetime, planned: bool) -> Window | None:
     for holiday, eve, days in ((_CHRISTMAS, 24, 3), (_NEW_YEAR, 31, 2)):
-        if holiday.search(text) and (date := _most_recent(today, 12, eve)) is not None:
+        named = holiday.search(text) or (planned and holiday is _CHRISTMAS and _FOR_CHRISTMAS.search(text))
+        if named and (date := _most_recent(today, 12, eve)) is not None:
             if planned and date + timedelta(days=days) <= today:
                 date = date.replace(year=date.year + 1)
             return _days(date, days)
