@@ -390,6 +390,7 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Sara and I decided we will spend New Year's Eve at the cabin.", -29, 2),
     ("Vi firar jul hos svärföräldrarna i Västerås i år.", -22, 3),
     ("I love skiing in March.", None, None),  # a month alone in no plan names no time
+    ("Jag har tvättat bilen den 1 december.", 1, 1),  # the Swedish perfect is past, not a plan
     ("Jag bokade en resa till Rom i mars.", None, None),
     ("I was born in March.", None, None),  # a review: lifelong, not this year's
     ("When I was a kid, in the summer we went sailing.", None, None),

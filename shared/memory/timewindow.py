@@ -510,6 +510,8 @@ _PAST_FORM = re.compile(
     r"|begun|chosen|fallen|broken|worn|stolen|shown|grown|thrown|drawn|hidden"
     r"|varit|gjort|haft|ätit|sett|fått|gått|kommit|tagit|skrivit|druckit|sovit|blivit|åkt|träffat|köpt|bott|läst"
     r"|hört|jobbat|pratat|hunnit|missat|avbokat|ställt in"
+    # The Swedish perfect: "Jag har tvättat bilen", "Vi har redan skrivit".
+    r"|\bhar (?:(?:jag|vi|han|hon|de|du|ni|inte|redan|just|nyss|äntligen) )*\w+(?:at|it)\b"
     r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
