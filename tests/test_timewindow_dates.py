@@ -320,6 +320,8 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("Was the party on Saturday?", ("2025-10-11", "2025-10-12")),
     ("Jobbar jag i helgen?", ("2025-10-18", "2025-10-20")),
     ("Var jag i stugan i helgen?", ("2025-10-11", "2025-10-13")),
+    ("Vad har hänt i helgen?", ("2025-10-11", "2025-10-13")),
+    ("Vad har Anna skickat i helgen?", ("2025-10-11", "2025-10-13")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -391,6 +393,11 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Vi firar jul hos svärföräldrarna i Västerås i år.", -22, 3),
     ("I love skiing in March.", None, None),  # a month alone in no plan names no time
     ("Jag har tvättat bilen den 1 december.", 1, 1),  # the Swedish perfect is past, not a plan
+    ("Jag har sålt bilen den 1 december.", 1, 1),  # a review of these readings
+    ("Anna has sold her flat on 1 December.", 1, 1),
+    ("We've sold the house on 1 December.", 1, 1),
+    ("Lunch with Sara, 1 December.", None, None),  # a day just gone by is no plan for next year
+    ("I will run a marathon on 3 May.", -152, 1),
     ("Jag bokade en resa till Rom i mars.", None, None),
     ("I was born in March.", None, None),  # a review: lifelong, not this year's
     ("When I was a kid, in the summer we went sailing.", None, None),
@@ -548,3 +555,9 @@ def test_last_night_told_this_morning_is_the_night(text: str) -> None:
              datetime(2025, 10, 15, 6, tzinfo=STOCKHOLM).timestamp())
     assert told_of(text, morning.timestamp(), STOCKHOLM) == night
     assert parse_time_window("What did I do last night?", morning.replace(hour=20)) == night
+
+
+def test_the_weekend_before_last_asked_at_a_weekend() -> None:
+    saturday = datetime(2025, 10, 18, 12, tzinfo=STOCKHOLM)
+    assert local_days("What did I do the weekend before last?", saturday) == ("2025-10-04", "2025-10-06")
+    assert local_days("Vad gjorde jag förrförra helgen?") == ("2025-10-04", "2025-10-06")  # NOW: a Wednesday

@@ -277,7 +277,7 @@ def _weekend(text: str, today: datetime) -> Window | None:
     if _NEXT_WEEKEND.search(text):
         return _days(this_weeks + timedelta(days=7), 2)
     if re.search(r"\bweekend before last\b|\bförrförra helgen\b", text):
-        return _days(this_weeks - timedelta(days=14 if today.weekday() < 5 else 21), 2)
+        return _days(this_weeks - timedelta(days=14), 2)
     last = _LAST_WEEKEND.search(text) is not None
     if not last and _WEEKEND.search(text) is None:
         return None
@@ -511,7 +511,11 @@ _PAST_FORM = re.compile(
     r"|varit|gjort|haft|ätit|sett|fått|gått|kommit|tagit|skrivit|druckit|sovit|blivit|åkt|träffat|köpt|bott|läst"
     r"|hört|jobbat|pratat|hunnit|missat|avbokat|ställt in"
     # The Swedish perfect: "Jag har tvättat bilen", "Vi har redan skrivit".
-    r"|\bhar (?:(?:jag|vi|han|hon|de|du|ni|inte|redan|just|nyss|äntligen) )*\w+(?:at|it)\b"
+    r"|\bhar (?:\w+ )?(?:(?:inte|redan|just|nyss|äntligen) )*\w+(?:at|it)\b"
+    r"|\b(?:hänt|ringt|sagt|sålt|bytt|fyllt|gift|lärt|kört|lagt|valt|glömt|hyrt|byggt|sökt|tänkt|mött|stängt|gett)\b"
+    # The English perfect of verbs whose past is their present: "We've sold the house", "I've run 10 km".
+    r"|\b(?:sold|built|kept|held|lent|hung|led|fed)\b"
+    r"|\b(?:have|has|'ve|’ve) (?:\w+ )?(?:run|quit|put|set|become|cut|hurt|shut|lit|read)\b"
     r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
@@ -533,7 +537,7 @@ _AHEAD = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’
                     r"|\b(?:am|are|will|shall) (?:i|we)\b"
                     r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
                     r"|\bhappening\b|\bshould (?:i|we)\b|\bwill\b|\b(?:free|busy)\b"
-                    r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas\b")
+                    r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas (?:a|an|got|plans?)\b")
 
 
 def asks_ahead(question: str) -> bool:
@@ -624,12 +628,19 @@ def _planned(text: str, today: datetime) -> Window | None:
     return window if window is not None and window[0] >= today.timestamp() else None
 
 
+JUST_GONE = 300 * 86_400  # a date whose next one is further ahead than this went by in the last two months
+
+
 def _dated(text: str, today: datetime) -> Window | None:
     """A day and month named (not a month alone: "I love skiing in March" plans nothing), the next one."""
     if not (_DAY_MONTH.search(text) or _MONTH_DAY.search(text) or _ISO_DATE.search(text)):
         return None
     window = _calendar(text, text, today, None, ahead=True)
-    return window if window is not None and window[1] - window[0] <= 86_400 + 3600 else None
+    # A day just gone by, named with no word of a plan, is told of ("Lunch with Sara, 3 December"):
+    # not next year's (a review).
+    if window is None or window[1] - window[0] > 86_400 + 3600 or window[0] - today.timestamp() > JUST_GONE:
+        return None
+    return window
 
 
 # A time opening a clause of the past: "In March we went skiing", "On 3 May we got married", "I helgen
