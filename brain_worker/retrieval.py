@@ -17,7 +17,7 @@ the reply that answers, yet are 2 % of the evidence (bench/recall_written.py).
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from typing import Any, Protocol
@@ -273,10 +273,10 @@ class Retriever:
         if window is None:
             return _with_updates([h for h in hits if relevant(h) or naming(h)] or _best(hits, own), hits, near, names)
         if own_past:
-            within = window
+            within, now = window, self._clock()
 
             def done_then(memory: StoredMemory) -> bool:
-                return _done_then(memory, within, about_talk, self._clock())
+                return _done_then(memory, within, about_talk, now)
 
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
@@ -303,27 +303,26 @@ class Retriever:
                        tells: "Keep", relevant: "Keep", naming: "Keep", now: float,
                        asks_for_the_plans: bool) -> list[StoredMemory]:
         """What a chat asking of a time to come gets: the plans told of it that are relevant, then what
-        else is, then every other plan told of it, however far its words ("On Saturday I am visiting
-        grandma" scored under the threshold against "What am I doing tomorrow?"), so that the plans
-        do not push out what answers ("Is my India visa sorted for next week?": a review); asked for
-        the plans themselves ("What am I doing today?", "Vad ska jag göra i helgen?"), every plan
-        first. Less the
+        else is, then the other plans told of just that time, however far their words ("On Saturday
+        I am visiting grandma" scored under the threshold against "What am I doing tomorrow?"), so
+        that the plans do not push out what answers ("Is my India visa sorted for next week?": a
+        review). Asked for the plans themselves ("What am I doing today?", "Vad ska jag göra i
+        helgen?"), the plans of just that time come first too, and those of a wider one last ("Next
+        month we're moving" is no answer to "Vem ska passa Bosse i helgen?": a recheck). Less the
         plans of a time begun that is not this one: yesterday's "Tomorrow I need to renew my passport"
         is today's, and was given as tomorrow's (a black-box pass); one of a time to come stays, as it
         answers "Is my dentist appointment tomorrow?" (a review)."""
-        plans = sorted((h for h in hits if tells(h) and _told_then(h, window)), key=lambda h: h.score or 0.0,
-                       reverse=True)
+        def by_score(memories: Iterable[StoredMemory]) -> list[StoredMemory]:
+            return sorted(memories, key=lambda h: h.score or 0.0, reverse=True)
+
+        plans = by_score(h for h in hits if tells(h) and _told_then(h, window))
         ids = {h.id for h in plans}
-        others = sorted((h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
-                         and not _plan_of_another_begun_time(h, window, now)), key=lambda h: h.score or 0.0,
-                        reverse=True)
-        near = [h for h in plans if relevant(h) or naming(h)]
-        if asks_for_the_plans:
-            # A plan of a wider time comes first only if its words are near: "Next month we're moving"
-            # is no answer to "Vem ska passa Bosse i helgen?" (a recheck).
-            near = [h for h in plans if h in near or _told_then(h, window, 0.0)]
-            return near + others + [h for h in plans if h not in near]
-        return near + others + [h for h in plans if h not in near and _told_then(h, window, 0.0)]
+        others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
+                          and not _plan_of_another_begun_time(h, window, now))
+        just_then = {h.id for h in plans if _told_then(h, window, 0.0)}
+        first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
+        rest = [h for h in plans if h not in first and (asks_for_the_plans or h.id in just_then)]
+        return first + others + rest
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,

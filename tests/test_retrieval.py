@@ -622,6 +622,12 @@ async def test_a_query_waits_a_bounded_time_for_pieces_and_they_are_kept_for_the
     assert embedder.passages_embedded == len(chunk_text(note.content))  # once
 
 
+async def _chat(retriever: Retriever, question: str) -> list[str]:
+    """The ids of the memories a chat of `question` is given, in order."""
+    reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
+    return [hit.id for hit in reply.results]
+
+
 async def test_a_note_without_letters_reaches_a_chat_only_when_the_message_holds_it(tmp_path: Path) -> None:
     """Found by a black-box pass: the note "12345" was given to "Tell me about my dog." (0.836, its vector
     paired with a neighbour's): e5 puts digits and signs alone near every question. A chat's own "4711"
@@ -637,11 +643,8 @@ async def test_a_note_without_letters_reaches_a_chat_only_when_the_message_holds
         await store.upsert("b", stored, [dog] * len(memories))  # every vector the dog's
         retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
 
-        async def chat(question: str) -> set[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return {hit.id for hit in reply.results}
-
-        about_the_dog, holding_it = await chat("Tell me about my dog."), await chat("Is 12345 my bank code?")
+        about_the_dog = set(await _chat(retriever, "Tell me about my dog."))
+        holding_it = set(await _chat(retriever, "Is 12345 my bank code?"))
     finally:
         embedder.close()
     assert about_the_dog == {"dog", "reply"}
@@ -874,11 +877,8 @@ async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_day
         await store.upsert("b", stored, await embedder.passages(list(notes.values())))
         retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
 
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        season, day = await chat("What did I do last summer?"), await chat("What did I do on 5 July last year?")
+        season = await _chat(retriever, "What did I do last summer?")
+        day = await _chat(retriever, "What did I do on 5 July last year?")
     finally:
         embedder.close()
     assert season == ["sailing"]
@@ -934,11 +934,8 @@ async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_t
         "dentist": ("I have a dentist appointment on 18 June.", midnight - 10 * DAY),
         "passport": ("Tomorrow I need to renew my passport.", midnight - 2 * DAY + 9 * 3600)})
     try:
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        today, dentist = await chat("What am I doing today?"), await chat("Is my dentist appointment tomorrow?")
+        today = await _chat(retriever, "What am I doing today?")
+        dentist = await _chat(retriever, "Is my dentist appointment tomorrow?")
     finally:
         embedder.close()
     assert set(today[:2]) == {"spotify", "sara"}
@@ -957,12 +954,9 @@ async def test_what_was_done_in_a_part_of_today_is_not_a_plan_for_the_day(tmp_pa
         "cinema": ("Tonight I'm going to the cinema with Johan.", midnight + 8.5 * 3600),
         "monday": ("Next Monday I will start my new job at Ericsson.", midnight - 5 * 3600)})
     try:
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        morning, evening = await chat("What did I do this morning?"), await chat("Vad gjorde jag i kväll?")
-        week = await chat("What did I do this week?")
+        morning = await _chat(retriever, "What did I do this morning?")
+        evening = await _chat(retriever, "Vad gjorde jag i kväll?")
+        week = await _chat(retriever, "What did I do this week?")
     finally:
         embedder.close()
     assert morning == ["porridge"]
@@ -1036,12 +1030,9 @@ async def test_plans_told_in_other_words_and_last_night_told_in_the_morning_answ
         "jazz": ("Last night we went to a jazz concert at Fasching.", midnight + 8 * 3600),
         "tacos": ("I cooked tacos for the kids.", midnight - 6 * DAY)})
     try:
-        async def chat(question: str) -> list[str]:
-            reply = await retriever.query(QueryRequest(brain="b", question=question, n_results=5, relevant_only=True))
-            return [hit.id for hit in reply.results]
-
-        wednesday, weekend = await chat("What am I doing on Wednesday?"), await chat("Vad gjorde jag förra helgen?")
-        night = await chat("What did I do last night?")
+        wednesday = await _chat(retriever, "What am I doing on Wednesday?")
+        weekend = await _chat(retriever, "Vad gjorde jag förra helgen?")
+        night = await _chat(retriever, "What did I do last night?")
     finally:
         embedder.close()
     assert wednesday[:1] == ["vet"]

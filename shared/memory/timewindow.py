@@ -168,11 +168,11 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today, 1)
     if (weekend := _weekend(text, today)) is not None:
         return weekend
-    if (season := _season(text, today, of_a_time_to_come(text))) is not None:
+    planned = of_a_time_to_come(text)
+    if (season := _season(text, today, planned)) is not None:
         return season
     # The most recent Christmas that has begun (Eve, Day and Boxing Day), in a plan the next one not
     # over ("What am I doing on Christmas Eve?"); New Year's Eve and the day after.
-    planned = of_a_time_to_come(text)
     if (holiday := _holiday(text, today, planned)) is not None:
         return holiday
     week_start = today - timedelta(days=today.weekday())
@@ -488,10 +488,12 @@ _FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|fr
 _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for|the)\s+(?P<day>" + _EN_DAYS + r")\b"
                          r"|\b(?P<sure_sv>på|nu på|nästa|till)\s+(?P<dag>"
                          + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
-_SCHEDULED = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
-                        r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
-                        r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b|\bwhat's on\b|\bplan(?:s|ned)?\b"
-                        r"|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+# A plan said ("I'll…", "I'm seeing…", "going to", "I have…") or a schedule asked of ("What's on…",
+# "When is…"): the words both readings of a time to come share.
+_PLAN_SAID = (r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
+              r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b")
+_SCHEDULE_ASKED = r"\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+_SCHEDULED = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED + r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b"
                         r"|\b(?:where|who)(?:'s|’s| is| are)\b|^\s*(?:is|are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
 _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?:na)?|blir det|när är|gör (?:jag|vi)"
@@ -531,11 +533,9 @@ _AFTER_NEXT = re.compile(r"\s+after next\b")
 
 # A plan plain enough to put a date, a month or a weekend ahead: not "do I" or "have I" alone
 # ("What do I know about 3 December?", "Which films have I seen in November?": a review).
-_AHEAD = re.compile(r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
-                    r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b"
-                    r"|\b(?:do|will) (?:i|we) (?:have|need|get)\b|\bhave (?:i|we) got\b"
+_AHEAD = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED
+                    + r"|\b(?:do|will) (?:i|we) (?:have|need|get)\b|\bhave (?:i|we) got\b"
                     r"|\b(?:am|are|will|shall) (?:i|we)\b"
-                    r"|\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
                     r"|\bhappening\b|\bshould (?:i|we)\b|\bwill\b|\b(?:free|busy)\b"
                     r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas (?:a|an|got|plans?)\b")
 
@@ -548,9 +548,9 @@ def asks_ahead(question: str) -> bool:
 
 
 def of_a_time_to_come(text: str) -> bool:
-    """Whether a question or a statement is of a plan or a schedule, in no past form."""
-    return (_AHEAD.search(text) or _SCHEDULED_SV.search(text)) is not None \
-        and not _PAST_FORM.search(text) and not _DONE_THEN.search(text) and not _SINCE.search(text)
+    """Whether a question or a statement is of a plan or a schedule, in no past form, of nothing done
+    when it was said nor of a time since which."""
+    return asks_ahead(text) and not _DONE_THEN.search(text) and not _SINCE.search(text)
 
 
 def _coming_day(text: str, today: datetime) -> Window | None:
@@ -609,8 +609,8 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 
 # A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
 # my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
-_BOOKING = re.compile(r"\b(?:booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde"
-                      r"|invited|appointment|decided|bestämde|deadline|due)\b")
+_BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|deadline|due"
+_BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b")
 
 
 def _planned(text: str, today: datetime) -> Window | None:
@@ -660,8 +660,7 @@ _PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
 
 # A plan's date in a sentence of the past: "I bought tickets for the concert on 20 December", "Jag
 # bokade en resa till Rom i mars" (a review).
-_BOOKED = re.compile(r"\b(?:for|till|inför|until|by|before|book|booked|ordered|reserved|tickets?|invited|paid"
-                     r"|bokade|bokat|beställde|anmälde|bjöd|biljett\w*|deadline|due|starts?|begins?|börjar)\b")
+_BOOKED = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|for|till|inför|until|by|before|paid|bjöd|starts?|begins?|börjar)\b")
 _PLANS_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar)\b")
 
 
@@ -700,15 +699,17 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     ("tomorrow", "nästa vecka")."""
     try:
         now = datetime.fromtimestamp(said_at, zone)
-        said_on = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        said_on = day.timestamp()
     except (ValueError, OverflowError, OSError):  # a time at the ends of what a date can hold
         return None
     # "Last night we went to a jazz concert", told this morning: the night, as a question of it asks
     # (a black-box pass: told as all of yesterday, it was wider than the night asked of, and left out).
-    if (night := _LAST_NIGHT.search(text.lower())) is not None and not night.group().endswith("natt") \
+    lowered = text.lower()
+    if (night := _LAST_NIGHT.search(lowered)) is not None and not night.group().endswith("natt") \
             and (window := parse_time_window(night.group(), now)) is not None and window[1] <= said_at:
         return window
-    for phrase in _TOLD_PAST.finditer(text.lower()):
+    for phrase in _TOLD_PAST.finditer(lowered):
         # Told, "last night" is yesterday evening (asked, it also reaches into today).
         try:
             window = parse_time_window(_TOLD_LAST_NIGHT.sub("yesterday", phrase.group()), now)
@@ -717,17 +718,16 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         # In calendar days: October in Stockholm is 31 days and an hour.
         if window is not None and window[1] <= said_on and window[1] - window[0] <= MAX_TOLD_DAYS * 86_400 + 3600:
             return window
-    if (told := _told_before(text.lower(), now)) is not None and told[1] <= said_on:
+    if (told := _told_before(lowered, now)) is not None and told[1] <= said_on:
         return told
     # "This morning I walked the dog", told in the afternoon; "Tonight I'm going to the cinema", told
     # in the morning (a black-box pass: "Vad gjorde jag i kväll?" found neither).
-    lowered = text.lower()
     part = _DAY_PART.search(lowered)
-    hours = _part_of(now.replace(hour=0, minute=0, second=0, microsecond=0), part) if part else None
+    hours = _part_of(day, part) if part else None
     if hours is not None and _PAST_FORM.search(lowered) and hours[1] <= said_at:
         return hours
     try:
-        ahead = _told_ahead(lowered, now.replace(hour=0, minute=0, second=0, microsecond=0))
+        ahead = _told_ahead(lowered, day)
     except (ValueError, OverflowError, OSError):
         return None
     # A later day first: "I can't sleep tonight, tomorrow I have my driving test" (a review).
