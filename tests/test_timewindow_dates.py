@@ -322,6 +322,10 @@ def test_no_day_named_by_numbers_that_may_be_something_else(question: str) -> No
     ("Var jag i stugan i helgen?", ("2025-10-11", "2025-10-13")),
     ("Vad har hänt i helgen?", ("2025-10-11", "2025-10-13")),
     ("Vad har Anna skickat i helgen?", ("2025-10-11", "2025-10-13")),
+    # The present of a verb that plans: the next one (the last closing note left these).
+    ("Do I work on 18 June?", ("2026-06-18", "2026-06-19")),
+    ("When does Anna fly to Oslo in January?", ("2026-01-01", "2026-02-01")),
+    ("Did I work on 18 June?", ("2025-06-18", "2025-06-19")),
 ])
 def test_a_time_to_come_is_ahead_and_a_weekday_of_the_past_behind(question: str, expected: tuple[str, str]) -> None:
     assert local_days(question) == expected
@@ -475,6 +479,20 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("Vi ses i morgon!", -1, 1),
     ("I need a haircut tomorrow.", -1, 1),
     ("Jag måste till tandläkaren imorgon.", -1, 1),
+    # The nearer verb governs the later time (the last closing note left the first unread).
+    ("I promised mom I'll call her tomorrow.", -1, 1),
+    ("Jag lovade mamma att jag ska ringa henne i morgon.", -1, 1),
+    ("Tomorrow I'll return the book I borrowed.", -1, 1),
+    ("Today I found out I have an exam tomorrow.", -1, 1),
+    ("I have just booked flights for next week.", None, None),
+    # The present of a verb that plans, beside a month: the next one.
+    ("In January I start my new job.", -30, 31),
+    ("We fly to Thailand in February.", -61, 28),
+    ("My new job starts in January.", -30, 31),
+    ("Vi åker till Thailand i februari.", -61, 28),
+    ("The course begins on 12 January.", -41, 1),
+    ("I go skiing in March every year.", None, None),  # a habit
+    ("I worked at Volvo in March.", 276, 31),
 ])
 def test_a_memory_tells_of_another_time_only_when_it_is_plainly_past_or_later(text: str, days_back: int | None,
                                                                                   days: int | None) -> None:

@@ -500,7 +500,10 @@ _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?
                            r"|händer|hända|planerat|inplanerat|bokat|på gång|har)\b"
                            # The present for what is coming, verb first: "Jobbar jag i helgen?", "I
                            # januari åker vi till Thailand".
-                           r"|\b(?!var\b)\w{2,}(?:ar|er) (?:jag|vi)\b")
+                           r"|\b(?!var\b)\w{2,}(?:ar|er) (?:jag|vi)\b"
+                           # and subject first, of verbs that plan: "Vi åker till Thailand i februari".
+                           r"|\b(?:jag|vi|de|han|hon) (?:åker|flyger|flyttar|reser|jobbar|arbetar|slutar|besöker)\b"
+                           r"|\bbörjar\b")
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
@@ -533,7 +536,12 @@ _AFTER_NEXT = re.compile(r"\s+after next\b")
 
 # A plan plain enough to put a date, a month or a weekend ahead: not "do I" or "have I" alone
 # ("What do I know about 3 December?", "Which films have I seen in November?": a review).
+# Verbs whose present tells a plan: "In January I start my new job", "Do I work on 18 June?", "The
+# course begins in March".
+_SCHEDULE_VERBS = r"start|begin|fly|leave|move|travel|go|return|work|arrive|finish|graduate|visit"
 _AHEAD = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED
+                    + r"|\b(?:(?:do|does) \w+|i|we|they) (?:" + _SCHEDULE_VERBS + r")\b"
+                    r"|\b(?:starts|begins|leaves|departs|arrives|opens|finishes)\b"
                     + r"|\b(?:do|will) (?:i|we) (?:have|need|get)\b|\bhave (?:i|we) got\b"
                     r"|\b(?:am|are|will|shall) (?:i|we)\b"
                     r"|\bhappening\b|\bshould (?:i|we)\b|\bwill\b|\b(?:free|busy)\b"
@@ -598,9 +606,25 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
     start = max(text.rfind(mark, 0, found.start()) for mark in ".!?;,") + 1
     ends = [at for mark in ".!?;," if (at := text.find(mark, found.end())) >= 0]
     clause = text[start:min(ends, default=len(text))]
-    if _DONE_THEN.search(clause) or _FOR_THEN.search(text, 0, found.start()):
+    if _FOR_THEN.search(text, 0, found.start()):
+        return None
+    # The nearer verb governs the time: "I promised mom I'll call her tomorrow" and "Tomorrow I'll
+    # return the book I borrowed" plan; "I have just booked flights for next week" was done then.
+    done = [_distance(m, found, start) for m in _DONE_THEN.finditer(clause)]
+    plans = [_distance(m, found, start) for m in _PLAN_MARK.finditer(clause)]
+    if done and (not plans or min(plans) > min(done)):
         return None
     return _ahead(found, today)
+
+
+# A plan's own verb, told in a sentence that may also tell what was done: "I promised I'd call",
+# "Jag lovade att jag ska ringa".
+_PLAN_MARK = re.compile(_PLAN_SAID + r"|\b(?:i|we|he|she|they)(?:'d|’d| would)\b|\b(?:ska|skall|kommer att)\b")
+
+
+def _distance(near: re.Match[str], phrase: re.Match[str], offset: int) -> int:
+    """How many characters lie between a match in a clause starting at `offset` and a phrase in the text."""
+    return max(phrase.start() - offset - near.end(), near.start() + offset - phrase.end(), 0)
 
 
 # "I have a photo from 18 December" has it from a day before.
