@@ -11,7 +11,7 @@ from shared.memory.asking import tells_nothing
 from shared.memory.persona import PersonaBook
 from shared.memory.store import MemoryStore
 from shared.ollama import OllamaClient, OllamaError
-from shared.prompts import build_persona_messages
+from shared.prompts import build_persona_messages, persona_of
 
 log = logging.getLogger("lumia.ingest.persona")
 RECENT_STATEMENTS = 60
@@ -126,7 +126,7 @@ class PersonaRefresher:
         # The current profile carries what was told before the recent statements: an allergy said
         # 64 statements earlier was lost when each refresh read only these.
         profile = "" if rewrite else current.text
-        text = (await self.ollama.chat(self.model, build_persona_messages(recent, profile, self.zone))).strip()
+        text = persona_of(await self.ollama.chat(self.model, build_persona_messages(recent, profile, self.zone)))
         # A statement deleted while the model wrote (on any replica) must not be saved with the
         # profile; its delete's own refresh may have finished before this one. Nor may a profile
         # written from one that another refresh (a rewrite after a forget) has replaced meanwhile.

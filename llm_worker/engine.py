@@ -158,8 +158,9 @@ async def stream_turn(
                                         results or (), today=today)
         left_out = known.memories and not memories  # said, or it looks like memory found nothing
         unavailable = (f"Memory was not used: the {len(known.memories)} memories found for this message did not "
-                       "fit the model's window beside it (LUMIA_CONTEXT_WINDOW); a shorter message leaves them "
-                       "room.") if left_out else known.unavailable
+                       "fit the model's window (LUMIA_CONTEXT_WINDOW) beside the message, the system prompt"
+                       + (", the user's profile" if persona else "") + (" and the tools' results" if results else "")
+                       + "; a larger window or a shorter message leaves them room.") if left_out else known.unavailable
         known = Recollection(memories=memories, persona=persona, unavailable=unavailable)
         messages = build_messages(system_prompt, request.message, known.persona, known.memories, history, budget,
                                   tool_results=results or (), zone=zone, today=today)

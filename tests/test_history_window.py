@@ -1,9 +1,21 @@
 """Thread history fitted to the model's window (shared/prompts.build_messages, a pure core): a question
 and its answer are kept or dropped together, so the kept history starts with a question and alternates."""
 
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
 import pytest
 
-from shared.prompts import Turn, build_messages, estimate_tokens
+from shared.prompts import (
+    PERSONA_MAX_CHARS,
+    PERSONA_SHARE,
+    Turn,
+    build_messages,
+    estimate_tokens,
+    fit_context,
+    persona_of,
+)
 
 SYSTEM = "You are Lumia."
 
@@ -57,3 +69,34 @@ def test_a_short_question_is_kept_whole_when_its_long_answer_is_shortened() -> N
     sent = build_messages(SYSTEM, "Summarise.", history=history, budget=fixed + 200)
     assert sent[1] == {"role": "user", "content": "Tell me everything."}
     assert sent[2]["role"] == "assistant" and "left out to fit the context window" in sent[2]["content"]
+
+
+@dataclass
+class Note:
+    id: str
+    content: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    excerpt: str | None = None
+
+
+def test_a_profile_longer_than_its_share_is_cut_and_leaves_the_memories_room() -> None:
+    """A black-box pass: a 26 KB profile pushed every memory out of every chat."""
+    notes = [Note(f"m{n}", f"Memory {n}: my bicycle is blue.") for n in range(3)]
+    persona, kept = fit_context(SYSTEM, "What colour is my bicycle?", "- Likes long profiles.\n" * 3_000, notes,
+                                2_000, today=date(2026, 12, 4))
+    assert kept == notes
+    assert persona is not None and persona.startswith("- Likes long profiles.")
+    assert estimate_tokens(persona) <= 2_000 // PERSONA_SHARE
+
+
+def test_a_profile_within_its_share_is_sent_whole() -> None:
+    profile = "- Name: Anna.\n- Lives in Göteborg."
+    persona, _ = fit_context(SYSTEM, "Hi", profile, [], 2_000, today=date(2026, 12, 4))
+    assert persona == profile
+
+
+def test_a_profile_the_model_wrote_on_and_on_is_saved_as_whole_lines_within_the_most() -> None:
+    reply = "\n".join(f"- Fact number {n} about the user." for n in range(200))
+    saved = persona_of(reply)
+    assert len(saved) <= PERSONA_MAX_CHARS and reply.startswith(saved) and saved.endswith("the user.")
+    assert persona_of("  - Short.  ") == "- Short."

@@ -27,6 +27,7 @@ from shared.memory.forgets import key_of
 from shared.memory.jetstream import publish_items
 from shared.memory.messages import MemoryItem, Persona
 from shared.memory.persona import PersonaBook
+from shared.prompts import PERSONA_MAX_CHARS, persona_of
 from tests.fake_ollama import FakeOllama
 from tests.harness import Component, Stack, wait_until
 from tests.test_memory import brain, ingest, stats
@@ -621,7 +622,7 @@ async def _tell(nats_url: str, name: str, texts: list[str], at: float) -> None:
         await nc.close()
 
 
-def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Stack) -> None:
+def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Stack, fake_ollama: FakeOllama) -> None:
     """Found by a black-box pass: each refresh read only the last 60 statements, so a penicillin
     allergy told 64 statements earlier left the profile. A refresh now starts from the profile."""
     name = brain()
@@ -636,8 +637,49 @@ def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Sta
     assert wait_until(lambda: "penicillin" in persona())
     later = [f"Diary line {n}: I walked the dog {n} times." for n in range(4, 4 + RECENT_STATEMENTS + 5)]
     asyncio.run(_tell(url, name, later, start + 3_600))
-    assert wait_until(lambda: later[-1] in persona())  # refreshed from the newest statements
+
+    def from_the_newest() -> list[str]:  # what the model was given, when a refresh read the newest statements
+        return [r["messages"][1]["content"] for r in fake_ollama.record.requests
+                if "profile" in r["messages"][0]["content"] and later[-1] in r["messages"][1]["content"]]
+
+    # The stand-in echoes what it was given: the profile saved last is the last one given, cut.
+    assert wait_until(lambda: bool(from_the_newest()) and persona() == persona_of("Echo: " + from_the_newest()[-1]))
+    given = from_the_newest()[-1]  # the statements read no longer hold the allergy; the profile given does
+    assert "penicillin" not in given[given.index("<statements>"):]
+    assert "penicillin" in given[given.index("<profile>"):given.index("</profile>")]
     assert "penicillin" in persona()
+
+
+def test_a_profile_the_model_writes_on_and_on_is_cut_and_leaves_the_memories_room(lumia: Stack) -> None:
+    """Found by a black-box pass: a model that echoed its prompt grew the profile with every refresh
+    to 26 KB, and from then on it pushed every memory out of every chat. A refresh now saves whole
+    lines within PERSONA_MAX_CHARS, and a chat cuts a profile longer than its share."""
+    name = brain()
+    url = lumia.env["NATS_URL"]
+    told = [f"Diary line {n}: my bicycle number {n} is painted in colour {n}." for n in range(RECENT_STATEMENTS)]
+    asyncio.run(_tell(url, name, told, time.time() - 86_400))
+    # The echoing stand-in writes its whole prompt back: longer than a profile may be.
+    assert wait_until(lambda: "Diary line" in asyncio.run(_persona(url, name)))
+    assert sum(len(line) + 1 for line in told) > PERSONA_MAX_CHARS
+    profile = asyncio.run(_persona(url, name))
+    assert len(profile) <= PERSONA_MAX_CHARS and profile.endswith(".")  # whole lines
+    # One already saved longer (written before the cap) leaves a chat its memories too.
+    other = brain()
+    with lumia.client() as client:
+        ingest(client, other, *told[:10])
+        asyncio.run(_save_persona(url, other, Persona(text="- Likes long profiles.\n" * 3_000, updated_at=time.time())))
+        reply = client.post("/memory/chat", json={
+            "user_id": other, "message": "What colour is my bicycle number 7 painted in?"}).json()
+    assert reply["persona_included"] is True
+    assert any("bicycle number 7 " in m["snippet"] for m in reply["memories_used"]), reply
+
+
+async def _save_persona(nats_url: str, name: str, persona: Persona) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        await PersonaBook(await nc.jetstream().key_value(subjects.PERSONA_BUCKET)).save(name, persona)
+    finally:
+        await nc.close()
 
 
 def test_turns_told_while_the_persona_is_written_are_in_the_next_one(lumia: Stack, fake_ollama: FakeOllama) -> None:
