@@ -18,7 +18,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any, Protocol
 
@@ -44,7 +44,15 @@ from shared.memory.asking import (
 from shared.memory.embedder import Embedder
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
-from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, MONTHS, WEEKDAYS, asks_ahead, parse_time_window
+from shared.memory.timewindow import (
+    ABOUT_FROM,
+    ABOUT_TO,
+    MONTHS,
+    WEEKDAYS,
+    asks_ahead,
+    habit_days,
+    parse_time_window,
+)
 
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
@@ -155,7 +163,8 @@ class Retriever:
         depth = max(4 * request.n_results, 20)
 
         async def found(within: tuple[float, float] | None, deeper: int = depth) -> list[StoredMemory]:
-            return await self._search(request, index, question, search, deeper, within)
+            return await self._search(request, index, question, search, deeper, within,
+                                      habits=to_come and within is not None)
 
         # Plans asked of a time not over ask what it holds, told before it (shared/memory/asking.py PLANS).
         over = window is None or window[1] <= now.timestamp()
@@ -286,7 +295,7 @@ class Retriever:
             return told
         if to_come:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
-                                          _asks_for_the_plans(question))
+                                          _asks_for_the_plans(question), self.zone)
             return _with_updates(planned, hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
@@ -301,7 +310,7 @@ class Retriever:
     @staticmethod
     async def _planned(hits: list[StoredMemory], window: tuple[float, float], found: "Finder",
                        tells: "Keep", relevant: "Keep", naming: "Keep", now: float,
-                       asks_for_the_plans: bool) -> list[StoredMemory]:
+                       asks_for_the_plans: bool, zone: tzinfo = UTC) -> list[StoredMemory]:
         """What a chat asking of a time to come gets: the plans told of it that are relevant, then what
         else is, then the other plans told of just that time, however far their words ("On Saturday
         I am visiting grandma" scored under the threshold against "What am I doing tomorrow?"), so
@@ -311,38 +320,56 @@ class Retriever:
         month we're moving" is no answer to "Vem ska passa Bosse i helgen?": a recheck). Less the
         plans of a time begun that is not this one: yesterday's "Tomorrow I need to renew my passport"
         is today's, and was given as tomorrow's (a black-box pass); one of a time to come stays, as it
-        answers "Is my dentist appointment tomorrow?" (a review)."""
+        answers "Is my dentist appointment tomorrow?" (a review). A habit of a weekday in that time is
+        one of its plans ("Every Tuesday I play padel"). Asked for the plans, what tells of another
+        day is none of them ("First day at Spotify today!", said on Monday, was given for "What am I
+        doing today?" on Saturday: a black-box pass)."""
         def by_score(memories: Iterable[StoredMemory]) -> list[StoredMemory]:
             return sorted(memories, key=lambda h: h.score or 0.0, reverse=True)
 
-        plans = by_score(h for h in hits if tells(h) and _told_then(h, window))
+        habit_then = {h.id for h in hits if _habit_then(h, window, zone)}
+        plans = by_score(h for h in hits if tells(h) and (_told_then(h, window) or h.id in habit_then))
         ids = {h.id for h in plans}
         others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
-                          and not _plan_of_another_begun_time(h, window, now))
-        just_then = {h.id for h in plans if _told_then(h, window, 0.0)}
+                          and not _plan_of_another_begun_time(h, window, now)
+                          and not (asks_for_the_plans and _of_another_day(h, window)))
+        just_then = {h.id for h in plans if _told_then(h, window, 0.0) or h.id in habit_then}
         first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
         rest = [h for h in plans if h not in first and (asks_for_the_plans or h.id in just_then)]
         return first + others + rest
 
     async def _search(self, request: QueryRequest, index: KeywordIndex, question: list[float], search: list[float],
                       depth: int, window: tuple[float, float] | None,
-                      favour: tuple[float, float] | None = None) -> list[StoredMemory]:
+                      favour: tuple[float, float] | None = None, habits: bool = False) -> list[StoredMemory]:
         """Found with `search` (the question less the brain's common direction) and ranked by it;
         each memory's `score` stays its similarity to the question itself, what the relevance
-        threshold is calibrated on. Within `window` only; those of `favour` nudged up (WINDOW_WEIGHT)."""
+        threshold is calibrated on. Within `window` only (with `habits`, also a habit of its
+        weekdays); those of `favour` nudged up (WINDOW_WEIGHT)."""
         where = _combine(request.where, window)
         keyword = dict(index.search(request.question, depth))
+        # A habit of the weekdays of a time to come is a plan of it ("On Sundays I call my mom" for
+        # "What am I doing tomorrow?", asked on a Saturday), however far its words are.
+        of_days = window if habits else favour
+        named_days = [memory_id for memory_id, _ in index.search(_weekday_words(of_days, self.zone), depth)
+                      if memory_id not in keyword]
+        if habits and window is not None and named_days:
+            days_habits = [m for m in await self.store.get(request.brain, ids=named_days, where=request.where or None,
+                                                           with_vectors=True) if _habit_then(m, window, self.zone)]
+            named_days = []
+        else:
+            days_habits = []
+        looked_up = list(keyword) + named_days
         # The reads at once: most keyword matches are not among the vector hits, nor most of a favoured
         # time's among all time's. The filter applies to all, so a filter matching every memory ranks
         # them as no filter does.
         by_vector, by_keyword, of_then = await asyncio.gather(
             self.store.search(request.brain, search, depth, where, with_vectors=True),
-            self.store.get(request.brain, ids=list(keyword), where=where, with_vectors=True) if keyword else _nothing(),
+            self.store.get(request.brain, ids=looked_up, where=where, with_vectors=True) if looked_up else _nothing(),
             self.store.search(request.brain, search, depth, _combine(where, favour), with_vectors=True)
             if favour is not None else _nothing(),
         )
         found = {m.id: m for m in by_vector}
-        for memory in (*by_keyword, *of_then):
+        for memory in (*by_keyword, *of_then, *days_habits):
             found.setdefault(memory.id, memory)
         if not found:
             return []
@@ -549,6 +576,46 @@ def _asks_for_the_plans(question: str) -> bool:
 def _plan_of_another_begun_time(memory: StoredMemory, window: tuple[float, float], now: float) -> bool:
     told = _told_of(memory)
     return told is not None and told[1] > _created_at(memory) and told[0] <= now and not _overlap(told, window)
+
+
+WEEK = 7 * 86_400 + 3600  # an hour's slack for a change of clocks
+
+
+def _days_of(window: tuple[float, float] | None, zone: tzinfo) -> set[int]:
+    """The weekdays (Monday 0) a window of a week at most holds, in the user's zone."""
+    if window is None or window[1] - window[0] > WEEK:
+        return set()
+    days: set[int] = set()
+    day = datetime.fromtimestamp(window[0], zone)
+    while day.timestamp() < window[1] and len(days) < 7:
+        days.add(day.weekday())
+        day += timedelta(days=1)
+    return days
+
+
+def _weekday_words(window: tuple[float, float] | None, zone: tzinfo) -> str:
+    """The names a habit gives the weekdays of `window` ("sundays", "söndagar"), for the keyword search."""
+    days = _days_of(window, zone)
+    said = [name.removesuffix("s") for name, number in WEEKDAYS.items() if number in days]
+    return " ".join(f"{day} {day}ar {day}arna" if day.endswith("dag") else f"{day} {day}s" for day in said)
+
+
+def _habit_then(memory: StoredMemory, window: tuple[float, float], zone: tzinfo) -> bool:
+    return bool(habit_days(memory.content) & _days_of(window, zone))
+
+
+# A day said as the day it was said: "First day at Spotify today!", "Igår var jag sjuk".
+_DEICTIC_DAY = re.compile(r"\b(?:today|tonight|this morning|yesterday|tomorrow|idag|i dag|ikväll|i kväll|i morse"
+                          r"|igår|i går|imorgon|i morgon)\b", re.IGNORECASE)
+
+
+def _of_another_day(memory: StoredMemory, window: tuple[float, float]) -> bool:
+    """Whether a memory tells of a day other than the window's: by the time it names, or said on
+    another day of its own day ("today")."""
+    if (told := _told_of(memory)) is not None:
+        return not _overlap(told, window)
+    said = _created_at(memory)
+    return _DEICTIC_DAY.search(memory.content) is not None and not window[0] <= said < window[1]
 
 
 def _told_then(memory: StoredMemory, window: tuple[float, float], widest: float = TOLD_OF_A_MONTH) -> bool:

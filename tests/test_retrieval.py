@@ -943,6 +943,28 @@ async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_t
     assert "dentist" in dentist
 
 
+async def test_a_habit_of_the_weekday_is_a_plan_and_another_days_today_is_none(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What am I doing today?" got "First day at Spotify today!" said days
+    before, and "On Sundays I usually call my mom" never came for "tomorrow" or "på söndag"."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "padel": ("Every Friday I play padel with Erik at Hellas.", midnight - 20 * DAY),
+        "mom": ("På söndagar ringer jag alltid mamma.", midnight - 15 * DAY),
+        "spotify": ("First day at Spotify today! My manager is called Priya.", midnight - 3 * DAY + 9 * 3600),
+        "tacos": ("Yesterday we had tacos and watched a film.", midnight - 2 * DAY + 9 * 3600),
+        "sara": ("Tomorrow I'm having lunch with Sara.", midnight - 5 * 3600),
+        "gave_up": ("I used to play chess on Fridays.", midnight - 30 * DAY)})
+    try:
+        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
+        sunday = await _chat(retriever, "Vad ska jag göra på söndag?")
+        today = await _chat(retriever, "What am I doing today?")
+    finally:
+        embedder.close()
+    assert tomorrow[:1] == ["padel"] and "gave_up" not in tomorrow
+    assert sunday[:1] == ["mom"]
+    assert today[:1] == ["sara"] and not {"spotify", "tacos", "padel", "mom"} & set(today)
+
+
 async def test_what_was_done_in_a_part_of_today_is_not_a_plan_for_the_day(tmp_path: Path) -> None:
     """Found by a black-box pass: "What did I do this morning?" got the evening's theatre (told of
     today the day before) and next week's trip; "Vad gjorde jag i kväll?" missed tonight's cinema,

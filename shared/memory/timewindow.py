@@ -759,3 +759,28 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
             and (_SCHEDULED.search(lowered) or _SCHEDULED_SV.search(lowered)):
         return hours
     return ahead
+
+
+# A weekday of a habit: "Every Tuesday I play padel", "On Sundays I usually call my mom", "Varje
+# tisdag spelar jag padel", "På söndagar ringer jag mamma" (not "used to": a habit that was).
+_SV_DAY_STEMS = [day.removesuffix("s") for day in list(WEEKDAYS)[7:]]
+_HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
+                        r"|\b(?:on|every)\s+(?P<days>" + _EN_DAYS + r")s\b"
+                        r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b")
+_HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
+
+
+def habit_days(text: str) -> frozenset[int]:
+    """The weekdays (Monday 0) a memory tells of a habit on, none when it was given up."""
+    lowered = text.lower()
+    if _HABIT_GONE.search(lowered):
+        return frozenset()
+    days = set()
+    for found in _HABIT_DAY.finditer(lowered):
+        if found.group("dag"):
+            if found.group().startswith("på") and not found.group().endswith(("ar", "arna")):
+                continue  # "på fredag" is the coming one
+            days.add(WEEKDAYS[found.group("dag") + "s"])
+        else:
+            days.add(WEEKDAYS[found.group("day") or found.group("days")])
+    return frozenset(days)
