@@ -20,8 +20,14 @@ shares). Then the whole gate as a chat runs it at the configured threshold (the 
 question names, for updates and for the user's own statements): served is what it returns.
 
     python bench/gate.py
+    python bench/gate.py --data bench/gate_bilingual.json   # told in one language, asked in the other
+    python bench/gate.py --data bench/gate_bilingual.json --one-language   # the baseline: no language means
+
+bench/gate_bilingual.json (written the same way, by a helper who saw no code) has eight people who
+tell about half their facts in Swedish and half in English, and ask of each in the other language.
 """
 
+import argparse
 import asyncio
 import json
 import random
@@ -36,6 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from recall import chroma_dir, write_in_batches  # noqa: E402
 
+from brain_worker import direction  # noqa: E402
 from brain_worker.keywords import KeywordCache  # noqa: E402
 from brain_worker.retrieval import Retriever  # noqa: E402
 from ingest_worker.context import ContextEnricher  # noqa: E402
@@ -129,15 +136,20 @@ def shares(asked: list[Asked], threshold: float) -> dict[str, float]:
     return out
 
 
+def groups(asked: list[Asked]) -> list[tuple[str, list[Asked]]]:
+    languages = sorted({a.lang for a in asked})
+    return [("all", asked), *((lang, [a for a in asked if a.lang == lang]) for lang in languages if len(languages) > 1)]
+
+
 def report(asked: list[Asked], configured: float) -> list[str]:
     header = f"{'group':<10}{'n':>4}  {'relevant':>8} {'off':>6} {'near':>6} {'balanced':>8}"
     lines = [f"served at the configured threshold {configured:.3f}:", header, "-" * len(header)]
-    for name, group in (("all", asked), *((lang, [a for a in asked if a.lang == lang]) for lang in ("en", "sv"))):
+    for name, group in groups(asked):
         s = shares(group, configured)
         lines.append(f"{name:<10}{len(group):>4}  {s['relevant']:8.3f} {s['off_topic']:6.3f} "
                      f"{s['near_off_topic']:6.3f} {s['balanced']:8.3f}")
     lines.append("")
-    for name, group in (("all", asked), *((lang, [a for a in asked if a.lang == lang]) for lang in ("en", "sv"))):
+    for name, group in groups(asked):
         grid = [round(0.78 + 0.0025 * i, 4) for i in range(41)]
         best = max(grid, key=lambda t: (shares(group, t)["balanced"], -abs(t - configured)))
         s = shares(group, best)
@@ -146,9 +158,8 @@ def report(asked: list[Asked], configured: float) -> list[str]:
     return lines
 
 
-async def run() -> None:
+async def run(brains: list[dict]) -> None:
     started = time.perf_counter()
-    brains = json.loads(DATA.read_text(encoding="utf-8"))["brains"]
     settings = Settings()
     embedder = LocalEmbedder()
     print(f"data: {len(brains)} people, {sum(len(b['facts']) for b in brains)} facts")
@@ -174,4 +185,11 @@ async def run() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(run())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--one-language", action="store_true",
+                        help="no language means: every memory scored against the question as embedded")
+    args = parser.parse_args()
+    if args.one_language:
+        direction.LANGUAGE_FROM = 2**62
+    asyncio.run(run(json.loads(args.data.read_text(encoding="utf-8"))["brains"]))

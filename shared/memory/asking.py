@@ -220,6 +220,29 @@ def _asks(sentence: str, said: list[str]) -> bool:
     return (opening in REQUEST_WORDS or follow_up or reminded) and not first_person
 
 
+# Requests to make something of what is given, which nothing the user told helps unless the request
+# names it: "Skriv en dikt om hösten", "Berätta ett skämt", "Translate 'good morning' into French"
+# (a black-box pass: each got four or five memories; bench/gate.py's off-topic messages). Not
+# "suggest", "recommend" or "give": a dinner suggested for a vegan needs what they told.
+MAKING_WORDS = frozenset("""
+    write tell translate explain summarize summarise compose draft calculate define describe
+    skriv berätta översätt förklara sammanfatta räkna definiera beskriv
+""".split())
+_CAN_YOU = re.compile(r"^\W*(?:(?:can|could|would|will) you|please|(?:kan|skulle) du|snälla)\s+", re.IGNORECASE)
+
+
+def impersonal_request(text: str) -> bool:
+    """A request to make something (a poem, a joke, a translation) of no one of the user's: no word
+    of the user ("my", "me", "mig"), nor of their family or pets ("mamma", "my wife")."""
+    said = _WORD.findall(_CAN_YOU.sub("", text))
+    words = [w.lower() for w in said]
+    if not words or words[0] not in MAKING_WORDS:
+        return False
+    # "Tell me a joke": who it is told to says nothing of the user.
+    rest = " ".join(said[2:] if len(words) > 1 and words[1] in {"me", "us", "mig", "oss"} else said[1:])
+    return not in_first_person(rest) and not RELATIONS & set(words)
+
+
 def small_talk(text: str) -> bool:
     """A message that is greetings, thanks, fillers or "How are you?" alone, or emoji and
     punctuation alone ("👍", ":)"): no memory helps it."""
