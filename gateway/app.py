@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,6 +22,16 @@ from shared.settings import Settings, get_settings
 from shared.threads.store import ThreadStore
 
 log = logging.getLogger("lumia.gateway")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and "route" not in request.scope:  # no route matched
+        try:
+            memory.refuse_slashed_segment(request)
+        except RequestValidationError as refused:
+            return await validation_error(request, refused)
+    return await unreadable_body(request, exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=configured.max_body_bytes, routes=[documents])
 
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, unreadable_body)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import jwt
 from fastapi import HTTPException
-from pydantic import ValidationError
 
 from gateway.errors import invalid
-from shared.memory.brains import checked_brain
+from shared.memory.brains import no_own_brain
 from shared.settings import Settings
 
 PLACEHOLDERS = frozenset({
@@ -126,13 +125,8 @@ class Identity:
     def chat_brain(self, brain: str | None, user: str) -> str | None:
         """The brain a chat uses: the named one, or the user's own (the worker's default when trusted)."""
         if self.user_id is None:
-            if brain is None:  # the default brain is the user's id, which must be a brain's name
-                try:
-                    checked_brain(user)
-                except ValidationError as exc:
-                    reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-                    raise invalid(("body", "brain_id"), f"is needed: user '{user}' names no brain of its own "
-                                                        f"(a brain's name {reason})", user) from None
+            if brain is None and (problem := no_own_brain(user)) is not None:
+                raise invalid(("body", "brain_id"), problem, user)
             return brain
         return self.brain(brain or user)
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from shared.memory.brains import BrainId
 from shared.memory.messages import MAX_RESULTS, MemoryHit, MemoryText, Metadata
@@ -18,6 +18,7 @@ from shared.messages import (
     Where,
     not_blank,
 )
+from shared.request import Request
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolResult
 
 OptionalUser = UserId | None
@@ -27,11 +28,9 @@ NamedBrain = Annotated[BrainId | None, Field(
 USER_FIELD = Field(default=None, description="Your user id; with accounts it defaults to the token's user")
 
 
-class RequestBody(BaseModel):
+class RequestBody(Request):
     """A field the API does not know is a 422 naming it: a misspelled `wher` was ignored, and
-    the query answered unfiltered."""
-
-    model_config = ConfigDict(extra="forbid")
+    the query answered unfiltered. Null is a field left out."""
 
 
 class ChatBody(RequestBody):

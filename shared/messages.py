@@ -4,9 +4,11 @@ import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from shared.memory.brains import BusBrain
+from shared.memory.brains import BusBrain, no_own_brain
+from shared.request import Request
 from shared.text import HALF_CHARACTER, has_half_character, shows_nothing
 from shared.tools import MAX_TOOLS, ToolDefinition, ToolRef, ToolResult
 
@@ -90,10 +92,8 @@ SystemPrompt = Annotated[str, Field(max_length=MAX_SYSTEM_PROMPT_CHARS)]
 GivenSystemPrompt = Annotated[SystemPrompt, AfterValidator(not_blank)]
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(Request):
     """Published on `lumia.chat.request` with a reply subject."""
-
-    model_config = ConfigDict(extra="forbid")
 
     request_id: str = Field(
         min_length=8,
@@ -130,6 +130,15 @@ class ChatRequest(BaseModel):
         description="Continue this conversation thread (it must belong to `user_id`): its history, brain and "
         "system prompt apply, and both sides of the turn are stored in it",
     )
+
+    @model_validator(mode="after")
+    def _names_a_brain(self) -> "ChatRequest":
+        # Without brain_id or a thread (whose brain it takes), the user's id is the brain. A user id that
+        # is no brain's name was answered without memory and not remembered, the reasons in the stats.
+        if self.brain_id is None and self.thread_id is None and (problem := no_own_brain(self.user_id, bus=True)):
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type=PydanticCustomError("value_error", problem), loc=("brain_id",), input=self.user_id)])
+        return self
 
     @property
     def brain(self) -> str:

@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from shared.request import Request
+
 TOOL_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
 MAX_TOOLS = 32  # tools a request may carry, calls one invocation may make
 MAX_REGISTERED = MAX_TOOLS  # tools one account (or everyone, by the admins) may register: the router reads them all
@@ -36,10 +38,8 @@ class ToolRef(BaseModel):
     ok: bool
 
 
-class InvokeRequest(BaseModel):
+class InvokeRequest(Request):
     """`lumia.tools.invoke`: run these calls in parallel; `tools` (ad-hoc) win over registered ones."""
-
-    model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(min_length=1, max_length=128)
     message: str = Field(min_length=1, max_length=32_000)
@@ -55,10 +55,8 @@ class InvokeReply(BaseModel):
 OWNER = r"^[A-Za-z0-9_-]{1,64}$"
 
 
-class ToolsQuery(BaseModel):
+class ToolsQuery(Request):
     """`lumia.tools.list`: everyone's tools, and `owner`'s own (which win on a name)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner: str | None = Field(default=None, pattern=OWNER)
 
@@ -69,10 +67,8 @@ class ToolList(BaseModel):
                               description="The names of the listed tools that are everyone's, not the owner's own")
 
 
-class ToolRegistration(BaseModel):
+class ToolRegistration(Request):
     """`lumia.tools.register`: a tool for `owner` only, or for everyone when `owner` is None."""
-
-    model_config = ConfigDict(extra="forbid")
 
     tool: ToolDefinition
     owner: str | None = Field(default=None, pattern=OWNER)
@@ -92,9 +88,7 @@ class ToolRegistered(BaseModel):
     refused: ToolRefused | None = None
 
 
-class ToolName(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ToolName(Request):
     name: str = Field(pattern=TOOL_NAME)
     owner: str | None = Field(default=None, pattern=OWNER)
 

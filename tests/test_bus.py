@@ -63,6 +63,25 @@ async def test_an_invalid_bus_request_gets_an_error_event(lumia: Stack) -> None:
     assert "message" in (empty_message[0].error or "")
 
 
+async def test_a_chat_for_a_brain_no_one_could_name_is_a_bad_request(lumia: Stack) -> None:
+    """Found by a black-box pass: a user id with a space at its start, the default brain, streamed an
+    answer whose `memory_unavailable` and `memory_unsaved` held the raw validation text."""
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    try:
+        default = await collect(nc, b'{"request_id": "req-brain-1", "user_id": " x", "message": "Hej!"}')
+        named = await collect(nc, b'{"request_id": "req-brain-2", "user_id": "x", "brain_id": " x", "message": "Hej!"}')
+    finally:
+        await nc.drain()
+    with lumia.client() as client:
+        over_http = client.post("/memory/chat", json={"user_id": " x", "message": "Hej!"})
+    for events in (default, named):
+        assert [(e.type, e.code) for e in events] == [("error", "bad_request")], events
+    assert over_http.status_code == 422, over_http.text
+    assert default[0].error == f"brain_id: {over_http.json()['detail'][0]['msg']}"  # the same words
+    assert "names no brain of its own (a brain's name must not start or end with whitespace" in default[0].error
+    assert (named[0].error or "").startswith("brain_id: ") and "whitespace" in (named[0].error or "")
+
+
 async def test_cancel_subject_stops_a_stream(lumia: Stack, fake_ollama: FakeOllama) -> None:
     fake_ollama.behaviour.tokens = 1000
     fake_ollama.behaviour.delay = 0.02
@@ -135,6 +154,19 @@ async def test_bus_requests_that_are_not_valid_are_answered_with_what_to_fix(lum
     assert answers[subjects.BRAIN_QUERY]["code"] == "bad_request" and "wher" in answers[subjects.BRAIN_QUERY]["error"]
 
 
+async def test_null_is_an_optional_field_left_out_on_the_bus(lumia: Stack) -> None:
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    try:
+        query = json.dumps({"brain": "bus-null", "question": "q", "n_results": None, "include_persona": None})
+        found = json.loads((await nc.request(subjects.BRAIN_QUERY, query.encode(), timeout=10)).data)
+        chat = await collect(nc, json.dumps({"request_id": "req-null-1", "user_id": "bus-null", "message": "Hej!",
+                                             "purpose": None, "route": None, "tools": None}).encode())
+    finally:
+        await nc.drain()
+    assert found.get("code") is None and found["results"] == [], found
+    assert chat[-1].type == "done", chat
+
+
 async def test_a_memory_on_another_brains_subject_is_a_dead_letter(lumia: Stack) -> None:
     """A clear, a delete and the stats find a brain's queued memories under its own subject: an item
     published under another brain's subject would have outlived a clear of its own brain."""
@@ -173,6 +205,18 @@ async def test_a_chat_with_a_memory_filter_the_store_refuses_is_a_bad_request(lu
         await nc.drain()
     assert [e.type for e in events] == ["error"]
     assert events[0].code == "bad_request" and (events[0].error or "").startswith("memory_where: ")
+
+
+async def test_a_chat_with_a_memory_filter_looking_inside_lists_is_a_bad_request(lumia: Stack) -> None:
+    """Metadata values are flat: `$contains` found nothing and `$not_contains` everything, unsaid."""
+    nc = await nats.connect(lumia.env["NATS_URL"])
+    try:
+        events = await collect(nc, ChatRequest(request_id="req-where-2", user_id="bus-where", message="What is stored?",
+                                               memory_where={"s": {"$contains": "x"}}).model_dump_json().encode())
+    finally:
+        await nc.drain()
+    assert [e.type for e in events] == ["error"]
+    assert events[0].code == "bad_request" and "use $eq or $ne" in (events[0].error or "")
 
 
 @pytest.mark.parametrize(("asked", "every"), [("0.2", 0.2), ("1", 1.0), ("5", 5.0), ("600", subjects.PROGRESS_BEAT),

@@ -312,6 +312,64 @@ def test_a_filter_no_stored_value_can_match_is_a_422_not_a_500(lumia: Stack, whe
     assert error["loc"] == ["body", "where"] or error["msg"].startswith("where is not a valid"), error
 
 
+def test_a_filter_looking_inside_lists_is_a_422_saying_what_to_use(lumia: Stack) -> None:
+    """Found by a black-box pass: metadata values are flat, and Chroma's $contains looks inside a list,
+    so `{"s": {"$contains": "x"}}` found nothing of a memory with s="x" and $not_contains found all."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "I keep my spare key in the garage.", s="x")
+        found = client.post("/query", json={"customer_id": name, "question": "key", "where": {"s": {"$eq": "x"}}})
+        refused = [client.post("/query", json={"customer_id": name, "question": "key", "where": where})
+                   for where in ({"s": {"$contains": "x"}}, {"$or": [{"s": "y"}, {"s": {"$not_contains": "x"}}]})]
+        unknown = client.post("/query", json={"customer_id": name, "question": "key", "where": {"s": {"$bogus": 1}}})
+    assert [m["content"] for m in found.json()["results"]] == ["I keep my spare key in the garage."], found.text
+    for response in (*refused, unknown):
+        assert response.status_code == 422, response.text
+    for response in refused:
+        assert "use $eq or $ne for one value, $in or $nin for several" in response.json()["detail"][0]["msg"]
+    # The operators it lists are those that work.
+    message = unknown.json()["detail"][0]["msg"]
+    assert "$nin" in message and "contains" not in message, message
+
+
+def test_a_slash_sent_as_2f_in_a_path_is_refused_naming_its_segment(lumia: Stack) -> None:
+    """Found by a black-box pass: `/memory/stats/a%2Fb` matched no route (the '/' was read as one) and
+    was a bare 404 "Not Found", where the same brain name in a body is a 422 saying why."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, "I keep my spare key in the garage.")
+        named = [client.get("/memory/stats/a%2Fb"), client.post("/memory/clear/a%2fb"),
+                 client.get("/memory/a%2Fb/memories"), client.delete(f"/memory/a%2Fb/memories/{name}")]
+        in_body = client.post("/ingest", json={"customer_id": "a/b", "content": "Hello."})
+        memory = client.delete(f"/memory/{name}/memories/a%2Fb")
+        left = stats(client, name)["memory_count"]
+    assert in_body.status_code == 422 and "must not contain '/'" in in_body.json()["detail"][0]["msg"]
+    for response in named:
+        assert response.status_code == 422, response.text
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["path", "brain"] and "must not contain '/'" in error["msg"], error
+        assert error["input"] == "a/b"
+    assert memory.status_code == 422, memory.text
+    assert memory.json()["detail"][0]["loc"] == ["path", "memory_id"]
+    assert "must not contain '/'" in memory.json()["detail"][0]["msg"]
+    assert left == 1
+
+
+def test_null_is_an_optional_field_left_out(lumia: Stack) -> None:
+    """Found by a black-box pass: `"n_results": null` or `"answer": null` was a 422, where a null
+    `where`, `metadata`, `brain_id` or `system_prompt` was taken as left out."""
+    name = brain()
+    with lumia.client() as client:
+        ingest(client, name, *(f"My locker number at gym {n} is {n}{n}." for n in range(4)))
+        found = client.post("/query", json={"customer_id": name, "question": "locker number", "n_results": None,
+                                            "answer": None, "where": None})
+        schema = client.get("/openapi.json").json()["components"]["schemas"]["QueryBody"]["properties"]
+    assert found.status_code == 200, found.text
+    assert len(found.json()["results"]) == 3 and found.json()["answer"] is None  # the defaults
+    assert {"type": "null"} in schema["n_results"]["anyOf"] and schema["n_results"]["default"] == 3
+    assert {"type": "null"} in schema["answer"]["anyOf"]
+
+
 def test_a_threads_initial_message_is_remembered_in_its_brain(lumia: Stack, fake_ollama: FakeOllama) -> None:
     owner = f"user-{uuid.uuid4().hex[:8]}"
     name = brain()

@@ -9,7 +9,7 @@ import base64
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, TypeAdapter
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
 from shared.text import BIDI_CONTROLS, NOT_UTF8, shows_nothing
 
@@ -98,11 +98,26 @@ BusBrain = Annotated[
 """A brain in a bus message. The gateway checks names as users write them (`BrainId`)."""
 
 _BRAIN_ID = TypeAdapter(BrainId)
+_BUS_BRAIN = TypeAdapter(BusBrain)
 
 
 def checked_brain(name: str) -> str:
     """A brain's name as a user writes it, composed; pydantic's ValidationError says what is wrong."""
     return _BRAIN_ID.validate_python(name)
+
+
+def no_own_brain(user: str, bus: bool = False) -> str | None:
+    """Why a chat without `brain_id` needs one: the user's id, which names its default brain, is no
+    brain's name (over HTTP as users write names, on the bus as `BusBrain`); None when it is one.
+    The gateway's 422 and the bus's bad_request say it in the same words."""
+    try:
+        (_BUS_BRAIN if bus else _BRAIN_ID).validate_python(user)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        # A bus name's parts name themselves ("the brain's name after 'usr_1/' must ...").
+        reason = reason if reason.startswith("the ") else f"a brain's name {reason}"
+        return f"is needed: user '{user}' names no brain of its own ({reason})"
+    return None
 
 
 def brain_key(brain: str) -> str:

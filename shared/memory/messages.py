@@ -19,6 +19,7 @@ from pydantic import (
 
 from shared.memory.brains import BusBrain
 from shared.messages import Where, not_blank, storable_number
+from shared.request import Request
 from shared.text import BIDI_CONTROLS, HALF_CHARACTER, NOT_UTF8, has_half_character, shows_nothing
 
 MAX_MEMORY_CHARS = 32_000
@@ -192,10 +193,8 @@ class MemoryHit(BaseModel):
     )
 
 
-class BusRequest(BaseModel):
-    # A misspelt field ("wher", "preffix") would otherwise be dropped, and the answer be about
-    # something other than what was asked.
-    model_config = ConfigDict(extra="forbid")
+class BusRequest(Request):
+    """A misspelt field ("wher", "preffix") is refused; null is a field left out."""
 
 
 class QueryRequest(BusRequest):

@@ -73,6 +73,7 @@ def check_where(where: dict[str, Any] | None) -> None:
     if not where:
         return
     try:
+        _flat_operators(where)
         validate_where(where)
         _no_unknown_operators(where)
         _within_limits(where)
@@ -83,6 +84,32 @@ def check_where(where: dict[str, Any] | None) -> None:
         raise BadFilter(f"where is not a valid Chroma metadata filter: {reason} Use one field per clause, e.g. "
                         '{"topic": "work"}, {"year": {"$gte": 2025}} or {"$and": [{"topic": "work"}, '
                         '{"year": 2026}]}.') from exc
+
+
+# What compares Lumia's flat metadata values. Chroma's $contains and $not_contains look inside a list,
+# and no metadata value is one: the first never matched, the second matched everything (a black-box pass).
+OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin")
+DOCUMENT = "#document"  # Chroma's field of the text itself, where $contains does find words
+
+
+def _flat_operators(where: Any) -> None:
+    """Refuses an operator no metadata value answers, before Chroma's validator, whose message lists
+    $contains among the valid ones. Any shape: Chroma's validator says what is wrong with that."""
+    if not isinstance(where, dict):
+        return
+    for key, value in where.items():
+        if key in ("$and", "$or") and isinstance(value, list):
+            for clause in value:
+                _flat_operators(clause)
+        elif isinstance(value, dict) and not key.startswith("$") and key != DOCUMENT:
+            for operator in value:
+                if operator in ("$contains", "$not_contains"):
+                    raise ValueError(f"{key!r} {operator}: $contains and $not_contains look inside lists, and "
+                                     "metadata values are flat (strings, numbers, true/false), so the first would "
+                                     "never match and the second always; use $eq or $ne for one value, $in or $nin "
+                                     "for several.")
+                if operator not in OPERATORS:
+                    raise ValueError(f"{key!r} {operator}: unknown operator; use one of {', '.join(OPERATORS)}.")
 
 
 def _no_unknown_operators(where: dict[str, Any]) -> None:
@@ -104,7 +131,7 @@ def _no_unknown_operators(where: dict[str, Any]) -> None:
                 elif operator in ("$gt", "$gte", "$lt", "$lte") and isinstance(operand, bool):
                     # Chroma's validator takes true as 1 and its query engine then fails (a 500).
                     raise ValueError(f"{key!r} {operator} {operand!r}: a range compares numbers, not true/false.")
-                elif operator not in ("$contains", "$not_contains"):
+                elif operator not in ("$contains", "$not_contains"):  # of #document: words, not a value
                     _scalar(key, operator, operand)
         else:
             _scalar(key, "=", value)
