@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
 from shared.memory import context
-from shared.memory.asking import tells_nothing
+from shared.memory.asking import questions_only, tells_nothing
 from shared.memory.embedder import Embedder, Vector
 from shared.memory.identity import content_hash
 from shared.memory.messages import MemoryItem
@@ -27,11 +27,12 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
     # A chat turn that tells is its place in a conversation: "I said yes." to the job offer and
     # again to the car for sale are two things told (a black-box pass: the second was dropped, and
     # with it the purchase); a redelivered turn keeps its id. The same question asked again that
-    # day is the one memory, as it was: thirty of them took every place a chat searched (a recheck).
+    # day is the one memory, as it was: thirty of them took every place a chat searched (a recheck);
+    # so is one that tells as it asks ("What could Karin and I cook?", asked again: a black-box pass).
     # Notes keep the hash they always had.
     spoken, said = context.said(memory), context.words(memory)
     tells = not tells_nothing(said)
-    place = f"{item.id}\x00" if item.kind != "turn" or tells else ""
+    place = f"{item.id}\x00" if item.kind != "turn" or (tells and not questions_only(said)) else ""
     text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(item.kind, spoken)
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):

@@ -607,6 +607,21 @@ def test_what_was_done_today_is_found_after_many_questions_asked_today(lumia: St
     assert dinner in [m["id"] for m in answer["memories_used"]]
 
 
+def test_a_question_that_tells_asked_again_that_day_is_one_memory_and_a_statement_two(lumia: Stack) -> None:
+    """Found by a black-box pass: each repeat of "What could I cook for dinner that both Karin and I can
+    eat?" (read as telling: "Karin and I") became another memory, and they pushed out the facts."""
+    name = brain()
+    question = "What could I cook for dinner that both Karin and I can eat?"
+    with lumia.client() as client:
+        say(client, name, question, "I said yes.")
+        for message in (question, "I said yes."):
+            assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)  # "I said yes." twice tells twice
+        assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
+        listed = [m["content"] for m in client.get(f"/memory/{name}/memories").json()["memories"]]
+    assert sorted(listed) == sorted([question, "I said yes.", "I said yes."])
+
+
 def test_a_fact_asked_for_many_ways_is_still_found_by_a_chat(lumia: Stack) -> None:
     """Found by a recheck: after some 20 chats asking for a passport number (or the same one asked 20
     times, each a memory of its own), the questions took every place a chat searched and the chat

@@ -965,6 +965,22 @@ async def test_a_habit_of_the_weekday_is_a_plan_and_another_days_today_is_none(t
     assert today[:1] == ["sara"] and not {"spotify", "tacos", "padel", "mom"} & set(today)
 
 
+async def test_a_trip_from_one_date_to_another_is_a_plan_of_the_days_between(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What are our plans for New Year's Eve?" never got "We booked a trip
+    to Lisbon from 27 December to 2 January"."""
+    midnight = NOW - NOW % DAY  # 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "lisbon": ("We booked a trip to Lisbon from 27 December to 2 January, flying with TAP.", midnight - 20 * DAY),
+        "oaxen": ("Karin and I have a table booked at Oaxen for date night on 12 December.", midnight - 10 * DAY),
+        "paint": ("Vi ska måla om Elsas rum i januari.", midnight - 5 * DAY),
+        "gifts": ("Our budget for Christmas gifts this year is 5000 kronor.", midnight - 3 * DAY)})
+    try:
+        new_year = await _chat(retriever, "What are our plans for New Year's Eve?")
+    finally:
+        embedder.close()
+    assert "lisbon" in new_year
+
+
 async def test_what_was_done_in_a_part_of_today_is_not_a_plan_for_the_day(tmp_path: Path) -> None:
     """Found by a black-box pass: "What did I do this morning?" got the evening's theatre (told of
     today the day before) and next week's trip; "Vad gjorde jag i kväll?" missed tonight's cinema,

@@ -493,6 +493,11 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("The course begins on 12 January.", -41, 1),
     ("I go skiing in March every year.", None, None),  # a habit
     ("I worked at Volvo in March.", 276, 31),
+    # The days from one date to another (a black-box pass: a trip "from 27 December to 2 January" was
+    # no answer to "What are our plans for New Year's Eve?").
+    ("We booked a trip to Lisbon from 27 December to 2 January, flying with TAP.", -25, 7),
+    ("Vi ska till Lissabon från 27 december till 2 januari.", -25, 7),
+    ("I have a photo from 18 December.", None, None),
 ])
 def test_a_memory_tells_of_another_time_only_when_it_is_plainly_past_or_later(text: str, days_back: int | None,
                                                                                   days: int | None) -> None:

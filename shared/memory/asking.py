@@ -243,6 +243,12 @@ def impersonal_request(text: str) -> bool:
     return not in_first_person(rest) and not RELATIONS & set(words)
 
 
+def questions_only(text: str) -> bool:
+    """Every sentence ends in a question mark: the same one asked twice is asked again, not told again."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if _WORD.search(s)]
+    return bool(sentences) and all(s.endswith(("?", "？")) for s in sentences)
+
+
 def small_talk(text: str) -> bool:
     """A message that is greetings, thanks, fillers or "How are you?" alone, or emoji and
     punctuation alone ("👍", ":)"): no memory helps it."""

@@ -637,10 +637,40 @@ _BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered
 _BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b")
 
 
+# Two dates, the days from one to the other: "from 27 December to 2 January", "27 dec–2 jan",
+# "mellan den 3 och den 9 mars" is left out (one month named for two days).
+_DAY_NAMED = (r"(?:\d{1,2}(?:st|nd|rd|th|:e|:a)?\.?\s+(?:of\s+)?" + _MONTH_NAME
+              + r"|" + _MONTH_NAME + r"\s+\d{1,2}(?:st|nd|rd|th)?\b)")
+_DATE_RANGE = re.compile(r"(?:\b(?:from|från|mellan|between)\s+(?:the\s+|den\s+)?)?(?P<first>" + _DAY_NAMED
+                         + r")\s*(?:-|–|—|to|till|until|and|och)\s*(?:the\s+|den\s+)?(?P<last>" + _DAY_NAMED + ")")
+MAX_RANGE_DAYS = 62  # longer is no trip or stay a time asked of should take in
+
+
+def _date_range(text: str, today: datetime, ahead: bool) -> Window | None:
+    """The days of a range of two dates the text names, the next such (`ahead`) or the last."""
+    found = _DATE_RANGE.search(text)
+    if found is None:
+        return None
+    first = _calendar(found.group("first"), found.group("first"), today, None, ahead)
+    if first is None:
+        return None
+    start = datetime.fromtimestamp(first[0], today.tzinfo)
+    last = _calendar(found.group("last"), found.group("last"), start, None, ahead=True)  # on or after the first
+    if last is None or not 0 < last[1] - first[0] <= MAX_RANGE_DAYS * 86_400 + 3600:
+        return None
+    return first[0], last[1]
+
+
 def _planned(text: str, today: datetime) -> Window | None:
     """A weekend, a season or a date to come that a plan names; a date or a holiday booked, or named
-    in no past form ("Bosse has a vet appointment on 9 December", "Vi firar jul hos svärföräldrarna")."""
-    if _SINCE.search(text) or _HABIT.search(text):
+    in no past form ("Bosse has a vet appointment on 9 December", "Vi firar jul hos svärföräldrarna");
+    the days from one date to another ("We booked a trip to Lisbon from 27 December to 2 January")."""
+    if _HABIT.search(text):
+        return None
+    if (of_a_time_to_come(text) or _BOOKING.search(text) or not _PAST_FORM.search(text)) \
+            and (days := _date_range(text, today, ahead=True)) is not None and days[0] >= today.timestamp():
+        return days
+    if _SINCE.search(text):
         return None
     if of_a_time_to_come(text) or _NEXT_WEEKEND.search(text):
         window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
