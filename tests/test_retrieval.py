@@ -965,6 +965,29 @@ async def test_a_habit_of_the_weekday_is_a_plan_and_another_days_today_is_none(t
     assert today[:1] == ["sara"] and not {"spotify", "tacos", "padel", "mom"} & set(today)
 
 
+async def test_a_weeks_habits_come_after_what_is_planned_for_its_days(tmp_path: Path) -> None:
+    """Found by a black-box pass: five weekly habits took every place for "Vad ska jag göra nästa
+    vecka?", and the vet appointment that week was left out; and "Föreslå en middag till oss ikväll"
+    got yesterday's "Ikväll åt vi pizza" and none of the diets and allergies told."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "padel": ("Every Tuesday I play padel with Erik.", midnight - 30 * DAY),
+        "swim": ("På måndagar har Ella simträning klockan 17.", midnight - 29 * DAY),
+        "yoga": ("Every Saturday morning I do yoga at Friskis.", midnight - 28 * DAY),
+        "home": ("På onsdagar jobbar jag hemifrån.", midnight - 27 * DAY),
+        "floorball": ("Every Thursday I play floorball.", midnight - 26 * DAY),
+        "vet": ("Sixten has a vet appointment on Wednesday 3 June.", midnight - 2 * DAY),
+        "pizza": ("Ikväll åt vi pizza och tittade på film.", midnight - DAY + 19 * 3600),
+        "vegan": ("Jag är vegan sedan i höstas.", midnight - 20 * DAY)})
+    try:
+        next_week = await _chat(retriever, "What am I doing next week?")
+        dinner = await _chat(retriever, "Föreslå en middag till oss ikväll.")
+    finally:
+        embedder.close()
+    assert next_week[:1] == ["vet"] and len({"padel", "swim", "yoga", "home", "floorball"} & set(next_week)) == 4
+    assert dinner[:1] == ["vegan"]  # a chat about food: the diet first
+
+
 async def test_a_trip_from_one_date_to_another_is_a_plan_of_the_days_between(tmp_path: Path) -> None:
     """Found by a black-box pass: "What are our plans for New Year's Eve?" never got "We booked a trip
     to Lisbon from 27 December to 2 January"."""

@@ -243,6 +243,23 @@ def impersonal_request(text: str) -> bool:
     return not in_first_person(rest) and not RELATIONS & set(words)
 
 
+# A meal, a dish or eating, asked of or requested ("Föreslå en middag till oss ikväll", "Can I bring
+# home a peanut cake?"): what the user told of diets and allergies belongs with it.
+FOOD = frozenset("""
+    dinner lunch breakfast brunch meal meals food dish dishes recipe recipes cook cooking bake baking cake cakes eat
+    eating restaurant menu snack snacks dessert candy sweets pizza takeaway
+    middag lunch frukost mat maten rätt rätter recept laga lagar baka tårta tårtan kaka kakor äta äter restaurang
+    meny mellanmål efterrätt dessert godis fika pizza
+""".split())
+DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coeliac celiaki gluten lactose laktos "
+              "laktosintolerant intolerant vegan vegetarian vegetarisk pescetarian nuts peanuts nötter jordnötter "
+              "shellfish shrimp skaldjur räkor diabetes diabetiker sugar socker diet")
+
+
+def about_food(text: str) -> bool:
+    return bool(FOOD & {w.lower() for w in _WORD.findall(text)})
+
+
 def questions_only(text: str) -> bool:
     """Every sentence ends in a question mark: the same one asked twice is asked again, not told again."""
     sentences = [s.strip() for s in _SENTENCE.findall(text) if _WORD.search(s)]

@@ -120,7 +120,7 @@ _WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|this|spend|spending|celebrate|celebrating) christmas\b"
                         r"|\bfira(?:r|de|t)? jul(?:en)?\b|\bi julas\b|\bi jul\b|\bunder julen\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
-                        r"|\bon christmas (?:eve|day)\b")
+                        r"|\bchristmas (?:eve|day)\b|\bjulafton(?:en)?\b|\bjuldag(?:en)?\b")
 _NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
 # Seasons as in Sweden: spring March-May, summer June-August, autumn September-November,
 # winter December-February. "i somras", "last summer": the most recent one that has ended;
@@ -492,7 +492,8 @@ _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for|the)\s+(?P<day
 # "When is…"): the words both readings of a time to come share.
 _PLAN_SAID = (r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
               r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b")
-_SCHEDULE_ASKED = r"\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+_SCHEDULE_ASKED = (r"\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
+                   r"|\bhappening\b")
 _SCHEDULED = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED + r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b"
                         r"|\b(?:where|who)(?:'s|’s| is| are)\b|^\s*(?:is|are)\b")
 # Swedish: "Vad ska jag göra i helgen?", "Vi kommer att flytta", "Vilka planer har jag?"
@@ -637,12 +638,13 @@ _BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered
 _BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b")
 
 
-# Two dates, the days from one to the other: "from 27 December to 2 January", "27 dec–2 jan",
-# "mellan den 3 och den 9 mars" is left out (one month named for two days).
+# Two dates, the days from one to the other: "from 27 December to 2 January", "från 20 till 27
+# december" (the month said once).
 _DAY_NAMED = (r"(?:\d{1,2}(?:st|nd|rd|th|:e|:a)?\.?\s+(?:of\s+)?" + _MONTH_NAME
               + r"|" + _MONTH_NAME + r"\s+\d{1,2}(?:st|nd|rd|th)?\b)")
 _DATE_RANGE = re.compile(r"(?:\b(?:from|från|mellan|between)\s+(?:the\s+|den\s+)?)?(?P<first>" + _DAY_NAMED
-                         + r")\s*(?:-|–|—|to|till|until|and|och)\s*(?:the\s+|den\s+)?(?P<last>" + _DAY_NAMED + ")")
+                         + r"|\b\d{1,2}(?:st|nd|rd|th|:e|:a)?)\s*(?:-|–|—|to|till|until|and|och)\s*(?:the\s+|den\s+)?"
+                         r"(?P<last>" + _DAY_NAMED + ")")
 MAX_RANGE_DAYS = 62  # longer is no trip or stay a time asked of should take in
 
 
@@ -651,7 +653,11 @@ def _date_range(text: str, today: datetime, ahead: bool) -> Window | None:
     found = _DATE_RANGE.search(text)
     if found is None:
         return None
-    first = _calendar(found.group("first"), found.group("first"), today, None, ahead)
+    said = found.group("first")
+    if said.rstrip(".").isdigit() or said[-2:] in ("st", "nd", "rd", "th", ":e", ":a"):  # "20–27 december"
+        month = next(name for name in re.findall(r"[^\W\d_]+", found.group("last")) if name in MONTHS)
+        said = f"{said} {month}"
+    first = _calendar(said, said, today, None, ahead)
     if first is None:
         return None
     start = datetime.fromtimestamp(first[0], today.tzinfo)
