@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
 from shared.memory import context
-from shared.memory.asking import questions_only, tells_nothing
+from shared.memory.asking import asks_or_requests_only, tells_nothing
 from shared.memory.embedder import Embedder, Vector
 from shared.memory.identity import content_hash
 from shared.memory.messages import MemoryItem
@@ -32,7 +32,7 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
     # Notes keep the hash they always had.
     spoken, said = context.said(memory), context.words(memory)
     tells = not tells_nothing(said)
-    place = f"{item.id}\x00" if item.kind != "turn" or (tells and not questions_only(said)) else ""
+    place = f"{item.id}\x00" if item.kind != "turn" or (tells and not asks_or_requests_only(said)) else ""
     text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(item.kind, spoken)
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):

@@ -612,14 +612,15 @@ def test_a_question_that_tells_asked_again_that_day_is_one_memory_and_a_statemen
     eat?" (read as telling: "Karin and I") became another memory, and they pushed out the facts."""
     name = brain()
     question = "What could I cook for dinner that both Karin and I can eat?"
+    request = "Rekommendera en film som jag kanske gillar"  # and a request, three copies in a second pass
     with lumia.client() as client:
-        say(client, name, question, "I said yes.")
-        for message in (question, "I said yes."):
+        say(client, name, question, "I said yes.", request)
+        for message in (question, "I said yes.", request):
             assert client.post("/memory/chat", json={"user_id": name, "message": message}).status_code == 200
-        assert wait_until(lambda: stats(client, name)["memory_count"] == 3)  # "I said yes." twice tells twice
+        assert wait_until(lambda: stats(client, name)["memory_count"] == 4)  # "I said yes." twice tells twice
         assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
         listed = [m["content"] for m in client.get(f"/memory/{name}/memories").json()["memories"]]
-    assert sorted(listed) == sorted([question, "I said yes.", "I said yes."])
+    assert sorted(listed) == sorted([question, "I said yes.", "I said yes.", request])
 
 
 def test_a_fact_asked_for_many_ways_is_still_found_by_a_chat(lumia: Stack) -> None:

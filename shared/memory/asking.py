@@ -260,10 +260,13 @@ def about_food(text: str) -> bool:
     return bool(FOOD & {w.lower() for w in _WORD.findall(text)})
 
 
-def questions_only(text: str) -> bool:
-    """Every sentence ends in a question mark: the same one asked twice is asked again, not told again."""
+def asks_or_requests_only(text: str) -> bool:
+    """Every sentence asks (ends in a question mark) or requests ("Rekommendera en film som jag kanske
+    gillar"): the same one said twice is asked again, not told again (a black-box pass: three copies)."""
     sentences = [s.strip() for s in _SENTENCE.findall(text) if _WORD.search(s)]
-    return bool(sentences) and all(s.endswith(("?", "？")) for s in sentences)
+    return bool(sentences) and all(
+        s.endswith(("?", "？")) or _opening([w.lower() for w in _WORD.findall(_CAN_YOU.sub("", s))]) in REQUEST_WORDS
+        for s in sentences)
 
 
 def small_talk(text: str) -> bool:
