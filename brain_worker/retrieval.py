@@ -167,7 +167,7 @@ class Asked:
                 raw[at] = max(raw[at], vectors[at] @ self.moved[language] - self.denser[language]) + CROSS_MARGIN
         own = self.means[self.language or ""]
         means = np.stack([self.means.get(language or "", own) for language in languages]) if len(languages) else own
-        return raw, np.einsum("ij,j->i", vectors - means, self.vector - own)
+        return raw, (vectors - means) @ (self.vector - own)
 
 
 class Retriever:
@@ -218,7 +218,8 @@ class Retriever:
         self.keywords.put(brain, index)
         self.pieces.warm(brain, memories)  # a brain's first question since a start: cut its long ones for the next
         if with_direction:
-            self.directions.learn(brain, [m.vector or [] for m in memories], [language_of(m.content) for m in memories])
+            self.directions.learn(brain, [m.vector or [] for m in memories],
+                                  [self._language(m.content) for m in memories])
         return index
 
     async def query(self, request: QueryRequest) -> QueryReply:
@@ -237,7 +238,7 @@ class Retriever:
 
         async def vectors() -> tuple[list[list[float]], list[str | None]]:
             memories = await self.store.get(request.brain, with_vectors=True)
-            return [m.vector or [] for m in memories], [language_of(m.content) for m in memories]
+            return [m.vector or [] for m in memories], [self._language(m.content) for m in memories]
 
         asked = Asked.of(question, request.question, await self.directions.of(request.brain, len(index), vectors))
         depth = max(4 * request.n_results, 20)
@@ -461,15 +462,13 @@ class Retriever:
         keyword = dict(index.search(_DEICTIC_DAY.sub(" ", request.question), depth))
         # A habit of the weekdays of a time to come is a plan of it ("On Sundays I call my mom" for
         # "What am I doing tomorrow?", asked on a Saturday), however far its words are.
-        of_days = window if habits else favour
-        named_days = [memory_id for memory_id, _ in index.search(_weekday_words(of_days, self.zone), depth)
-                      if memory_id not in keyword]
-        if habits and window is not None and named_days:
+        weekdays = _weekday_words(window if habits else favour, self.zone)
+        named_days = [memory_id for memory_id, _ in index.search(weekdays, depth) if memory_id not in keyword]
+        days_habits: list[StoredMemory] = []
+        if habits and window is not None and named_days:  # the window's filter would leave them out
             days_habits = [m for m in await self.store.get(request.brain, ids=named_days, where=request.where or None,
                                                            with_vectors=True) if _habit_then(m, window, self.zone)]
             named_days = []
-        else:
-            days_habits = []
         looked_up = list(keyword) + named_days
         # The reads at once: most keyword matches are not among the vector hits, nor most of a favoured
         # time's among all time's. The filter applies to all, so a filter matching every memory ranks

@@ -1,12 +1,11 @@
 """Thread history fitted to the model's window (shared/prompts.build_messages, a pure core): a question
 and its answer are kept or dropped together, so the kept history starts with a question and alternates."""
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pytest
 
+from shared.memory.store import StoredMemory
 from shared.prompts import (
     PERSONA_MAX_CHARS,
     PERSONA_SHARE,
@@ -71,17 +70,9 @@ def test_a_short_question_is_kept_whole_when_its_long_answer_is_shortened() -> N
     assert sent[2]["role"] == "assistant" and "left out to fit the context window" in sent[2]["content"]
 
 
-@dataclass
-class Note:
-    id: str
-    content: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-    excerpt: str | None = None
-
-
 def test_a_profile_longer_than_its_share_is_cut_and_leaves_the_memories_room() -> None:
     """A black-box pass: a 26 KB profile pushed every memory out of every chat."""
-    notes = [Note(f"m{n}", f"Memory {n}: my bicycle is blue.") for n in range(3)]
+    notes = [StoredMemory(id=f"m{n}", content=f"Memory {n}: my bicycle is blue.", metadata={}) for n in range(3)]
     persona, kept = fit_context(SYSTEM, "What colour is my bicycle?", "- Likes long profiles.\n" * 3_000, notes,
                                 2_000, today=date(2026, 12, 4))
     assert kept == notes
