@@ -59,7 +59,7 @@ from shared.memory.store import MemoryStore, open_chroma  # noqa: E402
 DEPTH = 50  # of each ranking fused
 RRF_K = 60
 METHODS = ("vector", "fusion", "lumia")
-CATEGORIES = ("single", "multi", "temporal", "open")
+CATEGORIES = ("single", "multi", "temporal", "open", "adversarial")  # the last: LoCoMo's (bench/locomo.py)
 DATA = ROOT / "bench" / "written"
 
 
@@ -125,8 +125,11 @@ def table(questions: list[Question], rankings: list[dict[str, list[str]]]) -> li
     methods = [m for m in METHODS if m in rankings[0]]
     versus = "vector" in methods
     rows = [("all", lambda q: True)]
-    rows += [(c, lambda q, c=c: q.category == c) for c in CATEGORIES]
-    rows += [(f"lang={lang}", lambda q, lang=lang: q.lang == lang) for lang in ("en", "sv")]
+    if any(q.category == "adversarial" for q in questions):
+        rows += [("all-adv", lambda q: q.category != "adversarial")]
+    rows += [(c, lambda q, c=c: q.category == c) for c in CATEGORIES if any(q.category == c for q in questions)]
+    rows += [(f"lang={lang}", lambda q, lang=lang: q.lang == lang) for lang in ("en", "sv")
+             if any(q.lang == lang for q in questions)]
     header = (f"{'group':<10}{'n':>5}  " + " ".join(f"{m:>7}" for m in methods)
               + (f"  {'lumia/vector':>12}" if versus else ""))
     lines = [header, "-" * len(header)]
@@ -175,9 +178,9 @@ async def over_http(paths: list[Path], speaker: str,
     return questions, rankings
 
 
-async def run(speaker: str, keep: str | None) -> None:
+async def run(data: Path, speaker: str, keep: str | None) -> None:
     started = time.perf_counter()
-    turns, questions = load(sorted(DATA.glob("*.json")), speaker)
+    turns, questions = load(sorted(data.glob("*.json")), speaker)
     print(f"data: {len({t.brain for t in turns})} conversations, {len(turns)} turns, {len(questions)} questions; "
           f"speaker: {speaker}")
     embedder = LocalEmbedder()
@@ -201,15 +204,17 @@ def main() -> None:
     parser.add_argument("--speaker", choices=("prefix", "metadata", "none"), default="prefix",
                         help="who said a turn: 'Name: ' in front of its words (default), only in metadata "
                              "`speaker`, or nowhere")
+    parser.add_argument("--data", metavar="DIR", type=Path, default=DATA,
+                        help="conversations to measure (default bench/written; LoCoMo's: bench/locomo.py)")
     parser.add_argument("--keep", metavar="DIR", help="keep the Chroma store in DIR (reused when it holds the data)")
     parser.add_argument("--http", action="store_true", help="only Lumia, through a real stack over HTTP")
     parser.add_argument("--in-flight", type=int, default=1, help="with --http: /ingest requests at once")
     args = parser.parse_args()
     if not args.http:
-        asyncio.run(run(args.speaker, args.keep))
+        asyncio.run(run(args.data, args.speaker, args.keep))
         return
     started = time.perf_counter()
-    questions, rankings = asyncio.run(over_http(sorted(DATA.glob("*.json")), args.speaker, args.in_flight))
+    questions, rankings = asyncio.run(over_http(sorted(args.data.glob("*.json")), args.speaker, args.in_flight))
     print("\n".join(table(questions, rankings)))
     print(f"\ntotal {time.perf_counter() - started:.1f}s")
 
