@@ -178,9 +178,9 @@ async def over_http(paths: list[Path], speaker: str,
     return questions, rankings
 
 
-async def run(data: Path, speaker: str, keep: str | None) -> None:
+async def run(paths: list[Path], speaker: str, keep: str | None) -> None:
     started = time.perf_counter()
-    turns, questions = load(sorted(data.glob("*.json")), speaker)
+    turns, questions = load(paths, speaker)
     print(f"data: {len({t.brain for t in turns})} conversations, {len(turns)} turns, {len(questions)} questions; "
           f"speaker: {speaker}")
     embedder = LocalEmbedder()
@@ -211,7 +211,7 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=1, help="with --http: /ingest requests at once")
     args = parser.parse_args()
     if not args.http:
-        asyncio.run(run(args.data, args.speaker, args.keep))
+        asyncio.run(run(sorted(args.data.glob("*.json")), args.speaker, args.keep))
         return
     started = time.perf_counter()
     questions, rankings = asyncio.run(over_http(sorted(args.data.glob("*.json")), args.speaker, args.in_flight))
