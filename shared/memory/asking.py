@@ -387,6 +387,21 @@ def _tells_of_own(sentence: str, said: list[str]) -> bool:
 _ONESELF = re.compile(r"\bI\b|\b(?:[Mm]y|[Mm]ine|[Oo]urs?|[Mm]in|[Mm]itt|[Mm]ina|[Jj]ag|[Vv]år|[Vv]årt|[Vv]åra)\b")
 
 
+# What a sentence that tells of a change says, in either language: "I have moved to Umeå", "I changed
+# jobs, I am a nurse now", "My new girlfriend is Emma", "Jag har bytt jobb", "Vi har flyttat".
+_CHANGE = re.compile(
+    r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|quit|left|no longer|"
+    r"any ?more|got|bought|sold|divorced|married|engaged|broke up|split up|retired|promoted|graduated|"
+    r"flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|börja[rt]|började|slutat|slutade|"
+    r"sagt upp|inte längre|skaffat|skaffade|köpt|köpte|sålt|sålde|skild|skilt|gift|förlovad|förlovade|"
+    r"gjort slut|pensionerad|befordrad|tog examen)\b", re.IGNORECASE)
+
+
+def tells_a_change(text: str) -> bool:
+    """Whether a memory says something changed: what may make an older memory no longer true."""
+    return _CHANGE.search(text) is not None
+
+
 def of_oneself(text: str) -> bool:
     """Whether a message speaks of its writer as its subject or owner."""
     return _ONESELF.search(text) is not None
