@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import brain_worker.retrieval as retrieval  # noqa: E402
+import brain_worker.pieces as pieces  # noqa: E402
 from brain_worker.keywords import KeywordCache  # noqa: E402
 from brain_worker.retrieval import Retriever  # noqa: E402
 from ingest_worker.context import ContextEnricher  # noqa: E402
@@ -121,12 +121,12 @@ async def run() -> None:
         for start in range(0, len(items), 64):
             written = await ingestor.write(items[start : start + 64])
             await enricher.enrich([(brain, memory_id) for brain, ids in written.items() for memory_id in ids])
-        long_chars = retrieval.LONG_CHARS  # type: ignore[attr-defined]
-        retrieval.LONG_CHARS = 10**9  # type: ignore[attr-defined]  # the baseline: every note scored whole
+        long_chars = pieces.LONG_CHARS
+        pieces.LONG_CHARS = 10**9  # the baseline: every note scored whole
         plain = Retriever(store, embedder, KeywordCache(), min_score=0.0)
         await ask(plain, asked)  # warm: keyword index, common direction
         base = await ask(plain, asked)
-        retrieval.LONG_CHARS = long_chars  # type: ignore[attr-defined]
+        pieces.LONG_CHARS = long_chars
         ships = Retriever(store, embedder, KeywordCache(), min_score=0.0)
         ships.keywords, ships.directions = plain.keywords, plain.directions  # the same warm state, pieces cold
         cold = await ask(ships, asked)

@@ -29,7 +29,7 @@ from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Common, Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex, tokens
 from brain_worker.language import language_of
-from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, piece_by_words
+from brain_worker.pieces import PIECES_WAIT, Pieces, cut_in_pieces, piece_by_words
 from shared.memory import context
 from shared.memory.asking import (
     DIET_WORDS,
@@ -495,7 +495,7 @@ class Retriever:
         # The index scores by inner product: the mean cosine of a memory's parts (shared/memory/context.py).
         languages = [self._language(m.content) for m in found.values()] if asked.moved else []
         raw, less_common = asked.scores(matrix, languages)
-        long = [(i, m) for i, m in enumerate(found.values()) if len(m.content) > LONG_CHARS]
+        long = [(i, m) for i, m in enumerate(found.values()) if cut_in_pieces(m)]
         long.sort(key=lambda pair: -less_common[pair[0]])  # the best-ranked first, should the budget run out
         cut = await self.pieces.of(request.brain, [m for _, m in long], wait=self.pieces_wait)
         for (i, memory), known in zip(long, cut, strict=True):
