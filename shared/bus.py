@@ -238,4 +238,11 @@ def make_broker(nats_url: str, instance: str, **kwargs: Any) -> NatsBroker:
 def make_app(broker: NatsBroker, kind: str, doc: str | None, **kwargs: Any) -> FastStream:
     """A worker's FastStream app; its AsyncAPI document (`make docs`) carries the module docstring."""
     spec = AsyncAPI(title=f"Lumia {kind}_worker", version="0.1.0", description=doc)
-    return FastStream(broker, specification=spec, logger=logging.getLogger(f"lumia.{kind}"), **kwargs)
+
+    async def listening() -> None:
+        # "Started" must mean the server has the subscriptions: they are sent without waiting, and a
+        # request right after a worker's start was once told no worker listened (a 503 under load).
+        await broker.connection.flush()
+
+    return FastStream(broker, specification=spec, logger=logging.getLogger(f"lumia.{kind}"),
+                      after_startup=[listening], **kwargs)
