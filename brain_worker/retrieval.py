@@ -273,6 +273,11 @@ class Retriever:
                 return await self._search(request, index, asked, deeper, None, favour=ahead)
 
             hits = await self._kept(request, await favoured(), depth, favoured, self._telling(request))
+            if to_come and ahead is not None:
+                # What was told of a time to come, and its weekdays' habits, before the rest, as a chat
+                # has them: "Last week I fixed my bike" came before "On 3 June I fly to London" for
+                # "What am I doing next week?" (a black-box pass).
+                hits.sort(key=lambda h: not (_within(h, ahead) or _habit_then(h, ahead, self.zone)))
             return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=ahead)
         hits = await found(window)
         if window is not None and not hits and not (request.relevant_only and own_past):

@@ -13,6 +13,7 @@ from brain_worker.housekeeping import list_memories
 from brain_worker.keywords import KeywordCache, KeywordIndex
 from brain_worker.pieces import Pieces
 from brain_worker.retrieval import Retriever, _with_updates, names_of, without_common_words
+from ingest_worker.ingest import stored_form
 from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
@@ -27,7 +28,7 @@ from shared.memory.asking import (
 from shared.memory.chunking import chunk_text
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
-from shared.memory.messages import ListRequest, MemoryHit, QueryRequest
+from shared.memory.messages import ListRequest, MemoryHit, MemoryItem, QueryRequest
 from shared.memory.overlap import most_shared
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
@@ -935,6 +936,29 @@ async def test_a_query_of_what_is_or_will_be_then_favours_that_time_without_hidi
     assert asked["What am I doing on Christmas Eve?"][0] == "plan"
     assert asked["Do I have the dentist today?"][0] == "dentist"  # of the two alike, today's
     assert set(asked["What did I eat today?"]) == {"oatmeal", "storm", "dentist"}
+
+
+async def test_a_query_of_a_time_to_come_puts_what_was_told_of_it_first(tmp_path: Path) -> None:
+    """Found by a black-box pass: `/query` "What am I doing next week?" gave "Last week I finally fixed
+    my bike." (0.825) before "On 3 June I fly to London." (0.783), and the Monday habit not at all; a
+    chat had them right. NOW is Thursday 28 May 2026: next week holds 3 June and a Monday."""
+    notes = [("london", "On 3 June I fly to London.", 10), ("bike", "Last week I finally fixed my bike.", 1),
+             ("gym", "I go to the gym every Monday.", 30), ("dentist", "I had a dentist appointment last Tuesday.", 3),
+             ("cake", "I baked a carrot cake yesterday.", 2), ("work", "Work has been really busy this week.", 0.5)]
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        memories = [stored_form(MemoryItem(id=f"memory-{key}", brain="b", content=text, kind="note",
+                                           created_at=NOW - days * DAY)) for key, text, days in notes]
+        await store.upsert("b", memories, await embedder.passages([m.content for m in memories]))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        asked = {q: [h.id for h in (await retriever.query(QueryRequest(brain="b", question=q, n_results=3))).results]
+                 for q in ("What am I doing next week?", "Vad ska jag göra nästa vecka?", "What did I do last week?")}
+    finally:
+        embedder.close()
+    assert asked["What am I doing next week?"][:2] == ["memory-london", "memory-gym"]
+    assert asked["Vad ska jag göra nästa vecka?"][:2] == ["memory-london", "memory-gym"]
+    assert "memory-london" not in asked["What did I do last week?"]  # of the past: what was done then
 
 
 async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_the_next_one(tmp_path: Path) -> None:
