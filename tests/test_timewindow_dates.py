@@ -588,3 +588,22 @@ def test_the_weekend_before_last_asked_at_a_weekend() -> None:
     saturday = datetime(2025, 10, 18, 12, tzinfo=STOCKHOLM)
     assert local_days("What did I do the weekend before last?", saturday) == ("2025-10-04", "2025-10-06")
     assert local_days("Vad gjorde jag förrförra helgen?") == ("2025-10-04", "2025-10-06")  # NOW: a Wednesday
+
+
+SATURDAY_EARLY = datetime(2026, 12, 5, 4, 20, tzinfo=STOCKHOLM)
+SATURDAY_AFTERNOON = datetime(2026, 12, 5, 15, 0, tzinfo=STOCKHOLM)
+
+
+@pytest.mark.parametrize(("question", "now", "expected"), [
+    # Found by a black-box pass: asked at 04:20 on a Saturday, what was done "i helgen" read the hours
+    # since midnight and found nothing; "förra helgen" found last weekend's.
+    ("Vad gjorde jag i helgen?", SATURDAY_EARLY, ("2026-11-28", "2026-11-30")),
+    ("What did I do this weekend?", SATURDAY_EARLY, ("2026-11-28", "2026-11-30")),
+    ("Vad gjorde jag förra helgen?", SATURDAY_EARLY, ("2026-11-28", "2026-11-30")),
+    ("Vad ska jag göra i helgen?", SATURDAY_EARLY, ("2026-12-05", "2026-12-07")),  # a plan: this one
+    ("Vad gjorde jag i helgen?", SATURDAY_AFTERNOON, ("2026-12-05", "2026-12-07")),  # begun long enough
+    ("Vad gjorde jag förra helgen?", SATURDAY_AFTERNOON, ("2026-11-28", "2026-11-30")),
+])
+def test_what_was_done_at_a_weekend_begun_this_morning_is_of_the_last_one(
+        question: str, now: datetime, expected: tuple[str, str]) -> None:
+    assert local_days(question, now) == expected

@@ -166,7 +166,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return hours
     if _TODAY.search(text):
         return _days(today, 1)
-    if (weekend := _weekend(text, today)) is not None:
+    if (weekend := _weekend(text, today, now)) is not None:
         return weekend
     planned = of_a_time_to_come(text)
     if (season := _season(text, today, planned)) is not None:
@@ -268,7 +268,10 @@ def _part_of(day: datetime, found: re.Match[str]) -> Window:
     return day.replace(hour=start).timestamp(), until.timestamp()
 
 
-def _weekend(text: str, today: datetime) -> Window | None:
+WEEKEND_BEGUN_HOUR = 12  # before noon on a Saturday, what was done "this weekend" was done the last one
+
+
+def _weekend(text: str, today: datetime, now: datetime | None = None) -> Window | None:
     """Saturday and Sunday: "i helgen", "this weekend" the most recent that has begun, or in a plan
     ("What am I doing this weekend?", "Vad ska jag göra i helgen?") this week's; "last weekend",
     "förra helgen" the one before that when it is the weekend now; "next weekend", "nästa helg"
@@ -284,7 +287,11 @@ def _weekend(text: str, today: datetime) -> Window | None:
     if not last and of_a_time_to_come(text):
         return _days(this_weeks, 2)
     saturday = today - timedelta(days=(today.weekday() - 5) % 7)
-    if last and today.weekday() >= 5:
+    # Of what was done, a weekend begun this morning is the one before: "Vad gjorde jag i helgen?"
+    # at 04:20 on a Saturday read the hours since midnight and found nothing (a black-box pass).
+    just_begun = now is not None and today.weekday() == 5 and now.hour < WEEKEND_BEGUN_HOUR \
+        and _PAST_FORM.search(text) is not None
+    if (last and today.weekday() >= 5) or just_begun:
         saturday -= timedelta(days=7)
     return _days(saturday, 2)
 
