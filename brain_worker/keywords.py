@@ -36,6 +36,18 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if len(t) > 1 and t not in STOPWORDS]
 
 
+def with_other_numbers(query: str) -> str:
+    """The query with each word's singular or plural beside it, as a search box is read: "job" finds
+    "I changed jobs", "dogs" finds "my dog" (a black-box pass). English endings only: a Swedish noun's
+    forms are more than an ending away ("jobb", "jobbet", "jobben")."""
+    forms = []
+    for term in tokens(query):
+        if term.isalpha() and len(term) > 2:
+            forms += [term[:-2]] if term.endswith("es") else []
+            forms += [term[:-1]] if term.endswith("s") and not term.endswith("ss") else [term + "s", term + "es"]
+    return " ".join([query, *forms])
+
+
 @dataclass
 class KeywordIndex:
     postings: dict[str, dict[str, int]] = field(default_factory=dict)  # term -> memory id -> count
