@@ -52,6 +52,9 @@ def _one_clause_plain(where: dict[str, Any] | None) -> dict[str, Any] | None:
     if len(where) == 1:
         [(key, clauses)] = where.items()
         if key in ("$and", "$or") and isinstance(clauses, list):
+            if not clauses:  # Chroma's own word, "at least two", is wrong since one is taken (a black-box pass)
+                raise ValueError(f"an empty {key} filters by nothing: give at least one expression in it, "
+                                 "or leave `where` out")
             if len(clauses) == 1 and isinstance(clauses[0], dict):
                 return _one_clause_plain(clauses[0])
             return {key: [_one_clause_plain(c) if isinstance(c, dict) else c for c in clauses]}
