@@ -291,7 +291,7 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            hits = _once(await self._relevant(request.question, hits, window, found, own_past, to_come))
+            hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come))
             if about_food(request.question) and not own_past:
                 hits = await self._with_diet(request, index, asked, hits, about_talk)
         else:
@@ -328,7 +328,7 @@ class Retriever:
             kept = [h for h in await deeper(max(OWN_PAST_DEPTH, 2 * searched)) if keep(h)]
         return kept
 
-    async def _relevant(self, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
+    async def _relevant(self, brain: str, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
                         found: "Finder", own_past: bool, to_come: bool = False) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
@@ -375,7 +375,8 @@ class Retriever:
         if impersonal_request(question):  # "Skriv en dikt om hösten": only what it names ("…om Bamse")
             return [h for h in hits if naming(h)]
         if window is None:
-            return _with_updates([h for h in hits if relevant(h) or naming(h)] or _best(hits, own), hits, near, names)
+            return await self._with_updates(brain, [h for h in hits if relevant(h) or naming(h)] or _best(hits, own),
+                                            hits, near, names)
         if own_past:
             within, now = window, self._clock()
 
@@ -391,7 +392,7 @@ class Retriever:
         if to_come:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
                                           _asks_for_the_plans(question), self.zone)
-            return _with_updates(planned, hits, near, names)
+            return await self._with_updates(brain, planned, hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
         chosen = [h for h in hits if relevant(h) or naming(h)]
@@ -402,7 +403,22 @@ class Retriever:
         chosen.sort(key=lambda h: h.score or 0.0, reverse=True)
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
-        return _with_updates(chosen, hits, near, names)
+        return await self._with_updates(brain, chosen, hits, near, names)
+
+    async def _with_updates(self, brain: str, chosen: list[StoredMemory], hits: list[StoredMemory],
+                            near: Callable[[StoredMemory], bool], names: Callable[[StoredMemory], "Names"]
+                            ) -> list[StoredMemory]:
+        """`_with_updates`, the memories it weighs compared by their own words' vectors: a stored vector
+        holds a turn's neighbours too, and "Big news: we moved to Umeå last week" was more like the turn
+        after it than like "I live in Göteborg" (a black-box pass). Embedded once and kept (`Pieces`)."""
+        changes = [h for h in hits if near(h) and tells_a_change(context.words(h))] if chosen else []
+        weighed = [h for h in hits if not cut_in_pieces(h) and h.metadata.get(context.KIND) != "document"] \
+            if changes else []
+        known = await self.pieces.of(brain, weighed, budget=len(weighed), wait=self.pieces_wait) if weighed else []
+        own = {m.id: vectors[0] for m, cut in zip(weighed, known, strict=True) if cut is not None
+               for _, vectors in (cut,)}
+        # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
+        return _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
 
     async def _with_diet(self, request: QueryRequest, index: KeywordIndex, asked: "Asked", chosen: list[StoredMemory],
                          about_talk: bool) -> list[StoredMemory]:
@@ -570,23 +586,32 @@ def share_a_name(one: Names, other: Names) -> bool:
 
 
 def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Callable[[StoredMemory], bool],
-                  names: Callable[[StoredMemory], Names]) -> list[StoredMemory]:
+                  names: Callable[[StoredMemory], Names],
+                  own: dict[str, np.ndarray] | None = None) -> list[StoredMemory]:
     """`chosen`, then the newer memories among `hits` that are `near` the question and may have changed
     what one of them says: those that share a name with it (`share_a_name`: "Volvon" names the Volvo;
     "I quit Spotify, I now work at Klarna.", "Vi sålde Volvon."), and of those that tell of a change,
     the one most like it ("I live in Malmö." then "I have moved to Umeå.", "My girlfriend is called
     Sara." then "My new girlfriend is Emma.": a black-box pass got only the old fact, the update
     scoring 0.80 under the threshold). After all of `chosen`, so that a cut to the number of results
-    asked for drops these first."""
+    asked for drops these first. A document's chunk is neither: a newer upload replaces its document,
+    and chunks repeating its heading ("# Our house in Umeå") were each taken for the others' update.
+    `own`: memories' vectors of their own words, where known, to compare them by."""
     updates, ids = [], {h.id for h in chosen}
+    documents = {h.id for h in (*chosen, *hits) if h.metadata.get(context.KIND) == "document"}
     for memory in chosen:
-        newer = [h for h in hits if h.id not in ids and _created_at(h) > _created_at(memory) and near(h)]
+        if memory.id in documents:
+            continue
+        newer = [h for h in hits if h.id not in ids and h.id not in documents
+                 and _created_at(h) > _created_at(memory) and near(h)]
         for update in newer:
             if share_a_name(names(memory), names(update)):
                 updates.append(update)
                 ids.add(update.id)
+        pool = [h for h in hits if h.id not in documents]
         changes = [(likeness, h) for h in newer if h.id not in ids and tells_a_change(context.words(h))
-                   and (likeness := _likeness(memory, h)) >= UPDATE_LIKENESS and _mutually_alike(memory, h, hits)]
+                   and (likeness := _likeness(memory, h, own)) >= UPDATE_LIKENESS
+                   and _mutually_alike(memory, h, pool, own)]
         if changes:
             # Most like the memory and the question both: "We bought a new car, a Tesla" is as like
             # "I drive a red Volvo" as "I have become vegan" is, and far more like "What car do I have?".
@@ -596,23 +621,28 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
     return chosen + updates
 
 
-def _mutually_alike(one: StoredMemory, other: StoredMemory, hits: list[StoredMemory]) -> bool:
-    """Whether each is among the other's UPDATE_AMONG most alike of `hits`. Likeness alone is not
-    enough: e5 puts most of one's own memories 0.85 apart in Swedish, and some memory near all
-    ("Vi har flyttat in i radhuset i Älvsjö") was taken for the update of every other."""
+def _mutually_alike(one: StoredMemory, other: StoredMemory, pool: list[StoredMemory],
+                    own: dict[str, np.ndarray] | None) -> bool:
+    """Whether each is among the other's UPDATE_AMONG most alike of `pool` (what was found). Likeness
+    alone is not enough: e5 puts most of one's own memories 0.85 apart in Swedish, and some memory near
+    all ("Vi har flyttat in i radhuset i Älvsjö") was taken for the update of every other."""
 
     def closest(memory: StoredMemory) -> set[str]:
-        alike = sorted((h for h in hits if h.id != memory.id), key=lambda h: _likeness(memory, h), reverse=True)
+        alike = sorted((h for h in pool if h.id != memory.id), key=lambda h: _likeness(memory, h, own), reverse=True)
         return {h.id for h in alike[:UPDATE_AMONG]}
 
     return other.id in closest(one) and one.id in closest(other)
 
 
-def _likeness(one: StoredMemory, other: StoredMemory) -> float:
-    """The cosine of two memories' stored vectors (a turn's is a mean of its parts', shorter than 1)."""
-    if one.vector is None or other.vector is None:
+def _likeness(one: StoredMemory, other: StoredMemory, own: dict[str, np.ndarray] | None = None) -> float:
+    """The cosine of two memories' vectors: of their own words where `own` has both, else as stored (a
+    turn's is a mean of its parts', its neighbours' words in them, shorter than 1)."""
+    if own is not None and one.id in own and other.id in own:
+        a, b = own[one.id], own[other.id]
+    elif one.vector is None or other.vector is None:
         return 0.0
-    a, b = np.asarray(one.vector, dtype=np.float32), np.asarray(other.vector, dtype=np.float32)
+    else:
+        a, b = np.asarray(one.vector, dtype=np.float32), np.asarray(other.vector, dtype=np.float32)
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(a @ b) / norms if norms else 0.0
 

@@ -1126,3 +1126,21 @@ def test_a_date_in_the_future_is_refused_saying_why_and_a_clock_a_little_ahead_i
     assert error["loc"] == ["body", "metadata", "timestamp"]
     assert "in the future (2099-03-14 09:30 UTC)" in error["msg"] and "when it was said" in error["msg"]
     assert error["input"] == "2099-03-14T09:30:00"  # as it was sent
+
+
+def test_a_chat_told_of_a_change_gets_it_with_the_fact_it_changes(lumia: Stack) -> None:
+    """Found by a black-box pass: told in chats, "I live in Malmö." … "I have moved to Umeå." left "Where do
+    I live?" with the old fact alone. A turn's stored vector holds its neighbours too, so the two are
+    compared by their own words' vectors."""
+    got = []
+    for said, question in ((("I live in Malmö.", "I have two kids, Ella and Max.", "I like jazz music.",
+                             "I have moved to Umeå."), "Where do I live?"),
+                           (("I drive a red Volvo.", "My dog is called Rex.", "I love pizza.",
+                             "We bought a new car, a Tesla."), "What car do I have?")):
+        name = brain()
+        with lumia.client() as client:
+            say(client, name, *said)
+            assert wait_until(lambda name=name: stats(client, name)["pending_ingest"] == 0)  # type: ignore[misc]
+            got.append(used(client, name, question))
+    assert got[0][:2] == ["I live in Malmö.", "I have moved to Umeå."]
+    assert got[1][:2] == ["I drive a red Volvo.", "We bought a new car, a Tesla."]

@@ -25,7 +25,7 @@ from shared.memory.asking import (
     tells_a_change,
     tells_nothing,
 )
-from shared.memory.chunking import chunk_text
+from shared.memory.chunking import chunk_markdown, chunk_text
 from shared.memory.context import only_asks, said, speaker_of
 from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import ListRequest, MemoryHit, MemoryItem, QueryRequest
@@ -801,6 +801,43 @@ async def test_a_fact_in_a_documents_chunk_reaches_a_chat(tmp_path: Path) -> Non
         assert first.id == f"guide{chunk}" and first.excerpt == chunks[chunk], question  # given whole
     assert asked["Tell me a joke."] == asked["How do I make pancakes?"] == []
     assert asked["What is the weather like on Mars?"] == []
+
+
+MARKDOWN_GUIDE = "\n\n".join((
+    "# Our house in Umeå",
+    "## Getting in\nThe spare key is in the grey key box next to the garage door. The code for the key box is 4471. "
+    "The front door sticks in wet weather, so lift the handle slightly while you turn the key.",
+    "## The alarm\nWhen you open the front door the alarm starts beeping. You have thirty seconds to enter the code "
+    "2580 on the panel in the hall and press the check button.",
+    "## Snow\nIf it snows, the snow blower is in the garage; fill it with petrol from the green can. Clear the path "
+    "to the front door and the mailbox.",
+    "## Wifi and TV\nThe wifi network is called Villa Ek and the password is on the fridge. If the internet is "
+    "down, restart the white router in the study.",
+    "## Emergencies\nIn an emergency call 112. Our neighbour Birgitta in the yellow house across the road has a key. "
+    "The plumber we trust is Janne, 070-555 12 34.",
+))
+
+
+async def test_a_documents_chunks_are_not_each_others_updates(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What is the code for the alarm?" got five chunks of a house guide,
+    each repeating its heading "# Our house in Umeå": sharing that name, stored a moment apart, each was
+    taken for an update of the one that answers."""
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        chunks = chunk_markdown(MARKDOWN_GUIDE)
+        memories = [StoredMemory(id=f"guide{n}", content=chunk, metadata={
+            "lumia_created_at": NOW - 3 * DAY + n / 1000, "lumia_kind": "document", "source": "guide.md"})
+            for n, chunk in enumerate(chunks)]
+        await store.upsert("b", memories, await embedder.passages(chunks))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        asked = {q: [h.id for h in (await retriever.query(QueryRequest(brain="b", question=q, n_results=5,
+                                                                       relevant_only=True))).results]
+                 for q in ("What is the code for the alarm?", "Where is the spare key?")}
+    finally:
+        embedder.close()
+    assert all(chunk.startswith("# Our house in Umeå") for chunk in chunks) and len(chunks) == 5
+    assert asked == {"What is the code for the alarm?": ["guide1"], "Where is the spare key?": ["guide0"]}
 
 
 async def test_a_chat_gets_what_changed_since_and_what_names_whom_it_asks_about(tmp_path: Path) -> None:
