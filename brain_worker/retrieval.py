@@ -38,6 +38,7 @@ from shared.memory.asking import (
     about_the_conversation,
     asks_of_asking,
     impersonal_request,
+    in_first_person,
     name_forms,
     of_oneself,
     of_the_past,
@@ -292,7 +293,10 @@ class Retriever:
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
             hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come))
-            if about_food(request.question) and not own_past:
+            # Of the user's own food, not a joke or trivia about some ("Tell me a joke about cheese", "What's
+            # the most expensive coffee in the world?"): food words now include drinks, milk and cheese.
+            if about_food(request.question) and in_first_person(request.question) \
+                    and not impersonal_request(request.question) and not own_past:
                 hits = await self._with_diet(request, index, asked, hits, about_talk)
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day

@@ -247,9 +247,11 @@ def impersonal_request(text: str) -> bool:
 # home a peanut cake?"): what the user told of diets and allergies belongs with it.
 FOOD = frozenset("""
     dinner lunch breakfast brunch meal meals food dish dishes recipe recipes cook cooking bake baking cake cakes eat
-    eating restaurant menu snack snacks dessert candy sweets pizza takeaway
+    eating restaurant menu snack snacks dessert candy sweets pizza takeaway drink drinks milkshake smoothie
+    coffee tea milk cheese chocolate bread pancakes icecream sandwich sandwiches burger burgers
     middag lunch frukost mat maten rätt rätter recept laga lagar baka tårta tårtan kaka kakor äta äter restaurang
-    meny mellanmål efterrätt dessert godis fika pizza
+    meny mellanmål efterrätt dessert godis fika pizza dricka drink drinkar kaffe te mjölk ost choklad bröd glass
+    pannkakor macka smörgås hamburgare
 """.split())
 DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coeliac celiaki gluten lactose laktos "
               "laktosintolerant intolerant vegan vegetarian vegetarisk pescetarian nuts peanuts nötter jordnötter "
