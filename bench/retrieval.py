@@ -40,6 +40,7 @@ from shared.memory.messages import MemoryItem, QueryRequest  # noqa: E402
 from shared.memory.store import MemoryStore, open_chroma  # noqa: E402
 
 BRAIN = "bench-10k"
+CHAT_MIN_SCORE = 0.825  # LUMIA_MEMORY_MIN_SCORE's default
 BATCH = 64
 
 
@@ -104,7 +105,7 @@ async def timed(questions: list[str], call: Callable[[str], Awaitable[object]]) 
     return samples
 
 
-async def run(memories: int, queries: int, seed: int, keep: str | None) -> None:
+async def run(memories: int, queries: int, seed: int, keep: str | None, chat: bool = False) -> None:
     items, questions = corpus(memories, seed)
     questions = (questions * (queries // len(questions) + 1))[:queries]
     embedder = LocalEmbedder()
@@ -121,7 +122,8 @@ async def run(memories: int, queries: int, seed: int, keep: str | None) -> None:
                 started = time.perf_counter()
                 await cold.query(QueryRequest(brain=BRAIN, question=question, n_results=5))
                 first.append((time.perf_counter() - started) * 1000)
-            retriever = Retriever(store, embedder, KeywordCache(), min_score=0.0)
+            # A chat asks only for what passes the relevance gate, at the configured threshold.
+            retriever = Retriever(store, embedder, KeywordCache(), min_score=CHAT_MIN_SCORE if chat else 0.0)
 
             async def embed(q: str) -> object:
                 return await embedder.query(q)
@@ -130,7 +132,7 @@ async def run(memories: int, queries: int, seed: int, keep: str | None) -> None:
                 return await store.search(BRAIN, vectors[q], 20)
 
             async def retrieval(q: str) -> object:
-                return await retriever.query(QueryRequest(brain=BRAIN, question=q, n_results=5))
+                return await retriever.query(QueryRequest(brain=BRAIN, question=q, n_results=5, relevant_only=chat))
 
             results = {name: await timed(questions, call)
                        for name, call in (("embed", embed), ("vector", vector), ("retrieval", retrieval))}
@@ -154,8 +156,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--keep", metavar="DIR", help="keep (and reuse) the Chroma store in DIR")
+    parser.add_argument("--chat", action="store_true",
+                        help="as a chat asks: only what passes the relevance gate (LUMIA_MEMORY_MIN_SCORE's default)")
     args = parser.parse_args()
-    asyncio.run(run(args.memories, args.queries, args.seed, args.keep))
+    asyncio.run(run(args.memories, args.queries, args.seed, args.keep, args.chat))
 
 
 if __name__ == "__main__":

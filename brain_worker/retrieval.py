@@ -36,6 +36,7 @@ from shared.memory.asking import (
     about_food,
     about_own_past,
     about_the_conversation,
+    asks_for_something,
     asks_of_asking,
     impersonal_request,
     in_first_person,
@@ -82,6 +83,8 @@ NAMED_MARGIN = 0.05
 # memories of other things 0.80-0.87 (`_with_updates` also weighs the question).
 UPDATE_LIKENESS = 0.84
 UPDATE_AMONG = 2  # ... and among the memories found most like it
+UPDATE_POOL = 12  # the best found weighed with what was given and what tells of a change
+UPDATE_EMBEDS = 8
 # A question of the user's own ("What is my job?", "Where do I live?") that nothing passes the gate for
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
@@ -295,8 +298,8 @@ class Retriever:
             hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come))
             # Of the user's own food, not a joke or trivia about some ("Tell me a joke about cheese", "What's
             # the most expensive coffee in the world?"): food words now include drinks, milk and cheese.
-            if about_food(request.question) and in_first_person(request.question) \
-                    and not impersonal_request(request.question) and not own_past:
+            if about_food(request.question) and not impersonal_request(request.question) and not own_past \
+                    and (in_first_person(request.question) or asks_for_something(request.question)):
                 hits = await self._with_diet(request, index, asked, hits, about_talk)
         else:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day
@@ -416,9 +419,15 @@ class Retriever:
         holds a turn's neighbours too, and "Big news: we moved to Umeå last week" was more like the turn
         after it than like "I live in Göteborg" (a black-box pass). Embedded once and kept (`Pieces`)."""
         changes = [h for h in hits if near(h) and tells_a_change(context.words(h))] if chosen else []
-        weighed = [h for h in hits if not cut_in_pieces(h) and h.metadata.get(context.KIND) != "document"] \
-            if changes else []
-        known = await self.pieces.of(brain, weighed, budget=len(weighed), wait=self.pieces_wait) if weighed else []
+        # What was given, what tells of a change, and the best found besides: enough for "most alike" to
+        # mean something, few enough to embed at a chat's first question (all hits, 20-40, took a chat's
+        # p95 from 43 to 156 ms in bench/retrieval.py --chat at 10,000 memories).
+        best = sorted(hits, key=lambda h: h.score or 0.0, reverse=True)[:UPDATE_POOL]
+        weighed = [h for h in {m.id: m for m in (*chosen, *changes, *best)}.values()
+                   if not cut_in_pieces(h) and h.metadata.get(context.KIND) != "document"] if changes else []
+        # At most UPDATE_EMBEDS new ones a question, what was given first (kept: later questions embed the
+        # rest); until all are known, the memories are compared as stored.
+        known = await self.pieces.of(brain, weighed, budget=UPDATE_EMBEDS, wait=self.pieces_wait) if weighed else []
         own = {m.id: vectors[0] for m, cut in zip(weighed, known, strict=True) if cut is not None
                for _, vectors in (cut,)}
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
@@ -612,7 +621,7 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
             if share_a_name(names(memory), names(update)):
                 updates.append(update)
                 ids.add(update.id)
-        pool = [h for h in hits if h.id not in documents]
+        pool = [h for h in hits if h.id not in documents and (own is None or h.id in own)]
         changes = [(likeness, h) for h in newer if h.id not in ids and tells_a_change(context.words(h))
                    and (likeness := _likeness(memory, h, own)) >= UPDATE_LIKENESS
                    and _mutually_alike(memory, h, pool, own)]

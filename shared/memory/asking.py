@@ -231,6 +231,13 @@ MAKING_WORDS = frozenset("""
 _CAN_YOU = re.compile(r"^\W*(?:(?:can|could|would|will) you|please|(?:kan|skulle) du|snälla)\s+", re.IGNORECASE)
 
 
+def asks_for_something(text: str) -> bool:
+    """Whether the message opens with a request ("Suggest a dinner recipe", "Föreslå en middag"): made
+    of the assistant, for the user, as a question of fact about the world is not."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return bool(words) and words[0] in REQUEST_WORDS
+
+
 def impersonal_request(text: str) -> bool:
     """A request to make something (a poem, a joke, a translation) of no one of the user's: no word
     of the user ("my", "me", "mig"), nor of their family or pets ("mamma", "my wife")."""
