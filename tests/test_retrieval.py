@@ -735,7 +735,8 @@ def test_what_is_about_food(text: str, food: bool) -> None:
 
 async def test_a_chat_about_ones_own_food_gets_the_diets_and_a_joke_about_food_does_not(tmp_path: Path) -> None:
     asked = await chats(tmp_path, CHANGED, ("Should I buy a milkshake for my wife?", "Tell me a joke about cheese.",
-                                            "What's the most expensive coffee in the world?", "Suggest a dinner recipe."))
+                                            "What's the most expensive coffee in the world?",
+                                            "Suggest a dinner recipe."))
     assert {"vegan", "life1"} <= set(asked["Should I buy a milkshake for my wife?"])  # vegan; allergic to peanuts
     assert {"vegan", "life1"} <= set(asked["Suggest a dinner recipe."])  # asked of the assistant, for the user
     assert asked["Tell me a joke about cheese."] == asked["What's the most expensive coffee in the world?"] == []
