@@ -29,7 +29,7 @@ from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Common, Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex, tokens
 from brain_worker.language import language_of
-from brain_worker.pieces import PIECES_WAIT, Pieces, cut_in_pieces, piece_by_words
+from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, cut_in_pieces, piece_by_words
 from shared.memory import context
 from shared.memory.asking import (
     DIET_WORDS,
@@ -533,13 +533,15 @@ class Retriever:
         long.sort(key=lambda pair: -less_common[pair[0]])  # the best-ranked first, should the budget run out
         cut = await self.pieces.of(request.brain, [m for _, m in long], wait=self.pieces_wait)
         for (i, memory), known in zip(long, cut, strict=True):
+            # A document's chunk scored by its sentences is given whole: no excerpt, as any memory of its size.
+            whole = len(memory.content) <= LONG_CHARS
             if known is None:  # scored whole this time
-                memory.excerpt = piece_by_words(memory.content, request.question)
+                memory.excerpt = None if whole else piece_by_words(memory.content, request.question)
                 continue
             pieces, vectors = known
             by_piece, piece_rank = asked.scores(vectors, [languages[i]] * len(pieces) if languages else [])
             best = int(by_piece.argmax())
-            memory.excerpt = pieces[best]
+            memory.excerpt = None if whole else pieces[best]
             raw[i], less_common[i] = max(raw[i], by_piece[best]), max(less_common[i], float(piece_rank.max()))
         beyond: dict[str, float] = {}
         for memory, score, rank_score in zip(found.values(), raw.tolist(), less_common.tolist(), strict=True):

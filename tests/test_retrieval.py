@@ -818,7 +818,7 @@ async def test_a_fact_in_a_documents_chunk_reaches_a_chat(tmp_path: Path) -> Non
     for question, chunk in (("When are the bins emptied?", 0), ("What's the wifi password?", 1),
                             ("Who is our plumber?", 1)):
         first = asked[question][0]
-        assert first.id == f"guide{chunk}" and first.excerpt == chunks[chunk], question  # given whole
+        assert first.id == f"guide{chunk}" and first.excerpt is None, question  # given whole, as any chunk
     assert asked["Tell me a joke."] == asked["How do I fix a flat bike tyre?"] == []
     assert asked["What is the weather like on Mars?"] == []
 
