@@ -141,13 +141,13 @@ def piece_by_words(content: str, question: str) -> str:
 
 def cut_in_pieces(memory: StoredMemory) -> bool:
     """Whether a memory is scored by its pieces rather than whole."""
-    fine = memory.metadata.get(context.KIND) == "document" and len(memory.content) > FINE_FROM
+    fine = not context.in_context(memory.metadata) and len(memory.content) > FINE_FROM
     return fine or len(memory.content) > LONG_CHARS
 
 
 def _pieces(memory: StoredMemory) -> list[tuple[str, str]]:
     """Each row of a memory: the piece given of it, and the text embedded for it."""
     pieces = chunk_text(memory.content)
-    if memory.metadata.get(context.KIND) != "document":
+    if context.in_context(memory.metadata):  # not a document's chunk
         return [(piece, piece) for piece in pieces]
     return [(piece, fine) for piece in pieces for fine in chunk_text(piece, FINE_CHARS, FINE_OVERLAP)]

@@ -424,7 +424,7 @@ class Retriever:
         # p95 from 43 to 156 ms in bench/retrieval.py --chat at 10,000 memories).
         best = sorted(hits, key=lambda h: h.score or 0.0, reverse=True)[:UPDATE_POOL]
         weighed = [h for h in {m.id: m for m in (*chosen, *changes, *best)}.values()
-                   if not cut_in_pieces(h) and h.metadata.get(context.KIND) != "document"] if changes else []
+                   if not cut_in_pieces(h) and context.in_context(h.metadata)] if changes else []
         # At most UPDATE_EMBEDS new ones a question, what was given first (kept: later questions embed the
         # rest); until all are known, the memories are compared as stored.
         known = await self.pieces.of(brain, weighed, budget=UPDATE_EMBEDS, wait=self.pieces_wait) if weighed else []
@@ -613,7 +613,9 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
     and chunks repeating its heading ("# Our house in Umeå") were each taken for the others' update.
     `own`: memories' vectors of their own words, where known, to compare them by."""
     updates, ids = [], {h.id for h in chosen}
-    documents = {h.id for h in (*chosen, *hits) if h.metadata.get(context.KIND) == "document"}
+    documents = {h.id for h in (*chosen, *hits) if not context.in_context(h.metadata)}
+    pool = [h for h in hits if h.id not in documents and (own is None or h.id in own)]
+    closest = _closest(pool, own)
     for memory in chosen:
         if memory.id in documents:
             continue
@@ -623,10 +625,9 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
             if share_a_name(names(memory), names(update)):
                 updates.append(update)
                 ids.add(update.id)
-        pool = [h for h in hits if h.id not in documents and (own is None or h.id in own)]
         changes = [(likeness, h) for h in newer if h.id not in ids and tells_a_change(context.words(h))
                    and (likeness := _likeness(memory, h, own)) >= UPDATE_LIKENESS
-                   and _mutually_alike(memory, h, pool, own)]
+                   and h.id in closest(memory) and memory.id in closest(h)]
         if changes:
             # Most like the memory and the question both: "We bought a new car, a Tesla" is as like
             # "I drive a red Volvo" as "I have become vegan" is, and far more like "What car do I have?".
@@ -636,17 +637,21 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
     return chosen + updates
 
 
-def _mutually_alike(one: StoredMemory, other: StoredMemory, pool: list[StoredMemory],
-                    own: dict[str, np.ndarray] | None) -> bool:
-    """Whether each is among the other's UPDATE_AMONG most alike of `pool` (what was found). Likeness
-    alone is not enough: e5 puts most of one's own memories 0.85 apart in Swedish, and some memory near
-    all ("Vi har flyttat in i radhuset i Älvsjö") was taken for the update of every other."""
+def _closest(pool: list[StoredMemory], own: dict[str, np.ndarray] | None) -> Callable[[StoredMemory], set[str]]:
+    """A memory's UPDATE_AMONG most alike of `pool` (what was found), each memory's sorted once. An
+    update and its memory must be among each other's: likeness alone is not enough, e5 puts most of
+    one's own memories 0.85 apart in Swedish, and some memory near all ("Vi har flyttat in i radhuset
+    i Älvsjö") was taken for the update of every other."""
+    known: dict[str, set[str]] = {}
 
     def closest(memory: StoredMemory) -> set[str]:
-        alike = sorted((h for h in pool if h.id != memory.id), key=lambda h: _likeness(memory, h, own), reverse=True)
-        return {h.id for h in alike[:UPDATE_AMONG]}
+        if memory.id not in known:
+            alike = sorted((h for h in pool if h.id != memory.id), key=lambda h: _likeness(memory, h, own),
+                           reverse=True)
+            known[memory.id] = {h.id for h in alike[:UPDATE_AMONG]}
+        return known[memory.id]
 
-    return other.id in closest(one) and one.id in closest(other)
+    return closest
 
 
 def _likeness(one: StoredMemory, other: StoredMemory, own: dict[str, np.ndarray] | None = None) -> float:
