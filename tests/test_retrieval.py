@@ -736,9 +736,11 @@ def test_what_is_about_food(text: str, food: bool) -> None:
 async def test_a_chat_about_ones_own_food_gets_the_diets_and_a_joke_about_food_does_not(tmp_path: Path) -> None:
     asked = await chats(tmp_path, CHANGED, ("Should I buy a milkshake for my wife?", "Tell me a joke about cheese.",
                                             "What's the most expensive coffee in the world?",
-                                            "Suggest a dinner recipe."))
+                                            "Suggest a dinner recipe.", "Could you suggest a dinner?"))
     assert {"vegan", "life1"} <= set(asked["Should I buy a milkshake for my wife?"])  # vegan; allergic to peanuts
     assert {"vegan", "life1"} <= set(asked["Suggest a dinner recipe."])  # asked of the assistant, for the user
+    # A polite opener asks the same: it had got no diets, as it did not open with the request word.
+    assert {"vegan", "life1"} <= set(asked["Could you suggest a dinner?"])
     assert asked["Tell me a joke about cheese."] == asked["What's the most expensive coffee in the world?"] == []
 
 

@@ -231,17 +231,24 @@ MAKING_WORDS = frozenset("""
 _CAN_YOU = re.compile(r"^\W*(?:(?:can|could|would|will) you|please|(?:kan|skulle) du|snälla)\s+", re.IGNORECASE)
 
 
+def _requested(text: str) -> list[str]:
+    """The words of a request after its polite opener: "Could you suggest a dinner?" asks as
+    "Suggest a dinner" does."""
+    return _WORD.findall(_CAN_YOU.sub("", text))
+
+
 def asks_for_something(text: str) -> bool:
-    """Whether the message opens with a request ("Suggest a dinner recipe", "Föreslå en middag"): made
-    of the assistant, for the user, as a question of fact about the world is not."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    """Whether the message opens with a request ("Suggest a dinner recipe", "Föreslå en middag",
+    "Could you suggest a dinner?"): made of the assistant, for the user, as a question of fact about
+    the world is not."""
+    words = [w.lower() for w in _requested(text)]
     return bool(words) and words[0] in REQUEST_WORDS
 
 
 def impersonal_request(text: str) -> bool:
     """A request to make something (a poem, a joke, a translation) of no one of the user's: no word
     of the user ("my", "me", "mig"), nor of their family or pets ("mamma", "my wife")."""
-    said = _WORD.findall(_CAN_YOU.sub("", text))
+    said = _requested(text)
     words = [w.lower() for w in said]
     if not words or words[0] not in MAKING_WORDS:
         return False
@@ -274,7 +281,7 @@ def asks_or_requests_only(text: str) -> bool:
     gillar"): the same one said twice is asked again, not told again (a black-box pass: three copies)."""
     sentences = [s.strip() for s in _SENTENCE.findall(text) if _WORD.search(s)]
     return bool(sentences) and all(
-        s.endswith(("?", "？")) or _opening([w.lower() for w in _WORD.findall(_CAN_YOU.sub("", s))]) in REQUEST_WORDS
+        s.endswith(("?", "？")) or _opening([w.lower() for w in _requested(s)]) in REQUEST_WORDS
         for s in sentences)
 
 
