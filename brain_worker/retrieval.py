@@ -44,6 +44,7 @@ from shared.memory.asking import (
     of_oneself,
     of_the_past,
     plans,
+    relations_of,
     small_talk,
     tells_a_change,
     tells_nothing,
@@ -366,10 +367,12 @@ class Retriever:
                 known[memory.id] = names_of(context.words(memory))
             return known[memory.id]
 
-        asked = names_of(question)
+        asked, theirs = names_of(question), relations_of(question)
 
         def naming(memory: StoredMemory) -> bool:
-            return near(memory) and share_a_name(asked, names(memory))
+            """Near, and names whom the question names: by name, or as the user's own ("my wife")."""
+            return near(memory) and (share_a_name(asked, names(memory))
+                                     or bool(theirs and theirs & relations_of(context.words(memory))))
 
         asks_of_oneself = of_oneself(question)
 
