@@ -193,6 +193,7 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
     by_id = {m.id: m for m in memories}
     for memory, vector in zip(memories, plain, strict=True):
         memory.vector = vector
+        context.keep_own(memory, vector, embedder.name)
         if context.in_context(memory.metadata):
             memory.metadata |= {context.PREV: links.get(memory.id, ""), context.PREV2: "", context.NEXT: "",
                                 context.DONE: 0, context.SEQ: int(memory.metadata.get(context.SEQ, 0))}
@@ -206,7 +207,10 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
     if memories:
         stale = await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
         if stale:  # stored by a worker on the old embedder as the brain was swapped: embedded plainly
-            await store.upsert(brain, stale, await _embed(embedder, [context.said(m) for m in stale]))
+            vectors = await _embed(embedder, [context.said(m) for m in stale])
+            for memory, vector in zip(stale, vectors, strict=True):
+                context.keep_own(memory, vector, embedder.name)
+            await store.upsert(brain, stale, vectors)
     return len(memories)
 
 

@@ -428,11 +428,14 @@ class Retriever:
         best = sorted(hits, key=lambda h: h.score or 0.0, reverse=True)[:UPDATE_POOL]
         weighed = [h for h in {m.id: m for m in (*chosen, *changes, *best)}.values()
                    if not cut_in_pieces(h) and context.in_context(h.metadata)] if changes else []
-        # At most UPDATE_EMBEDS new ones a question, what was given first (kept: later questions embed the
+        # Kept with each memory since it was stored (context.keep_own). One stored before that is embedded
+        # here: at most UPDATE_EMBEDS a question, what was given first (kept: later questions embed the
         # rest); until all are known, the memories are compared as stored.
-        known = await self.pieces.of(brain, weighed, budget=UPDATE_EMBEDS, wait=self.pieces_wait) if weighed else []
-        own = {m.id: vectors[0] for m, cut in zip(weighed, known, strict=True) if cut is not None
-               for _, vectors in (cut,)}
+        own = {m.id: vector for m in weighed if (vector := context.own_vector(m, self.embedder.name)) is not None}
+        unknown = [m for m in weighed if m.id not in own]
+        known = await self.pieces.of(brain, unknown, budget=UPDATE_EMBEDS, wait=self.pieces_wait) if unknown else []
+        own |= {m.id: vectors[0] for m, cut in zip(unknown, known, strict=True) if cut is not None
+                for _, vectors in (cut,)}
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
         return _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
 

@@ -107,6 +107,8 @@ class Ingestor:
         for brain, memories in fresh.items():
             prepared[brain] = (memories, vectors[at : at + len(memories)])
             at += len(memories)
+            for memory, vector in zip(*prepared[brain], strict=True):
+                context.keep_own(memory, vector, self.embedder.name)
             self._unstored[brain] |= {m.id for m in memories} | {m.metadata["lumia_hash"] for m in memories}
         return Prepared(prepared, waiting)
 

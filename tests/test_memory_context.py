@@ -11,13 +11,15 @@ import pytest_asyncio
 from pydantic import ValidationError
 
 from brain_worker.housekeeping import forget, list_documents, reindex
+from brain_worker.keywords import KeywordCache
+from brain_worker.retrieval import Retriever
 from ingest_worker.context import ContextEnricher
 from ingest_worker.ingest import Ingestor
 from shared import subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
 from shared.memory.embedder import LocalEmbedder
-from shared.memory.messages import ContextJob, MemoryItem
+from shared.memory.messages import ContextJob, MemoryItem, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 from tests.harness import Stack, wait_until
 from tests.test_memory import brain, ingest, stats
@@ -346,3 +348,58 @@ async def test_a_chunk_without_a_place_is_refused_and_one_stored_before_lists(
     await store.upsert("b", chunks, await embedder.passages([c.content for c in chunks]))
     [document] = await list_documents(store, "b")
     assert (document.source, document.chunks, document.preview) == ("y.md", 2, "First part.")
+
+
+class Counting:
+    """Our Embedder interface, counting the passages it embeds."""
+
+    def __init__(self, embedder: LocalEmbedder) -> None:
+        self.embedder, self.name, self.embedded = embedder, embedder.name, 0
+
+    async def passages(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return await self.embedder.passages(texts)
+
+    async def query(self, text: str) -> list[float]:
+        return await self.embedder.query(text)
+
+
+@pytest.mark.asyncio
+async def test_a_turn_keeps_the_vector_of_its_own_words_hidden_and_a_chat_need_not_embed_it(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    day = 86_400.0
+    at = time.time() - 200 * day
+    said = ["I live in Malmö.", "I work as a teacher.", "My dog is called Rex.", "I have moved to Umeå."]
+    items = [turn(n, text, at + n * 50 * day) for n, text in enumerate(said)]
+    items.append(turn(9, "The bins are emptied on Tuesdays.", at, kind="document"))
+    await Ingestor(store, embedder).write(items)
+    memories = await stored(store)
+    plain = await embedder.passages(said)
+    for n, vector in enumerate(plain):
+        kept = context.own_vector(memories[f"turn-{n:04d}"], embedder.name)
+        assert kept is not None and kept.tolist() == pytest.approx(vector, abs=2e-3)  # half precision
+    assert context.OWN not in memories["turn-0009"].metadata  # a document's chunk: no update rule for it
+    assert context.own_vector(memories["turn-0000"], "ollama:nomic-embed-text") is None  # another embedder's
+
+    counting = Counting(embedder)
+    retriever = Retriever(store, counting, KeywordCache(), min_score=0.825)
+    reply = await retriever.query(QueryRequest(brain="b", question="Where do I live?", relevant_only=True))
+    assert [hit.id for hit in reply.results] == ["turn-0000", "turn-0003"]  # Umeå given as Malmö's update
+    assert all(context.OWN not in hit.metadata for hit in reply.results)
+    assert counting.embedded == 0  # compared by the vectors kept, none embedded again
+
+    # Stored without them (before they were kept), they are embedded at the question, and then known.
+    for memory in memories.values():
+        memory.metadata.pop(context.OWN, None)
+    await store.delete("b", list(memories))
+    await store.upsert("b", list(memories.values()), [m.vector or [] for m in memories.values()])
+    assert not any(context.OWN in m.metadata for m in (await stored(store)).values())
+    retriever = Retriever(store, counting, KeywordCache(), min_score=0.825)
+    again = await retriever.query(QueryRequest(brain="b", question="Where do I live?", relevant_only=True))
+    assert [hit.id for hit in again.results] == ["turn-0000", "turn-0003"] and counting.embedded > 0
+
+    # A reindex keeps them again.
+    await reindex(store, embedder, "b")
+    assert all(context.own_vector(m, embedder.name) is not None
+               for m in (await stored(store)).values() if m.id != "turn-0009")
