@@ -28,7 +28,6 @@ import numpy as np
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Common, Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex, tokens
-from brain_worker.language import language_of
 from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, cut_in_pieces, piece_by_words
 from shared.memory import context
 from shared.memory.asking import (
@@ -51,6 +50,7 @@ from shared.memory.asking import (
     wordless,
 )
 from shared.memory.embedder import Embedder
+from shared.memory.language import language_of
 from shared.memory.messages import MemoryHit, QueryReply, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, check_where
 from shared.memory.timewindow import (

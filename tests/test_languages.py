@@ -9,9 +9,9 @@ import pytest
 
 from brain_worker.direction import LANGUAGE_FROM, Directions
 from brain_worker.keywords import KeywordCache
-from brain_worker.language import language_of
 from brain_worker.retrieval import Retriever
 from shared.memory.embedder import LocalEmbedder
+from shared.memory.language import language_of
 from shared.memory.messages import QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 

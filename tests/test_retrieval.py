@@ -393,6 +393,14 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Can you remember when my wife's birthday is, it's on May 3?", False),
     ("Do you remember that I'm vegan?", False),
     ("", False),
+    # Found by a black-box pass: these only ask, and were given as memories in later chats.
+    ("Är min fru allergisk mot något?", True), ("Is my son diabetic?", True),
+    ("Gift ideas for my boss for Christmas?", True), ("Present till min fru?", True),
+    ("Plan a date night for my wife and me.", True),
+    # ... and these tell, as before.
+    ("How do I treat my peanut allergy?", False), ("Can you suggest meals for my pregnant wife?", False),
+    ("Any ideas for my wife, who is vegan?", False), ("Tips för min son som älskar dinosaurier?", False),
+    ("My boss is a nightmare, any advice?", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
@@ -421,6 +429,7 @@ def test_small_talk_is_greetings_fillers_and_how_are_you_alone(text: str, talk: 
     ("Vad hände i mars?", False, False),  # Swedish "i" (in) is not "I"
     ("What did I ask you yesterday?", True, True),
     ("Vad pratade vi om igår?", True, True),
+    ("Hur skriver man en SQL-fråga med JOIN?", False, False),  # a compound: of SQL, not of what was asked
 ])
 def test_a_message_speaks_of_the_user_or_of_the_conversation(text: str, own: bool, talk: bool) -> None:
     assert (in_first_person(text), about_the_conversation(text)) == (own, talk)
@@ -725,9 +734,10 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
 
 
 @pytest.mark.parametrize(("text", "theirs"), [
-    ("Write a short poem for my wife.", {"wife"}), ("My mother's birthday is on 3 May.", {"mother"}),
+    ("Write a short poem for my wife.", {"partner"}), ("My mother's birthday is on 3 May.", {"mother"}),
     ("When is my mum's birthday?", {"mother"}), ("Min mammas födelsedag är i maj.", {"mother"}),
-    ("Anna, my wife, works at the hospital.", {"wife"}), ("Vad ska jag köpa till min frus födelsedag?", {"wife"}),
+    ("Anna, my wife, works at the hospital.", {"partner"}), ("Vad heter min flickvän?", {"partner"}),
+    ("Vad ska jag köpa till min frus födelsedag?", {"partner"}),
     ("We took our dog to the vet.", {"dog"}), ("my little brother Erik", {"brother"}),
     ("My friend Jonas is coming over.", set()), ("Anna works as a midwife.", set()), ("Tell me a joke.", set()),
 ])
@@ -741,11 +751,29 @@ async def test_a_chat_about_the_users_wife_gets_what_was_told_of_her(tmp_path: P
     told = [*CHANGED, ("wife", "My wife Anna loves roses and long walks by the sea.", 60),
             ("midwife", "Anna works as a midwife at the hospital.", 90)]
     asked = await chats(tmp_path, told, ("Plan a date night for my wife and me.",
-                                         "What should I give my wife for her birthday?", "Write a poem about autumn."))
+                                         "What should I give my wife for her birthday?", "Write a poem about autumn.",
+                                         "Who is my partner?"))
+    # A girlfriend who became a wife is one partner: "Who is my partner?" missed the wife (a black-box pass).
+    assert "wife" in asked["Who is my partner?"]
     assert "wife" in asked["Plan a date night for my wife and me."]
     assert "wife" in asked["What should I give my wife for her birthday?"]
     assert "midwife" not in asked["Plan a date night for my wife and me."]
     assert asked["Write a poem about autumn."] == []
+
+
+async def test_earlier_questions_are_not_given_as_memories(tmp_path: Path) -> None:
+    # Found by a black-box pass: "Är min fru allergisk mot något?" was given in ten later chats, and "Hur skriver
+    # man en SQL-fråga med JOIN?" got five earlier questions ("fråga" read as asking of what was asked).
+    told = [("code", "How do I write a for loop in JavaScript?", 3),
+            ("tcp", "Explain the difference between TCP and UDP.", 3),
+            ("joke", "Berätta ett skämt om hundar.", 2), ("mum", "Mamma älskar orkidéer och dricker bara te.", 5),
+            ("shellfish", "My wife is allergic to shellfish.", 4), ("asked", "Är min fru allergisk mot något?", 1),
+            ("boss", "Gift ideas for my boss for Christmas?", 1), ("henrik", "My boss Henrik hates long meetings.", 6)]
+    asked = await chats(tmp_path, told, ("Hur skriver man en SQL-fråga med JOIN?", "Does my mom drink coffee?",
+                                         "Gift ideas for my wife?"))
+    assert asked["Hur skriver man en SQL-fråga med JOIN?"] == []
+    assert "mum" in asked["Does my mom drink coffee?"]
+    assert not {"asked", "boss", "code", "tcp", "joke"} & {i for ids in asked.values() for i in ids}
 
 
 @pytest.mark.parametrize(("text", "food"), [
@@ -753,6 +781,9 @@ async def test_a_chat_about_the_users_wife_gets_what_was_told_of_her(tmp_path: P
     ("Should I buy a milkshake for my wife?", True), ("Ska jag bjuda på glass?", True),
     ("Can I make pancakes for the kids?", True), ("Föreslå en middag till oss ikväll", True),
     ("What is the capital of France?", False), ("Write a poem about autumn.", False),
+    # Found by a black-box pass: Swedish "glass" (ice cream) brought the diets to recycling glass.
+    ("Where can I recycle glass near the cabin?", False), ("Where is my yoga mat?", False),
+    ("Köp glass till barnen", True), ("Föreslå mat till ikväll", True),
 ])
 def test_what_is_about_food(text: str, food: bool) -> None:
     assert about_food(text) is food
