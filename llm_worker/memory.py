@@ -34,7 +34,13 @@ class Recollection:
     """Why memory could not be searched: the answer is given without it, and says so."""
 
     def refs(self, question: str) -> list[MemoryRef]:
-        return [MemoryRef(id=m.id, score=m.score, snippet=snippet(m, question)) for m in self.memories]
+        return [MemoryRef(id=m.id, score=m.score, snippet=snippet(m, question), created_at=_said_at(m))
+                for m in self.memories]
+
+
+def _said_at(memory: MemoryHit) -> float | None:
+    said_at = memory.metadata.get("lumia_created_at")
+    return float(said_at) if isinstance(said_at, int | float) and not isinstance(said_at, bool) else None
 
 
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")

@@ -192,6 +192,9 @@ class MemoryRef(BaseModel):
     id: str
     score: float | None
     snippet: str
+    created_at: float | None = Field(
+        default=None, description="When it was said (Unix seconds): of an old fact and the one that changed it, "
+                                  "which is newer")
 
 
 EventType = Literal["context", "tool", "delta", "keepalive", "done", "error"]

@@ -752,9 +752,13 @@ def test_a_memory_is_dated_by_the_timestamp_in_its_metadata(lumia: Stack, writte
     with lumia.client() as client:
         ingest(client, name, "We adopted a kitten called Miso.", timestamp=written)
         found = client.post("/query", json={"customer_id": name, "question": "What is the kitten called?"}).json()
+        chat = client.post("/memory/chat", json={"user_id": name, "message": "What is our kitten called?"}).json()
     [hit] = found["results"]
     assert hit["metadata"]["lumia_created_at"] == datetime(2023, 5, 8, 13, 56).timestamp()
     assert hit["metadata"]["timestamp"] == written
+    # A chat's memories say when they were said too: which of an old fact and its change is newer (a black-box pass).
+    said_at = hit["metadata"]["lumia_created_at"]
+    assert [(m["id"], m["created_at"]) for m in chat["memories_used"]] == [(hit["id"], said_at)]
 
 
 def test_query_can_answer_with_the_llm(lumia: Stack, fake_ollama: FakeOllama) -> None:
