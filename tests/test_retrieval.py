@@ -761,6 +761,29 @@ async def test_a_chat_about_the_users_wife_gets_what_was_told_of_her(tmp_path: P
     assert asked["Write a poem about autumn."] == []
 
 
+async def test_a_users_earlier_questions_rank_below_what_they_told(tmp_path: Path) -> None:
+    # Found by a black-box pass: "What is the capital of Australia?", asked in a chat, ranked first in /query for
+    # "Where do I live?", and such questions filled the places a chat looks through.
+    told = ["Hej! Jag heter Erik och jag bor i Göteborg.", "What is the capital of Australia?", "Vad är 17 gånger 23?",
+            "Tell me a joke about programmers.", "How do I reverse a list in Python?", "My wife Sara loves jazz.",
+            "We just moved to Stockholm! The boxes are everywhere.", "I train at SATS three times a week.",
+            "Vi köpte en ny bil igår, en vit Tesla.", "Bought new running shoes today, Asics Gel-Nimbus."]
+    embedder = LocalEmbedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        await store.upsert("b", [StoredMemory(id=f"m{n}", content=text, metadata={
+            "lumia_created_at": NOW - (20 - n) * 3600, "lumia_kind": "turn", "role": "user"})
+            for n, text in enumerate(told)], await embedder.passages(told))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        asked = {f"m{n}" for n in range(1, 5)}  # the four that only asked
+        for question in ("Where do I live?", "Var tränar jag?", "Vilka skor köpte jag?"):
+            ranked = [hit.id for hit in (await retriever.query(QueryRequest(brain="b", question=question,
+                                                                                n_results=4))).results]
+            assert not asked & set(ranked), (question, ranked)
+    finally:
+        embedder.close()
+
+
 async def test_earlier_questions_are_not_given_as_memories(tmp_path: Path) -> None:
     # Found by a black-box pass: "Är min fru allergisk mot något?" was given in ten later chats, and "Hur skriver
     # man en SQL-fråga med JOIN?" got five earlier questions ("fråga" read as asking of what was asked).
