@@ -462,7 +462,7 @@ def attach(broker: NatsBroker, settings: Settings) -> tuple[Lifespan, Callable[[
             runtime = await memory_runtime(context, settings, broker.connection, stack)
             refresher = PersonaRefresher(runtime.personas, runtime.store, runtime.ollama, settings.llm_model,
                                          settings.persona_every_turns, settings.persona_every_minutes * 60,
-                                         runtime.zone)
+                                         runtime.zone, settings.persona_retry_seconds)
             refreshers.append(refresher)
             ingest = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait, lifetime)
             documents = IngestLoop(runtime, refresher, settings.ingest_max_deliver, settings.ingest_ack_wait,

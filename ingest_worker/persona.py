@@ -20,7 +20,7 @@ RETRY_FIRST, RETRY_MOST = 15.0, 300.0  # seconds between rewrites the model coul
 
 class PersonaRefresher:
     def __init__(self, book: PersonaBook, store: MemoryStore, ollama: OllamaClient, model: str,
-                 every_turns: int, every_seconds: float, zone: tzinfo = UTC) -> None:
+                 every_turns: int, every_seconds: float, zone: tzinfo = UTC, retry_first: float = RETRY_FIRST) -> None:
         self.book = book
         self.store = store
         self.ollama = ollama
@@ -28,6 +28,7 @@ class PersonaRefresher:
         self.every_turns = every_turns
         self.every_seconds = every_seconds
         self.zone = zone
+        self.retry_first = retry_first
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()  # brains whose running refresh may have read a memory forgotten since
         # Brains whose profile may hold a forgotten memory's words: written again from statements alone.
@@ -94,11 +95,12 @@ class PersonaRefresher:
             self._retries.pop(brain, (None, 0.0))
 
     def _retry_later(self, brain: str) -> None:
-        """Again in 15 s, doubling to 5 minutes while the model stays away."""
+        """Again in `retry_first` seconds (LUMIA_PERSONA_RETRY_SECONDS), doubling to 5 minutes while the
+        model stays away."""
         handle, delay = self._retries.pop(brain, (None, 0.0))
         if handle is not None:
             handle.cancel()
-        delay = min(max(delay * 2, RETRY_FIRST), RETRY_MOST)
+        delay = min(max(delay * 2, self.retry_first), RETRY_MOST)
         self._retries[brain] = (asyncio.get_running_loop().call_later(delay, self._again_if_owed, brain), delay)
 
     def _again_if_owed(self, brain: str) -> None:

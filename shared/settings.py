@@ -96,6 +96,9 @@ class Settings(BaseSettings):
                                  description="Longest a chat waits for retrieval before answering without memory")
     persona_every_turns: int = Field(5, ge=1, alias="LUMIA_PERSONA_EVERY_TURNS")
     persona_every_minutes: float = Field(30, gt=0, alias="LUMIA_PERSONA_EVERY_MINUTES")
+    persona_retry_seconds: float = Field(
+        15.0, gt=0, le=300, alias="LUMIA_PERSONA_RETRY_SECONDS",
+        description="After a profile rewrite the model could not write, how soon it is tried again (doubling to 5 min)")
     chroma_timeout: float = Field(8.0, gt=0, alias="LUMIA_CHROMA_TIMEOUT",
                                   description="Seconds one call to a Chroma server (CHROMA_URL) may take before the "
                                               "memory store counts as unavailable (below the gateway's 10 s)")

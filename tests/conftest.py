@@ -68,7 +68,9 @@ def tool_server(tool_server_session: ToolServer) -> ToolServer:
 def lumia(nats_url: str, fake_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole system, as `make up` runs it, shared by the tests that don't break it."""
     # Days in UTC, as the tests count them, whatever zone the machine is in.
-    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"), LUMIA_TIMEZONE="UTC")
+    # A persona the model could not rewrite is tried again in 2 s, not 15: a test waits for it.
+    stack = Stack(nats_url, fake_ollama.url, tmp_path_factory.mktemp("lumia"), LUMIA_TIMEZONE="UTC",
+                  LUMIA_PERSONA_RETRY_SECONDS="2")
     stack.start(*ALL)
     yield stack
     stack.stop()
