@@ -47,6 +47,7 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_nothing,
+    whose_food,
     wordless,
 )
 from shared.memory.embedder import Embedder
@@ -469,7 +470,11 @@ class Retriever:
         ids = {h.id for h in chosen}
         more = await self.store.get(request.brain, ids=list(diet - ids), where=request.where or None,
                                     with_vectors=True) if diet - ids else []
-        told = [m for m in more if _tells(m, request.question, about_talk)]
+        # Of someone of the user's alone, theirs: "Does my mom drink coffee?" got "My wife is allergic to
+        # shellfish." (a recheck), "Is it ok to give my son chocolate?" needs the son's nut allergy.
+        whose = whose_food(request.question)
+        told = [m for m in more if _tells(m, request.question, about_talk)
+                and (not whose or bool(whose & relations_of(context.words(m))))]
         if told:
             scores, _ = asked.scores(np.asarray([m.vector for m in told], dtype=np.float32),
                                      [self._language(m.content) for m in told] if asked.moved else [])

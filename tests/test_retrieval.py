@@ -823,6 +823,18 @@ async def test_a_chat_about_ones_own_food_gets_the_diets_and_a_joke_about_food_d
     assert asked["Tell me a joke about cheese."] == asked["What's the most expensive coffee in the world?"] == []
 
 
+async def test_food_asked_of_someone_of_the_users_gets_their_diets_not_everyones(tmp_path: Path) -> None:
+    # Found by a recheck: "Does my mom drink coffee?" got "My wife is allergic to shellfish.".
+    told = [*CHANGED, ("wife", "My wife is allergic to shellfish.", 12),
+            ("son", "My son Noah is allergic to nuts.", 14)]
+    asked = await chats(tmp_path, told, ("Does my mom drink coffee?", "Is it ok to give my son chocolate?",
+                                         "Should I buy a milkshake for my wife?"))
+    assert not {"vegan", "life1", "wife", "son"} & set(asked["Does my mom drink coffee?"])
+    assert "son" in asked["Is it ok to give my son chocolate?"]
+    assert not {"vegan", "wife"} & set(asked["Is it ok to give my son chocolate?"])
+    assert {"vegan", "wife"} <= set(asked["Should I buy a milkshake for my wife?"])  # the user buys: all diets
+
+
 @pytest.mark.parametrize(("text", "changed"), [
     ("I have moved to Umeå.", True), ("My new girlfriend is Emma.", True), ("Jag har bytt jobb.", True),
     ("Vi har flyttat in i radhuset i Älvsjö.", True), ("I no longer eat meat.", True),

@@ -480,6 +480,19 @@ def of_oneself(text: str) -> bool:
     return _ONESELF.search(text) is not None
 
 
+# The user as the one who does, eats or is asked for: "Should I buy…", "Can we…", "for me", "åt oss".
+_USER_AS_SUBJECT = re.compile(r"\bI\b|\b(?:me|we|us|myself|ourselves|jag|mig|vi|oss)\b", re.IGNORECASE)
+
+
+def whose_food(text: str) -> set[str]:
+    """Whom of the user's a message about food is about, when the user is not in it as the one who
+    eats, serves or asks ("Does my mom drink coffee?": the mother; "Should I buy a milkshake for my
+    wife?": no one, the user is): their diets, not everyone's, are what it needs."""
+    if _USER_AS_SUBJECT.search(_CAN_YOU.sub("", text)) is not None:
+        return set()
+    return relations_of(text)
+
+
 def in_first_person(text: str) -> bool:
     """Whether the message speaks of the user ("What did I do last week?", "Vad gjorde vi?");
     a lowercase "i" is English after an English auxiliary ("what did i do"), else Swedish "in"."""
