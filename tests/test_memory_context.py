@@ -23,6 +23,7 @@ from shared.memory.messages import ContextJob, MemoryItem, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 from tests.harness import Stack, wait_until
 from tests.test_memory import brain, ingest, stats
+from tests.test_retrieval import Counting
 
 ASK = "Anna: How did the half marathon go on Sunday?"
 TELL = "Bob: Finished in 1:58, so proud of myself!"
@@ -350,20 +351,6 @@ async def test_a_chunk_without_a_place_is_refused_and_one_stored_before_lists(
     assert (document.source, document.chunks, document.preview) == ("y.md", 2, "First part.")
 
 
-class Counting:
-    """Our Embedder interface, counting the passages it embeds."""
-
-    def __init__(self, embedder: LocalEmbedder) -> None:
-        self.embedder, self.name, self.embedded = embedder, embedder.name, 0
-
-    async def passages(self, texts: list[str]) -> list[list[float]]:
-        self.embedded += len(texts)
-        return await self.embedder.passages(texts)
-
-    async def query(self, text: str) -> list[float]:
-        return await self.embedder.query(text)
-
-
 @pytest.mark.asyncio
 async def test_a_turn_keeps_the_vector_of_its_own_words_hidden_and_a_chat_need_not_embed_it(
         parts: tuple[MemoryStore, LocalEmbedder]) -> None:
@@ -387,7 +374,7 @@ async def test_a_turn_keeps_the_vector_of_its_own_words_hidden_and_a_chat_need_n
     reply = await retriever.query(QueryRequest(brain="b", question="Where do I live?", relevant_only=True))
     assert [hit.id for hit in reply.results] == ["turn-0000", "turn-0003"]  # Umeå given as Malmö's update
     assert all(context.OWN not in hit.metadata for hit in reply.results)
-    assert counting.embedded == 0  # compared by the vectors kept, none embedded again
+    assert counting.passages_embedded == 0  # compared by the vectors kept, none embedded again
 
     # Stored without them (before they were kept), they are embedded at the question, and then known.
     for memory in memories.values():
@@ -397,7 +384,7 @@ async def test_a_turn_keeps_the_vector_of_its_own_words_hidden_and_a_chat_need_n
     assert not any(context.OWN in m.metadata for m in (await stored(store)).values())
     retriever = Retriever(store, counting, KeywordCache(), min_score=0.825)
     again = await retriever.query(QueryRequest(brain="b", question="Where do I live?", relevant_only=True))
-    assert [hit.id for hit in again.results] == ["turn-0000", "turn-0003"] and counting.embedded > 0
+    assert [hit.id for hit in again.results] == ["turn-0000", "turn-0003"] and counting.passages_embedded > 0
 
     # A reindex keeps them again.
     await reindex(store, embedder, "b")
