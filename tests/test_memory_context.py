@@ -23,7 +23,7 @@ from shared.memory.messages import ContextJob, MemoryItem, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 from tests.harness import Stack, wait_until
 from tests.test_memory import brain, ingest, stats
-from tests.test_retrieval import Counting
+from tests.test_retrieval import Counting, shared_test_embedder
 
 ASK = "Anna: How did the half marathon go on Sunday?"
 TELL = "Bob: Finished in 1:58, so proud of myself!"
@@ -36,7 +36,7 @@ def cos(a: list[float], b: list[float]) -> float:
 
 async def expected_scores() -> dict[str, float]:
     """What each turn should score for QUESTION, from the bundled embedder in this process."""
-    embedder = LocalEmbedder()
+    embedder = shared_test_embedder()
     try:
         q = await embedder.query(QUESTION)
         ask, tell, pair = await embedder.passages([ASK, TELL, f"{ASK}\n{TELL}"])  # the pair, one after the other
@@ -94,7 +94,7 @@ def test_a_context_job_done_twice_changes_nothing(lumia: Stack) -> None:
 
 @pytest_asyncio.fixture
 async def parts(tmp_path: Path) -> AsyncIterator[tuple[MemoryStore, LocalEmbedder]]:
-    embedder = LocalEmbedder()
+    embedder = shared_test_embedder()
     yield MemoryStore(open_chroma(None, tmp_path / "chroma"), embedder.name), embedder
     embedder.close()
 
@@ -315,7 +315,7 @@ async def test_two_replicas_taking_the_same_words_at_once_store_them_once(
 async def test_context_jobs_of_a_brain_of_another_embedder_do_not_fail_the_others(tmp_path: Path) -> None:
     """Found by a black-box pass: after EMBEDDING_BACKEND changed, each batch of context jobs that
     held one old brain's failed whole, and retried for minutes; the new brains' jobs with it."""
-    embedder = LocalEmbedder()
+    embedder = shared_test_embedder()
     try:
         client = open_chroma(None, tmp_path / "chroma")
         store, older = MemoryStore(client, embedder.name), MemoryStore(client, "ollama:nomic-embed-text")

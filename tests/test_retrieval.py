@@ -37,8 +37,9 @@ from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
 
 
 class _Kept(LocalEmbedder):
-    """One model for every test of this file: a load takes 0.7 s, and the file took about 40 s with one
-    per test, 12 s with this. Its `close` leaves it for the next test (it keeps nothing between texts)."""
+    """One model for the tests of a process (here and tests/test_memory_context.py): a load takes 0.7 s,
+    and this file took about 40 s with one per test, 12 s with this. Its `close` leaves it for the next
+    test (it keeps nothing between texts)."""
 
     def close(self) -> None:
         pass
@@ -47,7 +48,7 @@ class _Kept(LocalEmbedder):
 _KEPT: list[_Kept] = []
 
 
-def embedder_of_this_file() -> LocalEmbedder:
+def shared_test_embedder() -> LocalEmbedder:
     if not _KEPT:
         _KEPT.append(_Kept())
     return _KEPT[0]
@@ -77,7 +78,7 @@ def test_a_small_brain_or_a_question_of_only_common_words_is_left_as_it_is() -> 
 
 @pytest.mark.parametrize("first", ["Jolene", "Tim"])
 async def test_what_the_named_person_said_ranks_first(tmp_path: Path, first: str) -> None:
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         [vector] = await embedder.passages(["We moved to Northfield last week."])
@@ -94,7 +95,7 @@ async def test_what_the_named_person_said_ranks_first(tmp_path: Path, first: str
 
 
 async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) -> None:
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         [vector] = await embedder.passages(["How did the half marathon go?"])
@@ -114,7 +115,7 @@ async def test_a_turn_that_only_asks_ranks_below_one_that_tells(tmp_path: Path) 
 async def test_a_chat_gets_the_same_words_once(tmp_path: Path) -> None:
     """Found on `make up`: "I work as a carpenter in Kiruna." said in two chats was two memories (each
     turn that tells is its own), and the chat's model got the line twice."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         texts = ["I work as a carpenter in Kiruna.", "I work as a carpenter in Kiruna.", "I live in Kiruna."]
@@ -148,7 +149,7 @@ def test_a_statement_plans_when_it_tells_what_the_speaker_will_do(text: str, pla
 async def test_an_answer_looks_past_the_users_questions_however_many_results_it_asks(tmp_path: Path) -> None:
     """Found by a review: past 50 results the first search went deeper than the second look meant to
     go further down, and 330 questions with 70 facts gave 100 results before, none after."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         asked, told = await embedder.passages(["What did I watch?", "I watched a film about whales."])
@@ -560,7 +561,7 @@ class Counting:
 async def test_a_long_memory_scores_as_its_best_piece_embedded_once(tmp_path: Path) -> None:
     """Found by a black-box pass: a fact at the end of a long note scored 0.815 (the mean of the
     note's windows), under the chat's threshold; alone in its piece it is 0.88."""
-    embedder = Counting(embedder_of_this_file())
+    embedder = Counting(shared_test_embedder())
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         long, short = FILLER + ELSA, "I started a new job at Spotify in March."
@@ -589,7 +590,7 @@ async def test_a_long_memory_whose_pieces_are_not_ready_is_given_as_the_piece_sh
         tmp_path: Path) -> None:
     """Found by a black-box pass: while a long note's pieces were still being embedded, a chat was given
     the note whole, and two such notes left no room for any other memory, even a short one."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         long = FILLER + ELSA + " " + FILLER
@@ -604,7 +605,7 @@ async def test_a_long_memory_whose_pieces_are_not_ready_is_given_as_the_piece_sh
 
 
 async def test_the_pieces_one_query_embeds_are_bounded_and_the_rest_come_with_later_queries() -> None:
-    embedder = Counting(embedder_of_this_file())
+    embedder = Counting(shared_test_embedder())
     notes = [StoredMemory(id=f"n{n}", content=f"Note {n}. " + FILLER, metadata={}) for n in range(3)]
     pieces_each = len(chunk_text(notes[0].content))
     try:
@@ -620,7 +621,7 @@ async def test_the_pieces_one_query_embeds_are_bounded_and_the_rest_come_with_la
 
 
 async def test_long_memories_just_stored_are_cut_in_the_background_before_anyone_asks() -> None:
-    embedder = Counting(embedder_of_this_file())
+    embedder = Counting(shared_test_embedder())
     notes = [StoredMemory(id=f"n{n}", content=f"Note {n}. " + FILLER, metadata={}) for n in range(2)]
     short = StoredMemory(id="s", content="Short.", metadata={})
     try:
@@ -639,7 +640,7 @@ async def test_long_memories_just_stored_are_cut_in_the_background_before_anyone
 async def test_a_query_waits_a_bounded_time_for_pieces_and_they_are_kept_for_the_next() -> None:
     """Found by a black-box pass: behind an import's embedding, cutting a 30,000-character note made a
     chat's first query miss the 3 s memory deadline."""
-    embedder = Counting(embedder_of_this_file())
+    embedder = Counting(shared_test_embedder())
     note = StoredMemory(id="n", content=FILLER + ELSA, metadata={})
     try:
         pieces = Pieces(embedder)  # type: ignore[arg-type]
@@ -662,7 +663,7 @@ async def test_a_note_without_letters_reaches_a_chat_only_when_the_message_holds
     """Found by a black-box pass: the note "12345" was given to "Tell me about my dog." (0.836, its vector
     paired with a neighbour's): e5 puts digits and signs alone near every question. A chat's own "4711"
     (a reply) stays: its vector holds the message it answers."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         [dog] = await embedder.passages(["My dog Rex is a beagle who loves carrots."])
@@ -717,7 +718,7 @@ async def chats(tmp_path: Path, notes: list[tuple[str, str, float]], questions: 
                 relevant_only: bool = True) -> dict[str, list[str]]:
     """The ids a chat's model gets for each question (or, not `relevant_only`, `/query`'s top three), from
     a brain of `notes` (id, text, days ago)."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         vectors = await embedder.passages([text for _, text, _ in notes])
@@ -785,7 +786,7 @@ async def test_a_users_earlier_questions_rank_below_what_they_told(tmp_path: Pat
             "Tell me a joke about programmers.", "How do I reverse a list in Python?", "My wife Sara loves jazz.",
             "We just moved to Stockholm! The boxes are everywhere.", "I train at SATS three times a week.",
             "Vi köpte en ny bil igår, en vit Tesla.", "Bought new running shoes today, Asics Gel-Nimbus."]
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         await store.upsert("b", [StoredMemory(id=f"m{n}", content=text, metadata={
@@ -903,7 +904,7 @@ async def test_a_fact_in_a_documents_chunk_reaches_a_chat(tmp_path: Path) -> Non
     """Found by a black-box pass: no question about an uploaded house guide of 2.3 KB got it ("When are
     the bins emptied?" scored its 1,000-character chunk 0.817, under the threshold). A chunk is scored by
     its best few sentences and given whole; what the guide does not answer still gets nothing."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         chunks = chunk_text(HOUSE_GUIDE)
@@ -952,7 +953,7 @@ async def test_a_documents_chunks_are_not_each_others_updates(tmp_path: Path) ->
     """Found by a black-box pass: "What is the code for the alarm?" got five chunks of a house guide,
     each repeating its heading "# Our house in Umeå": sharing that name, stored a moment apart, each was
     taken for an update of the one that answers."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         chunks = chunk_markdown(MARKDOWN_GUIDE)
@@ -1065,7 +1066,7 @@ async def test_a_search_lists_by_meaning_only_what_it_matches_more_than_nothing(
     notes = ["Jag älskar smörgåsar.", "東京に住んでいます。", "Hello world", "test note", "a.b", "x", "Ümlaut ÅÄÖ",
              "Our car is a red Volvo from 2015.", "My dog Bosse needs his medicine every evening.",
              "I changed jobs, I am a nurse now.", "We have two boxes of old photos in the attic."]
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         vectors = await embedder.passages(notes)
@@ -1117,7 +1118,7 @@ async def test_a_query_of_a_time_to_come_puts_what_was_told_of_it_first(tmp_path
     notes = [("london", "On 3 June I fly to London.", 10), ("bike", "Last week I finally fixed my bike.", 1),
              ("gym", "I go to the gym every Monday.", 30), ("dentist", "I had a dentist appointment last Tuesday.", 3),
              ("cake", "I baked a carrot cake yesterday.", 2), ("work", "Work has been really busy this week.", 0.5)]
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         memories = [stored_form(MemoryItem(id=f"memory-{key}", brain="b", content=text, kind="note",
@@ -1136,7 +1137,7 @@ async def test_a_query_of_a_time_to_come_puts_what_was_told_of_it_first(tmp_path
 async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_the_next_one(tmp_path: Path) -> None:
     """Found by a recheck: "What am I doing on Christmas Eve?" read as last Christmas put last year's
     memories first; a time over before now is no time a plan asks of. A plan asks of the next one."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
         notes = {"plan": "On Christmas Eve I will celebrate with my parents in Luleå.",
@@ -1157,7 +1158,7 @@ async def test_a_plan_asked_of_a_date_whose_last_one_is_over_favours_the_next_on
 async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_days(tmp_path: Path) -> None:
     """"Last summer I sailed around Gotland" (said in October) answers "What did I do last summer?";
     a chat asking of one day of that summer is not given every memory told of the whole season."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     said_at = NOW - 230 * DAY  # 10 October 2025; NOW is 28 May 2026
     notes = {"sailing": "Last summer I sailed around Gotland.", "lasagna": "I cooked lasagna."}
     try:
@@ -1182,7 +1183,7 @@ async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_day
 async def test_a_chat_asking_what_was_done_this_morning_gets_the_morning_only(tmp_path: Path) -> None:
     """Found by a black-box pass: "this morning" was the whole day, and a chat was given the
     evening's football and the night's snack, ranked above the morning's dog walk."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     midnight = NOW - NOW % DAY  # NOW is 20:26 UTC
     said = {"snack": ("I ate a midnight snack of cheese.", midnight + 0.5 * 3600),
             "dog": ("I walked the dog before breakfast.", midnight + 7 * 3600),
@@ -1203,7 +1204,7 @@ async def test_a_chat_asking_what_was_done_this_morning_gets_the_morning_only(tm
 
 async def _told(tmp_path: Path, said: dict[str, tuple[str, float]]) -> tuple[Retriever, LocalEmbedder]:
     """A retriever at NOW over memories said when given, each with the time it tells of (as ingest stores it)."""
-    embedder = embedder_of_this_file()
+    embedder = shared_test_embedder()
     store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
     stored = []
     for key, (text, at) in said.items():
