@@ -652,7 +652,8 @@ def test_the_persona_keeps_what_was_told_before_its_recent_statements(lumia: Sta
     assert "penicillin" in persona()
 
 
-def test_a_profile_the_model_writes_on_and_on_is_cut_and_leaves_the_memories_room(lumia: Stack) -> None:
+def test_a_profile_the_model_writes_on_and_on_is_cut_and_leaves_the_memories_room(lumia: Stack,
+                                                                                    fake_ollama: FakeOllama) -> None:
     """Found by a black-box pass: a model that echoed its prompt grew the profile with every refresh
     to 26 KB, and from then on it pushed every memory out of every chat. A refresh now saves whole
     lines within PERSONA_MAX_CHARS, and a chat cuts a profile longer than its share."""
@@ -660,8 +661,15 @@ def test_a_profile_the_model_writes_on_and_on_is_cut_and_leaves_the_memories_roo
     url = lumia.env["NATS_URL"]
     told = [f"Diary line {n}: my bicycle number {n} is painted in colour {n}." for n in range(RECENT_STATEMENTS)]
     asyncio.run(_tell(url, name, told, time.time() - 86_400))
-    # The echoing stand-in writes its whole prompt back: longer than a profile may be.
-    assert wait_until(lambda: "Diary line" in asyncio.run(_persona(url, name)))
+
+    def given_all() -> list[str]:  # what the model was given by a refresh that read every statement
+        return [r["messages"][1]["content"] for r in fake_ollama.record.requests
+                if "profile" in r["messages"][0]["content"] and told[-1] in r["messages"][1]["content"]]
+
+    # The echoing stand-in writes its whole prompt back: longer than a profile may be. A refresh that ran
+    # while the statements were still arriving saves a shorter one first (seen once under the whole suite).
+    assert wait_until(lambda: bool(given_all())
+                      and asyncio.run(_persona(url, name)) == persona_of("Echo: " + given_all()[-1]), timeout=60)
     assert sum(len(line) + 1 for line in told) > PERSONA_MAX_CHARS
     profile = asyncio.run(_persona(url, name))
     assert len(profile) <= PERSONA_MAX_CHARS and profile.endswith(".")  # whole lines
