@@ -68,14 +68,18 @@ class Forgets:
         """Marks everything of `brain` (or of its document `source`, or with `memory_id`) queued now
         as forgotten; how many queued messages of the brain the mark covers (0: nothing was queued,
         no mark)."""
+        # Counted before the mark: once it is up, the ingest side drops what it covers, and a count
+        # after it missed a memory dropped in between (a clear answered `removed: 0`). Counted before
+        # the last sequence is read, so nothing counted is left uncovered.
+        count = sum([sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, queue)).values())
+                     for queue in brain_queues(brain)])
         last = [seq for subject in brain_queues(brain) if (seq := await last_queued(self._js, subject)) is not None]
         if not last:
             return 0
         await self._raise_to(key_of(brain, source, memory_id), max(last))
         if source is not None or memory_id is not None:
             await self._raise_to(_any_key(brain), max(last))
-        return sum([sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, queue)).values())
-                    for queue in brain_queues(brain)])
+        return max(count, 1)  # one queued after the count is covered too
 
     async def covering(self, brain: str, source: str) -> int:
         """The highest stream sequence a clear of `brain` or a delete of its document `source` has
