@@ -2,8 +2,9 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -390,3 +391,44 @@ async def test_a_turn_keeps_the_vector_of_its_own_words_hidden_and_a_chat_need_n
     await reindex(store, embedder, "b")
     assert all(context.own_vector(m, embedder.name) is not None
                for m in (await stored(store)).values() if m.id != "turn-0009")
+
+
+class FinishesWhileRead(MemoryStore):
+    """A real store whose next read of `ids`, once done, lets `meanwhile` run before the reader goes on:
+    the batch before finishing (its copy unwritten by a clear, and let go of) while this batch looks."""
+
+    meanwhile: list[Coroutine[None, None, None]]
+
+    async def get(self, brain: str, ids: list[str] | None = None, **kwargs: Any) -> list[StoredMemory]:
+        found = await super().get(brain, ids=ids, **kwargs)
+        if ids is not None and self.meanwhile:
+            await self.meanwhile.pop()
+        return found
+
+
+@pytest.mark.asyncio
+async def test_a_note_sent_again_while_its_forgotten_copy_is_unwritten_is_not_taken_as_stored(
+        tmp_path: Path) -> None:
+    """Once in a full test run, a note posted, cleared and posted again was lost: the second copy's
+    batch read the store while the first copy was there, and looked for it in hand after that batch
+    had unwritten it and let it go. It must be stored, or waited for (Prepared.waiting), not dropped."""
+    embedder = shared_test_embedder()
+    store = FinishesWhileRead(open_chroma(None, tmp_path / "chroma"), embedder.name)
+    store.meanwhile = []
+    ingestor = Ingestor(store, embedder)
+    note = turn(0, "I parked on level 2.", 1_700_000_000.0)
+    try:
+        first = await ingestor.prepare([note])
+        await ingestor.store_prepared(first)
+
+        async def unwritten() -> None:  # as the ingest loop does once a clear covers the first copy
+            await store.delete("b", [note.id])
+            ingestor.forget(first)
+
+        store.meanwhile.append(unwritten())
+        again = await ingestor.prepare([note])
+    finally:
+        embedder.close()
+    assert not store.meanwhile  # the race was played
+    prepared = [m.id for memories, _ in again.brains.values() for m in memories]
+    assert prepared == [note.id] or again.waiting == {note.id}
