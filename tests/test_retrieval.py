@@ -419,6 +419,17 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("How do I treat my peanut allergy?", False), ("Can you suggest meals for my pregnant wife?", False),
     ("Any ideas for my wife, who is vegan?", False), ("Tips för min son som älskar dinosaurier?", False),
     ("My boss is a nightmare, any advice?", False),
+    # Found by a black-box pass of memory: each only asks, and was given to later chats, to `answer`
+    # and to the persona as a statement.
+    ("Any idea what my wife is called?", True), ("Remind me when my wife has her birthday.", True),
+    ("Remember what my sister does for work?", True), ("Remember what I told you about my sister?", True),
+    ('Translate "I bought a new bike" into German.', True), ("Översätt 'jag köpte en cykel' till tyska.", True),
+    ("Rekommendera en deckare jag inte läst.", True), ("Recommend a thriller I haven't read.", True),
+    # ... and these tell.
+    ("Any idea why I'm always tired?", False), ("Recommend a book, I loved Dune.", False),
+    ("Suggest a gift I could give my wife Lena for her 40th.", False),
+    ("Remind me when I get home to call mom.", False),
+    ("Suggest a cake for my son Olle's 5th birthday.", False), ("Remember my door code is 4711?", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing

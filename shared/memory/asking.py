@@ -171,8 +171,12 @@ def tells_nothing(text: str) -> bool:
 
 def _opened(words: list[str]) -> list[str]:
     """A sentence's words (lowercased) from the one it opens with, after "but", "and so", "men" and
-    the like."""
+    the like, and after "any idea" before a question word ("Any idea what my wife is called?" asks, a
+    black-box pass found it given to later chats and to the persona)."""
     at = next((at for at, w in enumerate(words) if w not in OPENING_WORDS), 0)
+    if words[at : at + 2] in (["any", "idea"], ["any", "ideas"], ["no", "idea"]) and words[at + 2 : at + 3] \
+            and words[at + 2] in QUESTION_WORDS | {"when", "if", "whether"}:
+        at += 2
     return words[at:]
 
 
@@ -212,28 +216,52 @@ def _owning(words: list[str]) -> bool:
 def _asks(sentence: str, said: list[str]) -> bool:
     words = [w.lower() for w in said]
     opening = _opening(words)
-    if any(w in KEEPING_WORDS and not _asks_of_memory(words, at) for at, w in enumerate(words)):
+    question = _is_question(sentence, said)
+    if any(w in KEEPING_WORDS and not _asks_of_memory(_opened(words), at, question)
+           for at, w in enumerate(_opened(words))):
         return False
-    if _is_question(sentence, said):
+    if question:
         if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence):
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" and "Gift ideas for my boss for
         # Christmas?" only ask (a black-box pass: the last was given in later chats as a memory).
-        return opening in ASKING_WORDS or not _owning(words)
+        return opening in ASKING_WORDS or opening in KEEPING_WORDS or not _owning(words)
     # A request in the first person carries a fact ("Write down that I moved to Oslo"). English
     # "I" only as written: lowercased it is Swedish "i" (in).
     # Not "my" alone: "Tell me my passport number.", "Påminn mig om mitt passnummer." ask for it (a
     # recheck: 30 such requests took every place, and the persona took them for statements).
-    subject = "I" in said or bool((FIRST_PERSON_WORDS - POSSESSIVES) & set(words))
-    clause = bool({"that", "att"} & set(words)) or ":" in sentence
-    first_person = subject or (bool(POSSESSIVES & set(words)) and clause)
+    # What is quoted is the text to work on, not the user's words: 'Translate "I bought a new bike" into
+    # German.' tells nothing of them (a black-box pass found it given to "Which bike did I buy?").
+    own = _WORD.findall(_QUOTED.sub(" ", sentence)) if opening in REQUEST_WORDS else said
+    own_words = [w.lower() for w in own]
+    subject = "I" in own or bool((FIRST_PERSON_WORDS - POSSESSIVES) & set(own_words))
+    clause = bool({"that", "att"} & set(own_words)) or ":" in sentence
+    first_person = (subject and not _of_what_is_asked(own_words, sentence)) or (
+        bool(POSSESSIVES & set(own_words)) and clause) or _tells_of_own(sentence, said)
     if opening in ASKING_BACK_WORDS and about_own_past(sentence):
         return True
     short = len(words) <= FOLLOW_UP_WORDS
     follow_up = short and (_FOLLOW_UP.match(" ".join(words)) is not None or bool(PLEASE & set(words)))
-    # "Remind me of my passport number" asks; "Remind me to call mom at five" tells a plan.
-    reminded = opening in REMINDING_WORDS and bool({"of", "about", "what", "om", "vad"} & set(words[:4]))
+    # "Remind me of my passport number" and "Remind me when my wife has her birthday" ask; "Remind me to
+    # call mom at five" tells a plan.
+    reminded = opening in REMINDING_WORDS and bool(_REMINDED_OF & set(words[:4]))
     return (opening in REQUEST_WORDS or follow_up or reminded) and not first_person
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|”[^”]*”|(?<!\w)'[^']*'(?!\w)|‘[^’]*’")
+_REMINDED_OF = frozenset("of about what when where who which how om vad när var vem vilken hur".split())
+ARTICLES = frozenset("a an some another en ett någon något några annan annat".split())
+
+
+def _of_what_is_asked(words: list[str], sentence: str) -> bool:
+    """Whether a request's "I"/"jag" is only in what it asks for: "Recommend a thriller I haven't read",
+    "Rekommendera en deckare jag inte läst" (a black-box pass: given as memories, and to the persona).
+    Not after a comma or a colon ("Suggest a dinner, we are vegan"), nor in a clause of "that"/"att"."""
+    if "," in sentence or ":" in sentence or {"that", "att"} & set(words):
+        return False
+    first = next((at for at, w in enumerate(words) if w in {"i", "we", "jag", "vi"}
+                  or w in TELLING_CONTRACTIONS), None)
+    return first is not None and bool(ARTICLES & set(words[1:first]))
 
 
 # Requests to make something of what is given, which nothing the user told helps unless the request
@@ -340,12 +368,14 @@ def _tells_in_question(said: list[str]) -> bool:
     return False
 
 
-def _asks_of_memory(words: list[str], at: int) -> bool:
+def _asks_of_memory(words: list[str], at: int, question: bool = False) -> bool:
     """Whether the keeping word at `at` asks what is remembered ("Do you remember my sister's name?",
     "Kommer du ihåg vad min chef heter?", "Kan du komma ihåg vad min hund heter?") rather than asks to
     keep it ("Can you remember my door code?", "Can you remember when my wife's birthday is, it's on
-    May 3?"). Asked and then answered in another sentence it keeps: `tells_nothing` counts the answer."""
-    return bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
+    May 3?"). Asked and then answered in another sentence it keeps: `tells_nothing` counts the answer.
+    A `question` that opens with it and a question word asks too: "Remember what my sister does?"."""
+    opens_asking = question and at == 0 and words[1:2] != [] and words[1] in QUESTION_WORDS | {"when", "när"}
+    return opens_asking or bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
 
 
 def _subject_of_two_asked(words: list[str], at: int, swedish: bool) -> bool:
