@@ -1395,13 +1395,19 @@ async def test_plans_told_in_other_words_and_last_night_told_in_the_morning_answ
         "vet": ("Bosse the dog has a vet appointment on Wednesday 3 June.", midnight - 5 * DAY),
         "dance": ("Den 6 juni har Maja dansuppvisning på Kulturhuset.", midnight - 5 * DAY),
         "jazz": ("Last night we went to a jazz concert at Fasching.", midnight + 8 * 3600),
-        "tacos": ("I cooked tacos for the kids.", midnight - 6 * DAY)})
+        "tacos": ("I cooked tacos for the kids.", midnight - 6 * DAY),
+        # A later pass: told as all of yesterday, these were no answer to "yesterday morning".
+        "sink": ("Yesterday morning I fixed the kitchen sink.", midnight + 9 * 3600),
+        "dentist": ("Igår förmiddag var jag hos tandläkaren.", midnight + 9 * 3600)})
     try:
         wednesday = await _chat(retriever, "What am I doing on Wednesday?")
         weekend = await _chat(retriever, "Vad gjorde jag förra helgen?")
         night = await _chat(retriever, "What did I do last night?")
+        morning = await _chat(retriever, "What did I do yesterday morning?")
+        förmiddag = await _chat(retriever, "Vad gjorde jag igår förmiddag?")
     finally:
         embedder.close()
     assert wednesday[:1] == ["vet"]
     assert "dance" not in weekend
     assert night == ["jazz"]
+    assert sorted(morning) == sorted(förmiddag) == ["dentist", "sink"]

@@ -776,6 +776,11 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     if (night := _LAST_NIGHT.search(lowered)) is not None and not night.group().endswith("natt") \
             and (window := parse_time_window(night.group(), now)) is not None and window[1] <= said_at:
         return window
+    # "Yesterday morning I fixed the sink" likewise: the morning (told as all of yesterday, it was wider
+    # than "What did I do yesterday morning?" asks of, and left out: a black-box pass).
+    if (part := _YESTERDAY_PART.search(lowered)) is not None \
+            and (window := parse_time_window(part.group(), now)) is not None and window[1] <= said_at:
+        return window
     for phrase in _TOLD_PAST.finditer(lowered):
         # Told, "last night" is yesterday evening (asked, it also reaches into today).
         try:
