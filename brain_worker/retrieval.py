@@ -424,8 +424,12 @@ class Retriever:
                                           _asks_for_the_plans(question), self.zone)
             return await self._with_updates(brain, planned, hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
-        # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816).
-        chosen = [h for h in hits if relevant(h) or naming(h)]
+        # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816),
+        # and so is one near it: the time asked of is the one it tells of ("How did the race go in May?"
+        # scored May's only memory, the half marathon, 0.788; without "in May", 0.829: a black-box pass).
+        # Not a season: "Hur kallt är Medelhavet på vintern?" asks of every winter (bench/gate.py).
+        of_then = window[1] - window[0] <= TOLD_OF_A_MONTH
+        chosen = [h for h in hits if relevant(h) or naming(h) or (of_then and near(h) and _within(h, window))]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         chosen = chosen or _best(hits, own)
