@@ -1434,3 +1434,20 @@ async def test_a_memory_of_the_month_asked_of_is_given_though_the_month_lowers_i
     assert race < 0.825 <= {hit.id: hit.score for hit in plain.results}["race"]  # what the rule is for
     assert chat == ["race"]
     assert sea == []
+
+
+async def test_a_question_of_we_gets_what_the_household_told_of_itself(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Where do I live?" got "My partner Sam and I live in Malmö." and "Where do
+    we live?" nothing (0.815, just under the threshold; only a question of "I" got the closest fact)."""
+    march = datetime(2026, 3, 10, 10, tzinfo=UTC).timestamp()
+    retriever, embedder = await _told(tmp_path, {
+        "home": ("My partner Sam and I live in Malmö.", march),
+        "padel": ("I play padel every Tuesday.", march + DAY),
+        "cake": ("Vi bakade en chokladtårta.", march + 2 * DAY)})
+    try:
+        we = await _chat(retriever, "Where do we live?")
+        joke = await _chat(retriever, "Can we hear a joke?")
+    finally:
+        embedder.close()
+    assert we == ["home"]
+    assert joke == []

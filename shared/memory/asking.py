@@ -485,9 +485,11 @@ def relations_of(text: str) -> set[str]:
     return found
 
 
-# The user as subject or owner: "What is my job?", "Where do I live?", "Vad jobbar jag med?". Not
-# "me" ("tell me a joke") nor "we"; "I" in capitals only, Swedish "i" being "in".
-_ONESELF = re.compile(r"\bI\b|\b(?:[Mm]y|[Mm]ine|[Oo]urs?|[Mm]in|[Mm]itt|[Mm]ina|[Jj]ag|[Vv]år|[Vv]årt|[Vv]åra)\b")
+# The user as subject or owner: "What is my job?", "Where do I live?", "Vad jobbar jag med?", "Where do
+# we live?" (a black-box pass: the household's "My partner Sam and I live in Malmö." scored 0.815 and
+# was not given). Not "me" ("tell me a joke"); "I" in capitals only, Swedish "i" being "in".
+_ONESELF = re.compile(r"\bI\b|\b(?:[Mm]y|[Mm]ine|[Oo]urs?|[Ww]e|[Mm]in|[Mm]itt|[Mm]ina|[Jj]ag|[Vv]i|[Vv]år|[Vv]årt"
+                      r"|[Vv]åra)\b")
 
 
 # What a sentence that tells of a change says, in either language: "I have moved to Umeå", "I changed
