@@ -64,7 +64,7 @@ from shared.bus import beat_every, beats, instance_name, make_app, make_broker, 
 from shared.memory.brains import brain_key
 from shared.memory.embedder import EmbeddingUnavailable
 from shared.memory.forgets import key_of, source_of
-from shared.memory.jetstream import StillStoring, drop_dead_letters, queued_items, replay_dead_letters
+from shared.memory.jetstream import StillStoring, drop_dead_letters, queued_ids, queued_items, replay_dead_letters
 from shared.memory.messages import (
     BrainChanged,
     BrainError,
@@ -92,6 +92,9 @@ from shared.messages import WorkerStatus, describe_validation_error
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("lumia.brain")
+# A clear reads the ids of this many queued memories at most, in this long (about 0.3 ms each), to
+# count each once; past it, a large import's count stands (a copy in hand may count twice).
+QUEUED_READ, QUEUED_READ_SECONDS = 1_000, 1.0
 
 
 class Expired(Exception):
@@ -218,13 +221,17 @@ def create_app(settings: Settings | None = None) -> FastStream:
             raise StoreUnavailable(why)
         # Memories kept aside (sent while the brain's embedder differed) first: failing, nothing is done yet.
         removed = await drop_dead_letters(runtime.nc.jetstream(), request.brain)
+        # Which memories are queued, when few are: one written and not yet acked is counted once.
+        ids = await queued_ids(runtime.nc.jetstream(), request.brain, QUEUED_READ, QUEUED_READ_SECONDS)
         queued = await runtime.forgets.mark(request.brain)  # before the delete (shared/memory/forgets.py)
-        removed += await clear_brain(runtime.store, runtime.personas, keywords, request.brain)
+        removed += await clear_brain(runtime.store, runtime.personas, keywords, request.brain, ids or ())
+        if ids is not None:
+            queued = 0  # counted by the clear
         # What the mark covered may all have been stored and acked meanwhile: then nobody else would.
         await runtime.forgets.prune([(request.brain, key_of(request.brain))])
         await runtime.forgets.sweep([request.brain])
         await changed(runtime, BrainChanged(brain=request.brain, cleared=True))
-        log.info("cleared brain %r (%d memories stored, %d queued)", request.brain, removed, queued)
+        log.info("cleared brain %r: %d memories, stored or queued", request.brain, removed + queued)
         return ClearReply(brain=request.brain, removed=removed + queued)
 
     @broker.subscriber(subjects.BRAIN_MEMORIES_LIST, queue=subjects.QUEUE_BRAIN)

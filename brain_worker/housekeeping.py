@@ -1,6 +1,7 @@
 """Stats, listing, forgetting and re-embedding a brain, broker-free."""
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -157,8 +158,10 @@ async def forget_document(store: MemoryStore, brain: str, source: str) -> list[s
     return ids
 
 
-async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: KeywordCache, brain: str) -> int:
-    removed = await store.clear(brain)
+async def clear_brain(store: MemoryStore, personas: PersonaBook, keywords: KeywordCache, brain: str,
+                      queued: Iterable[str] = ()) -> int:
+    """How many memories it removed, those `queued` (ids) counted once whether stored yet or not."""
+    removed = await store.clear(brain, queued)
     await personas.forget(brain)
     keywords.drop(brain)
     return removed

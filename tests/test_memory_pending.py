@@ -158,9 +158,9 @@ def test_clear_also_forgets_memories_still_queued(held_stack: Stack, fake_ollama
             with in_background(lambda: client.post(f"/memory/clear/{name}")) as cleared:
                 release()
         assert cleared[0].status_code == 200, cleared[0].text
-        # The bike is written while the clear runs: under load it can be stored and not yet taken off
-        # the queue when the clear counts both, as the README says.
-        assert cleared[0].json()["removed"] in (2, 3)
+        # The bike may be written while the clear runs, stored and not yet taken off the queue: counted
+        # once all the same (a black-box pass saw a clear of one note answer `removed: 2`).
+        assert cleared[0].json()["removed"] == 2
         assert wait_until(lambda: stats(client, name)["pending_ingest"] == 0)
         assert stats(client, name)["memory_count"] == 0
         found = client.post("/query", json={"customer_id": name, "question": "red bike", "n_results": 5})

@@ -548,3 +548,17 @@ def test_a_forget_racing_a_reindex_elsewhere_counts_what_it_deleted(
     read = asyncio.run(store.get("b"))
     vectors = [_unit(rng) for _ in read]
     assert asyncio.run(run()) == (1, ["a"]) and swapped
+
+
+def test_a_clear_counts_a_memory_stored_and_still_queued_once(tmp_path: Path) -> None:
+    """A black-box pass: a clear right after a note answered `removed: 2`, the note written and not yet
+    taken off the queue. Queued ids are counted unless stored; with nothing stored, all of them."""
+    store = MemoryStore(open_chroma(None, tmp_path), "test:random")
+    rng = random.Random(25)
+
+    async def run() -> tuple[int, int]:
+        await store.upsert("b", _notes("a", "b"), [_unit(rng), _unit(rng)])
+        both = await store.clear("b", queued=["b", "c"])
+        return both, await store.clear("b", queued=["d", "d", "e"])
+
+    assert asyncio.run(run()) == (3, 2)

@@ -34,9 +34,9 @@ from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequen
 from nats.js.kv import KeyValue
 
 from shared import subjects
-from shared.bus import bucket, stream_subjects
+from shared.bus import bucket
 from shared.memory.brains import brain_key
-from shared.memory.jetstream import brain_queues, last_queued
+from shared.memory.jetstream import brain_queues, last_queued, queued_count
 from shared.memory.messages import MemoryItem
 
 
@@ -71,8 +71,7 @@ class Forgets:
         # Counted before the mark: once it is up, the ingest side drops what it covers, and a count
         # after it missed a memory dropped in between (a clear answered `removed: 0`). Counted before
         # the last sequence is read, so nothing counted is left uncovered.
-        count = sum([sum((await stream_subjects(self._js, subjects.MEMORY_STREAM, queue)).values())
-                     for queue in brain_queues(brain)])
+        count = await queued_count(self._js, brain)
         last = [seq for subject in brain_queues(brain) if (seq := await last_queued(self._js, subject)) is not None]
         if not last:
             return 0

@@ -15,7 +15,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
 
 from shared import subjects
-from shared.bus import NO_PEERS_YET, copies, placed
+from shared.bus import NO_PEERS_YET, copies, placed, stream_subjects
 from shared.memory.brains import brain_key
 from shared.memory.messages import ContextJob, MemoryItem
 
@@ -154,6 +154,23 @@ async def queued_items(js: JetStreamContext, brain: str, wait: float) -> AsyncGe
                 raise StillStoring(f"Brain '{brain}' has more accepted memories waiting to be stored than could be "
                                    f"looked through in {wait:g} s (a large import); nothing was forgotten. Try "
                                    "again once `pending_ingest` in its stats has fallen.")
+
+
+async def queued_ids(js: JetStreamContext, brain: str, most: int, wait: float) -> set[str] | None:
+    """The ids of the memories of `brain` queued now, when there are at most `most` queued and they can
+    be read in `wait` seconds; else None (a large import: its count is what is known)."""
+    if await queued_count(js, brain) > most:
+        return None
+    try:
+        return {item.id async for _, item in queued_items(js, brain, wait)}
+    except StillStoring:
+        return None
+
+
+async def queued_count(js: JetStreamContext, brain: str) -> int:
+    """How many messages of `brain` are queued for ingestion now."""
+    return sum([sum((await stream_subjects(js, subjects.MEMORY_STREAM, queue)).values())
+                for queue in brain_queues(brain)])
 
 
 def brain_queues(brain: str) -> tuple[str, str]:
