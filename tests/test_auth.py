@@ -88,6 +88,7 @@ def test_register_login_and_me(secured: Stack) -> None:
         short = client.post("/auth/register", json={"username": "an", "password": "long enough pw"})
         weak = client.post("/auth/register", json={"username": "bertil", "password": "short"})
         odd = client.post("/auth/register", json={"username": "bad name!", "password": "long enough pw"})
+        swedish = client.post("/auth/register", json={"username": "åsa.öberg", "password": "long enough pw"})
         wrong = client.post("/auth/login", json={"username": "anna.k", "password": "not the password"})
         nobody = client.post("/auth/login", json={"username": "nobody_here", "password": "not the password"})
         form = client.post("/auth/token", data={"username": "anna.k", "password": "correct horse battery"})
@@ -95,6 +96,8 @@ def test_register_login_and_me(secured: Stack) -> None:
     assert taken.status_code == 409
     assert [r.status_code for r in (short, weak, odd)] == [422, 422, 422]
     assert "username" in short.text and "password" in weak.text and "username" in odd.text
+    # What to type instead, not the regular expression checked (a black-box pass).
+    assert swedish.status_code == 422 and "å, ä, ö" in swedish.text and "[a-z" not in swedish.text
     assert wrong.status_code == 401 and nobody.status_code == 401 and wrong.json() == nobody.json()
     assert form.status_code == 200 and form.json()["token_type"] == "bearer"
 

@@ -1,10 +1,11 @@
 """Accounts: register, log in (JSON or the OAuth2 password form the docs' Authorize button uses), who am I."""
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from gateway.deps import AccountLimiter, AccountStore, Caller, TokenIssuer
 from gateway.schemas import RequestBody
@@ -12,9 +13,21 @@ from gateway.schemas import RequestBody
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
 
+USERNAME = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
 class Credentials(RequestBody):
-    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
+    # Checked below, not by `pattern`: its error quoted the regular expression to a user who typed "Åsa".
+    username: str = Field(min_length=3, max_length=64, json_schema_extra={"pattern": f"^{USERNAME.pattern}$"})
     password: str = Field(min_length=8, max_length=1024)
+
+    @field_validator("username")
+    @classmethod
+    def _plain(cls, username: str) -> str:
+        if not USERNAME.fullmatch(username):
+            raise ValueError("a username may hold only the letters a-z (no å, ä, ö or accents), digits, '_', '.' "
+                             "and '-', and no spaces")
+        return username
 
 
 class Account(BaseModel):
