@@ -514,7 +514,8 @@ class Retriever:
         ids = {h.id for h in plans}
         others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
                           and not _plan_of_another_begun_time(h, window, now)
-                          and not (asks_for_the_plans and _of_another_day(h, window)))
+                          and not (asks_for_the_plans and (_of_another_day(h, window)
+                                                           or _habit_of_other_days(h, window, zone))))
         just_then = {h.id for h in plans if _told_then(h, window, 0.0) or h.id in habit_then}
         first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
         # A week's habits after what is planned for its days: five of them took every place for "Vad ska
@@ -840,6 +841,14 @@ def _weekday_words(window: tuple[float, float] | None, zone: tzinfo) -> str:
 
 def _habit_then(memory: StoredMemory, window: tuple[float, float], zone: tzinfo) -> bool:
     return bool(habit_days(memory.content) & _days_of(window, zone))
+
+
+def _habit_of_other_days(memory: StoredMemory, window: tuple[float, float], zone: tzinfo) -> bool:
+    """A habit of weekdays none of a week's time to come holds: "Every Tuesday I play padel" is no plan for
+    a Saturday (a black-box pass found it given for "What am I doing tomorrow?"), though it answers "Do I
+    have padel tomorrow?"."""
+    days = _days_of(window, zone)
+    return bool(days) and bool(habit_days(memory.content)) and not habit_days(memory.content) & days
 
 
 # A day said as the day it was said: "First day at Spotify today!", "Igår var jag sjuk".

@@ -1451,3 +1451,22 @@ async def test_a_question_of_we_gets_what_the_household_told_of_itself(tmp_path:
         embedder.close()
     assert we == ["home"]
     assert joke == []
+
+
+async def test_a_habit_of_other_weekdays_is_no_plan_for_a_day_to_come(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What am I doing tomorrow?", asked on a Friday, got "Every Tuesday I play
+    padel". A habit of the day asked of is a plan of it, and a question of the habit still gets it."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026: tomorrow is a Friday
+    retriever, embedder = await _told(tmp_path, {
+        "padel": ("Varje tisdag spelar jag padel.", midnight - 20 * DAY),
+        "yoga": ("På fredagar går jag på yoga efter jobbet.", midnight - 19 * DAY)})
+    try:
+        tomorrow = await _chat(retriever, "Vad ska jag göra imorgon?")
+        padel = await _chat(retriever, "Spelar jag padel imorgon?")
+        scores = {h.id: h.score for h in (await retriever.query(QueryRequest(
+            brain="b", question="Vad ska jag göra imorgon?", n_results=5))).results}
+    finally:
+        embedder.close()
+    assert (scores["padel"] or 0.0) >= 0.825  # what the rule is for: near enough to be given
+    assert tomorrow == ["yoga"]
+    assert "padel" in padel
