@@ -864,6 +864,20 @@ async def test_food_asked_of_someone_of_the_users_gets_their_diets_not_everyones
     assert {"vegan", "wife"} <= set(asked["Should I buy a milkshake for my wife?"])  # the user buys: all diets
 
 
+async def test_an_allergy_told_long_ago_comes_with_food_however_often_the_diet_changed(tmp_path: Path) -> None:
+    """Found by a black-box pass: after four changes of diet, "I'm severely allergic to peanuts." was given to
+    no food question ("Can I eat satay sauce?"): the newest three diets took the places."""
+    told = [("peanuts", "I'm severely allergic to peanuts.", 270), ("vegetarian", "I've stopped eating meat, "
+            "I'm vegetarian now.", 210), ("vegan", "I went vegan this month.", 150),
+            ("pescetarian", "I eat fish again, so I'm pescetarian now.", 60),
+            ("gluten", "I've cut out gluten as well.", 30), ("job", "I work as a nurse in Umeå.", 100)]
+    asked = await chats(tmp_path, told, ("Can I eat satay sauce?", "Föreslå en middag till mig ikväll."))
+    for question, given in asked.items():
+        assert "peanuts" in given, question
+        assert {"gluten", "pescetarian"} <= set(given), question  # the newest diets still come
+        assert "vegetarian" not in given, question  # three diets, as before
+
+
 @pytest.mark.parametrize(("text", "changed"), [
     ("I have moved to Umeå.", True), ("My new girlfriend is Emma.", True), ("Jag har bytt jobb.", True),
     ("Vi har flyttat in i radhuset i Älvsjö.", True), ("I no longer eat meat.", True),

@@ -316,6 +316,14 @@ DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coe
               "shellfish shrimp skaldjur räkor diabetes diabetiker sugar socker diet")
 
 
+# What harms whatever else changes: an allergy stays told when diets come and go.
+_ALLERGY = re.compile(r"\b(?:allerg\w*|celiac|coeliac|celiaki|\w*intoleran\w*|anaphyla\w*|epipen)\b", re.IGNORECASE)
+
+
+def tells_an_allergy(text: str) -> bool:
+    return _ALLERGY.search(text) is not None
+
+
 # Food in Swedish, something else in English: "Where can I recycle glass?", "a yoga mat".
 SWEDISH_FOOD_ONLY = frozenset({"glass", "mat"})
 
