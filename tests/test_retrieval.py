@@ -430,6 +430,19 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Suggest a gift I could give my wife Lena for her 40th.", False),
     ("Remind me when I get home to call mom.", False),
     ("Suggest a cake for my son Olle's 5th birthday.", False), ("Remember my door code is 4711?", False),
+    # A recheck: more ways of only asking, each given to later chats and to the persona ...
+    ("I wonder what my dad's name is.", True), ("I'd love to know what my husband wants for Christmas.", True),
+    ("Jag undrar när min bror fyller år.", True), ("Jag skulle vilja veta vad min chef heter.", True),
+    ("My mom's phone number?", True), ("Min frus favoritfärg?", True),
+    ("Can't remember if I have a dentist appointment this month.", True),
+    ("Not sure if my passport is still valid.", True), ("Is it true that I'm allergic to penicillin?", True),
+    ("Quiz me on my kids' names.", True), ("Hjälp mig komma ihåg vad min pappa heter.", True),
+    ("Correct the grammar: 'I has two cats and live in Oslo.'", True),
+    ("Paraphrase: 'My husband Pelle is a pilot.'", True), ("Write a haiku that starts 'My dog Bosse is old'.", True),
+    # ... and these tell.
+    ("I wonder if I should quit, I hate my job at IKEA.", False), ("My wife is pregnant?", False),
+    ("Jag undrar om jag ska byta jobb, jag trivs inte på Volvo.", False), ("My wife said 'I love you' today.", False),
+    ("Not sure about my new job at Volvo, I started Monday.", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing

@@ -30,6 +30,7 @@ QUESTION_WORDS = frozenset("""
 """.split())
 REQUEST_WORDS = frozenset("""
     tell write explain translate give show help summarize summarise list suggest recommend plan planera
+    quiz correct proofread paraphrase rephrase förhör rätta korrigera omformulera
     describe compose draft generate calculate create find name define compare please
     berätta skriv förklara översätt ge visa hjälp sammanfatta lista föreslå rekommendera
     beskriv räkna skapa hitta nämn definiera jämför snälla
@@ -151,6 +152,10 @@ def tells_nothing(text: str) -> bool:
     tells something of the user; a message of greetings alone ("Thanks!") tells nothing either."""
     if small_talk(text):
         return True
+    # What is quoted is a text to work on, not the user's words ('Translate "I bought a new bike" into
+    # German.', "Correct the grammar: 'I has two cats and live in Oslo.'"), and its full stop ends no
+    # sentence of theirs (a black-box pass found both given to later chats and to the persona).
+    text = _QUOTED.sub(" something ", text)
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     if len(sentences) > 1 and KEEPING_WORDS & {w.lower() for w in _WORD.findall(text)}:
         return False  # asked to remember, and what follows is what to keep
@@ -213,8 +218,37 @@ def _owning(words: list[str]) -> bool:
     return any(w in POSSESSIVES and not (at and words[at - 1] in PREPOSITIONS) for at, w in enumerate(words))
 
 
+# A question asked as a statement: "I wonder what my dad's name is.", "Jag undrar när min bror fyller år.",
+# "Can't remember if I have a dentist appointment this month.", "Is it true that I'm allergic to penicillin?"
+# (a black-box pass found them given to later chats, first, and to the persona).
+_INDIRECT = re.compile(
+    r"^\W*(?:(?:but|and|so|well|oh|hmm|men|och|så)\W+)?(?:i wonder|i was wondering|i'?d (?:love|like) to know|"
+    r"i would (?:love|like) to know|i want to know|i (?:can'?t|cannot|don'?t) remember|can'?t remember|"
+    r"i (?:have )?forgot(?:ten)?|i'?m not sure|not sure|is it true|jag undrar|undrar|jag skulle vilja veta|"
+    r"jag vill veta|jag minns inte|minns inte|jag kommer inte ihåg|kommer inte ihåg|jag har glömt|"
+    r"jag är inte säker på|stämmer det)\b\W*(?:that|att)?\W*(?:what|when|where|who|whose|which|how|why|if|"
+    r"whether|vad|när|var|vart|vem|vems|vilken|vilket|vilka|hur|varför|om|att|that|i'm|i am|jag är)\b",
+    re.IGNORECASE)
+# Words that make a short question a sentence; without one, "My mom's phone number?" and "Min frus
+# favoritfärg?" only ask, however they open.
+_VERBLESS_MOST = 5
+_VERBS = frozenset("""
+    is are was were am be been has have had do does did will would can could should
+    it's that's what's who's where's he's she's there's
+    är var varit har hade blir blev heter hette bor bodde jobbar jobbade fyller gillar älskar kan ska
+""".split())
+
+
+def _verbless(words: list[str]) -> bool:
+    return len(words) <= _VERBLESS_MOST and not _VERBS & set(words)
+
+
 def _asks(sentence: str, said: list[str]) -> bool:
     words = [w.lower() for w in said]
+    indirect = _INDIRECT.search(sentence.replace("’", "'"))
+    if indirect is not None and not any(_FIRST_PERSON.search(clause)
+                                        for clause in sentence[indirect.end():].split(",")[1:]):
+        return True  # not "I wonder if I should quit, I hate my job."
     opening = _opening(words)
     question = _is_question(sentence, said)
     if any(w in KEEPING_WORDS and not _asks_of_memory(_opened(words), at, question)
@@ -225,19 +259,15 @@ def _asks(sentence: str, said: list[str]) -> bool:
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" and "Gift ideas for my boss for
         # Christmas?" only ask (a black-box pass: the last was given in later chats as a memory).
-        return opening in ASKING_WORDS or opening in KEEPING_WORDS or not _owning(words)
+        return opening in ASKING_WORDS or opening in KEEPING_WORDS or not _owning(words) or _verbless(words)
     # A request in the first person carries a fact ("Write down that I moved to Oslo"). English
     # "I" only as written: lowercased it is Swedish "i" (in).
     # Not "my" alone: "Tell me my passport number.", "Påminn mig om mitt passnummer." ask for it (a
     # recheck: 30 such requests took every place, and the persona took them for statements).
-    # What is quoted is the text to work on, not the user's words: 'Translate "I bought a new bike" into
-    # German.' tells nothing of them (a black-box pass found it given to "Which bike did I buy?").
-    own = _WORD.findall(_QUOTED.sub(" ", sentence)) if opening in REQUEST_WORDS else said
-    own_words = [w.lower() for w in own]
-    subject = "I" in own or bool((FIRST_PERSON_WORDS - POSSESSIVES) & set(own_words))
-    clause = bool({"that", "att"} & set(own_words)) or ":" in sentence
-    first_person = (subject and not _of_what_is_asked(own_words, sentence)) or (
-        bool(POSSESSIVES & set(own_words)) and clause) or _tells_of_own(sentence, said)
+    subject = "I" in said or bool((FIRST_PERSON_WORDS - POSSESSIVES) & set(words))
+    clause = bool({"that", "att"} & set(words)) or ":" in sentence
+    first_person = (subject and not _of_what_is_asked(words, sentence)) or (
+        bool(POSSESSIVES & set(words)) and clause) or _tells_of_own(sentence, said)
     if opening in ASKING_BACK_WORDS and about_own_past(sentence):
         return True
     short = len(words) <= FOLLOW_UP_WORDS
@@ -270,7 +300,8 @@ def _of_what_is_asked(words: list[str], sentence: str) -> bool:
 # "suggest", "recommend" or "give": a dinner suggested for a vegan needs what they told.
 MAKING_WORDS = frozenset("""
     write tell translate explain summarize summarise compose draft calculate define describe
-    skriv berätta översätt förklara sammanfatta räkna definiera beskriv
+    correct proofread paraphrase rephrase
+    skriv berätta översätt förklara sammanfatta räkna definiera beskriv rätta korrigera omformulera
 """.split())
 _CAN_YOU = re.compile(r"^\W*(?:(?:can|could|would|will) you|please|(?:kan|skulle) du|snälla)\s+", re.IGNORECASE)
 
@@ -383,7 +414,10 @@ def _asks_of_memory(words: list[str], at: int, question: bool = False) -> bool:
     May 3?"). Asked and then answered in another sentence it keeps: `tells_nothing` counts the answer.
     A `question` that opens with it and a question word asks too: "Remember what my sister does?"."""
     opens_asking = question and at == 0 and words[1:2] != [] and words[1] in QUESTION_WORDS | {"when", "när"}
-    return opens_asking or bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
+    # "Help me remember what my dad is called", "Hjälp mig komma ihåg vad min pappa heter".
+    helped = bool({"help", "hjälp"} & set(words[:at])) and words[at + 1 : at + 2] != [] \
+        and words[at + 1] in QUESTION_WORDS | {"when", "när", "if", "om"}
+    return opens_asking or helped or bool(MEMORY_ASKERS & set(words[max(0, at - 3) : at]))
 
 
 def _subject_of_two_asked(words: list[str], at: int, swedish: bool) -> bool:
