@@ -434,8 +434,11 @@ class Retriever:
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
         chosen = chosen or _best(hits, own)
-        # The closest first: a day's many memories must not crowd out the older one that answers.
-        chosen.sort(key=lambda h: h.score or 0.0, reverse=True)
+        # The closest first: a day's many memories must not crowd out the older one that answers. Of a time
+        # over, what was of it first: "Hur gick padelturneringen i maj?" got October's tournament first
+        # (0.861) and May's after it (a black-box pass).
+        over = window[1] <= self._clock()
+        chosen.sort(key=lambda h: (over and not _within(h, window), -(h.score or 0.0)))
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
         return await self._with_updates(brain, chosen, hits, near, names)

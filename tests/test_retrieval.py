@@ -1497,3 +1497,17 @@ async def test_a_habit_of_other_weekdays_is_no_plan_for_a_day_to_come(tmp_path: 
     assert (scores["padel"] or 0.0) >= 0.825  # what the rule is for: near enough to be given
     assert tomorrow == ["yoga"]
     assert "padel" in padel
+
+
+async def test_of_a_time_over_what_was_of_it_comes_first(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Hur gick padelturneringen i maj?" got October's tournament first and May's
+    after it; `/query` kept to May. A chat still gets the other (the model may compare), after."""
+    may, october = (datetime(2025, month, day, 18, tzinfo=UTC).timestamp() for month, day in ((5, 9), (10, 10)))
+    retriever, embedder = await _told(tmp_path, {
+        "may": ("Vi vann padelturneringen i Västerås!", may),
+        "october": ("Förlorade padelturneringen i Uppsala i första rundan.", october)})
+    try:
+        chat = await _chat(retriever, "Hur gick padelturneringen i maj 2025?")
+    finally:
+        embedder.close()
+    assert chat == ["may", "october"]
