@@ -835,6 +835,9 @@ def test_a_markdown_section_is_found_under_its_own_heading(lumia: Stack) -> None
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"nested": {"a": 1}}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": "last tuesday"}}),
     ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": 1_700_000_000_000}}),  # in ms
+    # A year, or a count: dated in the first minutes of 1970 with no word of it (a black-box pass).
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": 2026}}),
+    ("/ingest", {"customer_id": "x", "content": "hi", "metadata": {"timestamp": 0}}),
     ("/ingest/batch", {"customer_id": "x",
                        "items": [{"content": "a"}, {"content": "b", "metadata": {"timestamp": -1e15}}]}),
     ("/ingest/batch", {"customer_id": "x", "items": []}),

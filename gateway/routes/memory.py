@@ -117,6 +117,10 @@ DOCUMENTS_PATH = re.compile(r"/memory/[^/]+/documents")
 """The route `gateway/limits.py` lets bodies up to MAX_DOCUMENT_BYTES through, whatever LUMIA_MAX_BODY_BYTES says."""
 
 
+NOT_SECONDS = 100_000  # a number below this (the first 28 hours of 1970) is a year or a count, not a time
+# (memories from before 1970 are negative Unix seconds, or a date)
+
+
 def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | int, ...] = ("body",)) -> float:
     """`at`: where the item is in the request body, for the error's `loc` (an item of a batch);
     `zone`: the user's (LUMIA_TIMEZONE), for a date written without one."""
@@ -138,6 +142,10 @@ def _created_at(metadata: Mapping[str, object], zone: tzinfo, at: tuple[str | in
     when: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         when = float(value)
+        if 0 <= when < NOT_SECONDS:
+            # 2026 or 12345 was dated in the first hours of 1970, with no word of it (a black-box pass).
+            raise invalid(loc, f"{value} is too small for Unix seconds (it would be 1970-01-01, minutes in): a year, "
+                          "or a date without seconds? Use Unix seconds or a date such as '2026-03-14'", value)
     elif isinstance(value, str):
         try:
             when = read_time(value, zone)
