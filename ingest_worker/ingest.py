@@ -3,7 +3,7 @@ and link each turn to the one before it (its context, added later by ContextEnri
 
 import asyncio
 import time
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
@@ -145,19 +145,28 @@ class Ingestor:
         A chunk's id is `<document>_<n>`, and the document part changes with the text
         (gateway/routes/memory.py). The upload accepted last wins, whichever is stored last: a
         small new version goes with the notes and is stored before the rest of a large old one,
-        whose chunks, stored after it, deleted it. Nothing is announced: the brain workers'
-        keyword indexes see the count change and rebuild."""
+        whose chunks, stored after it, deleted it. The version before goes once the latest is whole
+        (its chunks carry their number, `chunks`): a changed manual of 2,501 chunks uploaded again was
+        found in neither version for the minute its new chunks took (a black-box pass). Nothing is
+        announced: the brain workers' keyword indexes see the count change and rebuild."""
         sources = {m.metadata["source"] for m in memories
                    if not context.in_context(m.metadata) and isinstance(m.metadata.get("source"), str)}
         for source in sources:
             chunks = await self.store.get(brain, where=context.document_chunks(source), with_content=False)
             uploaded: dict[str, float] = {}
+            stored: Counter[str] = Counter()
+            whole: dict[str, int] = {}
             for chunk in chunks:
                 document = chunk.id.rpartition("_")[0]
                 uploaded[document] = max(uploaded.get(document, 0.0), float(chunk.metadata.get(context.CREATED_AT, 0)))
+                stored[document] += 1
+                if isinstance(count := chunk.metadata.get("chunks"), int):
+                    whole[document] = count
             if not uploaded:  # forgotten meanwhile (a clear, a delete of the document)
                 continue
             latest = max(uploaded, key=lambda document: (uploaded[document], document))
+            if stored[latest] < whole.get(latest, 0):
+                continue  # the rest of it is on its way: its last write drops the version before
             stale = [c.id for c in chunks if c.id.rpartition("_")[0] != latest]
             if stale:
                 await self.store.delete(brain, stale)

@@ -432,3 +432,27 @@ async def test_a_note_sent_again_while_its_forgotten_copy_is_unwritten_is_not_ta
     assert not store.meanwhile  # the race was played
     prepared = [m.id for memories, _ in again.brains.values() for m in memories]
     assert prepared == [note.id] or again.waiting == {note.id}
+
+
+@pytest.mark.asyncio
+async def test_a_document_uploaded_again_replaces_the_one_before_once_it_is_whole(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    """Found by a black-box pass: a changed manual of 2,501 chunks uploaded again was found in neither
+    version for the minute its new chunks took, the old one gone at the first new chunk stored."""
+    store, embedder = parts
+    ingestor = Ingestor(store, embedder)
+
+    def version(name: str, texts: list[str], at: float) -> list[MemoryItem]:
+        return [MemoryItem(id=f"doc_{name}_{n}", brain="b", content=text, kind="document", created_at=at,
+                           metadata={"source": "manual.md", "chunk": n, "chunks": len(texts)})
+                for n, text in enumerate(texts)]
+
+    old = version("old", ["Emergencies: call Pia on 0701.", "Bolt 2400 takes 40 Nm."], 1_700_000_000.0)
+    new = version("new", ["Emergencies: call Lars on 0702.", "Bolt 2400 takes 45 Nm.", "Gloves are in locker 3."],
+                  1_700_086_400.0)
+    await ingestor.write(old)
+    await ingestor.write(new[:2])  # the rest still queued
+    halfway = set(await stored(store))
+    await ingestor.write(new[2:])
+    assert halfway == {"doc_old_0", "doc_old_1", "doc_new_0", "doc_new_1"}
+    assert set(await stored(store)) == {"doc_new_0", "doc_new_1", "doc_new_2"}

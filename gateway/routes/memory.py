@@ -442,8 +442,8 @@ async def document(brain: BrainName, request: Request, nc: Nats, caller: Caller,
     cut = f"{CHUNKING}{'m' if markdown else ''}"
     document = hashlib.sha256(f"{internal}\x00{source}\x00{text}\x00{cut}".encode()).hexdigest()[:32]
     items = [
-        _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n}), UTC,
-              kind="document", memory_id=f"doc_{document}_{n}")
+        _item(internal, IngestItemBody(content=chunk, metadata={"source": source, "chunk": n, "chunks": len(chunks)}),
+              UTC, kind="document", memory_id=f"doc_{document}_{n}")
         for n, chunk in enumerate(chunks)
     ]
     await _publish(nc, items, caller, limiter)
