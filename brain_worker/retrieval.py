@@ -306,9 +306,11 @@ class Retriever:
                 hits.sort(key=lambda h: not (_within(h, ahead) or _habit_then(h, ahead, self.zone)))
             return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=ahead)
         hits = await found(window)
-        if window is not None and not hits and not (request.relevant_only and own_past):
+        if window is not None and not hits and not (request.relevant_only and (own_past or to_come)):
             # Nothing in that window: answer from all time rather than from nothing. Not a chat's
-            # "What did I do yesterday?": another day's memories would be told as yesterday's.
+            # "What did I do yesterday?": another day's memories would be told as yesterday's; nor its
+            # "What am I doing on Tuesday?", whose plans looks through all time itself (with nothing
+            # planned then, it got a Thursday habit: a black-box pass).
             window = None
             hits = await found(None)
         if request.relevant_only:
