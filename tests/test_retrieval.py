@@ -1513,3 +1513,17 @@ async def test_of_a_time_over_what_was_of_it_comes_first(tmp_path: Path) -> None
     finally:
         embedder.close()
     assert chat == ["may", "october"]
+
+
+async def test_a_day_to_come_with_nothing_planned_gets_no_plan_of_another_day(tmp_path: Path) -> None:
+    """Found by a black-box pass: with nothing told of tomorrow, "What am I doing tomorrow?" was answered from
+    all time, and got "Tomorrow I need to renew my passport.", said two weeks before, first."""
+    midnight = NOW - NOW % DAY
+    retriever, embedder = await _told(tmp_path, {
+        "passport": ("Tomorrow I need to renew my passport.", midnight - 15 * DAY + 10 * 3600),
+        "job": ("I work as a nurse in Umeå.", midnight - 40 * DAY)})
+    try:
+        asked = [await _chat(retriever, q) for q in ("What am I doing tomorrow?", "Vad ska jag göra imorgon?")]
+    finally:
+        embedder.close()
+    assert asked == [[], []]
