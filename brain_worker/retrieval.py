@@ -61,6 +61,7 @@ from shared.memory.timewindow import (
     MONTHS,
     WEEKDAYS,
     asks_ahead,
+    gives_up_a_habit,
     habit_days,
     parse_time_window,
 )
@@ -92,6 +93,10 @@ UPDATE_LIKENESS = 0.84
 UPDATE_AMONG = 2  # ... and among the memories found most like it
 UPDATE_POOL = 12  # the best found weighed with what was given and what tells of a change
 UPDATE_EMBEDS = 8
+GIVEN_UP_DEPTH = 20  # memories sharing a habit's words looked through for one telling it was given up
+# Words of any habit, which say nothing of which one: "every", the weekdays, "usually".
+_HABIT_WORDS = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS), "every", "each", "usually",
+                          "always", "varje", "alla", "brukar", "alltid", "week", "vecka"})
 # A question of the user's own ("What is my job?", "Where do I live?") that nothing passes the gate for
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
@@ -425,7 +430,8 @@ class Retriever:
         if to_come:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
                                           _asks_for_the_plans(question), self.zone)
-            return await self._with_updates(brain, planned, hits, near, names)
+            gone = await self._given_up(brain, [h for h in planned if habit_days(h.content)])
+            return await self._with_updates(brain, [h for h in planned if h.id not in gone], hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816),
         # and so is one near it: the time asked of is the one it tells of ("How did the race go in May?"
@@ -444,6 +450,25 @@ class Retriever:
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
         return await self._with_updates(brain, chosen, hits, near, names)
+
+    async def _given_up(self, brain: str, habits: list[StoredMemory]) -> set[str]:
+        """The habits a newer memory tells were given up, naming what they do: "I play padel every
+        Wednesday", then "I stopped playing padel after the move", was still given for "What am I doing
+        next week?" (a black-box pass). Looked for by the habit's words, however far from the question."""
+        index = self.keywords.get(brain)
+        gone: set[str] = set()
+        if index is None:
+            return gone
+        for habit in habits:
+            words = set(tokens(habit.content)) - _HABIT_WORDS
+            near = [memory_id for memory_id, _ in index.search(" ".join(words), GIVEN_UP_DEPTH)
+                    if memory_id != habit.id]
+            for memory in await self.store.get(brain, ids=near) if near else []:
+                if _created_at(memory) > _created_at(habit) and gives_up_a_habit(memory.content) \
+                        and words & set(tokens(memory.content)):
+                    gone.add(habit.id)
+                    break
+        return gone
 
     async def _with_updates(self, brain: str, chosen: list[StoredMemory], hits: list[StoredMemory],
                             near: Callable[[StoredMemory], bool], names: Callable[[StoredMemory], "Names"]

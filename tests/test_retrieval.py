@@ -1527,3 +1527,21 @@ async def test_a_day_to_come_with_nothing_planned_gets_no_plan_of_another_day(tm
     finally:
         embedder.close()
     assert asked == [[], []]
+
+
+async def test_a_habit_given_up_since_is_no_plan(tmp_path: Path) -> None:
+    """Found by a black-box pass: "I play padel every Wednesday", then "I stopped playing padel after the
+    move", and "What am I doing next week?" still got the padel."""
+    midnight = NOW - NOW % DAY
+    retriever, embedder = await _told(tmp_path, {
+        "padel": ("I play padel every Wednesday.", midnight - 60 * DAY),
+        "stopped": ("I stopped playing padel after the move.", midnight - 10 * DAY),
+        "yoga": ("On Fridays I go to yoga after work.", midnight - 50 * DAY),
+        "choir": ("Every Tuesday I have choir practice.", midnight - 40 * DAY)})
+    try:
+        week = await _chat(retriever, "What am I doing next week?")
+        wednesday = await _chat(retriever, "What am I doing on Wednesday?")
+    finally:
+        embedder.close()
+    assert "padel" not in week and "padel" not in wednesday
+    assert {"yoga", "choir"} <= set(week)

@@ -818,6 +818,11 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
 
 
+def gives_up_a_habit(text: str) -> bool:
+    """Whether a memory tells of a habit given up: "I stopped playing padel after the move"."""
+    return _HABIT_GONE.search(text.lower()) is not None
+
+
 def habit_days(text: str) -> frozenset[int]:
     """The weekdays (Monday 0) a memory tells of a habit on, none when it was given up."""
     lowered = text.lower()
