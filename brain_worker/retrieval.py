@@ -95,8 +95,9 @@ UPDATE_POOL = 12  # the best found weighed with what was given and what tells of
 UPDATE_EMBEDS = 8
 GIVEN_UP_DEPTH = 20  # memories sharing a habit's words looked through for one telling it was given up
 # Words of any habit, which say nothing of which one: "every", the weekdays, "usually".
-_HABIT_WORDS = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS), "every", "each", "usually",
-                          "always", "varje", "alla", "brukar", "alltid", "week", "vecka"})
+_WEEKDAY_WORDS = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS)})  # "tuesdays", "tuesday"
+_HABIT_WORDS = _WEEKDAY_WORDS | {"every", "each", "usually", "always", "varje", "alla", "brukar", "alltid", "week",
+                                 "vecka"}
 # A question of the user's own ("What is my job?", "Where do I live?") that nothing passes the gate for
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
@@ -459,15 +460,16 @@ class Retriever:
         gone: set[str] = set()
         if index is None:
             return gone
+        words = {habit.id: set(tokens(habit.content)) - _HABIT_WORDS for habit in habits}
+        near = {memory_id for habit in habits
+                for memory_id, _ in index.search(" ".join(words[habit.id]), GIVEN_UP_DEPTH)} - set(words)
+        # One read for all the habits' candidates, only those telling of a habit given up kept.
+        giving_up = [m for m in (await self.store.get(brain, ids=sorted(near)) if near else [])
+                     if gives_up_a_habit(m.content)]
         for habit in habits:
-            words = set(tokens(habit.content)) - _HABIT_WORDS
-            near = [memory_id for memory_id, _ in index.search(" ".join(words), GIVEN_UP_DEPTH)
-                    if memory_id != habit.id]
-            for memory in await self.store.get(brain, ids=near) if near else []:
-                if _created_at(memory) > _created_at(habit) and gives_up_a_habit(memory.content) \
-                        and words & set(tokens(memory.content)):
-                    gone.add(habit.id)
-                    break
+            if any(_created_at(m) > _created_at(habit) and words[habit.id] & set(tokens(m.content))
+                   for m in giving_up):
+                gone.add(habit.id)
         return gone
 
     async def _with_updates(self, brain: str, chosen: list[StoredMemory], hits: list[StoredMemory],
@@ -833,7 +835,7 @@ def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bo
 
 # What a question asking for the plans of a time says besides: "What am I doing today?", "Vad
 # händer nästa vecka?", "What have I got on Friday 18 December?".
-_SCHEDULE_WORDS = frozenset({*MONTHS, *WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS), "doing", "plans",
+_SCHEDULE_WORDS = frozenset({*MONTHS, *_WEEKDAY_WORDS, "doing", "plans",
                              "plan", "planned", "planerat", "planer", "whats", "happening", "händer", "nästa",
                              "vecka", "veckan", "tomorrow", "morgon", "imorgon", "övermorgon", "helgen", "helg",
                              "weekend", "tonight", "kväll", "ikväll", "morning", "afternoon", "evening", "coming",
@@ -882,8 +884,8 @@ def _habit_of_other_days(memory: StoredMemory, window: tuple[float, float], zone
     """A habit of weekdays none of a week's time to come holds: "Every Tuesday I play padel" is no plan for
     a Saturday (a black-box pass found it given for "What am I doing tomorrow?"), though it answers "Do I
     have padel tomorrow?"."""
-    days = _days_of(window, zone)
-    return bool(days) and bool(habit_days(memory.content)) and not habit_days(memory.content) & days
+    days, habit = _days_of(window, zone), habit_days(memory.content)
+    return bool(days) and bool(habit) and not habit & days
 
 
 # A day said as the day it was said: "First day at Spotify today!", "Igår var jag sjuk".

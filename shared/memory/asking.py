@@ -251,8 +251,8 @@ def _asks(sentence: str, said: list[str]) -> bool:
         return True  # not "I wonder if I should quit, I hate my job."
     opening = _opening(words)
     question = _is_question(sentence, said)
-    if any(w in KEEPING_WORDS and not _asks_of_memory(_opened(words), at, question)
-           for at, w in enumerate(_opened(words))):
+    opened = _opened(words)
+    if any(w in KEEPING_WORDS and not _asks_of_memory(opened, at, question) for at, w in enumerate(opened)):
         return False
     if question:
         if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence):
