@@ -47,7 +47,9 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_an_allergy,
+    tells_an_end,
     tells_nothing,
+    whom_asked_of,
     whose_food,
     wordless,
 )
@@ -76,8 +78,9 @@ OWN_PAST_DEPTH = 200  # memories of a time window looked through for what the us
 ASKING_WEIGHT = 0.02  # taken off a turn that only asks (shared/memory/context.py, only_asks)
 # ... and off a user's chat message that only asks, which e5 puts near every question: at 0.05 "Vad är 17
 # gånger 23?" still ranked third for "Var tränar jag?"; at 0.1 bench/gate.py's bilingual relevant 0.698 ->
-# 0.708 and 0.750 -> 0.760, the rest unchanged (a chat leaves them out, and they took its places).
-CHAT_ASKING_WEIGHT = 0.1
+# 0.708 and 0.750 -> 0.760, the rest unchanged (a chat leaves them out, and they took its places). At 0.2:
+# the same question asked before (0.95) ranked first in /query for "Who is my partner?" (a black-box pass).
+CHAT_ASKING_WEIGHT = 0.2
 # Said at (or of) the time a question names, when it does not ask of the past: a nudge, not a filter.
 WINDOW_WEIGHT = 0.03
 # How far under the relevance threshold a chat still gets a memory that names whom or what the
@@ -93,6 +96,7 @@ UPDATE_LIKENESS = 0.84
 UPDATE_AMONG = 2  # ... and among the memories found most like it
 UPDATE_POOL = 12  # the best found weighed with what was given and what tells of a change
 UPDATE_EMBEDS = 8
+ENDS_DEPTH = 20  # memories sharing a given memory's names looked through for one telling it is over
 GIVEN_UP_DEPTH = 20  # memories sharing a habit's words looked through for one telling it was given up
 # Words of any habit, which say nothing of which one: "every", the weekdays, "usually".
 _WEEKDAY_WORDS = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS)})  # "tuesdays", "tuesday"
@@ -325,7 +329,8 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come))
+            hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come,
+                                              request.where))
             # Of the user's own food, not a joke or trivia about some ("Tell me a joke about cheese", "What's
             # the most expensive coffee in the world?"): food words now include drinks, milk and cheese.
             if about_food(request.question) and not impersonal_request(request.question) and not own_past \
@@ -366,7 +371,8 @@ class Retriever:
         return kept
 
     async def _relevant(self, brain: str, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: "Finder", own_past: bool, to_come: bool = False) -> list[StoredMemory]:
+                        found: "Finder", own_past: bool, to_come: bool = False,
+                        where: dict[str, Any] | None = None) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
         köpte jag igår?") gets that time's memories whatever their similarity (its words are
@@ -396,7 +402,7 @@ class Retriever:
                 known[memory.id] = names_of(context.words(memory))
             return known[memory.id]
 
-        asked, theirs = names_of(question), relations_of(question)
+        asked, theirs = names_of(question), whom_asked_of(question)
 
         def naming(memory: StoredMemory) -> bool:
             """Near, and names whom the question names: by name, or as the user's own ("my wife")."""
@@ -414,8 +420,8 @@ class Retriever:
         if impersonal_request(question):  # "Skriv en dikt om hösten": only what it names ("…om Bamse")
             return [h for h in hits if naming(h)]
         if window is None:
-            return await self._with_updates(brain, [h for h in hits if relevant(h) or naming(h)] or _best(hits, own),
-                                            hits, near, names)
+            chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own)
+            return await self._with_updates(brain, where, chosen, hits, near, names)
         if own_past:
             within, now = window, self._clock()
 
@@ -432,7 +438,7 @@ class Retriever:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
                                           _asks_for_the_plans(question), self.zone)
             gone = await self._given_up(brain, [h for h in planned if habit_days(h.content)])
-            return await self._with_updates(brain, [h for h in planned if h.id not in gone], hits, near, names)
+            return await self._with_updates(brain, where, [h for h in planned if h.id not in gone], hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816),
         # and so is one near it: the time asked of is the one it tells of ("How did the race go in May?"
@@ -450,7 +456,7 @@ class Retriever:
         chosen.sort(key=lambda h: (over and not _within(h, window), -(h.score or 0.0)))
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
-        return await self._with_updates(brain, chosen, hits, near, names)
+        return await self._with_updates(brain, where, chosen, hits, near, names)
 
     async def _given_up(self, brain: str, habits: list[StoredMemory]) -> set[str]:
         """The habits a newer memory tells were given up, naming what they do: "I play padel every
@@ -472,9 +478,9 @@ class Retriever:
                 gone.add(habit.id)
         return gone
 
-    async def _with_updates(self, brain: str, chosen: list[StoredMemory], hits: list[StoredMemory],
-                            near: Callable[[StoredMemory], bool], names: Callable[[StoredMemory], "Names"]
-                            ) -> list[StoredMemory]:
+    async def _with_updates(self, brain: str, where: dict[str, Any] | None, chosen: list[StoredMemory],
+                            hits: list[StoredMemory], near: Callable[[StoredMemory], bool],
+                            names: Callable[[StoredMemory], "Names"]) -> list[StoredMemory]:
         """`_with_updates`, the memories it weighs compared by their own words' vectors: a stored vector
         holds a turn's neighbours too, and "Big news: we moved to Umeå last week" was more like the turn
         after it than like "I live in Göteborg" (a black-box pass). Embedded once and kept (`Pieces`)."""
@@ -494,7 +500,34 @@ class Retriever:
         own |= {m.id: vectors[0] for m, cut in zip(unknown, known, strict=True) if cut is not None
                 for _, vectors in (cut,)}
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
-        return _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
+        given = _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
+        return given + await self._ends(brain, where, chosen, {m.id for m in given}, names)
+
+    async def _ends(self, brain: str, where: dict[str, Any] | None, chosen: list[StoredMemory], given: set[str],
+                    names: Callable[[StoredMemory], "Names"]) -> list[StoredMemory]:
+        """Of each memory given that names someone or something, the newest later memory naming it that
+        tells it is over, however far from the question: "Do I have any pets?" got "We have a cat called
+        Misse." and not "Misse died yesterday" (0.76), nor "What car do I drive?" "Vi sålde Volvon"
+        (a black-box pass). Looked up by the name in the keyword index: one read, only when one is named."""
+        index = self.keywords.get(brain)
+        named = {m.id: names(m)[0] for m in chosen if context.in_context(m.metadata) and names(m)[0]}
+        if index is None or not named:
+            return []
+        looked = {memory_id for within in named.values()
+                  for memory_id, _ in index.search(" ".join(sorted(within)), ENDS_DEPTH)} - given
+        if not looked:
+            return []
+        found = [m for m in await self.store.get(brain, ids=sorted(looked), where=where or None)
+                 if context.in_context(m.metadata) and tells_an_end(context.words(m))]
+        ends = []
+        for memory in chosen:
+            later = [m for m in found if memory.id in named and m.id not in given
+                     and _created_at(m) > _created_at(memory) and share_a_name(names(memory), names(m))]
+            if later:
+                end = max(later, key=_created_at)
+                ends.append(end)
+                given.add(end.id)
+        return ends
 
     async def _with_diet(self, request: QueryRequest, index: KeywordIndex, asked: "Asked", chosen: list[StoredMemory],
                          about_talk: bool) -> list[StoredMemory]:
@@ -688,7 +721,13 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
     documents = {h.id for h in (*chosen, *hits) if not context.in_context(h.metadata)}
     pool = [h for h in hits if h.id not in documents and (own is None or h.id in own)]
     closest = _closest(pool, own)
-    for memory in chosen:
+    # An update's own update too: "Jag har flyttat till Teg", then "Nu har jag flyttat igen, till Holmsund"
+    # (a black-box pass: "Var bor jag?" got Ålidhem and Teg, and not where the user lives now). Each the
+    # other's most alike of all found, and no farther from the question: "I have become vegan" is 0.856
+    # like "I changed jobs, I am a nurse now" and among its two most alike, and "I got a new phone, a
+    # Pixel." the most alike of "We bought a new car, a Tesla.": each was taken for an update's update.
+    weighed, among = list(chosen), dict.fromkeys(ids, UPDATE_AMONG)
+    for memory in weighed:
         if memory.id in documents:
             continue
         newer = [h for h in hits if h.id not in ids and h.id not in documents
@@ -696,31 +735,36 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
         for update in newer:
             if share_a_name(names(memory), names(update)):
                 updates.append(update)
+                weighed.append(update)
                 ids.add(update.id)
+                among[update.id] = 1
         changes = [(likeness, h) for h in newer if h.id not in ids and tells_a_change(context.words(h))
                    and (likeness := _likeness(memory, h, own)) >= UPDATE_LIKENESS
-                   and h.id in closest(memory) and memory.id in closest(h)]
+                   and h.id in closest(memory)[: among[memory.id]] and memory.id in closest(h)[: among[memory.id]]
+                   and (among[memory.id] == UPDATE_AMONG or (h.score or 0.0) >= (memory.score or 0.0))]
         if changes:
             # Most like the memory and the question both: "We bought a new car, a Tesla" is as like
             # "I drive a red Volvo" as "I have become vegan" is, and far more like "What car do I have?".
             update = max(changes, key=lambda pair: pair[0] + (pair[1].score or 0.0))[1]
             updates.append(update)
+            weighed.append(update)
             ids.add(update.id)
+            among[update.id] = 1
     return chosen + updates
 
 
-def _closest(pool: list[StoredMemory], own: dict[str, np.ndarray] | None) -> Callable[[StoredMemory], set[str]]:
-    """A memory's UPDATE_AMONG most alike of `pool` (what was found), each memory's sorted once. An
-    update and its memory must be among each other's: likeness alone is not enough, e5 puts most of
-    one's own memories 0.85 apart in Swedish, and some memory near all ("Vi har flyttat in i radhuset
-    i Älvsjö") was taken for the update of every other."""
-    known: dict[str, set[str]] = {}
+def _closest(pool: list[StoredMemory], own: dict[str, np.ndarray] | None) -> Callable[[StoredMemory], list[str]]:
+    """A memory's UPDATE_AMONG most alike of `pool` (what was found), most alike first, each memory's
+    sorted once. An update and its memory must be among each other's: likeness alone is not enough, e5
+    puts most of one's own memories 0.85 apart in Swedish, and some memory near all ("Vi har flyttat in i
+    radhuset i Älvsjö") was taken for the update of every other."""
+    known: dict[str, list[str]] = {}
 
-    def closest(memory: StoredMemory) -> set[str]:
+    def closest(memory: StoredMemory) -> list[str]:
         if memory.id not in known:
             alike = sorted((h for h in pool if h.id != memory.id), key=lambda h: _likeness(memory, h, own),
                            reverse=True)
-            known[memory.id] = {h.id for h in alike[:UPDATE_AMONG]}
+            known[memory.id] = [h.id for h in alike[:UPDATE_AMONG]]
         return known[memory.id]
 
     return closest

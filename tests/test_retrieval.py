@@ -25,7 +25,9 @@ from shared.memory.asking import (
     relations_of,
     small_talk,
     tells_a_change,
+    tells_an_end,
     tells_nothing,
+    whom_asked_of,
 )
 from shared.memory.chunking import chunk_markdown, chunk_text
 from shared.memory.context import only_asks, said, speaker_of
@@ -782,9 +784,56 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
     ("Vad ska jag köpa till min frus födelsedag?", {"partner"}),
     ("We took our dog to the vet.", {"dog"}), ("my little brother Erik", {"brother"}),
     ("My friend Jonas is coming over.", set()), ("Anna works as a midwife.", set()), ("Tell me a joke.", set()),
+    ("We have a cat called Misse.", {"cat"}), ("Vi har skaffat en valp.", {"dog"}),
+    ("I just adopted a two-year-old rescue dog!", {"dog"}), ("I've got a hamster.", {"hamster"}),
+    ("My sister has a cat.", {"sister"}), ("I love cats.", set()), ("Do you have a dog?", set()),
 ])
 def test_whom_of_the_users_own_a_text_names(text: str, theirs: set[str]) -> None:
     assert relations_of(text) == theirs
+
+
+PETS = {"dog", "cat", "rabbit", "hamster", "horse", "guinea pig", "bird"}
+
+
+@pytest.mark.parametrize(("question", "theirs"), [
+    ("Do I have any pets?", PETS), ("What pets do we have?", PETS), ("Vilka husdjur har jag?", PETS),
+    ("Hur mår mina föräldrar?", {"mother", "father"}), ("Do my siblings live nearby?", {"brother", "sister"}),
+    ("What do you know about my family?", {"partner", "son", "daughter", "child", "mother", "father", "brother",
+                                          "sister", "grandmother", "grandfather"}),
+    ("What is the best pet for a small flat?", set()), ("Tell me a joke about cats.", set()),
+    ("What is my dog called?", {"dog"}),
+])
+def test_a_question_of_a_kind_of_the_users_own_asks_of_each_of_them(question: str, theirs: set[str]) -> None:
+    assert whom_asked_of(question) == theirs
+
+
+@pytest.mark.parametrize(("text", "over"), [
+    ("Misse died yesterday, we're heartbroken.", True), ("Misse dog i natt.", True), ("I sold the Volvo.", True),
+    ("Vi har sålt Volvon.", True), ("Sara and I broke up last month.", True), ("We gave Rex away to my aunt.", True),
+    ("I don't drink coffee any more.", True), ("Jag jobbar inte längre på Spotify.", True),
+    ("My dog is called Rex.", False), ("We bought a Tesla.", False), ("Jag har en hund som heter Rex.", False),
+])
+def test_a_memory_tells_that_something_is_over(text: str, over: bool) -> None:
+    assert tells_an_end(text) is over
+
+
+PET_LIFE = [  # id, note, days ago
+    ("cat", "We have a cat called Misse.", 300), ("died", "Misse died yesterday, we're heartbroken.", 20),
+    ("dog", "My dog is called Rex.", 400), ("kia", "Just picked up my new car, an electric Kia Niro!", 55),
+    *(note for note in CHANGED if note[0] not in {"rex", "volvo", "tesla"}),
+]
+
+
+async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Do I have any pets?" got a new car and a new phone and no pet (the cat
+    0.796 and the dog 0.801 under the threshold: e5 does not relate "pets" to them), and when the cat was
+    given, not that it died (0.76, far from the question). A kind asked of as the user's is each of its
+    ones; the newest later memory naming one given that tells it is over comes with it."""
+    asked = await chats(tmp_path, PET_LIFE, ("Do I have any pets?", "Har jag några husdjur?", "Do I have a cat?",
+                                             "What is the best pet for a small flat?", "Tell me a joke about cats."))
+    assert set(asked["Do I have any pets?"]) == set(asked["Har jag några husdjur?"]) == {"cat", "dog", "died"}
+    assert asked["Do I have a cat?"] == ["cat", "died"]
+    assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
 
 
 async def test_a_chat_about_the_users_wife_gets_what_was_told_of_her(tmp_path: Path) -> None:
@@ -809,7 +858,8 @@ async def test_a_users_earlier_questions_rank_below_what_they_told(tmp_path: Pat
     told = ["Hej! Jag heter Erik och jag bor i Göteborg.", "What is the capital of Australia?", "Vad är 17 gånger 23?",
             "Tell me a joke about programmers.", "How do I reverse a list in Python?", "My wife Sara loves jazz.",
             "We just moved to Stockholm! The boxes are everywhere.", "I train at SATS three times a week.",
-            "Vi köpte en ny bil igår, en vit Tesla.", "Bought new running shoes today, Asics Gel-Nimbus."]
+            "Vi köpte en ny bil igår, en vit Tesla.", "Bought new running shoes today, Asics Gel-Nimbus.",
+            "Where do I live?", "Var tränar jag?"]  # the same questions asked before: 0.95 (a black-box pass)
     embedder = shared_test_embedder()
     try:
         store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
@@ -817,7 +867,7 @@ async def test_a_users_earlier_questions_rank_below_what_they_told(tmp_path: Pat
             "lumia_created_at": NOW - (20 - n) * 3600, "lumia_kind": "turn", "role": "user"})
             for n, text in enumerate(told)], await embedder.passages(told))
         retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
-        asked = {f"m{n}" for n in range(1, 5)}  # the four that only asked
+        asked = {f"m{n}" for n in (1, 2, 3, 4, 10, 11)}  # those that only asked
         for question in ("Where do I live?", "Var tränar jag?", "Vilka skor köpte jag?"):
             ranked = [hit.id for hit in (await retriever.query(QueryRequest(brain="b", question=question,
                                                                                 n_results=4))).results]
@@ -1545,3 +1595,27 @@ async def test_a_habit_given_up_since_is_no_plan(tmp_path: Path) -> None:
         embedder.close()
     assert "padel" not in week and "padel" not in wednesday
     assert {"yoga", "choir"} <= set(week)
+
+
+MOVES_AND_PARTNERS = [  # id, note, days ago
+    ("alidhem", "Jag bor i en lägenhet på Ålidhem i Umeå.", 247),
+    ("teg", "Jag har flyttat till ett radhus på Teg.", 153),
+    ("holmsund", "Nu har jag flyttat igen, till ett hus i Holmsund.", 32),
+    ("sara", "My girlfriend Sara and I have been together for three years.", 290),
+    ("breakup", "Sara and I broke up last weekend. It's over.", 170),
+    ("johanna", "I have a new girlfriend, her name is Johanna.", 60),
+    ("guitar", "Jag spelar gitarr på fritiden.", 200), ("kent", "Min favoritartist är Kent.", 180),
+    ("shellfish", "Jag är allergisk mot skaldjur.", 120), ("olle", "Min bror heter Olle och bor i Luleå.", 90),
+    ("teacher", "Jag jobbar som lärare på en gymnasieskola.", 60),
+]
+
+
+async def test_a_chat_gets_where_a_chain_of_changes_ends_and_a_partner_told_of_without_my(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Var bor jag?" got Ålidhem and the move to Teg, not the move on from Teg
+    to Holmsund, where the user lives now (an update's update was not looked for); "Who is my partner?" got
+    the ex and the breakup, not "I have a new girlfriend, her name is Johanna." ("a girlfriend" the user
+    has was not read as theirs, as "my girlfriend" is)."""
+    asked = await chats(tmp_path, MOVES_AND_PARTNERS, ("Var bor jag?", "Who is my partner?", "Vad heter min bror?"))
+    assert {"alidhem", "teg", "holmsund"} <= set(asked["Var bor jag?"])
+    assert {"sara", "breakup", "johanna"} <= set(asked["Who is my partner?"])
+    assert asked["Vad heter min bror?"] == ["olle"]
