@@ -36,6 +36,7 @@ from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
     asks_for_something,
+    asks_of_a_state,
     asks_of_asking,
     impersonal_request,
     in_first_person,
@@ -46,6 +47,7 @@ from shared.memory.asking import (
     relations_of,
     small_talk,
     tells_a_change,
+    tells_a_correction,
     tells_an_allergy,
     tells_an_end,
     tells_nothing,
@@ -296,8 +298,10 @@ class Retriever:
         to_come = window is not None and (window[0] >= now.timestamp() or (
             window[1] > now.timestamp() and asks_ahead(request.question)))
         own_past = about_own_past(request.question, over) and not to_come
+        # What was so at a time was mostly told before it ("Where was I living in March?"): all time's.
+        state = own_past and asks_of_a_state(request.question)
         if window is not None and not request.relevant_only \
-                and (to_come or not of_the_past(request.question, over)):
+                and (to_come or state or not of_the_past(request.question, over)):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
             # weighs them in _relevant). Only of the past are a time's memories the answer. A time
             # over before now is a date's last one, not the one a plan asks of ("What am I doing on
@@ -347,7 +351,7 @@ class Retriever:
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
                           window_only=window is not None
-                          and (not request.relevant_only or own_past))
+                          and (not request.relevant_only or own_past) and not state)
 
     @staticmethod
     def _telling(request: QueryRequest) -> "Keep | None":
@@ -428,6 +432,15 @@ class Retriever:
             def done_then(memory: StoredMemory) -> bool:
                 return _done_then(memory, within, about_talk, now)
 
+            if asks_of_a_state(question):
+                # What was so then, told then or before: "Where was I living in March?" got March's concert
+                # and run, and not "I live in an apartment in Majorna.", told in December (a black-box pass).
+                # Not what was told after it; the oldest first, so the last given is what was so at its end.
+                before = [h for h in await found(None) if _created_at(h) < window[1] and tells(h)]
+                chosen = [h for h in before if relevant(h) or naming(h)]
+                if not chosen and (best := _best(before, near)):  # with what is as close: 0.809 and 0.805
+                    chosen = [h for h in before if near(h) and (h.score or 0.0) >= (best[0].score or 0.0) - OWN_MARGIN]
+                return sorted(chosen, key=_created_at)
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
                 # Questions asked that day took places ("What did I do today?" asked again and
@@ -507,8 +520,10 @@ class Retriever:
                     names: Callable[[StoredMemory], "Names"]) -> list[StoredMemory]:
         """Of each memory given that names someone or something, the newest later memory naming it that
         tells it is over, however far from the question: "Do I have any pets?" got "We have a cat called
-        Misse." and not "Misse died yesterday" (0.76), nor "What car do I drive?" "Vi sålde Volvon"
-        (a black-box pass). Looked up by the name in the keyword index: one read, only when one is named."""
+        Misse." and not "Misse died yesterday" (0.76), nor "What car do I drive?" "Vi sålde Volvon"; and of
+        one that corrects, the newest earlier one naming what it corrects: "What does Lina do?" got
+        "Actually my sister is called Lina, not Lena." and not "My sister Lena is a teacher in Lund." (a
+        black-box pass). Looked up by the name in the keyword index: one read, only when one is named."""
         index = self.keywords.get(brain)
         named = {m.id: names(m)[0] for m in chosen if context.in_context(m.metadata) and names(m)[0]}
         if index is None or not named:
@@ -518,16 +533,19 @@ class Retriever:
         if not looked:
             return []
         found = [m for m in await self.store.get(brain, ids=sorted(looked), where=where or None)
-                 if context.in_context(m.metadata) and tells_an_end(context.words(m))]
-        ends = []
-        for memory in chosen:
-            later = [m for m in found if memory.id in named and m.id not in given
-                     and _created_at(m) > _created_at(memory) and share_a_name(names(memory), names(m))]
-            if later:
-                end = max(later, key=_created_at)
-                ends.append(end)
-                given.add(end.id)
-        return ends
+                 if context.in_context(m.metadata)]
+        linked = []
+        for memory in (m for m in chosen if m.id in named):
+            sharing = [m for m in found if m.id not in given and share_a_name(names(memory), names(m))]
+            later = [m for m in sharing if _created_at(m) > _created_at(memory) and tells_an_end(context.words(m))]
+            earlier = [m for m in sharing if _created_at(m) < _created_at(memory)] \
+                if tells_a_correction(context.words(memory)) else []
+            for group in (later, earlier):
+                if group:
+                    one = max(group, key=_created_at)
+                    linked.append(one)
+                    given.add(one.id)
+        return linked
 
     async def _with_diet(self, request: QueryRequest, index: KeywordIndex, asked: "Asked", chosen: list[StoredMemory],
                          about_talk: bool) -> list[StoredMemory]:

@@ -18,6 +18,7 @@ from shared.memory.asking import (
     about_food,
     about_own_past,
     about_the_conversation,
+    asks_of_a_state,
     in_first_person,
     name_forms,
     of_the_past,
@@ -25,6 +26,7 @@ from shared.memory.asking import (
     relations_of,
     small_talk,
     tells_a_change,
+    tells_a_correction,
     tells_an_end,
     tells_nothing,
     whom_asked_of,
@@ -1619,3 +1621,57 @@ async def test_a_chat_gets_where_a_chain_of_changes_ends_and_a_partner_told_of_w
     assert {"alidhem", "teg", "holmsund"} <= set(asked["Var bor jag?"])
     assert {"sara", "breakup", "johanna"} <= set(asked["Who is my partner?"])
     assert asked["Vad heter min bror?"] == ["olle"]
+
+
+@pytest.mark.parametrize(("question", "state"), [
+    ("Where was I living in March?", True), ("Where did I work in March?", True), ("Var bodde jag i mars?", True),
+    ("Who was my girlfriend in March?", True), ("Vem var min sambo i mars?", True),
+    ("What car did I drive last year?", True), ("What did I do in March?", False), ("How was my week?", False),
+    ("Did I have a meeting in March?", False), ("Vad gjorde jag i mars?", False), ("Hur var min helg?", False),
+])
+def test_a_question_asks_what_was_so_at_a_time_or_what_was_done(question: str, state: bool) -> None:
+    assert asks_of_a_state(question) is state
+
+
+A_SPRING = [  # id, note, days ago (NOW is 28 May)
+    ("majorna", "I live in an apartment in Majorna, Gothenburg.", 150),
+    ("molndal", "We moved to Mölndal, the new flat is great.", 30), ("nurse", "I work as a nurse at Sahlgrenska.", 140),
+    ("volvo", "I started my new job as a project manager at Volvo Cars.", 10),
+    ("sara", "My girlfriend Sara and I have been together for three years.", 160),
+    ("coffee", "I drink three cups of coffee a day.", 100), ("lena", "My sister Lena is a teacher in Lund.", 90),
+    ("concert", "Went to a Coldplay concert last night, amazing!", 70),
+    ("ran", "I ran 10 km along the river today.", 80),
+]
+
+
+async def test_what_was_so_at_a_time_is_what_was_told_of_it_then_or_before(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Where was I living in May?" got May's other memories and not the home told in
+    April, still the home in May. What was so at a time is what was told then or before, not what was done then,
+    nor what was told after it (the move in late April is after March)."""
+    asked = await chats(tmp_path, A_SPRING, ("Where was I living in March?", "Var bodde jag i mars?",
+                                             "Who was my girlfriend in March?", "Where did I work in March?",
+                                             "What did I do in March?"))
+    assert asked["Where was I living in March?"] == asked["Var bodde jag i mars?"] == ["majorna"]
+    assert asked["Who was my girlfriend in March?"] == ["sara"]
+    assert "nurse" in asked["Where did I work in March?"] and "volvo" not in asked["Where did I work in March?"]
+    assert sorted(asked["What did I do in March?"]) == ["concert", "ran"]
+    ranked = await chats(tmp_path / "query", A_SPRING, ("Where was I living in March?",), relevant_only=False)
+    assert ranked["Where was I living in March?"][0] == "majorna"
+
+
+@pytest.mark.parametrize(("text", "corrects"), [
+    ("Actually my sister is called Lina, not Lena.", True), ("Jag menade Umeå, inte Luleå.", True),
+    ("Rättelse: mötet är på fredag.", True), ("My sister Lena is a teacher in Lund.", False),
+    ("I'm not vegan.", False), ("Jag gillar inte kaffe.", False),
+])
+def test_a_memory_corrects_an_earlier_one(text: str, corrects: bool) -> None:
+    assert tells_a_correction(text) is corrects
+
+
+async def test_a_correction_comes_with_what_it_corrects(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What does Lina do?" got only "Actually my sister is called Lina, not Lena.",
+    not the older "My sister Lena is a teacher in Lund." that says what she does."""
+    notes = [*CHANGED, ("lena", "My sister Lena is a teacher in Lund.", 200),
+             ("lina", "Actually my sister is called Lina, not Lena.", 5)]
+    asked = await chats(tmp_path, notes, ("What does Lina do?", "Tell me a joke."))
+    assert asked["What does Lina do?"] == ["lina", "lena"] and asked["Tell me a joke."] == []

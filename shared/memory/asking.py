@@ -595,6 +595,17 @@ def tells_a_change(text: str) -> bool:
     return _CHANGE.search(text) is not None
 
 
+# A correction of what was told before: "Actually my sister is called Lina, not Lena.", "Jag menade Umeå,
+# inte Luleå.", "Rättelse: mötet är på fredag".
+_CORRECTION = re.compile(r"\b(?:actually|correction|I meant|egentligen|rättelse|jag menade)\b|, (?:not|inte) [A-ZÅÄÖ]",
+                         re.IGNORECASE)
+
+
+def tells_a_correction(text: str) -> bool:
+    """Whether a memory corrects an earlier one: what it corrects is needed to understand it."""
+    return _CORRECTION.search(text) is not None
+
+
 def tells_an_end(text: str) -> bool:
     """Whether a memory says something of the user's is over ("Misse died yesterday", "I sold the
     Volvo", "Sara and I broke up", "Misse dog i natt"): an older memory naming it is no longer true."""
@@ -820,3 +831,19 @@ def _past(words: list[str], at: int, time_over: bool = True) -> bool:
 def about_the_conversation(text: str) -> bool:
     """Whether the message asks about what was said ("What did I ask you yesterday?")."""
     return _TALK.search(text) is not None
+
+
+# What was so for a while, asked of a time: "Where was I living in March?", "Var bodde jag i mars?", "Who was
+# my girlfriend in March?", "What car did I drive last year?". Not what was done ("What did I do in March?",
+# "How was my week?"; "Did I have a meeting?": "have" says neither).
+_STATE = re.compile(
+    r"\b(?:was|were|did) (?:I|we|i) (?:liv|work|driv|own|rent)\w*|\b(?:I|we) (?:lived|worked|drove|owned|rented|"
+    r"was living|were living|was working)\b|\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
+    r"\b(?:bodde|bott|jobbade|jobbat|arbetade|arbetat|körde|ägde|hyrde)\b|"
+    r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b", re.IGNORECASE)
+
+
+def asks_of_a_state(question: str) -> bool:
+    """Whether a question asks what was so at a time, which a memory told before that time still tells
+    unless a later one changed it, rather than what was done or said then."""
+    return _STATE.search(question) is not None
