@@ -108,6 +108,10 @@ _HABIT_WORDS = _WEEKDAY_WORDS | {"every", "each", "usually", "always", "varje", 
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
 OWN_MARGIN = 0.015
+# ... with what the user said of themselves as close: with the old car forgotten, "What car do I drive?" got
+# "Today I started my new job … at Volvo Cars." (0.817) and not "I sold the Volvo and bought a white Tesla
+# Model 3." (0.817; a black-box pass).
+OWN_TIE = 0.005
 COMMON_SHARE = 0.4  # a word in this share of a brain's memories does not say which memory is meant
 FOCUS_HEAD, FOCUS_TAIL = 300, 700  # characters of a long question embedded: its start and its end
 CREATED_AT = context.CREATED_AT
@@ -424,7 +428,7 @@ class Retriever:
         if impersonal_request(question):  # "Skriv en dikt om hösten": only what it names ("…om Bamse")
             return [h for h in hits if naming(h)]
         if window is None:
-            chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own)
+            chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own, OWN_TIE)
             return await self._with_updates(brain, where, chosen, hits, near, names)
         if own_past:
             within, now = window, self._clock()
@@ -437,9 +441,8 @@ class Retriever:
                 # and run, and not "I live in an apartment in Majorna.", told in December (a black-box pass).
                 # Not what was told after it; the oldest first, so the last given is what was so at its end.
                 before = [h for h in await found(None) if _created_at(h) < window[1] and tells(h)]
-                chosen = [h for h in before if relevant(h) or naming(h)]
-                if not chosen and (best := _best(before, near)):  # with what is as close: 0.809 and 0.805
-                    chosen = [h for h in before if near(h) and (h.score or 0.0) >= (best[0].score or 0.0) - OWN_MARGIN]
+                # With what is as close: "Where did I work in March?" got the home 0.809, the job 0.805.
+                chosen = [h for h in before if relevant(h) or naming(h)] or _best(before, near, OWN_MARGIN)
                 return sorted(chosen, key=_created_at)
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
@@ -461,7 +464,7 @@ class Retriever:
         chosen = [h for h in hits if relevant(h) or naming(h) or (of_then and near(h) and _within(h, window))]
         ids = {h.id for h in chosen}
         chosen += [h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))]
-        chosen = chosen or _best(hits, own)
+        chosen = chosen or _best(hits, own, OWN_TIE)
         # The closest first: a day's many memories must not crowd out the older one that answers. Of a time
         # over, what was of it first: "Hur gick padelturneringen i maj?" got October's tournament first
         # (0.861) and May's after it (a black-box pass).
@@ -851,10 +854,10 @@ def without_common_words(question: str, index: KeywordIndex) -> str:
     return kept if _WORD.search(kept) else question
 
 
-def _best(hits: list[StoredMemory], admits: Callable[[StoredMemory], bool]) -> list[StoredMemory]:
-    """The most similar of the hits `admits`, if any."""
-    admitted = [h for h in hits if admits(h)]
-    return [max(admitted, key=lambda h: h.score or 0.0)] if admitted else []
+def _best(hits: list[StoredMemory], admits: Callable[[StoredMemory], bool], alike: float = 0.0) -> list[StoredMemory]:
+    """The most similar of the hits `admits`, if any, with those within `alike` of it."""
+    admitted = sorted((h for h in hits if admits(h)), key=lambda h: h.score or 0.0, reverse=True)
+    return [h for h in admitted if (h.score or 0.0) >= (admitted[0].score or 0.0) - alike]
 
 
 def _created_at(memory: StoredMemory) -> float:

@@ -1675,3 +1675,14 @@ async def test_a_correction_comes_with_what_it_corrects(tmp_path: Path) -> None:
              ("lina", "Actually my sister is called Lina, not Lena.", 5)]
     asked = await chats(tmp_path, notes, ("What does Lina do?", "Tell me a joke."))
     assert asked["What does Lina do?"] == ["lina", "lena"] and asked["Tell me a joke."] == []
+
+
+async def test_a_question_of_ones_own_that_nothing_passes_gets_what_is_as_close(tmp_path: Path) -> None:
+    """Found by a black-box pass: with "I drive a red Volvo V70." forgotten, "What car do I drive?" got "Today I
+    started my new job as a project manager at Volvo Cars." (0.817) and not the car the user drives now, told
+    as closely (0.817). What the user told of themselves as close as the closest comes with it."""
+    notes = [(i, text, days) for i, text, days in CHANGED if i not in {"volvo", "tesla"}] + [
+        ("job", "Today I started my new job as a project manager at Volvo Cars.", 90),
+        ("tesla", "I sold the Volvo and bought a white Tesla Model 3.", 150)]
+    asked = await chats(tmp_path, notes, ("What car do I drive?", "Tell me a joke."))
+    assert "tesla" in asked["What car do I drive?"] and asked["Tell me a joke."] == []
