@@ -302,8 +302,9 @@ class Retriever:
         to_come = window is not None and (window[0] >= now.timestamp() or (
             window[1] > now.timestamp() and asks_ahead(request.question)))
         own_past = about_own_past(request.question, over) and not to_come
-        # What was so at a time was mostly told before it ("Where was I living in March?"): all time's.
-        state = own_past and asks_of_a_state(request.question)
+        # What was so at a time was mostly told before it ("Where was I living in March?", "Vem var min chef
+        # i våras?"): all time's, in a chat what was told then or before.
+        state = window is not None and not to_come and asks_of_a_state(request.question)
         if window is not None and not request.relevant_only \
                 and (to_come or state or not of_the_past(request.question, over)):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
@@ -337,8 +338,7 @@ class Retriever:
             about_talk = about_the_conversation(request.question)
             hits = await self._kept(request, hits, depth, partial(found, window),
                                     lambda memory: _tells(memory, request.question, about_talk))
-            hits = _once(await self._relevant(request.brain, request.question, hits, window, found, own_past, to_come,
-                                              request.where))
+            hits = _once(await self._relevant(request, asked, hits, window, found, own_past, to_come, state))
             # Of the user's own food, not a joke or trivia about some ("Tell me a joke about cheese", "What's
             # the most expensive coffee in the world?"): food words now include drinks, milk and cheese.
             if about_food(request.question) and not impersonal_request(request.question) and not own_past \
@@ -378,9 +378,9 @@ class Retriever:
             kept = [h for h in await deeper(max(OWN_PAST_DEPTH, 2 * searched)) if keep(h)]
         return kept
 
-    async def _relevant(self, brain: str, question: str, hits: list[StoredMemory], window: tuple[float, float] | None,
-                        found: "Finder", own_past: bool, to_come: bool = False,
-                        where: dict[str, Any] | None = None) -> list[StoredMemory]:
+    async def _relevant(self, request: QueryRequest, asked: "Asked", hits: list[StoredMemory],
+                        window: tuple[float, float] | None, found: "Finder", own_past: bool, to_come: bool = False,
+                        state: bool = False) -> list[StoredMemory]:
         """What a chat's model gets: memories above the relevance threshold that tell something.
         A question about what the user did or said at a time ("What did I do last week?", "Vad
         köpte jag igår?") gets that time's memories whatever their similarity (its words are
@@ -389,7 +389,9 @@ class Retriever:
         Bosse need his medicine today?" also gets the older fact that answers it, and "How long
         should I boil an egg today?" none of today's unrelated memories. A time to come (`to_come`)
         holds only what was told of it before ("On Friday I have a dentist appointment"): the answer
-        to "What am I doing on Friday?", first."""
+        to "What am I doing on Friday?", first. What was so at a time over (`state`) was told then or
+        before."""
+        brain, question = request.brain, request.question
         if small_talk(question):  # "Hello", "How are you?": any memory found is one e5 put near everything
             return []
         about_talk = about_the_conversation(question)
@@ -410,11 +412,11 @@ class Retriever:
                 known[memory.id] = names_of(context.words(memory))
             return known[memory.id]
 
-        asked, theirs = names_of(question), whom_asked_of(question)
+        its_names, theirs = names_of(question), whom_asked_of(question)
 
         def naming(memory: StoredMemory) -> bool:
             """Near, and names whom the question names: by name, or as the user's own ("my wife")."""
-            return near(memory) and (share_a_name(asked, names(memory))
+            return near(memory) and (share_a_name(its_names, names(memory))
                                      or bool(theirs and theirs & relations_of(context.words(memory))))
 
         asks_of_oneself = of_oneself(question)
@@ -429,21 +431,22 @@ class Retriever:
             return [h for h in hits if naming(h)]
         if window is None:
             chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own, OWN_TIE)
-            return await self._with_updates(brain, where, chosen, hits, near, names)
+            return await self._with_updates(request, asked, chosen, hits, near, names)
+        if state:
+            # What was so then, told then or before: "Where was I living in March?" got March's concert and
+            # run, and not "I live in an apartment in Majorna.", told in December (a black-box pass). Not what
+            # was told after it, nor its updates; the oldest first, so the last given is what was so at its end.
+            before = [h for h in await found(None) if _created_at(h) < window[1] and tells(h)]
+            # With what is as close: "Where did I work in March?" got the home 0.809, the job 0.805.
+            chosen = [h for h in before if relevant(h) or naming(h)] or _best(before, near, OWN_MARGIN)
+            return await self._with_updates(request, asked, sorted(chosen, key=_created_at), before, near, names,
+                                            until=window[1])
         if own_past:
             within, now = window, self._clock()
 
             def done_then(memory: StoredMemory) -> bool:
                 return _done_then(memory, within, about_talk, now)
 
-            if asks_of_a_state(question):
-                # What was so then, told then or before: "Where was I living in March?" got March's concert
-                # and run, and not "I live in an apartment in Majorna.", told in December (a black-box pass).
-                # Not what was told after it; the oldest first, so the last given is what was so at its end.
-                before = [h for h in await found(None) if _created_at(h) < window[1] and tells(h)]
-                # With what is as close: "Where did I work in March?" got the home 0.809, the job 0.805.
-                chosen = [h for h in before if relevant(h) or naming(h)] or _best(before, near, OWN_MARGIN)
-                return sorted(chosen, key=_created_at)
             told = [h for h in hits if tells(h) and done_then(h)]
             if len(told) < len(hits):
                 # Questions asked that day took places ("What did I do today?" asked again and
@@ -454,7 +457,7 @@ class Retriever:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
                                           _asks_for_the_plans(question), self.zone)
             gone = await self._given_up(brain, [h for h in planned if habit_days(h.content)])
-            return await self._with_updates(brain, where, [h for h in planned if h.id not in gone], hits, near, names)
+            return await self._with_updates(request, asked, [h for h in planned if h.id not in gone], hits, near, names)
         # Of that time, a memory that names what the question names is one too, however its similarity
         # fares with the time's words in the question ("What happened at the Louvre last week?": 0.816),
         # and so is one near it: the time asked of is the one it tells of ("How did the race go in May?"
@@ -472,7 +475,7 @@ class Retriever:
         chosen.sort(key=lambda h: (over and not _within(h, window), -(h.score or 0.0)))
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
-        return await self._with_updates(brain, where, chosen, hits, near, names)
+        return await self._with_updates(request, asked, chosen, hits, near, names)
 
     async def _given_up(self, brain: str, habits: list[StoredMemory]) -> set[str]:
         """The habits a newer memory tells were given up, naming what they do: "I play padel every
@@ -494,9 +497,10 @@ class Retriever:
                 gone.add(habit.id)
         return gone
 
-    async def _with_updates(self, brain: str, where: dict[str, Any] | None, chosen: list[StoredMemory],
+    async def _with_updates(self, request: QueryRequest, asked: "Asked", chosen: list[StoredMemory],
                             hits: list[StoredMemory], near: Callable[[StoredMemory], bool],
-                            names: Callable[[StoredMemory], "Names"]) -> list[StoredMemory]:
+                            names: Callable[[StoredMemory], "Names"], until: float | None = None
+                            ) -> list[StoredMemory]:
         """`_with_updates`, the memories it weighs compared by their own words' vectors: a stored vector
         holds a turn's neighbours too, and "Big news: we moved to Umeå last week" was more like the turn
         after it than like "I live in Göteborg" (a black-box pass). Embedded once and kept (`Pieces`)."""
@@ -512,32 +516,37 @@ class Retriever:
         # rest); until all are known, the memories are compared as stored.
         own = {m.id: vector for m in weighed if (vector := context.own_vector(m, self.embedder.name)) is not None}
         unknown = [m for m in weighed if m.id not in own]
-        known = await self.pieces.of(brain, unknown, budget=UPDATE_EMBEDS, wait=self.pieces_wait) if unknown else []
+        known = await self.pieces.of(request.brain, unknown, budget=UPDATE_EMBEDS, wait=self.pieces_wait) \
+            if unknown else []
         own |= {m.id: vectors[0] for m, cut in zip(unknown, known, strict=True) if cut is not None
                 for _, vectors in (cut,)}
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
         given = _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
-        return given + await self._ends(brain, where, chosen, {m.id for m in given}, names)
+        linked = await self._ends(request, asked, chosen, {m.id for m in given}, names, until)
+        # Right after what it ends or corrects: after all given, a chat's cut to its few results dropped it.
+        return [one for memory in given for one in (memory, *linked.get(memory.id, ()))]
 
-    async def _ends(self, brain: str, where: dict[str, Any] | None, chosen: list[StoredMemory], given: set[str],
-                    names: Callable[[StoredMemory], "Names"]) -> list[StoredMemory]:
+    async def _ends(self, request: QueryRequest, asked: "Asked", chosen: list[StoredMemory], given: set[str],
+                    names: Callable[[StoredMemory], "Names"], until: float | None) -> dict[str, list[StoredMemory]]:
         """Of each memory given that names someone or something, the newest later memory naming it that
         tells it is over, however far from the question: "Do I have any pets?" got "We have a cat called
         Misse." and not "Misse died yesterday" (0.76), nor "What car do I drive?" "Vi sålde Volvon"; and of
         one that corrects, the newest earlier one naming what it corrects: "What does Lina do?" got
         "Actually my sister is called Lina, not Lena." and not "My sister Lena is a teacher in Lund." (a
-        black-box pass). Looked up by the name in the keyword index: one read, only when one is named."""
-        index = self.keywords.get(brain)
+        black-box pass). Looked up by the name in the keyword index: one read, only when one is named.
+        Told before `until` only; each scored against the question as any memory found."""
+        index = self.keywords.get(request.brain)
         named = {m.id: names(m)[0] for m in chosen if context.in_context(m.metadata) and names(m)[0]}
         if index is None or not named:
-            return []
+            return {}
         looked = {memory_id for within in named.values()
                   for memory_id, _ in index.search(" ".join(sorted(within)), ENDS_DEPTH)} - given
         if not looked:
-            return []
-        found = [m for m in await self.store.get(brain, ids=sorted(looked), where=where or None)
-                 if context.in_context(m.metadata)]
-        linked = []
+            return {}
+        found = [m for m in await self.store.get(request.brain, ids=sorted(looked), where=request.where or None,
+                                                 with_vectors=True)
+                 if context.in_context(m.metadata) and m.vector and (until is None or _created_at(m) < until)]
+        linked: dict[str, list[StoredMemory]] = {}
         for memory in (m for m in chosen if m.id in named):
             sharing = [m for m in found if m.id not in given and share_a_name(names(memory), names(m))]
             later = [m for m in sharing if _created_at(m) > _created_at(memory) and tells_an_end(context.words(m))]
@@ -546,9 +555,19 @@ class Retriever:
             for group in (later, earlier):
                 if group:
                     one = max(group, key=_created_at)
-                    linked.append(one)
+                    linked.setdefault(memory.id, []).append(one)
                     given.add(one.id)
+        self._score(asked, [m for ones in linked.values() for m in ones])
         return linked
+
+    def _score(self, asked: "Asked", looked_up: list[StoredMemory]) -> None:
+        """Memories read by id, not found by the search, scored as it scores: the user sees each score
+        (a chat's reply with none could not be read: a black-box pass)."""
+        if looked_up:
+            scores, _ = asked.scores(np.asarray([m.vector for m in looked_up], dtype=np.float32),
+                                     [self._language(m.content) for m in looked_up] if asked.moved else [])
+            for memory, score in zip(looked_up, scores.tolist(), strict=True):
+                memory.score = round(score, 4)  # the vector stays: an update is found by its likeness (_with_updates)
 
     async def _with_diet(self, request: QueryRequest, index: KeywordIndex, asked: "Asked", chosen: list[StoredMemory],
                          about_talk: bool) -> list[StoredMemory]:
@@ -566,11 +585,7 @@ class Retriever:
         whose = whose_food(request.question)
         told = [m for m in more if _tells(m, request.question, about_talk)
                 and (not whose or bool(whose & relations_of(context.words(m))))]
-        if told:
-            scores, _ = asked.scores(np.asarray([m.vector for m in told], dtype=np.float32),
-                                     [self._language(m.content) for m in told] if asked.moved else [])
-            for memory, score in zip(told, scores.tolist(), strict=True):
-                memory.score = round(score, 4)  # the vector stays: an update is found by its likeness (_with_updates)
+        self._score(asked, told)
         told += [h for h in chosen if h.id in diet]
         told.sort(key=lambda m: -_created_at(m))  # the newest first: "nu är jag vegan" over "vegetarian"
         # Allergies besides the newest diets, however old: four changes of diet since "I'm severely allergic

@@ -190,7 +190,7 @@ class MemoryRef(BaseModel):
     """Which memory shaped an answer; `id` is what DELETE /memory/{brain}/memories/{id} takes."""
 
     id: str
-    score: float | None
+    score: float | None = None  # sent without when None (exclude_none): required, such a reply was unreadable
     snippet: str
     created_at: float | None = Field(
         default=None, description="When it was said (Unix seconds): of an old fact and the one that changed it, "

@@ -12,7 +12,7 @@ from llm_worker.engine import EventStream, stream_turn
 from llm_worker.turns import Outcome, Turns
 from shared.bus import endpoint, server_list
 from shared.memory.messages import MemoryHit
-from shared.messages import ChatEvent, ChatRequest, ErrorCode, describe_validation_error
+from shared.messages import ChatEvent, ChatRequest, ErrorCode, MemoryRef, describe_validation_error
 from shared.ollama import OllamaClient, OllamaError
 from shared.prompts import build_messages, estimate_tokens
 from shared.settings import Settings
@@ -212,3 +212,10 @@ def test_a_document_chunk_in_the_prompt_names_its_source() -> None:
     sent = build_messages("system", "What is my notice period?", memories=[chunk, note])[0]["content"]
     assert '<memory id="doc_1_0" date="2023-11-14" source="avtal &quot;2025&quot;.md">' in sent
     assert '<memory id="m_note" date="2023-11-14">' in sent
+
+
+def test_a_context_event_with_a_memory_of_no_score_reads_back_as_sent() -> None:
+    """The worker sends events without their None fields: a memory given without a score (one read by id, not
+    found by the search) made the whole reply unreadable to the gateway, a 500 (a black-box pass)."""
+    event = ChatEvent(seq=0, type="context", memories=[MemoryRef(id="m1", score=None, snippet="Pelle died.")])
+    assert ChatEvent.model_validate_json(event.model_dump_json(exclude_none=True)) == event

@@ -1151,3 +1151,18 @@ def test_a_chat_told_of_a_change_gets_it_with_the_fact_it_changes(lumia: Stack) 
             got.append(used(client, name, question))
     assert got[0][:2] == ["I live in Malmö.", "I have moved to Umeå."]
     assert got[1][:2] == ["I drive a red Volvo.", "We bought a new car, a Tesla."]
+
+
+def test_a_chat_gets_what_ended_with_the_memory_it_ended(lumia: Stack) -> None:
+    """Found by a black-box pass: "Do I have a cat?" with "We have a cat called Pelle." and "Pelle died
+    yesterday." stored was a 500 (the death, looked up by the name, came without a score). Now both, the end
+    right after what it ends, each with its score."""
+    name = brain()
+    with lumia.client() as client:
+        remember_dated(client, name, {"We have a cat called Pelle.": datetime(2026, 6, 1, 10, tzinfo=UTC),
+                                      "Pelle died yesterday.": datetime(2026, 11, 1, 10, tzinfo=UTC)})
+        reply = client.post("/memory/chat", json={"user_id": name, "message": "Do I have a cat?"})
+        assert reply.status_code == 200, reply.text
+        memories = reply.json()["memories_used"]
+        assert [m["snippet"] for m in memories] == ["We have a cat called Pelle.", "Pelle died yesterday."]
+        assert all(isinstance(m["score"], float) for m in memories)

@@ -834,6 +834,8 @@ async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path)
     asked = await chats(tmp_path, PET_LIFE, ("Do I have any pets?", "Har jag några husdjur?", "Do I have a cat?",
                                              "What is the best pet for a small flat?", "Tell me a joke about cats."))
     assert set(asked["Do I have any pets?"]) == set(asked["Har jag några husdjur?"]) == {"cat", "dog", "died"}
+    pets = asked["Do I have any pets?"]
+    assert pets.index("died") == pets.index("cat") + 1  # right after: a chat's cut to its few took it when last
     assert asked["Do I have a cat?"] == ["cat", "died"]
     assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
 
@@ -1686,3 +1688,26 @@ async def test_a_question_of_ones_own_that_nothing_passes_gets_what_is_as_close(
         ("tesla", "I sold the Volvo and bought a white Tesla Model 3.", 150)]
     asked = await chats(tmp_path, notes, ("What car do I drive?", "Tell me a joke."))
     assert "tesla" in asked["What car do I drive?"] and asked["Tell me a joke."] == []
+
+
+A_YEAR_OF_CHANGES = [  # id, note, days ago (NOW is 28 May 2026)
+    ("linkoping", "I live in Linköping.", 300), ("norrkoping", "I moved from Linköping to Norrköping.", 100),
+    ("nykoping", "We moved again, now to Nyköping.", 20), ("petra", "Min chef heter Petra.", 200),
+    ("omar", "Jag har fått en ny chef, Omar.", 10), ("henrik", "I live with my partner Henrik.", 150),
+    ("cannondale", "I bought a used Cannondale road bike.", 140),
+    *(note for note in CHANGED if note[0].startswith("life")),
+]
+
+
+async def test_what_was_so_at_a_time_comes_with_what_changed_it_before_and_nothing_after(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Where was I living in June?" got the first home and not the move before June;
+    "Vem var min chef i våras?" also got the bosses told after the spring; "What bike did I have in May?" and
+    "Who was I dating in August?" were not read as asking what was so then."""
+    asked = await chats(tmp_path, A_YEAR_OF_CHANGES, (
+        "Where was I living in March?", "Vem var min chef i mars?", "What bike did I have in April?",
+        "Who was I dating in March?", "Am I seeing anyone?"))
+    assert {"linkoping", "norrkoping"} <= set(asked["Where was I living in March?"])
+    assert "nykoping" not in asked["Where was I living in March?"]
+    assert "petra" in asked["Vem var min chef i mars?"] and "omar" not in asked["Vem var min chef i mars?"]
+    assert "cannondale" in asked["What bike did I have in April?"]
+    assert "henrik" in asked["Who was I dating in March?"] and "henrik" in asked["Am I seeing anyone?"]

@@ -555,6 +555,13 @@ def relations_of(text: str) -> set[str]:
     return found
 
 
+# A partner asked of without the word: "Am I seeing anyone?", "Is there anyone special in my life?", "Vem är
+# jag tillsammans med?" (a black-box pass: "I live in Luleå with my partner Henrik." was not given).
+_PARTNER_ASKED = re.compile(r"\b(?:seeing (?:any|some)one|dating|(?:any|some)one special|single|in a relationship|"
+                            r"married|tillsammans med|ihop med|singel|i ett förhållande|gift|dejtar|träffar någon)\b",
+                            re.IGNORECASE)
+
+
 def whom_asked_of(question: str) -> set[str]:
     """The user's ones a question asks of (`relations_of`), a kind of them counted as each of its
     ones when it is the user's: "Do I have any pets?", "Vilka husdjur har vi?", "Tell me about my family"."""
@@ -562,6 +569,8 @@ def whom_asked_of(question: str) -> set[str]:
     if of_oneself(question):
         for word in _WORD.findall(question.lower()):
             found |= _KINDS.get(word, frozenset())
+        if _PARTNER_ASKED.search(question):
+            found.add("partner")
     return found
 
 
@@ -839,8 +848,12 @@ def about_the_conversation(text: str) -> bool:
 _STATE = re.compile(
     r"\b(?:was|were|did) (?:I|we|i) (?:liv|work|driv|own|rent)\w*|\b(?:I|we) (?:lived|worked|drove|owned|rented|"
     r"was living|were living|was working)\b|\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
+    r"\b(?:was|were) (?:I|we|i) (?:dating|seeing|together with|married to)\b|"
+    r"\b(?:what|which) (?:\w+ ){1,2}did (?:I|we|i) (?:have|use)\b|"
     r"\b(?:bodde|bott|jobbade|jobbat|arbetade|arbetat|körde|ägde|hyrde)\b|"
-    r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b", re.IGNORECASE)
+    r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b|"
+    r"\b(?:vilken|vilket|vilka|vad) (?:\w+ ){0,2}hade (?:jag|vi)\b|\bvar (?:jag|vi) (?:tillsammans|ihop|gift)\b",
+    re.IGNORECASE)
 
 
 def asks_of_a_state(question: str) -> bool:
