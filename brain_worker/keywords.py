@@ -61,14 +61,20 @@ class KeywordIndex:
     # but a user searching the listing for a secret the answer repeated must find that turn too.
     answered: dict[str, set[str]] = field(default_factory=dict)  # term -> memory ids
     answer_terms_of: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Memories that say something ended or was corrected: the few a chat reads by a name shared
+    # (brain_worker/retrieval.py, Retriever._ends), known without reading the brain.
+    ends: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0, answer: str = "") -> None:
+    def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0, answer: str = "",
+            ends: bool = False) -> None:
         """`chars`: the length of the memory's own text when `text` is more (its speaker in front)."""
         self.remove(memory_id)
         self.said_at[memory_id] = said_at
+        if ends:
+            self.ends.add(memory_id)
         self.answer_terms_of[memory_id] = terms = frozenset(tokens(answer))
         for term in terms:
             self.answered.setdefault(term, set()).add(memory_id)
@@ -92,6 +98,7 @@ class KeywordIndex:
         self.total_length -= self.lengths.pop(memory_id)
         self.total_chars -= self.chars_of.pop(memory_id)
         del self.said_at[memory_id]
+        self.ends.discard(memory_id)
         for term in self.answer_terms_of.pop(memory_id):
             self.answered[term].discard(memory_id)
             if not self.answered[term]:

@@ -190,7 +190,9 @@ class MemoryRef(BaseModel):
     """Which memory shaped an answer; `id` is what DELETE /memory/{brain}/memories/{id} takes."""
 
     id: str
-    score: float | None = None  # sent without when None (exclude_none): required, such a reply was unreadable
+    # Optional: replies go out with exclude_none, so a None score is left out, and required it made the
+    # whole reply unreadable to the gateway (a 500).
+    score: float | None = None
     snippet: str
     created_at: float | None = Field(
         default=None, description="When it was said (Unix seconds): of an old fact and the one that changed it, "

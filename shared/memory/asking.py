@@ -527,39 +527,52 @@ _OWNERS = frozenset("i we i've we've jag vi".split())
 _OWNING = frozenset("""have had got adopted rescued bought own har hade fick skaffade skaffat adopterade
     adopterat köpte köpt äger""".split())
 _OWNED_BETWEEN = 6  # "We have a cat", "I just adopted a two-year-old rescue dog"
+_SOMEONE_ELSES = frozenset("""whose vars his her their hans hennes deras friend friends kompis kompisen vän
+    vännen""".split())
 
 
 def relations_of(text: str) -> set[str]:
     """The user's people and pets a text names as theirs ("my wife", "Min mammas", "our dog"): a
     question about "my wife" is about what the user told of her, however little else it shares
     with it ("Plan a date night for my wife and me" and "My wife Anna loves roses": 0.80)."""
-    words = [w.lower().replace("’", "'").removesuffix("'s") for w in _WORD.findall(text)]
+    said = [w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text)]
+    words = [w.lower() for w in said]
     found: set[str] = set()
     for at, word in enumerate(words):
         if word in POSSESSIVES:
-            for after in words[at + 1 : at + 1 + _RELATION_BETWEEN]:
-                # A Swedish genitive has no apostrophe: "min frus", "mammas".
-                one = _RELATION_OF.get(after) or _RELATION_OF.get(after.removesuffix("s"))
-                if one:
-                    found.add(one)
-                    break
-        elif word in _OWNERS:
+            # A Swedish genitive has no apostrophe: "min frus", "mammas".
+            found |= _first_relation(words[at + 1 : at + 1 + _RELATION_BETWEEN])
+        elif word in _OWNERS and said[at][0] != "i":  # a lowercase "i" is Swedish "in": "Min syster i Lund har…"
             # "I've got a dog"; "We have a cat", "We just adopted a dog": its verb one or two words on.
-            owning = at + 1 if word.endswith("'ve") else next(
-                (i + 1 for i in range(at + 1, min(at + 3, len(words))) if words[i] in _OWNING), None)
-            for after in words[owning : owning + _OWNED_BETWEEN] if owning is not None else ():
-                one = _RELATION_OF.get(after) or _RELATION_OF.get(after.removesuffix("s"))
-                if one:
-                    found.add(one)
-                    break
+            owning = next((i + 1 for i in range(at + 1, min(at + 3, len(words))) if words[i] in _OWNING), None)
+            if owning is not None:
+                found |= _first_relation(words[owning : owning + _OWNED_BETWEEN], every=True)
+    return found
+
+
+def _first_relation(words: list[str], every: bool = False) -> set[str]:
+    """The first of the user's people or pets among `words` ("my wife's dog" is hers), or with `every` all
+    ("I have two kids and a dog"), before anyone else's ("a friend whose cat")."""
+    found: set[str] = set()
+    for word in words:
+        if word in _SOMEONE_ELSES:
+            break
+        one = _RELATION_OF.get(word) or _RELATION_OF.get(word.removesuffix("s"))
+        if one:
+            found.add(one)
+            if not every:
+                break
     return found
 
 
 # A partner asked of without the word: "Am I seeing anyone?", "Is there anyone special in my life?", "Vem är
 # jag tillsammans med?" (a black-box pass: "I live in Luleå with my partner Henrik." was not given).
-_PARTNER_ASKED = re.compile(r"\b(?:seeing (?:any|some)one|dating|(?:any|some)one special|single|in a relationship|"
-                            r"married|tillsammans med|ihop med|singel|i ett förhållande|gift|dejtar|träffar någon)\b",
-                            re.IGNORECASE)
+_PARTNER_ASKED = re.compile(
+    r"\b(?:am|are) (?:I|we) (?:single|married|dating|seeing (?:any|some)one|in a relationship)\b|"
+    r"\bwho am I (?:dating|seeing|with)\b|\b(?:any|some)one special in my life\b|"
+    r"\b(?:är|har) (?:jag|vi) (?:gift|gifta|singel|tillsammans med|ihop med|i ett förhållande|någon (?:pojkvän|"
+    r"flickvän|partner))|\bvem är (?:jag|vi) (?:tillsammans|ihop|gift) med\b|\b(?:dejtar|träffar) jag någon\b",
+    re.IGNORECASE)
 
 
 def whom_asked_of(question: str) -> set[str]:
@@ -583,19 +596,19 @@ _ONESELF = re.compile(r"\bI\b|\b(?:[Mm]y|[Mm]ine|[Oo]urs?|[Ww]e|[Mm]in|[Mm]itt|[
 
 # What a sentence that tells of a change says, in either language: "I have moved to Umeå", "I changed
 # jobs, I am a nurse now", "My new girlfriend is Emma", "Jag har bytt jobb", "Vi har flyttat".
+# What says something is over: sold, died, broken up, moved out, given up (not "sold out", "dead tired", "the
+# meeting ended", "Jag slutade kl 17"). Swedish "dog" is "died" (tells_an_end).
+_ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put to sleep|gave (?:\w+ )?away|rehomed|"
+         r"broke up|split up|divorced|separated|moved out|moved away|quit|gave up|given up|no longer|"
+         r"(?:did not|didn't) make it|hit by a car|run over|sålde|sålt|dött|gick bort|gått bort|avliva\w*|"
+         r"somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|skilt|separerade|separerat|gick isär|gått isär|"
+         r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre")
 _CHANGE = re.compile(
-    r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|quit|left|no longer|"
-    r"any ?more|got|bought|sold|divorced|married|engaged|broke up|split up|retired|promoted|graduated|"
-    r"flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|börja[rt]|började|slutat|slutade|"
-    r"sagt upp|inte längre|skaffat|skaffade|köpt|köpte|sålt|sålde|skild|skilt|gift|förlovad|förlovade|"
-    r"gjort slut|pensionerad|befordrad|tog examen|died|passed away|put down|put to sleep|gave (?:\w+ )?away|rehomed|"
-    r"dött|gick bort|gått bort|avliva\w*|somnade in|omplacera\w*)\b", re.IGNORECASE)
-# What says something is over: sold, died, broken up, moved out, given up. Swedish "dog" is "died".
-_END = re.compile(
-    r"\b(?:sold|died|dead|passed away|put down|put to sleep|gave (?:\w+ )?away|rehomed|broke up|split up|"
-    r"divorced|moved out|moved away|quit|no longer|(?:not|\w+n't)(?: \w+){1,3} any ?more|ended|"
-    r"sålde|sålt|dött|gick bort|gått bort|avliva\w*|somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|"
-    r"skilt|flyttade ut|flyttat ut|slutade|slutat|sagt upp|sa upp|inte längre)\b", re.IGNORECASE)
+    r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|any ?more|got|bought|"
+    r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"
+    r"börja[rt]|började|slutade|skild|gift|förlovad|förlovade|skaffat|skaffade|köpt|köpte|pensionerad|befordrad|"
+    r"tog examen|" + _ENDS + r")\b", re.IGNORECASE)
+_END = re.compile(r"\b(?:" + _ENDS + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
 _SWEDISH_DIED = re.compile(r"\bdog\b", re.IGNORECASE)
 
 
@@ -606,8 +619,8 @@ def tells_a_change(text: str) -> bool:
 
 # A correction of what was told before: "Actually my sister is called Lina, not Lena.", "Jag menade Umeå,
 # inte Luleå.", "Rättelse: mötet är på fredag".
-_CORRECTION = re.compile(r"\b(?:actually|correction|I meant|egentligen|rättelse|jag menade)\b|, (?:not|inte) [A-ZÅÄÖ]",
-                         re.IGNORECASE)
+_CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade)\b|\b(?:actually|egentligen)\b[^.!?]*"
+                         r"\b(?:called|named|heter|hette)\b|, (?:not|inte) (?-i:[A-ZÅÄÖ0-9])", re.IGNORECASE)
 
 
 def tells_a_correction(text: str) -> bool:
@@ -845,15 +858,18 @@ def about_the_conversation(text: str) -> bool:
 # What was so for a while, asked of a time: "Where was I living in March?", "Var bodde jag i mars?", "Who was
 # my girlfriend in March?", "What car did I drive last year?". Not what was done ("What did I do in March?",
 # "How was my week?"; "Did I have a meeting?": "have" says neither).
+_POSSESSIONS = ("car|bike|bicycle|phone|dog|cat|pets?|house|flat|apartment|bil|cykel|telefon|hund|katt|husdjur|hus|"
+                "lägenhet")
 _STATE = re.compile(
-    r"\b(?:was|were|did) (?:I|we|i) (?:liv|work|driv|own|rent)\w*|\b(?:I|we) (?:lived|worked|drove|owned|rented|"
-    r"was living|were living|was working)\b|\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
-    r"\b(?:was|were) (?:I|we|i) (?:dating|seeing|together with|married to)\b|"
-    r"\b(?:what|which) (?:\w+ ){1,2}did (?:I|we|i) (?:have|use)\b|"
-    r"\b(?:bodde|bott|jobbade|jobbat|arbetade|arbetat|körde|ägde|hyrde)\b|"
+    r"\b(?:I|we|who) (?:\w+ )?liv(?:e|ed|ing)\b|\bwhere (?:did|was|were) (?:I|we) work|"
+    r"\b(?:I|we) (?:\w+ )?work(?:ed|ing)? (?:as|at|for)\b|"
+    r"\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
+    r"\b(?:was|were) (?:I|we) (?:dating|seeing|together with|married to)\b|"
+    r"\b(?:what|which) (?:" + _POSSESSIONS + r") (?:did|was|were) (?:I|we)\b|"
+    r"\b(?:bodde|bott)\b|\bvar (?:jobbade|arbetade) (?:jag|vi)\b|\b(?:jobbade|arbetade) (?:jag|vi) (?:som|på|hos)\b|"
     r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b|"
-    r"\b(?:vilken|vilket|vilka|vad) (?:\w+ ){0,2}hade (?:jag|vi)\b|\bvar (?:jag|vi) (?:tillsammans|ihop|gift)\b",
-    re.IGNORECASE)
+    r"\bvar (?:jag|vi) (?:tillsammans|ihop|gift)\b|\b(?:vilken|vilket|vilka) (?:" + _POSSESSIONS + r") "
+    r"(?:hade|ägde|körde) (?:jag|vi)\b", re.IGNORECASE)
 
 
 def asks_of_a_state(question: str) -> bool:
