@@ -226,6 +226,9 @@ def test_last_winter_asked_in_january_is_the_one_before_this() -> None:
     ("Vad gjorde jag den 25/9?", ("2025-09-25", "2025-09-26")),
     ("What did I do on 9/25?", ("2025-09-25", "2025-09-26")),
     ("Vad gjorde jag den 25/11 2024?", ("2024-11-25", "2024-11-26")),
+    # Swedes write the day first: "den 1/6" is 1 June (a black-box pass: "Var bodde jag den 1/6?" got nothing).
+    ("Vad gjorde jag den 1/6?", ("2025-06-01", "2025-06-02")),
+    ("Vad gjorde jag den 3/4 2024?", ("2024-04-03", "2024-04-04")),
     ("What did I do on the 3rd?", ("2025-10-03", "2025-10-04")),
     ("What did I do on the 31st?", ("2025-08-31", "2025-09-01")),  # September has none
     ("Vad gjorde jag den 20:e?", ("2025-09-20", "2025-09-21")),

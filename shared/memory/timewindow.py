@@ -73,8 +73,9 @@ _DAY_OF_LAST_WEEK = re.compile(
     r"|\b(" + _SV_DEFINITE + "|" + _SV_DAYS + r")\s+(?:i\s+)?förra veckan\b"
     r"|\bförra veckan\s+(?:på|i)\s+(" + _SV_DEFINITE + "|" + _SV_DAYS + r")\b")
 # "on 25/11", "den 25/11 2026": a day and month, when the numbers can only be read one way
-# (25/11, 11/25); "on 3/4" is April or March by who writes it, and names no day.
-_NUMERIC_DATE = re.compile(r"\b(?:on|den|på)\s+(\d{1,2})/(\d{1,2})"
+# (25/11, 11/25); "on 3/4" is April or March by who writes it, and names no day. Swedish "den 1/6" is
+# 1 June: Swedes write the day first ("Var bodde jag den 1/6?" got nothing, a black-box pass).
+_NUMERIC_DATE = re.compile(r"\b(on|den|på)\s+(\d{1,2})/(\d{1,2})"
                            r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])" + r"(?!\s+[a-zåäö])(?!/7\b)")
 # "on the 25th", "den 25:e": the most recent 25th (with a month, _DAY_MONTH has it first).
 # Only at a sentence's end or before a time of day: "on the 3rd floor", "on the 2nd try", "den 2:a
@@ -412,15 +413,15 @@ def _weekday(said: str) -> int:
 
 def _numeric_date(text: str, today: datetime, ahead: bool = False) -> Window | None:
     for found in _NUMERIC_DATE.finditer(text):
-        first, second = int(found.group(1)), int(found.group(2))
-        if first > 12 >= second:
+        first, second = int(found.group(2)), int(found.group(3))
+        if first > 12 >= second or (found.group(1).lower() == "den" and second <= 12):
             day, month = first, second
         elif second > 12 >= first:
             month, day = first, second
         else:
             continue
-        if found.group(3):
-            date = _date(today, int(found.group(3)), month, day)
+        if found.group(4):
+            date = _date(today, int(found.group(4)), month, day)
         else:
             date = _next(today, month, day) if ahead else _most_recent(today, month, day)
         if date is not None:
