@@ -821,6 +821,8 @@ def test_a_question_of_a_kind_of_the_users_own_asks_of_each_of_them(question: st
     ("I gave up Zumba, my knee couldn't take it.", True), ("Jag har lagt av med padeln.", True),
     ("I will never give up.", False), ("The match ended in a draw.", False), ("The concert was sold out.", False),
     ("I am dead tired.", False), ("Jag slutade kl 17 idag.", False),
+    ("Someone stole my Bianchi from outside the station.", True), ("Cykeln blev stulen igår.", True),
+    ("We moved from Eskilstuna to Västerås this weekend.", True),
 ])
 def test_a_memory_tells_that_something_is_over(text: str, over: bool) -> None:
     assert tells_an_end(text) is over

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.memory.timewindow import parse_time_window, told_of
+from shared.memory.timewindow import habit_days, parse_time_window, told_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # A Wednesday, mid-October: November and December of this year are still ahead.
@@ -610,3 +610,17 @@ SATURDAY_AFTERNOON = datetime(2026, 12, 5, 15, 0, tzinfo=STOCKHOLM)
 def test_what_was_done_at_a_weekend_begun_this_morning_is_of_the_last_one(
         question: str, now: datetime, expected: tuple[str, str]) -> None:
     assert local_days(question, now) == expected
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("I started a pottery course on Tuesday evenings.", {1}), ("On Monday mornings I swim.", {0}),
+    ("Började en keramikkurs på tisdagskvällarna.", {1}), ("Every Friday I play padel.", {4}),
+    ("På fredag ska jag till tandläkaren.", set()), ("On Tuesday I went to the dentist.", set()),
+])
+def test_a_weekdays_mornings_or_evenings_are_a_habit_and_no_day_told_of(text: str, days: set[int]) -> None:
+    """Found by a black-box pass: "I started a pottery course on Tuesday evenings.", said on a Tuesday, was told
+    of the Tuesday before, and "What did I do in October?" did not get it."""
+    said_at = datetime(2026, 10, 6, 18, tzinfo=UTC).timestamp()  # a Tuesday
+    assert habit_days(text) == days
+    if days:
+        assert told_of(text, said_at, UTC) is None

@@ -602,7 +602,9 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          r"broke up|split up|divorced|separated|moved out|moved away|quit|gave up|given up|no longer|"
          r"(?:did not|didn't) make it|hit by a car|run over|sålde|sålt|dött|gick bort|gått bort|avliva\w*|"
          r"somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|skilt|separerade|separerat|gick isär|gått isär|"
-         r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre")
+         r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre|"
+         # A black-box pass: "Someone stole my Bianchi", "We moved from Eskilstuna to Västerås".
+         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från")
 _CHANGE = re.compile(
     r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"

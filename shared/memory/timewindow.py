@@ -773,7 +773,8 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         return None
     # "Last night we went to a jazz concert", told this morning: the night, as a question of it asks
     # (a black-box pass: told as all of yesterday, it was wider than the night asked of, and left out).
-    lowered = text.lower()
+    # A habit's weekday is no day it tells of: "on Tuesday evenings" is every Tuesday.
+    lowered = _HABIT_DAY.sub(lambda found: found.group() if _coming(found) else " ", text.lower())
     if (night := _LAST_NIGHT.search(lowered)) is not None and not night.group().endswith("natt") \
             and (window := parse_time_window(night.group(), now)) is not None and window[1] <= said_at:
         return window
@@ -815,6 +816,11 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
 _SV_DAY_STEMS = [day.removesuffix("s") for day in list(WEEKDAYS)[7:]]
 _HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"|\b(?:on|every)\s+(?P<days>" + _EN_DAYS + r")s\b"
+                        # "on Tuesday evenings", "på tisdagskvällarna" (a black-box pass: "I started a pottery
+                        # course on Tuesday evenings", said on a Tuesday, was told of the Tuesday before).
+                        r"|\bon\s+(?P<parts>" + _EN_DAYS + r")\s+(?:mornings|afternoons|evenings|nights)\b"
+                        r"|\b(?:på\s+)?(?P<dagdelar>" + "|".join(_SV_DAY_STEMS) + r")s(?:kvällar|morgnar|förmiddagar|"
+                        r"eftermiddagar|nätter)(?:na)?\b"
                         r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
 
@@ -824,6 +830,11 @@ def gives_up_a_habit(text: str) -> bool:
     return _HABIT_GONE.search(text.lower()) is not None
 
 
+def _coming(found: re.Match[str]) -> bool:
+    """A match of _HABIT_DAY that is no habit: "på fredag" is the coming one ("på fredagar" every one)."""
+    return bool(found.group("dag")) and found.group().startswith("på") and not found.group().endswith(("ar", "arna"))
+
+
 def habit_days(text: str) -> frozenset[int]:
     """The weekdays (Monday 0) a memory tells of a habit on, none when it was given up."""
     lowered = text.lower()
@@ -831,10 +842,12 @@ def habit_days(text: str) -> frozenset[int]:
         return frozenset()
     days = set()
     for found in _HABIT_DAY.finditer(lowered):
+        if _coming(found):
+            continue
         if found.group("dag"):
-            if found.group().startswith("på") and not found.group().endswith(("ar", "arna")):
-                continue  # "på fredag" is the coming one
             days.add(WEEKDAYS[found.group("dag") + "s"])
+        elif found.group("dagdelar"):
+            days.add(WEEKDAYS[found.group("dagdelar") + "s"])
         else:
-            days.add(WEEKDAYS[found.group("day") or found.group("days")])
+            days.add(WEEKDAYS[found.group("day") or found.group("days") or found.group("parts")])
     return frozenset(days)
