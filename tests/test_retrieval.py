@@ -912,6 +912,9 @@ async def test_earlier_questions_are_not_given_as_memories(tmp_path: Path) -> No
     # Found by a black-box pass: Swedish "glass" (ice cream) brought the diets to recycling glass.
     ("Where can I recycle glass near the cabin?", False), ("Where is my yoga mat?", False),
     ("Köp glass till barnen", True), ("Föreslå mat till ikväll", True),
+    # A regression pass: a peanut allergy did not reach "Is a satay sauce ok for me?".
+    ("Is a satay sauce ok for me?", True), ("Vad ska jag laga för soppa?", True), ("Får jag dricka vin?", True),
+    ("What is my car's VIN?", False), ("Where is the nearest bar?", False),
 ])
 def test_what_is_about_food(text: str, food: bool) -> None:
     assert about_food(text) is food

@@ -338,9 +338,11 @@ FOOD = frozenset("""
     dinner lunch breakfast brunch meal meals food dish dishes recipe recipes cook cooking bake baking cake cakes eat
     eating restaurant menu snack snacks dessert candy sweets pizza takeaway drink drinks milkshake smoothie
     coffee tea milk cheese chocolate bread pancakes icecream sandwich sandwiches burger burgers
+    sauce soup salad pasta noodles curry satay sushi taco tacos stew cookie cookies biscuits yoghurt yogurt
+    cereal nuts peanuts wine beer
     middag lunch frukost mat maten rätt rätter recept laga lagar baka tårta tårtan kaka kakor äta äter restaurang
     meny mellanmål efterrätt dessert godis fika pizza dricka drink drinkar kaffe te mjölk ost choklad bröd glass
-    pannkakor macka smörgås hamburgare
+    pannkakor macka smörgås hamburgare sås soppa sallad nudlar gryta kakan bullar vin öl nötter jordnötter
 """.split())
 DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coeliac celiaki gluten lactose laktos "
               "laktosintolerant intolerant vegan vegetarian vegetarisk pescetarian nuts peanuts nötter jordnötter "
@@ -355,8 +357,8 @@ def tells_an_allergy(text: str) -> bool:
     return _ALLERGY.search(text) is not None
 
 
-# Food in Swedish, something else in English: "Where can I recycle glass?", "a yoga mat".
-SWEDISH_FOOD_ONLY = frozenset({"glass", "mat"})
+# Food in Swedish, something else in English: "Where can I recycle glass?", "a yoga mat", "my car's VIN".
+SWEDISH_FOOD_ONLY = frozenset({"glass", "mat", "vin"})
 
 
 def about_food(text: str) -> bool:
