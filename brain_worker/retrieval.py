@@ -434,6 +434,11 @@ class Retriever:
             return [h for h in hits if naming(h)]
         if window is None:
             chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own, OWN_TIE)
+            if theirs:
+                # Asked of the user's ones, those it names first: "Tell me about my family" got the brother,
+                # the sister, the wife, a car and a nephew, and the cut to five left out both parents and
+                # both children (a black-box pass).
+                chosen.sort(key=lambda h: not relations_of(context.words(h)) & theirs)
             return await self._with_updates(request, asked, chosen, hits, near, names)
         if state:
             # What was so then, told then or before: "Where was I living in March?" got March's concert and

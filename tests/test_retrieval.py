@@ -1740,3 +1740,22 @@ async def test_what_was_so_at_a_time_comes_with_what_changed_it_before_and_nothi
     bosses = [note for note in A_YEAR_OF_CHANGES if note[0] in {"petra", "omar"}]
     asked = await chats(tmp_path / "bosses", bosses, ("Vem var min chef i mars?",))
     assert asked["Vem var min chef i mars?"] == ["petra"]
+
+
+FAMILY_LIFE = [  # id, note, days ago
+    ("mother", "My mother Ingrid lives in Gävle.", 90), ("father", "My father Sture got a new hip in May.", 80),
+    ("son", "My son Olle turned 7 in March.", 70), ("daughter", "My daughter Elsa plays football on Saturdays.", 60),
+    ("wife", "My wife Sofia is a dentist.", 50), ("skoda", "We bought a new family car, a Skoda.", 40),
+    ("nephew", "Our nephew Theo visited us last weekend, such a family day!", 30),
+    *(note for note in CHANGED if note[0].startswith("life")),
+]
+
+
+async def test_a_question_of_the_users_ones_gets_them_before_what_only_scores(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Tell me about my family" got the brother, the sister, the wife, a car and a
+    nephew, and the cut to a chat's five left out both parents and both children. Asked of the user's ones,
+    those it names come first."""
+    asked = await chats(tmp_path, FAMILY_LIFE, ("Tell me about my family", "Berätta om min familj"))
+    family = {"mother", "father", "son", "daughter", "wife", "life0", "life3", "life5"}  # CHANGED's too
+    for question in ("Tell me about my family", "Berätta om min familj"):
+        assert len(asked[question]) == 5 and set(asked[question]) <= family, question
