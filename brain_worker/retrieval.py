@@ -533,8 +533,23 @@ class Retriever:
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
         given = _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
         linked = await self._ends(request, asked, given, names, until)
-        # Right after what it ends or corrects: after all given, a chat's cut to its few results dropped it.
-        return [one for memory in given for one in (memory, *linked.get(memory.id, ()))]
+        # Right after what it ends or corrects: after all given, a chat's cut to its few results dropped it;
+        # one given for its own score moves there too ("I sold the Volvo" came third, after a job).
+        placed = {one.id for ones in linked.values() for one in ones}
+        ordered: dict[str, StoredMemory] = {}
+
+        def place(memory: StoredMemory) -> None:
+            if memory.id not in ordered:
+                ordered[memory.id] = memory
+                for one in linked.get(memory.id, ()):
+                    place(one)
+
+        for memory in given:
+            if memory.id not in placed:
+                place(memory)
+        for memory in given:  # what only an end placed elsewhere links to: never dropped
+            place(memory)
+        return list(ordered.values())
 
     async def _ends(self, request: QueryRequest, asked: "Asked", given: list[StoredMemory],
                     names: Callable[[StoredMemory], "Names"], until: float | None) -> dict[str, list[StoredMemory]]:
@@ -562,15 +577,19 @@ class Retriever:
                   if memory_id not in ids and (until is None or at.get(memory_id, 0.0) < until)
                   and ((memory_id in index.ends and at.get(memory_id, 0.0) > after)
                        or at.get(memory_id, float("inf")) < before)}
-        if not looked:
-            return {}
         about_talk = about_the_conversation(request.question)
         found = [m for m in await self.store.get(request.brain, ids=sorted(looked), where=request.where or None,
                                                  with_vectors=True)
-                 if context.in_context(m.metadata) and m.vector and _tells(m, request.question, about_talk)]
+                 if context.in_context(m.metadata) and m.vector and _tells(m, request.question, about_talk)] \
+            if looked else []
+        self._score(asked, found)
         linked: dict[str, list[StoredMemory]] = {}
-        for memory in (m for m in given if m.id in named):
-            sharing = [m for m in found if m.id not in ids and share_a_name(names(memory), names(m))]
+        placed: set[str] = set()
+        for memory in (m for m in given if m.id in named and m.id not in placed):
+            # Read, or given already (then moved): not one placed, nor one with its own placed after it.
+            pool = [*(m for m in found if m.id not in placed),
+                    *(m for m in given if m.id != memory.id and m.id not in placed and m.id not in linked)]
+            sharing = [m for m in pool if share_a_name(names(memory), names(m))]
             later = [m for m in sharing if _created_at(m) > _created_at(memory)
                      and (tells_an_end(m.content) or tells_a_correction(m.content))]
             earlier = [m for m in sharing if _created_at(m) < _created_at(memory)] if memory.id in corrects else []
@@ -578,8 +597,7 @@ class Retriever:
                 if group:
                     one = max(group, key=_created_at)
                     linked.setdefault(memory.id, []).append(one)
-                    ids.add(one.id)
-        self._score(asked, [m for ones in linked.values() for m in ones])
+                    placed.add(one.id)
         return linked
 
     def _score(self, asked: "Asked", looked_up: list[StoredMemory]) -> None:

@@ -1759,3 +1759,17 @@ async def test_a_question_of_the_users_ones_gets_them_before_what_only_scores(tm
     family = {"mother", "father", "son", "daughter", "wife", "life0", "life3", "life5"}  # CHANGED's too
     for question in ("Tell me about my family", "Berätta om min familj"):
         assert len(asked[question]) == 5 and set(asked[question]) <= family, question
+
+
+async def test_an_end_given_for_its_own_score_comes_right_after_what_it_ends(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What car do I drive?" gave the Volvo, then a job, then "I sold the Volvo
+    last week." (given for its own score); "Har jag kvar Volvon?" gave the sale before the car."""
+    notes = [(i, text, days) for i, text, days in CHANGED if i not in {"volvo", "tesla"}] + [
+        ("skoda", "I drive a blue Skoda Octavia.", 200), ("tyres", "Jag bytte till vinterdäck på bilen igår.", 40),
+        ("sold", "I sold the Skoda Octavia and bought a white Volvo XC40.", 20),
+        ("bianchi", "I have an old racing bike, a red Bianchi.", 150),
+        ("stole", "Someone stole my Bianchi from outside the station.", 10)]
+    asked = await chats(tmp_path, notes, ("What car do I drive?", "Do I have a bike?"))
+    car = asked["What car do I drive?"]
+    assert car.index("sold") == car.index("skoda") + 1, car
+    assert asked["Do I have a bike?"][:2] == ["bianchi", "stole"]
