@@ -590,8 +590,7 @@ class Retriever:
             pool = [*(m for m in found if m.id not in placed),
                     *(m for m in given if m.id != memory.id and m.id not in placed and m.id not in linked)]
             sharing = [m for m in pool if share_a_name(names(memory), names(m))]
-            later = [m for m in sharing if _created_at(m) > _created_at(memory)
-                     and (tells_an_end(m.content) or tells_a_correction(m.content))]
+            later = [m for m in sharing if _created_at(m) > _created_at(memory) and m.id in index.ends]
             earlier = [m for m in sharing if _created_at(m) < _created_at(memory)] if memory.id in corrects else []
             for group in (later, earlier):
                 if group:

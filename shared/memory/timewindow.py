@@ -844,10 +844,8 @@ def habit_days(text: str) -> frozenset[int]:
     for found in _HABIT_DAY.finditer(lowered):
         if _coming(found):
             continue
-        if found.group("dag"):
-            days.add(WEEKDAYS[found.group("dag") + "s"])
-        elif found.group("dagdelar"):
-            days.add(WEEKDAYS[found.group("dagdelar") + "s"])
+        if swedish := found.group("dag") or found.group("dagdelar"):
+            days.add(WEEKDAYS[swedish + "s"])
         else:
             days.add(WEEKDAYS[found.group("day") or found.group("days") or found.group("parts")])
     return frozenset(days)
