@@ -18,6 +18,18 @@ def test_a_value_that_is_not_flat_is_one_error_naming_its_key(value: object, kin
     assert error["msg"].endswith(f"key 'place' holds {kind}: values are strings, numbers or booleans (flat)")
 
 
+@pytest.mark.parametrize("speaker", [5, 1.5, True])
+def test_a_speaker_is_a_name(speaker: object) -> None:
+    """Found by a black-box pass: `speaker: 5` was stored, and then read as no one everywhere."""
+    with pytest.raises(ValidationError) as refused:
+        MemoryItem.model_validate({"id": "memory-1", "brain": "b", "content": "hi", "created_at": 1.0e9,
+                                   "metadata": {"speaker": speaker}})
+    [error] = refused.value.errors()
+    assert error["loc"] == ("metadata",) and "'speaker' names who said it" in error["msg"]
+    named = MemoryItem(id="memory-1", brain="b", content="hi", created_at=1.0e9, metadata={"speaker": "Maria"})
+    assert named.metadata == {"speaker": "Maria"}
+
+
 def test_flat_values_of_every_kind_are_kept() -> None:
     metadata = {"topic": "work", "count": 3, "weight": 0.5, "done": True}
     assert MemoryItem(id="memory-1", brain="b", content="hi", created_at=1.0e9, metadata=metadata).metadata == metadata

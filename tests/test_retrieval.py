@@ -456,6 +456,10 @@ def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing:
     ("Hello", True),
     ("Hi, how are you?", True),
     ("Hej! Hur mår du idag?", True),
+    # Found by bench/gate.py's Swedish off-topic messages, which got memories.
+    ("Hej, hur är läget med dig?", True), ("Hur står det till med dig?", True), ("Hallå där, hur har du det?", True),
+    ("Hey, how is it going with you?", True), ("Thanks a lot, that helped!", True), ("Tja, läget?", True),
+    ("Hur går det med flytten?", False), ("What are you up to with my calendar?", False),
     ("lol", True),
     ("Thanks, great!", True),
     ("How are you handling my data?", False),
@@ -791,6 +795,17 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
     ("My sister has a cat.", {"sister"}), ("I love cats.", set()), ("Do you have a dog?", set()),
     ("I have two kids and a dog.", {"child", "dog"}), ("I've met her boyfriend.", set()),
     ("I have a friend whose cat is sick.", set()), ("Min syster i Lund har en katt.", {"sister"}),
+    # Named as one's own without "my", as Swedish does and English does of parents (bench/gate.py)...
+    ("Sonen Viktor är 24 och pluggar på KTH.", {"son"}), ("Dottern Karin bor i Göteborg.", {"daughter"}),
+    ("Mamma fyller 70 i maj.", {"mother"}), ("Vi var hos farmor i helgen.", {"grandmother"}),
+    ("Katten Måns är 14 år.", {"cat"}), ("Hunden åt upp min sko.", {"dog"}), ("Frun heter Anna.", {"partner"}),
+    ("Mum has early stage dementia.", {"mother"}), ("I called Dad yesterday.", {"father"}),
+    ("The wife and I went to Paris.", {"partner"}), ("Vad ska jag köpa till mamma?", {"mother"}),
+    # ... and not someone else's.
+    ("His mom is a nurse.", set()), ("Anna's mom is sick.", set()), ("Annas mamma är sjuk.", set()),
+    ("She is a mom of three.", set()), ("Hon är mamma till tre barn.", set()), ("Sonen till grannen spelar.", set()),
+    ("Katten på bilden är söt.", set()), ("Barnen i klassen målade.", set()), ("Every mom knows this.", set()),
+    ("Grannens dotter Lisa.", set()), ("I read the wife of Bath.", set()),
 ])
 def test_whom_of_the_users_own_a_text_names(text: str, theirs: set[str]) -> None:
     assert relations_of(text) == theirs
@@ -847,6 +862,18 @@ async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path)
     assert pets.index("died") == pets.index("cat") + 1  # right after: a chat's cut to its few took it when last
     assert asked["Do I have a cat?"] == ["cat", "died"]
     assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
+
+
+async def test_a_chat_of_the_users_own_gets_them_named_without_my(tmp_path: Path) -> None:
+    """Found by bench/gate.py: "Vad kan jag skicka till min son när han har tentaperiod?" did not get "Sonen
+    Viktor är 24…" (0.813, under the gate): Swedish names its own without "min", English its parents."""
+    told = [*CHANGED, ("son", "Sonen Viktor är 24 och pluggar till civilingenjör på KTH.", 60),
+            ("mum", "Mum has early stage dementia and moved into a care home in August.", 90),
+            ("neighbour", "Sonen till grannen spelar trummor hela kvällarna.", 10)]
+    asked = await chats(tmp_path, told, ("Vad kan jag skicka till min son när han har tentaperiod?",
+                                         "Any ideas for a visit with my mum this weekend?"))
+    assert asked["Vad kan jag skicka till min son när han har tentaperiod?"][:1] == ["son"]
+    assert "mum" in asked["Any ideas for a visit with my mum this weekend?"]
 
 
 async def test_a_chat_about_the_users_wife_gets_what_was_told_of_her(tmp_path: Path) -> None:

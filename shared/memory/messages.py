@@ -66,6 +66,10 @@ def _valid_metadata(metadata: dict[str, "MetadataValue"]) -> dict[str, "Metadata
             raise ValueError(f"{key!r}: must not contain NUL characters (\\u0000)")
         if isinstance(value, str) and has_half_character(value):  # was a 500 (a black-box pass)
             raise ValueError(f"{key!r}: {HALF_CHARACTER}")
+    # Who said it is read as a name (embedded in front of the words, shown to the model): `5` was
+    # stored and then ignored everywhere.
+    if "speaker" in metadata and not isinstance(metadata["speaker"], str):
+        raise ValueError("'speaker' names who said it: a string such as \"Maria\"")
     return metadata
 
 
