@@ -651,7 +651,13 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          r"somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|skilt|separerade|separerat|gick isär|gått isär|"
          r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre|"
          # A black-box pass: "Someone stole my Bianchi", "We moved from Eskilstuna to Västerås".
-         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från")
+         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från|"
+         # A plan that will not be as told (a black-box pass: "Is the Atlas launch still on 20 November?" got
+         # the plan and not "we postpone the full launch of Atlas to 10 December").
+         # Not "push back on the proposal", nor "ställde in disken" (put away).
+         r"postpon\w*|delayed|pushed (?:\w+ ){0,2}back(?! on)|reschedul\w*|brought forward|cancell?(?:ed|ing)|"
+         r"called off|skj?ut\w* upp|sköt upp|uppskjut\w*|försenad\w*|försenat|inställ(?:d|t|da)|ombokad|ombokat|"
+         r"bokade om|bokat om|tidigarelag\w*")
 _CHANGE = re.compile(
     r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"

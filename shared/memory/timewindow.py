@@ -493,8 +493,11 @@ _FOR_THEN = re.compile(r"\b(?:for|för|till|until|by|before|inför|före|from|fr
 # A weekday to come: "this Friday", "next Friday", "på fredag" (the past is "i fredags"); "on Friday"
 # only in a plan or a schedule ("On Friday I have a haircut", "What am I doing on Friday?"), since
 # "On Friday we went to the zoo" tells of the last one.
-_COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|on|for|the)\s+(?P<day>" + _EN_DAYS + r")\b"
-                         r"|\b(?P<sure_sv>på|nu på|nästa|till)\s+(?P<dag>"
+# A deadline is one to come, also of something to be done ("He wants the interviews done by Friday", a
+# black-box pass): "by Friday", "senast fredag".
+_COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|(?P<deadline>by|no later than)|on|for|the)\s+"
+                         r"(?P<day>" + _EN_DAYS + r")\b"
+                         r"|\b(?P<sure_sv>på|nu på|nästa|till|senast(?: på)?)\s+(?P<dag>"
                          + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:]) + r")\b")
 # A plan said ("I'll…", "I'm seeing…", "going to", "I have…") or a schedule asked of ("What's on…",
 # "When is…"): the words both readings of a time to come share.
@@ -574,13 +577,15 @@ def _coming_day(text: str, today: datetime) -> Window | None:
     """The day a plan or a question about one names by its weekday: the next one after today
     ("this Friday" asked on a Friday is today; "nästa fredag" is next week's)."""
     found = _COMING_DAY.search(text)
-    if found is None or _PAST_FORM.search(text) or _DONE_THEN.search(text) or _DATED.match(text, found.end()) \
-            or re.search(_MONTH_NAME, text):
+    if found is None or _DONE_THEN.search(text) or _DATED.match(text, found.end()) or re.search(_MONTH_NAME, text):
+        return None
+    deadline = bool(found.group("deadline") or (found.group("sure_sv") or "").startswith("senast"))
+    if _PAST_FORM.search(text) and not deadline:
         return None
     after_next = _AFTER_NEXT.match(text, found.end()) is not None  # "the Friday after next"
     if text.startswith("the", found.start()) and not after_next:  # "the Monday meeting"
         return None
-    if not (found.group("sure") or found.group("sure_sv") or after_next or _SCHEDULED.search(text)):
+    if not (found.group("sure") or found.group("sure_sv") or deadline or after_next or _SCHEDULED.search(text)):
         return None
     day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
     if found.group("sure_sv") == "nästa":
@@ -643,7 +648,9 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 # A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
 # my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
 _BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|deadline|due"
-_BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b")
+_BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b"
+                      # A deadline: "He wants the interviews done by Wednesday 9 December" (a black-box pass).
+                      r"|\b(?:by|no later than|senast)\s+(?:\w+day,?\s+|\w+dag(?:en)?\s+)?(?:the\s+|den\s+)?\d")
 
 
 # Two dates, the days from one to the other: "from 27 December to 2 January", "från 20 till 27
