@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from brain_worker.keywords import KeywordCache, with_other_numbers
+from brain_worker.keywords import KeywordCache
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
 from shared.memory.asking import tells_nothing, wordless
@@ -84,7 +84,7 @@ async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply
         # What matches: the words, or the meaning as closely as a chat's relevance gate asks. Not
         # the whole brain ranked: a search for a name nobody mentions must find nothing.
         index = await retriever.keyword_index(request.brain)
-        words = with_other_numbers(request.q)
+        words = index.with_forms(request.q)
         worded = [memory_id for memory_id, _ in index.search(words, MAX_RESULTS)]
         worded += index.in_answers(words)
         holding = set(worded)

@@ -11,6 +11,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from brain_worker import word_forms
+
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 K1, B = 1.2, 0.75
 
@@ -36,18 +38,6 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if len(t) > 1 and t not in STOPWORDS]
 
 
-def with_other_numbers(query: str) -> str:
-    """The query with each word's singular or plural beside it, as a search box is read: "job" finds
-    "I changed jobs", "dogs" finds "my dog" (a black-box pass). English endings only: a Swedish noun's
-    forms are more than an ending away ("jobb", "jobbet", "jobben")."""
-    forms = []
-    for term in tokens(query):
-        if term.isalpha() and len(term) > 2:
-            forms += [term[:-2]] if term.endswith("es") else []
-            forms += [term[:-1]] if term.endswith("s") and not term.endswith("ss") else [term + "s", term + "es"]
-    return " ".join([query, *forms])
-
-
 @dataclass
 class KeywordIndex:
     postings: dict[str, dict[str, int]] = field(default_factory=dict)  # term -> memory id -> count
@@ -64,6 +54,8 @@ class KeywordIndex:
     # Memories that say something ended or was corrected: the few a chat reads by a name shared
     # (brain_worker/retrieval.py, Retriever._ends), known without reading the brain.
     ends: set[str] = field(default_factory=set)
+    # Each word form's key -> the terms held of it (word_forms.keys): made at the first search box, kept after.
+    forms_of: dict[str, set[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -81,6 +73,8 @@ class KeywordIndex:
         counts = Counter(tokens(text))
         for term, count in counts.items():
             self.postings.setdefault(term, {})[memory_id] = count
+        if self.forms_of is not None:
+            self._add_forms([*counts, *terms])
         self.terms_of[memory_id] = tuple(counts)
         self.lengths[memory_id] = sum(counts.values())
         self.total_length += self.lengths[memory_id]
@@ -103,6 +97,21 @@ class KeywordIndex:
             self.answered[term].discard(memory_id)
             if not self.answered[term]:
                 del self.answered[term]
+
+    def with_forms(self, query: str) -> str:
+        """The query with the other forms of its words this brain holds, as a search box is read: "job"
+        finds "I changed jobs", "stories" "a story", "mötet" "möte" (brain_worker/word_forms.py)."""
+        if self.forms_of is None:
+            self.forms_of = {}
+            self._add_forms([*self.postings, *self.answered])
+        held = {term for word in tokens(query) for key in word_forms.keys(word) for term in self.forms_of.get(key, ())}
+        return " ".join([query, *sorted(held)])
+
+    def _add_forms(self, terms: Iterable[str]) -> None:
+        assert self.forms_of is not None
+        for term in terms:
+            for key in word_forms.keys(term):
+                self.forms_of.setdefault(key, set()).add(term)
 
     def in_answers(self, query: str) -> list[str]:
         """Memories whose kept answer holds a word of the query, the most recently said first."""

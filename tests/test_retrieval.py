@@ -1240,6 +1240,32 @@ async def test_a_search_lists_by_meaning_only_what_it_matches_more_than_nothing(
                      "box": ["We have two boxes of old photos in the attic."]}
 
 
+async def test_a_search_finds_the_other_forms_of_its_words(tmp_path: Path) -> None:
+    """Found by a black-box pass: "stories", "companies", "children", "cities", "mötet", "bilar", "cyklar" and
+    "umea" found nothing, though "story", "company", "child", "city", "möte", "bil", "cykel" and "Umeå" were
+    held."""
+    notes = ["I read a story about dragons to Olle.", "The company gave me a new laptop.",
+             "Our child starts school in August.", "Note: I visited the city of Lund.",
+             "Mitt möte med chefen Johan är varje måndag.", "Min bil är en gammal Saab.",
+             "Jag köpte en ny cykel igår.", "Barnen älskar att bada i sjön.", "Vi bor i Umeå sedan 2019.",
+             "I planted a plant on the balcony."]
+    embedder = shared_test_embedder()
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        await store.upsert("b", [StoredMemory(id=f"m{n}", content=text, metadata={"lumia_created_at": float(n)})
+                                 for n, text in enumerate(notes)], await embedder.passages(notes))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825)
+        searched = ("stories", "companies", "children", "cities", "mötet", "bilar", "cyklar", "cykeln", "barnet",
+                    "umea", "plan")
+        found = {q: [hit.content for hit in (await list_memories(retriever, ListRequest(brain="b", q=q))).memories]
+                 for q in searched}
+    finally:
+        embedder.close()
+    for q, held in zip(searched, [0, 1, 2, 3, 4, 5, 6, 6, 7, 8], strict=False):
+        assert found[q][:1] == [notes[held]], q
+    assert notes[9] not in found["plan"][:1]  # "plan" is no form of "plant"
+
+
 TODAYS = [  # id, note, days ago (NOW is 20:26 UTC: a tenth of a day ago is today)
     ("bosse", "Bosse needs his heart medicine every morning.", 120),
     ("oatmeal", "I had oatmeal with blueberries for breakfast.", 0.1),
