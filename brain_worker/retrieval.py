@@ -51,6 +51,7 @@ from shared.memory.asking import (
     tells_an_allergy,
     tells_an_end,
     tells_nothing,
+    tells_of_the_done,
     whom_asked_of,
     whose_food,
     wordless,
@@ -660,7 +661,9 @@ class Retriever:
         others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
                           and not _plan_of_another_begun_time(h, window, now)
                           and not (asks_for_the_plans and (_of_another_day(h, window)
-                                                           or _habit_of_other_days(h, window, zone))))
+                                                           or _habit_of_other_days(h, window, zone)
+                                                           # "Jag köpte en ny cykel", said yesterday: done, no plan
+                                                           or tells_of_the_done(context.words(h)))))
         just_then = {h.id for h in plans if _told_then(h, window, 0.0) or h.id in habit_then}
         first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
         # A week's habits after what is planned for its days: five of them took every place for "Vad ska

@@ -1418,6 +1418,28 @@ async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_t
     assert "dentist" in dentist
 
 
+async def test_what_was_done_is_no_plan_of_a_time_to_come(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What am I doing tomorrow?" got "Jag köpte en ny cykel, en Crescent.", said
+    yesterday (0.830 against the question moved into Swedish): a purchase done is no plan."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "bike": ("Jag köpte en ny cykel, en Crescent.", midnight - DAY + 10 * 3600),
+        "interview": ("Tomorrow I have a job interview at Spotify.", midnight + 9 * 3600),
+        "padel": ("Jag spelar padel varje tisdag med Erik.", midnight - 20 * DAY),
+        "boat": ("Jag har en båt som heter Havsörn.", midnight - 30 * DAY),
+        "sister": ("My sister Karin lives in Lund.", midnight - 40 * DAY),
+        "job": ("I work as a nurse at the hospital.", midnight - 50 * DAY),
+        "allergy": ("Jag är allergisk mot nötter.", midnight - 60 * DAY),
+        "car": ("We drive a red Volvo.", midnight - 70 * DAY),
+        "run": ("I ran 10 km on Sunday.", midnight - 5 * DAY),
+        "cinema": ("Vi såg Dune på bio i lördags.", midnight - 6 * DAY)})
+    try:
+        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
+    finally:
+        embedder.close()
+    assert tomorrow == ["interview"]
+
+
 async def test_a_deadline_is_a_plan_of_its_day(tmp_path: Path) -> None:
     """Found by a black-box pass: "What's due next week?" and "What do I have on Wednesday 9 December?" missed
     "He wants the stakeholder interviews done by Wednesday 9 December." ("done" read it as the past)."""

@@ -905,6 +905,19 @@ def _past(words: list[str], at: int, time_over: bool = True) -> bool:
     return swedish_past and bool(near & {"jag", "vi"})
 
 
+def tells_of_the_done(text: str) -> bool:
+    """Whether a statement tells what the user did and of nothing they will do ("Jag köpte en ny cykel", "I ran
+    10 km on Sunday"): no answer to what they are doing at a time to come (a black-box pass: "What am I doing
+    tomorrow?" got yesterday's bike)."""
+    if plans(text):
+        return False
+    for clause in _CLAUSE_BREAK.split(text):
+        words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
+        if any(_past(words, at) for at in range(len(words))):
+            return True
+    return False
+
+
 def about_the_conversation(text: str) -> bool:
     """Whether the message asks about what was said ("What did I ask you yesterday?")."""
     return _TALK.search(text) is not None
