@@ -141,7 +141,8 @@ class DocumentAccepted(BaseModel):
 
 class ThreadCreate(RequestBody):
     user_id: OptionalUser = USER_FIELD
-    brain_id: BrainId = Field(description="The memory this thread uses")
+    brain_id: BrainId | None = Field(
+        default=None, description="The memory this thread uses; left out, your own default brain (the one chats use)")
     system_prompt: GivenSystemPrompt | None = Field(default=None, description="The thread's personality")
     # The length on the text, not on the optional: "at most 200 items" said pydantic (a recheck).
     title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(not_blank)] | None = Field(

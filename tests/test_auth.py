@@ -102,6 +102,17 @@ def test_register_login_and_me(secured: Stack) -> None:
     assert form.status_code == 200 and form.json()["token_type"] == "bearer"
 
 
+def test_a_thread_without_a_brain_uses_the_callers_own(secured: Stack) -> None:
+    """A thread, as a chat, remembers in the caller's own brain when none is named (a black-box pass)."""
+    with secured.client() as client:
+        dora = signup(client, "dora.t")
+        thread = client.post("/threads/", json={"initial_message": "My dog is called Bosse."}, headers=dora.headers)
+        assert thread.status_code == 201, thread.text
+        assert wait_until(lambda: client.get(f"/memory/stats/{dora.user_id}",
+                                             headers=dora.headers).json()["memory_count"] == 1)
+    assert thread.json()["brain_id"] == dora.user_id
+
+
 def test_usernames_are_one_account_in_any_case(secured: Stack) -> None:
     with secured.client() as client:
         cecilia = signup(client, "Cecilia.L")

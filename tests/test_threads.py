@@ -181,8 +181,21 @@ def test_a_missing_user_id_in_the_query_is_named_as_a_query_parameter(lumia: Sta
     assert missing.json()["detail"][0]["loc"] == ["query", "user_id"]
 
 
+def test_a_thread_without_a_brain_uses_the_users_own(lumia: Stack) -> None:
+    """Found by a black-box pass: `POST /threads/` needed `brain_id` while chats and ingest use the user's
+    own brain when it is left out. A brain with whitespace at its ends is named as given in its 422."""
+    owner = user()
+    with lumia.client() as client:
+        response = client.post("/threads/", json={"user_id": owner, "initial_message": "My dog is called Bosse."})
+        spaced = client.post("/threads/", json={"user_id": owner, "brain_id": " work"})
+        assert response.status_code == 201, response.text
+        assert wait_until(lambda: client.get(f"/memory/stats/{owner}").json()["memory_count"] == 1)
+    assert response.json()["brain_id"] == owner
+    assert spaced.status_code == 422 and "(' work' would be another brain than 'work')" in spaced.text
+
+
 @pytest.mark.parametrize(("body", "field"), [
-    ({"brain_id": None}, "brain_id"),
+    ({"brain_id": " b"}, "brain_id"),
     ({"title": "x" * 201}, "title"),
     ({"system_prompt": "x" * 8001}, "system_prompt"),
     ({"initial_message": "x" * 32001}, "initial_message"),

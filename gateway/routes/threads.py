@@ -48,7 +48,9 @@ async def owned(threads: ThreadStore, thread_id: str, user_id: str) -> Thread:
 @router.post("/", status_code=201, response_model=ThreadOut)
 async def create_thread(body: ThreadCreate, threads: Threads, caller: Caller, nc: Nats) -> ThreadOut:
     """Start a thread with its own brain and system prompt; an initial message is remembered in that brain."""
-    user_id, brain = caller.user(body.user_id), caller.brain(body.brain_id)
+    user_id = caller.user(body.user_id)
+    # Left out, the brain a chat of this user uses: a thread is a chat that keeps its history.
+    brain = caller.chat_brain(body.brain_id, user_id) or user_id
     thread_id = f"thr_{secrets.token_urlsafe(12)}"
     if body.initial_message is not None:
         # No answer follows it here, so the llm_worker never remembers it as it does a chat turn;

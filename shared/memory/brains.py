@@ -48,7 +48,8 @@ def _check_name(value: str) -> None:
     if "\ufffd" in value:  # what a URL's bytes that are not UTF-8 (%FF) are decoded to: one name for them all
         raise ValueError(NOT_UTF8)
     if value != value.strip():
-        raise ValueError("must not start or end with whitespace ('kok ' would be another brain than 'kok')")
+        raise ValueError(f"must not start or end with whitespace ({value!r} would be another brain than "
+                         f"{value.strip()!r})")
     if _has_control(value):
         raise ValueError("must not contain control characters")
     if BIDI_CONTROLS.intersection(value) or "\ufeff" in value:
