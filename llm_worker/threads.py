@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from llm_worker.memory import Recollection
 from llm_worker.router import Recall
+from shared.memory.asking import follows_up
 from shared.messages import ChatRequest, ErrorCode
 from shared.prompts import Turn
 from shared.threads.store import Message, Thread, ThreadStore
 
 HISTORY_MESSAGES = 50  # the most messages of a thread put before the model (then trimmed to its window)
+ASKED_BEFORE_CHARS = 2_000  # of the message a follow-up goes on from: its end, where what it asked usually is
 
 
 class ThreadNotFound(Exception):
@@ -50,8 +52,14 @@ class ThreadTurn:
             await self.store.set_status(self.question.id, "failed")
 
     def recalling(self, recall: Recall) -> Recall:
-        """`recall` without the memories of turns the model gets as history anyway."""
+        """`recall` without the memories of turns the model gets as history anyway; a message that follows up
+        the one before ("Och vem rapporterar hen till?") searched for with it, as it is read."""
+        asked_before = next((turn.content[-ASKED_BEFORE_CHARS:] for turn in reversed(self.history)
+                             if turn.role == "user"), None)
+
         async def without_history(request: ChatRequest) -> Recollection:
+            if asked_before is not None and follows_up(request.message):
+                request = request.model_copy(update={"message": f"{asked_before}\n{request.message}"})
             known = await recall(request)
             known.memories = [m for m in known.memories if m.id not in self.remembered]
             return known

@@ -19,6 +19,7 @@ from shared.memory.asking import (
     about_own_past,
     about_the_conversation,
     asks_of_a_state,
+    follows_up,
     in_first_person,
     name_forms,
     of_the_past,
@@ -450,6 +451,17 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(("text", "goes_on"), [
+    ("Och vem rapporterar hen till?", True), ("And before that?", True), ("Vad tyckte jag om det?", True),
+    ("Who's running it now?", True), ("What about Per?", True), ("Hur är det med Lisa?", True),
+    ("Where do I live?", False), ("What is my dog called?", False), ("Thanks!", False),
+    ("Is it raining in Lund today?", False), ("What did we decide about the Atlas launch?", False),
+    ("And what else did you say about the long list of all the things that I asked you earlier today?", False),
+])
+def test_a_short_message_going_on_from_the_one_before_follows_it_up(text: str, goes_on: bool) -> None:
+    assert follows_up(text) is goes_on
 
 
 @pytest.mark.parametrize(("text", "talk"), [

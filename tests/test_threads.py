@@ -115,6 +115,28 @@ def test_persona_and_memories_of_the_threads_brain_reach_the_model(lumia: Stack,
     assert answer["context_used"] is True and answer["persona_included"] is True and answer["memories_used"]
 
 
+def test_a_follow_up_is_searched_for_with_the_message_before_it(lumia: Stack) -> None:
+    """Found by a black-box pass: in a thread, "Vem är min chef nu?" then "Och vem rapporterar hen till?" got
+    what the second message alone was near, not the manager: a short message that goes on from the one before
+    it ("And…", "it", "hen") is searched for with it."""
+    owner = user()
+    notes = ["My manager is Oskar Nyberg, he started in December.", "Elias has swimming on Wednesdays now.",
+             "Ran 12 km this morning, knee felt fine.", "We are repainting the kitchen in a light green."]
+    with lumia.client() as client:
+        thread = create(client, owner)
+        brain = thread["brain_id"]
+        client.post("/ingest/batch", json={"customer_id": brain, "items": [{"content": n} for n in notes]})
+        assert wait_until(lambda: client.get(f"/memory/stats/{brain}").json()["memory_count"] == len(notes))
+        first = chat(client, thread, "Who is my manager?").json()
+        follow_up = chat(client, thread, "And who was it before him?").json()
+        alone = client.post("/memory/chat", json={"user_id": owner, "brain_id": brain,
+                                                  "message": "And who was it before him?"}).json()
+    manager = [m["snippet"] for m in first["memories_used"]]
+    assert manager[:1] == [notes[0]]
+    assert [m["snippet"] for m in follow_up["memories_used"]][:1] == [notes[0]]
+    assert notes[0] not in [m["snippet"] for m in alone["memories_used"]]  # outside a thread there is no before
+
+
 def test_an_override_applies_to_one_message_only(lumia: Stack, fake_ollama: FakeOllama) -> None:
     owner = user()
     with lumia.client() as client:

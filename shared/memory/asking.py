@@ -918,6 +918,29 @@ def tells_of_the_done(text: str) -> bool:
     return False
 
 
+# A message that goes on from the one before it: "Och vem rapporterar hen till?", "And before that?", "What about
+# Per?", "Vad tyckte jag om det?". Alone it finds nothing of what it asks (a black-box pass: "Och innan dess?"
+# got three runs, "Who's running it now?" two).
+FOLLOW_UP_MOST_WORDS = 8
+_GOING_ON = frozenset("and but or also och men eller också".split())
+_GOING_ON_PHRASE = re.compile(r"^\W*(?:what about|how about|and what about|hur är det med|hur var det med|än|och)\b",
+                              re.IGNORECASE)
+_POINTING = frozenset("""it that this those these them he she they him her his its there then
+    hen han hon den det dem dom honom henne hans hennes dess där då dit""".split())
+
+
+def follows_up(text: str) -> bool:
+    """Whether a short message asks on from the one before it: it opens going on ("And…", "Men…", "What about…")
+    or points back ("it", "hen", "innan dess") and names nothing. What it asks is then searched for with the
+    message before it."""
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    if not words or len(words) > FOLLOW_UP_MOST_WORDS or small_talk(text):
+        return False
+    if words[0] in _GOING_ON or _GOING_ON_PHRASE.match(text):
+        return True
+    return bool(_POINTING & set(words)) and not name_forms(text, openers=False)
+
+
 def about_the_conversation(text: str) -> bool:
     """Whether the message asks about what was said ("What did I ask you yesterday?")."""
     return _TALK.search(text) is not None
