@@ -38,6 +38,7 @@ from shared.memory.asking import (
     asks_for_something,
     asks_of_a_state,
     asks_of_asking,
+    asks_what_happened,
     impersonal_request,
     in_first_person,
     name_forms,
@@ -352,10 +353,14 @@ class Retriever:
             # Of the user's own past, what was done then, as a chat takes it: a plan said that day
             # for the next was given as what was done (a recheck).
             keep = self._telling(request)
+            said_then = hits
             if window is not None and own_past:
                 about_talk, within = about_the_conversation(request.question), window
+                said_then = [h for h in hits if _said_within(h, within) and (keep is None or keep(h))] \
+                    if asks_what_happened(request.question) else []
                 keep = _both(keep, lambda memory: _done_then(memory, within, about_talk, now.timestamp()))
-            hits = await self._kept(request, hits, depth, partial(found, window), keep)
+            # With nothing done then, what was said then, of other days too (see _said_within).
+            hits = await self._kept(request, hits, depth, partial(found, window), keep) or said_then
         return QueryReply(results=[to_hit(h) for h in hits[: request.n_results]], time_window=window,
                           # A chat's gate takes all time's answers too, unless asked of the user's past.
                           window_only=window is not None
@@ -461,7 +466,9 @@ class Retriever:
             if len(told) < len(hits):
                 # Questions asked that day took places ("What did I do today?" asked again and
                 # again filled them all): what was told then is looked for further down.
-                told = [h for h in await found(window, OWN_PAST_DEPTH) if tells(h) and done_then(h)]
+                deeper = await found(window, OWN_PAST_DEPTH)
+                told = [h for h in deeper if tells(h) and done_then(h)] \
+                    or [h for h in deeper if tells(h) and _said_within(h, window) and asks_what_happened(question)]
             return told
         if to_come:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
@@ -1045,6 +1052,15 @@ def _told_of(memory: StoredMemory) -> tuple[float, float] | None:
 
 def _overlap(one: tuple[float, float], other: tuple[float, float]) -> bool:
     return one[0] < other[1] and one[1] > other[0]
+
+
+def _said_within(memory: StoredMemory, window: tuple[float, float]) -> bool:
+    """Said then: asked what happened at a time when nothing told was done then, what was said then is what the
+    user's assistant knows of it, plans of other days too (a black-box pass: "What happened on 2 December?" got
+    nothing, though that day's "Oskar wants a draft by Friday 4 December" was kept; each memory reaches the
+    model with its date). Not for what the user did: "Den 6 juni har Maja dansuppvisning", said last weekend,
+    is nothing done then (an earlier pass)."""
+    return window[0] <= _created_at(memory) < window[1]
 
 
 def _within(memory: StoredMemory, window: tuple[float, float]) -> bool:

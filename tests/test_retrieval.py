@@ -1430,6 +1430,27 @@ async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_t
     assert "dentist" in dentist
 
 
+async def test_asked_what_happened_on_a_day_of_plans_alone_the_plans_said_then_are_given(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What happened on 2 December?" got nothing, though that day's "Oskar wants a
+    draft of the risk register by Friday 4 December" was kept. What the user did then is still only what was
+    done then."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "draft": ("Oskar wants a draft of the Nova risk register by Friday 29 May.", midnight - 2 * DAY + 10 * 3600),
+        "show": ("Elias har skolavslutning den 11 juni.", midnight - 2 * DAY + 18 * 3600),
+        "run": ("I ran 10 km along the river.", midnight - 4 * DAY + 7 * 3600)})
+    try:
+        happened = await _chat(retriever, "What happened on 26 May?")
+        hände = await _chat(retriever, "Vad hände den 26 maj?")
+        did = await _chat(retriever, "What did I do on 26 May?")
+        query = await retriever.query(QueryRequest(brain="b", question="What happened on 26 May?", n_results=5))
+    finally:
+        embedder.close()
+    assert set(happened) == set(hände) == {"draft", "show"}
+    assert did == []
+    assert {hit.id for hit in query.results} == {"draft", "show"}
+
+
 async def test_what_was_done_is_no_plan_of_a_time_to_come(tmp_path: Path) -> None:
     """Found by a black-box pass: "What am I doing tomorrow?" got "Jag köpte en ny cykel, en Crescent.", said
     yesterday (0.830 against the question moved into Swedish): a purchase done is no plan."""

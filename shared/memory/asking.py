@@ -746,6 +746,12 @@ TIME_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("""
 """.split())
 
 
+def asks_what_happened(text: str) -> bool:
+    """"What happened on 2 December?", "Vad hände i onsdags?": of all that is known of a time, not only of what
+    the user did then."""
+    return _HAPPENED.search(text) is not None
+
+
 def about_own_past(text: str, time_over: bool = True) -> bool:
     """Whether the message asks what the user did or said at some time ("What did I do last
     week?", "Which films have I watched?", "Vad åt jag igår?", "Tell me what I did"), rather than
