@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from brain_worker import word_forms
 from brain_worker.direction import FROM as COMMON_FROM
 from brain_worker.direction import Common, Directions, search_vector
 from brain_worker.keywords import KeywordCache, KeywordIndex, tokens
@@ -32,6 +33,7 @@ from brain_worker.pieces import LONG_CHARS, PIECES_WAIT, Pieces, cut_in_pieces, 
 from shared.memory import context
 from shared.memory.asking import (
     DIET_WORDS,
+    TIME_NAMES,
     about_food,
     about_own_past,
     about_the_conversation,
@@ -569,8 +571,17 @@ class Retriever:
         Lund." (black-box passes). Looked up by the name in the keyword index, and read at once, only when
         one is named. Told before `until` only; each scored against the question as any memory found."""
         index = self.keywords.get(request.brain)
-        named = {m.id: names(m)[0] for m in given if context.in_context(m.metadata) and names(m)[0]}
-        if index is None or not named:
+        if index is None:
+            return {}
+        # A plan is often named by no name ("Booked the dentist: appointment on 14 December", "julbord med jobbet
+        # fredag 11 december"): by its rarest words, as its postponement or cancellation names it ("my dentist
+        # appointment is moved to 17 December", "julbordet är inställt": black-box passes).
+        plan_words = {m.id: {form for word in words for form in word_forms.held_forms(word, index.postings)}
+                      for m in given if context.in_context(m.metadata) and _a_plan(m)
+                      and (words := _rarest(index, context.words(m)))}
+        named = {m.id: names(m)[0] | plan_words.get(m.id, set()) for m in given
+                 if context.in_context(m.metadata) and (names(m)[0] or m.id in plan_words)}
+        if not named:
             return {}
         ids = {m.id for m in given}
         # Of the whole text: "Correction: Oskar is a baker, not a chef." opens as a speaker's turn does.
@@ -597,7 +608,8 @@ class Retriever:
             # Read, or given already (then moved): not one placed, nor one with its own placed after it.
             pool = [*(m for m in found if m.id not in placed),
                     *(m for m in given if m.id != memory.id and m.id not in placed and m.id not in linked)]
-            sharing = [m for m in pool if share_a_name(names(memory), names(m))]
+            sharing = [m for m in pool if share_a_name(names(memory), names(m))
+                       or (memory.id in plan_words and _shares_a_word(plan_words[memory.id], context.words(m)))]
             later = [m for m in sharing if _created_at(m) > _created_at(memory) and m.id in index.ends]
             earlier = [m for m in sharing if _created_at(m) < _created_at(memory)] if memory.id in corrects else []
             for group in (later, earlier):
@@ -1052,6 +1064,31 @@ def _told_of(memory: StoredMemory) -> tuple[float, float] | None:
 
 def _overlap(one: tuple[float, float], other: tuple[float, float]) -> bool:
     return one[0] < other[1] and one[1] > other[0]
+
+
+PLAN_WORDS = 3  # a plan's rarest words, by which its change is looked up
+PLAN_WORD_MOST = 0.02  # of the brain's memories at most, and 3 whatever its size: a word said of many is no plan's
+_TIME_WORDS = frozenset({*TIME_NAMES, "tomorrow", "morgon", "imorgon", "tonight", "ikväll", "kväll", "helgen", "helg",
+                         "weekend", "vecka", "veckan", "week", "month", "månad"})
+
+
+def _a_plan(memory: StoredMemory) -> bool:
+    """Whether a memory tells of a time after it was said: a plan, a booking, a deadline."""
+    told = _told_of(memory)
+    return told is not None and told[1] > _created_at(memory)
+
+
+def _rarest(index: KeywordIndex, text: str) -> set[str]:
+    """A text's words the fewest of the brain's memories hold, time words left out (many plans share them)."""
+    most = max(3, PLAN_WORD_MOST * len(index))
+    held = [(len(index.postings.get(term, ())), term) for term in set(tokens(text))
+            if term not in _TIME_WORDS and not term.isdigit() and len(term) > 2]
+    return {term for count, term in sorted(held)[:PLAN_WORDS] if 0 < count <= most}
+
+
+def _shares_a_word(words: set[str], text: str) -> bool:
+    """In any of its forms: "julbord" and "julbordet" (brain_worker/word_forms.py)."""
+    return any(word_forms.same_word(word, term) for term in set(tokens(text)) for word in words)
 
 
 def _said_within(memory: StoredMemory, window: tuple[float, float]) -> bool:

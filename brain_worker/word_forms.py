@@ -9,6 +9,7 @@ found "stories", "companies", "children", "mötet", "bilar" and "umea" finding n
 """
 
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 import snowballstemmer
@@ -53,3 +54,17 @@ def _swedish_bases(term: str) -> set[str]:
 def _folded(term: str) -> str:
     """Without diacritics: "umea" is how "Umeå" is typed on a keyboard without å."""
     return "".join(c for c in unicodedata.normalize("NFD", term) if not unicodedata.combining(c))
+
+
+_ENDINGS_ADDED = ("", "s", "es", "en", "et", "n", "t", "ar", "er", "or", "arna", "erna", "orna", "na")
+
+
+def held_forms(term: str, held: Container[str]) -> set[str]:
+    """The forms of `term` among the terms `held` (a brain's words), found without reading them all: its bases
+    with the usual endings put back ("julbord" holds "julbordet")."""
+    return {f"{base}{ending}" for base in _swedish_bases(term) for ending in _ENDINGS_ADDED
+            if f"{base}{ending}" in held and keys(f"{base}{ending}") & keys(term)}
+
+
+def same_word(one: str, other: str) -> bool:
+    return bool(keys(one) & keys(other))

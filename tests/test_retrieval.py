@@ -855,6 +855,8 @@ def test_a_question_of_a_kind_of_the_users_own_asks_of_each_of_them(question: st
     ("We pushed the release back two weeks.", True), ("The dentist rescheduled me to Tuesday.", True),
     ("The wedding is cancelled.", True), ("Vi skjuter upp lanseringen.", True), ("Konserten är inställd.", True),
     ("He pushed back on the proposal.", False), ("Jag ställde in disken i skåpet.", False),
+    ("My dentist appointment is moved to 17 June.", True), ("Mammas fest är flyttad till 21 mars.", True),
+    ("ikea får vänta, vi åker dit nästa helg istället", True), ("I have moved to Umeå.", False),
 ])
 def test_a_memory_tells_that_something_is_over(text: str, over: bool) -> None:
     assert tells_an_end(text) is over
@@ -1471,6 +1473,39 @@ async def test_what_was_done_is_no_plan_of_a_time_to_come(tmp_path: Path) -> Non
     finally:
         embedder.close()
     assert tomorrow == ["interview"]
+
+
+async def test_a_plan_moved_is_a_plan_of_its_new_day_and_comes_with_the_old_one(tmp_path: Path) -> None:
+    """Found by black-box passes: "My dentist appointment has been moved to 17 December" was read as last 17
+    December, so "What am I doing on 17 December?" got nothing; "What am I doing on 14 December?" got the
+    booking and not its move, "What am I doing tomorrow?" the Sunday lunch and not its postponement, and "har
+    jag något inbokat nästa vecka?" the julbord and not "julbordet är inställt": plans named by no name."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "booked": ("Booked the dentist: appointment on 14 June at 9am.", midnight - 10 * DAY),
+        "moved": ("The dental practice rang: my dentist appointment is moved to 17 June at 10:30.", midnight - 2 * DAY),
+        "lunch": ("Tomorrow we're having Sunday lunch at mum and dad's in Stockport.", midnight + 9 * 3600),
+        "postponed": ("Mum rang, Sunday lunch is postponed to next Sunday because dad isn't feeling well.",
+                      midnight + 11 * 3600),
+        "julbord": ("julbord med jobbet fredag 5 juni kl 18", midnight - 10 * DAY),
+        "cancelled": ("julbordet med jobbet är inställt, för få anmälda", midnight - DAY),
+        "ikea": ("på söndag ska vi till ikea o kolla ny soffa", midnight - 3 * DAY + 20 * 3600),
+        "waits": ("ikea får vänta, vi åker dit nästa helg istället", midnight + 10 * 3600),
+        "gym": ("I go to the gym on Mondays and Thursdays.", midnight - 30 * DAY),
+        "cat": ("Katten Måns har ont i en tass.", midnight - 20 * DAY)})
+    try:
+        new_day = await _chat(retriever, "What am I doing on 17 June?")
+        old_day = await _chat(retriever, "What am I doing on 14 June?")
+        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
+        next_week = await _chat(retriever, "har jag något inbokat nästa vecka?")
+        sunday = await _chat(retriever, "vad gör vi på söndag?")
+    finally:
+        embedder.close()
+    assert new_day[:1] == ["moved"]
+    assert old_day[:2] == ["booked", "moved"]
+    assert tomorrow[:2] == ["lunch", "postponed"]
+    assert next_week.index("cancelled") == next_week.index("julbord") + 1
+    assert sunday[:2] == ["ikea", "waits"]
 
 
 async def test_a_deadline_is_a_plan_of_its_day(tmp_path: Path) -> None:

@@ -657,7 +657,10 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          # Not "push back on the proposal", nor "ställde in disken" (put away).
          r"postpon\w*|delayed|pushed (?:\w+ ){0,2}back(?! on)|reschedul\w*|brought forward|cancell?(?:ed|ing)|"
          r"called off|skj?ut\w* upp|sköt upp|uppskjut\w*|försenad\w*|försenat|inställ(?:d|t|da)|ombokad|ombokat|"
-         r"bokade om|bokat om|tidigarelag\w*")
+         r"bokade om|bokat om|tidigarelag\w*|"
+         # Moved as a plan is, not as a household is ("I have moved to Umeå" is a change of home).
+         r"(?:is|was|has been|have been|had been) moved to|(?:är|blev|har blivit) (?:flyttad|flyttat|flyttade) till|"
+         r"flyttas till|flyttades till|will have to wait|has to wait|får vänta|fick vänta")
 _CHANGE = re.compile(
     r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"

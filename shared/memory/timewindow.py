@@ -648,7 +648,13 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 # A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
 # my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
 _BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|deadline|due"
-_BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde)\b"
+# A date something was moved to is one to come: "My dentist appointment has been moved to 17 December" was read as
+# last 17 December (a black-box pass).
+_MOVED_TO = (r"(?:moved|postponed|rescheduled|pushed back|put off|delayed|changed|brought forward|flyttad|flyttat|"
+             r"flyttas|uppskjuten|uppskjutet|framflyttad|framflyttat|ombokad|ombokat)(?: \w+)? (?:to|till)"
+             # A time, not a place: "We moved to Umeå on 3 November" is the past.
+             r" (?:the |den |next |nästa |on |på )?(?:\d+|\w+day\b|\w+dag(?:en)?\b|" + _MONTH_NAME + ")")
+_BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde|" + _MOVED_TO + r")\b"
                       # A deadline: "He wants the interviews done by Wednesday 9 December" (a black-box pass).
                       r"|\b(?:by|no later than|senast)\s+(?:\w+day,?\s+|\w+dag(?:en)?\s+)?(?:the\s+|den\s+)?\d")
 
@@ -735,7 +741,8 @@ _PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
 
 # A plan's date in a sentence of the past: "I bought tickets for the concert on 20 December", "Jag
 # bokade en resa till Rom i mars" (a review).
-_BOOKED = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|for|till|inför|until|by|before|paid|bjöd|starts?|begins?|börjar)\b")
+_BOOKED = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|for|till|inför|until|by|before|paid|bjöd|starts?|begins?|börjar|"
+                     + _MOVED_TO + r")\b")
 _PLANS_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar)\b")
 
 
