@@ -448,6 +448,12 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("I wonder if I should quit, I hate my job at IKEA.", False), ("My wife is pregnant?", False),
     ("Jag undrar om jag ska byta jobb, jag trivs inte på Volvo.", False), ("My wife said 'I love you' today.", False),
     ("Not sure about my new job at Volvo, I started Monday.", False),
+    # Casual Swedish without "jag" or a question mark (a black-box pass) tells; a question so written asks.
+    ("var på bio med elsa o såg nya bondfilmen", False), ("var hos tandläkaren, fick laga ett hål", False),
+    ("vad kul, elsa fick A på matteprovet", False), ("hur som helst så har per bokat bord på lördag", False),
+    ("visste du att måns väger 7 kilo?", False), ("Did you know Anna got a new job?", False),
+    ("var bor min syster", True), ("var i lund bor min syster", True), ("Var på bio?", True),
+    ("Vet du vad min fru heter?", True),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
@@ -881,6 +887,18 @@ async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path)
     assert pets.index("died") == pets.index("cat") + 1  # right after: a chat's cut to its few took it when last
     assert asked["Do I have a cat?"] == ["cat", "died"]
     assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
+
+
+async def test_casual_swedish_without_jag_is_told_and_given(tmp_path: Path) -> None:
+    """Found by a black-box pass: "var på bio med elsa o såg nya bondfilmen" and "vad kul, elsa fick A på
+    matteprovet" were taken for questions ("var" is also "where", "vad" "what") and never given to a chat."""
+    told = [*CHANGED, ("bio", "var på bio med elsa o såg nya bondfilmen", 2),
+            ("prov", "vad kul, elsa fick A på matteprovet", 3), ("weight", "visste du att måns väger 7 kilo?", 4)]
+    asked = await chats(tmp_path, told, ("vilken film såg jag med elsa?", "vad fick elsa på matteprovet?",
+                                         "hur mycket väger Måns?"))
+    assert asked["vilken film såg jag med elsa?"][:1] == ["bio"]
+    assert asked["vad fick elsa på matteprovet?"][:1] == ["prov"]
+    assert asked["hur mycket väger Måns?"][:1] == ["weight"]
 
 
 async def test_a_plan_asked_of_comes_with_its_postponement(tmp_path: Path) -> None:

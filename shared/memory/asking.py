@@ -197,6 +197,24 @@ def _opening(words: list[str]) -> str:
     return opened[0]
 
 
+# Written without a question mark, casually and without "jag", a question word may open a statement (a black-box
+# pass: "var på bio med elsa o såg nya bondfilmen" and "vad kul, elsa fick A på matteprovet" were taken as questions
+# and never given): Swedish "var" is also "was" before where one was ("var på bio", "var hos tandläkaren"), "vad"
+# exclaims before how it was ("vad kul"), and "hur som helst" is "anyway".
+_WAS_WHERE = frozenset("""på hos i med ute hemma till inne borta uppe nere där här så lite jätte helt rätt väldigt
+    sjuk trött också verkligen precis nyss igår idag ikväll förut ganska riktigt""".split())
+_WHERE_VERBS = frozenset("bor ligger finns jobbar hittar kan är ska har köper".split())
+_EXCLAIMED = frozenset("""kul roligt härligt synd skönt trist tråkigt gott fint bra najs underbart jobbigt
+    mysigt tur otur konstigt""".split())
+
+
+def _states_without_asking(opened: list[str]) -> bool:
+    first, second = opened[0], opened[1] if len(opened) > 1 else ""
+    if first == "var" and second in _WAS_WHERE:
+        return not _WHERE_VERBS & set(opened[2:6])  # not "var i lund bor min syster"
+    return (first == "vad" and second in _EXCLAIMED) or opened[:3] == ["hur", "som", "helst"]
+
+
 def _is_question(sentence: str, said: list[str]) -> bool:
     if sentence.rstrip(".!…").endswith(("?", "？")):
         return True
@@ -205,10 +223,15 @@ def _is_question(sentence: str, said: list[str]) -> bool:
     # After "and", "men": not Swedish "var" ("Så var jag på bio igår": "was"), nor a question word
     # with the subject right after it ("And how I met Lena was at a party").
     opened = _opened([w.lower() for w in said])
-    if opened[0] not in QUESTION_WORDS:
+    if opened[0] not in QUESTION_WORDS or _states_without_asking(opened):
         return False
     after_opener = len(opened) < len(said)
     return not after_opener or (opened[0] != "var" and opened[1:2] != [] and opened[1] not in SUBJECTS)
+
+
+# A fact told as asked, of anyone: "visste du att måns väger 7 kilo?" (a black-box pass: only the user's were kept).
+_TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|did you know|"
+                            r"do you know that|guess what)\b", re.IGNORECASE)
 
 
 # A clause that may tell of whom a question is for: "Ideas for my wife, who is vegan?".
@@ -260,7 +283,8 @@ def _asks(sentence: str, said: list[str]) -> bool:
     if any(w in KEEPING_WORDS and not _asks_of_memory(opened, at, question) for at, w in enumerate(opened)):
         return False
     if question:
-        if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence):
+        if _tells_in_question(said) or _tells_of_own(sentence, said) or _tells_before_asking(sentence) \
+                or _TOLD_AS_ASKED.match(sentence):
             return False
         # "My wife turns 40, any gift ideas?" tells; "What's my job?" and "Gift ideas for my boss for
         # Christmas?" only ask (a black-box pass: the last was given in later chats as a memory).
