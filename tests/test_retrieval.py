@@ -889,6 +889,21 @@ async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path)
     assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
 
 
+async def test_the_users_children_and_every_diet_are_given(tmp_path: Path) -> None:
+    """Found by a black-box pass: "hur många barn har jag?" and "vad heter mina barn?" missed "Sonen Viktor…" and
+    "Dottern Elsa…", and a dinner question missed "Per äter vegetariskt" (the keyword look-up knew
+    "vegetarisk" only)."""
+    told = [*CHANGED, ("son", "Sonen Viktor pluggar till civilingenjör i Lund.", 30),
+            ("daughter", "Dottern Elsa fyllde 15 i november.", 20),
+            ("veg", "Per äter vegetariskt sen i somras.", 40), ("lactose", "Elsa är laktosintolerant.", 50),
+            ("nuts", "Jag är allergisk mot nötter.", 60), ("bikes", "Vi köpte två nya cyklar i våras.", 70)]
+    asked = await chats(tmp_path, told, ("hur många barn har jag?", "vad heter mina barn?",
+                                         "vad kan jag laga till middag ikväll?"))
+    assert {"son", "daughter"} <= set(asked["hur många barn har jag?"])
+    assert {"son", "daughter"} <= set(asked["vad heter mina barn?"])
+    assert {"veg", "lactose", "nuts"} <= set(asked["vad kan jag laga till middag ikväll?"])
+
+
 async def test_casual_swedish_without_jag_is_told_and_given(tmp_path: Path) -> None:
     """Found by a black-box pass: "var på bio med elsa o såg nya bondfilmen" and "vad kul, elsa fick A på
     matteprovet" were taken for questions ("var" is also "where", "vad" "what") and never given to a chat."""

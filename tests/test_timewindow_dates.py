@@ -624,3 +624,13 @@ def test_a_weekdays_mornings_or_evenings_are_a_habit_and_no_day_told_of(text: st
     assert habit_days(text) == days
     if days:
         assert told_of(text, said_at, UTC) is None
+
+
+@pytest.mark.parametrize("text", ["tandläkare torsdag 10 dec kl 8.15", "tandläkare 10 dec kl 8.15",
+                                  "Dentist Thursday 10 dec"])
+def test_a_short_month_with_a_weekday_before_or_a_time_after_is_a_date(text: str) -> None:
+    """Found by a black-box pass: "10 dec" was no date ("dec 10 to binary" still is none)."""
+    said_at = datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp()
+    assert told_of(text, said_at, UTC) == (datetime(2026, 12, 10, tzinfo=UTC).timestamp(),
+                                           datetime(2026, 12, 11, tzinfo=UTC).timestamp())
+    assert told_of("dec 10 to binary", said_at, UTC) is None

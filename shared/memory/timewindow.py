@@ -381,6 +381,10 @@ def _calendar(question: str, text: str, today: datetime, year: int | None, ahead
     return None
 
 
+WEEKDAY_NAMES = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in list(WEEKDAYS)[7:])})
+_TIME_AFTER = re.compile(r",?\s+(?:kl\.?|klockan|at)\s*\d")
+
+
 def _is_month(question: str, text: str, found: re.Match[str], name: str, dated: bool) -> bool:
     """Whether "may"/"march" next to a number is the month: an ordinal or a year, a preposition
     before it, a capital mid-sentence, or nothing after it but punctuation says so."""
@@ -388,6 +392,9 @@ def _is_month(question: str, text: str, found: re.Match[str], name: str, dated: 
         return True
     before = text[: found.start()].split()
     if before and before[-1] in _DATE_PREPOSITIONS:
+        return True
+    # A weekday before it or a time after it: "tandläkare torsdag 10 dec kl 8.15" (a black-box pass).
+    if (before and before[-1].strip(",") in WEEKDAY_NAMES) or _TIME_AFTER.match(text, found.end()):
         return True
     if name in SHORT_MONTHS:  # "dec 10 to binary", "an APR 20": a capital or an end says nothing here
         return False
