@@ -3,10 +3,11 @@ and both sides of the turn stored in the thread."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 
 from llm_worker.memory import Recollection
 from llm_worker.router import Recall
-from shared.memory.asking import follows_up
+from shared.memory.follow_ups import searched_as
 from shared.messages import ChatRequest, ErrorCode
 from shared.prompts import Turn
 from shared.threads.store import Message, Thread, ThreadStore
@@ -51,15 +52,17 @@ class ThreadTurn:
         else:
             await self.store.set_status(self.question.id, "failed")
 
-    def recalling(self, recall: Recall) -> Recall:
+    def recalling(self, recall: Recall, zone: tzinfo) -> Recall:
         """`recall` without the memories of turns the model gets as history anyway; a message that follows up
-        the one before ("Och vem rapporterar hen till?") searched for with it, as it is read."""
+        the one before ("Och vem rapporterar hen till?", "och igår?") searched for with it, as it is read
+        (shared/memory/follow_ups.py)."""
         asked_before = next((turn.content[-ASKED_BEFORE_CHARS:] for turn in reversed(self.history)
                              if turn.role == "user"), None)
 
         async def without_history(request: ChatRequest) -> Recollection:
-            if asked_before is not None and follows_up(request.message):
-                request = request.model_copy(update={"message": f"{asked_before}\n{request.message}"})
+            searched = searched_as(asked_before, request.message, datetime.now(zone))
+            if searched != request.message:
+                request = request.model_copy(update={"message": searched})
             known = await recall(request)
             known.memories = [m for m in known.memories if m.id not in self.remembered]
             return known

@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -135,6 +136,24 @@ def test_a_follow_up_is_searched_for_with_the_message_before_it(lumia: Stack) ->
     assert manager[:1] == [notes[0]]
     assert [m["snippet"] for m in follow_up["memories_used"]][:1] == [notes[0]]
     assert notes[0] not in [m["snippet"] for m in alone["memories_used"]]  # outside a thread there is no before
+
+
+def test_a_follow_up_of_the_next_day_asks_of_that_day(lumia: Stack) -> None:
+    """Found by black-box passes: "What did I do on 26 November?" then "And the next day?" got 26 November again."""
+    owner = user()
+    first, second = (datetime.now(UTC) - timedelta(days=days) for days in (4, 3))
+    notes = [("Went swimming at the Aquatics Centre with Priya.", first),
+             ("Took Sarah out for her birthday dinner at Mana.", second)]
+    with lumia.client() as client:
+        thread = create(client, owner)
+        brain = thread["brain_id"]
+        client.post("/ingest/batch", json={"customer_id": brain, "items": [
+            {"content": text, "metadata": {"timestamp": at.replace(hour=12).isoformat()}} for text, at in notes]})
+        assert wait_until(lambda: client.get(f"/memory/stats/{brain}").json()["memory_count"] == len(notes))
+        asked = chat(client, thread, f"What did I do on {first.day} {first:%B}?").json()
+        after = chat(client, thread, "And the next day?").json()
+    assert [m["snippet"] for m in asked["memories_used"]] == [notes[0][0]]
+    assert [m["snippet"] for m in after["memories_used"]] == [notes[1][0]]
 
 
 def test_an_override_applies_to_one_message_only(lumia: Stack, fake_ollama: FakeOllama) -> None:

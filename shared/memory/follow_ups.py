@@ -1,0 +1,48 @@
+"""What a follow-up in a thread is searched for with: the message before it, and the time it asks of.
+
+"Och vem rapporterar hen till?" alone finds nothing of the manager the message before named; "och
+igår?" after "vad hände i förrgår?" asks what happened yesterday, not the day before yesterday; "And
+the next day?" after "What did I do on 26 November?" asks of 27 November (black-box passes: each got
+the earlier message's answers again, or nothing).
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from shared.memory.asking import TIME_NAMES, follows_up
+from shared.memory.timewindow import parse_time_window
+
+# A day from the one asked of before: "the next day", "dagen efter", "the day before", "dagen innan".
+_DAY_AFTER = re.compile(r"\b(?:the (?:next|following) day|the day after|next day|dagen (?:efter|därpå)|nästa dag)\b",
+                        re.IGNORECASE)
+_DAY_BEFORE = re.compile(r"\b(?:the (?:day|evening) before|the previous day|dagen (?:innan|före|dessförinnan))\b",
+                         re.IGNORECASE)
+_TIME_WORDS = frozenset({*TIME_NAMES, *"""
+    yesterday today tonight tomorrow last next this ago day days week weeks weekend month months year years
+    morning evening night on in at the of
+    igår går idag ikväll imorgon förrgår övermorgon morse förra nästa denna detta sedan dag dagar vecka veckan
+    veckor helg helgen månad månaden år året kväll natt i på den
+""".split()})
+_WORD = re.compile(r"[^\W\d_][\w'’]*|\d+(?:st|nd|rd|th|:e|:a)?", re.UNICODE)
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def searched_as(before: str | None, message: str, now: datetime) -> str:
+    """The text a thread's message is searched for in memory as: itself, unless it follows up `before`."""
+    shift = 1 if _DAY_AFTER.search(message) else -1 if _DAY_BEFORE.search(message) else 0
+    if before is None or not (follows_up(message) or shift):
+        return message
+    asked_then = parse_time_window(before, now)
+    if shift and asked_then is not None:
+        day = datetime.fromtimestamp(asked_then[0], now.tzinfo) + timedelta(days=shift)
+        return f"{_without_times(before)} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    if asked_then is not None and parse_time_window(message, now) is not None:
+        return f"{_without_times(before)}\n{message}"  # the time it names, not the one asked of before
+    return f"{before}\n{message}"
+
+
+def _without_times(text: str) -> str:
+    # English "I" as written: lowercased it is Swedish "i" (in), a word of time phrases ("i förrgår").
+    return " ".join(w for w in _WORD.findall(text)
+                    if (w == "I" or w.lower() not in _TIME_WORDS) and not w[0].isdigit())

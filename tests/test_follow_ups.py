@@ -1,0 +1,34 @@
+"""What a thread's follow-up is searched for in memory as (shared/memory/follow_ups.py)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.memory.follow_ups import searched_as
+from shared.memory.timewindow import parse_time_window
+
+NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)  # a Saturday
+
+
+@pytest.mark.parametrize(("before", "message", "day"), [
+    ("What did I do on 26 November?", "And the next day?", 27),
+    ("What did I do on Friday 27 November?", "And the day after?", 28),
+    ("What did I do on 27 November?", "And the day before?", 26),
+    ("vad hände i förrgår?", "och igår?", 4),
+    ("vad hände i förrgår?", "dagen efter?", 4),
+    ("Vad gjorde jag den 1 december?", "Och dagen innan?", 30),
+])
+def test_a_follow_up_of_another_day_asks_of_that_day(before: str, message: str, day: int) -> None:
+    """Found by black-box passes: "och igår?" after "vad hände i förrgår?" and "And the next day?" after a date got
+    the day asked of before again."""
+    searched = searched_as(before, message, NOW)
+    window = parse_time_window(searched, NOW)
+    assert window is not None and datetime.fromtimestamp(window[0], UTC).day == day, searched
+    assert (" I " in searched) == (" I " in before)  # English "I" is no Swedish "i" to leave out
+
+
+def test_a_follow_up_is_searched_for_with_the_message_before_it_and_anything_else_alone() -> None:
+    assert searched_as("Vem är min chef nu?", "Och vem rapporterar hen till?", NOW) == \
+        "Vem är min chef nu?\nOch vem rapporterar hen till?"
+    assert searched_as("Where do I live?", "What is my dog called?", NOW) == "What is my dog called?"
+    assert searched_as(None, "And before that?", NOW) == "And before that?"
