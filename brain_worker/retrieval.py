@@ -58,6 +58,7 @@ from shared.memory.asking import (
     whom_asked_of,
     whose_food,
     wordless,
+    words_naming,
 )
 from shared.memory.embedder import Embedder
 from shared.memory.language import language_of
@@ -151,6 +152,8 @@ class Finder(Protocol):
 # this added, off-topic ones 0.875 -> 0.804 (balanced 0.594 -> 0.751; 0.720 in one language).
 CROSS_MARGIN = 0.02
 DIET_MOST = 3  # memories of diets, and of allergies, a chat about food is given besides what it finds
+THEIRS_MOST = 3  # memories of the user's ones asked of, given besides what is found (the newest)
+THEIRS_DEPTH = 40  # of the keyword look-up for them
 LANGUAGES_KEPT = 200_000  # memories' languages remembered, a few MB
 
 
@@ -442,6 +445,8 @@ class Retriever:
             return [h for h in hits if naming(h)]
         if window is None:
             chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own, OWN_TIE)
+            if theirs and asks_of_oneself:
+                chosen += await self._told_of_theirs(request, asked, theirs, chosen, tells)
             if theirs:
                 # Asked of the user's ones, those it names first: "Tell me about my family" got the brother,
                 # the sister, the wife, a car and a nephew, and the cut to five left out both parents and
@@ -495,6 +500,25 @@ class Retriever:
         # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
         chosen.sort(key=lambda h: _of_another_day(h, window))
         return await self._with_updates(request, asked, chosen, hits, near, names)
+
+    async def _told_of_theirs(self, request: QueryRequest, asked: "Asked", theirs: set[str],
+                              chosen: list[StoredMemory], tells: "Keep") -> list[StoredMemory]:
+        """Asked of the user's own ones, what was told of them however far its words: "Är jag gift?" scored "My
+        partner Sarah works as a nurse" under the gate (asked across languages), and "Am I seeing anyone?" missed
+        it in a brain of 80 (black-box passes). Looked up by the words that name them, as the diets are; the
+        newest few, each naming one asked of as the user's."""
+        index = self.keywords.get(request.brain)
+        if index is None:
+            return []
+        ids = {h.id for h in chosen}
+        found = [memory_id for memory_id, _ in index.search(words_naming(theirs), THEIRS_DEPTH) if memory_id not in ids]
+        more = await self.store.get(request.brain, ids=found, where=request.where or None, with_vectors=True) \
+            if found else []
+        told = [m for m in more if context.in_context(m.metadata) and tells(m)
+                and theirs & relations_of(context.words(m))]
+        told = sorted(told, key=lambda m: -_created_at(m))[:THEIRS_MOST]
+        self._score(asked, told)
+        return told
 
     async def _given_up(self, request: QueryRequest, habits: list[StoredMemory]) -> set[str]:
         """The habits a newer memory tells were given up, naming what they do: "I play padel every

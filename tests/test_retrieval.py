@@ -889,6 +889,19 @@ async def test_a_chat_of_the_users_pets_gets_each_and_what_ended(tmp_path: Path)
     assert asked["What is the best pet for a small flat?"] == asked["Tell me a joke about cats."] == []
 
 
+async def test_what_was_told_of_the_users_partner_is_given_however_far_its_words(tmp_path: Path) -> None:
+    """Found by black-box passes: "Am I seeing anyone?" missed "My partner Sarah works as a nurse" in a brain of
+    80, and asked in Swedish ("Är jag gift?") it scored under the gate. What was told of the user's ones asked
+    of is looked up by the words naming them."""
+    told = [*(note for note in CHANGED if note[0] not in {"sara", "emma"}),
+            ("sarah", "My partner Sarah works as a nurse at the MRI.", 20),
+            ("friend", "My friend Jonas has a new girlfriend called Lisa.", 10)]
+    asked = await chats(tmp_path, told, ("Är jag gift?", "Har jag någon partner?", "What is the capital of Peru?"))
+    assert asked["Är jag gift?"][:1] == asked["Har jag någon partner?"][:1] == ["sarah"]
+    assert "friend" not in asked["Är jag gift?"]
+    assert asked["What is the capital of Peru?"] == []
+
+
 async def test_the_users_children_and_every_diet_are_given(tmp_path: Path) -> None:
     """Found by a black-box pass: "hur många barn har jag?" and "vad heter mina barn?" missed "Sonen Viktor…" and
     "Dottern Elsa…", and a dinner question missed "Per äter vegetariskt" (the keyword look-up knew

@@ -651,6 +651,13 @@ _PARTNER_ASKED = re.compile(
     re.IGNORECASE)
 
 
+def words_naming(ones: set[str]) -> str:
+    """The words that name the user's `ones` ("partner": "wife", "fru", "sambo", "frun", …): what a keyword look-up
+    for what was told of them searches."""
+    return " ".join(sorted(word for table in (_RELATION_OF, _KIN_NAMES, _DEFINITE, _THE_OWN)
+                           for word, one in table.items() if one in ones))
+
+
 def whom_asked_of(question: str) -> set[str]:
     """The user's ones a question asks of (`relations_of`), a kind of them counted as each of its
     ones when it is the user's: "Do I have any pets?", "Vilka husdjur har vi?", "Tell me about my family"."""
