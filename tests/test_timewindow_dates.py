@@ -634,3 +634,12 @@ def test_a_short_month_with_a_weekday_before_or_a_time_after_is_a_date(text: str
     assert told_of(text, said_at, UTC) == (datetime(2026, 12, 10, tzinfo=UTC).timestamp(),
                                            datetime(2026, 12, 11, tzinfo=UTC).timestamp())
     assert told_of("dec 10 to binary", said_at, UTC) is None
+
+
+@pytest.mark.parametrize("question", ["Is my dentist appointment still on the 14th?",
+                                      "Is the dentist still on the 14th?", "Är tandläkaren fortfarande på den 14:e?"])
+def test_a_plan_asked_of_as_still_on_is_of_the_next_such_day(question: str) -> None:
+    """Found by a black-box pass: "still" read the question as of the past, and the 14th as last month's."""
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    assert parse_time_window(question, now) == (datetime(2026, 12, 14, tzinfo=UTC).timestamp(),
+                                               datetime(2026, 12, 15, tzinfo=UTC).timestamp())

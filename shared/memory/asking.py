@@ -985,7 +985,10 @@ def follows_up(text: str) -> bool:
         return False
     if words[0] in _GOING_ON or _GOING_ON_PHRASE.match(text):
         return True
-    return bool(_POINTING & set(words)) and not name_forms(text, openers=False)
+    # Two words asked at most: "Hur länge?", "Varför då?", "How come?" (a black-box pass: "hur länge?" after a
+    # question about the cat got others' memories).
+    asked_short = len(words) <= 2 and text.rstrip().endswith(("?", "？"))
+    return (asked_short or bool(_POINTING & set(words))) and not name_forms(text, openers=False)
 
 
 def about_the_conversation(text: str) -> bool:

@@ -567,11 +567,17 @@ _AHEAD = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED
                     r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas (?:a|an|got|plans?)\b")
 
 
+_STILL_ON = re.compile(r"\bstill (?:on|happening|going ahead|planned|booked|scheduled)\b"
+                       r"|\bfortfarande (?:på|av|planerad|planerat|bokad|bokat)\b")
+
+
 def asks_ahead(question: str) -> bool:
     """Whether a question asks of a plan or a schedule ("What am I doing today?", "Vad ska jag göra
     den här veckan?"), in no past form."""
     text = question.lower()
-    return (_AHEAD.search(text) or _SCHEDULED_SV.search(text)) is not None and not _PAST_FORM.search(text)
+    # "Is my dentist appointment still on the 14th?" asks of a plan (a black-box pass: read as last month's 14th).
+    return (_AHEAD.search(text) or _SCHEDULED_SV.search(text) or _STILL_ON.search(text)) is not None \
+        and not _PAST_FORM.search(_STILL_ON.sub(" ", text))
 
 
 def of_a_time_to_come(text: str) -> bool:
