@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from brain_worker.keywords import KeywordCache
+from brain_worker.keywords import KeywordCache, tokens
 from brain_worker.retrieval import CREATED_AT, Retriever, to_hit
 from shared.memory import context
 from shared.memory.asking import tells_nothing, wordless
@@ -71,10 +71,19 @@ _WORD = re.compile(r"[^\W_]")  # a letter or digit: "_" is a sign, as for the ke
 
 
 async def list_memories(retriever: Retriever, request: ListRequest) -> ListReply:
-    if request.q and not _WORD.search(request.q):
+    if request.q and (not _WORD.search(request.q) or not tokens(request.q)):
         # Signs mean nothing to e5 ("(" or "*" was near any note, 0.83), and the keyword index holds
-        # words and numbers only: such a search lists what holds it, as written, newest first.
-        holders = await retriever.store.get(request.brain, containing=request.q.strip(), with_content=False)
+        # words and numbers only, not the commonest ("a", "och", "the": a black-box pass got twelve
+        # unrelated memories for "a"): such a search lists what holds it, as written, newest first.
+        searched = request.q.strip()
+        if _WORD.search(searched):
+            # As a word, in either case ("Och" opens a sentence): "a" is not every memory with the letter in it.
+            whole = re.compile(rf"(?<!\w){re.escape(searched)}(?!\w)", re.IGNORECASE)
+            held = {m.id: m for form in {searched, searched.lower(), searched.capitalize()}
+                    for m in await retriever.store.get(request.brain, containing=form)}
+            holders = [m for m in held.values() if whole.search(m.content)]
+        else:
+            holders = await retriever.store.get(request.brain, containing=searched, with_content=False)
         holders.sort(key=lambda m: -float(m.metadata.get(CREATED_AT, 0)))
         newest = [m.id for m in holders[:MAX_RESULTS]]
         return ListReply(memories=await _page(retriever, request, newest), total=len(newest))

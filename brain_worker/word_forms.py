@@ -45,6 +45,8 @@ def _swedish_bases(term: str) -> set[str]:
             if len(ending) == 1 and base[-1] not in SINGLE_AFTER and not (ending == "n" and base[-2:] in UNSTRESSED):
                 continue
             bases.add(base)
+            if ending in ("or", "orna", "ornas"):  # "pizzor", "flickorna": of "pizza", "flicka"
+                bases.add(f"{base}a")
             # A vowel that goes when an ending comes: "cykel" / "cyklar", "nyckel" / "nycklar", "vatten" / "vattnet".
             if len(base) > MIN_BASE and base[-1] in "lnr" and base[-2] not in "aeiouyåäö":
                 bases.add(f"{base[:-1]}e{base[-1]}")

@@ -14,6 +14,7 @@ from shared.threads.store import Message, Thread, ThreadStore
 
 HISTORY_MESSAGES = 50  # the most messages of a thread put before the model (then trimmed to its window)
 ASKED_BEFORE_CHARS = 2_000  # of the message a follow-up goes on from: its end, where what it asked usually is
+FOLLOW_UPS_BACK = 6  # earlier user messages read for a chain of follow-ups
 
 
 class ThreadNotFound(Exception):
@@ -56,11 +57,16 @@ class ThreadTurn:
         """`recall` without the memories of turns the model gets as history anyway; a message that follows up
         the one before ("Och vem rapporterar hen till?", "och igår?") searched for with it, as it is read
         (shared/memory/follow_ups.py)."""
-        asked_before = next((turn.content[-ASKED_BEFORE_CHARS:] for turn in reversed(self.history)
-                             if turn.role == "user"), None)
+        asked = [turn.content[-ASKED_BEFORE_CHARS:] for turn in self.history if turn.role == "user"]
 
         async def without_history(request: ChatRequest) -> Recollection:
-            searched = searched_as(asked_before, request.message, datetime.now(zone))
+            now = datetime.now(zone)
+            # Each earlier message as it was searched for, so that a follow-up of a follow-up ("Where do we live?",
+            # "Since when?", "And before that?") still has its subject (a black-box pass: the third got nothing).
+            before: str | None = None
+            for message in asked[-FOLLOW_UPS_BACK:]:
+                before = searched_as(before, message, now)[-ASKED_BEFORE_CHARS:]
+            searched = searched_as(before, request.message, now)
             if searched != request.message:
                 request = request.model_copy(update={"message": searched})
             known = await recall(request)

@@ -29,6 +29,20 @@ def test_a_follow_up_of_another_day_asks_of_that_day(before: str, message: str, 
 
 def test_a_follow_up_is_searched_for_with_the_message_before_it_and_anything_else_alone() -> None:
     assert searched_as("Vem är min chef nu?", "Och vem rapporterar hen till?", NOW) == \
-        "Vem är min chef nu?\nOch vem rapporterar hen till?"
+        "Vem är min chef nu? och vem rapporterar hen till?"
     assert searched_as("Where do I live?", "What is my dog called?", NOW) == "What is my dog called?"
     assert searched_as(None, "And before that?", NOW) == "And before that?"
+
+
+def test_a_follow_up_of_a_follow_up_keeps_the_subject_and_the_day() -> None:
+    """Found by a recheck: "Where do we live?", "Since when?", "And before that?" got nothing; a second "And the
+    day after?" got today's memories."""
+    searched = None
+    for message in ("What happened on 2 December?", "And the next day?", "And the day after?"):
+        searched = searched_as(searched, message, NOW)
+    window = parse_time_window(searched, NOW)
+    assert window is not None and datetime.fromtimestamp(window[0], UTC).day == 4
+    searched = None
+    for message in ("Where do we live?", "Since when?", "And before that?"):
+        searched = searched_as(searched, message, NOW)
+    assert searched.startswith("Where do we live?")

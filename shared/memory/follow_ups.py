@@ -9,7 +9,7 @@ the earlier message's answers again, or nothing).
 import re
 from datetime import datetime, timedelta
 
-from shared.memory.asking import TIME_NAMES, follows_up
+from shared.memory.asking import NOT_NAMES, TIME_NAMES, follows_up
 from shared.memory.timewindow import parse_time_window
 
 # A day from the one asked of before: "the next day", "dagen efter", "the day before", "dagen innan".
@@ -37,9 +37,14 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
     if shift and asked_then is not None:
         day = datetime.fromtimestamp(asked_then[0], now.tzinfo) + timedelta(days=shift)
         return f"{_without_times(before)} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    # One sentence, as said ("vad hände\noch igår?" read as two, "vad hände" asked of no time), its opener no
+    # name in the middle of it ("Vad hände Och igår?" was asked of someone called Och).
+    opener = message.split(maxsplit=1)[0]
+    if opener.lower() in NOT_NAMES:
+        message = opener.lower() + message[len(opener):]
     if asked_then is not None and parse_time_window(message, now) is not None:
-        return f"{_without_times(before)}\n{message}"  # the time it names, not the one asked of before
-    return f"{before}\n{message}"
+        return f"{_without_times(before)} {message}"  # the time it names, not the one asked of before
+    return f"{before} {message}"
 
 
 def _without_times(text: str) -> str:

@@ -509,7 +509,9 @@ _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|(?P<deadline>by|no la
 # A plan said ("I'll…", "I'm seeing…", "going to", "I have…") or a schedule asked of ("What's on…",
 # "When is…"): the words both readings of a time to come share.
 _PLAN_SAID = (r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
-              r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: have|'ve got|’ve got| need to| must)\b")
+              # "I also need to pick up dad's Eliquis on Monday" (a black-box pass: no plan of Monday's).
+              r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: also| really| still| just| first)?(?: have|'ve got|’ve got| need to"
+              r"| must| have to)\b")
 _SCHEDULE_ASKED = (r"\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
                    r"|\bhappening\b")
 _SCHEDULED = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED + r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b"
@@ -589,6 +591,9 @@ def of_a_time_to_come(text: str) -> bool:
 def _coming_day(text: str, today: datetime) -> Window | None:
     """The day a plan or a question about one names by its weekday: the next one after today
     ("this Friday" asked on a Friday is today; "nästa fredag" is next week's)."""
+    if (moved := _MOVED_TO_WEEKDAY.search(text)) is not None:  # the day a plan was moved to is one to come
+        day = _weekday(moved.group("day"))
+        return _days(today + timedelta(days=(day - today.weekday()) % 7 or 7), 1)
     found = _COMING_DAY.search(text)
     if found is None or _DONE_THEN.search(text) or _DATED.match(text, found.end()) or re.search(_MONTH_NAME, text):
         return None
@@ -660,13 +665,23 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 
 # A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
 # my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
-_BOOKING_WORDS = r"booked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|deadline|due"
+_BOOKING_WORDS = (r"booked|rebooked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|"
+                  r"deadline|due")
 # A date something was moved to is one to come: "My dentist appointment has been moved to 17 December" was read as
 # last 17 December (a black-box pass).
-_MOVED_TO = (r"(?:moved|postponed|rescheduled|pushed back|put off|delayed|changed|brought forward|flyttad|flyttat|"
-             r"flyttas|uppskjuten|uppskjutet|framflyttad|framflyttat|ombokad|ombokat)(?: \w+)? (?:to|till)"
-             # A time, not a place: "We moved to Umeå on 3 November" is the past.
-             r" (?:the |den |next |nästa |on |på )?(?:\d+|\w+day\b|\w+dag(?:en)?\b|" + _MONTH_NAME + ")")
+_MOVED = (r"(?:moved?|postpon\w*|reschedul\w*|rebook\w*|pushed back|put off|delayed|changed|brought forward|"
+          r"flyttad|flyttat|flyttas|uppskjuten|uppskjutet|framflyttad|framflyttat|ombokad|ombokat)"
+          r"(?: [\w'’]+){0,3} (?:to|till)")
+# A time, not a place: "We moved to Umeå on 3 November" is the past.
+_MOVED_TO = (_MOVED + r" (?:the |den |next |nästa |on |på )?(?:\d+(?:st|nd|rd|th|:e|:a)?|\w+day\b|\w+dag(?:en)?\b|"
+             + _MONTH_NAME + ")")
+# "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th" (a black-box pass: no plan of either day).
+_MOVED_TO_WEEKDAY = re.compile(r"\b" + _MOVED + r" (?:on |på |next |nästa )?(?P<day>" + _EN_DAYS + "|"
+                               + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:])
+                               + r")\b(?!,? (?:the |den )?\d)")
+_MOVED_TO_DAY_OF_MONTH = re.compile(r"\b" + _MOVED + r" (?:\w+day,? |\w+dag(?:en)?,? )?(?:the |den )?(\d{1,2})"
+                                    r"(?:st|nd|rd|th|:e|:a)?\b(?!\s*\w*\s*"
+                                    + _MONTH_NAME + ")")
 _BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde|" + _MOVED_TO + r")\b"
                       # A deadline: "He wants the interviews done by Wednesday 9 December" (a black-box pass).
                       r"|\b(?:by|no later than|senast)\s+(?:\w+day,?\s+|\w+dag(?:en)?\s+)?(?:the\s+|den\s+)?\d")
@@ -717,6 +732,9 @@ def _planned(text: str, today: datetime) -> Window | None:
             or _calendar(text, text, today, None, ahead=True)
     elif _BOOKING.search(text) or not _PAST_FORM.search(text):
         window = _holiday(text, today, True) or _dated(text, today)
+        if window is None and (moved := _MOVED_TO_DAY_OF_MONTH.search(text)) is not None \
+                and (date := _nearest_day(today, int(moved.group(1)), ahead=True)) is not None:
+            window = _days(date, 1)  # "Dinner with the Johanssons moved to the 19th"
     else:
         window = None
     return window if window is not None and window[0] >= today.timestamp() else None
