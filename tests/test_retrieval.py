@@ -28,6 +28,7 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_a_correction,
+    tells_a_plan_changed,
     tells_an_end,
     tells_nothing,
     whom_asked_of,
@@ -456,6 +457,11 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Vet du vad min fru heter?", True),
     ("vad gött, fick lönehöjning idag", False), ("vilken tur, hittade plånboken på bussen", False),
     ("hur kul, vann 500 kr på triss", False), ("vilken dag är det idag", True),
+    # A review and a recheck: asked, though it opens as a statement might.
+    ("when is my dad's birthday", True), ("när har pappa namnsdag", True), ("Hey Lumia, what's my name?", True),
+    ("Hej, kommer du ihåg vad min hund heter?", True), ("Do you know that song by Abba?", True),
+    ("hur kul var det egentligen", True), ("vilken tur gick du", True), ("vad synd", True),
+    ("var så snäll och påminn mig", True), ("When I was a kid we lived in Lund.", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
@@ -483,6 +489,7 @@ def test_a_short_message_going_on_from_the_one_before_follows_it_up(text: str, g
     ("Hur går det med flytten?", False), ("What are you up to with my calendar?", False),
     ("Hej Lumia!", True), ("Hej, allt bra med dig?", True), ("Good morning! How are you doing?", True),
     ("Hi there, how's it going?", True), ("Is it all good with my passport?", False),
+    ("Hej igen!", True), ("Hej, hur är det?", True), ("Hiya, how's it going?", True), ("How was your day?", True),
     ("lol", True),
     ("Thanks, great!", True),
     ("How are you handling my data?", False),
@@ -829,6 +836,11 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
     ("She is a mom of three.", set()), ("Hon är mamma till tre barn.", set()), ("Sonen till grannen spelar.", set()),
     ("Katten på bilden är söt.", set()), ("Barnen i klassen målade.", set()), ("Every mom knows this.", set()),
     ("Grannens dotter Lisa.", set()), ("I read the wife of Bath.", set()),
+    # Titles and things named so (a review): nobody's.
+    ("I love Dad jokes.", set()), ("Mom jeans are back.", set()), ("Daddy Yankee played in Malmö.", set()),
+    ("Son Goku is strong.", set()), ("The Wife is a great film.", set()), ("The kids next door are loud.", set()),
+    ("The kids menu was fine.", set()), ("Pappa Hassan har diabetes.", {"father"}),
+    ("What are my kids' names?", {"child"}), ("The kids are off school next week.", {"child"}),
 ])
 def test_whom_of_the_users_own_a_text_names(text: str, theirs: set[str]) -> None:
     assert relations_of(text) == theirs
@@ -861,16 +873,28 @@ def test_a_question_of_a_kind_of_the_users_own_asks_of_each_of_them(question: st
     ("I am dead tired.", False), ("Jag slutade kl 17 idag.", False),
     ("Someone stole my Bianchi from outside the station.", True), ("Cykeln blev stulen igår.", True),
     ("We moved from Eskilstuna to Västerås this weekend.", True),
-    # A plan that will not be as told.
-    ("We postpone the launch of Atlas to 10 June.", True), ("The launch is delayed to March.", True),
-    ("We pushed the release back two weeks.", True), ("The dentist rescheduled me to Tuesday.", True),
-    ("The wedding is cancelled.", True), ("Vi skjuter upp lanseringen.", True), ("Konserten är inställd.", True),
-    ("He pushed back on the proposal.", False), ("Jag ställde in disken i skåpet.", False),
-    ("My dentist appointment is moved to 17 June.", True), ("Mammas fest är flyttad till 21 mars.", True),
-    ("ikea får vänta, vi åker dit nästa helg istället", True), ("I have moved to Umeå.", False),
 ])
 def test_a_memory_tells_that_something_is_over(text: str, over: bool) -> None:
     assert tells_an_end(text) is over
+
+
+@pytest.mark.parametrize(("text", "changed"), [
+    ("We postpone the launch of Atlas to 10 June.", True), ("The launch is delayed to March.", True),
+    ("We pushed the release back two weeks.", True), ("The dentist rescheduled me to Tuesday.", True),
+    ("The wedding is cancelled.", True), ("Vi skjuter upp lanseringen.", True), ("Konserten är inställd.", True),
+    ("My dentist appointment is moved to 17 June.", True), ("Mammas fest är flyttad till 21 mars.", True),
+    ("ikea får vänta, vi åker dit nästa helg istället", True), ("Moved Bosse's vet visit to Wednesday.", True),
+    ("Dinner with the Johanssons moved to the 19th.", True), ("Konserten blir inte av.", True),
+    # Not a plan changed (a review of the first version).
+    ("He pushed back on the proposal.", False), ("Jag ställde in disken i skåpet.", False),
+    ("I have moved to Umeå.", False), ("The flight was delayed 20 minutes but we made it.", False),
+    ("Vi får vänta och se.", False), ("Jag fick vänta i två timmar på vårdcentralen.", False),
+    ("Sorry for the delayed reply.", False), ("Han är positivt inställd.", False),
+    ("Kameran är inställd på automatik.", False), ("Jag skjutsade upp barnen till skolan.", False),
+    ("This isn't happening!", False), ("My desk was moved to the 4th floor.", False),
+])
+def test_a_memory_tells_that_a_plan_changed(text: str, changed: bool) -> None:
+    assert tells_a_plan_changed(text) is changed
 
 
 PET_LIFE = [  # id, note, days ago
@@ -924,13 +948,31 @@ async def test_a_question_of_one_of_the_users_own_ranks_what_answers_it_first(tm
     assert asked["How's dad?"]  # of the user's father, without "my" (a recheck: nothing)
 
 
+async def test_the_users_home_and_job_are_given_however_far_their_words(tmp_path: Path) -> None:
+    """Found by a recheck: in a brain of six, "What's my job?" got nothing (e5 scored "I started at Klarna as a
+    product manager" 0.779 and "Jag gillar kaffe." 0.799), and "Where do I live?" not "We moved to Uppsala"."""
+    told = [("home", "We moved to Uppsala in 2020.", 300),
+            ("job", "I started at Klarna as a product manager in March 2024.", 200),
+            ("bike", "My bike got a flat tyre on the way to work.", 10), ("hike", "I like hiking.", 50),
+            ("coffee", "Jag gillar kaffe.", 40), ("brother", "My brother Erik lives in Berlin.", 30)]
+    asked = await chats(tmp_path, told, ("What's my job?", "Vad jobbar jag med?", "Where do I live?",
+                                         "What is the job market like?"))
+    assert asked["What's my job?"] == asked["Vad jobbar jag med?"] == ["job"]
+    assert asked["Where do I live?"] == ["home"]  # not the brother's home
+    assert asked["What is the job market like?"] == []
+
+
 async def test_english_names_its_own_without_my_too(tmp_path: Path) -> None:
-    """Found by a recheck: "Son Oliver turned 7", "The girlfriend and I…" and "Hubby and I…" were nobody's."""
+    """Found by a recheck: "The son turned 7", "The girlfriend and I…" and "Hubby and I…" were nobody's. A title
+    or a thing named so is nobody's ("Son Heung-min scored twice", "Dad jokes", "The kids next door": a review)."""
     told = [*(note for note in CHANGED if note[0] not in {"sara", "emma", "life3"}),
-            ("son", "Son Oliver turned 7 and got a Lego set.", 30), ("daughter", "Daughter Ella started ballet.", 20),
-            ("hubby", "Hubby and I are planning a trip to Rome.", 10)]
+            ("son", "The son turned 7 and got a Lego set.", 30), ("daughter", "Ella, the daughter, started ballet.", 20),
+            ("hubby", "Hubby and I are planning a trip to Rome.", 10),
+            ("footballer", "Son Heung-min scored twice for Tottenham.", 5), ("jokes", "I love Dad jokes.", 6),
+            ("next_door", "The kids next door are loud.", 7)]
     asked = await chats(tmp_path, told, ("How many children do I have?", "Am I married?"))
     assert {"son", "daughter"} <= set(asked["How many children do I have?"])
+    assert not {"footballer", "next_door"} & set(asked["How many children do I have?"])
     assert asked["Am I married?"][:1] == ["hubby"]
 
 

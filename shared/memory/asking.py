@@ -76,6 +76,7 @@ _SMALL_TALK_QUESTION = re.compile(
     r"|thanks(?: a lot| so much)?|thank you(?: so much)?|tack(?: så mycket)?|that helped|det hjälpte"
     # "Hej Lumia!", "Allt bra med dig?", "Good morning! How are you doing?", "Hi there, how's it going?"
     r"|lumia|allt bra(?: med dig)?|good (?:morning|afternoon|evening|day)|god (?:morgon|kväll|dag|eftermiddag)"
+    r"|hur är det(?: med dig)?|hej igen|hiya|how was your day|how's your day"
     r"|(?:hi|hello|hey) there))+\W*$",
     re.IGNORECASE)
 # A message may ask the assistant to keep a fact ("Can you remember that my code is 4711?").
@@ -110,8 +111,8 @@ TELLING_CONTRACTIONS = frozenset("i'm i've i'd i'll we're we've we'd we'll".spli
 # min dotter?"): a black-box pass found such questions counted as facts, given to later chats and
 # to the persona. Whether a sentence asks is read from the first word after them.
 OPENING_WORDS = frozenset("""
-    but and so well oh ok okay also then now anyway actually btw hmm hm um uh
-    men och så alltså förresten nå okej då fast
+    but and so well oh ok okay also then now anyway actually btw hmm hm um uh hey hi hello lumia
+    men och så alltså förresten nå okej då fast hej hejsan tjena
 """.split())
 # Words only Swedish uses: a sentence holding one that starts with "I" starts with Swedish "i"
 # (in): "I vilken stad bor jag?" asks, as "Vilken stad bor jag i?" does.
@@ -204,19 +205,27 @@ def _opening(words: list[str]) -> str:
 # pass: "var på bio med elsa o såg nya bondfilmen" and "vad kul, elsa fick A på matteprovet" were taken as questions
 # and never given): Swedish "var" is also "was" before where one was ("var på bio", "var hos tandläkaren"), "vad"
 # exclaims before how it was ("vad kul"), and "hur som helst" is "anyway".
-_WAS_WHERE = frozenset("""på hos i med ute hemma till inne borta uppe nere där här så lite jätte helt rätt väldigt
+_WAS_WHERE = frozenset("""på hos i med ute hemma till inne borta uppe nere där här lite jätte helt rätt väldigt
     sjuk trött också verkligen precis nyss igår idag ikväll förut ganska riktigt""".split())
 _WHERE_VERBS = frozenset("bor ligger finns jobbar hittar kan är ska har köper".split())
 _EXCLAIMED = frozenset("""kul roligt härligt synd skönt trist tråkigt gott gött fint bra najs underbart jobbigt
     mysigt tur otur konstigt""".split())
 _EXCLAIMING = frozenset("vad va hur så vilken vilket".split())  # "vad gött", "hur kul", "vilken tur", "vilket flyt"
+_EXCLAIMED_ASKING = frozenset("var är blev gick kom hade har ska".split())
+
+
+_WHEN_ASKING = frozenset("""is was are were did does do will can should has have am
+    är var har hade ska skulle kommer blir blev fyller börjar slutar måste""".split())
 
 
 def _states_without_asking(opened: list[str]) -> bool:
     first, second = opened[0], opened[1] if len(opened) > 1 else ""
     if first == "var" and second in _WAS_WHERE:
         return not _WHERE_VERBS & set(opened[2:6])  # not "var i lund bor min syster"
-    return (first in _EXCLAIMING and (second in _EXCLAIMED or second in ("flyt", "lycka")))\
+    # An exclamation with what it is of after it: "vad gött, fick lönehöjning"; not "hur kul var det egentligen",
+    # "vilken tur gick du", nor "vad synd" alone (a review).
+    exclaims = first in _EXCLAIMING and (second in _EXCLAIMED or second in ("flyt", "lycka"))
+    return (exclaims and len(opened) > 3 and opened[2] not in _EXCLAIMED_ASKING) \
         or opened[:3] == ["hur", "som", "helst"]
 
 
@@ -228,6 +237,8 @@ def _is_question(sentence: str, said: list[str]) -> bool:
     # After "and", "men": not Swedish "var" ("Så var jag på bio igår": "was"), nor a question word
     # with the subject right after it ("And how I met Lena was at a party").
     opened = _opened([w.lower() for w in said])
+    if opened[0] in ("when", "när") and opened[1:2] != [] and opened[1] in _WHEN_ASKING:
+        return True  # "when is my dad's birthday", "när har pappa namnsdag" (a recheck: kept as facts)
     if opened[0] not in QUESTION_WORDS or _states_without_asking(opened):
         return False
     after_opener = len(opened) < len(said)
@@ -235,8 +246,8 @@ def _is_question(sentence: str, said: list[str]) -> bool:
 
 
 # A fact told as asked, of anyone: "visste du att måns väger 7 kilo?" (a black-box pass: only the user's were kept).
-_TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|did you know|"
-                            r"do you know that|guess what)\b", re.IGNORECASE)
+_TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|"
+                            r"did you know(?: that)?(?= \w+ \w+)|guess what[,!:])", re.IGNORECASE)
 
 
 # A clause that may tell of whom a question is for: "Ideas for my wife, who is vegan?".
@@ -576,7 +587,7 @@ def relations_of(text: str) -> set[str]:
     """The user's people and pets a text names as theirs ("my wife", "Min mammas", "our dog"): a
     question about "my wife" is about what the user told of her, however little else it shares
     with it ("Plan a date night for my wife and me" and "My wife Anna loves roses": 0.80)."""
-    said = [w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text)]
+    said = [w.replace("’", "'").removesuffix("'s").rstrip("'") for w in _WORD.findall(text)]  # "my kids' names"
     words = [w.lower() for w in said]
     found: set[str] = set()
     for at, word in enumerate(words):
@@ -606,6 +617,10 @@ _DEFINITE = {word: one for one, words in {
 # "The wife and I", "the kids are off school": English says so of its own; and "Son Oliver turned 7", a name after.
 _THE_OWN = {"wife": "partner", "hubby": "partner", "missus": "partner", "husband": "partner", "girlfriend": "partner",
             "boyfriend": "partner", "son": "son", "daughter": "daughter", "kids": "child"}
+# Swedish kin words before a name are the user's own ("Pappa Hassan har diabetes", "Mamma Gun fyller 70").
+_SWEDISH_KIN_FIRST = re.compile(r"^(?:[Mm]amma|[Pp]appa|[Mm]ormor|[Mm]orfar|[Ff]armor|[Ff]arfar|[Ss]onen|[Dd]ottern|"
+                                r"[Kk]atten|[Hh]unden)s?$")
+_AS_A_THING = frozenset("jokes joke jeans issues bod menu meny music rock film movie book bok".split())
 _CONTRACTED_IS = frozenset("""how's what's who's where's when's why's that's it's there's here's he's she's
     let's""".split())
 _SWEDISH_GENITIVE_KIN = ("mamma", "pappa", "mormor", "morfar", "farmor", "farfar", "morsan", "farsan")
@@ -625,18 +640,21 @@ def _unowned(raw: list[str], words: list[str]) -> set[str]:
         bare = word.removesuffix("s") if word.endswith("s") else word
         one = _KIN_NAMES.get(word) or _DEFINITE.get(word) or _DEFINITE.get(bare) \
             or (_KIN_NAMES.get(bare) if bare in _SWEDISH_GENITIVE_KIN else None)
-        named_after = at + 1 < len(raw) and raw[at][0].isupper() and raw[at + 1][0].isupper()
-        the_own = _THE_OWN.get(word) if (at and words[at - 1] == "the") or named_after else None
+        the_own = _THE_OWN.get(word) if at and words[at - 1] == "the" and raw[at][0].islower() else None
         if not (one or the_own):
             continue
-        after_the = the_own is not None and at > 0 and words[at - 1] == "the"
-        before = words[max(0, at - 3) : at - 1] if after_the else words[max(0, at - 2) : at]
+        # "Dad jokes", "Mom jeans", "Nana Mouskouri", "Daddy Yankee", "The Wife" (a film): a title or a
+        # thing, not one of the user's (a review). Swedish "Pappa Hassan" is: Swedish names its own so.
+        after = words[at + 1] if at + 1 < len(words) else ""
+        titled = at + 1 < len(raw) and raw[at + 1][0].isupper() and not _SWEDISH_KIN_FIRST.match(raw[at])
+        if titled or after in _AS_A_THING:
+            continue
+        before = words[max(0, at - 3) : at - 1] if the_own else words[max(0, at - 2) : at]
         genitive = at > 0 and ((raw[at - 1].endswith(("'s", "’s")) and raw[at - 1].lower().replace("’", "'")
                                 not in _CONTRACTED_IS) or (
             len(words[at - 1]) > 3 and words[at - 1].endswith("s") and words[at - 1] not in _NOT_GENITIVES))
-        after = words[at + 1] if at + 1 < len(words) else ""
         if _ANOTHERS & set(before) or genitive or after in _OF_ANOTHER_AFTER \
-                or (word in _DEFINITE and after in _ELSEWHERE_AFTER):
+                or ((word in _DEFINITE or the_own) and after in _ELSEWHERE_AFTER | {"next", "menu"}):
             continue
         found.add(one or the_own or "")
     return found
@@ -667,11 +685,59 @@ _PARTNER_ASKED = re.compile(
     re.IGNORECASE)
 
 
+# What a user asks of themselves that e5-small relates poorly to how it was told: "What's my job?" scored "I work as
+# a product manager at Klarna." 0.800 and "Jag gillar kaffe." 0.799; "Where do I live?" "We moved to Uppsala in
+# 2020." 0.773 (a black-box pass: a brain of six gave nothing). Each: what asks of it, what tells of it, and the
+# words a keyword look-up for it searches.
+_JOB_TITLES = ("manager engineer developer designer nurse teacher doctor lawyer consultant analyst chef accountant "
+               "architect scientist researcher director officer specialist technician electrician plumber driver "
+               "baker pilot programmer journalist lärare sjuksköterska läkare ingenjör utvecklare chef konsult "
+               "snickare elektriker förskollärare undersköterska")
+OWN_TOPICS = {
+    "home": (re.compile(r"\b(?:where (?:do|did) (?:i|we) live|where am i living|where(?:'s| is) (?:my|our) home|"
+                        r"what(?:'s| is) my (?:home )?address|va?rt? (?:bor|bodde) (?:jag|vi)|"
+                        r"vilken stad bor (?:jag|vi)|(?:vad är )?min (?:adress|hemadress))\b", re.IGNORECASE),
+             re.compile(r"\b(?:live[sd]?|living|moved|home|bor|bodde|flyttade|flyttat|flyttar|adress|address)\b",
+                        re.IGNORECASE),
+             "live lives lived living moved home address bor bodde flyttade flyttat flyttar adress"),
+    "job": (re.compile(r"\b(?:what(?:'s| is) my (?:job|work|profession|occupation|title|role)|what do i do for (?:a )?"
+                       r"(?:living|work)|where do i work|who do i work for|what is my employer|"
+                       r"va?r?d? (?:jobbar|arbetar) jag(?: med| som)?|vad är mitt (?:jobb|yrke)|"
+                       r"vad har jag för (?:jobb|yrke))\b", re.IGNORECASE),
+            re.compile(r"\b(?:work(?:s|ed|ing)? (?:as|at|for)|job|employ\w*|hired|jobb\w*|arbetar|arbetade|anställd|"
+                       r"började på|as an? (?:\w+ )?(?:" + _JOB_TITLES.replace(" ", "|") + r")|som (?:\w+)?(?:"
+                       + _JOB_TITLES.replace(" ", "|") + r"))\b", re.IGNORECASE),
+            "work works worked job jobs employed hired jobb jobbar jobbet arbetar anställd " + _JOB_TITLES),
+}
+
+
+def own_topics(question: str) -> set[str]:
+    """The topics of the user's own a question asks of (`OWN_TOPICS`)."""
+    return {topic for topic, (asks, _, _) in OWN_TOPICS.items() if asks.search(question)}
+
+
+_SUBJECT_ONESELF = re.compile(r"\b(?:I|I'm|I've|we|We|we're|We're|jag|Jag|vi|Vi)\b")
+
+
+def tells_of_topic(text: str, topics: set[str]) -> bool:
+    """Whether the user tells of their own home or job (`OWN_TOPICS`): in the first person, of no one else of theirs
+    ("My brother Erik lives in Berlin" is his)."""
+    return _SUBJECT_ONESELF.search(text) is not None and not relations_of(text) \
+        and any(OWN_TOPICS[topic][1].search(text) for topic in topics)
+
+
+def topic_words(topics: set[str]) -> str:
+    return " ".join(OWN_TOPICS[topic][2] for topic in sorted(topics))
+
+
 def words_naming(ones: set[str]) -> str:
     """The words that name the user's `ones` ("partner": "wife", "fru", "sambo", "frun", …): what a keyword look-up
     for what was told of them searches."""
     return " ".join(sorted(word for table in (_RELATION_OF, _KIN_NAMES, _DEFINITE, _THE_OWN)
-                           for word, one in table.items() if one in ones))
+                           for word, one in table.items() if one in ones and word not in _OTHER_WORDS_TOO))
+
+
+_OTHER_WORDS_TOO = frozenset("man make far mor barn".split())  # "man", "make", "far" are English words
 
 
 def whom_asked_of(question: str) -> set[str]:
@@ -682,7 +748,7 @@ def whom_asked_of(question: str) -> set[str]:
         found |= {"son", "daughter"}
     if of_oneself(question):
         for word in _WORD.findall(question.lower()):
-            found |= _KINDS.get(word, frozenset())
+            found |= _KINDS.get(word.rstrip("'’"), frozenset())  # "my parents' names"
         if _PARTNER_ASKED.search(question):
             found.add("partner")
     return found
@@ -705,26 +771,32 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          r"somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|skilt|separerade|separerat|gick isär|gått isär|"
          r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre|"
          # A black-box pass: "Someone stole my Bianchi", "We moved from Eskilstuna to Västerås".
-         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från|"
-         # A plan that will not be as told (a black-box pass: "Is the Atlas launch still on 20 November?" got
-         # the plan and not "we postpone the full launch of Atlas to 10 December").
-         # Not "push back on the proposal", nor "ställde in disken" (put away).
-         r"postpon\w*|delayed|pushed (?:\w+ ){0,2}back(?! on)|reschedul\w*|brought forward|cancell?(?:ed|ing)|"
-         r"called off|skj?ut\w* upp|sköt upp|uppskjut\w*|försenad\w*|försenat|inställ(?:d|t|da)|ombokad|ombokat|"
-         r"bokade om|bokat om|tidigarelag\w*|"
-         # Moved as a plan is, not as a household is ("I have moved to Umeå" is a change of home).
-         r"(?:is|was|has been|have been|had been) moved to|(?:är|blev|har blivit) (?:flyttad|flyttat|flyttade) till|"
-         r"flyttas till|flyttades till|will have to wait|has to wait|får vänta|fick vänta|rebooked|reschedule|"
-         r"blir inte av|blev inte av|won't happen|will not happen|not happening|isn't happening|"
-         # Moved to a time, not a place: "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th".
-         r"moved (?:[\w'’]+ ){0,3}to (?:the |on |next )?(?:\d+(?:st|nd|rd|th)?|"
-         r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december)")
+         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från")
+# A plan that will not be as told (black-box passes: "Is the Atlas launch still on 20 November?" got the plan and not
+# "we postpone the full launch of Atlas to 10 December"). Not a delay of minutes ("The flight was delayed 20 minutes
+# but we made it"), "push back on", "Vi får vänta och se", "positivt inställd", "skjutsade upp" (a review).
+_PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushed (?!me |him |her |us |them )"
+                 r"(?:\w+ ){0,2}back(?! on)|"
+                 r"reschedul\w*|rebooked|brought forward|(?:is|was|are|were|been|be|got) cancell?ed|called off|"
+                 r"cancell?ed (?:the|our|my|his|her|their)\b|(?:skjuter|sköt|skjutit|skjuta|skjuts|sköts) upp|"
+                 r"uppskjut\w*|försenad\w*|försenat|(?:är|blev|har blivit|blir) inställ(?:d|t|da)(?! på)|"
+                 r"ställ(?:de|t)e? in (?:\w+n|\w+et|\w+na)\b(?! i | på | under )|ombokad|ombokat|bokade om|bokat om|"
+                 r"tidigarelag\w*|"
+                 r"(?:är|blev|har blivit) (?:flyttad|flyttat|flyttade) "
+                 r"till|flyttas till|flyttades till|will have to wait|(?<!vi )(?<!jag )får vänta(?! och| på| i\b)|"
+                 r"blir inte av|blev inte av|won't happen|will not happen|"
+                 # Moved to a time, not a place: "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th".
+                 r"moved (?:[\w'’]+ ){0,3}to (?:the |on |next )?(?:\d+(?:st|nd|rd|th)?\b(?! (?:floor|chapter|inch|"
+                 r"grade|level|place|våning))|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! school)|january|"
+                 r"february|march|april|june|july|august|september|october|november|december)")
 _CHANGE = re.compile(
-    r"\b(?:moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|any ?more|got|bought|"
+    r"\b(?:" + _PLAN_CHANGES + r"|moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|"
+    r"any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"
     r"börja[rt]|började|slutade|skild|gift|förlovad|förlovade|skaffat|skaffade|köpt|köpte|pensionerad|befordrad|"
     r"tog examen|" + _ENDS + r")\b", re.IGNORECASE)
 _END = re.compile(r"\b(?:" + _ENDS + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
+_PLAN_CHANGE = re.compile(r"\b(?:" + _PLAN_CHANGES + r")", re.IGNORECASE)
 _SWEDISH_DIED = re.compile(r"\bdog\b", re.IGNORECASE)
 
 
@@ -742,6 +814,10 @@ _CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade)\b|\b(?:
 def tells_a_correction(text: str) -> bool:
     """Whether a memory corrects an earlier one: what it corrects is needed to understand it."""
     return _CORRECTION.search(text) is not None
+
+
+def tells_a_plan_changed(text: str) -> bool:
+    return _PLAN_CHANGE.search(text) is not None
 
 
 def tells_an_end(text: str) -> bool:
@@ -972,11 +1048,17 @@ def _past(words: list[str], at: int, time_over: bool = True) -> bool:
     return swedish_past and bool(near & {"jag", "vi"})
 
 
+_AHEAD_WORDS = re.compile(r"\b(?:tomorrow|tonight|next|imorgon|i morgon|ikväll|i kväll|nästa|"
+                          r"\d{1,2}(?:st|nd|rd|th|:e|:a))\b", re.IGNORECASE)
+
+
 def tells_of_the_done(text: str) -> bool:
     """Whether a statement tells what the user did and of nothing they will do ("Jag köpte en ny cykel", "I ran
     10 km on Sunday"): no answer to what they are doing at a time to come (a black-box pass: "What am I doing
     tomorrow?" got yesterday's bike)."""
-    if plans(text):
+    # Naming a day or a time to come, a past form books it ("I took Friday off", "I booked a table for Saturday":
+    # a review); one of the past is another day's, left out as such.
+    if plans(text) or TIME_NAMES & {w.lower() for w in _WORD.findall(text)} or _AHEAD_WORDS.search(text):
         return False
     for clause in _CLAUSE_BREAK.split(text):
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
