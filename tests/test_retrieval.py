@@ -966,7 +966,8 @@ async def test_english_names_its_own_without_my_too(tmp_path: Path) -> None:
     """Found by a recheck: "The son turned 7", "The girlfriend and I…" and "Hubby and I…" were nobody's. A title
     or a thing named so is nobody's ("Son Heung-min scored twice", "Dad jokes", "The kids next door": a review)."""
     told = [*(note for note in CHANGED if note[0] not in {"sara", "emma", "life3"}),
-            ("son", "The son turned 7 and got a Lego set.", 30), ("daughter", "Ella, the daughter, started ballet.", 20),
+            ("son", "The son turned 7 and got a Lego set.", 30),
+            ("daughter", "Ella, the daughter, started ballet.", 20),
             ("hubby", "Hubby and I are planning a trip to Rome.", 10),
             ("footballer", "Son Heung-min scored twice for Tottenham.", 5), ("jokes", "I love Dad jokes.", 6),
             ("next_door", "The kids next door are loud.", 7)]
