@@ -104,7 +104,9 @@ class KeywordIndex:
         if self.forms_of is None:
             self.forms_of = {}
             self._add_forms([*self.postings, *self.answered])
-        held = {term for word in tokens(query) for key in word_forms.keys(word) for term in self.forms_of.get(key, ())}
+        # Without diacritics only for a word typed without them: "umea" finds "Umeå", "tåg" not "ett tag" (a review).
+        held = {term for word in tokens(query) for key in word_forms.keys(word)
+                if word.isascii() or not key.startswith("f:") for term in self.forms_of.get(key, ())}
         return " ".join([query, *sorted(held)])
 
     def _add_forms(self, terms: Iterable[str]) -> None:

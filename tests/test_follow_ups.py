@@ -46,3 +46,11 @@ def test_a_follow_up_of_a_follow_up_keeps_the_subject_and_the_day() -> None:
     for message in ("Where do we live?", "Since when?", "And before that?"):
         searched = searched_as(searched, message, NOW)
     assert searched.startswith("Where do we live?")
+
+
+def test_a_long_message_naming_the_day_before_is_no_follow_up_and_a_month_may_be_a_name() -> None:
+    """Found by a review: a whole message was replaced by the day after the one asked of before, and "May" (a
+    name) was left out as a month."""
+    long = "My sister's wedding is on Saturday and I need to pack the day before. What should I bring?"
+    assert searched_as("What did I do yesterday?", long, NOW) == long
+    assert searched_as("What did May tell me on 26 November?", "And the next day?", NOW).startswith("What did May")

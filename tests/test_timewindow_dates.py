@@ -643,3 +643,18 @@ def test_a_plan_asked_of_as_still_on_is_of_the_next_such_day(question: str) -> N
     now = datetime(2026, 12, 5, 12, tzinfo=UTC)
     assert parse_time_window(question, now) == (datetime(2026, 12, 14, tzinfo=UTC).timestamp(),
                                                datetime(2026, 12, 15, tzinfo=UTC).timestamp())
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("He wants the slides done by Friday.", 11), ("Dinner with the Johanssons moved to the 19th.", 19),
+    ("Moved Bosse's vet visit to Wednesday.", 16), ("My dentist appointment has been moved to 17 December.", 17),
+    ("I also need to pick up dad's Eliquis on Monday.", 14),
+    # Not a day to come (a review of the first version).
+    ("We moved to the 3rd floor last year.", None), ("I changed the tire to the 17 inch ones.", None),
+    ("Moved the couch to the 2nd floor.", None), ("I moved to Sunday school as a kid.", None),
+    ("I was home by Friday.", None), ("Jag var klar senast fredag.", None),
+])
+def test_a_plan_moved_or_due_is_of_its_day_and_what_is_no_plan_is_not(text: str, day: int | None) -> None:
+    said_at = datetime(2026, 12, 10, 10, tzinfo=UTC).timestamp()  # a Thursday
+    window = told_of(text, said_at, UTC)
+    assert (window is not None and window[0] > said_at and datetime.fromtimestamp(window[0], UTC).day) == (day or False)

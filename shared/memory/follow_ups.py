@@ -9,8 +9,8 @@ the earlier message's answers again, or nothing).
 import re
 from datetime import datetime, timedelta
 
-from shared.memory.asking import NOT_NAMES, TIME_NAMES, follows_up
-from shared.memory.timewindow import parse_time_window
+from shared.memory.asking import FOLLOW_UP_MOST_WORDS, NOT_NAMES, TIME_NAMES, follows_up
+from shared.memory.timewindow import MONTHS, parse_time_window
 
 # A day from the one asked of before: "the next day", "dagen efter", "the day before", "dagen innan".
 _DAY_AFTER = re.compile(r"\b(?:the (?:next|following) day|the day after|next day|dagen (?:efter|därpå)|nästa dag)\b",
@@ -30,7 +30,10 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 
 def searched_as(before: str | None, message: str, now: datetime) -> str:
     """The text a thread's message is searched for in memory as: itself, unless it follows up `before`."""
-    shift = 1 if _DAY_AFTER.search(message) else -1 if _DAY_BEFORE.search(message) else 0
+    # Only a short message asks of the day after the one asked of before: "My sister's wedding is on Saturday and
+    # I need to pack the day before. What should I bring?" asks of itself (a review).
+    short = len(_WORD.findall(message)) <= FOLLOW_UP_MOST_WORDS
+    shift = (1 if _DAY_AFTER.search(message) else -1 if _DAY_BEFORE.search(message) else 0) if short else 0
     if before is None or not (follows_up(message) or shift):
         return message
     asked_then = parse_time_window(before, now)
@@ -48,6 +51,15 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
 
 
 def _without_times(text: str) -> str:
-    # English "I" as written: lowercased it is Swedish "i" (in), a word of time phrases ("i förrgår").
-    return " ".join(w for w in _WORD.findall(text)
-                    if (w == "I" or w.lower() not in _TIME_WORDS) and not w[0].isdigit())
+    """The text without its time words. English "I" as written: lowercased it is Swedish "i" (in), a word of time
+    phrases ("i förrgår"); a month's name as a name ("What did May tell me…") unless a day is written next to it."""
+    said = _WORD.findall(text)
+
+    def of_time(at: int, word: str) -> bool:
+        if word == "I" or word.lower() not in _TIME_WORDS or word[0].isdigit():
+            return word[0].isdigit()
+        if word[0].isupper() and word.lower() in MONTHS and at > 0:
+            return any(w[0].isdigit() for w in said[max(0, at - 1) : at + 2])
+        return True
+
+    return " ".join(w for at, w in enumerate(said) if not of_time(at, w))

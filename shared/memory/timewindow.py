@@ -510,8 +510,8 @@ _COMING_DAY = re.compile(r"\b(?:(?P<sure>this|next|coming)|(?P<deadline>by|no la
 # "When is…"): the words both readings of a time to come share.
 _PLAN_SAID = (r"\b(?:i|we)(?:'ll|’ll| will| shall)\b|\b(?:i|we)(?:'m|’m| am|'re|’re| are) \w+ing\b"
               # "I also need to pick up dad's Eliquis on Monday" (a black-box pass: no plan of Monday's).
-              r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: also| really| still| just| first)?(?: have|'ve got|’ve got| need to"
-              r"| must| have to)\b")
+              r"|\bgo(?:ing to|nna)\b|\b(?:i|we)(?: also| still)?(?: have|'ve got|’ve got| need to"
+              r"| must| have to)\b(?! say| admit| tell)")
 _SCHEDULE_ASKED = (r"\bwhat's on\b|\bplan(?:s|ned)?\b|\bwhen(?:'s|’s| is| are)\b|\bwhat time(?:'s|’s| is| are)\b"
                    r"|\bhappening\b")
 _SCHEDULED = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED + r"|\b(?:do|will|am|are|shall|have) (?:i|we)\b"
@@ -588,6 +588,9 @@ def of_a_time_to_come(text: str) -> bool:
     return asks_ahead(text) and not _DONE_THEN.search(text) and not _SINCE.search(text)
 
 
+_WANTED = re.compile(r"\b(?:wants?|needs?|must|has to|have to|should|due|ska|skall|måste|vill|behöver)\b")
+
+
 def _coming_day(text: str, today: datetime) -> Window | None:
     """The day a plan or a question about one names by its weekday: the next one after today
     ("this Friday" asked on a Friday is today; "nästa fredag" is next week's)."""
@@ -597,7 +600,10 @@ def _coming_day(text: str, today: datetime) -> Window | None:
     found = _COMING_DAY.search(text)
     if found is None or _DONE_THEN.search(text) or _DATED.match(text, found.end()) or re.search(_MONTH_NAME, text):
         return None
-    deadline = bool(found.group("deadline") or (found.group("sure_sv") or "").startswith("senast"))
+    # A deadline of something wanted done ("He wants the slides done by Friday"), not one met ("I was home by
+    # Friday", "Jag var klar senast fredag": a review).
+    deadline = bool(found.group("deadline") or (found.group("sure_sv") or "").startswith("senast")) \
+        and (not _PAST_FORM.search(text) or _WANTED.search(text) is not None)
     if _PAST_FORM.search(text) and not deadline:
         return None
     after_next = _AFTER_NEXT.match(text, found.end()) is not None  # "the Friday after next"
@@ -669,22 +675,27 @@ _BOOKING_WORDS = (r"booked|rebooked|book|bokade|bokat|tickets?|biljett\w*|reserv
                   r"deadline|due")
 # A date something was moved to is one to come: "My dentist appointment has been moved to 17 December" was read as
 # last 17 December (a black-box pass).
-_MOVED = (r"(?:moved?|postpon\w*|reschedul\w*|rebook\w*|pushed back|put off|delayed|changed|brought forward|"
+_MOVED = (r"(?:moved?(?! on)|postpon\w*|reschedul\w*|rebook\w*|pushed back|put off|delayed|brought forward|"
           r"flyttad|flyttat|flyttas|uppskjuten|uppskjutet|framflyttad|framflyttat|ombokad|ombokat)"
           r"(?: [\w'’]+){0,3} (?:to|till)")
 # A time, not a place: "We moved to Umeå on 3 November" is the past.
-_MOVED_TO = (_MOVED + r" (?:the |den |next |nästa |on |på )?(?:\d+(?:st|nd|rd|th|:e|:a)?|\w+day\b|\w+dag(?:en)?\b|"
-             + _MONTH_NAME + ")")
+# A number or a weekday, not a floor or a size: "We moved to the 3rd floor in 2019", "Moved the couch to the 2nd floor",
+# "I moved to Sunday school as a kid" (a review).
+_NOT_A_DAY_AFTER = r"(?!\s*(?:floor|storey|chapter|inch|grade|level|place|våning|kapitel|tum|school|skola))"
+_MOVED_TO = (_MOVED + r" (?:the |den |next |nästa |on |på )?(?:\d+(?:st|nd|rd|th|:e|:a)?\b" + _NOT_A_DAY_AFTER
+             + r"|\w+day\b" + _NOT_A_DAY_AFTER + r"|\w+dag(?:en)?\b|" + _MONTH_NAME + ")")
 # "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th" (a black-box pass: no plan of either day).
 _MOVED_TO_WEEKDAY = re.compile(r"\b" + _MOVED + r" (?:on |på |next |nästa )?(?P<day>" + _EN_DAYS + "|"
                                + "|".join(day.removesuffix("s") for day in list(WEEKDAYS)[7:])
-                               + r")\b(?!,? (?:the |den )?\d)")
+                               + r")\b(?!,? (?:the |den )?\d)" + _NOT_A_DAY_AFTER)
 _MOVED_TO_DAY_OF_MONTH = re.compile(r"\b" + _MOVED + r" (?:\w+day,? |\w+dag(?:en)?,? )?(?:the |den )?(\d{1,2})"
-                                    r"(?:st|nd|rd|th|:e|:a)?\b(?!\s*\w*\s*"
+                                    r"(?:st|nd|rd|th|:e|:a)?\b" + _NOT_A_DAY_AFTER + r"(?!\s*\w*\s*"
                                     + _MONTH_NAME + ")")
 _BOOKING = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|appointment|decided|bestämde|" + _MOVED_TO + r")\b"
-                      # A deadline: "He wants the interviews done by Wednesday 9 December" (a black-box pass).
-                      r"|\b(?:by|no later than|senast)\s+(?:\w+day,?\s+|\w+dag(?:en)?\s+)?(?:the\s+|den\s+)?\d")
+)
+# A deadline: "He wants the interviews done by Wednesday 9 December" (a black-box pass); with a past form, one wanted
+# (not "By Friday 4 December we had packed everything": a review).
+_DEADLINE = re.compile(r"\b(?:by|no later than|senast)\s+(?:\w+day,?\s+|\w+dag(?:en)?\s+)?(?:the\s+|den\s+)?\d")
 
 
 # Two dates, the days from one to the other: "from 27 December to 2 January", "från 20 till 27
@@ -722,7 +733,9 @@ def _planned(text: str, today: datetime) -> Window | None:
     the days from one date to another ("We booked a trip to Lisbon from 27 December to 2 January")."""
     if _HABIT.search(text):
         return None
-    if (of_a_time_to_come(text) or _BOOKING.search(text) or not _PAST_FORM.search(text)) \
+    booked = _BOOKING.search(text) is not None or (
+        _DEADLINE.search(text) is not None and (not _PAST_FORM.search(text) or _WANTED.search(text) is not None))
+    if (of_a_time_to_come(text) or booked or not _PAST_FORM.search(text)) \
             and (days := _date_range(text, today, ahead=True)) is not None and days[0] >= today.timestamp():
         return days
     if _SINCE.search(text):
@@ -730,7 +743,7 @@ def _planned(text: str, today: datetime) -> Window | None:
     if of_a_time_to_come(text) or _NEXT_WEEKEND.search(text):
         window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
             or _calendar(text, text, today, None, ahead=True)
-    elif _BOOKING.search(text) or not _PAST_FORM.search(text):
+    elif booked or not _PAST_FORM.search(text):
         window = _holiday(text, today, True) or _dated(text, today)
         if window is None and (moved := _MOVED_TO_DAY_OF_MONTH.search(text)) is not None \
                 and (date := _nearest_day(today, int(moved.group(1)), ahead=True)) is not None:
