@@ -658,3 +658,11 @@ def test_a_plan_moved_or_due_is_of_its_day_and_what_is_no_plan_is_not(text: str,
     said_at = datetime(2026, 12, 10, 10, tzinfo=UTC).timestamp()  # a Thursday
     window = told_of(text, said_at, UTC)
     assert (window is not None and window[0] > said_at and datetime.fromtimestamp(window[0], UTC).day) == (day or False)
+
+
+def test_i_morse_told_after_noon_is_the_morning_gone_by() -> None:
+    """Found by a recheck: "var på gympa i morse", said at one, told of no time and was not found for "Vad gjorde jag
+    i morse?" (with "Jag var" it was)."""
+    said_at = datetime(2026, 12, 5, 13, tzinfo=UTC).timestamp()
+    window = told_of("var på gympa i morse", said_at, UTC)
+    assert window is not None and window == told_of("Jag var på gympa i morse.", said_at, UTC)
