@@ -547,14 +547,17 @@ class Retriever:
         if index is None:
             return gone
         words = {habit.id: set(tokens(habit.content)) - _HABIT_WORDS for habit in habits}
-        near = {memory_id for habit in habits
-                for memory_id, _ in index.search(" ".join(words[habit.id]), GIVEN_UP_DEPTH)} - set(words)
+        # In any form the brain holds: "Varje onsdag går jag på svenskakurs", then "Jag har slutat med
+        # svenskakursen" (a recheck: still given as a plan).
+        near = {memory_id for habit in habits for memory_id, _ in index.search(
+            " ".join(form for word in words[habit.id] for form in word_forms.held_forms(word, index.postings)),
+            GIVEN_UP_DEPTH)} - set(words)
         # One read for all the habits' candidates, only those telling of a habit given up kept.
         giving_up = [m for m in (await self.store.get(request.brain, ids=sorted(near), where=request.where or None)
                                  if near else [])
                      if gives_up_a_habit(m.content) or tells_an_end(context.words(m))]
         for habit in habits:
-            if any(_created_at(m) > _created_at(habit) and words[habit.id] & set(tokens(m.content))
+            if any(_created_at(m) > _created_at(habit) and _shares_a_word(words[habit.id], m.content)
                    for m in giving_up):
                 gone.add(habit.id)
         return gone
@@ -724,7 +727,9 @@ class Retriever:
                           and not (asks_for_the_plans and (_of_another_day(h, window)
                                                            or _habit_of_other_days(h, window, zone)
                                                            # "Jag köpte en ny cykel", said yesterday: done, no plan
-                                                           or tells_of_the_done(context.words(h)))))
+                                                           # (told of a day, it is that day's: "I took Friday off")
+                                                           or (tells_of_the_done(context.words(h))
+                                                               and _told_of(h) is None))))
         just_then = {h.id for h in plans if _told_then(h, window, 0.0) or h.id in habit_then}
         first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
         # A week's habits after what is planned for its days: five of them took every place for "Vad ska

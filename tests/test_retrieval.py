@@ -1662,6 +1662,21 @@ async def test_plans_moved_in_other_words_and_done_things_are_read_as_they_are(t
     assert "bike" not in tomorrow and "friday" in tomorrow
 
 
+async def test_a_habit_given_up_in_another_form_of_its_word_is_no_plan(tmp_path: Path) -> None:
+    """Found by a recheck: "Varje onsdag går jag på svenskakurs." was still a plan after "Jag har slutat med
+    svenskakursen" (the words differ by their ending)."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "course": ("Varje onsdag går jag på svenskakurs.", midnight - 50 * DAY),
+        "quit": ("Jag har slutat med svenskakursen, den var för lätt.", midnight - 5 * DAY),
+        "dentist": ("Tandläkaren på onsdag klockan nio.", midnight + 9 * 3600)})
+    try:
+        wednesday = await _chat(retriever, "Vad ska jag göra på onsdag?")
+    finally:
+        embedder.close()
+    assert "course" not in wednesday and "dentist" in wednesday
+
+
 async def test_a_deadline_is_a_plan_of_its_day(tmp_path: Path) -> None:
     """Found by a black-box pass: "What's due next week?" and "What do I have on Wednesday 9 December?" missed
     "He wants the stakeholder interviews done by Wednesday 9 December." ("done" read it as the past)."""

@@ -666,3 +666,23 @@ def test_i_morse_told_after_noon_is_the_morning_gone_by() -> None:
     said_at = datetime(2026, 12, 5, 13, tzinfo=UTC).timestamp()
     window = told_of("var på gympa i morse", said_at, UTC)
     assert window is not None and window == told_of("Jag var på gympa i morse.", said_at, UTC)
+
+
+@pytest.mark.parametrize(("question", "day"), [
+    ("Is my dentist appointment still on 12 November?", (2026, 11, 12)),
+    ("Is my dentist appointment still on the 14th?", (2026, 12, 14)),
+    ("Ska vi fortfarande till Stockholm i jul?", (2026, 12, 24)),
+])
+def test_a_plan_asked_of_as_still_so_is_of_the_nearer_such_day(question: str, day: tuple[int, int, int]) -> None:
+    """Found by a recheck: "still on 12 November", asked in December, was next year's; "fortfarande … i jul" last
+    year's Christmas."""
+    window = parse_time_window(question, datetime(2026, 12, 5, 12, tzinfo=UTC))
+    assert window is not None and window[0] == datetime(*day, tzinfo=UTC).timestamp()
+
+
+def test_a_start_told_of_is_a_plan_of_its_day() -> None:
+    """Found by a recheck: "I got a new job! … starting 1 December" was a plan of every day after it."""
+    said_at = datetime(2026, 11, 2, 10, tzinfo=UTC).timestamp()
+    window = told_of("I got a new job! I'll be a charge nurse at Leeds General Infirmary starting 1 December.",
+                     said_at, UTC)
+    assert window == (datetime(2026, 12, 1, tzinfo=UTC).timestamp(), datetime(2026, 12, 2, tzinfo=UTC).timestamp())

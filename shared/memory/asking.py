@@ -1048,17 +1048,11 @@ def _past(words: list[str], at: int, time_over: bool = True) -> bool:
     return swedish_past and bool(near & {"jag", "vi"})
 
 
-_AHEAD_WORDS = re.compile(r"\b(?:tomorrow|tonight|next|imorgon|i morgon|ikväll|i kväll|nästa|"
-                          r"\d{1,2}(?:st|nd|rd|th|:e|:a))\b", re.IGNORECASE)
-
-
 def tells_of_the_done(text: str) -> bool:
     """Whether a statement tells what the user did and of nothing they will do ("Jag köpte en ny cykel", "I ran
     10 km on Sunday"): no answer to what they are doing at a time to come (a black-box pass: "What am I doing
     tomorrow?" got yesterday's bike)."""
-    # Naming a day or a time to come, a past form books it ("I took Friday off", "I booked a table for Saturday":
-    # a review); one of the past is another day's, left out as such.
-    if plans(text) or TIME_NAMES & {w.lower() for w in _WORD.findall(text)} or _AHEAD_WORDS.search(text):
+    if plans(text):
         return False
     for clause in _CLAUSE_BREAK.split(text):
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]

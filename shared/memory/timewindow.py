@@ -148,9 +148,17 @@ def _days(start: datetime, days: int) -> Window:
     return start.timestamp(), (start + timedelta(days=days)).timestamp()
 
 
-def parse_time_window(question: str, now: datetime) -> Window | None:
-    """The window a question refers to, or None when it names no time. `now` must be timezone-aware."""
+def parse_time_window(question: str, now: datetime, planned: bool | None = None) -> Window | None:
+    """The window a question refers to, or None when it names no time. `now` must be timezone-aware.
+    `planned`: whether a date is the next one (a plan's) or the last; by default, as the question asks."""
     text = question.lower()
+    if planned is None and _STILL.search(text):
+        # "Is my dentist appointment still on the 14th?" / "…still on 12 November?": the nearer of the next and the
+        # last such day (a recheck: 12 November asked in December was next year's).
+        next_one, last_one = parse_time_window(question, now, True), parse_time_window(question, now, False)
+        if next_one is None or last_one is None:
+            return next_one or last_one
+        return min((next_one, last_one), key=lambda window: abs(window[0] - now.timestamp()))
     today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) if now.tzinfo is None \
         else now.replace(hour=0, minute=0, second=0, microsecond=0)
     if re.search(r"\b(day before yesterday)\b|\bi\s?förrgår\b", text):
@@ -169,7 +177,7 @@ def parse_time_window(question: str, now: datetime) -> Window | None:
         return _days(today, 1)
     if (weekend := _weekend(text, today, now)) is not None:
         return weekend
-    planned = of_a_time_to_come(text)
+    planned = of_a_time_to_come(text) if planned is None else planned
     if (season := _season(text, today, planned)) is not None:
         return season
     # The most recent Christmas that has begun (Eve, Day and Boxing Day), in a plan the next one not
@@ -569,6 +577,7 @@ _AHEAD = re.compile(_PLAN_SAID + "|" + _SCHEDULE_ASKED
                     r"|\b(?:is|are|'s|’s) (?:on|in|this|next|coming)\b|\bhas (?:a|an|got|plans?)\b")
 
 
+_STILL = re.compile(r"\b(?:still|fortfarande)\b")
 _STILL_ON = re.compile(r"\bstill (?:on|happening|going ahead|planned|booked|scheduled)\b"
                        r"|\bfortfarande (?:på|av|planerad|planerat|bokad|bokat)\b")
 
@@ -672,7 +681,8 @@ _SINCE = re.compile(r"\b(?:from|since|från|sedan)\s+(?:the\s+|den\s+)?(?:\d|" +
 # A date booked or decided is one to come: "I bought tickets for the concert on 20 December", "Booked
 # my next dentist appointment for 14 January", "Sara and I decided we'll spend New Year's Eve…".
 _BOOKING_WORDS = (r"booked|rebooked|book|bokade|bokat|tickets?|biljett\w*|reserved|ordered|beställde|anmälde|invited|"
-                  r"deadline|due")
+                  # "I got a new job! … starting 1 December" (a recheck: it was a plan of every day after)
+                  r"deadline|due|starting|beginning|börjar|startar")
 # A date something was moved to is one to come: "My dentist appointment has been moved to 17 December" was read as
 # last 17 December (a black-box pass).
 _MOVED = (r"(?:moved?(?! on)|postpon\w*|reschedul\w*|rebook\w*|pushed back|put off|delayed|brought forward|"
