@@ -1012,7 +1012,10 @@ def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bo
     """Whether a memory of a time's is what the user did then: not one said then of another day
     ("Yesterday I bought a bike", "Tomorrow I have a job interview", said today) nor a plan said
     then ("I'll call mom tonight", "Jag ska jobba i helgen"): no answer to "What did I do today?"
-    (black-box passes). Both are answers to "What did I say today?"."""
+    (black-box passes). Both are answers to "What did I say today?". Nor a document's chunk: uploaded today, a
+    house guide's sections were given for "What did I do today?" (a regression pass)."""
+    if not context.in_context(memory.metadata):
+        return False
     if about_talk:
         return True
     if (told := _told_of(memory)) is not None:

@@ -1500,6 +1500,28 @@ async def test_a_season_told_of_answers_what_was_done_then_not_on_one_of_its_day
     assert day == []
 
 
+DOCUMENT_CHUNK = {"lumia_kind": "document", "source": "home.md"}
+
+
+async def test_a_document_uploaded_today_is_nothing_done_today(tmp_path: Path) -> None:
+    """Found by a regression pass: "What did I do today?" got a house guide's chunks, uploaded that day."""
+    embedder = shared_test_embedder()
+    today = NOW - 3600
+    said = {"run": ("I went for a run along the river.", {}),
+            "bins": ("## Bins\nThe green bin goes out on Monday evening.", DOCUMENT_CHUNK),
+            "wifi": ("## Wi-Fi\nThe network is Lumia-5G, the password is on the router.", DOCUMENT_CHUNK)}
+    try:
+        store = MemoryStore(open_chroma(None, tmp_path), embedder.name)
+        await store.upsert("b", [StoredMemory(id=key, content=text, metadata={"lumia_created_at": today, **extra})
+                                 for key, (text, extra) in said.items()],
+                           await embedder.passages([text for text, _ in said.values()]))
+        retriever = Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW)
+        done = await _chat(retriever, "What did I do today?")
+    finally:
+        embedder.close()
+    assert done == ["run"]
+
+
 async def test_a_chat_asking_what_was_done_this_morning_gets_the_morning_only(tmp_path: Path) -> None:
     """Found by a black-box pass: "this morning" was the whole day, and a chat was given the
     evening's football and the night's snack, ranked above the morning's dog walk."""
