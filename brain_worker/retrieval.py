@@ -531,12 +531,19 @@ class Retriever:
             return []
         ids = {h.id for h in chosen}
         found = [memory_id for memory_id, _ in index.search(words, LOOKED_UP_DEPTH) if memory_id not in ids]
-        more = await self.store.get(request.brain, ids=found, where=request.where or None, with_vectors=True) \
-            if found else []
-        told = [m for m in more if context.in_context(m.metadata) and tells(m) and admits(m)]
-        told = sorted(told, key=lambda m: -_created_at(m))[:LOOKED_UP_MOST]
-        self._score(asked, told)
-        return told
+        told = await self._read(request, asked, found,
+                                lambda m: context.in_context(m.metadata) and tells(m) and admits(m))
+        return sorted(told, key=lambda m: -_created_at(m))[:LOOKED_UP_MOST]
+
+    async def _read(self, request: QueryRequest, asked: "Asked", ids: Iterable[str],
+                    admits: "Keep") -> list[StoredMemory]:
+        """The memories of `ids` that `admits`, read at once with their vectors and scored as the search scores:
+        what a chat looks up beside what it found (diets, ends, the user's ones)."""
+        wanted = sorted(ids)
+        read = [m for m in await self.store.get(request.brain, ids=wanted, where=request.where or None,
+                                                with_vectors=True) if admits(m)] if wanted else []
+        self._score(asked, read)
+        return read
 
     async def _given_up(self, request: QueryRequest, habits: list[StoredMemory]) -> set[str]:
         """The habits a newer memory tells were given up, naming what they do: "I play padel every
@@ -642,11 +649,8 @@ class Retriever:
                   and ((memory_id in index.ends and at.get(memory_id, 0.0) > after)
                        or at.get(memory_id, float("inf")) < before)}
         about_talk = about_the_conversation(request.question)
-        found = [m for m in await self.store.get(request.brain, ids=sorted(looked), where=request.where or None,
-                                                 with_vectors=True)
-                 if context.in_context(m.metadata) and m.vector and _tells(m, request.question, about_talk)] \
-            if looked else []
-        self._score(asked, found)
+        found = await self._read(request, asked, looked, lambda m: context.in_context(m.metadata) and bool(m.vector)
+                                 and _tells(m, request.question, about_talk))
         linked: dict[str, list[StoredMemory]] = {}
         placed: set[str] = set()
         for memory in (m for m in given if m.id in named and m.id not in placed):
@@ -681,15 +685,12 @@ class Retriever:
         diet = {memory_id for memory_id, _ in index.search(DIET_WORDS, DIET_MOST * 4)}
         if not diet:
             return chosen
-        ids = {h.id for h in chosen}
-        more = await self.store.get(request.brain, ids=list(diet - ids), where=request.where or None,
-                                    with_vectors=True) if diet - ids else []
         # Of someone of the user's alone, theirs: "Does my mom drink coffee?" got "My wife is allergic to
         # shellfish." (a recheck), "Is it ok to give my son chocolate?" needs the son's nut allergy.
         whose = whose_food(request.question)
-        told = [m for m in more if _tells(m, request.question, about_talk)
-                and (not whose or bool(whose & relations_of(context.words(m))))]
-        self._score(asked, told)
+        told = await self._read(request, asked, diet - {h.id for h in chosen},
+                                lambda m: _tells(m, request.question, about_talk)
+                                and (not whose or bool(whose & relations_of(context.words(m)))))
         told += [h for h in chosen if h.id in diet]
         told.sort(key=lambda m: -_created_at(m))  # the newest first: "nu är jag vegan" over "vegetarian"
         # Allergies besides the newest diets, however old: four changes of diet since "I'm severely allergic

@@ -21,8 +21,7 @@ IRREGULAR = {"children": "child", "men": "man", "women": "woman", "people": "per
 # Longest first; a base keeps at least three letters ("bil", "barn").
 SWEDISH_ENDINGS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "aren", "heten", "ens", "ets", "en", "et",
                    "ar", "er", "or", "na", "n", "t", "s")
-# A letter alone is an ending after a vowel only ("flickan", "mötet", "mammas"): not "plant", "start", "host".
-SINGLE_AFTER = "aeiouyåäö"
+VOWELS = "aeiouyåäö"  # a letter alone is an ending after one only ("flickan", "mötet"): not "plant", "start", "host"
 UNSTRESSED = ("el", "er", "or")  # and a definite "-n" after these: "cykeln", "systern", "doktorn"
 MIN_BASE = 3
 
@@ -42,13 +41,13 @@ def _swedish_bases(term: str) -> set[str]:
     for ending in SWEDISH_ENDINGS:
         if term.endswith(ending) and len(term) - len(ending) >= MIN_BASE:
             base = term[: -len(ending)]
-            if len(ending) == 1 and base[-1] not in SINGLE_AFTER and not (ending == "n" and base[-2:] in UNSTRESSED):
+            if len(ending) == 1 and base[-1] not in VOWELS and not (ending == "n" and base[-2:] in UNSTRESSED):
                 continue
             bases.add(base)
             if ending in ("or", "orna", "ornas"):  # "pizzor", "flickorna": of "pizza", "flicka"
                 bases.add(f"{base}a")
             # A vowel that goes when an ending comes: "cykel" / "cyklar", "nyckel" / "nycklar", "vatten" / "vattnet".
-            if len(base) > MIN_BASE and base[-1] in "lnr" and base[-2] not in "aeiouyåäö":
+            if len(base) > MIN_BASE and base[-1] in "lnr" and base[-2] not in VOWELS:
                 bases.add(f"{base[:-1]}e{base[-1]}")
     return bases
 

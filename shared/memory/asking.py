@@ -628,7 +628,8 @@ _SWEDISH_GENITIVE_KIN = ("mamma", "pappa", "mormor", "morfar", "farmor", "farfar
 _ANOTHERS = frozenset("""a an the every any his her their your whose en ett hans hennes deras din ditt dina er ert
     sin sitt sina varje någon""".split())
 _OF_ANOTHER_AFTER = frozenset("till of".split())  # not "åt": also "ate" ("Hunden åt upp min sko")
-_ELSEWHERE_AFTER = frozenset("på i hos från vid in on at from".split())  # of a definite form: "barnen i klassen"
+# Of a definite form or "the kids": "barnen i klassen", "the kids next door".
+_ELSEWHERE_AFTER = frozenset("på i hos från vid in on at from next".split())
 _NOT_GENITIVES = frozenset("hos dess oss was is has does this his its yes us gus".split())
 
 
@@ -654,7 +655,7 @@ def _unowned(raw: list[str], words: list[str]) -> set[str]:
                                 not in _CONTRACTED_IS) or (
             len(words[at - 1]) > 3 and words[at - 1].endswith("s") and words[at - 1] not in _NOT_GENITIVES))
         if _ANOTHERS & set(before) or genitive or after in _OF_ANOTHER_AFTER \
-                or ((word in _DEFINITE or the_own) and after in _ELSEWHERE_AFTER | {"next", "menu"}):
+                or ((word in _DEFINITE or the_own) and after in _ELSEWHERE_AFTER):
             continue
         found.add(one or the_own or "")
     return found

@@ -56,8 +56,10 @@ def _without_times(text: str) -> str:
     said = _WORD.findall(text)
 
     def of_time(at: int, word: str) -> bool:
-        if word == "I" or word.lower() not in _TIME_WORDS or word[0].isdigit():
-            return word[0].isdigit()
+        if word[0].isdigit():
+            return True
+        if word == "I" or word.lower() not in _TIME_WORDS:
+            return False
         if word[0].isupper() and word.lower() in MONTHS and at > 0:
             return any(w[0].isdigit() for w in said[max(0, at - 1) : at + 2])
         return True
