@@ -8,7 +8,7 @@ current by the `lumia.brain.changed.*` notices the ingest side publishes.
 import math
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from brain_worker import word_forms
@@ -130,11 +130,11 @@ class KeywordIndex:
         """Whether the term is in at least `share` of the memories."""
         return len(self.postings.get(term, ())) >= share * len(self.lengths)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The k best BM25 matches, each scored as a fraction (0..1) of the best score any memory
-        could get for this query. Not of the best match found: a memory matching only a common
-        word (a name said in every other turn) would then earn as much as one matching them all
-        (bench/recall.py and bench/recall_dialogues.py both measured it)."""
+    def search(self, query: str, k: int, among: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """The k best BM25 matches (of the memories `among` only, when given), each scored as a fraction
+        (0..1) of the best score any memory could get for this query. Not of the best match found: a
+        memory matching only a common word (a name said in every other turn) would then earn as much as
+        one matching them all (bench/recall.py and bench/recall_dialogues.py both measured it)."""
         n = len(self.lengths)
         if n == 0:
             return []
@@ -148,6 +148,8 @@ class KeywordIndex:
             idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
             ideal += idf * (K1 + 1)  # a term's BM25 share tends to this as its count grows
             for memory_id, tf in posting.items():
+                if among is not None and memory_id not in among:
+                    continue
                 norm = tf + K1 * (1 - B + B * self.lengths[memory_id] / average)
                 scores[memory_id] = scores.get(memory_id, 0.0) + idf * tf * (K1 + 1) / norm
         best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]

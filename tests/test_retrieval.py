@@ -2151,3 +2151,57 @@ async def test_an_end_given_for_its_own_score_comes_right_after_what_it_ends(tmp
     car = asked["What car do I drive?"]
     assert car.index("sold") == car.index("skoda") + 1, car
     assert asked["Do I have a bike?"][:2] == ["bianchi", "stole"]
+
+
+async def test_what_was_arranged_on_a_day_is_done_then_and_a_plan_of_its_own_day(tmp_path: Path) -> None:
+    """Found by black-box passes: "Vad gjorde jag den 24 november?" got nothing though that day's "Har anmält mig till
+    Lucialoppet den 13 december" was told, nor "What did I do on 26 May?" a plan moved that day; "What am I doing
+    tomorrow?" got nothing though "I just remembered my lab report … is due tomorrow" was told today, nor a shift
+    agreed to be covered on a coming day. A plan said then is still nothing done then."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    retriever, embedder = await _told(tmp_path, {
+        "signed": ("Har anmält mig till Göteborgsvarvet den 13 juni.", midnight - 2 * DAY + 10 * 3600),
+        "moved": ("The stats exam got moved to 16 June.", midnight - 2 * DAY + 15 * 3600),
+        "ran": ("I ran 10 km along the river.", midnight - 2 * DAY + 7 * 3600),
+        "start": ("Next Monday I start at Ericsson.", midnight - 2 * DAY + 19 * 3600),
+        "report": ("Oh no, I just remembered my lab report for Research Methods is due tomorrow at midnight.",
+                   midnight + 9 * 3600),
+        "shift": ("Tom asked me to cover his shift on Saturday and I said yes.", midnight - DAY + 12 * 3600),
+        "bike": ("I bought a new bike yesterday.", midnight + 8 * 3600)})
+    try:
+        did = await _chat(retriever, "What did I do on 26 May?")
+        gjorde = await _chat(retriever, "Vad gjorde jag den 26 maj?")
+        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
+        saturday = await _chat(retriever, "What am I doing on Saturday?")
+    finally:
+        embedder.close()
+    assert set(did) == set(gjorde) == {"signed", "moved", "ran"}
+    assert tomorrow[:1] == ["report"] and "bike" not in tomorrow
+    assert "shift" in saturday
+
+
+VIKTOR_BESIDES = ["Viktor har fotboll på torsdagar.", "Viktor äter inte fisk.", "Viktor vill börja på innebandy.",
+                  "Viktor fick en ny cykel av mormor.", "Viktor har tappat en tand.", "Viktor läser Harry Potter.",
+                  "Viktor ska på kalas hos Leo.", "Viktor tycker om Minecraft.", "Viktor har en ny kompis, Sam.",
+                  "Viktor behöver nya vinterskor.", "Viktors lärare heter Karin.", "Viktor är rädd för hundar.",
+                  "Viktor byggde ett lego-slott.", "Viktor spelar piano på onsdagar.", "Viktor fyller nio i augusti.",
+                  "Viktor gillar pannkakor.", "Viktor hade feber i helgen.", "Viktor simmade 200 meter.",
+                  "Viktor vill ha en hamster.", "Viktor har läxa i matte.", "Viktor ritade en drake.",
+                  "Viktor sover dåligt just nu.", "Viktor har glömt sin mössa.", "Viktor ska åka skidor i vinter."]
+
+
+async def test_a_moved_plan_is_given_with_its_move_in_a_brain_naming_its_name_often(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Vad händer den 10 december?" got the booking for Viktor's dentist on 10 December
+    but not "Viktors tid är flyttad till den 15 december": of a brain naming Viktor often, the move was not among
+    the twenty memories naming him best, where its end was looked for."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    said = {f"v{i}": (text, midnight - 9 * DAY + i * 3600) for i, text in enumerate(VIKTOR_BESIDES)}
+    retriever, embedder = await _told(tmp_path, {
+        "booked": ("Jag har bokat tandläkartid för Viktor den 10 juni kl 14.00.", midnight - 10 * DAY),
+        **said,
+        "moved": ("Tandläkaren ringde, Viktors tid är flyttad till den 15 juni kl 9.30.", midnight - DAY)})
+    try:
+        asked = await _chat(retriever, "Vad händer den 10 juni?")
+    finally:
+        embedder.close()
+    assert asked[:2] == ["booked", "moved"]

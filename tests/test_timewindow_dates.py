@@ -686,3 +686,19 @@ def test_a_start_told_of_is_a_plan_of_its_day() -> None:
     window = told_of("I got a new job! I'll be a charge nurse at Leeds General Infirmary starting 1 December.",
                      said_at, UTC)
     assert window == (datetime(2026, 12, 1, tzinfo=UTC).timestamp(), datetime(2026, 12, 2, tzinfo=UTC).timestamp())
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    # Found by a black-box pass: told with a past verb first, each was no plan of its day.
+    ("Oh no, I just remembered my lab report for Research Methods is due tomorrow at midnight.", 11),
+    ("Tom asked me to cover his shift on Sunday and I said yes.", 13),
+    ("I promised to help Anna move on Saturday.", 12),
+    ("I agreed to work on Sunday.", 13), ("Lisa bad mig att jobba på söndag.", 13),
+    # Done then, or over: no day to come.
+    ("I worked on Sunday.", None), ("Anna invited us to dinner on Friday and it was lovely.", None),
+    ("I asked Tom to cover my shift on Sunday.", None), ("The report was due on Friday and I handed it in.", None),
+])
+def test_a_day_agreed_or_due_is_a_plan_of_its_day(text: str, day: int | None) -> None:
+    said_at = datetime(2026, 12, 10, 10, tzinfo=UTC).timestamp()  # a Thursday
+    window = told_of(text, said_at, UTC)
+    assert (window is not None and window[0] > said_at and datetime.fromtimestamp(window[0], UTC).day) == (day or False)

@@ -13,7 +13,7 @@ A fact told as a question still tells: "Did you know I'm allergic to cats?".
 import re
 
 from shared.memory.language import language_of
-from shared.memory.timewindow import MONTHS, WEEKDAYS
+from shared.memory.timewindow import AGREED, MONTHS, WEEKDAYS
 
 _SENTENCE = re.compile(r"[^.!?…？]*[.!?…？]*")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
@@ -819,6 +819,18 @@ def tells_a_correction(text: str) -> bool:
 
 def tells_a_plan_changed(text: str) -> bool:
     return _PLAN_CHANGE.search(text) is not None
+
+
+# Done when it was said, of a later time: a booking, a sign-up, something agreed, a plan moved ("Har anmält mig till
+# Lucialoppet den 13 december", "Tom asked me to cover his shift on Sunday", "The stats exam got moved to 16
+# December"). Black-box passes: none was what the user did the day they told it.
+_ARRANGED = re.compile(r"\b(?:booked|bokade|bokat|anmälde|anmält|anmäld|anmälda|signed up|registered|reserved|"
+                       r"ordered|beställde|beställt|bought tickets|köpte biljett\w*|" + AGREED + r")\b", re.IGNORECASE)
+
+
+def arranges(text: str) -> bool:
+    """Whether a memory tells of something arranged for a later time: what was done the day it was said."""
+    return _ARRANGED.search(text) is not None or tells_a_plan_changed(text)
 
 
 def tells_an_end(text: str) -> bool:

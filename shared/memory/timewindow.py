@@ -607,18 +607,23 @@ def _coming_day(text: str, today: datetime) -> Window | None:
         day = _weekday(moved.group("day"))
         return _days(today + timedelta(days=(day - today.weekday()) % 7 or 7), 1)
     found = _COMING_DAY.search(text)
-    if found is None or _DONE_THEN.search(text) or _DATED.match(text, found.end()) or re.search(_MONTH_NAME, text):
+    # Agreed, unless told as over after the day: "Anna invited us to dinner on Friday and it was lovely".
+    agreed = found is not None and _AGREED.search(text, 0, found.start()) is not None \
+        and not _PAST_FORM.search(_SAID_YES.sub(" ", text[found.end():]))
+    if found is None or (_DONE_THEN.search(text) and not agreed) or _DATED.match(text, found.end()) \
+            or re.search(_MONTH_NAME, text):
         return None
     # A deadline of something wanted done ("He wants the slides done by Friday"), not one met ("I was home by
     # Friday", "Jag var klar senast fredag": a review).
     deadline = bool(found.group("deadline") or (found.group("sure_sv") or "").startswith("senast")) \
         and (not _PAST_FORM.search(text) or _WANTED.search(text) is not None)
-    if _PAST_FORM.search(text) and not deadline:
+    if _PAST_FORM.search(text) and not deadline and not agreed:
         return None
     after_next = _AFTER_NEXT.match(text, found.end()) is not None  # "the Friday after next"
     if text.startswith("the", found.start()) and not after_next:  # "the Monday meeting"
         return None
-    if not (found.group("sure") or found.group("sure_sv") or deadline or after_next or _SCHEDULED.search(text)):
+    if not (found.group("sure") or found.group("sure_sv") or deadline or agreed or after_next
+            or _SCHEDULED.search(text)):
         return None
     day = WEEKDAYS[found.group("day")] if found.group("day") else WEEKDAYS[found.group("dag") + "s"]
     if found.group("sure_sv") == "nästa":
@@ -666,7 +671,9 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
 
 # A plan's own verb, told in a sentence that may also tell what was done: "I promised I'd call",
 # "Jag lovade att jag ska ringa".
-_PLAN_MARK = re.compile(_PLAN_SAID + r"|\b(?:i|we|he|she|they)(?:'d|’d| would)\b|\b(?:ska|skall|kommer att)\b")
+_PLAN_MARK = re.compile(_PLAN_SAID + r"|\b(?:i|we|he|she|they)(?:'d|’d| would)\b|\b(?:ska|skall|kommer att)\b"
+                        # A deadline: "I just remembered my lab report is due tomorrow" (a black-box pass: no plan).
+                        r"|\b(?:due|deadline)\b")
 
 
 def _distance(near: re.Match[str], phrase: re.Match[str], offset: int) -> int:
@@ -688,6 +695,12 @@ _BOOKING_WORDS = (r"booked|rebooked|book|bokade|bokat|tickets?|biljett\w*|reserv
 _MOVED = (r"(?:moved?(?! on)|postpon\w*|reschedul\w*|rebook\w*|pushed back|put off|delayed|brought forward|"
           r"flyttad|flyttat|flyttas|uppskjuten|uppskjutet|framflyttad|framflyttat|ombokad|ombokat)"
           r"(?: [\w'’]+){0,3} (?:to|till)")
+# Something agreed to be done, its day one to come: "Tom asked me to cover his shift on Sunday and I said yes", "I
+# promised to help Anna move on Saturday", "Lisa bad mig att jobba på söndag" (a black-box pass: last Sunday).
+AGREED = (r"(?:asked (?:me|us) to|agreed to|promised (?:to|I'd|I would|we'd|we would)|offered to|invited (?:me|us) to|"
+          r"bad (?:mig|oss)(?: att)?|lovade(?: att)?|gick med på att|erbjöd (?:mig|oss) att)")
+_AGREED = re.compile(r"\b" + AGREED + r"\b", re.IGNORECASE)
+_SAID_YES = re.compile(r"\b(?:said|sa) (?:yes|ja)\b")
 # A time, not a place: "We moved to Umeå on 3 November" is the past.
 # A number or a weekday, not a floor or a size: "We moved to the 3rd floor in 2019", "Moved the couch to the 2nd floor",
 # "I moved to Sunday school as a kid" (a review).
@@ -796,7 +809,7 @@ _PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
 # A plan's date in a sentence of the past: "I bought tickets for the concert on 20 December", "Jag
 # bokade en resa till Rom i mars" (a review).
 _BOOKED = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|for|till|inför|until|by|before|paid|bjöd|starts?|begins?|börjar|"
-                     + _MOVED_TO + r")\b")
+                     + _MOVED_TO + "|" + AGREED + r")\b")
 _PLANS_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar)\b")
 
 
