@@ -54,6 +54,8 @@ class KeywordIndex:
     # Memories that say something ended or was corrected: the few a chat reads by a name shared
     # (brain_worker/retrieval.py, Retriever._ends), known without reading the brain.
     ends: set[str] = field(default_factory=set)
+    # Memories that tell what someone eats or may not (asking.tells_a_diet): what a chat about food is given.
+    diets: set[str] = field(default_factory=set)
     # Each word form's key -> the terms held of it (word_forms.keys): made at the first search box, kept after.
     forms_of: dict[str, set[str]] | None = None
 
@@ -61,12 +63,14 @@ class KeywordIndex:
         return len(self.lengths)
 
     def add(self, memory_id: str, text: str, chars: int | None = None, said_at: float = 0.0, answer: str = "",
-            ends: bool = False) -> None:
+            ends: bool = False, diet: bool = False) -> None:
         """`chars`: the length of the memory's own text when `text` is more (its speaker in front)."""
         self.remove(memory_id)
         self.said_at[memory_id] = said_at
         if ends:
             self.ends.add(memory_id)
+        if diet:
+            self.diets.add(memory_id)
         self.answer_terms_of[memory_id] = terms = frozenset(tokens(answer))
         for term in terms:
             self.answered.setdefault(term, set()).add(memory_id)
@@ -93,6 +97,7 @@ class KeywordIndex:
         self.total_chars -= self.chars_of.pop(memory_id)
         del self.said_at[memory_id]
         self.ends.discard(memory_id)
+        self.diets.discard(memory_id)
         for term in self.answer_terms_of.pop(memory_id):
             self.answered[term].discard(memory_id)
             if not self.answered[term]:
@@ -119,9 +124,9 @@ class KeywordIndex:
         """Memories whose kept answer holds a word of the query, the most recently said first."""
         return self._newest_first(set().union(*(self.answered.get(term, ()) for term in set(tokens(query)))))
 
-    def newest(self) -> list[str]:
-        """Every memory id, the most recently said first (as stored, among those said at once)."""
-        return self._newest_first(self.said_at)
+    def newest(self, among: Iterable[str] | None = None) -> list[str]:
+        """Every memory id (of `among`), the most recently said first (as stored, among those said at once)."""
+        return self._newest_first(self.said_at if among is None else among)
 
     def _newest_first(self, ids: Iterable[str]) -> list[str]:
         return sorted(ids, key=lambda memory_id: -self.said_at[memory_id])

@@ -53,6 +53,7 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_a_correction,
+    tells_a_diet,
     tells_a_plan_changed,
     tells_an_allergy,
     tells_an_end,
@@ -144,7 +145,7 @@ def index_memory(index: KeywordIndex, memory: StoredMemory) -> None:
     index.add(memory.id, context.said(memory), len(memory.content), float(memory.metadata.get(CREATED_AT, 0)),
               answer if isinstance(answer, str) else "",
               ends=tells_an_end(memory.content) or tells_a_plan_changed(memory.content)
-              or tells_a_correction(memory.content))
+              or tells_a_correction(memory.content), diet=tells_a_diet(context.words(memory)))
 
 
 class Finder(Protocol):
@@ -320,7 +321,10 @@ class Retriever:
         own_past = about_own_past(request.question, over) and not to_come
         # What was so at a time was mostly told before it ("Where was I living in March?", "Vem var min chef
         # i våras?"): all time's, in a chat what was told then or before.
-        state = window is not None and not to_come and asks_of_a_state(request.question)
+        # So is the user's job or home over more than a week: "Vad jobbade jag med i april?" (a black-box pass), not
+        # "Vad jobbade jag med igår?".
+        state = window is not None and not to_come and (asks_of_a_state(request.question) or (
+            bool(own_topics(request.question)) and window[1] - window[0] > WEEK))
         if window is not None and not request.relevant_only \
                 and (to_come or state or not of_the_past(request.question, over)):
             # "Does Bosse need his medicine today?": today's memories come first, not alone (a chat
@@ -451,22 +455,7 @@ class Retriever:
             return [h for h in hits if naming(h)]
         if window is None:
             chosen = [h for h in hits if relevant(h) or naming(h)] or _best(hits, own, OWN_TIE)
-            # Asked of the user's own ones, or of their home or job, what was told of them however far its words:
-            # "Är jag gift?" scored "My partner Sarah works as a nurse" under the gate, and "Am I seeing anyone?"
-            # missed it in a brain of 80; "What's my job?" scored "I work as a product manager at Klarna." as
-            # "Jag gillar kaffe." (black-box passes).
-            # Only when nothing found tells of them: what does is followed by its updates (_with_updates), and
-            # one looked up beside it would be followed too, less strictly.
-            def of_theirs(memory: StoredMemory) -> bool:
-                return bool(theirs & relations_of(context.words(memory)))
-
-            def of_topics(memory: StoredMemory) -> bool:
-                return not context.speaker_of(memory) and tells_of_topic(context.words(memory), topics)
-
-            if theirs and not any(of_theirs(h) for h in chosen):
-                chosen += await self._looked_up(request, asked, words_naming(theirs), of_theirs, chosen, tells)
-            if (topics := own_topics(question)) and not any(of_topics(h) for h in chosen):
-                chosen += await self._looked_up(request, asked, topic_words(topics), of_topics, chosen, tells)
+            chosen += await self._of_their_own(request, asked, theirs, chosen, tells)
             if theirs:
                 # Asked of the user's ones, those it names first, best first: "Tell me about my family" got the
                 # brother, the sister, the wife, a car and a nephew, and the cut to five left out both parents
@@ -483,6 +472,10 @@ class Retriever:
             # With what is as close: "Where did I work in March?" got the home 0.809, the job 0.805.
             chosen = [h for h in before if relevant(h) or naming(h)] or _best(before, near, STATE_TIE)
             chosen = sorted(sorted(chosen, key=lambda h: -(h.score or 0.0))[: request.n_results], key=_created_at)
+            # "Who was I dating in March?" got the friend whose birthday is in March, not the boyfriend (a
+            # black-box pass): the user's own ones, home or job asked of, told before then, as of now.
+            chosen = sorted(chosen + await self._of_their_own(request, asked, theirs, chosen, tells, until=window[1]),
+                            key=_created_at)
             return await self._with_updates(request, asked, chosen, before, near, names, until=window[1])
         if own_past:
             within, now = window, self._clock()
@@ -522,16 +515,37 @@ class Retriever:
         chosen.sort(key=lambda h: _of_another_day(h, window))
         return await self._with_updates(request, asked, chosen, hits, near, names)
 
+    async def _of_their_own(self, request: QueryRequest, asked: "Asked", theirs: set[str], chosen: list[StoredMemory],
+                            tells: "Keep", until: float | None = None) -> list[StoredMemory]:
+        """Asked of the user's own ones, or of their home or job, what was told of them (before `until`) however far
+        its words, when nothing `chosen` tells of them: "Är jag gift?" scored "My partner Sarah works as a nurse"
+        under the gate, and "Am I seeing anyone?" missed it in a brain of 80; "What's my job?" scored "I work as a
+        product manager at Klarna." as "Jag gillar kaffe." (black-box passes). What tells of them is followed by
+        its updates (_with_updates), and one looked up beside it would be followed too, less strictly."""
+        def of_theirs(memory: StoredMemory) -> bool:
+            return bool(theirs & relations_of(context.words(memory)))
+
+        def of_topics(memory: StoredMemory) -> bool:
+            return not context.speaker_of(memory) and tells_of_topic(context.words(memory), topics)
+
+        added: list[StoredMemory] = []
+        if theirs and not any(of_theirs(h) for h in chosen):
+            added += await self._looked_up(request, asked, words_naming(theirs), of_theirs, chosen, tells, until)
+        if (topics := own_topics(request.question)) and not any(of_topics(h) for h in chosen):
+            added += await self._looked_up(request, asked, topic_words(topics), of_topics, chosen, tells, until)
+        return added
+
     async def _looked_up(self, request: QueryRequest, asked: "Asked", words: str, admits: "Keep",
-                         chosen: list[StoredMemory], tells: "Keep") -> list[StoredMemory]:
-        """The newest few memories holding `words` that `admits` and tell, however far their meaning, scored as
-        the search scores: what was told of the user's own ones or of their home or job (`_relevant`), looked up as
-        the diets are."""
+                         chosen: list[StoredMemory], tells: "Keep", until: float | None = None) -> list[StoredMemory]:
+        """The newest few memories holding `words` (told before `until`) that `admits` and tell, however far their
+        meaning, scored as the search scores: what was told of the user's own ones or of their home or job
+        (`_relevant`), looked up as the diets are."""
         index = self.keywords.get(request.brain)
         if index is None:
             return []
         ids = {h.id for h in chosen}
-        found = [memory_id for memory_id, _ in index.search(words, LOOKED_UP_DEPTH) if memory_id not in ids]
+        found = [memory_id for memory_id, _ in index.search(words, LOOKED_UP_DEPTH)
+                 if memory_id not in ids and (until is None or index.said_at.get(memory_id, 0.0) < until)]
         told = await self._read(request, asked, found,
                                 lambda m: context.in_context(m.metadata) and tells(m) and admits(m))
         return sorted(told, key=lambda m: -_created_at(m))[:LOOKED_UP_MOST]
@@ -689,7 +703,9 @@ class Retriever:
         """A chat about food, with what was told of the diet or allergies of the user and theirs first,
         however far its words: "Föreslå en middag till oss ikväll" got no celiac disease, nut or
         shrimp allergy (a black-box pass), and the model must not suggest what someone cannot eat."""
-        diet = {memory_id for memory_id, _ in index.search(DIET_WORDS, DIET_MOST * 4)}
+        # By a diet's words, and the newest told without one ("Viktor äter inte fisk").
+        diet = {memory_id for memory_id, _ in index.search(DIET_WORDS, DIET_MOST * 4)} \
+            | set(index.newest(index.diets)[: DIET_MOST * 4])
         if not diet:
             return chosen
         # Of someone of the user's alone, theirs: "Does my mom drink coffee?" got "My wife is allergic to

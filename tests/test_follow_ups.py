@@ -54,3 +54,15 @@ def test_a_long_message_naming_the_day_before_is_no_follow_up_and_a_month_may_be
     long = "My sister's wedding is on Saturday and I need to pack the day before. What should I bring?"
     assert searched_as("What did I do yesterday?", long, NOW) == long
     assert searched_as("What did May tell me on 26 November?", "And the next day?", NOW).startswith("What did May")
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    ("Vad vägde jag i slutet av november?", "Och nu?"), ("Where did I live in 2024?", "And now?"),
+    ("Who was my manager last spring?", "What about currently?"),
+])
+def test_a_follow_up_asking_of_now_asks_of_no_time_before(before: str, message: str) -> None:
+    """Found by a black-box pass: "Och nu?" after "Vad vägde jag i slutet av november?" got November's weight again,
+    not the newest."""
+    searched = searched_as(before, message, NOW)
+    assert parse_time_window(searched, NOW) is None, searched
+    assert message.lower().rstrip("?") in searched.lower()

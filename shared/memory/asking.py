@@ -15,7 +15,9 @@ import re
 from shared.memory.language import language_of
 from shared.memory.timewindow import AGREED, MONTHS, WEEKDAYS
 
-_SENTENCE = re.compile(r"[^.!?…？]*[.!?…？]*")
+# A title's or an abbreviation's full stop ends no sentence: "When am I meeting Dr. Okafor?" was read as a sentence
+# telling and another asking, and kept as a fact (a black-box pass).
+_SENTENCE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|dr|kl|ca|t\.ex|bl\.a|e\.g|i\.e)\.|[^.!?…？])*[.!?…？]*")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
 ASKING_WORDS = frozenset("""
     what what's whats where where's who who's whom whose when which how how's why
@@ -384,11 +386,15 @@ FOOD = frozenset("""
     eating restaurant menu snack snacks dessert candy sweets pizza takeaway drink drinks milkshake smoothie
     coffee tea milk cheese chocolate bread pancakes icecream sandwich sandwiches burger burgers
     sauce soup salad pasta noodles curry satay sushi taco tacos stew cookie cookies biscuits yoghurt yogurt
-    cereal nuts peanuts wine beer
+    cereal nuts peanuts wine beer fish meat chicken beef pork salmon
     middag lunch frukost mat maten rätt rätter recept laga lagar baka tårta tårtan kaka kakor äta äter restaurang
     meny mellanmål efterrätt dessert godis fika pizza dricka drink drinkar kaffe te mjölk ost choklad bröd glass
     pannkakor macka smörgås hamburgare sås soppa sallad nudlar gryta kakan bullar vin öl nötter jordnötter
+    fisk kött kyckling lax
 """.split())
+# A food word at a compound's start or end: "fiskgratäng", "laxpasta", "kycklinggryta", "cheesecake".
+COMPOUND_FOOD = frozenset(word for word in FOOD if len(word) >= 4)
+COMPOUND_REST = 3  # letters at least besides the food word
 DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coeliac celiaki gluten lactose laktos "
               "laktosintolerant intolerant vegan vegetarian vegetarisk pescetarian nuts peanuts nötter jordnötter "
               "shellfish shrimp skaldjur räkor diabetes diabetiker sugar socker diet "
@@ -410,8 +416,25 @@ SWEDISH_FOOD_ONLY = frozenset({"glass", "mat", "vin"})
 
 
 def about_food(text: str) -> bool:
-    food = FOOD & {w.lower() for w in _WORD.findall(text)}
-    return bool(food - SWEDISH_FOOD_ONLY or (food and language_of(text) == "sv"))
+    words = {w.lower() for w in _WORD.findall(text)}
+    food = FOOD & words
+    # "Kan jag göra fiskgratäng?" got no memory of who eats no fish (a black-box pass).
+    return bool(food - SWEDISH_FOOD_ONLY or (food and language_of(text) == "sv")) or any(
+        len(word) >= len(part) + COMPOUND_REST and (word.startswith(part) or word.endswith(part))
+        for word in words for part in COMPOUND_FOOD)
+
+
+# A diet told without a diet's word: "Viktor äter inte fisk", "Elsa won't eat meat", "Jag tål inte mjölk" (a black-box
+# pass: no chat about fish got the first).
+_DIET_SAID = re.compile(r"\b(?:äter|dricker) (?:inte|aldrig|ingen|inget|inga)\b|\bkan inte (?:äta|dricka)\b"
+                        r"|\btål(?:er)? inte\b|\b(?:doesn't|does not|don't|do not|won't|will not|can't|cannot|never) "
+                        r"(?:eats?|drinks?)\b", re.IGNORECASE)
+_DIET_WORD = frozenset(DIET_WORDS.split())
+
+
+def tells_a_diet(text: str) -> bool:
+    """Whether a memory tells of what someone eats or may not: a diet's word, or what they do not eat."""
+    return _DIET_SAID.search(text) is not None or not _DIET_WORD.isdisjoint(w.lower() for w in _WORD.findall(text))
 
 
 def asks_or_requests_only(text: str) -> bool:
@@ -679,10 +702,13 @@ def _first_relation(words: list[str], every: bool = False) -> set[str]:
 # A partner asked of without the word: "Am I seeing anyone?", "Is there anyone special in my life?", "Vem är
 # jag tillsammans med?" (a black-box pass: "I live in Luleå with my partner Henrik." was not given).
 _PARTNER_ASKED = re.compile(
-    r"\b(?:am|are) (?:I|we) (?:single|married|dating|seeing (?:any|some)one|in a relationship)\b|"
-    r"\bwho am I (?:dating|seeing|with)\b|\b(?:any|some)one special in my life\b|"
-    r"\b(?:är|har) (?:jag|vi) (?:gift|gifta|singel|tillsammans med|ihop med|i ett förhållande|någon (?:pojkvän|"
-    r"flickvän|partner))|\bvem är (?:jag|vi) (?:tillsammans|ihop|gift) med\b|\b(?:dejtar|träffar) jag någon\b",
+    # Of now, or of a time over ("Who was I dating in March?", "Vem var jag tillsammans med i mars?").
+    r"\b(?:am|are|was|were) (?:I|we) (?:single|married|dating|seeing (?:any|some)one|in a relationship)\b|"
+    r"\bwho (?:am|was) I (?:dating|seeing|with)\b|\b(?:do|did) (?:I|we) have an? (?:boyfriend|girlfriend|partner)\b|"
+    r"\b(?:any|some)one special in my life\b|"
+    r"\b(?:är|har|var|hade) (?:jag|vi) (?:gift|gifta|singel|tillsammans med|ihop med|i ett förhållande|"
+    r"någon (?:pojkvän|flickvän|partner))|\bvem (?:är|var) (?:jag|vi) (?:tillsammans|ihop|gift) med\b|"
+    r"\b(?:dejtar|träffar) jag någon\b",
     re.IGNORECASE)
 
 
@@ -695,16 +721,19 @@ _JOB_TITLES = ("manager engineer developer designer nurse teacher doctor lawyer 
                "baker pilot programmer journalist lärare sjuksköterska läkare ingenjör utvecklare chef konsult "
                "snickare elektriker förskollärare undersköterska")
 OWN_TOPICS = {
-    "home": (re.compile(r"\b(?:where (?:do|did) (?:i|we) live|where am i living|where(?:'s| is) (?:my|our) home|"
-                        r"what(?:'s| is) my (?:home )?address|va?rt? (?:bor|bodde) (?:jag|vi)|"
+    "home": (re.compile(r"\b(?:where (?:do|did) (?:i|we) live|where (?:am|was|were) (?:i|we) living|"
+                        r"where(?:'s| is) (?:my|our) home|what(?:'s| is) my (?:home )?address|"
+                        r"va?rt? (?:bor|bodde) (?:jag|vi)|"
                         r"vilken stad bor (?:jag|vi)|(?:vad är )?min (?:adress|hemadress))\b", re.IGNORECASE),
              re.compile(r"\b(?:live[sd]?|living|moved|home|bor|bodde|flyttade|flyttat|flyttar|adress|address)\b",
                         re.IGNORECASE),
              "live lives lived living moved home address bor bodde flyttade flyttat flyttar adress"),
-    "job": (re.compile(r"\b(?:what(?:'s| is) my (?:job|work|profession|occupation|title|role)|what do i do for (?:a )?"
-                       r"(?:living|work)|where do i work|who do i work for|what is my employer|"
-                       r"va?r?d? (?:jobbar|arbetar) jag(?: med| som)?|vad är mitt (?:jobb|yrke)|"
-                       r"vad har jag för (?:jobb|yrke))\b", re.IGNORECASE),
+    # Of now, or of a time over ("What was my job in April?", "Vad jobbade jag med i april?").
+    "job": (re.compile(r"\b(?:what(?:'s| is| was) my (?:job|work|profession|occupation|title|role)|"
+                       r"what (?:do|did) i do for (?:a )?(?:living|work)|where (?:do|did) i work|"
+                       r"who (?:do|did) i work for|"
+                       r"what (?:is|was) my employer|va?r?d? (?:jobbar|arbetar|jobbade|arbetade) jag(?: med| som)?|"
+                       r"vad (?:är|var) mitt (?:jobb|yrke)|vad (?:har|hade) jag för (?:jobb|yrke))\b", re.IGNORECASE),
             re.compile(r"\b(?:work(?:s|ed|ing)? (?:as|at|for)|job|employ\w*|hired|jobb\w*|arbetar|arbetade|anställd|"
                        r"började på|as an? (?:\w+ )?(?:" + _JOB_TITLES.replace(" ", "|") + r")|som (?:\w+)?(?:"
                        + _JOB_TITLES.replace(" ", "|") + r"))\b", re.IGNORECASE),
@@ -1011,6 +1040,7 @@ NOT_NAMES = (ASKING_WORDS | QUESTION_WORDS | REQUEST_WORDS | SMALL_TALK | OPENIN
     mig oss dig han hon hen den det de dem hans hennes deras denna detta dessa där här inte
     idag igår imorgon ikväll nu sedan bara också kanske förra nästa efter innan sist
     kommer tror tycker känner vill behöver brukar måste borde
+    dr mr mrs ms prof st jr sr
 """.split()))
 # Endings Swedish and English give a name: a genitive ("Eriks", "Spotifys") and a definite form
 # ("Volvon", "Volvons"): "Vi sålde Volvon" is about the Volvo a question names.
@@ -1110,13 +1140,19 @@ def about_the_conversation(text: str) -> bool:
 # "How was my week?"; "Did I have a meeting?": "have" says neither).
 _POSSESSIONS = ("car|bike|bicycle|phone|dog|cat|pets?|house|flat|apartment|bil|cykel|telefon|hund|katt|husdjur|hus|"
                 "lägenhet")
+_PARTNERS = "boyfriend|girlfriend|partner|husband|wife|pojkvän|flickvän|sambo|man|fru"
 _STATE = re.compile(
     r"\b(?:I|we|who) (?:\w+ )?liv(?:e|ed|ing)\b|\bwhere (?:did|was|were) (?:I|we) work|"
     r"\b(?:I|we) (?:\w+ )?work(?:ed|ing)? (?:as|at|for)\b|"
     r"\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
     r"\b(?:was|were) (?:I|we) (?:dating|seeing|together with|married to)\b|"
     r"\b(?:what|which) (?:" + _POSSESSIONS + r") (?:did|was|were) (?:I|we)\b|"
-    r"\b(?:bodde|bott)\b|\bvar (?:jobbade|arbetade) (?:jag|vi)\b|\b(?:jobbade|arbetade) (?:jag|vi) (?:som|på|hos)\b|"
+    # "Did I have a car in the summer?", "Hade jag bil i somras?" (a black-box pass: read as what was done then, and
+    # the car told before it was left out).
+    r"\b(?:did|do) (?:I|we) (?:have|own) (?:a |an |any )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r"|job)\b|"
+    r"\b(?:hade|ägde) (?:jag|vi) (?:en |ett |någon |något |några )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r"|jobb)\b|"
+    r"\b(?:bodde|bott)\b|\b(?:var|vem) (?:jobbade|arbetade) (?:jag|vi)\b|"
+    r"\b(?:jobbade|arbetade) (?:jag|vi) (?:som|på|hos)\b|"
     r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b|"
     r"\bvar (?:jag|vi) (?:tillsammans|ihop|gift)\b|\b(?:vilken|vilket|vilka) (?:" + _POSSESSIONS + r") "
     r"(?:hade|ägde|körde) (?:jag|vi)\b", re.IGNORECASE)

@@ -23,6 +23,7 @@ _TIME_WORDS = frozenset({*TIME_NAMES, *"""
     igår går idag ikväll imorgon förrgår övermorgon morse förra nästa denna detta sedan dag dagar vecka veckan
     veckor helg helgen månad månaden år året kväll natt i på den
 """.split()})
+_NOW = re.compile(r"\b(?:now|nowadays|currently|these days|nu|numera|nuförtiden|för närvarande|idag)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’]*|\d+(?:st|nd|rd|th|:e|:a)?", re.UNICODE)
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
@@ -45,8 +46,10 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
     opener = message.split(maxsplit=1)[0]
     if opener.lower() in NOT_NAMES:
         message = opener.lower() + message[len(opener):]
-    if asked_then is not None and parse_time_window(message, now) is not None:
-        return f"{_without_times(before)} {message}"  # the time it names, not the one asked of before
+    if asked_then is not None and (parse_time_window(message, now) is not None or _NOW.search(message)):
+        # The time it names, not the one asked of before: "Och nu?" after "Vad vägde jag i slutet av november?"
+        # asks of now (a black-box pass got November's weight again).
+        return f"{_without_times(before)} {message}"
     return f"{before} {message}"
 
 
