@@ -642,9 +642,10 @@ class Retriever:
             return {}
         # A plan is often named by no name ("Booked the dentist: appointment on 14 December", "julbord med jobbet
         # fredag 11 december"): by its rarest words, as its postponement or cancellation names it ("my dentist
-        # appointment is moved to 17 December", "julbordet är inställt": black-box passes).
+        # appointment is moved to 17 December", "julbordet är inställt": black-box passes). So is a habit ("Elsa
+        # har simning varje tisdag", then "Elsas simning är flyttad till onsdagar").
         plan_words = {m.id: {form for word in words for form in word_forms.held_forms(word, index.postings)}
-                      for m in given if context.in_context(m.metadata) and _a_plan(m)
+                      for m in given if context.in_context(m.metadata) and (_a_plan(m) or habit_days(m.content))
                       and (words := _rarest(index, context.words(m)))}
         named = {m.id: names(m)[0] | plan_words.get(m.id, set()) for m in given
                  if context.in_context(m.metadata) and (names(m)[0] or m.id in plan_words)}

@@ -64,8 +64,11 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = [{**error, "input": None if _secret(error) else _echoed(error["input"])}
               if isinstance(error, dict) and "input" in error else error for error in exc.errors()]
     # Pydantic's "unable to parse raw data as a unicode string" for a lone surrogate, said plainly.
-    errors = [{**error, "msg": f"Value error, {HALF_CHARACTER}"} if isinstance(error, dict)
+    errors = [{**error, "msg": HALF_CHARACTER} if isinstance(error, dict)
               and error.get("type") == "string_unicode" else error for error in errors]
+    # Pydantic's "Value error, " before each message of our own validators says nothing to a client (a black-box pass).
+    errors = [{**error, "msg": error["msg"].removeprefix("Value error, ")}
+              if isinstance(error, dict) and isinstance(error.get("msg"), str) else error for error in errors]
     errors = _json_safe(jsonable_encoder(_named_content_type(request, errors)))
     return JSONResponse(status_code=422, content={"detail": errors})
 

@@ -263,5 +263,6 @@ def describe_validation_error(exc: Exception) -> str:
             # The message as a whole (not JSON, or not an object); its "location" is only the name
             # a worker gives the argument, and read as a field ("message", "query") it misleads.
             where = ""
-        parts.append(f"{where or 'the message body (send one JSON object)'}: {err.get('msg', 'invalid')}")
+        said = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # pydantic's prefix tells a reader nothing
+        parts.append(f"{where or 'the message body (send one JSON object)'}: {said}")
     return "; ".join(parts)

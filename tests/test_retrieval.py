@@ -2255,3 +2255,21 @@ async def test_a_question_naming_a_doctor_by_title_is_asked_and_no_fact(tmp_path
             ("flatmate", "My flatmate Chloe studies law.", 10)]
     asked = await chats(tmp_path, told, ("Is my meeting with Dr. Okafor on Monday?",))
     assert asked["Is my meeting with Dr. Okafor on Monday?"] == ["meeting"]
+
+
+async def test_a_habit_moved_to_another_weekday_is_a_habit_of_it_and_follows_the_old_one(tmp_path: Path) -> None:
+    """Found by a black-box pass: after "Elsas simning är flyttad till onsdagar…", "Har Elsa simning på onsdag?" got
+    the Tuesday habit first and not the move, which no question of a day had."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026: next Tuesday is 2 June, next Wednesday 3 June
+    retriever, embedder = await _told(tmp_path, {
+        "tuesday": ("Elsa har simning varje tisdag klockan 17.00 i Navet.", midnight - 30 * DAY),
+        "moved": ("Elsas simning är flyttad till onsdagar kl 17 från och med nästa vecka.", midnight - 2 * DAY),
+        "football": ("Viktor har fotboll på torsdagar kl 16.30.", midnight - 20 * DAY),
+        "lucia": ("Luciafirande i skolan den 11 december.", midnight - 5 * DAY)})
+    try:
+        wednesday = await _chat(retriever, "Har Elsa simning på onsdag?")
+        tuesday = await _chat(retriever, "Vad händer på tisdag?")
+    finally:
+        embedder.close()
+    assert "moved" in wednesday and "football" not in wednesday
+    assert tuesday[:2] == ["tuesday", "moved"]  # the move right after the habit it changes

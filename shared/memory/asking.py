@@ -817,7 +817,7 @@ _PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushe
                  r"blir inte av|blev inte av|won't happen|will not happen|"
                  # Moved to a time, not a place: "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th".
                  r"moved (?:[\w'’]+ ){0,3}to (?:the |on |next )?(?:\d+(?:st|nd|rd|th)?\b(?! (?:floor|chapter|inch|"
-                 r"grade|level|place|våning))|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! school)|january|"
+                 r"grade|level|place|våning))|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b(?! school)|january|"
                  r"february|march|april|june|july|august|september|october|november|december)")
 _CHANGE = re.compile(
     r"\b(?:" + _PLAN_CHANGES + r"|moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|"

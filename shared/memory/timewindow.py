@@ -906,7 +906,11 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"|\bon\s+(?P<parts>" + _EN_DAYS + r")\s+(?:mornings|afternoons|evenings|nights)\b"
                         r"|\b(?:på\s+)?(?P<dagdelar>" + "|".join(_SV_DAY_STEMS) + r")s(?:kvällar|morgnar|förmiddagar|"
                         r"eftermiddagar|nätter)(?:na)?\b"
-                        r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b")
+                        r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
+                        # Moved to another weekday: "Elsas simning är flyttad till onsdagar", "Padel is moved to
+                        # Thursdays" (a black-box pass: no answer to "Har Elsa simning på onsdag?").
+                        r"|\b(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
+                        + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
 
 
@@ -929,8 +933,9 @@ def habit_days(text: str) -> frozenset[int]:
     for found in _HABIT_DAY.finditer(lowered):
         if _coming(found):
             continue
-        if swedish := found.group("dag") or found.group("dagdelar"):
+        if swedish := found.group("dag") or found.group("dagdelar") or found.group("till_dagar"):
             days.add(WEEKDAYS[swedish + "s"])
         else:
-            days.add(WEEKDAYS[found.group("day") or found.group("days") or found.group("parts")])
+            english = found.group("day") or found.group("days") or found.group("parts") or found.group("to_days")
+            days.add(WEEKDAYS[english])
     return frozenset(days)
