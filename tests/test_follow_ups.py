@@ -66,3 +66,10 @@ def test_a_follow_up_asking_of_now_asks_of_no_time_before(before: str, message: 
     searched = searched_as(before, message, NOW)
     assert parse_time_window(searched, NOW) is None, searched
     assert message.lower().rstrip("?") in searched.lower()
+
+
+
+def test_now_as_a_filler_keeps_the_time_asked_of_before() -> None:
+    """Found by a review: "Och vad hette hon nu igen?" after "Vem träffade jag i tisdags?" lost the Tuesday."""
+    searched = searched_as("Vem träffade jag i tisdags?", "Och vad hette hon nu igen?", NOW)
+    assert parse_time_window(searched, NOW) == parse_time_window("Vem träffade jag i tisdags?", NOW)

@@ -28,9 +28,11 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_a_correction,
+    tells_a_diet,
     tells_a_plan_changed,
     tells_an_end,
     tells_nothing,
+    tells_of_topic,
     whom_asked_of,
 )
 from shared.memory.chunking import chunk_markdown, chunk_text
@@ -1102,7 +1104,10 @@ async def test_earlier_questions_are_not_given_as_memories(tmp_path: Path) -> No
     ("What is my car's VIN?", False), ("Where is the nearest bar?", False),
     # A black-box pass: "Kan jag göra fiskgratäng?" got no memory of who eats no fish.
     ("Kan jag göra fiskgratäng?", True), ("Kan jag göra laxpasta?", True), ("Is cheesecake ok?", True),
-    ("Vad är matematik?", False), ("Where is the teacher?", False),
+    ("Vad är matematik?", False), ("Where is the teacher?", False), ("Ska vi äta köttbullar?", True),
+    # A review: parts of everyday words.
+    ("Jag kom tillbaka från Göteborg igår", False), ("Är det rättvist?", False), ("I'm learning Swedish", False),
+    ("Our goldfish died", False), ("I went fishing with dad", False),
 ])
 def test_what_is_about_food(text: str, food: bool) -> None:
     assert about_food(text) is food
@@ -2030,6 +2035,9 @@ async def test_a_chat_gets_where_a_chain_of_changes_ends_and_a_partner_told_of_w
     ("Did I work out yesterday?", False), ("What did I work on last week?", False),
     ("What meetings did I have yesterday?", False), ("Vad hade jag för möten igår?", False),
     ("Vad jobbade jag med igår?", False), ("Körde jag bil i måndags?", False),
+    ("Did I have a car last summer?", True), ("Hade jag bil i somras?", True), ("Var jag singel i somras?", True),
+    ("Did I have a job interview last week?", False), ("Did I have a phone call with Anna yesterday?", False),
+    ("Hade jag jobb i lördags?", False),
 ])
 def test_a_question_asks_what_was_so_at_a_time_or_what_was_done(question: str, state: bool) -> None:
     assert asks_of_a_state(question) is state
@@ -2273,3 +2281,23 @@ async def test_a_habit_moved_to_another_weekday_is_a_habit_of_it_and_follows_the
         embedder.close()
     assert "moved" in wednesday and "football" not in wednesday
     assert tuesday[:2] == ["tuesday", "moved"]  # the move right after the habit it changes
+
+
+
+
+@pytest.mark.parametrize(("text", "diet"), [
+    ("Viktor äter inte fisk.", True), ("Elsa får inte äta ägg.", True), ("I stopped eating meat.", True),
+    ("My son can't have dairy.", True), ("We keep kosher.", True),
+    ("Jag tål inte stress.", False), ("Han tål inte mig.", False), ("I never miss the bus.", False),
+])
+def test_what_tells_a_diet(text: str, diet: bool) -> None:
+    assert tells_a_diet(text) is diet
+
+
+@pytest.mark.parametrize(("text", "job"), [
+    # A black-box pass: a diary's start without "I" told of no job, and "What's my job?" looked it up in vain.
+    ("First day as a UX designer at Spotify today!", True), ("Började på Klarna idag som utvecklare.", True),
+    ("I work as a nurse.", True), ("Anna works as a nurse.", False), ("Started running again.", False),
+])
+def test_what_tells_of_the_users_job(text: str, job: bool) -> None:
+    assert tells_of_topic(text, {"job"}) is job

@@ -697,6 +697,10 @@ def test_a_start_told_of_is_a_plan_of_its_day() -> None:
     # Done then, or over: no day to come.
     ("I worked on Sunday.", None), ("Anna invited us to dinner on Friday and it was lovely.", None),
     ("I asked Tom to cover my shift on Sunday.", None), ("The report was due on Friday and I handed it in.", None),
+    # A review: told as over, or done then.
+    ("Anna asked me to be her bridesmaid when we had dinner on Friday.", None),
+    ("Tom asked me to cover his shift on Sunday and it was so busy.", None),
+    ("I just paid the rent that is due tomorrow.", None), ("I look forward to Fridays.", None),
 ])
 def test_a_day_agreed_or_due_is_a_plan_of_its_day(text: str, day: int | None) -> None:
     said_at = datetime(2026, 12, 10, 10, tzinfo=UTC).timestamp()  # a Thursday

@@ -13,7 +13,7 @@ A fact told as a question still tells: "Did you know I'm allergic to cats?".
 import re
 
 from shared.memory.language import language_of
-from shared.memory.timewindow import AGREED, MONTHS, WEEKDAYS
+from shared.memory.timewindow import MONTHS, WEEKDAYS
 
 # A title's or an abbreviation's full stop ends no sentence: "When am I meeting Dr. Okafor?" was read as a sentence
 # telling and another asking, and kept as a fact (a black-box pass).
@@ -386,21 +386,25 @@ FOOD = frozenset("""
     eating restaurant menu snack snacks dessert candy sweets pizza takeaway drink drinks milkshake smoothie
     coffee tea milk cheese chocolate bread pancakes icecream sandwich sandwiches burger burgers
     sauce soup salad pasta noodles curry satay sushi taco tacos stew cookie cookies biscuits yoghurt yogurt
-    cereal nuts peanuts wine beer fish meat chicken beef pork salmon
+    cereal nuts peanuts wine beer fish meat chicken beef pork salmon lasagna lasagne risotto omelette omelet grill bbq
+    barbecue dairy
     middag lunch frukost mat maten rätt rätter recept laga lagar baka tårta tårtan kaka kakor äta äter restaurang
     meny mellanmål efterrätt dessert godis fika pizza dricka drink drinkar kaffe te mjölk ost choklad bröd glass
     pannkakor macka smörgås hamburgare sås soppa sallad nudlar gryta kakan bullar vin öl nötter jordnötter
-    fisk kött kyckling lax
+    fisk kött kyckling lax omelett grilla
 """.split())
-# A food word at a compound's start or end: "fiskgratäng", "laxpasta", "kycklinggryta", "cheesecake".
-COMPOUND_FOOD = frozenset(word for word in FOOD if len(word) >= 4)
-COMPOUND_REST = 3  # letters at least besides the food word
+# Swedish food compounds by parts no other word starts or ends with: "fiskgratäng", "laxpasta", "kycklinggryta",
+# "köttbullar" (a review: "tillbaka" ends in "baka", "rättvist" starts with "rätt", "Swedish" ends in "dish").
+FOOD_STARTS = ("fisk", "kyckling", "kött", "lax", "räk", "korv", "choklad", "pannkak", "potatis", "grönsak")
+FOOD_ENDS = ("pasta", "gryta", "soppa", "sallad", "gratäng", "pizza", "tårta", "kakor", "bullar", "burgare", "biff",
+             "risotto", "cheesecake")
+COMPOUND_REST = 3  # letters at least besides the food part
 DIET_WORDS = ("allergic allergy allergies allergisk allergi allergier celiac coeliac celiaki gluten lactose laktos "
               "laktosintolerant intolerant vegan vegetarian vegetarisk pescetarian nuts peanuts nötter jordnötter "
               "shellfish shrimp skaldjur räkor diabetes diabetiker sugar socker diet "
               # The forms a keyword look-up needs: "Per äter vegetariskt" was missed (a black-box pass).
               "vegetariskt vegetariska vegetarianer vegansk veganskt veganska veganer glutenfri glutenfritt "
-              "laktosfri laktosfritt allergiker")
+              "laktosfri laktosfritt allergiker keto kosher halal")
 
 
 # What harms whatever else changes: an allergy stays told when diets come and go.
@@ -420,21 +424,25 @@ def about_food(text: str) -> bool:
     food = FOOD & words
     # "Kan jag göra fiskgratäng?" got no memory of who eats no fish (a black-box pass).
     return bool(food - SWEDISH_FOOD_ONLY or (food and language_of(text) == "sv")) or any(
-        len(word) >= len(part) + COMPOUND_REST and (word.startswith(part) or word.endswith(part))
-        for word in words for part in COMPOUND_FOOD)
+        (word.startswith(FOOD_STARTS) and not word.startswith("fiske")) or word.endswith(FOOD_ENDS)
+        for word in words if len(word) >= 4 + COMPOUND_REST)
 
 
 # A diet told without a diet's word: "Viktor äter inte fisk", "Elsa won't eat meat", "Jag tål inte mjölk" (a black-box
 # pass: no chat about fish got the first).
-_DIET_SAID = re.compile(r"\b(?:äter|dricker) (?:inte|aldrig|ingen|inget|inga)\b|\bkan inte (?:äta|dricka)\b"
+_DIET_SAID = re.compile(r"\b(?:äter|dricker) (?:inte|aldrig|ingen|inget|inga)\b|\b(?:kan|får) inte (?:äta|dricka)\b"
                         r"|\btål(?:er)? inte\b|\b(?:doesn't|does not|don't|do not|won't|will not|can't|cannot|never) "
-                        r"(?:eats?|drinks?)\b", re.IGNORECASE)
+                        r"(?:eats?|drinks?)\b|\b(?:can't|cannot|can not) have\b|\bnot allowed to (?:eat|drink|have)\b"
+                        r"|\b(?:slutat|slutade|vägrar) (?:äta|dricka)\b|\b(?:stopped|quit) (?:eating|drinking)\b"
+                        r"|\brefuses? to (?:eat|drink)\b", re.IGNORECASE)
 _DIET_WORD = frozenset(DIET_WORDS.split())
 
 
 def tells_a_diet(text: str) -> bool:
-    """Whether a memory tells of what someone eats or may not: a diet's word, or what they do not eat."""
-    return _DIET_SAID.search(text) is not None or not _DIET_WORD.isdisjoint(w.lower() for w in _WORD.findall(text))
+    """Whether a memory tells of what someone eats or may not: a diet's word, or what they do not eat (of food: not
+    "Jag tål inte stress", a review)."""
+    return (_DIET_SAID.search(text) is not None and about_food(text)) \
+        or not _DIET_WORD.isdisjoint(w.lower() for w in _WORD.findall(text))
 
 
 def asks_or_requests_only(text: str) -> bool:
@@ -704,10 +712,13 @@ def _first_relation(words: list[str], every: bool = False) -> set[str]:
 _PARTNER_ASKED = re.compile(
     # Of now, or of a time over ("Who was I dating in March?", "Vem var jag tillsammans med i mars?").
     r"\b(?:am|are|was|were) (?:I|we) (?:single|married|dating|seeing (?:any|some)one|in a relationship)\b|"
-    r"\bwho (?:am|was) I (?:dating|seeing|with)\b|\b(?:do|did) (?:I|we) have an? (?:boyfriend|girlfriend|partner)\b|"
+    r"\bwho am I (?:dating|seeing|with)\b|\bwho was I dating\b|"
+    r"\b(?:do|did) (?:I|we) have an? (?:boyfriend|girlfriend|partner)\b|"
     r"\b(?:any|some)one special in my life\b|"
-    r"\b(?:är|har|var|hade) (?:jag|vi) (?:gift|gifta|singel|tillsammans med|ihop med|i ett förhållande|"
-    r"någon (?:pojkvän|flickvän|partner))|\bvem (?:är|var) (?:jag|vi) (?:tillsammans|ihop|gift) med\b|"
+    r"\b(?:är|har) (?:jag|vi) (?:gift|gifta|singel|tillsammans med|ihop med|i ett förhållande|"
+    r"någon (?:pojkvän|flickvän|partner))|"
+    r"\b(?:var|hade) (?:jag|vi) (?:gift|gifta|singel|i ett förhållande|(?:någon |en )?(?:pojkvän|flickvän|partner))|"
+    r"\bvem dejtade jag\b|\bvem (?:är|var) (?:jag|vi) (?:tillsammans|ihop|gift) med\b|"
     r"\b(?:dejtar|träffar) jag någon\b",
     re.IGNORECASE)
 
@@ -752,8 +763,13 @@ _SUBJECT_ONESELF = re.compile(r"\b(?:I|I'm|I've|we|We|we're|We're|jag|Jag|vi|Vi)
 def tells_of_topic(text: str, topics: set[str]) -> bool:
     """Whether the user tells of their own home or job (`OWN_TOPICS`): in the first person, of no one else of theirs
     ("My brother Erik lives in Berlin" is his)."""
-    return _SUBJECT_ONESELF.search(text) is not None and not relations_of(text) \
-        and any(OWN_TOPICS[topic][1].search(text) for topic in topics)
+    return (_SUBJECT_ONESELF.search(text) is not None or _OWN_START.match(text) is not None) \
+        and not relations_of(text) and any(OWN_TOPICS[topic][1].search(text) for topic in topics)
+
+
+# A diary's start without a subject: "First day as a UX designer at Spotify today!", "Började på Klarna idag" (a
+# black-box pass: no answer to "Where do I work?").
+_OWN_START = re.compile(r"\W*(?:first day|started|starting|began|första dagen|började|börjar)\b", re.IGNORECASE)
 
 
 def topic_words(topics: set[str]) -> str:
@@ -853,8 +869,11 @@ def tells_a_plan_changed(text: str) -> bool:
 # Done when it was said, of a later time: a booking, a sign-up, something agreed, a plan moved ("Har anmält mig till
 # Lucialoppet den 13 december", "Tom asked me to cover his shift on Sunday", "The stats exam got moved to 16
 # December"). Black-box passes: none was what the user did the day they told it.
-_ARRANGED = re.compile(r"\b(?:booked|bokade|bokat|anmälde|anmält|anmäld|anmälda|signed up|registered|reserved|"
-                       r"ordered|beställde|beställt|bought tickets|köpte biljett\w*|" + AGREED + r")\b", re.IGNORECASE)
+_ARRANGED = re.compile(r"\b(?:booked|bokade|bokat|anmälde|anmält|anmäld|anmälda|signed up|registered (?:for|to|myself)|"
+                       r"reserved|ordered|beställde|beställt|bought tickets|köpte biljett\w*|"
+                       # Agreed by the user, or asked of them: not "He promised to call me tomorrow" (a review).
+                       r"(?:asked|invited) (?:me|us) to|(?:i|we) (?:agreed|promised|offered) to|bad (?:mig|oss)|"
+                       r"(?:jag|vi) (?:lovade|erbjöd)|gick med på)\b", re.IGNORECASE)
 
 
 def arranges(text: str) -> bool:
@@ -1040,7 +1059,7 @@ NOT_NAMES = (ASKING_WORDS | QUESTION_WORDS | REQUEST_WORDS | SMALL_TALK | OPENIN
     mig oss dig han hon hen den det de dem hans hennes deras denna detta dessa där här inte
     idag igår imorgon ikväll nu sedan bara också kanske förra nästa efter innan sist
     kommer tror tycker känner vill behöver brukar måste borde
-    dr mr mrs ms prof st jr sr
+    dr mr mrs prof jr sr
 """.split()))
 # Endings Swedish and English give a name: a genitive ("Eriks", "Spotifys") and a definite form
 # ("Volvon", "Volvons"): "Vi sålde Volvon" is about the Volvo a question names.
@@ -1141,20 +1160,24 @@ def about_the_conversation(text: str) -> bool:
 _POSSESSIONS = ("car|bike|bicycle|phone|dog|cat|pets?|house|flat|apartment|bil|cykel|telefon|hund|katt|husdjur|hus|"
                 "lägenhet")
 _PARTNERS = "boyfriend|girlfriend|partner|husband|wife|pojkvän|flickvän|sambo|man|fru"
+_THING_ENDS = r"(?=\s*(?:[?!.,]|$|(?:in|on|at|when|last|during|before|after|then|i|på|när|förra|då)\b))"
 _STATE = re.compile(
     r"\b(?:I|we|who) (?:\w+ )?liv(?:e|ed|ing)\b|\bwhere (?:did|was|were) (?:I|we) work|"
     r"\b(?:I|we) (?:\w+ )?work(?:ed|ing)? (?:as|at|for)\b|"
     r"\b(?:who|what|where|which) (?:\w+ )?(?:was|were) (?:my|our)\b|"
-    r"\b(?:was|were) (?:I|we) (?:dating|seeing|together with|married to)\b|"
+    r"\b(?:was|were) (?:I|we) (?:dating|seeing|together with|married|single|in a relationship)\b|"
     r"\b(?:what|which) (?:" + _POSSESSIONS + r") (?:did|was|were) (?:I|we)\b|"
     # "Did I have a car in the summer?", "Hade jag bil i somras?" (a black-box pass: read as what was done then, and
     # the car told before it was left out).
-    r"\b(?:did|do) (?:I|we) (?:have|own) (?:a |an |any )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r"|job)\b|"
-    r"\b(?:hade|ägde) (?:jag|vi) (?:en |ett |någon |något |några )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r"|jobb)\b|"
+    # The thing itself, not a compound's first word: not "Did I have a phone call…" (a review).
+    r"\b(?:did|do) (?:I|we) (?:have|own) (?:a |an |any )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r")"
+    + _THING_ENDS + "|"
+    r"\b(?:hade|ägde) (?:jag|vi) (?:en |ett |någon |något |några )?(?:" + _POSSESSIONS + r"|" + _PARTNERS + r")"
+    + _THING_ENDS + "|"
     r"\b(?:bodde|bott)\b|\b(?:var|vem) (?:jobbade|arbetade) (?:jag|vi)\b|"
     r"\b(?:jobbade|arbetade) (?:jag|vi) (?:som|på|hos)\b|"
     r"\b(?:vem|vad|vilken|vilket|vilka) (?:\w+ )?var (?:min|mitt|mina|vår|vårt|våra)\b|"
-    r"\bvar (?:jag|vi) (?:tillsammans|ihop|gift)\b|\b(?:vilken|vilket|vilka) (?:" + _POSSESSIONS + r") "
+    r"\bvar (?:jag|vi) (?:tillsammans|ihop|gift|singel)\b|\b(?:vilken|vilket|vilka) (?:" + _POSSESSIONS + r") "
     r"(?:hade|ägde|körde) (?:jag|vi)\b", re.IGNORECASE)
 
 

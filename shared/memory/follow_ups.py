@@ -23,7 +23,11 @@ _TIME_WORDS = frozenset({*TIME_NAMES, *"""
     igår går idag ikväll imorgon förrgår övermorgon morse förra nästa denna detta sedan dag dagar vecka veckan
     veckor helg helgen månad månaden år året kväll natt i på den
 """.split()})
-_NOW = re.compile(r"\b(?:now|nowadays|currently|these days|nu|numera|nuförtiden|för närvarande|idag)\b", re.IGNORECASE)
+# A follow-up asking of now and nothing else: "Och nu?", "And now?", "What about currently?", "Hur är det nu då?". Not
+# "Och vad hette hon nu igen?", where "nu" is a filler (a review).
+_NOW = re.compile(r"^\W*(?:(?:and|och|but|men|so|så)\s+)?(?:(?:what|how) about\s+|hur är det\s+|hur ser det ut\s+)?"
+                  r"(?:right now|now|nowadays|currently|these days|at the moment|at present|today|just nu|nu|numera"
+                  r"|nuförtiden|för närvarande|för tillfället|i dagsläget|idag)(?:\s+(?:då|then))?\W*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’]*|\d+(?:st|nd|rd|th|:e|:a)?", re.UNICODE)
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")

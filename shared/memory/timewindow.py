@@ -607,9 +607,7 @@ def _coming_day(text: str, today: datetime) -> Window | None:
         day = _weekday(moved.group("day"))
         return _days(today + timedelta(days=(day - today.weekday()) % 7 or 7), 1)
     found = _COMING_DAY.search(text)
-    # Agreed, unless told as over after the day: "Anna invited us to dinner on Friday and it was lovely".
-    agreed = found is not None and _AGREED.search(text, 0, found.start()) is not None \
-        and not _PAST_FORM.search(_SAID_YES.sub(" ", text[found.end():]))
+    agreed = found is not None and _agreed(text, found.start())
     if found is None or (_DONE_THEN.search(text) and not agreed) or _DATED.match(text, found.end()) \
             or re.search(_MONTH_NAME, text):
         return None
@@ -673,7 +671,7 @@ def _told_ahead(text: str, today: datetime) -> Window | None:
 # "Jag lovade att jag ska ringa".
 _PLAN_MARK = re.compile(_PLAN_SAID + r"|\b(?:i|we|he|she|they)(?:'d|’d| would)\b|\b(?:ska|skall|kommer att)\b"
                         # A deadline: "I just remembered my lab report is due tomorrow" (a black-box pass: no plan).
-                        r"|\b(?:due|deadline)\b")
+                        r"|(?<!that is )(?<!that was )(?<!which is )(?<!som är )\b(?:due|deadline)\b")
 
 
 def _distance(near: re.Match[str], phrase: re.Match[str], offset: int) -> int:
@@ -701,6 +699,14 @@ AGREED = (r"(?:asked (?:me|us) to|agreed to|promised (?:to|I'd|I would|we'd|we w
           r"bad (?:mig|oss)(?: att)?|lovade(?: att)?|gick med på att|erbjöd (?:mig|oss) att)")
 _AGREED = re.compile(r"\b" + AGREED + r"\b", re.IGNORECASE)
 _SAID_YES = re.compile(r"\b(?:said|sa) (?:yes|ja)\b")
+
+
+def _agreed(text: str, before: int) -> bool:
+    """Whether something is agreed before `before` in `text` and nothing after the agreement is told as over: not
+    "Anna invited us to dinner on Friday and it was lovely", "Anna asked me to be her bridesmaid when we had dinner
+    on Friday" (a review)."""
+    return any(not _PAST_FORM.search(_SAID_YES.sub(" ", text[found.end():]))
+               for found in _AGREED.finditer(text, 0, before))
 # A time, not a place: "We moved to Umeå on 3 November" is the past.
 # A number or a weekday, not a floor or a size: "We moved to the 3rd floor in 2019", "Moved the couch to the 2nd floor",
 # "I moved to Sunday school as a kid" (a review).
@@ -809,7 +815,7 @@ _PLAINLY_PAST = re.compile(r"\blast christmas\b|\bi julas\b|\bförra julen\b")
 # A plan's date in a sentence of the past: "I bought tickets for the concert on 20 December", "Jag
 # bokade en resa till Rom i mars" (a review).
 _BOOKED = re.compile(r"\b(?:" + _BOOKING_WORDS + r"|for|till|inför|until|by|before|paid|bjöd|starts?|begins?|börjar|"
-                     + _MOVED_TO + "|" + AGREED + r")\b")
+                     + _MOVED_TO + r")\b")
 _PLANS_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar)\b")
 
 
@@ -834,7 +840,8 @@ def _told_before(text: str, now: datetime) -> Window | None:
                     clause = "on " + clause
                 if (window := parse_time_window(clause, now)) is not None:
                     return window
-            if not _BOOKED.search(sentence) and (window := parse_time_window(sentence, now)) is not None:
+            if not _BOOKED.search(sentence) and not _agreed(sentence, len(sentence)) \
+                    and (window := parse_time_window(sentence, now)) is not None:
                 return window
         except (ValueError, OverflowError, OSError):
             return None
@@ -909,7 +916,8 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
                         # Moved to another weekday: "Elsas simning är flyttad till onsdagar", "Padel is moved to
                         # Thursdays" (a black-box pass: no answer to "Har Elsa simning på onsdag?").
-                        r"|\b(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
+                        r"|\b(?:moved|switched|changed|flyttad|flyttat|flyttas|flyttade)\b(?:\s+[\w'’]+){0,4}?\s+"
+                        r"(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
                         + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
 
