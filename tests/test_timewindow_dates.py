@@ -437,7 +437,7 @@ def test_a_distance_after_a_part_of_a_year_is_no_year(question: str) -> None:
     ("On Friday we went to the zoo.", 5, 1),  # told in a past form: the last one
     ("On Friday I had a haircut.", 5, 1),
     ("I love going out on Fridays.", None, None),
-    ("I just booked a table for Friday.", None, None),  # done when it was said
+    ("I just booked a table for Friday.", -2, 1),  # done when it was said, and a plan of Friday (a recheck)
     ("I've got a dentist appointment on Friday.", -2, 1),
     ("Nästa fredag börjar jag på Volvo.", -9, 1),  # "nästa": next week's
     # A review: told of the past, with the weekday of a plan's words.
@@ -697,6 +697,11 @@ def test_a_start_told_of_is_a_plan_of_its_day() -> None:
     # Done then, or over: no day to come.
     ("I worked on Sunday.", None), ("Anna invited us to dinner on Friday and it was lovely.", None),
     ("I asked Tom to cover my shift on Sunday.", None), ("The report was due on Friday and I handed it in.", None),
+    # A recheck: agreed with another word, or booked.
+    ("My manager asked me to come in on Wednesday and I said ok.", 16),
+    ("I booked a table at Sushi Bar for Friday.", 11),
+    ("Jag bokade tid hos frisören på tisdag.", 15), ("Farmor bjöd in oss på middag på torsdag och vi tackade ja.", 17),
+    ("I booked a table for Friday and it was lovely.", None),
     # A review: told as over, or done then.
     ("Anna asked me to be her bridesmaid when we had dinner on Friday.", None),
     ("Tom asked me to cover his shift on Sunday and it was so busy.", None),

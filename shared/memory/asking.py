@@ -17,7 +17,8 @@ from shared.memory.timewindow import MONTHS, WEEKDAYS
 
 # A title's or an abbreviation's full stop ends no sentence: "When am I meeting Dr. Okafor?" was read as a sentence
 # telling and another asking, and kept as a fact (a black-box pass).
-_SENTENCE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|dr|kl|ca|t\.ex|bl\.a|e\.g|i\.e)\.|[^.!?…？])*[.!?…？]*")
+_SENTENCE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|dr|prof|kl|ca|t\.ex|bl\.a|e\.g|i\.e)\.|[^.!?…？])*"
+                       r"[.!?…？]*")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
 ASKING_WORDS = frozenset("""
     what what's whats where where's who who's whom whose when which how how's why

@@ -695,10 +695,15 @@ _MOVED = (r"(?:moved?(?! on)|postpon\w*|reschedul\w*|rebook\w*|pushed back|put o
           r"(?: [\w'’]+){0,3} (?:to|till)")
 # Something agreed to be done, its day one to come: "Tom asked me to cover his shift on Sunday and I said yes", "I
 # promised to help Anna move on Saturday", "Lisa bad mig att jobba på söndag" (a black-box pass: last Sunday).
-AGREED = (r"(?:asked (?:me|us) to|agreed to|promised (?:to|I'd|I would|we'd|we would)|offered to|invited (?:me|us) to|"
-          r"bad (?:mig|oss)(?: att)?|lovade(?: att)?|gick med på att|erbjöd (?:mig|oss) att)")
+AGREED = (r"(?:asked (?:me|us) to|asked if (?:I|we) could|agreed to|promised (?:to|I'd|I would|we'd|we would)|"
+          r"offered to|invited (?:me|us)|told \w+ (?:I'd|I would|we'd|we would)|decided to|"
+          r"bad (?:mig|oss)(?: att)?|lovade(?: att)?|gick med på att|erbjöd (?:mig|oss) att|"
+          r"frågade om (?:jag|vi) kunde|bjöd in (?:mig|oss)|bestämde (?:att|oss för)|"
+          # A booking for a day: "I booked a table at Sushi Bar for Friday", "Jag bokade tid hos frisören på tisdag"
+          # (a recheck: both were read as last week's).
+          r"booked|bokade|har bokat|bought tickets|köpte biljetter|reserved)")
 _AGREED = re.compile(r"\b" + AGREED + r"\b", re.IGNORECASE)
-_SAID_YES = re.compile(r"\b(?:said|sa) (?:yes|ja)\b")
+_SAID_YES = re.compile(r"\b(?:(?:said|sa) (?:yes|ja|ok|okay|sure)|accepted|agreed|tackade ja|gick med på)\b")
 
 
 def _agreed(text: str, before: int) -> bool:
