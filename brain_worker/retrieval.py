@@ -471,7 +471,7 @@ class Retriever:
             before = [h for h in await found(None) if _created_at(h) < window[1] and tells(h)]
             # With what is as close: "Where did I work in March?" got the home 0.809, the job 0.805.
             chosen = [h for h in before if relevant(h) or naming(h)] or _best(before, near, STATE_TIE)
-            chosen = sorted(sorted(chosen, key=lambda h: -(h.score or 0.0))[: request.n_results], key=_created_at)
+            chosen = sorted(chosen, key=lambda h: -(h.score or 0.0))[: request.n_results]
             # "Who was I dating in March?" got the friend whose birthday is in March, not the boyfriend (a
             # black-box pass): the user's own ones, home or job asked of, told before then, as of now.
             chosen = sorted(chosen + await self._of_their_own(request, asked, theirs, chosen, tells, until=window[1]),

@@ -1567,23 +1567,28 @@ async def _told(tmp_path: Path, said: dict[str, tuple[str, float]]) -> tuple[Ret
     return Retriever(store, embedder, KeywordCache(), min_score=0.825, clock=lambda: NOW), embedder
 
 
+async def _chats_told(tmp_path: Path, said: dict[str, tuple[str, float]], *questions: str) -> list[list[str]]:
+    """The ids each chat of `questions` is given, in order, from memories said when given (`_told`)."""
+    retriever, embedder = await _told(tmp_path, said)
+    try:
+        return [await _chat(retriever, question) for question in questions]
+    finally:
+        embedder.close()
+
+
 async def test_plans_asked_of_today_or_tomorrow_come_first_and_a_plan_of_a_day_to_come_still_answers(
         tmp_path: Path) -> None:
     """Found by a black-box pass: "What am I doing today?" (a time begun) got last week's "Today I'm
     cleaning the garage" and not the plans told of today; and by a review: a plan of a day to come
     was dropped from "Is my dentist appointment tomorrow?", so the model could not say when it is."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026; NOW is 20:26 UTC
-    retriever, embedder = await _told(tmp_path, {
+    today, dentist = await _chats_told(tmp_path, {
         "spotify": ("Tomorrow I have a job interview at Spotify.", midnight - 5 * 3600),
         "garage": ("Today I'm cleaning out the garage.", midnight - 7 * DAY + 10 * 3600),
         "sara": ("On Thursday I'm having dinner with Sara at the Thai place.", midnight - 2 * DAY + 12 * 3600),
         "dentist": ("I have a dentist appointment on 18 June.", midnight - 10 * DAY),
-        "passport": ("Tomorrow I need to renew my passport.", midnight - 2 * DAY + 9 * 3600)})
-    try:
-        today = await _chat(retriever, "What am I doing today?")
-        dentist = await _chat(retriever, "Is my dentist appointment tomorrow?")
-    finally:
-        embedder.close()
+        "passport": ("Tomorrow I need to renew my passport.", midnight - 2 * DAY + 9 * 3600)},
+        "What am I doing today?", "Is my dentist appointment tomorrow?")
     assert set(today[:2]) == {"spotify", "sara"}
     assert "passport" not in today  # told of yesterday
     assert "dentist" in dentist
@@ -1614,7 +1619,7 @@ async def test_what_was_done_is_no_plan_of_a_time_to_come(tmp_path: Path) -> Non
     """Found by a black-box pass: "What am I doing tomorrow?" got "Jag köpte en ny cykel, en Crescent.", said
     yesterday (0.830 against the question moved into Swedish): a purchase done is no plan."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    [tomorrow] = await _chats_told(tmp_path, {
         "bike": ("Jag köpte en ny cykel, en Crescent.", midnight - DAY + 10 * 3600),
         "interview": ("Tomorrow I have a job interview at Spotify.", midnight + 9 * 3600),
         "padel": ("Jag spelar padel varje tisdag med Erik.", midnight - 20 * DAY),
@@ -1624,11 +1629,8 @@ async def test_what_was_done_is_no_plan_of_a_time_to_come(tmp_path: Path) -> Non
         "allergy": ("Jag är allergisk mot nötter.", midnight - 60 * DAY),
         "car": ("We drive a red Volvo.", midnight - 70 * DAY),
         "run": ("I ran 10 km on Sunday.", midnight - 5 * DAY),
-        "cinema": ("Vi såg Dune på bio i lördags.", midnight - 6 * DAY)})
-    try:
-        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
-    finally:
-        embedder.close()
+        "cinema": ("Vi såg Dune på bio i lördags.", midnight - 6 * DAY)},
+        "What am I doing tomorrow?")
     assert tomorrow == ["interview"]
 
 
@@ -1638,7 +1640,7 @@ async def test_a_plan_moved_is_a_plan_of_its_new_day_and_comes_with_the_old_one(
     booking and not its move, "What am I doing tomorrow?" the Sunday lunch and not its postponement, and "har
     jag något inbokat nästa vecka?" the julbord and not "julbordet är inställt": plans named by no name."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    new_day, old_day, tomorrow, next_week, sunday = await _chats_told(tmp_path, {
         "booked": ("Booked the dentist: appointment on 14 June at 9am.", midnight - 10 * DAY),
         "moved": ("The dental practice rang: my dentist appointment is moved to 17 June at 10:30.", midnight - 2 * DAY),
         "lunch": ("Tomorrow we're having Sunday lunch at mum and dad's in Stockport.", midnight + 9 * 3600),
@@ -1649,15 +1651,9 @@ async def test_a_plan_moved_is_a_plan_of_its_new_day_and_comes_with_the_old_one(
         "ikea": ("på söndag ska vi till ikea o kolla ny soffa", midnight - 3 * DAY + 20 * 3600),
         "waits": ("ikea får vänta, vi åker dit nästa helg istället", midnight + 10 * 3600),
         "gym": ("I go to the gym on Mondays and Thursdays.", midnight - 30 * DAY),
-        "cat": ("Katten Måns har ont i en tass.", midnight - 20 * DAY)})
-    try:
-        new_day = await _chat(retriever, "What am I doing on 17 June?")
-        old_day = await _chat(retriever, "What am I doing on 14 June?")
-        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
-        next_week = await _chat(retriever, "har jag något inbokat nästa vecka?")
-        sunday = await _chat(retriever, "vad gör vi på söndag?")
-    finally:
-        embedder.close()
+        "cat": ("Katten Måns har ont i en tass.", midnight - 20 * DAY)},
+        "What am I doing on 17 June?", "What am I doing on 14 June?", "What am I doing tomorrow?",
+        "har jag något inbokat nästa vecka?", "vad gör vi på söndag?")
     assert new_day[:1] == ["moved"]
     assert old_day[:2] == ["booked", "moved"]
     assert tomorrow[:2] == ["lunch", "postponed"]
@@ -1670,7 +1666,7 @@ async def test_plans_moved_in_other_words_and_done_things_are_read_as_they_are(t
     and "Konserten blir inte av" were no changes of their plans; "I also need to pick up dad's Eliquis on Monday"
     no plan of Monday's; "Is anything planned for tomorrow?" got yesterday's bike."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    monday, twentieth, concert, tomorrow = await _chats_told(tmp_path, {
         "vet": ("Vet appointment for Bosse on Monday 1 June.", midnight - 6 * DAY),
         "vet_moved": ("Moved Bosse's vet visit to Wednesday.", midnight + 9 * 3600),
         "dinner": ("Dinner with the Johanssons on Saturday 13 June.", midnight - 6 * DAY),
@@ -1679,14 +1675,9 @@ async def test_plans_moved_in_other_words_and_done_things_are_read_as_they_are(t
         "concert_off": ("Konserten blir inte av, bandet har splittrats.", midnight + 11 * 3600),
         "eliquis": ("I also need to pick up dad's Eliquis from the pharmacy on Monday.", midnight + 12 * 3600),
         "bike": ("Bought a new bike yesterday, a blue Bianchi.", midnight + 8 * 3600),
-        "friday": ("Tomorrow I'm meeting Sara for lunch at noon.", midnight + 13 * 3600)})
-    try:
-        monday = await _chat(retriever, "What am I doing on Monday?")
-        twentieth = await _chat(retriever, "What am I doing on 20 June?")
-        concert = await _chat(retriever, "Vad gör jag lördag 6 juni?")
-        tomorrow = await _chat(retriever, "Is anything planned for tomorrow?")
-    finally:
-        embedder.close()
+        "friday": ("Tomorrow I'm meeting Sara for lunch at noon.", midnight + 13 * 3600)},
+        "What am I doing on Monday?", "What am I doing on 20 June?", "Vad gör jag lördag 6 juni?",
+        "Is anything planned for tomorrow?")
     assert monday.index("vet_moved") == monday.index("vet") + 1 and "eliquis" in monday
     assert twentieth[:1] == ["dinner_moved"]
     assert concert[:2] == ["concert", "concert_off"]
@@ -1697,14 +1688,11 @@ async def test_a_habit_given_up_in_another_form_of_its_word_is_no_plan(tmp_path:
     """Found by a recheck: "Varje onsdag går jag på svenskakurs." was still a plan after "Jag har slutat med
     svenskakursen" (the words differ by their ending)."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    [wednesday] = await _chats_told(tmp_path, {
         "course": ("Varje onsdag går jag på svenskakurs.", midnight - 50 * DAY),
         "quit": ("Jag har slutat med svenskakursen, den var för lätt.", midnight - 5 * DAY),
-        "dentist": ("Tandläkaren på onsdag klockan nio.", midnight + 9 * 3600)})
-    try:
-        wednesday = await _chat(retriever, "Vad ska jag göra på onsdag?")
-    finally:
-        embedder.close()
+        "dentist": ("Tandläkaren på onsdag klockan nio.", midnight + 9 * 3600)},
+        "Vad ska jag göra på onsdag?")
     assert "course" not in wednesday and "dentist" in wednesday
 
 
@@ -1712,18 +1700,13 @@ async def test_a_deadline_is_a_plan_of_its_day(tmp_path: Path) -> None:
     """Found by a black-box pass: "What's due next week?" and "What do I have on Wednesday 9 December?" missed
     "He wants the stakeholder interviews done by Wednesday 9 December." ("done" read it as the past)."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    week, wednesday, tomorrow = await _chats_told(tmp_path, {
         "interviews": ("Oskar wants the stakeholder interviews done by Wednesday 3 June.", midnight - DAY),
         "slides": ("He wants the slides done by Friday.", midnight + 9 * 3600),
         "report": ("Jag måste lämna in rapporten senast på måndag.", midnight + 10 * 3600),
         "run": ("I ran 10 km this morning, new personal best.", midnight + 8 * 3600),
-        "book": ("I finished the report by Friday last week.", midnight - 6 * DAY)})
-    try:
-        week = await _chat(retriever, "What's due next week?")
-        wednesday = await _chat(retriever, "What do I have on Wednesday 3 June?")
-        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
-    finally:
-        embedder.close()
+        "book": ("I finished the report by Friday last week.", midnight - 6 * DAY)},
+        "What's due next week?", "What do I have on Wednesday 3 June?", "What am I doing tomorrow?")
     assert set(week) == {"interviews", "report"}
     assert wednesday == ["interviews"]
     assert tomorrow == ["slides"]
@@ -1733,19 +1716,14 @@ async def test_a_habit_of_the_weekday_is_a_plan_and_another_days_today_is_none(t
     """Found by a black-box pass: "What am I doing today?" got "First day at Spotify today!" said days
     before, and "On Sundays I usually call my mom" never came for "tomorrow" or "på söndag"."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    tomorrow, sunday, today = await _chats_told(tmp_path, {
         "padel": ("Every Friday I play padel with Erik at Hellas.", midnight - 20 * DAY),
         "mom": ("På söndagar ringer jag alltid mamma.", midnight - 15 * DAY),
         "spotify": ("First day at Spotify today! My manager is called Priya.", midnight - 3 * DAY + 9 * 3600),
         "tacos": ("Yesterday we had tacos and watched a film.", midnight - 2 * DAY + 9 * 3600),
         "sara": ("Tomorrow I'm having lunch with Sara.", midnight - 5 * 3600),
-        "gave_up": ("I used to play chess on Fridays.", midnight - 30 * DAY)})
-    try:
-        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
-        sunday = await _chat(retriever, "Vad ska jag göra på söndag?")
-        today = await _chat(retriever, "What am I doing today?")
-    finally:
-        embedder.close()
+        "gave_up": ("I used to play chess on Fridays.", midnight - 30 * DAY)},
+        "What am I doing tomorrow?", "Vad ska jag göra på söndag?", "What am I doing today?")
     assert tomorrow[:1] == ["padel"] and "gave_up" not in tomorrow
     assert sunday[:1] == ["mom"]
     assert today[:1] == ["sara"] and not {"spotify", "tacos", "padel", "mom"} & set(today)
@@ -1756,7 +1734,7 @@ async def test_a_weeks_habits_come_after_what_is_planned_for_its_days(tmp_path: 
     vecka?", and the vet appointment that week was left out; and "Föreslå en middag till oss ikväll"
     got yesterday's "Ikväll åt vi pizza" and none of the diets and allergies told."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    next_week, dinner = await _chats_told(tmp_path, {
         "padel": ("Every Tuesday I play padel with Erik.", midnight - 30 * DAY),
         "swim": ("På måndagar har Ella simträning klockan 17.", midnight - 29 * DAY),
         "yoga": ("Every Saturday morning I do yoga at Friskis.", midnight - 28 * DAY),
@@ -1764,12 +1742,8 @@ async def test_a_weeks_habits_come_after_what_is_planned_for_its_days(tmp_path: 
         "floorball": ("Every Thursday I play floorball.", midnight - 26 * DAY),
         "vet": ("Sixten has a vet appointment on Wednesday 3 June.", midnight - 2 * DAY),
         "pizza": ("Ikväll åt vi pizza och tittade på film.", midnight - DAY + 19 * 3600),
-        "vegan": ("Jag är vegan sedan i höstas.", midnight - 20 * DAY)})
-    try:
-        next_week = await _chat(retriever, "What am I doing next week?")
-        dinner = await _chat(retriever, "Föreslå en middag till oss ikväll.")
-    finally:
-        embedder.close()
+        "vegan": ("Jag är vegan sedan i höstas.", midnight - 20 * DAY)},
+        "What am I doing next week?", "Föreslå en middag till oss ikväll.")
     assert next_week[:1] == ["vet"] and len({"padel", "swim", "yoga", "home", "floorball"} & set(next_week)) == 4
     assert dinner[:1] == ["vegan"]  # a chat about food: the diet first
 
@@ -1778,15 +1752,12 @@ async def test_a_trip_from_one_date_to_another_is_a_plan_of_the_days_between(tmp
     """Found by a black-box pass: "What are our plans for New Year's Eve?" never got "We booked a trip
     to Lisbon from 27 December to 2 January"."""
     midnight = NOW - NOW % DAY  # 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    [new_year] = await _chats_told(tmp_path, {
         "lisbon": ("We booked a trip to Lisbon from 27 December to 2 January, flying with TAP.", midnight - 20 * DAY),
         "oaxen": ("Karin and I have a table booked at Oaxen for date night on 12 December.", midnight - 10 * DAY),
         "paint": ("Vi ska måla om Elsas rum i januari.", midnight - 5 * DAY),
-        "gifts": ("Our budget for Christmas gifts this year is 5000 kronor.", midnight - 3 * DAY)})
-    try:
-        new_year = await _chat(retriever, "What are our plans for New Year's Eve?")
-    finally:
-        embedder.close()
+        "gifts": ("Our budget for Christmas gifts this year is 5000 kronor.", midnight - 3 * DAY)},
+        "What are our plans for New Year's Eve?")
     assert "lisbon" in new_year
 
 
@@ -1795,17 +1766,12 @@ async def test_what_was_done_in_a_part_of_today_is_not_a_plan_for_the_day(tmp_pa
     today the day before) and next week's trip; "Vad gjorde jag i kväll?" missed tonight's cinema,
     told of in the morning."""
     midnight = NOW - NOW % DAY
-    retriever, embedder = await _told(tmp_path, {
+    morning, evening, week = await _chats_told(tmp_path, {
         "porridge": ("I had porridge with blueberries for breakfast.", midnight + 8 * 3600),
         "theatre": ("Tomorrow evening I'm going to the theatre with Maja.", midnight - 5 * 3600),
         "cinema": ("Tonight I'm going to the cinema with Johan.", midnight + 8.5 * 3600),
-        "monday": ("Next Monday I will start my new job at Ericsson.", midnight - 5 * 3600)})
-    try:
-        morning = await _chat(retriever, "What did I do this morning?")
-        evening = await _chat(retriever, "Vad gjorde jag i kväll?")
-        week = await _chat(retriever, "What did I do this week?")
-    finally:
-        embedder.close()
+        "monday": ("Next Monday I will start my new job at Ericsson.", midnight - 5 * 3600)},
+        "What did I do this morning?", "Vad gjorde jag i kväll?", "What did I do this week?")
     assert morning == ["porridge"]
     assert "cinema" in evening and "porridge" not in evening
     assert "monday" not in week  # a plan of a time not begun is nothing done yet
@@ -1871,22 +1837,16 @@ async def test_plans_told_in_other_words_and_last_night_told_in_the_morning_answ
     on Wednesday?" missed the vet and "Vad gjorde jag förra helgen?" was given the dance show as done;
     "Last night we went to a jazz concert", said in the morning, was no answer to "What did I do last night?"."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026: the coming Wednesday is 3 June
-    retriever, embedder = await _told(tmp_path, {
+    wednesday, weekend, night, morning, förmiddag = await _chats_told(tmp_path, {
         "vet": ("Bosse the dog has a vet appointment on Wednesday 3 June.", midnight - 5 * DAY),
         "dance": ("Den 6 juni har Maja dansuppvisning på Kulturhuset.", midnight - 5 * DAY),
         "jazz": ("Last night we went to a jazz concert at Fasching.", midnight + 8 * 3600),
         "tacos": ("I cooked tacos for the kids.", midnight - 6 * DAY),
         # A later pass: told as all of yesterday, these were no answer to "yesterday morning".
         "sink": ("Yesterday morning I fixed the kitchen sink.", midnight + 9 * 3600),
-        "dentist": ("Igår förmiddag var jag hos tandläkaren.", midnight + 9 * 3600)})
-    try:
-        wednesday = await _chat(retriever, "What am I doing on Wednesday?")
-        weekend = await _chat(retriever, "Vad gjorde jag förra helgen?")
-        night = await _chat(retriever, "What did I do last night?")
-        morning = await _chat(retriever, "What did I do yesterday morning?")
-        förmiddag = await _chat(retriever, "Vad gjorde jag igår förmiddag?")
-    finally:
-        embedder.close()
+        "dentist": ("Igår förmiddag var jag hos tandläkaren.", midnight + 9 * 3600)},
+        "What am I doing on Wednesday?", "Vad gjorde jag förra helgen?", "What did I do last night?",
+        "What did I do yesterday morning?", "Vad gjorde jag igår förmiddag?")
     assert wednesday[:1] == ["vet"]
     assert "dance" not in weekend
     assert night == ["jazz"]
@@ -1920,15 +1880,11 @@ async def test_a_question_of_we_gets_what_the_household_told_of_itself(tmp_path:
     """Found by a black-box pass: "Where do I live?" got "My partner Sam and I live in Malmö." and "Where do
     we live?" nothing (0.815, just under the threshold; only a question of "I" got the closest fact)."""
     march = datetime(2026, 3, 10, 10, tzinfo=UTC).timestamp()
-    retriever, embedder = await _told(tmp_path, {
+    we, joke = await _chats_told(tmp_path, {
         "home": ("My partner Sam and I live in Malmö.", march),
         "padel": ("I play padel every Tuesday.", march + DAY),
-        "cake": ("Vi bakade en chokladtårta.", march + 2 * DAY)})
-    try:
-        we = await _chat(retriever, "Where do we live?")
-        joke = await _chat(retriever, "Can we hear a joke?")
-    finally:
-        embedder.close()
+        "cake": ("Vi bakade en chokladtårta.", march + 2 * DAY)},
+        "Where do we live?", "Can we hear a joke?")
     assert we == ["home"]
     assert joke == []
 
@@ -1958,13 +1914,10 @@ async def test_of_a_time_over_what_was_of_it_comes_first(tmp_path: Path) -> None
     """Found by a black-box pass: "Hur gick padelturneringen i maj?" got October's tournament first and May's
     after it; `/query` kept to May. A chat still gets the other (the model may compare), after."""
     may, october = (datetime(2025, month, day, 18, tzinfo=UTC).timestamp() for month, day in ((5, 9), (10, 10)))
-    retriever, embedder = await _told(tmp_path, {
+    [chat] = await _chats_told(tmp_path, {
         "may": ("Vi vann padelturneringen i Västerås!", may),
-        "october": ("Förlorade padelturneringen i Uppsala i första rundan.", october)})
-    try:
-        chat = await _chat(retriever, "Hur gick padelturneringen i maj 2025?")
-    finally:
-        embedder.close()
+        "october": ("Förlorade padelturneringen i Uppsala i första rundan.", october)},
+        "Hur gick padelturneringen i maj 2025?")
     assert chat == ["may", "october"]
 
 
@@ -1986,16 +1939,12 @@ async def test_a_habit_given_up_since_is_no_plan(tmp_path: Path) -> None:
     """Found by a black-box pass: "I play padel every Wednesday", then "I stopped playing padel after the
     move", and "What am I doing next week?" still got the padel."""
     midnight = NOW - NOW % DAY
-    retriever, embedder = await _told(tmp_path, {
+    week, wednesday = await _chats_told(tmp_path, {
         "padel": ("I play padel every Wednesday.", midnight - 60 * DAY),
         "stopped": ("I stopped playing padel after the move.", midnight - 10 * DAY),
         "yoga": ("On Fridays I go to yoga after work.", midnight - 50 * DAY),
-        "choir": ("Every Tuesday I have choir practice.", midnight - 40 * DAY)})
-    try:
-        week = await _chat(retriever, "What am I doing next week?")
-        wednesday = await _chat(retriever, "What am I doing on Wednesday?")
-    finally:
-        embedder.close()
+        "choir": ("Every Tuesday I have choir practice.", midnight - 40 * DAY)},
+        "What am I doing next week?", "What am I doing on Wednesday?")
     assert "padel" not in week and "padel" not in wednesday
     assert {"yoga", "choir"} <= set(week)
 
@@ -2171,7 +2120,7 @@ async def test_what_was_arranged_on_a_day_is_done_then_and_a_plan_of_its_own_day
     tomorrow?" got nothing though "I just remembered my lab report … is due tomorrow" was told today, nor a shift
     agreed to be covered on a coming day. A plan said then is still nothing done then."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
-    retriever, embedder = await _told(tmp_path, {
+    did, gjorde, tomorrow, saturday = await _chats_told(tmp_path, {
         "signed": ("Har anmält mig till Göteborgsvarvet den 13 juni.", midnight - 2 * DAY + 10 * 3600),
         "moved": ("The stats exam got moved to 16 June.", midnight - 2 * DAY + 15 * 3600),
         "ran": ("I ran 10 km along the river.", midnight - 2 * DAY + 7 * 3600),
@@ -2179,14 +2128,9 @@ async def test_what_was_arranged_on_a_day_is_done_then_and_a_plan_of_its_own_day
         "report": ("Oh no, I just remembered my lab report for Research Methods is due tomorrow at midnight.",
                    midnight + 9 * 3600),
         "shift": ("Tom asked me to cover his shift on Saturday and I said yes.", midnight - DAY + 12 * 3600),
-        "bike": ("I bought a new bike yesterday.", midnight + 8 * 3600)})
-    try:
-        did = await _chat(retriever, "What did I do on 26 May?")
-        gjorde = await _chat(retriever, "Vad gjorde jag den 26 maj?")
-        tomorrow = await _chat(retriever, "What am I doing tomorrow?")
-        saturday = await _chat(retriever, "What am I doing on Saturday?")
-    finally:
-        embedder.close()
+        "bike": ("I bought a new bike yesterday.", midnight + 8 * 3600)},
+        "What did I do on 26 May?", "Vad gjorde jag den 26 maj?", "What am I doing tomorrow?",
+        "What am I doing on Saturday?")
     assert set(did) == set(gjorde) == {"signed", "moved", "ran"}
     assert tomorrow[:1] == ["report"] and "bike" not in tomorrow
     assert "shift" in saturday
@@ -2208,14 +2152,11 @@ async def test_a_moved_plan_is_given_with_its_move_in_a_brain_naming_its_name_of
     the twenty memories naming him best, where its end was looked for."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026
     said = {f"v{i}": (text, midnight - 9 * DAY + i * 3600) for i, text in enumerate(VIKTOR_BESIDES)}
-    retriever, embedder = await _told(tmp_path, {
+    [asked] = await _chats_told(tmp_path, {
         "booked": ("Jag har bokat tandläkartid för Viktor den 10 juni kl 14.00.", midnight - 10 * DAY),
         **said,
-        "moved": ("Tandläkaren ringde, Viktors tid är flyttad till den 15 juni kl 9.30.", midnight - DAY)})
-    try:
-        asked = await _chat(retriever, "Vad händer den 10 juni?")
-    finally:
-        embedder.close()
+        "moved": ("Tandläkaren ringde, Viktors tid är flyttad till den 15 juni kl 9.30.", midnight - DAY)},
+        "Vad händer den 10 juni?")
     assert asked[:2] == ["booked", "moved"]
 
 
@@ -2269,16 +2210,12 @@ async def test_a_habit_moved_to_another_weekday_is_a_habit_of_it_and_follows_the
     """Found by a black-box pass: after "Elsas simning är flyttad till onsdagar…", "Har Elsa simning på onsdag?" got
     the Tuesday habit first and not the move, which no question of a day had."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026: next Tuesday is 2 June, next Wednesday 3 June
-    retriever, embedder = await _told(tmp_path, {
+    wednesday, tuesday = await _chats_told(tmp_path, {
         "tuesday": ("Elsa har simning varje tisdag klockan 17.00 i Navet.", midnight - 30 * DAY),
         "moved": ("Elsas simning är flyttad till onsdagar kl 17 från och med nästa vecka.", midnight - 2 * DAY),
         "football": ("Viktor har fotboll på torsdagar kl 16.30.", midnight - 20 * DAY),
-        "lucia": ("Luciafirande i skolan den 11 december.", midnight - 5 * DAY)})
-    try:
-        wednesday = await _chat(retriever, "Har Elsa simning på onsdag?")
-        tuesday = await _chat(retriever, "Vad händer på tisdag?")
-    finally:
-        embedder.close()
+        "lucia": ("Luciafirande i skolan den 11 december.", midnight - 5 * DAY)},
+        "Har Elsa simning på onsdag?", "Vad händer på tisdag?")
     assert "moved" in wednesday and "football" not in wednesday
     assert tuesday[:2] == ["tuesday", "moved"]  # the move right after the habit it changes
 
