@@ -745,7 +745,9 @@ class Retriever:
             return sorted(memories, key=lambda h: h.score or 0.0, reverse=True)
 
         habit_then = {h.id for h in hits if _habit_then(h, window, zone)}
-        plans = by_score(h for h in hits if tells(h) and (_told_then(h, window) or h.id in habit_then))
+        # Told of a time over when it was said is done, no plan: "Igår bakade jag bullar" for "Vad har jag planerat i
+        # maj?" asked on 28 May (a black-box pass).
+        plans = by_score(h for h in hits if tells(h) and ((_told_then(h, window) and _a_plan(h)) or h.id in habit_then))
         ids = {h.id for h in plans}
         others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
                           and not _plan_of_another_begun_time(h, window, now)
@@ -754,7 +756,8 @@ class Retriever:
                                                            # "Jag köpte en ny cykel", said yesterday: done, no plan
                                                            # (told of a day, it is that day's: "I took Friday off")
                                                            or (tells_of_the_done(context.words(h))
-                                                               and _told_of(h) is None))))
+                                                               and _told_of(h) is None)
+                                                           or (_told_of(h) is not None and not _a_plan(h)))))
         just_then = {h.id for h in plans if _told_then(h, window, 0.0) or h.id in habit_then}
         first = [h for h in plans if relevant(h) or naming(h) or (asks_for_the_plans and h.id in just_then)]
         # A week's habits after what is planned for its days: five of them took every place for "Vad ska

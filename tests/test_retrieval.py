@@ -464,6 +464,11 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Hej, kommer du ihåg vad min hund heter?", True), ("Do you know that song by Abba?", True),
     ("hur kul var det egentligen", True), ("vilken tur gick du", True), ("vad synd", True),
     ("var så snäll och påminn mig", True), ("When I was a kid we lived in Lund.", False),
+    # A black-box pass: an "I" that only says which ones are asked for tells nothing.
+    ("Who are the people I mention most?", True), ("What are the hobbies I have?", True),
+    ("Which are the clients I worked with?", True), ("Who is the woman I met at the gym?", True),
+    ("What's the best way to tell my wife I lost my job?", False),
+    ("What do you think, the dog I adopted is sick?", False),
 ])
 def test_a_message_tells_nothing_when_it_only_asks_or_greets(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
@@ -2238,3 +2243,16 @@ def test_what_tells_a_diet(text: str, diet: bool) -> None:
 ])
 def test_what_tells_of_the_users_job(text: str, job: bool) -> None:
     assert tells_of_topic(text, {"job"}) is job
+
+
+async def test_what_is_planned_asked_in_the_perfect_gets_the_plans_of_that_time(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Vad har jag planerat i december?" was read as what was done in December, and
+    got the days of it gone by instead of the plans told before it."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    swedish, english = await _chats_told(tmp_path, {
+        "wedding": ("Den 30 maj ska vi på bröllop i Visby, Karins kusin gifter sig.", midnight - 30 * DAY),
+        "buns": ("Igår bakade jag kanelbullar med Elsa.", midnight - 2 * DAY),
+        "tree": ("Vi planterade ett äppelträd i trädgården.", midnight - 5 * DAY),
+        "dentist": ("On 29 May I have the dentist at nine.", midnight - 25 * DAY)},
+        "Vad har jag planerat i maj?", "What have I planned for May?")
+    assert {"wedding", "dentist"} <= set(swedish[:2]) and {"wedding", "dentist"} <= set(english[:2])

@@ -626,6 +626,20 @@ def test_a_weekdays_mornings_or_evenings_are_a_habit_and_no_day_told_of(text: st
         assert told_of(text, said_at, UTC) is None
 
 
+@pytest.mark.parametrize(("text", "days"), [
+    ("I run every Tuesday and Friday morning.", {1, 4}), ("I swim on Mondays, Wednesdays and Fridays.", {0, 2, 4}),
+    ("From now on I'll run on Tuesdays and Sundays.", {1, 6}),
+    ("My runs are now Monday and Saturday mornings.", {0, 5}),
+    ("I go to yoga every Monday and Thursday evening.", {0, 3}), ("Kören övar på måndagar och torsdagar.", {0, 3}),
+    ("Jag simmar varje tisdag och fredag.", {1, 4}), ("Moved my runs to Monday and Wednesday afternoons.", {0, 2}),
+    ("I run every Tuesday, and on Friday I'm off to Leeds.", {1}), ("On Monday and Tuesday evening I was ill.", set()),
+])
+def test_a_habit_of_several_weekdays_is_one_of_each(text: str, days: set[int]) -> None:
+    """Found by a black-box pass: "I run every Tuesday and Friday" was a habit of Tuesdays alone, and "my runs are
+    now Monday and Saturday mornings" of no day, so "Do I have a run tomorrow?" asked on a Friday got nothing."""
+    assert habit_days(text) == days
+
+
 @pytest.mark.parametrize("text", ["tandläkare torsdag 10 dec kl 8.15", "tandläkare 10 dec kl 8.15",
                                   "Dentist Thursday 10 dec"])
 def test_a_short_month_with_a_weekday_before_or_a_time_after_is_a_date(text: str) -> None:
@@ -711,3 +725,21 @@ def test_a_day_agreed_or_due_is_a_plan_of_its_day(text: str, day: int | None) ->
     said_at = datetime(2026, 12, 10, 10, tzinfo=UTC).timestamp()  # a Thursday
     window = told_of(text, said_at, UTC)
     assert (window is not None and window[0] > said_at and datetime.fromtimestamp(window[0], UTC).day) == (day or False)
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("We're adopting a rescue cat called Biscuit, picking her up on Saturday 19 December.",
+     ("2026-12-19", "2026-12-20")),
+    ("Our friend called Anna is visiting on 12 December.", ("2026-12-12", "2026-12-13")),
+    # "called" that is done stays past.
+    ("Anna called on Monday.", ("2026-11-30", "2026-12-01")),
+    ("Mum called me on Monday.", ("2026-11-30", "2026-12-01")),
+    ("She called Erik on Monday.", ("2026-11-30", "2026-12-01")),
+])
+def test_called_that_names_is_no_past(text: str, days: tuple[str, str]) -> None:
+    """Found by a black-box pass: "a rescue cat called Biscuit, picking her up on Saturday 19 December" was told of
+    no day, and "Our friend called Anna is visiting on 12 December" of 12 December last year."""
+    said_at = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    window = told_of(text, said_at.timestamp(), UTC)
+    assert window is not None
+    assert tuple(datetime.fromtimestamp(t, UTC).date().isoformat() for t in window) == days

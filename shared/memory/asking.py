@@ -475,6 +475,8 @@ def _tells_in_question(said: list[str]) -> bool:
         if word in TELLING_CONTRACTIONS:
             return True
         if said[at] == "I" and not (at == 0 and swedish):
+            if _of_the_asked(words, at):
+                continue
             if before in AND_WORDS:
                 if not _subject_of_two_asked(words, at, swedish):
                     return True
@@ -487,6 +489,20 @@ def _tells_in_question(said: list[str]) -> bool:
             elif at == 0 or before in CLAUSE_STARTS or (before == "när" and at == 1):
                 return True  # "När jag var liten bodde jag i Lund, …" tells; "…om jag inte kan sova?" asks
     return False
+
+
+def _of_the_asked(words: list[str], at: int) -> bool:
+    """Whether the "I" at `at` only says which ones are asked for: "Who are the people I mention most?",
+    "What are the hobbies I have?" (a black-box pass: kept as memories and given to later chats). Not
+    "What's the best way to tell my wife I lost my job?": there it tells."""
+    if words[0] not in QUESTION_WORDS or not (words[0].endswith("'s") or words[1:2] in (["is"], ["are"], ["was"],
+                                                                                       ["were"])):
+        return False
+    near = words[max(0, at - 3) : at]
+    if "the" not in near:
+        return False
+    between = near[len(near) - near[::-1].index("the") :]
+    return not {"my", "to", "that", "your", "our"} & set(between)
 
 
 def _asks_of_memory(words: list[str], at: int, question: bool = False) -> bool:

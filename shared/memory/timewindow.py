@@ -35,7 +35,7 @@ _YEAR = r"((?:19|20)\d{2})\b"
 # A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
 # "in early October", "i slutet av mars": the whole month.
 _PART_OF = r"(?:(?:early|late|mid-?|the (?:start|beginning|middle|end) of|början av|mitten av|slutet av)\s*)?"
-_MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
+_MONTH = re.compile(r"\b(?:in|during|under|for|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
                     + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
 # "last March", "förra mars": the most recent one before this month.
 _LAST_MONTH_NAMED = re.compile(r"\b(?:last|förra)\s+" + _MONTH_NAME)
@@ -536,6 +536,12 @@ _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
+# "called"/"named" that names ("a rescue cat called Biscuit", "our friend called Anna is visiting on 12
+# December": a black-box pass read both as past, the second of last year's 12 December), not "Anna called on
+# Monday", "Mum called me", "she called Erik".
+_NAMING = (r"(?!(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\byou )(?:call|nam)ed\s+"
+           r"(?!(?:on|me|us|him|her|them|to|the|a|an|yesterday|today|tonight|back|in|at|and|from|about|this|last"
+           r"|earlier|again|off|for|out|up|it|my|our|your|his|their|mum|mom|dad|twice|once)\b)\w)")
 _PAST_FORM = re.compile(
     r"\b(?:had|was|were|went|did|saw|won|ran|met|said|told|took|came|made|ate|drank|bought|gave|found|left"
     r"|felt|thought|heard|lost|sang|swam|wrote|drove|flew|slept|spent|sat|stood|wore|woke|began|broke|brought"
@@ -550,7 +556,7 @@ _PAST_FORM = re.compile(
     # The English perfect of verbs whose past is their present: "We've sold the house", "I've run 10 km".
     r"|\b(?:sold|built|kept|held|lent|hung|led|fed)\b"
     r"|\b(?:have|has|'ve|’ve) (?:\w+ )?(?:run|quit|put|set|become|cut|hurt|shut|lit|read)\b"
-    r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)\w{3,}ed)\b"
+    r"|(?!(?:plann|schedul|book|arrang|invit)ed\b)" + _NAMING + r"\w{3,}ed)\b"
     r"|(?<!'ve )(?<!’ve )(?<!have )(?<!have i )(?<!have we )\bgot\b"
     r"|\b(?:gjorde|hade|gick|fick|sprang|drack|såg|kom|tog|sa|sade|skrev|låg|satt|stod|vann|sov|blev|gav|föll"
     r"|slog|sjöng|flög|fortfarande|efter|sedan|minns)\b|\b\w+(?:ade|dde|tte)\b"
@@ -582,10 +588,20 @@ _STILL_ON = re.compile(r"\bstill (?:on|happening|going ahead|planned|booked|sche
                        r"|\bfortfarande (?:på|av|planerad|planerat|bokad|bokat)\b")
 
 
+# A perfect that asks for plans: "Vad har jag planerat i december?", "What have I booked for next week?" (a
+# black-box pass read the first as what was done in December).
+# Booked, only for a time: "Which flights have I booked this month?" asks what was done.
+_ASKED_PLANNED = re.compile(r"\b(?:have|har) (?:i|we|jag|vi)(?: got)? (?:\w+ )?(?:(?:planned|scheduled|lined up"
+                            r"|planerat|inplanerat|schemalagt)\b"
+                            r"|(?:booked|arranged|bokat|ordnat)(?: \w+)? (?:for|till|inför)\b)")
+
+
 def asks_ahead(question: str) -> bool:
     """Whether a question asks of a plan or a schedule ("What am I doing today?", "Vad ska jag göra
     den här veckan?"), in no past form."""
     text = question.lower()
+    if _ASKED_PLANNED.search(text):
+        return True
     # "Is my dentist appointment still on the 14th?" asks of a plan (a black-box pass: read as last month's 14th).
     return (_AHEAD.search(text) or _SCHEDULED_SV.search(text) or _STILL_ON.search(text)) is not None \
         and not _PAST_FORM.search(_STILL_ON.sub(" ", text))
@@ -594,7 +610,8 @@ def asks_ahead(question: str) -> bool:
 def of_a_time_to_come(text: str) -> bool:
     """Whether a question or a statement is of a plan or a schedule, in no past form, of nothing done
     when it was said nor of a time since which."""
-    return asks_ahead(text) and not _DONE_THEN.search(text) and not _SINCE.search(text)
+    return asks_ahead(text) and (_ASKED_PLANNED.search(text.lower()) is not None
+                                 or (not _DONE_THEN.search(text) and not _SINCE.search(text)))
 
 
 _WANTED = re.compile(r"\b(?:wants?|needs?|must|has to|have to|should|due|ska|skall|måste|vill|behöver)\b")
@@ -925,6 +942,17 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
                         + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
+_SV_STEMS = "|".join(_SV_DAY_STEMS)
+_AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|eller)\s+)"
+# The other weekdays of the same habit: "every Tuesday and Friday", "on Mondays, Wednesdays and Fridays", "varje
+# tisdag och fredag" (a black-box pass: only the first was a day of the habit). "on"/"på" again only before every
+# one of them ("… and on Fridays"): "every Tuesday, and on Friday I'm off" tells of one Friday.
+_MORE_DAYS = re.compile(_AND + r"(?:(?P<day>" + _EN_DAYS + r")s?|(?:on\s+)?(?P<days>" + _EN_DAYS + r")s"
+                        r"|(?P<dag>" + _SV_STEMS + r")(?:ar(?:na)?)?"
+                        r"|(?:på\s+)?(?P<dagar>" + _SV_STEMS + r")ar(?:na)?)\b")
+# Weekdays listed before a part of the day they share: "my runs are now Monday and Saturday mornings".
+_LISTED_PARTS = re.compile(r"\b(?P<day>" + _EN_DAYS + r")(?=(?:" + _AND + r"(?:" + _EN_DAYS + r"))+\s+"
+                           r"(?:mornings|afternoons|evenings|nights)\b)")
 
 
 def gives_up_a_habit(text: str) -> bool:
@@ -934,7 +962,8 @@ def gives_up_a_habit(text: str) -> bool:
 
 def _coming(found: re.Match[str]) -> bool:
     """A match of _HABIT_DAY that is no habit: "på fredag" is the coming one ("på fredagar" every one)."""
-    return bool(found.group("dag")) and found.group().startswith("på") and not found.group().endswith(("ar", "arna"))
+    said = found.group()
+    return bool(found.groupdict().get("dag")) and said.startswith("på") and not said.endswith(("ar", "arna"))
 
 
 def habit_days(text: str) -> frozenset[int]:
@@ -943,12 +972,20 @@ def habit_days(text: str) -> frozenset[int]:
     if _HABIT_GONE.search(lowered):
         return frozenset()
     days = set()
-    for found in _HABIT_DAY.finditer(lowered):
+    for found in (*_HABIT_DAY.finditer(lowered), *_LISTED_PARTS.finditer(lowered)):
         if _coming(found):
             continue
-        if swedish := found.group("dag") or found.group("dagdelar") or found.group("till_dagar"):
+        groups = found.groupdict()
+        if swedish := groups.get("dag") or groups.get("dagdelar") or groups.get("till_dagar"):
             days.add(WEEKDAYS[swedish + "s"])
         else:
-            english = found.group("day") or found.group("days") or found.group("parts") or found.group("to_days")
-            days.add(WEEKDAYS[english])
+            english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days")
+            days.add(WEEKDAYS[english or "monday"])
+        end = found.end()
+        while more := _MORE_DAYS.match(lowered, end):
+            if english_more := more.group("day") or more.group("days"):
+                days.add(WEEKDAYS[english_more])
+            else:
+                days.add(WEEKDAYS[(more.group("dag") or more.group("dagar")) + "s"])
+            end = more.end()
     return frozenset(days)
