@@ -743,3 +743,23 @@ def test_called_that_names_is_no_past(text: str, days: tuple[str, str]) -> None:
     window = told_of(text, said_at.timestamp(), UTC)
     assert window is not None
     assert tuple(datetime.fromtimestamp(t, UTC).date().isoformat() for t in window) == days
+
+
+@pytest.mark.parametrize(("question", "now", "expected"), [
+    ("Vad gjorde vi i somras?", datetime(2026, 8, 12, 18, tzinfo=STOCKHOLM), ("2026-06-01", "2026-09-01")),
+    ("Vad gjorde vi i somras?", datetime(2026, 7, 12, 18, tzinfo=STOCKHOLM), ("2025-06-01", "2025-09-01")),
+    ("What did we do last summer?", datetime(2026, 8, 12, 18, tzinfo=STOCKHOLM), ("2025-06-01", "2025-09-01")),
+    ("Vad gjorde vi i höstas?", datetime(2026, 11, 20, 18, tzinfo=STOCKHOLM), ("2026-09-01", "2026-12-01")),
+])
+def test_a_swedish_season_gone_by_is_this_one_in_its_last_month(
+        question: str, now: datetime, expected: tuple[str, str]) -> None:
+    """Found by a black-box pass: "I somras var vi på Öland i två veckor i juli", said in August, was told of the
+    summer before, and "Vad gjorde vi i somras?" did not get it."""
+    assert local_days(question, now) == expected
+
+
+@pytest.mark.parametrize("question", ["Vad var det jag gjorde häromdagen?", "What did I do the other day?",
+                                      "Vem träffade jag häromkvällen?"])
+def test_the_other_day_is_the_week_before_today(question: str) -> None:
+    """Found by a black-box pass: "häromdagen" named no time."""
+    assert local_days(question) == ("2025-10-08", "2025-10-15")  # NOW is 15 October 2025

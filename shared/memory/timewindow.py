@@ -148,6 +148,11 @@ def _days(start: datetime, days: int) -> Window:
     return start.timestamp(), (start + timedelta(days=days)).timestamp()
 
 
+# "The other day", "häromdagen" (a black-box pass: read as no time).
+_OTHER_DAY = re.compile(r"\bthe other (?:day|night|evening)\b|\bhärom(?:dagen|kvällen|natten)\b")
+OTHER_DAY_DAYS = 7
+
+
 def parse_time_window(question: str, now: datetime, planned: bool | None = None) -> Window | None:
     """The window a question refers to, or None when it names no time. `now` must be timezone-aware.
     `planned`: whether a date is the next one (a plan's) or the last; by default, as the question asks."""
@@ -163,6 +168,8 @@ def parse_time_window(question: str, now: datetime, planned: bool | None = None)
         else now.replace(hour=0, minute=0, second=0, microsecond=0)
     if re.search(r"\b(day before yesterday)\b|\bi\s?förrgår\b", text):
         return _days(today - timedelta(days=2), 1)
+    if _OTHER_DAY.search(text):  # a few days ago, not today: the week before it
+        return _days(today - timedelta(days=OTHER_DAY_DAYS), OTHER_DAY_DAYS)
     if _LAST_NIGHT.search(text):  # said late yesterday or after midnight, not at yesterday's lunch
         return ((today - timedelta(days=1)).replace(hour=EVENING).timestamp(), today.replace(hour=MORNING).timestamp())
     if (part := _YESTERDAY_PART.search(text)) is not None:
@@ -328,7 +335,10 @@ def _season(text: str, today: datetime, ahead: bool = False) -> Window | None:
         # there is little of it yet to ask about ("Where did I go skiing in the winter?" on 4 December
         # got only those four days' memories); "this winter", "i vinter" are still the one begun.
         begun_lately = not ended and not _THIS_SEASON.match(found.group()) and today - start < timedelta(days=31)
-        if (ended and _three_months_on(start) > today) or begun_lately:
+        # Swedish "i somras" is this summer once it is in its last month ("I somras var vi på Öland … i juli", said
+        # in August, was read as last year's: a black-box pass); "last summer" the one before this one.
+        over = start + timedelta(days=62) <= today if found.group().endswith("as") else _three_months_on(start) <= today
+        if (ended and not over) or begun_lately:
             start = start.replace(year=start.year - 1)
     return start.timestamp(), _three_months_on(start).timestamp()
 
@@ -483,7 +493,8 @@ def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
 # what is plainly past: "in June" or "on Friday" is as often a plan.
 ABOUT_FROM, ABOUT_TO = "lumia_about_from", "lumia_about_to"
 _TOLD_PAST = re.compile("|".join((
-    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|last (?:night|week|weekend|month)"
+    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|the other (?:day|night)|häromdagen|häromkvällen"
+    r"|last (?:night|week|weekend|month)"
     r"|förra (?:veckan|helgen|månaden))\b",
     *(pattern.pattern for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _AGO_EN, _AGO_SV)))))
 
