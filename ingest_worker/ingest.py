@@ -10,7 +10,7 @@ from datetime import UTC, tzinfo
 from shared.memory import context
 from shared.memory.asking import asks_or_requests_only, tells_nothing
 from shared.memory.embedder import Embedder, Vector
-from shared.memory.identity import content_hash
+from shared.memory.identity import content_hash, note_text
 from shared.memory.messages import MemoryItem
 from shared.memory.store import MemoryStore, StoredMemory
 from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
@@ -29,11 +29,12 @@ def stored_form(item: MemoryItem, zone: tzinfo = UTC) -> StoredMemory:
     # with it the purchase); a redelivered turn keeps its id. The same question asked again that
     # day is the one memory, as it was: thirty of them took every place a chat searched (a recheck);
     # so is one that tells as it asks ("What could Karin and I cook?", asked again: a black-box pass).
-    # Notes keep the hash they always had.
+    # A note is known by its words and metadata (shared/memory/identity.py).
     spoken, said = context.said(memory), context.words(memory)
     tells = not tells_nothing(said)
     place = f"{item.id}\x00" if item.kind != "turn" or (tells and not asks_or_requests_only(said)) else ""
-    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(item.kind, spoken)
+    text = {"document": f"{item.id}\x00{item.content}", "turn": f"turn\x00{place}{spoken}"}.get(
+        item.kind, note_text(item.content, item.metadata))
     memory.metadata["lumia_hash"] = content_hash(text, item.created_at)
     if context.in_context(memory.metadata):
         # Arrival order breaks ties between turns of one session stored with the same time.

@@ -20,6 +20,7 @@ from shared import subjects
 from shared.memory import context
 from shared.memory.brains import brain_key
 from shared.memory.embedder import LocalEmbedder
+from shared.memory.identity import note_id
 from shared.memory.messages import ContextJob, MemoryItem, QueryRequest
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
 from tests.harness import Stack, wait_until
@@ -247,6 +248,22 @@ async def test_the_same_words_from_another_speaker_are_another_memory(parts: tup
             for n, speaker in enumerate(["Anna", "Bob", "Anna"])]
     written = await Ingestor(store, embedder).write(said)
     assert written == {"b": ["thanks-0000", "thanks-0001"]}  # Anna's repeat is the one note of hers
+
+
+@pytest.mark.asyncio
+async def test_the_same_words_with_other_metadata_are_another_memory(parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    """Found by a black-box pass: a CRM's "Called, left a voicemail." for two customers on one day was stored once,
+    under one id, and a filter on the second customer found nothing."""
+    store, embedder = parts
+    at = 1_700_000_000.0
+    customers = ["Acme AB", "Kiruna Mining", "Acme AB"]
+    ids = [note_id("b", "Called, left a voicemail.", {"customer": c, "timestamp": at + n}, at + n)
+           for n, c in enumerate(customers)]
+    assert ids[0] == ids[2] != ids[1]  # a retry is the same note, another customer's another
+    said = [MemoryItem(id=ids[n], brain="b", content="Called, left a voicemail.", created_at=at + n,
+                       metadata={"customer": c}) for n, c in enumerate(customers)]
+    assert await Ingestor(store, embedder).write(said) == {"b": ids[:2]}
+    assert [m.id for m in await store.get("b", where={"customer": "Kiruna Mining"})] == [ids[1]]
 
 
 @pytest.mark.asyncio

@@ -47,6 +47,8 @@ def test_flat_values_of_every_kind_are_kept() -> None:
     ("\u200b\u200b", "not only whitespace or invisible characters"),
     ("usr_x/rtl\u202eevil", "direction marks"),
     ("\ufeffbom", "byte order mark"),
+    # A black-box pass: an id pasted with a zero-width character made a second brain that shows as "crm".
+    ("crm\u200b", "zero-width"), ("c\u200drm", "zero-width"), ("crm\u2060", "zero-width"), ("crm\u00ad", "soft-hyphen"),
 ])
 def test_a_bus_brain_is_one_its_user_can_name_over_http(brain: str, problem: str) -> None:
     """Found by a black-box pass: memories published on the bus to "usr_…/a/b", "usr_…/.." or "usr_…/"

@@ -55,10 +55,24 @@ def _check_name(value: str) -> None:
     if BIDI_CONTROLS.intersection(value) or "\ufeff" in value:
         raise ValueError("must not contain direction marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) or a "
                          "byte order mark (U+FEFF): the name would show otherwise than it is")
+    if _HIDDEN.intersection(value) or _joins_latin(value):
+        raise ValueError("must not contain zero-width or soft-hyphen characters (U+200B, U+2060, U+00AD, or U+200C/"
+                         "U+200D beside Latin letters or digits): 'crm\u200b' shows as 'crm' and would be another "
+                         "brain")
     if len(value) > MAX_BRAIN_CHARS:
         raise ValueError(f"must be at most {MAX_BRAIN_CHARS} characters")
     if len(value.encode()) > MAX_BRAIN_BYTES:
         raise ValueError(f"must be at most {MAX_BRAIN_BYTES} bytes as UTF-8")
+
+
+# Characters that show as nothing inside a name, often pasted along with an id from a web page (a black-box pass).
+_HIDDEN = frozenset("\u200b\u2060\u00ad\u180e")
+_JOINERS = frozenset("\u200c\u200d")  # of emoji sequences and of scripts that need them; beside ASCII, hidden
+
+
+def _joins_latin(value: str) -> bool:
+    return any(ch in _JOINERS and any(0 <= at < len(value) and value[at].isascii() for at in (i - 1, i + 1))
+               for i, ch in enumerate(value))
 
 
 def _has_control(value: str) -> bool:
