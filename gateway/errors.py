@@ -76,11 +76,14 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 def _named_content_type(request: Request, errors: list[Any]) -> list[Any]:
     """A JSON body sent as another type is read as text, and FastAPI's error said only "Input should
     be a valid dictionary": it says what to send instead."""
-    sent = request.headers.get("content-type", "")
-    if not sent or "json" in sent.lower():  # without a type FastAPI reads JSON: the JSON was wrong, not its type
+    sent = request.headers.get("content-type", "").split(";")[0].strip()
+    kind = sent.lower()
+    # FastAPI reads a body as JSON only when it says application/json or application/…+json; without a type,
+    # or as "text/json", the JSON is taken for text (a black-box pass: Python's `requests` with `data=`).
+    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
         return errors
-    told = (f"the body must be JSON, sent with 'Content-Type: application/json' (this one was sent as "
-            f"{sent.split(';')[0].strip()!r})")
+    told = ("the body must be JSON, sent with 'Content-Type: application/json' ("
+            + (f"this one was sent as {sent!r})" if sent else "this one was sent without a Content-Type)"))
     return [{**error, "msg": told} if isinstance(error, dict) and list(error.get("loc", ())) == ["body"]
             and error.get("type") in ("model_attributes_type", "dict_type") else error for error in errors]
 

@@ -813,3 +813,16 @@ def test_a_query_parameter_a_route_does_not_take_is_refused_naming_it(lumia: Sta
     assert "limit" in misspelled.json()["detail"][0]["msg"]  # what it takes
     assert stray.status_code == 422 and stray.json()["detail"][0]["loc"] == ["query", "foo"]
     assert fine.status_code == 200 and stats_ok.status_code == 200
+
+
+@pytest.mark.parametrize("content_type", [None, "text/json", "text/plain"])
+def test_a_json_body_not_sent_as_json_says_what_to_send(lumia: Stack, content_type: str | None) -> None:
+    """Found by a black-box pass: JSON posted without a Content-Type (Python's `requests` with `data=`) or as
+    "text/json" got "Input should be a valid dictionary or object to extract fields from"."""
+    headers = {"content-type": content_type} if content_type else {}
+    with lumia.client() as client:
+        response = client.post("/ingest", content=b'{"customer_id": "x", "content": "Hello there."}', headers=headers)
+    assert response.status_code == 422, response.text
+    said = response.json()["detail"][0]["msg"]
+    assert said.startswith("the body must be JSON, sent with 'Content-Type: application/json'")
+    assert (f"sent as {content_type!r}" if content_type else "sent without a Content-Type") in said
