@@ -763,3 +763,13 @@ def test_a_swedish_season_gone_by_is_this_one_in_its_last_month(
 def test_the_other_day_is_the_week_before_today(question: str) -> None:
     """Found by a black-box pass: "häromdagen" named no time."""
     assert local_days(question) == ("2025-10-08", "2025-10-15")  # NOW is 15 October 2025
+
+
+@pytest.mark.parametrize("text", ["Parkrun this morning in 26:58, a new PB!", "Swim this morning, 2 km!",
+                                  "Lovely walk with the dog this morning."])
+def test_a_morning_over_when_told_is_told_of_without_a_verb(text: str) -> None:
+    """Found by a black-box pass: "Parkrun this morning in 26:58, a new PB!", said at noon, was told of no time."""
+    said_at = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    window = told_of(text, said_at.timestamp(), UTC)
+    assert window is not None
+    assert [datetime.fromtimestamp(t, UTC).hour for t in window] == [6, 12]
