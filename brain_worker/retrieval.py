@@ -53,6 +53,7 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_a_correction,
+    tells_a_deed,
     tells_a_diet,
     tells_a_plan_changed,
     tells_an_allergy,
@@ -511,8 +512,10 @@ class Retriever:
         # (0.861) and May's after it (a black-box pass).
         over = window[1] <= self._clock()
         chosen.sort(key=lambda h: (over and not _within(h, window), -(h.score or 0.0)))
-        # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers.
-        chosen.sort(key=lambda h: _of_another_day(h, window))
+        # What says it was of another day ("Ikväll åt vi pizza", said yesterday) after what answers; not a plan said
+        # then, which is what was said then ("Sjukgymnasten sa att jag behöver komma tillbaka den 9 december", for
+        # "Vad sa sjukgymnasten förra månaden?": a black-box pass found it cut).
+        chosen.sort(key=lambda h: _of_another_day(h, window) and not (_a_plan(h) and _said_within(h, window)))
         return await self._with_updates(request, asked, chosen, hits, near, names)
 
     async def _of_their_own(self, request: QueryRequest, asked: "Asked", theirs: set[str], chosen: list[StoredMemory],
@@ -1046,12 +1049,16 @@ def _done_then(memory: StoredMemory, window: tuple[float, float], about_talk: bo
         return False
     if about_talk:
         return True
+    words = context.words(memory)
     if (told := _told_of(memory)) is not None:
         # A plan of a time not begun is nothing done yet ("On Monday I start at Ericsson" is no
         # answer to "What did I do this week?": a black-box pass); arranging it is, the day it was said.
+        # So is what else it tells was done then: "Ringde doktor Karlsson … jag ska ta Losartan från och med måndag"
+        # is what was done the day it was said (a black-box pass: no answer to "Vad gjorde jag igår?").
         return (_told_then(memory, window, 0.0) and told[0] <= now) \
-            or (told[0] >= _created_at(memory) and _said_within(memory, window) and arranges(context.words(memory)))
-    return not plans(context.words(memory))
+            or (told[0] >= _created_at(memory) and _said_within(memory, window)
+                and (arranges(words) or tells_a_deed(words)))
+    return not plans(words) or tells_a_deed(words)
 
 
 # What a question asking for the plans of a time says besides: "What am I doing today?", "Vad

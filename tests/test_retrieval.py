@@ -2256,3 +2256,23 @@ async def test_what_is_planned_asked_in_the_perfect_gets_the_plans_of_that_time(
         "dentist": ("On 29 May I have the dentist at nine.", midnight - 25 * DAY)},
         "Vad har jag planerat i maj?", "What have I planned for May?")
     assert {"wedding", "dentist"} <= set(swedish[:2]) and {"wedding", "dentist"} <= set(english[:2])
+
+
+async def test_what_was_done_or_said_then_is_given_though_it_also_tells_a_plan(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Ringde doktor Karlsson … jag ska ta Losartan från och med måndag", said
+    yesterday, was no answer to "Vad gjorde jag igår?" (a plan in it hid the call), and "Sjukgymnasten Malin sa
+    att … jag behöver komma tillbaka en gång till, den 9 juni" was read as last year's 9 June for the "sa", and
+    came after the month's unrelated memories for "Vad sa sjukgymnasten förra månaden?"."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    yesterday, last_month = await _chats_told(tmp_path, {
+        "physio": ("Sjukgymnasten Malin sa att knät är mycket bättre, jag behöver bara komma tillbaka en gång till, "
+                   "den 9 juni.", midnight - 33 * DAY),
+        "doctor": ("Ringde doktor Karlsson om svullna anklar. Hon sätter ut Amlodipin och jag ska ta Losartan 50 mg "
+                   "istället från och med måndag.", midnight - DAY + 15 * 3600),
+        "premiere": ("Wilmas premiär är flyttad till den 18 juni.", midnight - DAY + 10 * 3600),
+        "choir": ("Körövning ikväll, vi sjöng Lucia-sånger.", midnight - 40 * DAY),
+        "garden": ("Planterade tulpanlökar i rabatten.", midnight - 35 * DAY),
+        "annika": ("Annika ringde: de kommer till oss den 23 juni och stannar till midsommar.", midnight - 36 * DAY)},
+        "Vad gjorde jag igår?", "Vad sa sjukgymnasten förra månaden?")
+    assert yesterday[0] == "doctor"
+    assert last_month[0] == "physio"

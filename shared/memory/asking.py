@@ -1131,13 +1131,23 @@ def tells_of_the_done(text: str) -> bool:
     """Whether a statement tells what the user did and of nothing they will do ("Jag köpte en ny cykel", "I ran
     10 km on Sunday"): no answer to what they are doing at a time to come (a black-box pass: "What am I doing
     tomorrow?" got yesterday's bike)."""
-    if plans(text):
-        return False
+    return not plans(text) and tells_a_deed(text)
+
+
+def tells_a_deed(text: str) -> bool:
+    """Whether a statement tells something done, whatever else it tells: "Ringde doktor Karlsson. Jag ska ta
+    Losartan från och med måndag." """
     for clause in _CLAUSE_BREAK.split(text):
         words = [w.lower().replace("’", "'") for w in _WORD.findall(clause)]
-        if any(_past(words, at) for at in range(len(words))):
+        if any(_past(words, at) for at in range(len(words))) or (words and _opens_a_diary(words[0])):
             return True
     return False
+
+
+def _opens_a_diary(word: str) -> bool:
+    """A past form without a subject, as a diary is written: "Ringde doktor Karlsson", "Called the dentist"."""
+    return word in PAST_FORMS or (word.endswith("ed") and len(word) > 4) \
+        or (word.endswith(("de", "te")) and len(word) > 4 and word not in NOT_PAST)
 
 
 # A message that goes on from the one before it: "Och vem rapporterar hen till?", "And before that?", "What about

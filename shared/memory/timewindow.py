@@ -795,6 +795,10 @@ def _planned(text: str, today: datetime) -> Window | None:
     the days from one date to another ("We booked a trip to Lisbon from 27 December to 2 January")."""
     if _HABIT.search(text):
         return None
+    # What someone said is to be done is a plan: "Malin sa att jag behöver komma tillbaka en gång till, den 9
+    # december" (a black-box pass: read as last year's 9 December for the "sa").
+    if (reported := _reported_plan(text)) is not None:
+        text = text[reported:]
     booked = _BOOKING.search(text) is not None or (
         _DEADLINE.search(text) is not None and (not _PAST_FORM.search(text) or _WANTED.search(text) is not None))
     if (of_a_time_to_come(text) or booked or not _PAST_FORM.search(text)) \
@@ -813,6 +817,19 @@ def _planned(text: str, today: datetime) -> Window | None:
     else:
         window = None
     return window if window is not None and window[0] >= today.timestamp() else None
+
+
+_REPORTED = re.compile(r"\b(?:said|says|told (?:me|us)|wrote|sa|sade|säger|berättade|skrev|meddelade)(?: (?:that|att))?"
+                       r"(?=\s)|:")
+
+
+def _reported_plan(text: str) -> int | None:
+    """Where what someone said begins, when the past form of a text is only theirs of saying it and what they said
+    is to be done."""
+    reported = _REPORTED.search(text)
+    if reported is None or _WANTED.search(text, reported.end()) is None or _PAST_FORM.search(text, reported.end()):
+        return None
+    return reported.end()
 
 
 JUST_GONE = 300 * 86_400  # a date whose next one is further ahead than this went by in the last two months
@@ -862,7 +879,7 @@ def _told_before(text: str, now: datetime) -> Window | None:
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         if not _PAST_FORM.search(sentence) or _SCHEDULED.search(sentence) or _PLANS_SV.search(sentence) \
                 or _SINCE.search(sentence) or _HABIT.search(sentence) or _AGO_EN.search(sentence) \
-                or _AGO_SV.search(sentence):  # "two years ago" says no day (_TOLD_PAST reads the near ones)
+                or _AGO_SV.search(sentence) or _reported_plan(sentence) is not None:  # "two years ago": no day
             continue
         try:
             if _ENDED_SEASON.search(sentence) or _PLAINLY_PAST.search(sentence):
