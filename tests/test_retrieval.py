@@ -848,6 +848,9 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
     ("Son Goku is strong.", set()), ("The Wife is a great film.", set()), ("The kids next door are loud.", set()),
     ("The kids menu was fine.", set()), ("Pappa Hassan har diabetes.", {"father"}),
     ("What are my kids' names?", {"child"}), ("The kids are off school next week.", {"child"}),
+    # A nurse's title (a black-box pass): the job told was taken for a sister's.
+    ("I got the job!! Band 6 junior sister on the Acute Medical Unit.", set()),
+    ("My manager, Sister Karen Walsh, is lovely.", set()), ("My sister Karen is pregnant.", {"sister"}),
 ])
 def test_whom_of_the_users_own_a_text_names(text: str, theirs: set[str]) -> None:
     assert relations_of(text) == theirs

@@ -631,10 +631,17 @@ _SOMEONE_ELSES = frozenset("""whose vars his her their hans hennes deras friend 
     vännen""".split())
 
 
+# A nurse's title is no sister of the user's: "I got the job!! Band 6 junior sister on AMU", "My manager, Sister Karen
+# Walsh" (a black-box pass: neither told of the user's job, and both came first for "How is my sister doing?").
+_SISTER_TITLE = re.compile(r"\b(?:(?i:junior|senior|ward|charge|night|nursing|deputy)\s+(?i:sister|syster)"
+                           r"|(?:Sister|Syster)(?=\s+[A-ZÅÄÖ]))\b")
+
+
 def relations_of(text: str) -> set[str]:
     """The user's people and pets a text names as theirs ("my wife", "Min mammas", "our dog"): a
     question about "my wife" is about what the user told of her, however little else it shares
     with it ("Plan a date night for my wife and me" and "My wife Anna loves roses": 0.80)."""
+    text = _SISTER_TITLE.sub(" ", text)
     said = [w.replace("’", "'").removesuffix("'s").rstrip("'") for w in _WORD.findall(text)]  # "my kids' names"
     words = [w.lower() for w in said]
     found: set[str] = set()
