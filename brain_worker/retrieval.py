@@ -613,6 +613,16 @@ class Retriever:
         # Compared all alike or not at all: a cosine of own words is not one of stored vectors.
         given = _with_updates(chosen, hits, near, names, own if len(own) == len(weighed) else None)
         linked = await self._ends(request, asked, given, names, until)
+        # So does a newer memory naming what one given names that tells it changed: "Levaxin-dosen ska höjas till
+        # 100 mikrogram" after "Jag tar Levaxin 75 mikrogram" (a black-box pass: four blood pressure memories
+        # took the places before it, and the chat was told the old dose).
+        # One given for its own score moves there too, when later than it.
+        for at, update in enumerate(given):
+            if tells_a_change(context.words(update)):
+                older = next((c for c in given[:at] if _created_at(c) < _created_at(update)
+                              and share_a_name(names(c), names(update))), None)
+                if older is not None:
+                    linked.setdefault(older.id, []).append(update)
         # Right after what it ends or corrects: after all given, a chat's cut to its few results dropped it;
         # one given for its own score moves there too ("I sold the Volvo" came third, after a job).
         placed = {one.id for ones in linked.values() for one in ones}

@@ -2279,3 +2279,23 @@ async def test_what_was_done_or_said_then_is_given_though_it_also_tells_a_plan(t
         "Vad gjorde jag igår?", "Vad sa sjukgymnasten förra månaden?")
     assert yesterday[0] == "doctor"
     assert last_month[0] == "physio"
+
+
+async def test_a_newer_memory_telling_a_change_comes_right_after_what_it_changes(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Vilken dos sköldkörtelmedicin har jag nu?" got "Jag tar Levaxin 75 mikrogram"
+    and four memories of blood pressure medicine, and not "Levaxin-dosen ska höjas till 100 mikrogram": the
+    chat was told the old dose."""
+    midnight = NOW - NOW % DAY
+    [given] = await _chats_told(tmp_path, {
+        "levaxin75": ("Jag tar också Levaxin 75 mikrogram varje morgon för sköldkörteln.", midnight - 110 * DAY),
+        "enalapril": ("Doktorn skrev ut Enalapril mot mitt höga blodtryck.", midnight - 105 * DAY),
+        "cough": ("Enalaprilen ger mig en torr hosta, jobbigt på nätterna.", midnight - 90 * DAY),
+        "amlodipin": ("Jag har bytt från Enalapril till Amlodipin 5 mg för blodtrycket.", midnight - 70 * DAY),
+        "dose": ("Amlodipin-dosen är 5 mg varje kväll.", midnight - 60 * DAY),
+        "pills": ("Jag har en dosett för alla tabletter numera.", midnight - 55 * DAY),
+        "levaxin100": ("Doktor Karlsson ringde: provsvaren visar att Levaxin-dosen ska höjas till 100 mikrogram.",
+                       midnight - 25 * DAY),
+        "losartan": ("Hon sätter ut Amlodipin och jag ska ta Losartan 50 mg istället från och med måndag.",
+                     midnight - 3 * DAY)},
+        "Vilken dos sköldkörtelmedicin har jag nu?")
+    assert given.index("levaxin100") == given.index("levaxin75") + 1

@@ -864,7 +864,10 @@ _CHANGE = re.compile(
     r"any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"
     r"börja[rt]|började|slutade|skild|gift|förlovad|förlovade|skaffat|skaffade|köpt|köpte|pensionerad|befordrad|"
-    r"tog examen|" + _ENDS + r")\b", re.IGNORECASE)
+    r"tog examen|instead|istället|"
+    # A dose or an amount changed: "Levaxin-dosen ska höjas till 100 mikrogram" (a black-box pass).
+    r"raised|increased|lowered|reduced|upped|doubled|halved|höj(?:s|as|d|t|er|de|des)|sänk(?:s|as|t|er|te|tes)|"
+    r"ök(?:as|at|ar|ade|ades)|minsk(?:as|at|ar|ade|ades)|" + _ENDS + r")\b", re.IGNORECASE)
 _END = re.compile(r"\b(?:" + _ENDS + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
 _PLAN_CHANGE = re.compile(r"\b(?:" + _PLAN_CHANGES + r")", re.IGNORECASE)
 _SWEDISH_DIED = re.compile(r"\bdog\b", re.IGNORECASE)
