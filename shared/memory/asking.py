@@ -1164,6 +1164,7 @@ def _opens_a_diary(word: str) -> bool:
 # Per?", "Vad tyckte jag om det?". Alone it finds nothing of what it asks (a black-box pass: "Och innan dess?"
 # got three runs, "Who's running it now?" two).
 FOLLOW_UP_MOST_WORDS = 8
+WHY_MOST_WORDS = 4
 _GOING_ON = frozenset("and but or also och men eller också".split())
 _GOING_ON_PHRASE = re.compile(r"^\W*(?:what about|how about|and what about|hur är det med|hur var det med|än|och)\b",
                               re.IGNORECASE)
@@ -1182,7 +1183,10 @@ def follows_up(text: str) -> bool:
         return True
     # Two words asked at most: "Hur länge?", "Varför då?", "How come?" (a black-box pass: "hur länge?" after a
     # question about the cat got others' memories).
-    asked_short = len(words) <= 2 and text.rstrip().endswith(("?", "？"))
+    # And a short why: "Varför fick jag byta?" after "Vilken medicin tar jag för blodtrycket nu?" (a black-box pass: it
+    # got five unrelated memories, and the follow-ups after it leaned on it).
+    asked_short = (len(words) <= 2 or (len(words) <= WHY_MOST_WORDS and words[0] in ("why", "varför"))) \
+        and text.rstrip().endswith(("?", "？"))
     return (asked_short or bool(_POINTING & set(words))) and not name_forms(text, openers=False)
 
 
