@@ -491,7 +491,10 @@ class Retriever:
                 deeper = await found(window, OWN_PAST_DEPTH)
                 told = [h for h in deeper if tells(h) and done_then(h)] \
                     or [h for h in deeper if tells(h) and _said_within(h, window) and asks_what_happened(question)]
-            return told
+            # A plan of then called off, whenever ("Booked a weekend in Edinburgh, 21-22 November", then "we've
+            # cancelled the Edinburgh trip"), comes with its end: asked what was done that weekend, the booking alone
+            # told of a trip never made (a black-box pass).
+            return _in_place(told, await self._ends(request, asked, told, names, None))
         if to_come:
             planned = await self._planned(hits, window, found, tells, relevant, naming, self._clock(),
                                           _asks_for_the_plans(question), self.zone)
@@ -623,23 +626,7 @@ class Retriever:
                               and share_a_name(names(c), names(update))), None)
                 if older is not None:
                     linked.setdefault(older.id, []).append(update)
-        # Right after what it ends or corrects: after all given, a chat's cut to its few results dropped it;
-        # one given for its own score moves there too ("I sold the Volvo" came third, after a job).
-        placed = {one.id for ones in linked.values() for one in ones}
-        ordered: dict[str, StoredMemory] = {}
-
-        def place(memory: StoredMemory) -> None:
-            if memory.id not in ordered:
-                ordered[memory.id] = memory
-                for one in linked.get(memory.id, ()):
-                    place(one)
-
-        for memory in given:
-            if memory.id not in placed:
-                place(memory)
-        for memory in given:  # what only an end placed elsewhere links to: never dropped
-            place(memory)
-        return list(ordered.values())
+        return _in_place(given, linked)
 
     async def _ends(self, request: QueryRequest, asked: "Asked", given: list[StoredMemory],
                     names: Callable[[StoredMemory], "Names"], until: float | None) -> dict[str, list[StoredMemory]]:
@@ -937,6 +924,27 @@ def _with_updates(chosen: list[StoredMemory], hits: list[StoredMemory], near: Ca
             chained.add(update.id)
             ids.add(update.id)
     return chosen + updates
+
+
+def _in_place(given: list[StoredMemory], linked: dict[str, list[StoredMemory]]) -> list[StoredMemory]:
+    """`given`, each memory `linked` to one right after it: after all given, a chat's cut to its few results
+    dropped an end or a correction; one given for its own score moves there too ("I sold the Volvo" came third,
+    after a job)."""
+    placed = {one.id for ones in linked.values() for one in ones}
+    ordered: dict[str, StoredMemory] = {}
+
+    def place(memory: StoredMemory) -> None:
+        if memory.id not in ordered:
+            ordered[memory.id] = memory
+            for one in linked.get(memory.id, ()):
+                place(one)
+
+    for memory in given:
+        if memory.id not in placed:
+            place(memory)
+    for memory in given:  # what only an end placed elsewhere links to: never dropped
+        place(memory)
+    return list(ordered.values())
 
 
 def _closest(pool: list[StoredMemory], own: dict[str, np.ndarray] | None) -> Callable[[StoredMemory], list[str]]:

@@ -2301,3 +2301,17 @@ async def test_a_newer_memory_telling_a_change_comes_right_after_what_it_changes
                      midnight - 3 * DAY)},
         "Vilken dos sköldkörtelmedicin har jag nu?")
     assert given.index("levaxin100") == given.index("levaxin75") + 1
+
+
+async def test_a_plan_of_a_time_asked_of_comes_with_its_cancellation(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What did I do the weekend before last?" got "Booked a weekend in Edinburgh …
+    21-22 November" first and not "we've cancelled the Edinburgh trip", said before that weekend: the model was
+    told of a trip never made."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026: the weekend before last is 16-17 May
+    [weekend] = await _chats_told(tmp_path, {
+        "booked": ("Booked a weekend in Edinburgh for Tom's birthday, 16-17 May, so excited!", midnight - 50 * DAY),
+        "cancel": ("Bad news, we've cancelled the Edinburgh trip, Tom's dad is in hospital.", midnight - 30 * DAY),
+        "run": ("Parkrun on Saturday, 27 minutes.", midnight - 12 * DAY + 10 * 3600),
+        "boxes": ("Packing boxes in between night shifts.", midnight - 60 * DAY)},
+        "What did I do the weekend before last?")
+    assert weekend.index("cancel") == weekend.index("booked") + 1
