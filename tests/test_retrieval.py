@@ -2315,3 +2315,17 @@ async def test_a_plan_of_a_time_asked_of_comes_with_its_cancellation(tmp_path: P
         "boxes": ("Packing boxes in between night shifts.", midnight - 60 * DAY)},
         "What did I do the weekend before last?")
     assert weekend.index("cancel") == weekend.index("booked") + 1
+
+
+async def test_a_home_told_as_rented_answers_where_the_user_lived(tmp_path: Path) -> None:
+    """Found by a black-box pass: "Where was I living in August?" got a weekend at mum's and Sunday lunch at the
+    in-laws', and not "We're renting a one-bed flat in Headingley"."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    [february] = await _chats_told(tmp_path, {
+        "flat": ("We're renting a one-bed flat in Headingley, it's tiny but cosy.", midnight - 120 * DAY),
+        "mum": ("Stayed at mum's in Sheffield for the weekend.", midnight - 100 * DAY),
+        "harrogate": ("Tom's parents in Harrogate had us over for Sunday lunch.", midnight - 95 * DAY),
+        "house": ("We got the keys! Our own house in Meanwood, moving in on Saturday.", midnight - 40 * DAY),
+        "car": ("My Fiesta failed its MOT again.", midnight - 90 * DAY)},
+        "Where was I living in February?")
+    assert february[0] == "flat"

@@ -760,9 +760,12 @@ OWN_TOPICS = {
                         r"where(?:'s| is) (?:my|our) home|what(?:'s| is) my (?:home )?address|"
                         r"va?rt? (?:bor|bodde) (?:jag|vi)|"
                         r"vilken stad bor (?:jag|vi)|(?:vad är )?min (?:adress|hemadress))\b", re.IGNORECASE),
-             re.compile(r"\b(?:live[sd]?|living|moved|home|bor|bodde|flyttade|flyttat|flyttar|adress|address)\b",
-                        re.IGNORECASE),
-             "live lives lived living moved home address bor bodde flyttade flyttat flyttar adress"),
+             # "We're renting a one-bed flat in Headingley" (a black-box pass: no answer to "Where was I living
+             # in August?").
+             re.compile(r"\b(?:live[sd]?|living|moved|home|bor|bodde|flyttade|flyttat|flyttar|adress|address|"
+                        r"rent(?:s|ed|ing)?|hyr(?:de|t|er)?|lägenhet\w*|apartment|(?:flat|house) in)\b", re.IGNORECASE),
+             "live lives lived living moved home address bor bodde flyttade flyttat flyttar adress renting rent flat "
+             "apartment hyr hyrde lägenhet"),
     # Of now, or of a time over ("What was my job in April?", "Vad jobbade jag med i april?").
     "job": (re.compile(r"\b(?:what(?:'s| is| was) my (?:job|work|profession|occupation|title|role)|"
                        r"what (?:do|did) i do for (?:a )?(?:living|work)|where (?:do|did) i work|"
