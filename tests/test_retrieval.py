@@ -2326,6 +2326,19 @@ async def test_a_home_told_as_rented_answers_where_the_user_lived(tmp_path: Path
         "mum": ("Stayed at mum's in Sheffield for the weekend.", midnight - 100 * DAY),
         "harrogate": ("Tom's parents in Harrogate had us over for Sunday lunch.", midnight - 95 * DAY),
         "house": ("We got the keys! Our own house in Meanwood, moving in on Saturday.", midnight - 40 * DAY),
-        "car": ("My Fiesta failed its MOT again.", midnight - 90 * DAY)},
+        "car": ("My Fiesta failed its MOT again.", midnight - 90 * DAY),
+        "york": ("Lovely day trip to York with Tom, we walked the city walls.", midnight - 110 * DAY),
+        "leeds": ("Leeds market on Saturday, bought olives and a huge bunch of tulips.", midnight - 105 * DAY),
+        "gran": ("Visited Gran at her care home in Wakefield, she was in good spirits.", midnight - 98 * DAY),
+        "neighbours": ("The neighbours upstairs were partying until 3 am again.", midnight - 92 * DAY)},
         "Where was I living in February?")
-    assert february[0] == "flat"
+    assert "flat" in february
+
+
+@pytest.mark.parametrize(("text", "home"), [
+    # A black-box pass: a rented home told of no home, and "Where was I living in August?" missed it.
+    ("We're renting a one-bed flat in Headingley.", True), ("Vi hyr en lägenhet på Hisingen.", True),
+    ("I got the keys to our new apartment!", True), ("My brother rents a flat in Leeds.", False),
+])
+def test_what_tells_of_the_users_home(text: str, home: bool) -> None:
+    assert tells_of_topic(text, {"home"}) is home
