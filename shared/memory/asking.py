@@ -844,7 +844,9 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          r"somnade in|omplacera\w*|gjort slut|gjorde slut|skilde|skilt|separerade|separerat|gick isär|gått isär|"
          r"gett upp|lagt av|blev överkörd|flyttade ut|flyttat ut|slutat|sagt upp|sa upp|inte längre|"
          # A black-box pass: "Someone stole my Bianchi", "We moved from Eskilstuna to Västerås".
-         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från")
+         r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från|"
+         # "Oskar slutar med scouter", "He quits scouts" (a black-box pass: the Friday habit stayed).
+         r"slutar med|slutade med|quits|quitting|dropped out")
 # A plan that will not be as told (black-box passes: "Is the Atlas launch still on 20 November?" got the plan and not
 # "we postpone the full launch of Atlas to 10 December"). Not a delay of minutes ("The flight was delayed 20 minutes
 # but we made it"), "push back on", "Vi får vänta och se", "positivt inställd", "skjutsade upp" (a review).
@@ -856,7 +858,11 @@ _PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushe
                  r"ställ(?:de|t)e? in (?:\w+n|\w+et|\w+na)\b(?! i | på | under )|ombokad|ombokat|bokade om|bokat om|"
                  r"tidigarelag\w*|"
                  r"(?:är|blev|har blivit) (?:flyttad|flyttat|flyttade) "
-                 r"till|flyttas till|flyttades till|will have to wait|(?<!vi )(?<!jag )får vänta(?! och| på| i\b)|"
+                 r"till|flyttas till|flyttades till|"
+                 # Without "är": "Nova-deadline flyttad: … den 18 december", "…flyttad från onsdagar till tisdagar",
+                 # "har flyttats till" (a black-box pass); not "Jag har flyttat till Umeå", a home.
+                 r"(?<!har )(?<!hade )(?<!jag )(?<!vi )(?:flyttad|flyttat)(?:\s*:|\s+(?:till|från)\b)|"
+                 r"flyttats (?:till|från)\b|will have to wait|(?<!vi )(?<!jag )får vänta(?! och| på| i\b)|"
                  r"blir inte av|blev inte av|won't happen|will not happen|"
                  # Moved to a time, not a place: "Moved Bosse's vet visit to Wednesday", "Dinner moved to the 19th".
                  r"moved (?:[\w'’]+ ){0,3}to (?:the |on |next )?(?:\d+(?:st|nd|rd|th)?\b(?! (?:floor|chapter|inch|"
@@ -883,7 +889,7 @@ def tells_a_change(text: str) -> bool:
 
 # A correction of what was told before: "Actually my sister is called Lina, not Lena.", "Jag menade Umeå,
 # inte Luleå.", "Rättelse: mötet är på fredag".
-_CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade)\b|\b(?:actually|egentligen)\b[^.!?]*"
+_CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade|(?:nej|nä),? förresten|no wait|sorry,? I mean)\b|\b(?:actually|egentligen)\b[^.!?]*"
                          r"\b(?:called|named|heter|hette)\b|, (?:not|inte) (?-i:[A-ZÅÄÖ0-9])", re.IGNORECASE)
 
 

@@ -954,22 +954,23 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
 # A weekday of a habit: "Every Tuesday I play padel", "On Sundays I usually call my mom", "Varje
 # tisdag spelar jag padel", "På söndagar ringer jag mamma" (not "used to": a habit that was).
 _SV_DAY_STEMS = [day.removesuffix("s") for day in list(WEEKDAYS)[7:]]
-_HABIT_DAY = re.compile(r"\b(?:every|each)\s+(?P<day>" + _EN_DAYS + r")\b"
+_HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"|\b(?:on|every)\s+(?P<days>" + _EN_DAYS + r")s\b"
                         # "on Tuesday evenings", "på tisdagskvällarna" (a black-box pass: "I started a pottery
                         # course on Tuesday evenings", said on a Tuesday, was told of the Tuesday before).
                         r"|\bon\s+(?P<parts>" + _EN_DAYS + r")\s+(?:mornings|afternoons|evenings|nights)\b"
                         r"|\b(?:på\s+)?(?P<dagdelar>" + "|".join(_SV_DAY_STEMS) + r")s(?:kvällar|morgnar|förmiddagar|"
                         r"eftermiddagar|nätter)(?:na)?\b"
-                        r"|\b(?:varje|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
+                        r"|\b(?:varje|varannan|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
                         # Moved to another weekday: "Elsas simning är flyttad till onsdagar", "Padel is moved to
                         # Thursdays" (a black-box pass: no answer to "Har Elsa simning på onsdag?").
                         r"|\b(?:moved|switched|changed|flyttad|flyttat|flyttas|flyttade)\b(?:\s+[\w'’]+){0,4}?\s+"
                         r"(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
                         + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b")
-_HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit)\b")
+_HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit|quits|"
+                         r"slutar med|slutade med)\b")
 _SV_STEMS = "|".join(_SV_DAY_STEMS)
-_AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|eller)\s+)"
+_AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|eller|plus|samt)\s+)"
 # The other weekdays of the same habit: "every Tuesday and Friday", "on Mondays, Wednesdays and Fridays", "varje
 # tisdag och fredag" (a black-box pass: only the first was a day of the habit). "on"/"på" again only before every
 # one of them ("… and on Fridays"): "every Tuesday, and on Friday I'm off" tells of one Friday.
@@ -993,10 +994,20 @@ def _coming(found: re.Match[str]) -> bool:
 
 
 def habit_days(text: str) -> frozenset[int]:
-    """The weekdays (Monday 0) a memory tells of a habit on, none when it was given up."""
-    lowered = text.lower()
-    if _HABIT_GONE.search(lowered):
-        return frozenset()
+    """The weekdays (Monday 0) a memory tells of a habit on, none of a clause telling it was given up: "Oskar slutar
+    med scouter, han vill börja med innebandy på onsdagar istället" is a habit of Wednesdays."""
+    days: set[int] = set()
+    for clause in _CLAUSE.split(text.lower()):
+        if not _HABIT_GONE.search(clause):
+            days |= _days_of_habit(clause)
+    return frozenset(days)
+
+
+# Where a new clause begins: a sentence's end, or a comma before its own subject.
+_CLAUSE = re.compile(r"[.;!?]+\s*|,\s*(?=(?:han|hon|vi|jag|de|he|she|we|i|they|but|men|so|så)\b)")
+
+
+def _days_of_habit(lowered: str) -> set[int]:
     days = set()
     for found in (*_HABIT_DAY.finditer(lowered), *_LISTED_PARTS.finditer(lowered)):
         if _coming(found):
@@ -1014,4 +1025,4 @@ def habit_days(text: str) -> frozenset[int]:
             else:
                 days.add(WEEKDAYS[(more.group("dag") or more.group("dagar")) + "s"])
             end = more.end()
-    return frozenset(days)
+    return days
