@@ -28,6 +28,7 @@ from shared.memory.asking import (
     small_talk,
     tells_a_change,
     tells_a_correction,
+    tells_a_deed,
     tells_a_diet,
     tells_a_plan_changed,
     tells_an_end,
@@ -466,7 +467,9 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("var så snäll och påminn mig", True), ("When I was a kid we lived in Lund.", False),
     # A black-box pass: an "I" that only says which ones are asked for tells nothing.
     ("Who are the people I mention most?", True), ("What are the hobbies I have?", True),
-    ("Which are the clients I worked with?", True), ("Who is the woman I met at the gym?", True),
+    ("Which are the clients I worked with?", True), ("What were the places I visited this year?", True),
+    # A review: of one asked for, it tells.
+    ("What's a good name for the puppy I got on Saturday?", False), ("Who is the woman I met at the gym?", False),
     ("What's the best way to tell my wife I lost my job?", False),
     ("What do you think, the dog I adopted is sick?", False),
 ])
@@ -2342,3 +2345,15 @@ async def test_a_home_told_as_rented_answers_where_the_user_lived(tmp_path: Path
 ])
 def test_what_tells_of_the_users_home(text: str, home: bool) -> None:
     assert tells_of_topic(text, {"home"}) is home
+
+
+@pytest.mark.parametrize(("text", "deed"), [
+    ("Ringde doktor Karlsson om svullna anklar.", True), ("Bakade kanelbullar med barnbarnen.", True),
+    ("Hade ett långt samtal med doktor Karlsson.", True), ("Called the dentist.", True),
+    # A review: no verb opens these.
+    ("Föräldramöte på torsdag kl 18.", False), ("Svante fyller 70 på lördag.", False),
+    ("Annette och jag ska gå på bio på fredag.", False), ("Mohammed starts on my team on Monday.", False),
+    ("Excited for Friday!", False), ("Update: dentist on Monday.", False),
+])
+def test_a_diary_line_opening_with_a_past_form_tells_a_deed(text: str, deed: bool) -> None:
+    assert tells_a_deed(text) is deed

@@ -759,10 +759,11 @@ def test_a_swedish_season_gone_by_is_this_one_in_its_last_month(
 
 
 @pytest.mark.parametrize("question", ["Vad var det jag gjorde häromdagen?", "What did I do the other day?",
-                                      "Vem träffade jag häromkvällen?"])
-def test_the_other_day_is_the_week_before_today(question: str) -> None:
-    """Found by a black-box pass: "häromdagen" named no time."""
-    assert local_days(question) == ("2025-10-08", "2025-10-15")  # NOW is 15 October 2025
+                                      "Vem träffade jag häromkvällen?", "Vad sa doktorn förleden?",
+                                      "Who did I meet the other week?"])
+def test_the_other_day_is_the_two_weeks_before_today(question: str) -> None:
+    """Found by a black-box pass: "häromdagen" named no time; by a review: a week cut one told of nine days before."""
+    assert local_days(question) == ("2025-10-01", "2025-10-15")  # NOW is 15 October 2025
 
 
 @pytest.mark.parametrize("text", ["Parkrun this morning in 26:58, a new PB!", "Swim this morning, 2 km!",
@@ -773,3 +774,45 @@ def test_a_morning_over_when_told_is_told_of_without_a_verb(text: str) -> None:
     window = told_of(text, said_at.timestamp(), UTC)
     assert window is not None
     assert [datetime.fromtimestamp(t, UTC).hour for t in window] == [6, 12]
+
+
+@pytest.mark.parametrize(("text", "said", "days"), [
+    # A review of this session's rules: a clock's colon is no reported speech ...
+    ("Den 9 juni kl 10:15 ska jag till tandläkaren.", datetime(2026, 5, 20, 20, tzinfo=UTC),
+     ("2026-06-09", "2026-06-10")),
+    ("On 3 June at 10:30 I have to see the dentist.", datetime(2026, 5, 20, 20, tzinfo=UTC),
+     ("2026-06-03", "2026-06-04")),
+    # ... a later day outranks a part of the day over ...
+    ("Dentist this morning, next appointment on 9 June.", datetime(2026, 5, 26, 14, tzinfo=UTC),
+     ("2026-06-09", "2026-06-10")),
+    # ... and "called" in a diary is done.
+    ("Called Karin on Friday to wish her a happy birthday.", datetime(2026, 5, 24, 12, tzinfo=UTC),
+     ("2026-05-22", "2026-05-23")),
+    ("My sister called Anna on 19 May to apologise.", datetime(2026, 5, 24, 12, tzinfo=UTC),
+     ("2026-05-19", "2026-05-20")),
+])
+def test_what_a_memory_tells_of_after_this_sessions_review(
+        text: str, said: datetime, days: tuple[str, str]) -> None:
+    window = told_of(text, said.timestamp(), UTC)
+    assert window is not None
+    assert tuple(datetime.fromtimestamp(t, UTC).date().isoformat() for t in window) == days
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    # A review: one day of a list is no habit's, nor are a week's days.
+    ("I have yoga on Mondays, Friday is my deadline for the grant report.", {0}),
+    ("Elsa har simning på tisdagar och fredag ska hon till tandläkaren.", {1}),
+    ("Working late Monday and Tuesday evenings this week.", set()),
+    ("Jag jobbar natt på måndagar och tisdagar, och onsdag är jag ledig.", {0, 1}),
+    ("I run Tuesdays and Thursdays.", {1, 3}), ("Måndagar och torsdagar har jag kör.", {0, 3}),
+    ("Oskar slutar med scouter, han vill börja med innebandy på onsdagar istället.", {2}),
+    ("I play chess every other Wednesday.", {2}), ("Jag har simning varannan onsdag.", {2}),
+])
+def test_which_weekdays_a_habit_is_of(text: str, days: set[int]) -> None:
+    assert habit_days(text) == days
+
+
+def test_for_a_month_is_a_time_only_of_a_plan() -> None:
+    """A review: "for" + a month read "What did I buy for June?" (June, a colleague) as last June."""
+    assert parse_time_window("What did I buy for June?", NOW) is None
+    assert local_days("What have I planned for December?") == ("2025-12-01", "2026-01-01")

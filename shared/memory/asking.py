@@ -495,8 +495,9 @@ def _of_the_asked(words: list[str], at: int) -> bool:
     """Whether the "I" at `at` only says which ones are asked for: "Who are the people I mention most?",
     "What are the hobbies I have?" (a black-box pass: kept as memories and given to later chats). Not
     "What's the best way to tell my wife I lost my job?": there it tells."""
-    if words[0] not in QUESTION_WORDS or not (words[0].endswith("'s") or words[1:2] in (["is"], ["are"], ["was"],
-                                                                                       ["were"])):
+    # Of ones asked for, plural: "What's a good name for the puppy I got on Saturday?", "Who is the colleague I had
+    # lunch with on Tuesday?" tell what they ask of (a review).
+    if words[0] not in QUESTION_WORDS or words[1:2] not in (["are"], ["were"]):
         return False
     near = words[max(0, at - 3) : at]
     if "the" not in near:
@@ -889,7 +890,8 @@ def tells_a_change(text: str) -> bool:
 
 # A correction of what was told before: "Actually my sister is called Lina, not Lena.", "Jag menade Umeå,
 # inte Luleå.", "Rättelse: mötet är på fredag".
-_CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade|(?:nej|nä),? förresten|no wait|sorry,? I mean)\b|\b(?:actually|egentligen)\b[^.!?]*"
+_CORRECTION = re.compile(r"\b(?:correction|rättelse|I meant|jag menade|(?:nej|nä),? förresten|no wait|sorry,? I mean)\b"
+                         r"|\b(?:actually|egentligen)\b[^.!?]*"
                          r"\b(?:called|named|heter|hette)\b|, (?:not|inte) (?-i:[A-ZÅÄÖ0-9])", re.IGNORECASE)
 
 
@@ -1164,9 +1166,23 @@ def tells_a_deed(text: str) -> bool:
 
 
 def _opens_a_diary(word: str) -> bool:
-    """A past form without a subject, as a diary is written: "Ringde doktor Karlsson", "Called the dentist"."""
-    return word in PAST_FORMS or (word.endswith("ed") and len(word) > 4) \
-        or (word.endswith(("de", "te")) and len(word) > 4 and word not in NOT_PAST)
+    """A past form without a subject, as a diary is written: "Ringde doktor Karlsson", "Called the dentist". Of
+    verbs only: not "Föräldramöte på torsdag", "Svante fyller 70", "Excited for Friday" (a review)."""
+    return word in PAST_FORMS or word in _DIARY_PAST or (word.endswith("ade") and len(word) > 5) \
+        or (word.endswith("ed") and len(word) > 4 and word not in _FEELINGS and not word.endswith(("med", "fred")))
+
+
+_DIARY_PAST = frozenset("""
+    had brought caught fed left put bought called
+    ringde köpte hade blev satt låg åkte läste hjälpte besökte glömde körde hörde lärde sålde hyrde byggde la lade
+    gjorde sökte mötte tänkte kände lekte steg fyllde sprang simmade fick bytte trodde bodde klädde sydde nådde
+""".split())  # not every "-tte"/"-dde": Annette, Charlotte
+# Past participles said as how one feels: "Excited for Friday!", "Tired after the night shift".
+_FEELINGS = frozenset("""
+    excited tired bored stressed worried exhausted relieved annoyed scared interested pleased surprised confused
+    thrilled delighted disappointed frustrated overwhelmed amazed shocked embarrassed determined convinced
+    tied used need indeed
+""".split())
 
 
 # A message that goes on from the one before it: "Och vem rapporterar hen till?", "And before that?", "What about

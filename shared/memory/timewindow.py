@@ -35,8 +35,9 @@ _YEAR = r"((?:19|20)\d{2})\b"
 # A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
 # "in early October", "i slutet av mars": the whole month.
 _PART_OF = r"(?:(?:early|late|mid-?|the (?:start|beginning|middle|end) of|början av|mitten av|slutet av)\s*)?"
-_MONTH = re.compile(r"\b(?:in|during|under|for|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
+_MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
                     + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
+_MONTH_FOR = re.compile(r"\bfor\s+" + _MONTH_NAME + r"()(?=\s*[?.!,]|\s*$)")
 # "last March", "förra mars": the most recent one before this month.
 _LAST_MONTH_NAMED = re.compile(r"\b(?:last|förra)\s+" + _MONTH_NAME)
 # "July 2025" says which month even without a preposition.
@@ -149,8 +150,9 @@ def _days(start: datetime, days: int) -> Window:
 
 
 # "The other day", "häromdagen" (a black-box pass: read as no time).
-_OTHER_DAY = re.compile(r"\bthe other (?:day|night|evening)\b|\bhärom(?:dagen|kvällen|natten)\b")
-OTHER_DAY_DAYS = 7
+_OTHER_DAY = re.compile(r"\bthe other (?:day|night|evening|week)\b|\bhärom(?:dagen|kvällen|natten|veckan)\b"
+                        r"|\bhärom veckan\b|\bförleden\b")
+OTHER_DAY_DAYS = 14  # a review: a week cut "the other day" told of nine days before
 
 
 def parse_time_window(question: str, now: datetime, planned: bool | None = None) -> Window | None:
@@ -337,7 +339,8 @@ def _season(text: str, today: datetime, ahead: bool = False) -> Window | None:
         begun_lately = not ended and not _THIS_SEASON.match(found.group()) and today - start < timedelta(days=31)
         # Swedish "i somras" is this summer once it is in its last month ("I somras var vi på Öland … i juli", said
         # in August, was read as last year's: a black-box pass); "last summer" the one before this one.
-        over = start + timedelta(days=62) <= today if found.group().endswith("as") else _three_months_on(start) <= today
+        last_month = (start + timedelta(days=62)).replace(day=1)
+        over = last_month <= today if found.group().endswith("as") else _three_months_on(start) <= today
         if (ended and not over) or begun_lately:
             start = start.replace(year=start.year - 1)
     return start.timestamp(), _three_months_on(start).timestamp()
@@ -386,7 +389,9 @@ def _calendar(question: str, text: str, today: datetime, year: int | None, ahead
             date = _most_recent(today, month, day)
         if date is not None:
             return _days(date, 1)
-    month_found = _MONTH.search(text) or _MONTH_YEAR.search(text)
+    # "for December" only of a plan: "What have I planned for December?"; "What did I buy for June?" names June (a
+    # review).
+    month_found = _MONTH.search(text) or _MONTH_YEAR.search(text) or (_MONTH_FOR.search(text) if ahead else None)
     if month_found:
         month, year_text = MONTHS[month_found.group(1)], month_found.group(2)
         if year_text:
@@ -493,7 +498,8 @@ def _most_recent(today: datetime, month: int, day: int) -> datetime | None:
 # what is plainly past: "in June" or "on Friday" is as often a plan.
 ABOUT_FROM, ABOUT_TO = "lumia_about_from", "lumia_about_to"
 _TOLD_PAST = re.compile("|".join((
-    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|the other (?:day|night)|häromdagen|häromkvällen"
+    r"\b(?:yesterday|igår|i går|i förrgår|day before yesterday|the other (?:day|night|week)|häromdagen|häromkvällen"
+    r"|häromveckan|förleden"
     r"|last (?:night|week|weekend|month)"
     r"|förra (?:veckan|helgen|månaden))\b",
     *(pattern.pattern for pattern in (_WEEKDAY_EN, _WEEKDAY_SV, _AGO_EN, _AGO_SV)))))
@@ -547,12 +553,11 @@ _SCHEDULED_SV = re.compile(r"\b(?:ska|skall|kommer att|tänker|planerar|planer(?
 # Told of the past, the weekday is the last one: "I'm still mad about what happened on Friday", "På
 # fredag åt vi tacos", "Jag sprang loppet på söndag". Read widely: a plan missed loses only a nudge,
 # a past day read as one to come is told as a plan.
-# "called"/"named" that names ("a rescue cat called Biscuit", "our friend called Anna is visiting on 12
-# December": a black-box pass read both as past, the second of last year's 12 December), not "Anna called on
-# Monday", "Mum called me", "she called Erik".
-_NAMING = (r"(?!(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\byou )(?:call|nam)ed\s+"
-           r"(?!(?:on|me|us|him|her|them|to|the|a|an|yesterday|today|tonight|back|in|at|and|from|about|this|last"
-           r"|earlier|again|off|for|out|up|it|my|our|your|his|their|mum|mom|dad|twice|once)\b)\w)")
+# "called"/"named" that names, the name followed by what is said of its bearer ("a rescue cat called Biscuit,
+# picking her up on Saturday", "our friend called Anna is visiting on 12 December": a black-box pass read both as
+# past), not "Called Karin on Friday", "Mum called me", "My sister called Anna on 19 May" (a review).
+_NAMING = (r"(?!(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\byou )(?:call|nam)ed\s+[\w'-]+"
+           r"(?:\s+[\w'-]+)?\s*(?:,|\b(?:is|are|was|will|who|that|arrives|comes|joins|has)\b))")
 _PAST_FORM = re.compile(
     r"\b(?:had|was|were|went|did|saw|won|ran|met|said|told|took|came|made|ate|drank|bought|gave|found|left"
     r"|felt|thought|heard|lost|sang|swam|wrote|drove|flew|slept|spent|sat|stood|wore|woke|began|broke|brought"
@@ -820,7 +825,7 @@ def _planned(text: str, today: datetime) -> Window | None:
 
 
 _REPORTED = re.compile(r"\b(?:said|says|told (?:me|us)|wrote|sa|sade|säger|berättade|skrev|meddelade)(?: (?:that|att))?"
-                       r"(?=\s)|:")
+                       r"(?=\s)|:(?=\s)")  # not a clock's "10:15" (a review)
 
 
 def _reported_plan(text: str) -> int | None:
@@ -936,17 +941,20 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     # in the morning (a black-box pass: "Vad gjorde jag i kväll?" found neither).
     part = _DAY_PART.search(lowered)
     hours = _part_of(day, part) if part else None
-    # A part of the day over when it was said is told of, however said: "var på gympa i morse", said at one (a
-    # recheck); "Parkrun this morning in 26:58, a new PB!", said at noon (a black-box pass: no verb, no past form).
-    if hours is not None and hours[1] <= said_at:
+    if hours is not None and _PAST_FORM.search(lowered) and hours[1] <= said_at:
         return hours
     try:
         ahead = _told_ahead(lowered, day)
     except (ValueError, OverflowError, OSError):
         return None
-    # A later day first: "I can't sleep tonight, tomorrow I have my driving test" (a review).
+    # A later day first: "I can't sleep tonight, tomorrow I have my driving test" (a review), "Dentist this
+    # morning, next appointment on 9 June" (another).
     if ahead is None and hours is not None and said_at < hours[0] and not _PAST_FORM.search(lowered) \
             and (_SCHEDULED.search(lowered) or _SCHEDULED_SV.search(lowered)):
+        return hours
+    # Else a part of the day over when it was said is told of, however said: "Parkrun this morning in 26:58, a new
+    # PB!", said at noon (a black-box pass: no verb, no past form).
+    if ahead is None and hours is not None and hours[1] <= said_at:
         return hours
     return ahead
 
@@ -954,11 +962,14 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
 # A weekday of a habit: "Every Tuesday I play padel", "On Sundays I usually call my mom", "Varje
 # tisdag spelar jag padel", "På söndagar ringer jag mamma" (not "used to": a habit that was).
 _SV_DAY_STEMS = [day.removesuffix("s") for day in list(WEEKDAYS)[7:]]
+# A week's days are no habit: "Working late Monday and Tuesday evenings this week" (a review).
+_THIS_WEEK = r"(?!\s+(?:this|next|last) week|\s+(?:den här|nästa|förra) veckan)"
 _HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" + _EN_DAYS + r")\b"
                         r"|\b(?:on|every)\s+(?P<days>" + _EN_DAYS + r")s\b"
                         # "on Tuesday evenings", "på tisdagskvällarna" (a black-box pass: "I started a pottery
                         # course on Tuesday evenings", said on a Tuesday, was told of the Tuesday before).
                         r"|\bon\s+(?P<parts>" + _EN_DAYS + r")\s+(?:mornings|afternoons|evenings|nights)\b"
+                        + _THIS_WEEK +
                         r"|\b(?:på\s+)?(?P<dagdelar>" + "|".join(_SV_DAY_STEMS) + r")s(?:kvällar|morgnar|förmiddagar|"
                         r"eftermiddagar|nätter)(?:na)?\b"
                         r"|\b(?:varje|varannan|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
@@ -974,12 +985,15 @@ _AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|o
 # The other weekdays of the same habit: "every Tuesday and Friday", "on Mondays, Wednesdays and Fridays", "varje
 # tisdag och fredag" (a black-box pass: only the first was a day of the habit). "on"/"på" again only before every
 # one of them ("… and on Fridays"): "every Tuesday, and on Friday I'm off" tells of one Friday.
-_MORE_DAYS = re.compile(_AND + r"(?:(?P<day>" + _EN_DAYS + r")s?|(?:on\s+)?(?P<days>" + _EN_DAYS + r")s"
-                        r"|(?P<dag>" + _SV_STEMS + r")(?:ar(?:na)?)?"
-                        r"|(?:på\s+)?(?P<dagar>" + _SV_STEMS + r")ar(?:na)?)\b")
+_MORE_DAYS = re.compile(_AND + r"(?:(?:on\s+)?(?P<days>" + _EN_DAYS + r")s|(?P<day>" + _EN_DAYS + r")"
+                        r"|(?:på\s+)?(?P<dagar>" + _SV_STEMS + r")ar(?:na)?|(?P<dag>" + _SV_STEMS + r"))\b")
 # Weekdays listed before a part of the day they share: "my runs are now Monday and Saturday mornings".
 _LISTED_PARTS = re.compile(r"\b(?P<day>" + _EN_DAYS + r")(?=(?:" + _AND + r"(?:" + _EN_DAYS + r"))+\s+"
-                           r"(?:mornings|afternoons|evenings|nights)\b)")
+                           r"(?:mornings|afternoons|evenings|nights)\b" + _THIS_WEEK + ")"
+                           # Plural weekdays listed: "I run Tuesdays and Thursdays", "Måndagar och torsdagar har jag
+                           # kör".
+                           r"|\b(?P<days>" + _EN_DAYS + r")s(?=" + _AND + r"(?:" + _EN_DAYS + r")s\b)"
+                           r"|\b(?P<dag>" + _SV_STEMS + r")ar(?=" + _AND + r"(?:" + _SV_STEMS + r")ar\b)")
 
 
 def gives_up_a_habit(text: str) -> bool:
@@ -1018,8 +1032,13 @@ def _days_of_habit(lowered: str) -> set[int]:
         else:
             english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days")
             days.add(WEEKDAYS[english or "monday"])
+        # Plural days go on as plural days: "yoga on Mondays, Friday is my deadline", "simning på tisdagar och fredag
+        # ska hon till tandläkaren" tell of one Friday (a review).
+        plural = bool(groups.get("days") or groups.get("till_dagar") or groups.get("to_days")
+                      or found.group().endswith(("ar", "arna", "days")))
         end = found.end()
-        while more := _MORE_DAYS.match(lowered, end):
+        while (more := _MORE_DAYS.match(lowered, end)) is not None \
+                and not (plural and (more.group("day") or more.group("dag"))):
             if english_more := more.group("day") or more.group("days"):
                 days.add(WEEKDAYS[english_more])
             else:
