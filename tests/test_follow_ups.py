@@ -73,3 +73,29 @@ def test_now_as_a_filler_keeps_the_time_asked_of_before() -> None:
     """Found by a review: "Och vad hette hon nu igen?" after "Vem träffade jag i tisdags?" lost the Tuesday."""
     searched = searched_as("Vem träffade jag i tisdags?", "Och vad hette hon nu igen?", NOW)
     assert parse_time_window(searched, NOW) == parse_time_window("Vem träffade jag i tisdags?", NOW)
+
+
+def test_a_follow_up_of_another_week_asks_of_that_week() -> None:
+    """Found by a black-box pass: "And the week before?" and "Och veckan innan dess?" after "What did I do last
+    week?" got last week's memories again."""
+    searched, weeks = None, []
+    for message in ("What did I do last week?", "And the week before?", "Och veckan innan dess?"):
+        searched = searched_as(searched, message, NOW)
+        window = parse_time_window(searched, NOW)
+        assert window is not None, searched
+        weeks.append(datetime.fromtimestamp(window[0], UTC).date().isoformat())
+    assert weeks[:2] == ["2026-11-23", "2026-11-16"]  # NOW is Saturday 5 December
+    assert weeks[2] < weeks[1]
+    assert searched_as("Vad gjorde jag förra veckan?", "Och veckan efter?", NOW) == "Vad gjorde jag den här veckan?"
+
+
+@pytest.mark.parametrize(("before", "message", "searched"), [
+    ("What does Erik do?", "What about Ahmed?", "What does Ahmed do?"),
+    ("Vad gör Erik?", "Och Petra?", "Vad gör Petra?"),
+    ("When is Erik's birthday?", "And Lisa?", "When is Lisa's birthday?"),
+    ("Where does Anna live?", "Hur är det med Lisa?", "Where does Lisa live?"),
+])
+def test_a_follow_up_naming_another_asks_the_question_before_of_them(before: str, message: str, searched: str) -> None:
+    """Found by a black-box pass: "What about Ahmed?" after "What does Erik do?" was searched with Erik's question,
+    and got Erik's memories."""
+    assert searched_as(before, message, NOW) == searched

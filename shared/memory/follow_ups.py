@@ -9,7 +9,7 @@ the earlier message's answers again, or nothing).
 import re
 from datetime import datetime, timedelta
 
-from shared.memory.asking import FOLLOW_UP_MOST_WORDS, NOT_NAMES, TIME_NAMES, follows_up
+from shared.memory.asking import FOLLOW_UP_MOST_WORDS, NOT_NAMES, TIME_NAMES, follows_up, name_forms
 from shared.memory.timewindow import MONTHS, parse_time_window
 
 # A day from the one asked of before: "the next day", "dagen efter", "the day before", "dagen innan".
@@ -29,6 +29,21 @@ _NOW = re.compile(r"^\W*(?:(?:and|och|but|men|so|så)\s+)?(?:(?:what|how) about\
                   r"(?:right now|now|nowadays|currently|these days|at the moment|at present|today|just nu|nu|numera"
                   r"|nuförtiden|för närvarande|för tillfället|i dagsläget|idag)(?:\s+(?:då|then))?\W*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’]*|\d+(?:st|nd|rd|th|:e|:a)?", re.UNICODE)
+# A week from the one asked of before.
+_WEEK_BEFORE = re.compile(r"\b(?:the (?:week|one) before|the previous week|veckan (?:innan|före|dessförinnan))",
+                          re.IGNORECASE)
+_WEEK_AFTER = re.compile(r"\b(?:the week after|the following week|veckan (?:efter|därpå))", re.IGNORECASE)
+_WEEKS = re.compile(r"\b(?:the week before last|this week|last week|next week|förrförra veckan|förra veckan"
+                    r"|den här veckan|i veckan|nästa vecka)\b", re.IGNORECASE)
+_WEEKS_ON = {
+    -1: {"this week": "last week", "last week": "the week before last", "next week": "this week",
+         "the week before last": "three weeks ago", "förrförra veckan": "för tre veckor sedan",
+         "den här veckan": "förra veckan", "i veckan": "förra veckan", "förra veckan": "förrförra veckan",
+         "nästa vecka": "den här veckan"},
+    1: {"the week before last": "last week", "last week": "this week", "this week": "next week",
+        "förrförra veckan": "förra veckan", "förra veckan": "den här veckan", "den här veckan": "nästa vecka",
+        "i veckan": "nästa vecka"},
+}
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
 
@@ -38,9 +53,16 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
     # Only a short message asks of the day after the one asked of before: "My sister's wedding is on Saturday and
     # I need to pack the day before. What should I bring?" asks of itself (a review).
     short = len(_WORD.findall(message)) <= FOLLOW_UP_MOST_WORDS
+    weeks = (1 if _WEEK_AFTER.search(message) else -1 if _WEEK_BEFORE.search(message) else 0) if short else 0
+    if before is not None and weeks and (week := _WEEKS.search(before)) is not None \
+            and (other := _WEEKS_ON[weeks].get(week.group().lower())) is not None:
+        # "And the week before?" after "What did I do last week?" (a black-box pass: the same week's memories again).
+        return before[: week.start()] + other + before[week.end():]
     shift = (1 if _DAY_AFTER.search(message) else -1 if _DAY_BEFORE.search(message) else 0) if short else 0
     if before is None or not (follows_up(message) or shift):
         return message
+    if (other_one := _another_named(before, message)) is not None:
+        return other_one
     asked_then = parse_time_window(before, now)
     if shift and asked_then is not None:
         day = datetime.fromtimestamp(asked_then[0], now.tzinfo) + timedelta(days=shift)
@@ -55,6 +77,31 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
         # asks of now (a black-box pass got November's weight again).
         return f"{_without_times(before)} {message}"
     return f"{before} {message}"
+
+
+def _another_named(before: str, message: str) -> str | None:
+    """The question before asked of the one a follow-up names instead: "What does Erik do?", then "What about
+    Ahmed?" asks what Ahmed does (a black-box pass: searched with Erik's question, it got Erik's memories)."""
+    named = name_forms(message, openers=False) or name_forms(message)
+    rest = [w for w in _WORD.findall(message) if w.lower() not in named and w.lower() not in _ASKING_ON]
+    before_names = name_forms(before)
+    if not named or rest or not before_names:
+        return None
+    name = next(w for w in _WORD.findall(message) if w.lower() in named)
+    replaced, said = False, []
+    for word in re.findall(r"\S+|\s+", before):
+        bare = word.strip(".,!?;:").lower().removesuffix("'s").removesuffix("’s")
+        if bare in before_names:
+            if not replaced:
+                said.append(word.replace(word.strip(".,!?;:").removesuffix("'s").removesuffix("’s"), name))
+            replaced = True
+            continue
+        said.append(word)
+    return "".join(said) if replaced else None
+
+
+# What asks on from a question besides the one it names: "What about Ahmed?", "Och Petra?", "Hur är det med Lisa?"
+_ASKING_ON = frozenset("and och what about how hur är det med men but then then då".split())
 
 
 def _without_times(text: str) -> str:
