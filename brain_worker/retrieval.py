@@ -448,7 +448,11 @@ class Retriever:
 
         def own(memory: StoredMemory) -> bool:
             """Said by the user of themselves (not a document, nor a dialogue's other speaker)."""
+            # Asked of the user's ones ("What's my dog's name?"), only what names one of them: "Bought an Oura ring"
+            # (0.822) and "Emma called, she's pregnant!" were given to a user who never told of a dog (a black-box
+            # pass); what names them is looked up (_of_their_own).
             return (asks_of_oneself and (memory.score or 0.0) >= self.min_score - OWN_MARGIN and tells(memory)
+                    and (not theirs or bool(theirs & relations_of(context.words(memory))))
                     and context.in_context(memory.metadata) and not context.speaker_of(memory)
                     and of_oneself(memory.content))
 

@@ -2357,3 +2357,19 @@ def test_what_tells_of_the_users_home(text: str, home: bool) -> None:
 ])
 def test_a_diary_line_opening_with_a_past_form_tells_a_deed(text: str, deed: bool) -> None:
     assert tells_a_deed(text) is deed
+
+
+async def test_asked_of_ones_never_told_of_the_chat_gets_nothing_close_of_the_user(tmp_path: Path) -> None:
+    """Found by a black-box pass: "What's my dog's name?" got "Bought an Oura ring …" (0.822) and "What's my cat
+    called?" "Emma called, she's pregnant!", from a user who never told of a pet: the closest thing the user said
+    of themselves is no answer about their ones."""
+    midnight = NOW - NOW % DAY
+    dog, cat, brother, job = await _chats_told(tmp_path, {
+        "oura": ("Bought an Oura ring to track my sleep, curious what it says.", midnight - 40 * DAY),
+        "emma": ("Emma called, she's pregnant! I'm going to be an aunt.", midnight - 30 * DAY),
+        "sofa": ("Working from the sofa with my leg up, the knee is swollen again.", midnight - 20 * DAY),
+        "vat": ("Paid the quarterly VAT, ouch.", midnight - 10 * DAY),
+        "carpenter": ("I work as a carpenter in Kiruna.", midnight - 50 * DAY)},
+        "What's my dog's name?", "What's my cat called?", "What's my brother's name?", "What is my job?")
+    assert dog == cat == brother == []
+    assert job[:1] == ["carpenter"]
