@@ -470,6 +470,10 @@ async def test_what_every_memory_shares_does_not_decide(tmp_path: Path, chatter:
     ("Which are the clients I worked with?", True), ("What were the places I visited this year?", True),
     # A review: of one asked for, it tells.
     ("What's a good name for the puppy I got on Saturday?", False), ("Who is the woman I met at the gym?", False),
+    # A black-box pass: asked without "?", as a student types.
+    ("do i work tmrw", True), ("did i pay chloe back", True), ("is sam coming sat", True),
+    ("are chloe and i ok now", True), ("whens the maths test", True), ("whos my boyfriend", True),
+    ("Did my taxes today", False), ("Have a great weekend", False), ("Did I mention I got promoted", False),
     ("What's the best way to tell my wife I lost my job?", False),
     ("What do you think, the dog I adopted is sick?", False),
 ])

@@ -816,3 +816,44 @@ def test_for_a_month_is_a_time_only_of_a_plan() -> None:
     """A review: "for" + a month read "What did I buy for June?" (June, a colleague) as last June."""
     assert parse_time_window("What did I buy for June?", NOW) is None
     assert local_days("What have I planned for December?") == ("2025-12-01", "2026-01-01")
+
+
+SATURDAY_EVENING = datetime(2026, 12, 5, 18, tzinfo=STOCKHOLM)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # Black-box passes (a student, a bakery): week numbers, "tmrw", "whats on", Christmas asked in December.
+    ("Vad har vi för beställningar vecka 50?", ("2026-12-07", "2026-12-14")),
+    ("Vad händer vecka 2?", ("2027-01-11", "2027-01-18")),
+    ("Vad gjorde vi vecka 40?", ("2026-09-28", "2026-10-05")),
+    ("do i work tmrw", ("2026-12-06", "2026-12-07")),
+    ("whats on thursday?", ("2026-12-10", "2026-12-11")),
+    ("Vem jobbar i jul?", ("2026-12-24", "2026-12-27")), ("Vem är ledig på julafton?", ("2026-12-24", "2026-12-27")),
+    ("Is the bakery open on Christmas Eve?", ("2026-12-24", "2026-12-27")),
+    ("What did I get at Christmas?", ("2025-12-24", "2025-12-27")),
+    ("Vad gjorde vi i julas?", ("2025-12-24", "2025-12-27")),
+    ("what's on 16 jan", ("2027-01-16", "2027-01-17")),
+])
+def test_times_a_student_and_a_bakery_ask_of(question: str, expected: tuple[str, str]) -> None:
+    assert local_days(question, SATURDAY_EVENING) == expected
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("jess asked me to cover her café shift this sunday 10-4 and i said yes", ("2026-12-06", "2026-12-07")),
+    ("I'm working on Sunday 10am-4pm.", ("2026-12-06", "2026-12-07")),
+    ("thermo exam is on 11th jan", ("2027-01-11", "2027-01-12")),
+    ("fluids exam moved AGAIN, now 16th jan", ("2027-01-16", "2027-01-17")),
+    ("fluids lab report deadline extended to mon 14th dec", ("2026-12-14", "2026-12-15")),
+])
+def test_plans_a_student_tells(text: str, days: tuple[str, str]) -> None:
+    """Found by a black-box pass: hours after a weekday ("this sunday 10-4") made it no day, "jan" was no month, and
+    "moved, now 16th jan" was last January."""
+    window = told_of(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
+    assert window is not None
+    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+
+
+def test_a_question_is_no_habit() -> None:
+    """Found by a black-box pass: "När öppnar vi på lördagar?" was a Saturday habit, and ranked as a plan."""
+    assert habit_days("När öppnar vi på lördagar?") == frozenset()
+    assert habit_days("Every Tuesday I play padel. Do you?") == {1}

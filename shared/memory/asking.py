@@ -21,14 +21,14 @@ _SENTENCE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|dr|prof|kl|ca|t\.ex|
                        r"[.!?…？]*")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
 ASKING_WORDS = frozenset("""
-    what what's whats where where's who who's whom whose when which how how's why
+    what what's whats where where's wheres who who's whos whom whose when when's whens which how how's hows why
     can could would will do does did is are am was were have has should shall may might
     vad var vart varifrån vem vems vilka vilken vilket när hur varför
     kan kunde skulle ska har hade är blir finns får gör vet minns kommer
 """.split())
 # A question without its question mark ("how do i make kimchi") starts with one of these.
 QUESTION_WORDS = frozenset("""
-    what what's whats where where's who who's whom whose which how how's why
+    what what's whats where where's wheres who who's whos whom whose which how how's hows why whens
     vad var vart vem vems vilka vilken vilket hur varför
 """.split())
 REQUEST_WORDS = frozenset("""
@@ -242,12 +242,22 @@ def _is_question(sentence: str, said: list[str]) -> bool:
     opened = _opened([w.lower() for w in said])
     if opened[0] in ("when", "när") and opened[1:2] != [] and opened[1] in _WHEN_ASKING:
         return True  # "when is my dad's birthday", "när har pappa namnsdag" (a recheck: kept as facts)
+    # A verb before its subject asks, typed without "?" too: "do i work tmrw", "did i pay chloe back", "is sam coming
+    # sat", "are chloe and i ok now" (a black-box pass: kept as facts, they took a later chat's places).
+    if opened[0] in _INVERTING and (_SUBJECTS_ASKED & set(opened[1 : 2 if opened[0] in _DOING else 4])
+                                    or (opened[0] not in _DOING and opened[2:3] != [] and opened[2].endswith("ing"))):
+        return True
+    if opened[0] in ("when's", "whens"):
+        return True
     if opened[0] not in QUESTION_WORDS or _states_without_asking(opened):
         return False
     after_opener = len(opened) < len(said)
     return not after_opener or (opened[0] != "var" and opened[1:2] != [] and opened[1] not in SUBJECTS)
 
 
+_DOING = frozenset("do does did am have has can could should would will shall".split())
+_INVERTING = _DOING | {"is", "are", "was", "were"}
+_SUBJECTS_ASKED = frozenset("i we you he she they it".split())
 # A fact told as asked, of anyone: "visste du att måns väger 7 kilo?" (a black-box pass: only the user's were kept).
 _TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|"
                             r"did you know(?: that)?(?= \w+ \w+)|guess what[,!:])", re.IGNORECASE)
@@ -853,7 +863,9 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
 # but we made it"), "push back on", "Vi får vänta och se", "positivt inställd", "skjutsade upp" (a review).
 _PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushed (?!me |him |her |us |them )"
                  r"(?:\w+ ){0,2}back(?! on)|"
-                 r"reschedul\w*|rebooked|brought forward|(?:is|was|are|were|been|be|got) cancell?ed|called off|"
+                 r"reschedul\w*|rebooked|brought forward|moved(?: again)?,? now (?:on |the )?\d|"
+                 r"extended (?:\w+ ){0,2}(?:to|until|till)|förläng(?:d|t|s) till|"
+                 r"(?:is|was|are|were|been|be|got) cancell?ed|called off|"
                  r"cancell?ed (?:the|our|my|his|her|their)\b|(?:skjuter|sköt|skjutit|skjuta|skjuts|sköts) upp|"
                  r"uppskjut\w*|försenad\w*|försenat|(?:är|blev|har blivit|blir) inställ(?:d|t|da)(?! på)|"
                  r"ställ(?:de|t)e? in (?:\w+n|\w+et|\w+na)\b(?! i | på | under )|ombokad|ombokat|bokade om|bokat om|"
