@@ -23,6 +23,9 @@ class OllamaError(Exception):
         self.message = message
 
 
+STATUS_TIMEOUT = 1.5  # seconds; below the gateway's PING_TIMEOUT
+
+
 def unreachable_message(base_url: str, model: str) -> str:
     return (
         f"Ollama is not reachable at {base_url} (OLLAMA_BASE_URL). Start Ollama there "
@@ -66,11 +69,20 @@ class OllamaClient:
         self._stall_timeout = stall_timeout
 
     async def status(self, model: str) -> OllamaStatus:
+        # Within the health probe's wait (gateway/routes/health.py): an Ollama that accepts connections and answers
+        # nothing held the ping, and the health check blamed the llm_worker (a black-box pass).
         try:
-            async with self._http.get(f"{self.base_url}/api/tags") as response:
+            async with self._http.get(f"{self.base_url}/api/tags",
+                                      timeout=aiohttp.ClientTimeout(total=STATUS_TIMEOUT)) as response:
                 response.raise_for_status()
                 names = {m.get("name") for m in (await response.json(content_type=None)).get("models", [])}
-        except (TimeoutError, aiohttp.ClientError, ValueError):
+        except TimeoutError:
+            return OllamaStatus(
+                base_url=self.base_url, model=model, reachable=False, model_present=False,
+                message=f"Ollama at {self.base_url} (OLLAMA_BASE_URL) accepts connections but did not answer "
+                        f"/api/tags within {STATUS_TIMEOUT:g} s: it may be hung or overloaded; restart it.",
+            )
+        except (aiohttp.ClientError, ValueError):
             return OllamaStatus(
                 base_url=self.base_url, model=model, reachable=False, model_present=False,
                 message=unreachable_message(self.base_url, model),
@@ -145,8 +157,15 @@ class OllamaClient:
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise OllamaError(ErrorCode.OLLAMA_UNAVAILABLE, unreachable_message(self.base_url, model)) from exc
         except aiohttp.SocketTimeoutError as exc:
+            waited = self._http.timeout.sock_read
+            raise OllamaError(ErrorCode.OLLAMA_ERROR, (
+                f"Ollama at {self.base_url} sent nothing for {waited:g} s (LUMIA_OLLAMA_READ_TIMEOUT, which also "
+                "waits out a cold model load): it may be hung; restart it.")) from exc
+        except aiohttp.ClientPayloadError as exc:
+            # Not aiohttp's "Response payload is not completed: <TransferEncodingError …>" (a black-box pass).
             raise OllamaError(
-                ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} stopped sending tokens (read timeout)."
+                ErrorCode.OLLAMA_ERROR, f"Ollama at {self.base_url} broke off the answer: the connection closed in "
+                "the middle of it (did Ollama stop or restart?)."
             ) from exc
         except aiohttp.ClientError as exc:
             raise OllamaError(

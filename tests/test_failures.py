@@ -2,6 +2,7 @@
 
 import json
 import signal
+import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,22 @@ def test_ollama_down_is_a_clear_503_error_event_and_degraded_health(make_stack: 
     assert workers and all(check["ok"] for check in workers.values())
     llm_log = next(c for c in stack.components if c.kind == "llm").log()
     assert "ollama pull llama3.2" in llm_log  # the start-up warning
+
+
+def test_a_hung_ollama_is_named_by_the_health_check_not_the_llm_worker(make_stack: Callable[..., Stack]) -> None:
+    """Found by a black-box pass: with Ollama stopped (SIGSTOP: connections accepted, nothing answered) the health
+    check said "llm_worker: no answer", the ping waiting on Ollama longer than the gateway waits for the ping."""
+    with socket.socket() as hung:  # listens, never accepts: the kernel completes the connection, nobody answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        stack = make_stack("llm", "brain", "tools", "gateway", OLLAMA_BASE_URL=url)
+        with stack.client() as client:
+            health = client.get("/memory/health").json()
+    assert health["status"] == "degraded"
+    assert all(check["ok"] for check in health["checks"]["workers"].values()), health
+    assert health["checks"]["ollama"]["reachable"] is False
+    assert "did not answer" in health["checks"]["ollama"]["message"] and url in health["checks"]["ollama"]["message"]
 
 
 def test_model_not_pulled_names_the_pull_command(lumia: Stack, fake_ollama: FakeOllama) -> None:
