@@ -99,3 +99,13 @@ def test_a_follow_up_naming_another_asks_the_question_before_of_them(before: str
     """Found by a black-box pass: "What about Ahmed?" after "What does Erik do?" was searched with Erik's question,
     and got Erik's memories."""
     assert searched_as(before, message, NOW) == searched
+
+
+def test_a_follow_up_of_another_weekend_asks_of_that_weekend() -> None:
+    """Found by a black-box pass: "and the weekend before?" after "what did i do last weekend?" got last weekend's
+    memories again."""
+    searched = searched_as("what did i do last weekend?", "and the weekend before?", NOW)
+    assert searched == "what did i do the weekend before last?"
+    window = parse_time_window(searched, NOW)
+    assert window is not None and datetime.fromtimestamp(window[0], UTC).date().isoformat() == "2026-11-21"
+    assert searched_as("Vad gjorde jag förra helgen?", "Och helgen innan?", NOW) == "Vad gjorde jag förrförra helgen?"

@@ -30,19 +30,26 @@ _NOW = re.compile(r"^\W*(?:(?:and|och|but|men|so|så)\s+)?(?:(?:what|how) about\
                   r"|nuförtiden|för närvarande|för tillfället|i dagsläget|idag)(?:\s+(?:då|then))?\W*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’]*|\d+(?:st|nd|rd|th|:e|:a)?", re.UNICODE)
 # A week from the one asked of before.
-_WEEK_BEFORE = re.compile(r"\b(?:the (?:week|one) before|the previous week|veckan (?:innan|före|dessförinnan))",
-                          re.IGNORECASE)
-_WEEK_AFTER = re.compile(r"\b(?:the week after|the following week|veckan (?:efter|därpå))", re.IGNORECASE)
+_WEEK_BEFORE = re.compile(r"\b(?:the (?:week|weekend|one) before|the previous (?:week|weekend)"
+                          r"|(?:veckan|helgen) (?:innan|före|dessförinnan))", re.IGNORECASE)
+_WEEK_AFTER = re.compile(r"\b(?:the (?:week|weekend) after|the following (?:week|weekend)"
+                         r"|(?:veckan|helgen) (?:efter|därpå))", re.IGNORECASE)
 _WEEKS = re.compile(r"\b(?:the week before last|this week|last week|next week|förrförra veckan|förra veckan"
-                    r"|den här veckan|i veckan|nästa vecka)\b", re.IGNORECASE)
+                    r"|den här veckan|i veckan|nästa vecka|the weekend before last|this weekend|last weekend"
+                    r"|next weekend|förrförra helgen|förra helgen|i helgen|nästa helg)\b", re.IGNORECASE)
 _WEEKS_ON = {
     -1: {"this week": "last week", "last week": "the week before last", "next week": "this week",
          "the week before last": "three weeks ago", "förrförra veckan": "för tre veckor sedan",
          "den här veckan": "förra veckan", "i veckan": "förra veckan", "förra veckan": "förrförra veckan",
-         "nästa vecka": "den här veckan"},
+         "nästa vecka": "den här veckan",
+         # "and the weekend before?" (a black-box pass: the same weekend's memories again)
+         "this weekend": "last weekend", "last weekend": "the weekend before last", "i helgen": "förra helgen",
+         "förra helgen": "förrförra helgen", "next weekend": "this weekend", "nästa helg": "i helgen"},
     1: {"the week before last": "last week", "last week": "this week", "this week": "next week",
         "förrförra veckan": "förra veckan", "förra veckan": "den här veckan", "den här veckan": "nästa vecka",
-        "i veckan": "nästa vecka"},
+        "i veckan": "nästa vecka", "the weekend before last": "last weekend", "last weekend": "this weekend",
+        "this weekend": "next weekend", "förrförra helgen": "förra helgen", "förra helgen": "i helgen",
+        "i helgen": "nästa helg"},
 }
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
