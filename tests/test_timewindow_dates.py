@@ -857,3 +857,16 @@ def test_a_question_is_no_habit() -> None:
     """Found by a black-box pass: "När öppnar vi på lördagar?" was a Saturday habit, and ranked as a plan."""
     assert habit_days("När öppnar vi på lördagar?") == frozenset()
     assert habit_days("Every Tuesday I play padel. Do you?") == {1}
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Next week I'm in Stockholm on Tuesday and Wednesday for the Atlas workshop.", ("2026-12-08", "2026-12-10")),
+    ("Sara jobbar natt på måndag och tisdag nästa vecka.", ("2026-12-07", "2026-12-09")),
+    ("Next week is going to be busy.", ("2026-12-07", "2026-12-14")),
+])
+def test_next_week_told_with_its_days_is_of_those_days(text: str, days: tuple[str, str]) -> None:
+    """Found by a black-box pass: "Next week I'm in Stockholm on Tuesday and Wednesday" was of all next week, and came
+    first for what is on its Friday."""
+    window = told_of(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
+    assert window is not None
+    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days

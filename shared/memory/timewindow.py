@@ -704,7 +704,17 @@ def _ahead(found: re.Match[str], today: datetime) -> Window:
     if found.group("one"):
         return _days(today + timedelta(days=1), 1)
     if found.group("week"):
-        return _days(today - timedelta(days=today.weekday()) + timedelta(days=7), 7)
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        # Its days named in the same sentence: "Next week I'm in Stockholm on Tuesday and Wednesday" (a black-box
+        # pass: all of next week, it came first for what is on its Friday).
+        sentence = re.split(r"[.!?;]", found.string[found.start():], maxsplit=1)[0] \
+            + re.split(r"[.!?;]", found.string[: found.start()])[-1]
+        named = sorted({_weekday(day) for day in re.findall(r"\b(" + _EN_DAYS + "|" + "|".join(_SV_DAY_STEMS)
+                                                                 + r")\b", sentence)
+                        if not re.search(r"\b" + day + r"s\b", sentence)})
+        if named:
+            return _days(monday + timedelta(days=named[0]), named[-1] - named[0] + 1)
+        return _days(monday, 7)
     start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     return start.timestamp(), (start + timedelta(days=32)).replace(day=1).timestamp()
 
