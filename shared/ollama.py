@@ -72,10 +72,15 @@ class OllamaClient:
         # Within the health probe's wait (gateway/routes/health.py): an Ollama that accepts connections and answers
         # nothing held the ping, and the health check blamed the llm_worker (a black-box pass).
         try:
-            async with self._http.get(f"{self.base_url}/api/tags",
-                                      timeout=aiohttp.ClientTimeout(total=STATUS_TIMEOUT)) as response:
+            async with self._http.get(f"{self.base_url}/api/tags", timeout=aiohttp.ClientTimeout(
+                    total=None, connect=STATUS_TIMEOUT, sock_read=STATUS_TIMEOUT)) as response:
                 response.raise_for_status()
                 names = {m.get("name") for m in (await response.json(content_type=None)).get("models", [])}
+        except aiohttp.ConnectionTimeoutError:  # no connection at all (a host off, a dropped SYN): unreachable
+            return OllamaStatus(
+                base_url=self.base_url, model=model, reachable=False, model_present=False,
+                message=unreachable_message(self.base_url, model),
+            )
         except TimeoutError:
             return OllamaStatus(
                 base_url=self.base_url, model=model, reachable=False, model_present=False,

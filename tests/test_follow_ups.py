@@ -109,3 +109,13 @@ def test_a_follow_up_of_another_weekend_asks_of_that_weekend() -> None:
     window = parse_time_window(searched, NOW)
     assert window is not None and datetime.fromtimestamp(window[0], UTC).date().isoformat() == "2026-11-21"
     assert searched_as("Vad gjorde jag förra helgen?", "Och helgen innan?", NOW) == "Vad gjorde jag förrförra helgen?"
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    ("What did Erik say about the trip?", "Really?"), ("When did Erik move to Oslo?", "What about Stockholm?"),
+    ("What did Erik and Lisa buy at IKEA?", "And Ahmed?"),
+])
+def test_a_follow_up_naming_no_one_else_or_of_a_question_naming_several_keeps_the_question(
+        before: str, message: str) -> None:
+    """A review: "Really?" took Erik's place, and a second name of the question before was deleted."""
+    assert searched_as(before, message, NOW).startswith(before)

@@ -2405,3 +2405,28 @@ async def test_a_how_to_question_gets_nothing_close_of_the_user(tmp_path: Path) 
         "How do I remove a red wine stain?", "Hur gör jag en omelett?", "What is my job?")
     assert stain == omelette == []
     assert "carpenter" in job
+
+
+@pytest.mark.parametrize(("text", "nothing"), [
+    # A review of the questions typed without "?": these tell.
+    ("was told i need a root canal", False), ("was busy doing homework all day", False),
+    ("did it, passed my driving test", False), ("can you believe emma is pregnant", False),
+    ("am i glad that exam is over", False),
+])
+def test_a_casual_note_opening_with_a_verb_tells(text: str, nothing: bool) -> None:
+    assert tells_nothing(text) is nothing
+
+
+async def test_a_new_value_moves_right_after_what_it_replaces_but_any_change_does_not(tmp_path: Path) -> None:
+    """bench/gate.py: "Sitter och stickar … just nu en islandströja till Oskar" (a change: "nu") was moved right
+    after the Lofoten trip with Oskar, and the fact asked for was cut from the five."""
+    midnight = NOW - NOW % DAY
+    [given] = await _chats_told(tmp_path, {
+        "race": ("ska springa Vårruset i maj med kollegorna! första gången jag springer 5 km på tävling",
+                 midnight - 40 * DAY),
+        "asthma": ("Jag har astma och använder inhalator, speciellt när det är kallt ute", midnight - 39 * DAY),
+        "lofoten": ("Oskar och jag planerar att åka till Lofoten i juli och tälta en vecka", midnight - 38 * DAY),
+        "licence": ("sparar till körkort, har bara klarat teoriprovet hittills", midnight - 37 * DAY),
+        "knit": ("Sitter och stickar nästan varje kväll, just nu en islandströja till Oskar", midnight - 36 * DAY)},
+        "Hur ska jag lägga upp träningen de sista veckorna inför loppet?")
+    assert "race" in given

@@ -870,3 +870,32 @@ def test_next_week_told_with_its_days_is_of_those_days(text: str, days: tuple[st
     window = told_of(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
     assert window is not None
     assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # A review of the week numbers and of Christmas asked in December.
+    ("What happened in week 2 of chemo?", None), ("I work 40 hours a week 3 weeks in a row", None),
+    ("Vad hände vecka 22 förra året?", ("2025-05-26", "2025-06-02")),
+    ("Vad har vi vecka 50 2025?", ("2025-12-08", "2025-12-15")), ("Vilka jobbar v52?", ("2026-12-21", "2026-12-28")),
+    ("Vad hände på julafton förra året?", ("2025-12-24", "2025-12-27")),
+    ("Vad bjöd vi på i jul 2025?", ("2025-12-24", "2025-12-27")),
+    ("What do we usually eat on Christmas Eve?", ("2025-12-24", "2025-12-27")),
+])
+def test_week_numbers_and_christmas_of_another_year(question: str, expected: tuple[str, str] | None) -> None:
+    assert local_days(question, SATURDAY_EVENING) == expected
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("I have piano every Tuesday at 5, can you remind me each week?", {1}),
+    ("Jag tränar varje måndag och torsdag, kan du påminna mig?", {0, 3}), ("Har vi öppet på söndagar?", set()),
+])
+def test_a_habit_told_with_a_request_is_one(text: str, days: set[int]) -> None:
+    """A review: every sentence ending in "?" was taken for a question, and the habit told before the request lost."""
+    assert habit_days(text) == days
+
+
+def test_jul_is_christmas_not_july() -> None:
+    """A review: with "jul" a month, "Vi var hos mormor under jul" was told of July."""
+    said = datetime(2026, 12, 28, 12, tzinfo=STOCKHOLM).timestamp()
+    window = told_of("Vi var hos mormor under jul.", said, STOCKHOLM)
+    assert window is not None and datetime.fromtimestamp(window[0], STOCKHOLM).month == 12

@@ -244,8 +244,12 @@ def _is_question(sentence: str, said: list[str]) -> bool:
         return True  # "when is my dad's birthday", "när har pappa namnsdag" (a recheck: kept as facts)
     # A verb before its subject asks, typed without "?" too: "do i work tmrw", "did i pay chloe back", "is sam coming
     # sat", "are chloe and i ok now" (a black-box pass: kept as facts, they took a later chat's places).
-    if opened[0] in _INVERTING and (_SUBJECTS_ASKED & set(opened[1 : 2 if opened[0] in _DOING else 4])
-                                    or (opened[0] not in _DOING and opened[2:3] != [] and opened[2].endswith("ing"))):
+    # Its subject right after it (or "X and I"), or a present "-ing" after a name: not "was told i need a root canal",
+    # "was busy doing homework", "did it, passed my test" (a review).
+    subject = opened[1:2] != [] and (opened[1] in _SUBJECTS_ASKED - ({"it"} if opened[0] in _DOING else set())
+                                     or (opened[2:3] == ["and"] and opened[3:4] != [] and opened[3] in {"i", "we"}))
+    if opened[0] in _INVERTING and (subject or (opened[0] in ("is", "are") and opened[2:3] != []
+                                                and opened[2].endswith("ing"))):
         return True
     if opened[0] in ("when's", "whens"):
         return True
@@ -255,11 +259,11 @@ def _is_question(sentence: str, said: list[str]) -> bool:
     return not after_opener or (opened[0] != "var" and opened[1:2] != [] and opened[1] not in SUBJECTS)
 
 
-_DOING = frozenset("do does did am have has can could should would will shall".split())
+_DOING = frozenset("do does did have has can could should would will shall".split())  # not "am i glad …"
 _INVERTING = _DOING | {"is", "are", "was", "were"}
 _SUBJECTS_ASKED = frozenset("i we you he she they it".split())
 # A fact told as asked, of anyone: "visste du att måns väger 7 kilo?" (a black-box pass: only the user's were kept).
-_TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|"
+_TOLD_AS_ASKED = re.compile(r"^\W*(?:(?:men|och|but|and|so|så)\W+)?(?:visste du (?:om )?att|vet du att|can you believe|"
                             r"did you know(?: that)?(?= \w+ \w+)|guess what[,!:])", re.IGNORECASE)
 
 
@@ -864,7 +868,9 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
 _PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushed (?!me |him |her |us |them )"
                  r"(?:\w+ ){0,2}back(?! on)|"
                  r"reschedul\w*|rebooked|brought forward|moved(?: again)?,? now (?:on |the )?\d|"
-                 r"extended (?:\w+ ){0,2}(?:to|until|till)|förläng(?:d|t|s) till|"
+                 r"extended (?:(?:it|the \w+|his \w+|her \w+|my \w+|our \w+) )?(?:to|until|till)\b"
+                 r"(?! (?:me|us|him|her|them)\b)|"
+                 r"förläng(?:d|t|s) till|"
                  r"(?:is|was|are|were|been|be|got) cancell?ed|called off|"
                  r"cancell?ed (?:the|our|my|his|her|their)\b|(?:skjuter|sköt|skjutit|skjuta|skjuts|sköts) upp|"
                  r"uppskjut\w*|försenad\w*|försenat|(?:är|blev|har blivit|blir) inställ(?:d|t|da)(?! på)|"
@@ -881,18 +887,26 @@ _PLAN_CHANGES = (r"postpon\w*|(?:is|was|been|be) delayed (?:to|until|till)|pushe
                  r"moved (?:[\w'’]+ ){0,3}to (?:the |on |next )?(?:\d+(?:st|nd|rd|th)?\b(?! (?:floor|chapter|inch|"
                  r"grade|level|place|våning))|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b(?! school)|january|"
                  r"february|march|april|june|july|august|september|october|november|december)")
+# A value replaced: a dose or an amount changed ("Levaxin-dosen ska höjas till 100 mikrogram": a black-box pass), or
+# one thing taken instead of another.
+_NEW_VALUE = (r"instead|istället|raised|increased|lowered|reduced|upped|doubled|halved|höj(?:s|as|d|t|er|de|des)|"
+              r"sänk(?:s|as|t|er|te|tes)|ök(?:as|at|ar|ade|ades)|minsk(?:as|at|ar|ade|ades)|"
+              r"(?:changed|switched|bytt|bytte|byter) (?:\w+ )?(?:to|till|från|from)")
+_NEW_VALUE_SAID = re.compile(r"\b(?:" + _NEW_VALUE + r")\b", re.IGNORECASE)
 _CHANGE = re.compile(
     r"\b(?:" + _PLAN_CHANGES + r"|moved?|moving|chang(?:e|ed|ing)|switch(?:ed)?|new|now|became|become|started|left|"
     r"any ?more|got|bought|"
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"
     r"börja[rt]|började|slutade|skild|gift|förlovad|förlovade|skaffat|skaffade|köpt|köpte|pensionerad|befordrad|"
-    r"tog examen|instead|istället|"
-    # A dose or an amount changed: "Levaxin-dosen ska höjas till 100 mikrogram" (a black-box pass).
-    r"raised|increased|lowered|reduced|upped|doubled|halved|höj(?:s|as|d|t|er|de|des)|sänk(?:s|as|t|er|te|tes)|"
-    r"ök(?:as|at|ar|ade|ades)|minsk(?:as|at|ar|ade|ades)|" + _ENDS + r")\b", re.IGNORECASE)
+    r"tog examen|" + _NEW_VALUE + "|" + _ENDS + r")\b", re.IGNORECASE)
 _END = re.compile(r"\b(?:" + _ENDS + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
 _PLAN_CHANGE = re.compile(r"\b(?:" + _PLAN_CHANGES + r")", re.IGNORECASE)
 _SWEDISH_DIED = re.compile(r"\bdog\b", re.IGNORECASE)
+
+
+def tells_a_new_value(text: str) -> bool:
+    """Whether a memory says a value was replaced: a dose raised, one medicine taken instead of another."""
+    return _NEW_VALUE_SAID.search(text) is not None
 
 
 def tells_a_change(text: str) -> bool:

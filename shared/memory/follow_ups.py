@@ -88,23 +88,19 @@ def searched_as(before: str | None, message: str, now: datetime) -> str:
 
 def _another_named(before: str, message: str) -> str | None:
     """The question before asked of the one a follow-up names instead: "What does Erik do?", then "What about
-    Ahmed?" asks what Ahmed does (a black-box pass: searched with Erik's question, it got Erik's memories)."""
-    named = name_forms(message, openers=False) or name_forms(message)
+    Ahmed?" asks what Ahmed does (a black-box pass: searched with Erik's question, it got Erik's memories). Only
+    when the question before names one, and the follow-up a name past its opener: not "Really?" (a review)."""
+    named = name_forms(message, openers=False)
     rest = [w for w in _WORD.findall(message) if w.lower() not in named and w.lower() not in _ASKING_ON]
-    before_names = name_forms(before)
-    if not named or rest or not before_names:
+    words = _WORD.findall(before)
+    theirs = [w for at, w in enumerate(words) if at and w[0].isupper() and w.lower() not in NOT_NAMES and w != "I"]
+    if not named or rest or len({w.lower().removesuffix("s") for w in theirs}) != 1:
         return None
     name = next(w for w in _WORD.findall(message) if w.lower() in named)
-    replaced, said = False, []
-    for word in re.findall(r"\S+|\s+", before):
-        bare = word.strip(".,!?;:").lower().removesuffix("'s").removesuffix("’s")
-        if bare in before_names:
-            if not replaced:
-                said.append(word.replace(word.strip(".,!?;:").removesuffix("'s").removesuffix("’s"), name))
-            replaced = True
-            continue
-        said.append(word)
-    return "".join(said) if replaced else None
+    old = re.sub(r"['’]s$", "", theirs[0])  # "Erik's birthday": Lisa's
+    # "Vad heter Eriks fru?" asked of Ahmed: "Ahmeds fru".
+    genitive = old.endswith("s") and old[:-1].lower() in name_forms(before)
+    return re.sub(r"\b" + re.escape(old) + r"\b", name + ("s" if genitive else ""), before, count=1)
 
 
 # What asks on from a question besides the one it names: "What about Ahmed?", "Och Petra?", "Hur är det med Lisa?"

@@ -5,8 +5,9 @@ import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
 # Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
-# "jan", "mar", "jul" too, with a day (a black-box pass: "thermo exam is on 11th jan" told of no day): guarded, as all.
-SHORT_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+# "jan", "mar" too (not "jul": Christmas, a review), with a day (a black-box pass: "thermo exam is on 11th jan" told
+# of no day): guarded, as all.
+SHORT_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
                 "okt": 10, "nov": 11, "dec": 12}
 MONTHS = {
     **{m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
@@ -122,7 +123,7 @@ _NEXT_WEEKEND = re.compile(r"\bnext weekend\b|\bnästa helg(?:en)?\b|\bweekend a
 _WEEKEND = re.compile(r"\b(?:this|over the|during the) weekend\b|\bthe weekend(?=\s*(?:$|[?.!,;]))"
                       r"|\bi helgen\b|\bunder helgen\b")
 _CHRISTMAS = re.compile(r"\b(?:at|over|last|during|around|this|spend|spending|celebrate|celebrating) christmas\b"
-                        r"|\bfira(?:r|de|t)? jul(?:en)?\b|\bi julas\b|\bi jul\b|\bunder julen\b"
+                        r"|\bfira(?:r|de|t)? jul(?:en)?\b|\bi julas\b|\bi jul\b|\bunder jul(?:en)?\b"
                         r"|\bförra julen\b|\b(?:runt|kring|över) jul(?:en)?\b|\bpå julafton\b"
                         r"|\bchristmas (?:eve|day)\b|\bjulafton(?:en)?\b|\bjuldag(?:en)?\b")
 _NEW_YEAR = re.compile(r"\bnew year'?s? eve\b|\bat new year\b|\bnyårsafton\b|\b(?:på|i|under|till|över) nyår\b")
@@ -151,7 +152,8 @@ def _days(start: datetime, days: int) -> Window:
     return start.timestamp(), (start + timedelta(days=days)).timestamp()
 
 
-def _numbered_week(today: datetime, number: int, planned: bool) -> Window | None:
+def _numbered_week(today: datetime, number: int, planned: bool, past: bool = False,
+                   year: int | None = None) -> Window | None:
     """"vecka 50", "week 2": that ISO week, the next one so numbered when asked of plans, else the last one (a
     black-box pass: a bakery's orders of "vecka 50" were not found)."""
     def monday(year: int) -> datetime | None:
@@ -161,15 +163,22 @@ def _numbered_week(today: datetime, number: int, planned: bool) -> Window | None
             return None
         return today.replace(year=day.year, month=day.month, day=day.day)
 
-    start = monday(today.year)
-    if start is not None and planned and start + timedelta(days=7) <= today:
-        start = monday(today.year + 1)
-    elif start is not None and not planned and start > today:
-        start = monday(today.year - 1)
+    if year is not None:
+        start = monday(year)
+    else:
+        weeks = [m for m in (monday(today.year - 1), monday(today.year), monday(today.year + 1)) if m is not None]
+        if planned:  # the next one not over
+            weeks = [m for m in weeks if m + timedelta(days=7) > today][:1]
+        elif past:  # the last one begun
+            weeks = [m for m in weeks if m <= today][-1:]
+        # Else the nearest: "Vilka jobbar v.52?" in December is this one, "Vad gjorde vi vecka 40?" this year's.
+        start = min(weeks, key=lambda m: abs((m + timedelta(days=3) - today).total_seconds()), default=None)
     return _days(start, 7) if start is not None else None
 
 
-_WEEK_NUMBER = re.compile(r"\b(?:vecka|v\.|week|wk)\s?(\d{1,2})\b")
+# Not "week 2 of chemo", "vecka 20 av graviditeten", "3 times a week 2 months ago" (a review).
+_WEEK_NUMBER = re.compile(r"(?<!\ba )(?<!\bper )(?<!\bi )\b(?:vecka|v\.?|week|wk)\s?(\d{1,2})\b"
+                          r"(?!\s*(?:of|av|in a row|i rad)\b)(?:,?\s+((?:19|20)\d{2})\b)?")
 # "The other day", "häromdagen" (a black-box pass: read as no time).
 _OTHER_DAY = re.compile(r"\bthe other (?:day|night|evening|week)\b|\bhärom(?:dagen|kvällen|natten|veckan)\b"
                         r"|\bhärom veckan\b|\bförleden\b")
@@ -215,9 +224,13 @@ def parse_time_window(question: str, now: datetime, planned: bool | None = None)
     if (holiday := _holiday(text, today, planned)) is not None:
         return holiday
     week_start = today - timedelta(days=today.weekday())
-    if (numbered := _WEEK_NUMBER.search(text)) is not None \
-            and (week := _numbered_week(today, int(numbered.group(1)), planned)) is not None:
-        return week
+    if (numbered := _WEEK_NUMBER.search(text)) is not None:
+        named_year = int(numbered.group(2)) if numbered.group(2) else (
+            today.year - 1 if re.search(r"\blast year\b|\bförra året\b|\bi fjol\b", text) else
+            today.year + 1 if re.search(r"\bnext year\b|\bnästa år\b", text) else None)
+        week = _numbered_week(today, int(numbered.group(1)), planned, bool(_PAST_FORM.search(text)), named_year)
+        if week is not None:
+            return week
     if re.search(r"\bweek before last\b|\bförrförra veckan\b", text):
         return _days(week_start - timedelta(days=14), 7)
     if (span := _PAST_SPAN.search(text)) is not None:
@@ -295,6 +308,10 @@ _FOR_CHRISTMAS = re.compile(r"\bfor christmas\b")
 
 
 HOLIDAY_AHEAD_DAYS = 31
+# Of another than the one coming: "på julafton förra året", "jul 2025", "What do we usually eat on Christmas Eve?" (a
+# review).
+_NOT_THIS_ONE = re.compile(r"\blast year\b|\bförra året\b|\bi fjol\b|\b(?:19|20)\d{2}\b|\busually\b|\bbrukar\b"
+                           r"|\balways\b|\balltid\b|\bevery year\b|\bvarje år\b")
 
 
 def _holiday(text: str, today: datetime, planned: bool) -> Window | None:
@@ -306,7 +323,8 @@ def _holiday(text: str, today: datetime, planned: bool) -> Window | None:
             # Asked in the present in the weeks before it, this one: "Vem jobbar i jul?" on 5 December (a black-box
             # pass got last year's staffing).
             coming = date.replace(year=date.year + 1)
-            if not planned and coming - today <= timedelta(days=HOLIDAY_AHEAD_DAYS) and not _PAST_FORM.search(text):
+            if not planned and coming - today <= timedelta(days=HOLIDAY_AHEAD_DAYS) and not _PAST_FORM.search(text) \
+                    and not _NOT_THIS_ONE.search(text):
                 date = coming
             return _days(date, days)
     return None
@@ -614,7 +632,8 @@ _PAST_FORM = re.compile(
     r"|\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|helgen)(?:en)? (?:var|blev)\b")
 # A date named beside the weekday ("on Friday 18 December", "Monday the 14th") is that date's.
 # Not a clock or hours: "this sunday 10-4", "on Sunday 10am" (a black-box pass: no plan of Sunday).
-_DATE_AFTER = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d(?!\d?\s*(?:[-–:]|\.\d|am\b|pm\b|a\.m|p\.m))")
+# "fredag 18.12" is a date (a review).
+_DATE_AFTER = re.compile(r"\s*,?\s*(?:the\s+|den\s+)?\d(?!\d?\s*(?:[-–:]|am\b|pm\b|a\.m|p\.m))")
 _DATED = re.compile(_DATE_AFTER.pattern + r"|.*\bom två veckor\b")
 _AFTER_NEXT = re.compile(r"\s+after next\b")
 
@@ -1057,7 +1076,10 @@ def habit_days(text: str) -> frozenset[int]:
     med scouter, han vill börja med innebandy på onsdagar istället" is a habit of Wednesdays."""
     days: set[int] = set()
     for sentence in re.findall(r"[^.!?]+[.!?]*", text.lower()):
-        if sentence.rstrip().endswith("?"):  # "När öppnar vi på lördagar?" asks (a black-box pass: a habit in /query)
+        # "När öppnar vi på lördagar?" asks (a black-box pass: a habit in /query); "Jag tränar varje måndag, kan du
+        # påminna mig?" tells one (a review).
+        if sentence.rstrip().endswith("?") and sentence.split(maxsplit=1)[:1] \
+                and sentence.split(maxsplit=1)[0].strip("¿¡\"'(") in _ASKS_FIRST:
             continue
         for clause in _CLAUSE.split(sentence):
             if not _HABIT_GONE.search(clause):
@@ -1065,6 +1087,8 @@ def habit_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+_ASKS_FIRST = frozenset("""when what where who which how why do does did is are can could will would
+    när vad var vem vilka vilken hur varför har är kan ska får finns brukar""".split())
 # Where a new clause begins: a sentence's end, or a comma before its own subject.
 _CLAUSE = re.compile(r"[.;!?]+\s*|,\s*(?=(?:han|hon|vi|jag|de|he|she|we|i|they|but|men|so|så)\b)")
 
