@@ -685,6 +685,14 @@ class Retriever:
                                  and _tells(m, request.question, about_talk))
         linked: dict[str, list[StoredMemory]] = {}
         placed: set[str] = set()
+        words_of: dict[str, set[str]] = {}
+
+        def shared(one: StoredMemory, other: StoredMemory) -> int:
+            for m in (one, other):
+                if m.id not in words_of:
+                    words_of[m.id] = set(tokens(context.words(m)))
+            return len(words_of[one.id] & words_of[other.id])
+
         for memory in (m for m in given if m.id in named and m.id not in placed):
             # Read, or given already (then moved): not one placed, nor one with its own placed after it.
             pool = [*(m for m in found if m.id not in placed),
@@ -693,9 +701,15 @@ class Retriever:
                        or (memory.id in plan_words and _shares_a_word(plan_words[memory.id], context.words(m)))]
             later = [m for m in sharing if _created_at(m) > _created_at(memory) and m.id in index.ends]
             earlier = [m for m in sharing if _created_at(m) < _created_at(memory)] if memory.id in corrects else []
+            # The one sharing most words with it, then the newest; and not one another given memory shares more
+            # words with: a name alone is weak ("Oskar slutar med fotboll" ends "Oskar tränar fotboll", not "Vi har
+            # bestämt att Oskar får 200 kr i veckopeng": a recheck found it placed there, and cut).
             for group in (later, earlier):
                 if group:
-                    one = max(group, key=_created_at)
+                    one = max(group, key=lambda m: (shared(memory, m), _created_at(m)))
+                    if any(shared(other, one) > shared(memory, one) for other in given
+                           if other.id != memory.id and (_created_at(other) < _created_at(one)) == (group is later)):
+                        continue
                     linked.setdefault(memory.id, []).append(one)
                     placed.add(one.id)
         return linked

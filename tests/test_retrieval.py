@@ -2430,3 +2430,32 @@ async def test_a_new_value_moves_right_after_what_it_replaces_but_any_change_doe
         "knit": ("Sitter och stickar nästan varje kväll, just nu en islandströja till Oskar", midnight - 36 * DAY)},
         "Hur ska jag lägga upp träningen de sista veckorna inför loppet?")
     assert "race" in given
+
+
+async def test_an_end_comes_after_what_it_ends_not_after_another_memory_of_the_same_name(tmp_path: Path) -> None:
+    """Found by a recheck: "Oskar slutar med fotboll, han vill börja med innebandy på onsdagar istället" was placed
+    after "Vi har bestämt att Oskar får 200 kr i veckopeng" (they share only "Oskar"), and cut from "Vilken dag tränar
+    Oskar nu?"."""
+    midnight = NOW - NOW % DAY
+    [given] = await _chats_told(tmp_path, {
+        "football": ("Oskar tränar fotboll måndagar och torsdagar.", midnight - 50 * DAY),
+        "money": ("Vi har bestämt att Oskar får 200 kr i veckopeng.", midnight - 30 * DAY),
+        "money2": ("Nej förresten, det blir 150 kr i veckopeng för Oskar.", midnight - 29 * DAY),
+        "floorball": ("Oskar slutar med fotboll, han vill börja med innebandy på onsdagar istället.",
+                      midnight - 10 * DAY),
+        "dentist": ("Oskar ska till tandläkaren den 3 juni.", midnight - 20 * DAY),
+        "test": ("Oskar har prov i matte på fredag.", midnight - 2 * DAY)},
+        "Vilken dag tränar Oskar nu?")
+    assert given.index("floorball") == given.index("football") + 1
+
+
+async def test_a_routine_changed_with_a_past_verb_is_a_plan_not_a_deed(tmp_path: Path) -> None:
+    """Found by a recheck: "Switched my Costa shifts, now it's Fridays instead of Sundays" was read as a deed of the
+    day it was said (its opening past form), and left out of "What am I doing tomorrow?" asked on a Thursday."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    [tomorrow] = await _chats_told(tmp_path, {
+        "costa": ("My part-time job at Costa is Saturdays and Sundays 8-2.", midnight - 70 * DAY),
+        "costa2": ("Switched my Costa shifts, now it's Fridays instead of Sundays.", midnight - 12 * DAY),
+        "essay": ("Finished the history essay draft, finally.", midnight - 3 * DAY)},
+        "What am I doing tomorrow?")
+    assert "costa2" in tomorrow

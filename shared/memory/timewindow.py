@@ -1039,9 +1039,13 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" +
                         r"|\b(?:varje|varannan|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
                         # Moved to another weekday: "Elsas simning är flyttad till onsdagar", "Padel is moved to
                         # Thursdays" (a black-box pass: no answer to "Har Elsa simning på onsdag?").
-                        r"|\b(?:moved|switched|changed|flyttad|flyttat|flyttas|flyttade)\b(?:\s+[\w'’]+){0,4}?\s+"
+                        r"|\b(?:moved|switched|changed|flyttad|flyttat|flyttas|flyttade|bytte|bytt|ändrade|ändrat)\b"
+                        r"(?:\s+[\w'’]+){0,4}?\s+"
                         r"(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
-                        + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b")
+                        + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b"
+                        # Or now on them: "Switched my Costa shifts, now it's Fridays instead of Sundays" (a recheck).
+                        r"|\bnow(?: it's| it is| they're| they are| on)?\s+(?P<now_days>" + _EN_DAYS + r")s\b"
+                        r"|\bnu (?:är det |blir det |på )?(?P<nu_dagar>" + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit|quits|"
                          r"slutar med|slutade med)\b")
 _SV_STEMS = "|".join(_SV_DAY_STEMS)
@@ -1099,14 +1103,16 @@ def _days_of_habit(lowered: str) -> set[int]:
         if _coming(found):
             continue
         groups = found.groupdict()
-        if swedish := groups.get("dag") or groups.get("dagdelar") or groups.get("till_dagar"):
+        if swedish := groups.get("dag") or groups.get("dagdelar") or groups.get("till_dagar") or groups.get("nu_dagar"):
             days.add(WEEKDAYS[swedish + "s"])
         else:
-            english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days")
+            english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days") \
+                or groups.get("now_days")
             days.add(WEEKDAYS[english or "monday"])
         # Plural days go on as plural days: "yoga on Mondays, Friday is my deadline", "simning på tisdagar och fredag
         # ska hon till tandläkaren" tell of one Friday (a review).
-        plural = bool(groups.get("days") or groups.get("till_dagar") or groups.get("to_days")
+        plural = bool(groups.get("days") or groups.get("till_dagar") or groups.get("to_days") or groups.get("now_days")
+                      or groups.get("nu_dagar")
                       or found.group().endswith(("ar", "arna", "days")))
         end = found.end()
         while (more := _MORE_DAYS.match(lowered, end)) is not None \
