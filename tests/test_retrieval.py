@@ -860,6 +860,9 @@ CHANGED = [  # id, note, days ago: facts, their updates sharing no name with the
     # A nurse's title (a black-box pass): the job told was taken for a sister's.
     ("I got the job!! Band 6 junior sister on the Acute Medical Unit.", set()),
     ("My manager, Sister Karen Walsh, is lovely.", set()), ("My sister Karen is pregnant.", {"sister"}),
+    # bench/gate_bilingual.json: plurals and breeds are the user's pets too.
+    ("Vi har två katter, Pixel och Nova.", {"cat"}), ("We adopted a retired greyhound called Dolly.", {"dog"}),
+    ("I have a tax bill to pay.", set()), ("my bf Linus is a chef", {"partner"}),
 ])
 def test_whom_of_the_users_own_a_text_names(text: str, theirs: set[str]) -> None:
     assert relations_of(text) == theirs
