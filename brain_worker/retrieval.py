@@ -1139,7 +1139,7 @@ _HOW_TO = re.compile(r"\W*(?:how (?:do|does) (?:i|you|one)|hur (?:gör|tar|får)
 
 def _days_of(window: tuple[float, float] | None, zone: tzinfo) -> set[int]:
     """The weekdays (Monday 0) a window of a week at most holds, in the user's zone."""
-    if window is None or window[1] - window[0] > WEEK:
+    if window is None or window[1] - window[0] > WEEK or _holiday_within(window, zone):
         return set()
     days: set[int] = set()
     day = datetime.fromtimestamp(window[0], zone)
@@ -1147,6 +1147,17 @@ def _days_of(window: tuple[float, float] | None, zone: tzinfo) -> set[int]:
         days.add(day.weekday())
         day += timedelta(days=1)
     return days
+
+
+def _holiday_within(window: tuple[float, float], zone: tzinfo) -> bool:
+    """Whether a window holds Christmas Eve or Day, or New Year's Day: no weekly club runs then (a black-box pass:
+    "what's the plan for julafton?" got the Thursday clubs, julafton 2026 being a Thursday)."""
+    day = datetime.fromtimestamp(window[0], zone)
+    while day.timestamp() < window[1]:
+        if (day.month, day.day) in ((12, 24), (12, 25), (1, 1)):
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 def _weekday_words(window: tuple[float, float] | None, zone: tzinfo) -> str:

@@ -2462,3 +2462,19 @@ async def test_a_routine_changed_with_a_past_verb_is_a_plan_not_a_deed(tmp_path:
         "essay": ("Finished the history essay draft, finally.", midnight - 3 * DAY)},
         "What am I doing tomorrow?")
     assert "costa2" in tomorrow
+
+
+async def test_a_weekly_club_is_no_plan_of_christmas_eve_and_a_wish_to_quit_ends_nothing(tmp_path: Path) -> None:
+    """Found by a black-box pass: "what's the plan for julafton?" (a Thursday in 2026) got the Thursday clubs first;
+    "Ben wants to quit gymnastics" was linked as the end of every memory naming Ben."""
+    midnight = NOW - NOW % DAY
+    christmas, dog = await _chats_told(tmp_path, {
+        "beavers": ("Ben has Beavers every Thursday at 6.", midnight - 60 * DAY),
+        "gym": ("Ben does gymnastics on Thursdays after school.", midnight - 58 * DAY),
+        "julafton": ("On julafton we're having julbord at Birgitta's sister's in Västerås.", midnight - 5 * DAY),
+        "switch": ("Lily wants a Switch for Christmas.", midnight - 30 * DAY),
+        "biscuit": ("Ben named the puppy Biscuit, a cocker spaniel.", midnight - 50 * DAY),
+        "quit": ("Ben wants to quit gymnastics, we're letting him finish the term.", midnight - 20 * DAY)},
+        "What's the plan for julafton?", "What's the dog's name?")
+    assert christmas[:1] == ["julafton"] and not {"beavers", "gym", "quit"} & set(christmas)
+    assert dog[:1] == ["biscuit"] and "quit" not in dog

@@ -867,7 +867,10 @@ _ENDS = (r"sold(?! out)|died|(?:is|are|was|were) dead|passed away|put down|put t
          # A black-box pass: "Someone stole my Bianchi", "We moved from Eskilstuna to Västerås".
          r"stole|stolen|stulen|stulits|moved from|flyttade från|flyttat från|"
          # "Oskar slutar med scouter", "He quits scouts" (a black-box pass: the Friday habit stayed).
-         r"slutar med|slutade med|quits|quitting|dropped out")
+         r"slutar med|slutade med|quits|quitting|dropped out|"
+         # "So no more Thursday pickups from Sarah", "He's done with it, not going back", "Rachel discharged me" (a
+         # black-box pass).
+         r"no more|done with it|not going back|inte tillbaka|discharged|utskriven|last (?:\w+ ){0,2}was today")
 # A plan that will not be as told (black-box passes: "Is the Atlas launch still on 20 November?" got the plan and not
 # "we postpone the full launch of Atlas to 10 December"). Not a delay of minutes ("The flight was delayed 20 minutes
 # but we made it"), "push back on", "Vi får vänta och se", "positivt inställd", "skjutsade upp" (a review).
@@ -905,7 +908,9 @@ _CHANGE = re.compile(
     r"married|engaged|retired|promoted|graduated|flytta[rt]?|flyttade|byt(?:er|t|te)|ny|nytt|nya|nu|blivit|blev|"
     r"börja[rt]|började|slutade|skild|gift|förlovad|förlovade|skaffat|skaffade|köpt|köpte|pensionerad|befordrad|"
     r"tog examen|" + _NEW_VALUE + "|" + _ENDS + r")\b", re.IGNORECASE)
-_END = re.compile(r"\b(?:" + _ENDS + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
+# Not a wish: "Ben wants to quit gymnastics" (a black-box pass: linked as the end of everything naming Ben).
+_END = re.compile(r"(?<!wants to )(?<!want to )(?<!going to )(?<!vill )\b(?:" + _ENDS
+                  + r"|(?:not|\w+n't)(?: \w+){1,3} any ?more)\b", re.IGNORECASE)
 _PLAN_CHANGE = re.compile(r"\b(?:" + _PLAN_CHANGES + r")", re.IGNORECASE)
 _SWEDISH_DIED = re.compile(r"\bdog\b", re.IGNORECASE)
 

@@ -1039,7 +1039,7 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" +
                         r"|\b(?:varje|varannan|alla|på)\s+(?P<dag>" + "|".join(_SV_DAY_STEMS) + r")(?:ar(?:na)?)?\b"
                         # Moved to another weekday: "Elsas simning är flyttad till onsdagar", "Padel is moved to
                         # Thursdays" (a black-box pass: no answer to "Har Elsa simning på onsdag?").
-                        r"|\b(?:moved|switched|changed|flyttad|flyttat|flyttas|flyttade|bytte|bytt|ändrade|ändrat)\b"
+                        r"|\b(?:moved|moving|switched|changed|flyttad|flyttat|flyttas|flyttade|bytte|bytt|ändrade|ändrat)\b"
                         r"(?:\s+[\w'’]+){0,4}?\s+"
                         r"(?:to|till)\s+(?:(?P<to_days>" + _EN_DAYS + r")s|(?P<till_dagar>"
                         + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b"
@@ -1047,7 +1047,7 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" +
                         r"|\bnow(?: it's| it is| they're| they are| on)?\s+(?P<now_days>" + _EN_DAYS + r")s\b"
                         r"|\bnu (?:är det |blir det |på )?(?P<nu_dagar>" + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit|quits|"
-                         r"slutar med|slutade med)\b")
+                         r"slutar med|slutade med|no more|done with it|not going back)\b")
 _SV_STEMS = "|".join(_SV_DAY_STEMS)
 _AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|eller|plus|samt)\s+)"
 # The other weekdays of the same habit: "every Tuesday and Friday", "on Mondays, Wednesdays and Fridays", "varje
