@@ -708,7 +708,8 @@ class Retriever:
                 if group:
                     one = max(group, key=lambda m: (shared(memory, m), _created_at(m)))
                     if any(shared(other, one) > shared(memory, one) for other in given
-                           if other.id != memory.id and (_created_at(other) < _created_at(one)) == (group is later)):
+                           if other.id not in (memory.id, one.id)
+                           and (_created_at(other) < _created_at(one)) == (group is later)):
                         continue
                     linked.setdefault(memory.id, []).append(one)
                     placed.add(one.id)
@@ -1139,25 +1140,20 @@ _HOW_TO = re.compile(r"\W*(?:how (?:do|does) (?:i|you|one)|hur (?:gör|tar|får)
 
 def _days_of(window: tuple[float, float] | None, zone: tzinfo) -> set[int]:
     """The weekdays (Monday 0) a window of a week at most holds, in the user's zone."""
-    if window is None or window[1] - window[0] > WEEK or _holiday_within(window, zone):
+    if window is None or window[1] - window[0] > WEEK:
         return set()
     days: set[int] = set()
     day = datetime.fromtimestamp(window[0], zone)
     while day.timestamp() < window[1] and len(days) < 7:
-        days.add(day.weekday())
+        if (day.month, day.day) not in HOLIDAYS:
+            days.add(day.weekday())
         day += timedelta(days=1)
     return days
 
 
-def _holiday_within(window: tuple[float, float], zone: tzinfo) -> bool:
-    """Whether a window holds Christmas Eve or Day, or New Year's Day: no weekly club runs then (a black-box pass:
-    "what's the plan for julafton?" got the Thursday clubs, julafton 2026 being a Thursday)."""
-    day = datetime.fromtimestamp(window[0], zone)
-    while day.timestamp() < window[1]:
-        if (day.month, day.day) in ((12, 24), (12, 25), (1, 1)):
-            return True
-        day += timedelta(days=1)
-    return False
+# Days no weekly club runs (a black-box pass: "what's the plan for julafton?" got the Thursday clubs, julafton 2026
+# being a Thursday); the other days of a week holding them keep their habits (a review).
+HOLIDAYS = frozenset({(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)})
 
 
 def _weekday_words(window: tuple[float, float] | None, zone: tzinfo) -> str:

@@ -899,3 +899,23 @@ def test_jul_is_christmas_not_july() -> None:
     said = datetime(2026, 12, 28, 12, tzinfo=STOCKHOLM).timestamp()
     window = told_of("Vi var hos mormor under jul.", said, STOCKHOLM)
     assert window is not None and datetime.fromtimestamp(window[0], STOCKHOLM).month == 12
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    # A black-box pass (a Swedish nurse's phone notes).
+    ("tandläkare fre 11/12 kl 9", ("2026-12-11", "2026-12-12")),
+    ("jag ska till tandläkaren den 11/12", ("2026-12-11", "2026-12-12")),
+    ("vi flyttar den 19/12", ("2026-12-19", "2026-12-20")),
+])
+def test_a_swedish_numeric_date_in_a_note(text: str, days: tuple[str, str]) -> None:
+    window = told_of(text, datetime(2026, 12, 2, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
+    assert window is not None
+    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("alva gympa måndagar 18-19", {0}), ("alva har simning på tisdagar o torsdagar", {1, 3}),
+    ("alvas simning på torsdagar flyttas till fredagar kl 17", {4}),
+])
+def test_habits_in_phone_notes(text: str, days: set[int]) -> None:
+    assert habit_days(text) == days

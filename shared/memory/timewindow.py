@@ -79,8 +79,10 @@ _DAY_OF_LAST_WEEK = re.compile(
 # "on 25/11", "den 25/11 2026": a day and month, when the numbers can only be read one way
 # (25/11, 11/25); "on 3/4" is April or March by who writes it, and names no day. Swedish "den 1/6" is
 # 1 June: Swedes write the day first ("Var bodde jag den 1/6?" got nothing, a black-box pass).
-_NUMERIC_DATE = re.compile(r"\b(on|den|på)\s+(\d{1,2})/(\d{1,2})"
-                           r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])" + r"(?!\s+[a-zåäö])(?!/7\b)")
+# After a Swedish weekday too, and before a clock: "tandläkare fre 11/12 kl 9" (a black-box pass: no day).
+_SV_BEFORE_DATE = "den|på|mån|tis|ons|tors|fre|lör|sön|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag"
+_NUMERIC_DATE = re.compile(r"\b(on|" + _SV_BEFORE_DATE + r")\s+(\d{1,2})/(\d{1,2})"
+                           r"(?:[/ ]((?:19|20)\d{2}))?(?![/\d])" + r"(?!\s+(?!kl\b|klockan\b|at\b)[a-zåäö])(?!/7\b)")
 # "on the 25th", "den 25:e": the most recent 25th (with a month, _DAY_MONTH has it first).
 # Only at a sentence's end or before a time of day: "on the 3rd floor", "on the 2nd try", "den 2:a
 # dagen" are ordinals of things (a review), and "by the 25th" is a deadline ahead.
@@ -494,7 +496,7 @@ def _weekday(said: str) -> int:
 def _numeric_date(text: str, today: datetime, ahead: bool = False) -> Window | None:
     for found in _NUMERIC_DATE.finditer(text):
         first, second = int(found.group(2)), int(found.group(3))
-        if first > 12 >= second or (found.group(1).lower() == "den" and second <= 12):
+        if first > 12 >= second or (found.group(1).lower() != "on" and second <= 12):  # Swedish: the day first
             day, month = first, second
         elif second > 12 >= first:
             month, day = first, second
@@ -877,7 +879,7 @@ def _planned(text: str, today: datetime) -> Window | None:
         return None
     if of_a_time_to_come(text) or _NEXT_WEEKEND.search(text):
         window = _weekend(text, today) or _holiday(text, today, True) or _season(text, today, True) \
-            or _calendar(text, text, today, None, ahead=True)
+            or _calendar(text, text, today, None, ahead=True) or _numeric_date(text, today, ahead=True)
     elif booked or not _PAST_FORM.search(text):
         window = _holiday(text, today, True) or _dated(text, today)
         if window is None and (moved := _MOVED_TO_DAY_OF_MONTH.search(text)) is not None \
@@ -907,7 +909,7 @@ JUST_GONE = 300 * 86_400  # a date whose next one is further ahead than this wen
 def _dated(text: str, today: datetime) -> Window | None:
     """A day and month named (not a month alone: "I love skiing in March" plans nothing), the next one."""
     if not (_DAY_MONTH.search(text) or _MONTH_DAY.search(text) or _ISO_DATE.search(text)):
-        return None
+        return _numeric_date(text, today, ahead=True)  # "tandläkare fre 11/12 kl 9", "vi flyttar den 19/12"
     window = _calendar(text, text, today, None, ahead=True)
     # A day just gone by, named with no word of a plan, is told of ("Lunch with Sara, 3 December"):
     # not next year's (a review).
@@ -1045,11 +1047,13 @@ _HABIT_DAY = re.compile(r"\b(?:every|each)(?:\s+(?:other|second))?\s+(?P<day>" +
                         + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?)\b"
                         # Or now on them: "Switched my Costa shifts, now it's Fridays instead of Sundays" (a recheck).
                         r"|\bnow(?: it's| it is| they're| they are| on)?\s+(?P<now_days>" + _EN_DAYS + r")s\b"
-                        r"|\bnu (?:är det |blir det |på )?(?P<nu_dagar>" + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?\b")
+                        r"|\bnu (?:är det |blir det |på )?(?P<nu_dagar>" + "|".join(_SV_DAY_STEMS) + r")ar(?:na)?\b"
+                        # A Swedish weekday's plural alone is every one: "alva gympa måndagar 18-19" (a black-box pass).
+                        r"|\b(?P<bara_dagar>" + "|".join(_SV_DAY_STEMS) + r")ar\b")
 _HABIT_GONE = re.compile(r"\b(?:used to|brukade|no longer|not anymore|inte längre|slutat|stopped|quit|quits|"
-                         r"slutar med|slutade med|no more|done with it|not going back)\b")
+                         r"slutar med|slutade med|done with it)\b")
 _SV_STEMS = "|".join(_SV_DAY_STEMS)
-_AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|eller|plus|samt)\s+)"
+_AND = r"(?:\s*,\s*(?:and\s+|or\s+|och\s+|eller\s+)?|\s*/\s*|\s*&\s*|\s+(?:and|or|och|o|eller|plus|samt)\s+)"
 # The other weekdays of the same habit: "every Tuesday and Friday", "on Mondays, Wednesdays and Fridays", "varje
 # tisdag och fredag" (a black-box pass: only the first was a day of the habit). "on"/"på" again only before every
 # one of them ("… and on Fridays"): "every Tuesday, and on Friday I'm off" tells of one Friday.
@@ -1098,12 +1102,18 @@ _CLAUSE = re.compile(r"[.;!?]+\s*|,\s*(?=(?:han|hon|vi|jag|de|he|she|we|i|they|b
 
 
 def _days_of_habit(lowered: str) -> set[int]:
-    days = set()
+    days: set[int] = set()
+    moved_to: set[int] = set()
     for found in (*_HABIT_DAY.finditer(lowered), *_LISTED_PARTS.finditer(lowered)):
         if _coming(found):
             continue
         groups = found.groupdict()
-        if swedish := groups.get("dag") or groups.get("dagdelar") or groups.get("till_dagar") or groups.get("nu_dagar"):
+        if groups.get("to_days") or groups.get("till_dagar") or groups.get("now_days") or groups.get("nu_dagar"):
+            before, days = days, moved_to
+        else:
+            before = None
+        if swedish := next((groups[name] for name in ("dag", "dagdelar", "till_dagar", "nu_dagar", "bara_dagar")
+                            if groups.get(name)), None):
             days.add(WEEKDAYS[swedish + "s"])
         else:
             english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days") \
@@ -1112,7 +1122,7 @@ def _days_of_habit(lowered: str) -> set[int]:
         # Plural days go on as plural days: "yoga on Mondays, Friday is my deadline", "simning på tisdagar och fredag
         # ska hon till tandläkaren" tell of one Friday (a review).
         plural = bool(groups.get("days") or groups.get("till_dagar") or groups.get("to_days") or groups.get("now_days")
-                      or groups.get("nu_dagar")
+                      or groups.get("nu_dagar") or groups.get("bara_dagar")
                       or found.group().endswith(("ar", "arna", "days")))
         end = found.end()
         while (more := _MORE_DAYS.match(lowered, end)) is not None \
@@ -1122,4 +1132,8 @@ def _days_of_habit(lowered: str) -> set[int]:
             else:
                 days.add(WEEKDAYS[(more.group("dag") or more.group("dagar")) + "s"])
             end = more.end()
-    return days
+        if before is not None:
+            days = before
+    # Moved to other days, those days alone: "simning på torsdagar flyttas till fredagar" is a Friday habit (a
+    # black-box pass).
+    return moved_to or days
