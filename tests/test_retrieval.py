@@ -2493,6 +2493,15 @@ def test_what_ends_what_it_names(text: str, end: bool) -> None:
     assert tells_an_end(text) is end
 
 
+@pytest.mark.parametrize(("text", "changed"), [
+    ("dansen inställd idag, ledaren sjuk", True), ("dance cancelled today, coach is ill", True),
+    ("Jag är inställd på att jobba i helgen", False),
+])
+def test_a_plan_called_off_for_today_is_changed(text: str, changed: bool) -> None:
+    """Found by a black-box pass: "dansen inställd idag" was no end of the Saturday dance."""
+    assert tells_a_plan_changed(text) is changed
+
+
 async def test_a_week_holding_christmas_keeps_its_other_days_habits(tmp_path: Path) -> None:
     """A review: a week holding Christmas Eve lost every habit, night shifts on its Monday and Tuesday too."""
     midnight = NOW - NOW % DAY  # Thursday 28 May 2026

@@ -919,3 +919,12 @@ def test_a_swedish_numeric_date_in_a_note(text: str, days: tuple[str, str]) -> N
 ])
 def test_habits_in_phone_notes(text: str, days: set[int]) -> None:
     assert habit_days(text) == days
+
+
+@pytest.mark.parametrize("text", ["jobbar dag hela veckan", "I work days all week", "kvällspass den här veckan 14-22"])
+def test_a_note_of_this_week_is_of_this_week(text: str) -> None:
+    """Found by a black-box pass: "jobbar dag hela veckan", two months old, was given for "jobbar jag på lördag"."""
+    window = told_of(text, datetime(2026, 11, 24, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
+    assert window is not None
+    days = tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window)
+    assert days == ("2026-11-23", "2026-11-30")

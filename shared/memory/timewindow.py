@@ -969,6 +969,10 @@ def _told_before(text: str, now: datetime) -> Window | None:
     return None
 
 
+_THIS_WEEK_SAID = re.compile(r"\b(?:this week|all week|the whole week|hela veckan|den här veckan|denna vecka"
+                             r"|i veckan)\b")
+
+
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     """The other window a memory said at `said_at` (Unix seconds) tells of, if any, with days in
     the user's `zone`. The plainly past phrase first: "Last week I booked a trip for this summer."
@@ -1022,6 +1026,11 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
     # PB!", said at noon (a black-box pass: no verb, no past form).
     if ahead is None and hours is not None and hours[1] <= said_at:
         return hours
+    # "jobbar dag hela veckan", "I work days all week": this week, not every week (a black-box pass: a note of two
+    # months ago was given for this Saturday).
+    if ahead is None and _THIS_WEEK_SAID.search(lowered):
+        monday = day - timedelta(days=day.weekday())
+        return _days(monday, 7)
     return ahead
 
 
