@@ -117,7 +117,10 @@ GIVEN_UP_DEPTH = 20  # memories sharing a habit's words looked through for one t
 # Words of any habit, which say nothing of which one: "every", the weekdays, "usually".
 _WEEKDAY_WORDS = frozenset({*WEEKDAYS, *(day.removesuffix("s") for day in WEEKDAYS)})  # "tuesdays", "tuesday"
 _HABIT_WORDS = _WEEKDAY_WORDS | {"every", "each", "usually", "always", "varje", "alla", "brukar", "alltid", "week",
-                                 "vecka"}
+                                 "vecka"} | {day + "s" for day in list(WEEKDAYS)[:7]} \
+    | {day.removesuffix("s") + ending for day in list(WEEKDAYS)[7:] for ending in ("ar", "arna")}
+# Words of a routine's telling, not of what it is: "now it's Wednesdays instead of Mondays".
+_NOT_WHAT = frozenset("it's its now instead istället nu from från till with med".split())
 # A question of the user's own ("What is my job?", "Where do I live?") that nothing passes the gate for
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
@@ -583,7 +586,11 @@ class Retriever:
         gone: set[str] = set()
         if index is None:
             return gone
-        words = {habit.id: set(tokens(habit.content)) - _HABIT_WORDS for habit in habits}
+        # What the habit does, not who else is at it nor when: "Bridge med Sven på onsdagar" was given up by "Sven
+        # slutar med golfen", "Moved my gym sessions to Tuesdays and Thursdays" by "no more Thursday pickups" (a
+        # recheck).
+        words = {habit.id: {w for w in tokens(habit.content) if w not in _HABIT_WORDS and w not in _NOT_WHAT
+                            and len(w) > 3} - names_of(context.words(habit))[1] for habit in habits}
         # In any form the brain holds: "Varje onsdag går jag på svenskakurs", then "Jag har slutat med
         # svenskakursen" (a recheck: still given as a plan).
         near = {memory_id for habit in habits for memory_id, _ in index.search(
@@ -688,10 +695,12 @@ class Retriever:
         words_of: dict[str, set[str]] = {}
 
         def shared(one: StoredMemory, other: StoredMemory) -> int:
+            """Words in any of their forms: "golfen" is "golf" (a recheck)."""
             for m in (one, other):
                 if m.id not in words_of:
                     words_of[m.id] = set(tokens(context.words(m)))
-            return len(words_of[one.id] & words_of[other.id])
+            return sum(any(word_forms.same_word(word, term) for term in words_of[other.id])
+                       for word in words_of[one.id])
 
         for memory in (m for m in given if m.id in named and m.id not in placed):
             # Read, or given already (then moved): not one placed, nor one with its own placed after it.
@@ -779,7 +788,11 @@ class Retriever:
         others = by_score(h for h in await found(None) if h.id not in ids and (relevant(h) or naming(h))
                           and not (asks_for_the_plans and (_plan_of_another_begun_time(h, window, now)
                                                            or _of_another_day(h, window)
-                                                           or _habit_of_other_days(h, window, zone)
+                                                           # Not a routine moved from these days: "Bytte pass på ICA,
+                                                           # nu är det fredagar istället för söndagar" answers what the
+                                                           # weekend holds (a recheck).
+                                                           or (_habit_of_other_days(h, window, zone)
+                                                               and not tells_a_new_value(context.words(h)))
                                                            # "Jag köpte en ny cykel", said yesterday: done, no plan
                                                            # (told of a day, it is that day's: "I took Friday off")
                                                            or (tells_of_the_done(context.words(h))

@@ -42,7 +42,7 @@ from shared.memory.embedder import LocalEmbedder
 from shared.memory.messages import ListRequest, MemoryHit, MemoryItem, QueryRequest
 from shared.memory.overlap import most_shared
 from shared.memory.store import MemoryStore, StoredMemory, open_chroma
-from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, told_of
+from shared.memory.timewindow import ABOUT_FROM, ABOUT_TO, parse_time_window, told_of
 
 
 class _Kept(LocalEmbedder):
@@ -2525,3 +2525,24 @@ async def test_a_week_holding_christmas_keeps_its_other_days_habits(tmp_path: Pa
 ])
 def test_a_swedish_question_typed_without_a_question_mark_only_asks(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing
+
+
+async def test_a_habit_is_given_up_by_what_it_does_not_by_who_else_or_when(tmp_path: Path) -> None:
+    """Found by a recheck: "Bridge med Sven och Gunnar på onsdagar" was taken for given up by "Sven slutar med
+    golfen" (they share "Sven"), and "Moved my gym sessions to Tuesdays and Thursdays now" by "So no more Thursday
+    pickups from Sarah"; both were left out of the days they are on."""
+    midnight = NOW - NOW % DAY  # Thursday 28 May 2026
+    bridge, gym = await _chats_told(tmp_path, {
+        "bridge": ("Bridge med Sven och Gunnar på onsdagar kl 14.", midnight - 120 * DAY),
+        "golf": ("Sven slutar med golfen, knät håller inte.", midnight - 6 * DAY),
+        "gym": ("Moved my gym sessions to Tuesdays and Thursdays now.", midnight - 8 * DAY),
+        "pickups": ("So no more Thursday pickups from Sarah, she's started a new job.", midnight - 3 * DAY)},
+        "Spelar vi bridge på onsdag?", "What have I got on next Tuesday?")
+    assert bridge[:1] == ["bridge"]
+    assert "gym" in gym
+
+
+def test_a_swedish_verb_ending_in_a_months_letters_names_no_month() -> None:
+    """Found by a recheck: "Simmar jag på fredag?" held "mar" (March, shortened), and was asked of no Friday."""
+    window = parse_time_window("Simmar jag på fredag?", datetime.fromtimestamp(NOW, UTC))
+    assert window is not None and datetime.fromtimestamp(window[0], UTC).date().isoformat() == "2026-05-29"

@@ -33,7 +33,8 @@ _AGO_SV = re.compile(r"för\s+" + _NUM + r"\s+(dagar|dag|veckor|vecka|månader|m
 # "in the last three days", "de senaste två veckorna": up to and including today.
 _PAST_SPAN = re.compile(r"\b(?:last|past)\s+" + _NUM + r"\s+(days?|weeks?|months?)\b"
                         r"|\bsenaste\s+" + _NUM + r"\s+(dagarna|dagar|veckorna|veckor|månaderna|månader)\b")
-_MONTH_NAME = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
+# A whole word: "simmar" holds no "mar" (a recheck: "Simmar jag på fredag?" was no question of Friday).
+_MONTH_NAME = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _YEAR = r"((?:19|20)\d{2})\b"
 # A bare month needs a preposition; lowercased, English "I may"/"I march" reads as Swedish "i" plus a month.
 # "in early October", "i slutet av mars": the whole month.
