@@ -1166,7 +1166,7 @@ def _days_of(window: tuple[float, float] | None, zone: tzinfo) -> set[int]:
 
 # Days no weekly club runs (a black-box pass: "what's the plan for julafton?" got the Thursday clubs, julafton 2026
 # being a Thursday); the other days of a week holding them keep their habits (a review).
-HOLIDAYS = frozenset({(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)})
+HOLIDAYS = frozenset({(12, 24), (12, 25), (1, 1)})
 
 
 def _weekday_words(window: tuple[float, float] | None, zone: tzinfo) -> str:
