@@ -2488,6 +2488,7 @@ async def test_a_weekly_club_is_no_plan_of_christmas_eve_and_a_wish_to_quit_ends
     ("Mamma fick ny blodtrycksmedicin utskriven.", False),
     # ... these do (a black-box pass).
     ("So no more Thursday pickups from Sarah.", True), ("He's done with it.", True), ("Rachel discharged me.", True),
+    ("No more swimming on Thursdays for Oskar.", True), ("My GP signed me off work for two weeks.", False),
 ])
 def test_what_ends_what_it_names(text: str, end: bool) -> None:
     assert tells_an_end(text) is end
@@ -2521,7 +2522,12 @@ async def test_a_week_holding_christmas_keeps_its_other_days_habits(tmp_path: Pa
     # A black-box pass: Swedish questions typed without "?", verb first.
     ("jobbar jag på lördag", True), ("har vi bokat kanarieresan", True), ("är det simning på fredag", True),
     ("när flyttar vi", True), ("idag jobbar jag dag", False), ("Så var jag på bio med Erik igår", False),
-    ("Har ätit lunch med Per", False),
+    ("Har ätit lunch med Per", False), ("simmar jag på fredag", True),
+    # A review: not a conjunction or an interjection before the subject, nor English.
+    ("Om vi hinner ska vi åka till IKEA på lördag", False),
+    ("Innan vi åker till Spanien måste jag förnya passet", False),
+    ("Nä jag åker inte till Göteborg i helgen", False), ("Vet du vad vi ska få barn", False),
+    ("The man at the garage said the car will be ready on Friday", False),
 ])
 def test_a_swedish_question_typed_without_a_question_mark_only_asks(text: str, nothing: bool) -> None:
     assert tells_nothing(text) is nothing

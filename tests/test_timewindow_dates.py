@@ -928,3 +928,25 @@ def test_a_note_of_this_week_is_of_this_week(text: str) -> None:
     assert window is not None
     days = tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window)
     assert days == ("2026-11-23", "2026-11-30")
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    # A fourth review: other habits of a memory that moves one stay, counted plurals are none.
+    ("Yoga on Mondays, and piano moved to Thursdays", {0, 3}), ("Gympa på tisdagar, simning nu på fredagar", {1, 4}),
+    ("Simningen är på fredagar istället för torsdagar nu", {4}), ("Jag hatar måndagar", set()),
+    ("Två lediga lördagar kvar innan bröllopet", set()), ("Jag jobbar inte lördagar", set()),
+])
+def test_habit_days_after_the_fourth_review(text: str, days: set[int]) -> None:
+    assert habit_days(text) == days
+
+
+@pytest.mark.parametrize(("text", "said", "days"), [
+    ("Hela veckan efter midsommar är jag ledig", datetime(2026, 5, 28, 20, tzinfo=STOCKHOLM), None),
+    ("I usually work days all week and nights at weekends", datetime(2026, 5, 28, 20, tzinfo=STOCKHOLM), None),
+    ("Jobbar natt hela veckan", datetime(2026, 5, 24, 20, tzinfo=STOCKHOLM), ("2026-05-25", "2026-06-01")),
+])
+def test_a_week_named_otherwise_or_said_at_the_weekend(text: str, said: datetime, days: tuple[str, str] | None) -> None:
+    """A review: "all week" overrode the week a note names, and a Sunday's "hela veckan" was the week ending."""
+    window = told_of(text, said.timestamp(), STOCKHOLM)
+    assert (None if window is None else tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat()
+                                              for t in window)) == days

@@ -970,6 +970,8 @@ def _told_before(text: str, now: datetime) -> Window | None:
     return None
 
 
+# Another week, or every week: "Hela veckan efter midsommar", "I usually work days all week" (a review).
+_WEEK_OF_ANOTHER = re.compile(r"\b(?:usually|brukar|after|efter|before|innan|every|varje|next|nästa|last|förra)\b")
 _THIS_WEEK_SAID = re.compile(r"\b(?:this week|all week|the whole week|hela veckan|den här veckan|denna vecka"
                              r"|i veckan)\b")
 
@@ -1029,8 +1031,10 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         return hours
     # "jobbar dag hela veckan", "I work days all week": this week, not every week (a black-box pass: a note of two
     # months ago was given for this Saturday).
-    if ahead is None and _THIS_WEEK_SAID.search(lowered):
-        monday = day - timedelta(days=day.weekday())
+    if ahead is None and _THIS_WEEK_SAID.search(lowered) and not _WEEK_OF_ANOTHER.search(lowered) \
+            and not re.search(_MONTH_NAME, lowered):
+        # Said at the weekend, the week that begins: "Jobbar natt hela veckan" on a Sunday evening (a review).
+        monday = day - timedelta(days=day.weekday()) + timedelta(days=7 if day.weekday() >= 5 else 0)
         return _days(monday, 7)
     return ahead
 
@@ -1107,6 +1111,16 @@ def habit_days(text: str) -> frozenset[int]:
 
 _ASKS_FIRST = frozenset("""when what where who which how why do does did is are can could will would
     när vad var vem vilka vilken hur varför har är kan ska får finns brukar""".split())
+MOVED_FROM_GAP = 12  # characters between a day and the move that follows it, for the day to be the one moved from
+_COUNTED = re.compile(r"\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|några|flera|lediga|inte|hatar|gillar|älskar"
+                      r"|istället för|i stället för|från|\d+)\s+(?:\w+\s+)?$")
+
+
+def _moves(found: re.Match[str]) -> bool:
+    groups = found.groupdict()
+    return bool(groups.get("to_days") or groups.get("till_dagar") or groups.get("now_days") or groups.get("nu_dagar"))
+
+
 # Where a new clause begins: a sentence's end, or a comma before its own subject.
 _CLAUSE = re.compile(r"[.;!?]+\s*|,\s*(?=(?:han|hon|vi|jag|de|he|she|we|i|they|but|men|so|så)\b)")
 
@@ -1114,14 +1128,22 @@ _CLAUSE = re.compile(r"[.;!?]+\s*|,\s*(?=(?:han|hon|vi|jag|de|he|she|we|i|they|b
 def _days_of_habit(lowered: str) -> set[int]:
     days: set[int] = set()
     moved_to: set[int] = set()
-    for found in (*_HABIT_DAY.finditer(lowered), *_LISTED_PARTS.finditer(lowered)):
+    moved_from: set[int] = set()  # the days right before a move, or after "instead of"
+    matches = sorted((*_HABIT_DAY.finditer(lowered), *_LISTED_PARTS.finditer(lowered)), key=lambda m: m.start())
+    moves = [m.start() for m in matches if _moves(m)]
+    for found in matches:
         if _coming(found):
             continue
         groups = found.groupdict()
-        if groups.get("to_days") or groups.get("till_dagar") or groups.get("now_days") or groups.get("nu_dagar"):
+        if groups.get("bara_dagar") and _COUNTED.search(lowered, max(0, found.start() - 24), found.start()):
+            continue  # "två lediga lördagar kvar", "Jag hatar måndagar", "instead of Thursdays"
+        if _moves(found):
             before, days = days, moved_to
         else:
             before = None
+            if any(0 <= at - found.end() <= MOVED_FROM_GAP and not re.search(r",| and | och ", lowered[found.end():at])
+                   for at in moves):
+                before, days = days, moved_from  # "simning på torsdagar flyttas till fredagar": Thursday is over
         if swedish := next((groups[name] for name in ("dag", "dagdelar", "till_dagar", "nu_dagar", "bara_dagar")
                             if groups.get(name)), None):
             days.add(WEEKDAYS[swedish + "s"])
@@ -1144,6 +1166,6 @@ def _days_of_habit(lowered: str) -> set[int]:
             end = more.end()
         if before is not None:
             days = before
-    # Moved to other days, those days alone: "simning på torsdagar flyttas till fredagar" is a Friday habit (a
-    # black-box pass).
-    return moved_to or days
+    # Moved to other days, those days and not the ones moved from: "simning på torsdagar flyttas till fredagar" is a
+    # Friday habit (a black-box pass); "Yoga on Mondays, and piano moved to Thursdays" one of both (a review).
+    return days | moved_to
