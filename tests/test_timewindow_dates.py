@@ -950,3 +950,18 @@ def test_a_week_named_otherwise_or_said_at_the_weekend(text: str, said: datetime
     window = told_of(text, said.timestamp(), STOCKHOLM)
     assert (None if window is None else tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat()
                                               for t in window)) == days
+
+
+@pytest.mark.parametrize(("text", "said", "days"), [
+    # A recheck: said at the weekend of the week that was, or "this week" itself, it is the week ending; "per week"
+    # is every week.
+    ("This week was brutal at work.", datetime(2026, 5, 23, 10, tzinfo=STOCKHOLM), ("2026-05-18", "2026-05-25")),
+    ("I've been ill all week.", datetime(2026, 5, 24, 20, tzinfo=STOCKHOLM), ("2026-05-18", "2026-05-25")),
+    ("Har varit förkyld hela veckan, äntligen bättre.", datetime(2026, 5, 24, 20, tzinfo=STOCKHOLM),
+     ("2026-05-18", "2026-05-25")),
+    ("Jag tränar tre gånger i veckan på gymmet.", datetime(2026, 5, 16, 10, tzinfo=STOCKHOLM), None),
+])
+def test_a_week_told_of_at_the_weekend_of_what_was(text: str, said: datetime, days: tuple[str, str] | None) -> None:
+    window = told_of(text, said.timestamp(), STOCKHOLM)
+    assert (None if window is None else tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat()
+                                              for t in window)) == days

@@ -972,6 +972,7 @@ def _told_before(text: str, now: datetime) -> Window | None:
 
 # Another week, or every week: "Hela veckan efter midsommar", "I usually work days all week" (a review).
 _WEEK_OF_ANOTHER = re.compile(r"\b(?:usually|brukar|after|efter|before|innan|every|varje|next|nästa|last|förra)\b")
+_PER_WEEK = re.compile(r"\b(?:gång|gånger|timmar|timme|pass|dagar|kvällar|times|hours|days|nights)\s+(?:\w+\s+)?$")
 _THIS_WEEK_SAID = re.compile(r"\b(?:this week|all week|the whole week|hela veckan|den här veckan|denna vecka"
                              r"|i veckan)\b")
 
@@ -1031,10 +1032,15 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         return hours
     # "jobbar dag hela veckan", "I work days all week": this week, not every week (a black-box pass: a note of two
     # months ago was given for this Saturday).
-    if ahead is None and _THIS_WEEK_SAID.search(lowered) and not _WEEK_OF_ANOTHER.search(lowered) \
-            and not re.search(_MONTH_NAME, lowered):
-        # Said at the weekend, the week that begins: "Jobbar natt hela veckan" on a Sunday evening (a review).
-        monday = day - timedelta(days=day.weekday()) + timedelta(days=7 if day.weekday() >= 5 else 0)
+    if ahead is None and (week := _THIS_WEEK_SAID.search(lowered)) is not None \
+            and not _WEEK_OF_ANOTHER.search(lowered) and not re.search(_MONTH_NAME, lowered) \
+            and not (week.group() == "i veckan" and _PER_WEEK.search(lowered, 0, week.start())):
+        # "tre gånger i veckan" is every week. Said at the weekend of what is to come, the week that begins: "Jobbar
+        # natt hela veckan" on a Sunday evening (a review); of what was, or "this week" itself, the week ending
+        # ("I've been ill all week": a recheck).
+        coming = day.weekday() >= 5 and not _PAST_FORM.search(lowered) \
+            and not re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b", lowered)
+        monday = day - timedelta(days=day.weekday()) + timedelta(days=7 if coming else 0)
         return _days(monday, 7)
     return ahead
 
