@@ -22,6 +22,16 @@ def local_days(question: str, now: datetime = NOW) -> tuple[str, str] | None:
     return start.date().isoformat(), end.date().isoformat()
 
 
+def told_days(text: str, said: datetime) -> tuple[str, str] | None:
+    """The days a memory said at `said` tells of, in `said`'s zone; None when it tells of none."""
+    zone = said.tzinfo or UTC
+    window = told_of(text, said.timestamp(), zone)
+    if window is None:
+        return None
+    start, end = (datetime.fromtimestamp(t, zone).date().isoformat() for t in window)
+    return start, end
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     ("What did I do in July 2025?", ("2025-07-01", "2025-08-01")),
     ("Vad gjorde jag i juli 2024?", ("2024-07-01", "2024-08-01")),
@@ -739,10 +749,7 @@ def test_a_day_agreed_or_due_is_a_plan_of_its_day(text: str, day: int | None) ->
 def test_called_that_names_is_no_past(text: str, days: tuple[str, str]) -> None:
     """Found by a black-box pass: "a rescue cat called Biscuit, picking her up on Saturday 19 December" was told of
     no day, and "Our friend called Anna is visiting on 12 December" of 12 December last year."""
-    said_at = datetime(2026, 12, 5, 12, tzinfo=UTC)
-    window = told_of(text, said_at.timestamp(), UTC)
-    assert window is not None
-    assert tuple(datetime.fromtimestamp(t, UTC).date().isoformat() for t in window) == days
+    assert told_days(text, datetime(2026, 12, 5, 12, tzinfo=UTC)) == days
 
 
 @pytest.mark.parametrize(("question", "now", "expected"), [
@@ -793,9 +800,7 @@ def test_a_morning_over_when_told_is_told_of_without_a_verb(text: str) -> None:
 ])
 def test_what_a_memory_tells_of_after_this_sessions_review(
         text: str, said: datetime, days: tuple[str, str]) -> None:
-    window = told_of(text, said.timestamp(), UTC)
-    assert window is not None
-    assert tuple(datetime.fromtimestamp(t, UTC).date().isoformat() for t in window) == days
+    assert told_days(text, said) == days
 
 
 @pytest.mark.parametrize(("text", "days"), [
@@ -848,9 +853,7 @@ def test_times_a_student_and_a_bakery_ask_of(question: str, expected: tuple[str,
 def test_plans_a_student_tells(text: str, days: tuple[str, str]) -> None:
     """Found by a black-box pass: hours after a weekday ("this sunday 10-4") made it no day, "jan" was no month, and
     "moved, now 16th jan" was last January."""
-    window = told_of(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
-    assert window is not None
-    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+    assert told_days(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM)) == days
 
 
 def test_a_question_is_no_habit() -> None:
@@ -867,9 +870,7 @@ def test_a_question_is_no_habit() -> None:
 def test_next_week_told_with_its_days_is_of_those_days(text: str, days: tuple[str, str]) -> None:
     """Found by a black-box pass: "Next week I'm in Stockholm on Tuesday and Wednesday" was of all next week, and came
     first for what is on its Friday."""
-    window = told_of(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
-    assert window is not None
-    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+    assert told_days(text, datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM)) == days
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -908,9 +909,7 @@ def test_jul_is_christmas_not_july() -> None:
     ("vi flyttar den 19/12", ("2026-12-19", "2026-12-20")),
 ])
 def test_a_swedish_numeric_date_in_a_note(text: str, days: tuple[str, str]) -> None:
-    window = told_of(text, datetime(2026, 12, 2, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
-    assert window is not None
-    assert tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window) == days
+    assert told_days(text, datetime(2026, 12, 2, 12, tzinfo=STOCKHOLM)) == days
 
 
 @pytest.mark.parametrize(("text", "days"), [
@@ -924,10 +923,7 @@ def test_habits_in_phone_notes(text: str, days: set[int]) -> None:
 @pytest.mark.parametrize("text", ["jobbar dag hela veckan", "I work days all week", "kvällspass den här veckan 14-22"])
 def test_a_note_of_this_week_is_of_this_week(text: str) -> None:
     """Found by a black-box pass: "jobbar dag hela veckan", two months old, was given for "jobbar jag på lördag"."""
-    window = told_of(text, datetime(2026, 11, 24, 12, tzinfo=STOCKHOLM).timestamp(), STOCKHOLM)
-    assert window is not None
-    days = tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat() for t in window)
-    assert days == ("2026-11-23", "2026-11-30")
+    assert told_days(text, datetime(2026, 11, 24, 12, tzinfo=STOCKHOLM)) == ("2026-11-23", "2026-11-30")
 
 
 @pytest.mark.parametrize(("text", "days"), [
@@ -947,9 +943,7 @@ def test_habit_days_after_the_fourth_review(text: str, days: set[int]) -> None:
 ])
 def test_a_week_named_otherwise_or_said_at_the_weekend(text: str, said: datetime, days: tuple[str, str] | None) -> None:
     """A review: "all week" overrode the week a note names, and a Sunday's "hela veckan" was the week ending."""
-    window = told_of(text, said.timestamp(), STOCKHOLM)
-    assert (None if window is None else tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat()
-                                              for t in window)) == days
+    assert told_days(text, said) == days
 
 
 @pytest.mark.parametrize(("text", "said", "days"), [
@@ -962,6 +956,4 @@ def test_a_week_named_otherwise_or_said_at_the_weekend(text: str, said: datetime
     ("Jag tränar tre gånger i veckan på gymmet.", datetime(2026, 5, 16, 10, tzinfo=STOCKHOLM), None),
 ])
 def test_a_week_told_of_at_the_weekend_of_what_was(text: str, said: datetime, days: tuple[str, str] | None) -> None:
-    window = told_of(text, said.timestamp(), STOCKHOLM)
-    assert (None if window is None else tuple(datetime.fromtimestamp(t, STOCKHOLM).date().isoformat()
-                                              for t in window)) == days
+    assert told_days(text, said) == days
