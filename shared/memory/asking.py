@@ -278,17 +278,18 @@ _SV_QUESTION_VERBS = frozenset("""har ska är kan får blir kommer vill måste b
 
 
 def _sv_verb(word: str) -> bool:
-    return word in _SV_QUESTION_VERBS or (
-        word.endswith(("ar", "er", "ir")) and len(word) > 3 and word not in _SV_NOT_VERBS and word not in _NOT_SV_VERBS)
+    return word in _SV_QUESTION_VERBS or (word.endswith(("ar", "er", "ir")) and len(word) > 3
+                                          and word not in _SV_NOT_VERBS)
 
 
-_NOT_SV_VERBS = frozenset("""eller efter under över sommar vinter sommar kvar bättre mer fler mellan sedan hemma
-    never ever after better over under water later never other""".split())
-# What may open a Swedish statement before its verb and subject ("idag jobbar jag", "sen åkte vi hem"), or join.
+# What may open a Swedish statement before its verb and subject ("idag jobbar jag", "sen åkte vi hem"), or join; and
+# words ending as a verb does that are none ("eller", "sommar", English "never", "water").
 _SV_NOT_VERBS = frozenset("""idag igår imorgon ikväll inatt imorse sen sedan då nu så och men eller att som när där
     här först sist ibland alltid aldrig ofta redan fortfarande också även tyvärr äntligen faktiskt kanske hemma
     dessutom senare tidigare snart därför annars efteråt förut hittills jo nej ja ok okej tack hej oj åh bra kul
-    skönt typ liksom fast""".split())
+    skönt typ liksom fast
+    efter under över sommar vinter kvar bättre mer fler mellan
+    never ever after better over water later other""".split())
 _DOING = frozenset("do does did have has can could should would will shall".split())  # not "am i glad …"
 _INVERTING = _DOING | {"is", "are", "was", "were"}
 _SUBJECTS_ASKED = frozenset("i we you he she they it".split())

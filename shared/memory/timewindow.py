@@ -42,6 +42,7 @@ _PART_OF = r"(?:(?:early|late|mid-?|the (?:start|beginning|middle|end) of|börja
 _MONTH = re.compile(r"\b(?:in|during|under|i(?!\s+(?:may|march)\b))\s+" + _PART_OF + _MONTH_NAME
                     + r"(?:,?\s+(?:of\s+)?" + _YEAR + ")?")
 _MONTH_FOR = re.compile(r"\bfor\s+" + _MONTH_NAME + r"()(?=\s*[?.!,]|\s*$)")
+_THIS_WEEK_NAMED = "this week|den här veckan|denna vecka"  # the week it is, by its name
 # "last March", "förra mars": the most recent one before this month.
 _LAST_MONTH_NAMED = re.compile(r"\b(?:last|förra)\s+" + _MONTH_NAME)
 # "July 2025" says which month even without a preposition.
@@ -249,7 +250,7 @@ def parse_time_window(question: str, now: datetime, planned: bool | None = None)
         return _days(week_start - timedelta(days=7 - _weekday(said)), 1)
     if re.search(r"\blast week\b|\bförra veckan\b", text):
         return _days(week_start - timedelta(days=7), 7)
-    if re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b|\bi veckan\b", text):
+    if re.search(r"\b(?:" + _THIS_WEEK_NAMED + r"|i veckan)\b", text):
         return _days(week_start, 7)
     if re.search(r"\blast month\b|\bförra månaden\b", text):
         previous = today.replace(day=1) - timedelta(days=1)
@@ -973,8 +974,7 @@ def _told_before(text: str, now: datetime) -> Window | None:
 # Another week, or every week: "Hela veckan efter midsommar", "I usually work days all week" (a review).
 _WEEK_OF_ANOTHER = re.compile(r"\b(?:usually|brukar|after|efter|before|innan|every|varje|next|nästa|last|förra)\b")
 _PER_WEEK = re.compile(r"\b(?:gång|gånger|timmar|timme|pass|dagar|kvällar|times|hours|days|nights)\s+(?:\w+\s+)?$")
-_THIS_WEEK_SAID = re.compile(r"\b(?:this week|all week|the whole week|hela veckan|den här veckan|denna vecka"
-                             r"|i veckan)\b")
+_THIS_WEEK_SAID = re.compile(r"\b(?:" + _THIS_WEEK_NAMED + r"|all week|the whole week|hela veckan|i veckan)\b")
 
 
 def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
@@ -1039,7 +1039,7 @@ def told_of(text: str, said_at: float, zone: tzinfo) -> Window | None:
         # natt hela veckan" on a Sunday evening (a review); of what was, or "this week" itself, the week ending
         # ("I've been ill all week": a recheck).
         coming = day.weekday() >= 5 and not _PAST_FORM.search(lowered) \
-            and not re.search(r"\bthis week\b|\bden här veckan\b|\bdenna vecka\b", lowered)
+            and not re.search(r"\b(?:" + _THIS_WEEK_NAMED + r")\b", lowered)
         monday = day - timedelta(days=day.weekday()) + timedelta(days=7 if coming else 0)
         return _days(monday, 7)
     return ahead
@@ -1122,9 +1122,23 @@ _COUNTED = re.compile(r"\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|några|fler
                       r"|istället för|i stället för|från|\d+)\s+(?:\w+\s+)?$")
 
 
+# The groups of _HABIT_DAY, _LISTED_PARTS and _MORE_DAYS that name a weekday: Swedish stems, English names.
+_SV_GROUPS = ("dag", "dagar", "dagdelar", "till_dagar", "nu_dagar", "bara_dagar")
+_EN_GROUPS = ("day", "days", "parts", "to_days", "now_days")
+_MOVED_GROUPS = ("to_days", "till_dagar", "now_days", "nu_dagar")
+_PLURAL_GROUPS = ("days", "to_days", "till_dagar", "now_days", "nu_dagar", "bara_dagar")
+
+
 def _moves(found: re.Match[str]) -> bool:
+    return any(found.groupdict().get(name) for name in _MOVED_GROUPS)
+
+
+def _weekday_of(found: re.Match[str]) -> int:
+    """The weekday (Monday 0) a match of a habit's day names."""
     groups = found.groupdict()
-    return bool(groups.get("to_days") or groups.get("till_dagar") or groups.get("now_days") or groups.get("nu_dagar"))
+    if swedish := next((groups[name] for name in _SV_GROUPS if groups.get(name)), None):
+        return WEEKDAYS[swedish + "s"]
+    return WEEKDAYS[next(groups[name] for name in _EN_GROUPS if groups.get(name))]
 
 
 # Where a new clause begins: a sentence's end, or a comma before its own subject.
@@ -1143,35 +1157,19 @@ def _days_of_habit(lowered: str) -> set[int]:
         groups = found.groupdict()
         if groups.get("bara_dagar") and _COUNTED.search(lowered, max(0, found.start() - 24), found.start()):
             continue  # "två lediga lördagar kvar", "Jag hatar måndagar", "instead of Thursdays"
-        if _moves(found):
-            before, days = days, moved_to
-        else:
-            before = None
-            if any(0 <= at - found.end() <= MOVED_FROM_GAP and not re.search(r",| and | och ", lowered[found.end():at])
-                   for at in moves):
-                before, days = days, moved_from  # "simning på torsdagar flyttas till fredagar": Thursday is over
-        if swedish := next((groups[name] for name in ("dag", "dagdelar", "till_dagar", "nu_dagar", "bara_dagar")
-                            if groups.get(name)), None):
-            days.add(WEEKDAYS[swedish + "s"])
-        else:
-            english = groups.get("day") or groups.get("days") or groups.get("parts") or groups.get("to_days") \
-                or groups.get("now_days")
-            days.add(WEEKDAYS[english or "monday"])
+        # "simning på torsdagar flyttas till fredagar": Thursday is over.
+        into = moved_to if _moves(found) else moved_from if any(
+            0 <= at - found.end() <= MOVED_FROM_GAP and not re.search(r",| and | och ", lowered[found.end():at])
+            for at in moves) else days
+        into.add(_weekday_of(found))
         # Plural days go on as plural days: "yoga on Mondays, Friday is my deadline", "simning på tisdagar och fredag
         # ska hon till tandläkaren" tell of one Friday (a review).
-        plural = bool(groups.get("days") or groups.get("till_dagar") or groups.get("to_days") or groups.get("now_days")
-                      or groups.get("nu_dagar") or groups.get("bara_dagar")
-                      or found.group().endswith(("ar", "arna", "days")))
+        plural = any(groups.get(name) for name in _PLURAL_GROUPS) or found.group().endswith(("ar", "arna", "days"))
         end = found.end()
         while (more := _MORE_DAYS.match(lowered, end)) is not None \
                 and not (plural and (more.group("day") or more.group("dag"))):
-            if english_more := more.group("day") or more.group("days"):
-                days.add(WEEKDAYS[english_more])
-            else:
-                days.add(WEEKDAYS[(more.group("dag") or more.group("dagar")) + "s"])
+            into.add(_weekday_of(more))
             end = more.end()
-        if before is not None:
-            days = before
     # Moved to other days, those days and not the ones moved from: "simning på torsdagar flyttas till fredagar" is a
     # Friday habit (a black-box pass); "Yoga on Mondays, and piano moved to Thursdays" one of both (a review).
     return days | moved_to
