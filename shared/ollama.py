@@ -76,21 +76,14 @@ class OllamaClient:
                     total=None, connect=STATUS_TIMEOUT, sock_read=STATUS_TIMEOUT)) as response:
                 response.raise_for_status()
                 names = {m.get("name") for m in (await response.json(content_type=None)).get("models", [])}
-        except aiohttp.ConnectionTimeoutError:  # no connection at all (a host off, a dropped SYN): unreachable
-            return OllamaStatus(
-                base_url=self.base_url, model=model, reachable=False, model_present=False,
-                message=unreachable_message(self.base_url, model),
-            )
-        except TimeoutError:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            # Connected and silent is hung; no connection at all (a host off, a dropped SYN) is unreachable.
+            hung = isinstance(exc, TimeoutError) and not isinstance(exc, aiohttp.ConnectionTimeoutError)
             return OllamaStatus(
                 base_url=self.base_url, model=model, reachable=False, model_present=False,
                 message=f"Ollama at {self.base_url} (OLLAMA_BASE_URL) accepts connections but did not answer "
-                        f"/api/tags within {STATUS_TIMEOUT:g} s: it may be hung or overloaded; restart it.",
-            )
-        except (aiohttp.ClientError, ValueError):
-            return OllamaStatus(
-                base_url=self.base_url, model=model, reachable=False, model_present=False,
-                message=unreachable_message(self.base_url, model),
+                        f"/api/tags within {STATUS_TIMEOUT:g} s: it may be hung or overloaded; restart it."
+                if hung else unreachable_message(self.base_url, model),
             )
         present = _full_name(model) in {_full_name(n) for n in names if n}
         return OllamaStatus(
