@@ -3,6 +3,7 @@ window in Unix seconds; and the earlier time a memory tells of ("Yesterday I bou
 
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 # Short forms, less "jan", "mar" and "jul" (a name, and Swedish words: "jul" is Christmas).
 # "jan", "mar" too (not "jul": Christmas, a review), with a day (a black-box pass: "thermo exam is on 11th jan" told
@@ -1099,6 +1100,10 @@ def _coming(found: re.Match[str]) -> bool:
     return bool(found.groupdict().get("dag")) and said.startswith("på") and not said.endswith(("ar", "arna"))
 
 
+HABITS_KEPT = 65_536  # memories' habit days remembered by their text: a query reads each several times (a few MB)
+
+
+@lru_cache(maxsize=HABITS_KEPT)
 def habit_days(text: str) -> frozenset[int]:
     """The weekdays (Monday 0) a memory tells of a habit on, none of a clause telling it was given up: "Oskar slutar
     med scouter, han vill börja med innebandy på onsdagar istället" is a habit of Wednesdays."""
