@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import numpy as np
 import pytest
 import pytest_asyncio
 from pydantic import ValidationError
 
 from brain_worker.housekeeping import forget, list_documents, reindex
 from brain_worker.keywords import KeywordCache
-from brain_worker.retrieval import Retriever
+from brain_worker.retrieval import Asked, Retriever
 from ingest_worker.context import ContextEnricher
 from ingest_worker.ingest import Ingestor
 from shared import subjects
@@ -153,21 +154,38 @@ async def test_a_turn_also_holds_the_two_turns_before_it(parts: tuple[MemoryStor
     for n, parts_of in want.items():
         mean = [sum(column) / len(parts_of) for column in zip(*parts_of, strict=True)]
         assert memories[f"turn-{n:04d}"].vector == pytest.approx(mean, abs=1e-4)
+        assert_parts(memories[f"turn-{n:04d}"], embedder, parts_of)  # each kept besides, its own words first
     assert [memories[f"turn-{n:04d}"].metadata[context.PREV2] for n in range(4)] == ["", "", "turn-0000", "turn-0001"]
 
-    # The card's words leave every turn that held them; the rest keep theirs.
+    # The card's words leave every turn that held them, and its parts; the rest keep theirs.
     assert await forget(store, embedder, "b", "turn-0000")
     left = await stored(store)
     assert left["turn-0001"].vector == pytest.approx(p[1], abs=1e-4)
     assert left["turn-0002"].vector == pytest.approx(p[2], abs=1e-4)
     assert left["turn-0003"].vector == pytest.approx(memories["turn-0003"].vector, abs=1e-6)
+    assert_parts(left["turn-0002"], embedder, [p[2]])
+    assert_parts(left["turn-0003"], embedder, want[3])
 
-    # Reindexing builds the same vectors as ingestion did.
+    # Reindexing builds the same vectors and parts as ingestion did.
     await reindex(store, embedder, "b")
     again = await stored(store)
     assert again["turn-0003"].vector == pytest.approx(memories["turn-0003"].vector, abs=1e-4)
     mean = [(x + y) / 2 for x, y in zip(p[1], c[2] or [], strict=True)]  # turn 1 starts the conversation now
     assert again["turn-0001"].vector == pytest.approx(mean, abs=1e-4)
+    assert_parts(again["turn-0001"], embedder, [p[1], c[2]])
+    assert_parts(again["turn-0003"], embedder, want[3])
+
+
+def assert_parts(memory: StoredMemory, embedder: LocalEmbedder, want: list[Any]) -> None:
+    """The memory's kept parts are `want`, its own words first, the rest in any order (half precision)."""
+    kept = context.each_part(memory, embedder.name)
+    assert kept is not None and len(kept) == len(want)
+    assert kept[0].tolist() == pytest.approx(want[0], abs=2e-3)
+    rest = [row.tolist() for row in kept[1:]]
+    for vector in want[1:]:
+        matching = [at for at, row in enumerate(rest) if row == pytest.approx(vector, abs=2e-3)]
+        assert matching, "a part is missing"
+        rest.pop(matching[0])
 
 
 class ForgetsWhileEmbedding:
@@ -473,3 +491,31 @@ async def test_a_document_uploaded_again_replaces_the_one_before_once_it_is_whol
     await ingestor.write(new[2:])
     assert halfway == {"doc_old_0", "doc_old_1", "doc_new_0", "doc_new_1"}
     assert set(await stored(store)) == {"doc_new_0", "doc_new_1", "doc_new_2"}
+
+
+@pytest.mark.asyncio
+async def test_a_turn_is_ranked_half_by_its_mean_and_half_by_its_best_part(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+
+    def said(memory_id: str, own: list[float]) -> StoredMemory:
+        memory = StoredMemory(id=memory_id, content=memory_id, metadata={context.CREATED_AT: 0.0}, vector=own)
+        context.keep_own(memory, own, embedder.name)
+        return memory
+
+    # "A roadrunner, apparently." tells what the question asks, the small talk it was said in does not.
+    before, tells = said("before", [0.0, 0.0, 1.0]), said("tells", [1.0, 0.0, 0.0])
+    tells.metadata[context.PREV] = "before"
+    context.fold([(before, tells)], [[0.0, 1.0, 0.0]])
+    near_all = said("near all", [0.7, 0.7, 0.14])  # alone: its mean is its best
+    older = said("older", [1.0, 0.0, 0.0])  # stored before parts were kept: its mean alone
+    older.metadata[context.PREV] = "before"
+    context.fold([(before, older)], [[0.0, 1.0, 0.0]])
+    older.metadata.pop(context.PARTS)
+    memories = [before, tells, near_all, older]
+    asked = Asked.of([1.0, 0.0, 0.0], "What did he draw?", None)
+    _, means = asked.scores(np.asarray([m.vector for m in memories], dtype=np.float32), [])
+    assert means.tolist() == pytest.approx([0.0, 0.5, 0.7, 0.5])
+
+    ranks = Retriever(store, embedder, KeywordCache(), min_score=0.8)._with_best_part(memories, means, asked, [])
+    assert ranks.tolist() == pytest.approx([0.0, 0.75, 0.7, 0.5], abs=1e-3)

@@ -35,8 +35,8 @@ from shared.memory.store import EmbedderMismatch, MemoryStore, StoredMemory
 
 PREV, PREV2, NEXT, DONE, SEQ = "lumia_prev", "lumia_prev2", "lumia_next", "lumia_context", "lumia_seq"
 CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
-OWN = "lumia_own"
-KEYS = (PREV, PREV2, NEXT, DONE, SEQ, OWN)
+OWN, PARTS = "lumia_own", "lumia_parts"
+KEYS = (PREV, PREV2, NEXT, DONE, SEQ, OWN, PARTS)
 GAP_SECONDS = 3600.0
 """A turn said more than this after the one before it starts a new conversation: no pair."""
 
@@ -126,10 +126,11 @@ def keep_own(memory: StoredMemory, vector: Sequence[float], embedder: str) -> No
     words too, and whether a newer memory changes it is told by their own words (the update rule in
     brain_worker/retrieval.py): kept, a chat need not embed them again (at a brain's first questions,
     up to 8 a question: bench/retrieval.py --chat p95 67 ms against 22). Not for a document's chunk
-    nor a memory scored by its pieces, which the rule leaves out."""
+    nor a memory scored by its pieces, which the rule leaves out. The memory's vector is its own
+    embedding again: the parts kept besides it (`PARTS`) start over."""
     if in_context(memory.metadata) and len(memory.content) <= CHUNK_CHARS:
-        packed = base64.b64encode(np.asarray(vector, dtype="<f2").tobytes()).decode("ascii")
-        memory.metadata[OWN] = f"{embedder}|{packed}"
+        memory.metadata[OWN] = f"{embedder}|{_pack([vector])}"
+        memory.metadata[PARTS] = ""
 
 
 def own_vector(memory: StoredMemory, embedder: str) -> np.ndarray | None:
@@ -141,10 +142,37 @@ def own_vector(memory: StoredMemory, embedder: str) -> np.ndarray | None:
     made_by, _, packed = kept.rpartition("|")
     if made_by != embedder:
         return None
+    vectors = _unpack(packed)
+    return vectors[0] if vectors is not None and len(vectors) == 1 else None
+
+
+def each_part(memory: StoredMemory, embedder: str) -> np.ndarray | None:
+    """Every embedding the memory's vector is the mean of, one a row (its own words first), if all
+    were kept (`add_part`); None for a memory stored before they were, or whose own vector another
+    embedder made."""
+    own = own_vector(memory, embedder)
+    kept = memory.metadata.get(PARTS)
+    if own is None or not isinstance(kept, str):
+        return None
+    others = _unpack(kept, len(own)) if kept else np.empty((0, len(own)), dtype=np.float32)
+    if others is None or others.shape[1:] != own.shape or len(others) + 1 != parts(memory.metadata):
+        return None
+    return np.vstack([own, others])
+
+
+def _pack(vectors: Sequence[Sequence[float]]) -> str:
+    return base64.b64encode(np.asarray(vectors, dtype="<f2").tobytes()).decode("ascii")
+
+
+def _unpack(packed: str, dimensions: int = 0) -> np.ndarray | None:
+    """Half-precision vectors as `_pack` wrote them, one a row: of the dimension of the first, or
+    None if they are not whole vectors."""
     try:
-        return np.frombuffer(base64.b64decode(packed, validate=True), dtype="<f2").astype(np.float32)
+        flat = np.frombuffer(base64.b64decode(packed, validate=True), dtype="<f2").astype(np.float32)
     except (binascii.Error, ValueError):
         return None
+    return flat.reshape(1, -1) if not dimensions else (
+        flat.reshape(-1, dimensions) if flat.size % dimensions == 0 else None)
 
 
 def parts(metadata: dict[str, Any]) -> int:
@@ -158,6 +186,11 @@ def add_part(memory: StoredMemory, vector: Sequence[float]) -> None:
     assert memory.vector is not None
     k = parts(memory.metadata)
     memory.vector = [(v * k + x) / (k + 1) for v, x in zip(memory.vector, vector, strict=True)]
+    kept = memory.metadata.get(PARTS)
+    if isinstance(kept, str) and memory.metadata.get(OWN):  # each part kept too: a turn is also ranked by its best
+        before = _unpack(kept, len(vector)) if kept else np.empty((0, len(vector)), dtype=np.float32)
+        if before is not None:  # what cannot be read stays so: each_part then counts the memory's parts unknown
+            memory.metadata[PARTS] = _pack([*before, vector])
 
 
 def fold(pairs: Sequence[tuple[StoredMemory, StoredMemory]], vectors: Sequence[Sequence[float]]) -> None:
