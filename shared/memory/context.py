@@ -10,6 +10,8 @@ T = embed(the one before that + previous + this); the turn before it gets that s
 so its score is the mean of the parts' cosines: measured on bench/recall_dialogues.py,
 recall@10 0.558 -> 0.683 (P+C+next) against 0.639 for P+C and 0.549 for the normalised sum;
 T added 2-4 points on the written dialogues of bench/recall_written.py (docs/performance.md).
+Each part is kept besides (`lumia_parts`, with the own words' `lumia_own`): the retriever ranks
+a turn half by the mean and half by its best part (brain_worker/retrieval.py).
 
 The parts arrive at different times (a turn's own runs are embedded after it is stored, its
 next pair when the next turn comes), so the metadata says which parts a vector holds:
