@@ -892,19 +892,25 @@ class Retriever:
         lets the context blur a turn that tells: "A roadrunner, apparently." is found by the run
         that holds the question before it, and so is the small talk around both.
         bench/recall_written.py 0.791 -> 0.802 (single 0.883 -> 0.900, open 0.563 -> 0.606,
-        multi-hop 0.634 -> 0.621); a quarter or three quarters of the best gave 0.793 and 0.798.
-        Of a memory whose parts were not all kept (stored before they were), the mean alone."""
-        kept = [(at, found) for at, memory in enumerate(memories)
-                if (found := context.each_part(memory, self.embedder.name)) is not None and len(found) > 1]
-        if not kept:
+        multi-hop 0.634 -> 0.619); a quarter or three quarters of the best gave 0.793 and 0.798.
+        Of a memory stored before its parts were kept, the best known: its own words or its mean
+        (else a brain's whole past would rank below what was said since, until `lumia reindex`)."""
+        known: list[tuple[int, np.ndarray]] = []
+        for at, memory in enumerate(memories):
+            if context.parts(memory.metadata) > 1:
+                found = context.each_part(memory, self.embedder.name)
+                if found is None and (own := context.own_vector(memory, self.embedder.name)) is not None:
+                    found = own[np.newaxis]
+                if found is not None:
+                    known.append((at, found))
+        if not known:
             return ranks
-        stacked = np.vstack([found for _, found in kept])
-        _, by_part = asked.scores(stacked, [languages[at] for at, found in kept for _ in found] if languages else [])
-        starts = np.cumsum([0] + [len(found) for _, found in kept[:-1]])
-        best = np.maximum.reduceat(by_part, starts)
+        stacked = np.vstack([found for _, found in known])
+        _, by_part = asked.scores(stacked, [languages[at] for at, found in known for _ in found] if languages else [])
+        best = np.maximum.reduceat(by_part, np.cumsum([0] + [len(found) for _, found in known[:-1]]))
         mixed = ranks.copy()
-        for (at, _), top in zip(kept, best.tolist(), strict=True):
-            mixed[at] = BEST_PART_SHARE * top + (1 - BEST_PART_SHARE) * ranks[at]
+        for (at, _), top in zip(known, best.tolist(), strict=True):
+            mixed[at] = BEST_PART_SHARE * max(top, ranks[at]) + (1 - BEST_PART_SHARE) * ranks[at]
         return mixed
 
 

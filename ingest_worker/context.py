@@ -33,9 +33,11 @@ class ContextEnricher:
             size = len(plan.pairs) + len(plan.runs)
             await plan.apply(self.store, vectors[at : at + size])
             at += size
-            # A neighbour forgotten while this batch was embedded: its delete may have looked for
-            # the turns holding its words before these were written, so look again after.
-            used = {turn.id for run in (*plan.pairs, *plan.runs) for turn in run[:-1]}
+            # A turn forgotten while this batch was embedded: its delete may have looked for the turns
+            # holding its words before these were written, so look again after. Any of them: a neighbour,
+            # a turn of this job (its predecessor was given the pair) or the next turn a target already
+            # held (the copy read before the delete was written back).
+            used = plan.held()
             if used and (gone := used - {m.id for m in await self.store.get(plan.brain, ids=sorted(used))}):
                 await context.detach(self.store, self.embedder, plan.brain, gone)
         return sum(len(plan.pairs) for plan in plans)
@@ -88,6 +90,11 @@ class Plan:
 
     def touch(self, memory: StoredMemory) -> None:
         self._changed[memory.id] = memory
+
+    def held(self) -> set[str]:
+        """The turns whose words the memories it changes hold."""
+        turns = {turn.id for run in (*self.pairs, *self.runs) for turn in run}
+        return (turns | {str(m.metadata.get(context.NEXT) or "") for m in self._changed.values()}) - {""}
 
     async def apply(self, store: MemoryStore, vectors: list[list[float]]) -> None:
         """`vectors`: the pairs' embeddings, then the runs'."""

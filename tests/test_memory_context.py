@@ -223,6 +223,36 @@ async def test_a_turn_forgotten_while_its_neighbours_are_embedded_leaves_them(
     assert left["turn-0002"].vector == pytest.approx(alone[1], abs=1e-4)
 
 
+@pytest.mark.parametrize("forgotten", ["turn-0001", "turn-0002"])
+@pytest.mark.asyncio
+async def test_a_turn_of_the_job_or_the_next_one_forgotten_while_it_is_embedded_leaves_every_vector(
+        parts: tuple[MemoryStore, LocalEmbedder], forgotten: str) -> None:
+    store, embedder = parts
+    said = ["Bob: Eli made me a card.", "Anna: What did he draw?", "Bob: A roadrunner, apparently."]
+    items = [turn(n, text, 1_700_000_000.0 + n) for n, text in enumerate(said)]
+    await Ingestor(store, embedder).write(items)
+    enricher = ContextEnricher(store, embedder)
+    for item in (items[0], items[2]):  # turn 1's job late: the turn after it is done first
+        await enricher.enrich([("b", item.id)])
+    # Forgotten while turn 1's job embeds: turn 1 itself (turn 0 is given the pair with it) or the
+    # turn after it (turn 1 was read holding that pair, and is written back).
+    await ContextEnricher(store, ForgetsWhileEmbedding(store, embedder, forgotten)).enrich([("b", "turn-0001")])
+    left = await stored(store)
+    assert forgotten not in left
+    assert all(forgotten not in (m.metadata[context.PREV], m.metadata[context.PREV2], m.metadata[context.NEXT])
+               for m in left.values())
+    pair = (await embedder.passages(["\n".join(said[:2])]))[0]
+    own = dict(zip(left, await embedder.passages([m.content for m in left.values()]), strict=True))
+    # Whatever held the forgotten words is back to its own (as a forget leaves them: context.detach).
+    expected = {"turn-0000": own["turn-0000"], "turn-0002": own["turn-0002"]} if forgotten == "turn-0001" else {
+        "turn-0000": [(x + y) / 2 for x, y in zip(own["turn-0000"], pair, strict=True)],
+        "turn-0001": own["turn-0001"]}
+    for memory_id, vector in expected.items():
+        assert left[memory_id].vector == pytest.approx(vector, abs=1e-4)
+        kept = context.each_part(left[memory_id], embedder.name)
+        assert kept is not None and kept.mean(axis=0).tolist() == pytest.approx(vector, abs=2e-3)
+
+
 @pytest.mark.asyncio
 async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEmbedder], tmp_path: Path) -> None:
     store, embedder = parts
@@ -508,14 +538,18 @@ async def test_a_turn_is_ranked_half_by_its_mean_and_half_by_its_best_part(
     tells.metadata[context.PREV] = "before"
     context.fold([(before, tells)], [[0.0, 1.0, 0.0]])
     near_all = said("near all", [0.7, 0.7, 0.14])  # alone: its mean is its best
-    older = said("older", [1.0, 0.0, 0.0])  # stored before parts were kept: its mean alone
-    older.metadata[context.PREV] = "before"
-    context.fold([(before, older)], [[0.0, 1.0, 0.0]])
-    older.metadata.pop(context.PARTS)
-    memories = [before, tells, near_all, older]
+    # Stored before parts were kept: the best known of it, its own words or its mean; before its own
+    # words were kept, its mean.
+    older, oldest = said("older", [0.6, 0.8, 0.0]), said("oldest", [0.6, 0.8, 0.0])
+    for memory in (older, oldest):
+        memory.metadata[context.PREV] = "before"
+        context.fold([(before, memory)], [[0.0, 1.0, 0.0]])
+        memory.metadata.pop(context.PARTS)
+    oldest.metadata.pop(context.OWN)
+    memories = [before, tells, near_all, older, oldest]
     asked = Asked.of([1.0, 0.0, 0.0], "What did he draw?", None)
     _, means = asked.scores(np.asarray([m.vector for m in memories], dtype=np.float32), [])
-    assert means.tolist() == pytest.approx([0.0, 0.5, 0.7, 0.5])
+    assert means.tolist() == pytest.approx([0.0, 0.5, 0.7, 0.3, 0.3])
 
     ranks = Retriever(store, embedder, KeywordCache(), min_score=0.8)._with_best_part(memories, means, asked, [])
-    assert ranks.tolist() == pytest.approx([0.0, 0.75, 0.7, 0.5], abs=1e-3)
+    assert ranks.tolist() == pytest.approx([0.0, 0.75, 0.7, 0.45, 0.3], abs=1e-3)
