@@ -177,7 +177,7 @@ async def test_a_turn_also_holds_the_two_turns_before_it(parts: tuple[MemoryStor
 
 
 def assert_parts(memory: StoredMemory, embedder: LocalEmbedder, want: list[Any]) -> None:
-    """The memory's kept parts are `want`, its own words first, the rest in any order (half precision)."""
+    """The memory's kept parts are `want`, its own words first, the rest in any order (as kept: 8 or 16 bits)."""
     kept = context.each_part(memory, embedder.name)
     assert kept is not None and len(kept) == len(want)
     assert kept[0].tolist() == pytest.approx(want[0], abs=2e-3)
