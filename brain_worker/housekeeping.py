@@ -218,6 +218,11 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
             memory.metadata[context.DONE] = 1
     if memories:
         stale = await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
+        # A turn forgotten while this ran left the copy, not the turns it was linked to here (its delete
+        # detached them in the old collection): they are detached now.
+        ids = [m.id for m in memories]
+        if gone := set(ids) - {m.id for m in await store.get(brain, ids=ids)}:
+            await context.detach(store, embedder, brain, gone)
         if stale:  # stored by a worker on the old embedder as the brain was swapped: embedded plainly
             vectors = await _embed(embedder, [context.said(m) for m in stale])
             for memory, vector in zip(stale, vectors, strict=True):

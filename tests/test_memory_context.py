@@ -223,6 +223,23 @@ async def test_a_turn_forgotten_while_its_neighbours_are_embedded_leaves_them(
     assert left["turn-0002"].vector == pytest.approx(alone[1], abs=1e-4)
 
 
+@pytest.mark.asyncio
+async def test_a_turn_forgotten_while_a_reindex_embeds_leaves_the_turns_it_links(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    said = ["Bob: My PIN code is 4711.", "Anna: Oops, say that again?", "Bob: Never mind, how was the race?"]
+    items = [turn(n, text, 1_700_000_000.0 + n) for n, text in enumerate(said)]
+    await Ingestor(store, embedder).write(items)
+    await ContextEnricher(store, embedder).enrich([("b", i.id) for i in items])
+    assert await forget(store, embedder, "b", "turn-0001")  # turns 0 and 2 alone now; a reindex links them
+    await reindex(store, ForgetsWhileEmbedding(store, embedder, "turn-0000"), "b")
+    left = await stored(store)
+    assert list(left) == ["turn-0002"] and left["turn-0002"].metadata[context.PREV] == ""
+    [own] = await embedder.passages([said[2]])
+    assert left["turn-0002"].vector == pytest.approx(own, abs=1e-4)
+    assert_parts(left["turn-0002"], embedder, [own])
+
+
 @pytest.mark.parametrize("forgotten", ["turn-0001", "turn-0002"])
 @pytest.mark.asyncio
 async def test_a_turn_of_the_job_or_the_next_one_forgotten_while_it_is_embedded_leaves_every_vector(
