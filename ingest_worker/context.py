@@ -38,7 +38,10 @@ class ContextEnricher:
             # a turn of this job (its predecessor was given the pair) or the next turn a target already
             # held (the copy read before the delete was written back).
             used = plan.held()
-            if used and (gone := used - {m.id for m in await self.store.get(plan.brain, ids=sorted(used))}):
+            read = await self.store.get(plan.brain, ids=sorted(used), with_content=False) if used else []
+            left = {m.id for m in read}
+            # None of them read is no delete: the brain is cleared, or between a reindex's two renamings.
+            if left and (gone := used - left):
                 await context.detach(self.store, self.embedder, plan.brain, gone)
         return sum(len(plan.pairs) for plan in plans)
 
@@ -94,7 +97,9 @@ class Plan:
     def held(self) -> set[str]:
         """The turns whose words the memories it changes hold."""
         turns = {turn.id for run in (*self.pairs, *self.runs) for turn in run}
-        return (turns | {str(m.metadata.get(context.NEXT) or "") for m in self._changed.values()}) - {""}
+        linked = {str(m.metadata.get(key) or "") for m in self._changed.values()
+                  for key in (context.PREV, context.PREV2, context.NEXT)}
+        return (turns | linked) - {""}
 
     async def apply(self, store: MemoryStore, vectors: list[list[float]]) -> None:
         """`vectors`: the pairs' embeddings, then the runs'."""

@@ -271,6 +271,58 @@ async def test_a_turn_of_the_job_or_the_next_one_forgotten_while_it_is_embedded_
 
 
 @pytest.mark.asyncio
+async def test_a_turn_forgotten_while_a_later_job_embeds_leaves_the_run_that_held_it(
+        parts: tuple[MemoryStore, LocalEmbedder]) -> None:
+    store, embedder = parts
+    said = ["Bob: My PIN is 4417.", "Anna: Got it.", "Bob: Thanks, how was the race?", "Anna: Finished in 1:58!"]
+    items = [turn(n, text, 1_700_000_000.0 + n) for n, text in enumerate(said)]
+    ingestor = Ingestor(store, embedder)
+    await ingestor.write(items[:3])
+    await ContextEnricher(store, embedder).enrich([("b", i.id) for i in items[:3]])
+    await ingestor.write(items[3:])
+    # Turn 0 forgotten while turn 3's job embeds: turn 2, the pair's first, was read holding the run 0-1-2.
+    await ContextEnricher(store, ForgetsWhileEmbedding(store, embedder, "turn-0000")).enrich([("b", "turn-0003")])
+    left = await stored(store)
+    assert "turn-0000" not in left
+    assert all("turn-0000" not in (m.metadata[context.PREV], m.metadata[context.PREV2], m.metadata[context.NEXT])
+               for m in left.values())
+
+
+class GoneWhileChecked(MemoryStore):
+    """A real store whose brain has no collection under its name (as between a reindex's two renamings)
+    during the next read of ids without vectors: the enricher's look after its write."""
+
+    armed = False
+
+    async def get(self, brain: str, ids: list[str] | None = None, **kwargs: Any) -> list[StoredMemory]:
+        if not (self.armed and ids is not None and not kwargs.get("with_vectors")):
+            return await super().get(brain, ids=ids, **kwargs)
+        self.armed = False
+        collection = self._client.get_collection(brain_key(brain), embedding_function=None)  # type: ignore[arg-type]
+        collection.modify(name=f"{brain_key(brain)}-away")
+        try:
+            return await super().get(brain, ids=ids, **kwargs)
+        finally:
+            collection.modify(name=brain_key(brain))
+
+
+@pytest.mark.asyncio
+async def test_a_brain_missing_for_a_moment_after_a_job_detaches_nothing(tmp_path: Path) -> None:
+    embedder = shared_test_embedder()
+    store = GoneWhileChecked(open_chroma(None, tmp_path / "chroma"), embedder.name)
+    said = ["Bob: Eli made me a card.", "Anna: What did he draw?", "Bob: A roadrunner, apparently."]
+    items = [turn(n, text, 1_700_000_000.0 + n) for n, text in enumerate(said)]
+    await Ingestor(store, embedder).write(items)
+    await ContextEnricher(store, embedder).enrich([("b", i.id) for i in items[:2]])
+    store.armed = True
+    await ContextEnricher(store, embedder).enrich([("b", "turn-0002")])
+    left = await stored(store)
+    embedder.close()
+    assert not store.armed and len(left) == 3
+    assert context.parts(left["turn-0002"].metadata) == 3  # its own words, the pair 1-2, the run 0-1-2
+
+
+@pytest.mark.asyncio
 async def test_the_next_turn_may_be_done_first(parts: tuple[MemoryStore, LocalEmbedder], tmp_path: Path) -> None:
     store, embedder = parts
     at = 1_700_000_000.0

@@ -562,3 +562,23 @@ def test_a_clear_counts_a_memory_stored_and_still_queued_once(tmp_path: Path) ->
         return both, await store.clear("b", queued=["d", "d", "e"])
 
     assert asyncio.run(run()) == (3, 2)
+
+
+def test_a_brain_of_more_memories_than_chroma_reads_at_once_is_read_whole(tmp_path: Path) -> None:
+    """Chroma refuses to read the metadata of more than 32,766 records at once (too many SQL variables):
+    a brain of 33,000 is read in pages, by ids, by a filter and from an offset, as a small one is."""
+    store = MemoryStore(open_chroma(None, tmp_path), "e")
+    memories = [StoredMemory(id=f"m{n:05d}", content=f"note {n}", metadata={"n": n}) for n in range(33_000)]
+    for start in range(0, len(memories), 5000):
+        chunk = memories[start : start + 5000]
+        asyncio.run(store.upsert("big", chunk, [[1.0, float(n % 7)] for n in range(len(chunk))]))
+
+    everything = asyncio.run(store.get("big", with_vectors=True))
+    assert sorted(m.id for m in everything) == [m.id for m in memories]
+    assert all(m.metadata["n"] == int(m.id[1:]) and m.content == f"note {m.metadata['n']}" for m in everything)
+    assert all(m.vector is not None and len(m.vector) == 2 for m in everything)
+    wanted = [m.id for m in memories[::2]]
+    assert sorted(m.id for m in asyncio.run(store.get("big", ids=wanted))) == wanted
+    assert len(asyncio.run(store.get("big", where={"n": {"$gte": 100}}))) == 32_900
+    assert len(asyncio.run(store.get("big", offset=12_000, limit=15_000))) == 15_000
+    assert len(asyncio.run(store.get("big", offset=30_000))) == 3000

@@ -39,6 +39,7 @@ PREV, PREV2, NEXT, DONE, SEQ = "lumia_prev", "lumia_prev2", "lumia_next", "lumia
 CREATED_AT, KIND = "lumia_created_at", "lumia_kind"
 OWN, PARTS = "lumia_own", "lumia_parts"
 KEYS = (PREV, PREV2, NEXT, DONE, SEQ, OWN, PARTS)
+GONE_READ = 1000  # forgotten ids looked up at once, three times each: Chroma takes 32,766 SQL variables a read
 GAP_SECONDS = 3600.0
 """A turn said more than this after the one before it starts a new conversation: no pair."""
 
@@ -266,8 +267,12 @@ async def without(store: MemoryStore, embedder: Embedder, brain: str, gone: Coll
     alone, not written yet: a delete makes them first, so that an embedder that is down refuses it
     before anything changed. A brain built with another embedder keeps them as they are: a delete
     must not wait for `lumia reindex`, which embeds every turn again from its words."""
-    holding: list[dict[str, object]] = [{key: {"$in": list(gone)}} for key in (PREV, PREV2, NEXT)]
-    neighbours = await store.get(brain, where={"$or": holding})
+    ids, found = list(gone), dict[str, StoredMemory]()
+    for start in range(0, len(ids), GONE_READ):
+        some = ids[start : start + GONE_READ]
+        holding: list[dict[str, object]] = [{key: {"$in": some}} for key in (PREV, PREV2, NEXT)]
+        found |= {m.id: m for m in await store.get(brain, where={"$or": holding})}
+    neighbours = list(found.values())
     if neighbours:
         try:
             await store.check_embedder(brain)

@@ -43,9 +43,39 @@ REBUILDING = "_reindex"  # the suffix of a brain's collection while a reindex bu
 RETIRED = "_retired"  # of the collection a reindex replaced, while what was written to it meanwhile is carried over
 
 
+READ_PAGE = 10_000
+"""Records a read asks Chroma for at once: with their metadata, more than 32,766 fail (too many SQL
+variables), so a brain of 40,000 memories could not be read, nor queried for the first time."""
+
+
+def _read(collection: Collection, include: list[Any], ids: list[str] | None = None,
+          offset: int | None = None, limit: int | None = None, **where: Any) -> dict[str, list[Any]]:
+    """`collection.get`, READ_PAGE records a call: `ids` a slice at a time, or else pages of what
+    `where` matches from `offset`, up to `limit`. Keys: ids, and those of `include`."""
+    read: dict[str, list[Any]] = {key: [] for key in ("ids", *include)}
+
+    def add(got: Any) -> int:
+        for key in read:
+            read[key].extend(got[key] if got[key] is not None else [])
+        return len(got["ids"])
+
+    if ids is not None:
+        for start in range(0, len(ids), READ_PAGE):
+            add(collection.get(ids=ids[start : start + READ_PAGE], include=include, **where))
+        return read
+    at, left = offset or 0, limit
+    while left is None or left > 0:
+        size = READ_PAGE if left is None else min(READ_PAGE, left)
+        got = add(collection.get(offset=at, limit=size, include=include, **where))
+        at, left = at + got, None if left is None else left - got
+        if got < size:
+            break
+    return read
+
+
 def _metadatas(collection: Collection) -> dict[str, dict[str, Any]]:
-    held = collection.get(include=["metadatas"])
-    return {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"] or [], strict=True)}
+    held = _read(collection, ["metadatas"])
+    return {i: dict(m or {}) for i, m in zip(held["ids"], held["metadatas"], strict=True)}
 
 
 def _writing(brain: str) -> threading.Lock:
@@ -441,14 +471,14 @@ class MemoryStore:
         def get(collection: Collection) -> list[StoredMemory]:
             include: list[Any] = [*(["documents"] if with_content else []), "metadatas",
                                   *(["embeddings"] if with_vectors else [])]
-            found = collection.get(ids=ids, where=where or None, offset=offset, limit=limit, include=include,
-                                   where_document={"$contains": containing} if containing else None)
-            vectors = found["embeddings"] if with_vectors and found["embeddings"] is not None else None
+            found = _read(collection, include, ids=ids, offset=offset, limit=limit, where=where or None,
+                          where_document={"$contains": containing} if containing else None)
+            vectors = found["embeddings"] if with_vectors else None
             contents = found["documents"] if with_content else None
             return [
                 StoredMemory(id=i, content=(contents[n] if contents else None) or "", metadata=dict(m or {}),
                              vector=None if vectors is None else _floats(vectors[n]))
-                for n, (i, m) in enumerate(zip(found["ids"], found["metadatas"] or [], strict=True))
+                for n, (i, m) in enumerate(zip(found["ids"], found["metadatas"], strict=True))
             ]
 
         return await self._run(self._on, brain, get, [])
@@ -584,9 +614,9 @@ class MemoryStore:
             stale: list[StoredMemory] = []
             if changed and (live.metadata or {}).get("embedder") != self.embedder_name:
                 # Stored meanwhile by a worker on the old embedder: its vectors mean nothing here.
-                got = live.get(ids=changed, include=["documents", "metadatas"])
+                got = _read(live, ["documents", "metadatas"], ids=changed)
                 stale = [StoredMemory(id=i, content=d or "", metadata=dict(m or {})) for i, d, m in
-                         zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+                         zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
             elif changed:
                 self._copy(live, staging, changed)
         except NotFoundError:  # cleared meanwhile: it stays so
