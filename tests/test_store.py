@@ -582,3 +582,25 @@ def test_a_brain_of_more_memories_than_chroma_reads_at_once_is_read_whole(tmp_pa
     assert len(asyncio.run(store.get("big", where={"n": {"$gte": 100}}))) == 32_900
     assert len(asyncio.run(store.get("big", offset=12_000, limit=15_000))) == 15_000
     assert len(asyncio.run(store.get("big", offset=30_000))) == 3000
+
+
+def test_a_read_in_several_calls_misses_no_memory_deleted_around_it(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    """A forget elsewhere between two of a read's calls: pages by offset would shift the memory after it
+    out of both, and a reindex took it for forgotten (a review)."""
+    monkeypatch.setattr(store_module, "READ_PAGE", 10)
+    collection = open_chroma(None, tmp_path).create_collection("brain-x", embedding_function=None)  # type: ignore[arg-type]
+    ids = [f"m{n:03d}" for n in range(30)]
+    collection.add(ids=ids, embeddings=[[float(n), 1.0] for n in range(30)], metadatas=[{"n": n} for n in range(30)])
+    calls = []
+    read = collection.get
+
+    def get(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        if len(calls) == 2:
+            collection.delete(ids=["m003"])  # after the read's first call
+        return read(**kwargs)
+
+    monkeypatch.setattr(collection, "get", get)
+    assert sorted(store_module._metadatas(collection)) == [i for i in ids if i != "m003"]
+    assert len(calls) >= 3  # read in several calls: the delete came between two of them

@@ -50,26 +50,21 @@ variables), so a brain of 40,000 memories could not be read, nor queried for the
 
 def _read(collection: Collection, include: list[Any], ids: list[str] | None = None,
           offset: int | None = None, limit: int | None = None, **where: Any) -> dict[str, list[Any]]:
-    """`collection.get`, READ_PAGE records a call: `ids` a slice at a time, or else pages of what
-    `where` matches from `offset`, up to `limit`. Keys: ids, and those of `include`."""
+    """`collection.get`, READ_PAGE records a call: `ids` a slice at a time, or else the ids of what
+    `where` matches (from `offset`, up to `limit`) read first, in one call (ids alone are not limited),
+    and then by slices. Not pages by offset: a delete between two pages would shift a memory still
+    there out of both (and a reindex took it for forgotten: a review). Keys: ids, and those of `include`."""
     read: dict[str, list[Any]] = {key: [] for key in ("ids", *include)}
-
-    def add(got: Any) -> int:
+    if ids is None:
+        ids = collection.get(offset=offset, limit=limit, include=[], **where)["ids"]
+        offset, limit, where = None, None, {}
+    for start in range(0, len(ids), READ_PAGE):
+        got: Any = collection.get(ids=ids[start : start + READ_PAGE], include=include, **where)
         for key in read:
             read[key].extend(got[key] if got[key] is not None else [])
-        return len(got["ids"])
-
-    if ids is not None:
-        for start in range(0, len(ids), READ_PAGE):
-            add(collection.get(ids=ids[start : start + READ_PAGE], include=include, **where))
-        return read
-    at, left = offset or 0, limit
-    while left is None or left > 0:
-        size = READ_PAGE if left is None else min(READ_PAGE, left)
-        got = add(collection.get(offset=at, limit=size, include=include, **where))
-        at, left = at + got, None if left is None else left - got
-        if got < size:
-            break
+    if offset or limit is not None:  # of the ids given, as Chroma takes them
+        end = None if limit is None else (offset or 0) + limit
+        read = {key: values[offset or 0 : end] for key, values in read.items()}
     return read
 
 
