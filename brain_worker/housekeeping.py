@@ -220,10 +220,8 @@ async def reindex(store: MemoryStore, embedder: Embedder, brain: str) -> int:
         stale = await store.rebuild(brain, memories, [m.vector or [] for m in memories], read_as)
         # A turn forgotten while this ran left the copy, not the turns it was linked to here (its delete
         # detached them in the old collection): they are detached now.
-        ids, left = [m.id for m in memories], set()
-        for start in range(0, len(ids), REINDEX_BATCH):  # a read of 40,000 ids at once is too many SQL variables
-            left |= {m.id for m in await store.get(brain, ids=ids[start : start + REINDEX_BATCH], with_content=False)}
-        if gone := set(ids) - left:
+        ids = [m.id for m in memories]
+        if gone := set(ids) - {m.id for m in await store.get(brain, ids=ids, with_content=False)}:
             await context.detach(store, embedder, brain, gone)
         if stale:  # stored by a worker on the old embedder as the brain was swapped: embedded plainly
             vectors = await _embed(embedder, [context.said(m) for m in stale])

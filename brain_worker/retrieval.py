@@ -86,6 +86,7 @@ from shared.memory.timewindow import (
 KEYWORD_WEIGHT = 0.02  # a memory holding every word of the question adds this much to its score
 RECENCY_WEIGHT = 0.01  # the newest candidate adds this much, the oldest nothing
 SPEAKER_WEIGHT = 0.02  # said by someone the question names
+BEST_PART_SHARE = 0.5  # of a turn's rank, the share of its best part (Retriever._with_best_part)
 # The widest plan told of that is one for a shorter time to come: "I'm going to Rome in June" for
 # "What am I doing on 5 June?".
 TOLD_OF_A_MONTH = 31 * 86_400 + 3600
@@ -124,7 +125,6 @@ _NOT_WHAT = frozenset("it's its now instead istället nu from från till with me
 # A question of the user's own ("What is my job?", "Where do I live?") that nothing passes the gate for
 # gets the closest thing the user said of themselves this far under the threshold: "I work as a
 # carpenter in Kiruna." scored 0.810 and "I live in Luleå and I love fishing." 0.815 (a black-box pass).
-BEST_PART_SHARE = 0.5  # of a turn's rank, the share of its best part (Retriever._with_best_part)
 OWN_MARGIN = 0.015
 # ... with what the user said of themselves as close: with the old car forgotten, "What car do I drive?" got
 # "Today I started my new job … at Volvo Cars." (0.817) and not "I sold the Volvo and bought a white Tesla
@@ -883,7 +883,6 @@ class Retriever:
                     - WINDOW_WEIGHT * (favour is not None and _plan_of_another_begun_time(memory, favour, now)))
 
         return sorted(found.values(), key=rank, reverse=True)
-
 
     def _with_best_part(self, memories: list[StoredMemory], ranks: np.ndarray, asked: "Asked",
                         languages: Sequence[str | None]) -> np.ndarray:

@@ -157,8 +157,8 @@ def each_part(memory: StoredMemory, embedder: str) -> np.ndarray | None:
     kept = memory.metadata.get(PARTS)
     if own is None or not isinstance(kept, str):
         return None
-    others = _unpack_parts(kept, len(own)) if kept else np.empty((0, len(own)), dtype=np.float32)
-    if others is None or others.shape[1:] != own.shape or len(others) + 1 != parts(memory.metadata):
+    others = _unpack_parts(kept, len(own))
+    if others is None or len(others) + 1 != parts(memory.metadata):
         return None
     return np.vstack([own, others])
 
@@ -187,7 +187,7 @@ def _pack_parts(vectors: Sequence[Sequence[float]]) -> str:
 
 
 def _unpack_parts(packed: str, dimensions: int) -> np.ndarray | None:
-    """Vectors as `_pack_parts` wrote them, one a row, or None if they are not whole vectors."""
+    """Vectors as `_pack_parts` wrote them, one a row (none of ""), or None if they are not whole vectors."""
     try:
         raw = base64.b64decode(packed, validate=True)
     except (binascii.Error, ValueError):
@@ -214,7 +214,7 @@ def add_part(memory: StoredMemory, vector: Sequence[float]) -> None:
     memory.vector = [(v * k + x) / (k + 1) for v, x in zip(memory.vector, vector, strict=True)]
     kept = memory.metadata.get(PARTS)
     if isinstance(kept, str) and memory.metadata.get(OWN):  # each part kept too: a turn is also ranked by its best
-        before = _unpack_parts(kept, len(vector)) if kept else np.empty((0, len(vector)), dtype=np.float32)
+        before = _unpack_parts(kept, len(vector))
         if before is not None:  # what cannot be read stays so: each_part then counts the memory's parts unknown
             memory.metadata[PARTS] = _pack_parts([*before, vector])
 

@@ -50,16 +50,21 @@ variables), so a brain of 40,000 memories could not be read, nor queried for the
 
 def _read(collection: Collection, include: list[Any], ids: list[str] | None = None,
           offset: int | None = None, limit: int | None = None, **where: Any) -> dict[str, list[Any]]:
-    """`collection.get`, READ_PAGE records a call: `ids` a slice at a time, or else the ids of what
-    `where` matches (from `offset`, up to `limit`) read first, in one call (ids alone are not limited),
-    and then by slices. Not pages by offset: a delete between two pages would shift a memory still
-    there out of both (and a reindex took it for forgotten: a review). Keys: ids, and those of `include`."""
+    """`collection.get`, READ_PAGE records a call: `ids` a slice at a time. Without ids, what `where`
+    matches (from `offset`, up to `limit`) in one call when it is no more than READ_PAGE, as most reads
+    are; else its ids are read first, in one call (ids alone are not limited), and then by slices. Not
+    pages by offset: a delete between two pages would shift a memory still there out of both (and a
+    reindex took it for forgotten: a review). Keys: ids, and those of `include`."""
     read: dict[str, list[Any]] = {key: [] for key in ("ids", *include)}
     if ids is None:
+        asked = READ_PAGE + 1 if limit is None else min(limit, READ_PAGE + 1)
+        got: Any = collection.get(offset=offset, limit=asked, include=include, **where)
+        if len(got["ids"]) <= READ_PAGE:  # all there is, or all `limit` asks for
+            return {key: list(got[key]) if got[key] is not None else [] for key in read}
         ids = collection.get(offset=offset, limit=limit, include=[], **where)["ids"]
         offset, limit, where = None, None, {}
     for start in range(0, len(ids), READ_PAGE):
-        got: Any = collection.get(ids=ids[start : start + READ_PAGE], include=include, **where)
+        got = collection.get(ids=ids[start : start + READ_PAGE], include=include, **where)
         for key in read:
             read[key].extend(got[key] if got[key] is not None else [])
     if offset or limit is not None:  # of the ids given, as Chroma takes them
